@@ -1,0 +1,196 @@
+# gameday — build, test and install.  'make help' lists the targets.
+#
+# Out of tree: everything lands in $(BUILD) (default build/).  Knobs:
+#   V=1                     show full commands
+#   SANITIZE=address,undefined   build the normal tree with sanitizers
+#   PREFIX=/usr/local DESTDIR=   for 'make install'
+#   FUZZ_SECONDS=60          how long 'make fuzz' runs
+
+VERSION    := 0.1.0
+BUILD      ?= build
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+FUZZ_SECONDS ?= 60
+
+CC         ?= cc
+FUZZ_CC    ?= clang
+PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
+
+# Every Debian package the project needs, for 'make deps'.
+DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
+	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
+	libseccomp-dev libcmocka-dev libfaketime faketime
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+# Lazy (=) so that a sub-make run after 'make deps' sees the libraries.
+PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	      -Wmissing-prototypes -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 -g -O2 $(WARN) -Iharness -D_GNU_SOURCE \
+	       -DGD_VERSION='"$(VERSION)"'
+ifneq ($(SANITIZE),)
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=$(SANITIZE)
+endif
+ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
+
+LIB_SRC  := $(sort $(wildcard harness/base/*.c harness/scenario/*.c harness/plan/*.c))
+CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS  := $(sort $(wildcard harness/*/*.h))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+LIBGD    := $(BUILD)/libgameday.a
+GAMEDAY  := $(BUILD)/gameday
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN := $(BUILD)/tests/bench_validate
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
+
+.PHONY: all help deps check check-run unit unit-asan valgrind golden fuzz \
+	bench demo install uninstall format format-check hdr-check clean
+
+all: $(GAMEDAY)
+
+help:
+	@echo "make [V=1] [SANITIZE=address,undefined] TARGET"
+	@echo "  all           build $(GAMEDAY) (default)"
+	@echo "  check         every test suite: unit (plain, ASan+UBSan, valgrind),"
+	@echo "                golden, fuzz ($(FUZZ_SECONDS)s), header and format checks"
+	@echo "  unit          cmocka unit tests"
+	@echo "  golden        golden tests of validate and plan output"
+	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
+	@echo "  bench         benchmarks; prints figures"
+	@echo "  demo          validate and plan the example scenarios"
+	@echo "  deps          apt-get install what is missing (as root)"
+	@echo "  install       install gameday to \$$DESTDIR\$$PREFIX/bin ($(PREFIX))"
+	@echo "  format        clang-format the sources in place"
+	@echo "  format-check  fail when a source is not formatted"
+	@echo "  hdr-check     compile each header on its own"
+	@echo "  clean         remove $(BUILD)/"
+
+# ---- build ----
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBGD): $(LIB_OBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(GAMEDAY): $(CLI_OBJ) $(LIBGD)
+	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBGD) $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBGD) \
+		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BENCH_BIN): tests/bench/bench_validate.c $(LIBGD)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# ---- tests ----
+
+# 'check' first makes sure the packages are there, then runs everything in
+# a fresh make so pkg-config sees what 'deps' installed.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: hdr-check format-check unit unit-asan valgrind golden fuzz
+	@echo "check: all suites passed"
+
+unit: $(UNIT_BIN)
+	$(Q)sh tests/run-unit.sh "unit" $(UNIT_BIN)
+
+# The same unit suite and golden tests again, built with ASan and UBSan in
+# a tree of its own.
+unit-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/asan \
+		SANITIZE=address,undefined $(BUILD)/asan/gameday \
+		$(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	 sh tests/run-unit.sh "unit (asan+ubsan)" \
+		$(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1 \
+	 sh tests/golden/run.sh $(BUILD)/asan/gameday "golden (asan+ubsan)"
+
+valgrind: $(UNIT_BIN)
+	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
+
+golden: $(GAMEDAY)
+	$(Q)sh tests/golden/run.sh $(GAMEDAY) golden
+
+$(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)$(FUZZ_CC) -std=gnu11 -g -O1 -Iharness -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
+
+bench: $(GAMEDAY) $(BENCH_BIN)
+	$(Q)$(BENCH_BIN) $(GAMEDAY)
+
+hdr-check:
+	@mkdir -p $(BUILD)/hdr
+	$(Q)for h in $(HEADERS); do \
+		printf '#include "%s"\n#include "%s"\n' $${h#harness/} $${h#harness/} \
+			> $(BUILD)/hdr/check.c; \
+		$(CC) $(ALL_CFLAGS) -fsyntax-only $(BUILD)/hdr/check.c \
+			|| { echo "hdr-check: $$h is not self-contained"; exit 1; }; \
+	done; echo "hdr-check: $(words $(HEADERS)) headers self-contained"
+
+FORMAT_FILES = $(sort $(wildcard harness/*/*.[ch] fakes/*.[ch] tests/*/*.[ch]))
+
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $(FORMAT_FILES) && \
+		echo "format-check: $(words $(FORMAT_FILES)) files formatted"
+
+# ---- use ----
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(GAMEDAY)
+	$(Q)for f in scenarios/*.json; do \
+		echo "== gameday validate $$f"; $(GAMEDAY) validate $$f || exit $$?; \
+		echo "== gameday plan $$f"; $(GAMEDAY) plan $$f || exit $$?; echo; \
+	done
+
+deps:
+	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+		| grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; \
+	elif [ "$$(id -u)" != 0 ]; then \
+		echo "deps: missing packages:" $$missing "(run 'make deps' as root)"; exit 3; \
+	else echo "deps: installing" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+
+install: $(GAMEDAY)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(GAMEDAY) $(DESTDIR)$(BINDIR)/gameday
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gameday
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,58 @@
+#include "base/fileio.h"
+
+#include "base/cleanup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
+		 gd_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return gd_error_make(err, errno, "cannot stat \"%s\"", path);
+	if (S_ISDIR(st.st_mode))
+		return gd_error_make(err, EISDIR, "cannot read \"%s\"", path);
+
+	size_t cap = 4096, n = 0;
+	_cleanup_free_ char *data = malloc(cap + 1);
+	if (!data)
+		return gd_error_make(err, ENOMEM, "cannot read \"%s\"", path);
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max)
+				return gd_error_make(err, EFBIG,
+						     "cannot read \"%s\" (over %zu bytes)",
+						     path, max);
+			cap *= 2;
+			char *p = realloc(data, cap + 1);
+			if (!p)
+				return gd_error_make(err, ENOMEM,
+						     "cannot read \"%s\"", path);
+			data = p;
+		}
+		ssize_t got = read(fd, data + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return gd_error_make(err, errno, "cannot read \"%s\"",
+					     path);
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	if (n > max)
+		return gd_error_make(err, EFBIG, "cannot read \"%s\" (over %zu bytes)",
+				     path, max);
+	data[n] = '\0';
+	*len = n;
+	*buf = TAKE_PTR(data);
+	return 0;
+}

@@ -1,0 +1,41 @@
+/* The command-line program: a table of subcommands over the library.
+ * Each command parses its own options, calls library functions and maps
+ * the outcome to an exit code.  Only this layer prints. */
+#ifndef GD_CLI_CLI_H
+#define GD_CLI_CLI_H
+
+/* The exit-code contract (README, gameday --help). */
+enum gd_exit {
+	GD_EXIT_OK = 0,       /* success; every scenario passed */
+	GD_EXIT_FAILED = 1,   /* a scenario failed its expectations */
+	GD_EXIT_INVALID = 2,  /* invalid input or usage */
+	GD_EXIT_ENV = 3,      /* environment: privilege, dependency, kernel */
+	GD_EXIT_STOPPED = 4,  /* run aborted by a stop condition */
+};
+
+#ifndef GD_VERSION
+#define GD_VERSION "0.0.0-dev"
+#endif
+
+typedef struct gd_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+} gd_command;
+
+int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_cleanup(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+
+/* "gameday CMD: message" on stderr, with usage advice; returns
+ * GD_EXIT_INVALID. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* True when argv holds -h or --help before any "--". */
+int cli_wants_help(int argc, char **argv);
+
+#endif

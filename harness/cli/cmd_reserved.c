@@ -1,0 +1,43 @@
+/* Commands the contract reserves for later issues.  They exist now so the
+ * command line never changes shape: each says it is not available yet and
+ * exits 3 (the environment lacks the feature). */
+#include "cli/cli.h"
+
+#include <stdio.h>
+
+static int reserved(const char *name, const char *what, int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: gameday %s ...\n\n%s\n\n"
+		       "Not available yet in this version of gameday (exit 3).\n",
+		       name, what);
+		return GD_EXIT_OK;
+	}
+	fprintf(stderr, "gameday %s: not available yet in gameday %s\n", name,
+		GD_VERSION);
+	return GD_EXIT_ENV;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return reserved("run", "Plays a scenario against a staging cluster and scores it.",
+			argc, argv);
+}
+
+int cmd_cluster(int argc, char **argv)
+{
+	return reserved("cluster", "Brings a staging cluster up (cluster up FILE), shows it\n(cluster status), runs commands in nodes (cluster exec) and\ntakes it down (cluster down).",
+			argc, argv);
+}
+
+int cmd_cleanup(int argc, char **argv)
+{
+	return reserved("cleanup", "Removes everything earlier gameday runs left behind, and nothing else.",
+			argc, argv);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	return reserved("report", "Scores a run from its event log and writes result.json,\njunit.xml, scorecard.html and summary.md.",
+			argc, argv);
+}

@@ -1,0 +1,168 @@
+#include "plan/claims.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *gd_aspect_verb(enum gd_aspect a)
+{
+	switch (a) {
+	case GD_ASPECT_POWER:
+		return "take down or pause";
+	case GD_ASPECT_CLOCK:
+		return "change the clock of";
+	case GD_ASPECT_IDS:
+		return "remap the service user's ids on";
+	case GD_ASPECT_SECCOMP:
+		return "set a seccomp profile on";
+	case GD_ASPECT_CAPS:
+		return "drop capabilities on";
+	case GD_ASPECT_PATH:
+		return "change the same path on";
+	case GD_ASPECT_CONFIG:
+		return "change the job system's configuration on";
+	case GD_ASPECT_NETEM:
+		return "shape the traffic of";
+	}
+	return "change";
+}
+
+static size_t skew_claims(const gd_skew *k, gd_claim *out, size_t max)
+{
+	size_t n = 0;
+#define PUT(a, p)                                                              \
+	do {                                                                   \
+		if (n < max)                                                   \
+			out[n++] = (gd_claim){(a), (p)};                       \
+	} while (0)
+	if (k->uid >= 0 || k->gid >= 0)
+		PUT(GD_ASPECT_IDS, NULL);
+	if (k->has_seccomp)
+		PUT(GD_ASPECT_SECCOMP, NULL);
+	if (k->caps_drop.n)
+		PUT(GD_ASPECT_CAPS, NULL);
+	for (size_t i = 0; i < k->npaths; i++)
+		PUT(GD_ASPECT_PATH, k->paths[i].target);
+#undef PUT
+	return n;
+}
+
+size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)
+{
+	if (max == 0)
+		return 0;
+	switch (st->kind) {
+	case GD_FAULT_KILL:
+		if (st->kill.service)
+			return 0; /* instant; the supervisor restarts it */
+		out[0] = (gd_claim){GD_ASPECT_POWER, NULL};
+		return 1;
+	case GD_FAULT_PAUSE:
+	case GD_FAULT_REBOOT:
+		out[0] = (gd_claim){GD_ASPECT_POWER, NULL};
+		return 1;
+	case GD_FAULT_CLOCK:
+		if (st->clock.action == GD_CLOCK_RESET)
+			return 0;
+		out[0] = (gd_claim){GD_ASPECT_CLOCK, NULL};
+		return 1;
+	case GD_FAULT_SKEW:
+		return skew_claims(&st->skew, out, max);
+	case GD_FAULT_NETEM:
+		out[0] = (gd_claim){GD_ASPECT_NETEM, NULL};
+		return 1;
+	case GD_FAULT_PARTITION:
+	case GD_FAULT_KIND_COUNT:
+		break;
+	}
+	return 0; /* partitions compose: several cuts can hold at once */
+}
+
+size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max)
+{
+	size_t n = 0;
+	if (c->skew)
+		n += skew_claims(c->skew, out, max);
+	if (c->clock && n < max)
+		out[n++] = (gd_claim){GD_ASPECT_CLOCK, NULL};
+	if (c->nconfig && n < max)
+		out[n++] = (gd_claim){GD_ASPECT_CONFIG, NULL};
+	return n;
+}
+
+struct held {
+	gd_claim claim;
+	gd_ms start, end;
+	size_t owner;
+};
+
+struct nodebook {
+	struct held *v;
+	size_t n, cap;
+};
+
+struct gd_claimbook {
+	gd_arena *arena;
+	struct nodebook *nodes;
+	size_t nnodes;
+};
+
+gd_claimbook *gd_claimbook_new(gd_arena *a, size_t nnodes)
+{
+	gd_claimbook *b = gd_arena_alloc(a, sizeof(*b));
+	b->arena = a;
+	b->nnodes = nnodes;
+	b->nodes = gd_arena_array(a, nnodes + 1, sizeof(*b->nodes));
+	return b;
+}
+
+void gd_claimbook_advance(gd_claimbook *b, gd_ms now)
+{
+	for (size_t i = 0; i < b->nnodes; i++) {
+		struct nodebook *nb = &b->nodes[i];
+		size_t k = 0;
+		for (size_t j = 0; j < nb->n; j++)
+			if (nb->v[j].end > now)
+				nb->v[k++] = nb->v[j];
+		nb->n = k;
+	}
+}
+
+static bool same_aspect(gd_claim a, gd_claim b)
+{
+	if (a.aspect != b.aspect)
+		return false;
+	return a.aspect != GD_ASPECT_PATH || strcmp(a.path, b.path) == 0;
+}
+
+bool gd_claimbook_find(const gd_claimbook *b, size_t node, gd_claim claim,
+		       gd_ms start, gd_ms end, gd_claim_hit *hit)
+{
+	const struct nodebook *nb = &b->nodes[node];
+	for (size_t j = 0; j < nb->n; j++) {
+		const struct held *h = &nb->v[j];
+		if (same_aspect(h->claim, claim) && h->start < end &&
+		    start < h->end) {
+			if (hit)
+				*hit = (gd_claim_hit){h->owner, h->start, h->end};
+			return true;
+		}
+	}
+	return false;
+}
+
+void gd_claimbook_add(gd_claimbook *b, size_t node, gd_claim claim,
+		      gd_ms start, gd_ms end, size_t owner)
+{
+	if (end <= start)
+		return; /* instants hold nothing */
+	struct nodebook *nb = &b->nodes[node];
+	if (nb->n == nb->cap) {
+		size_t cap = nb->cap ? nb->cap * 2 : 8;
+		struct held *v = gd_arena_array(b->arena, cap, sizeof(*v));
+		if (nb->n)
+			memcpy(v, nb->v, nb->n * sizeof(*v));
+		nb->v = v;
+		nb->cap = cap;
+	}
+	nb->v[nb->n++] = (struct held){claim, start, end, owner};
+}

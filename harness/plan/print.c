@@ -1,0 +1,544 @@
+#include "plan/print.h"
+
+#include "base/cleanup.h"
+#include "base/duration.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLAN_FORMAT_VERSION 1
+
+/* A growable string for one table cell at a time. */
+typedef struct sbuf {
+	char *s;
+	size_t n, cap;
+} sbuf;
+
+static void sb_printf(sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+	va_list ap, ap2;
+	va_start(ap, fmt);
+	va_copy(ap2, ap);
+	int need = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (need > 0) {
+		if (b->n + (size_t)need + 1 > b->cap) {
+			size_t cap = b->cap ? b->cap : 64;
+			while (cap < b->n + (size_t)need + 1)
+				cap *= 2;
+			char *s = realloc(b->s, cap);
+			if (!s)
+				abort();
+			b->s = s;
+			b->cap = cap;
+		}
+		vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
+		b->n += (size_t)need;
+	}
+	va_end(ap);
+}
+
+static const char *sb_take(sbuf *b)
+{
+	if (!b->s)
+		sb_printf(b, "%s", "");
+	return b->s;
+}
+
+static const char *dur(gd_ms ms, char *buf)
+{
+	return gd_duration_format(ms, buf, GD_DURATION_BUFSZ);
+}
+
+static void nodes_text(sbuf *b, const gd_cluster *c, const gd_nodeset *set)
+{
+	for (size_t k = 0; k < set->n; k++)
+		sb_printf(b, "%s%s", k ? " " : "", c->nodes[set->v[k]].name);
+}
+
+static void skew_text(sbuf *b, const gd_skew *k)
+{
+	const char *sep = "";
+	if (k->uid >= 0) {
+		sb_printf(b, "%suid %ld", sep, k->uid);
+		sep = ", ";
+	}
+	if (k->gid >= 0) {
+		sb_printf(b, "%sgid %ld", sep, k->gid);
+		sep = ", ";
+	}
+	for (size_t i = 0; i < k->npaths; i++) {
+		const gd_path_skew *ps = &k->paths[i];
+		sb_printf(b, "%s%s", sep, ps->target);
+		if (ps->mode >= 0)
+			sb_printf(b, " mode %04o", (unsigned)ps->mode);
+		if (ps->owner)
+			sb_printf(b, " owner %s", ps->owner);
+		if (ps->group)
+			sb_printf(b, " group %s", ps->group);
+		sep = ", ";
+	}
+	if (k->has_seccomp) {
+		sb_printf(b, "%sseccomp denies", sep);
+		for (size_t i = 0; i < k->deny.n; i++)
+			sb_printf(b, "%s%s", i ? "," : " ", k->deny.v[i]);
+		if (k->deny_write_opens)
+			sb_printf(b, "%swrite-opens", k->deny.n ? "," : " ");
+		sb_printf(b, " with %s", k->deny_errno_name);
+		sep = ", ";
+	}
+	if (k->caps_drop.n) {
+		sb_printf(b, "%sdrops", sep);
+		for (size_t i = 0; i < k->caps_drop.n; i++)
+			sb_printf(b, "%s%s", i ? "," : " ", k->caps_drop.v[i]);
+	}
+}
+
+static void clock_text(sbuf *b, const gd_clock *c)
+{
+	char buf[GD_DURATION_BUFSZ];
+	switch (c->action) {
+	case GD_CLOCK_OFFSET:
+		sb_printf(b, "clock %s%s", c->offset > 0 ? "+" : "",
+			  dur(c->offset, buf));
+		break;
+	case GD_CLOCK_DRIFT:
+		sb_printf(b, "clock drifts %s%s/h", c->drift_per_h > 0 ? "+" : "",
+			  dur(c->drift_per_h, buf));
+		break;
+	case GD_CLOCK_RESET:
+		sb_printf(b, "clock reset");
+		break;
+	}
+}
+
+static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
+{
+	const gd_step *st = e->step;
+	const gd_cluster *c = &p->scenario->cluster;
+	char buf[GD_DURATION_BUFSZ];
+	switch (st->kind) {
+	case GD_FAULT_KILL:
+		sb_printf(b, "%s", st->kill.graceful ? "graceful" : "hard");
+		if (st->kill.graceful)
+			sb_printf(b, " (grace %s)", dur(st->kill.grace, buf));
+		if (st->kill.service)
+			sb_printf(b, ", service %s", st->kill.service);
+		else
+			sb_printf(b, ", whole node");
+		break;
+	case GD_FAULT_PAUSE:
+		sb_printf(b, "frozen");
+		break;
+	case GD_FAULT_REBOOT:
+		sb_printf(b, "down %s", dur(e->end - e->start, buf));
+		break;
+	case GD_FAULT_PARTITION: {
+		static const char *const modes[] = {"silent", "unreachable",
+						    "prohibit"};
+		const gd_partition *pt = &st->partition;
+		if (pt->shape == GD_PART_ISOLATE) {
+			sb_printf(b, "isolated");
+		} else if (pt->shape == GD_PART_SPLIT) {
+			sb_printf(b, "split");
+			for (size_t g = 0; g < e->nsides; g++) {
+				sb_printf(b, "%s[", g ? " | " : " ");
+				nodes_text(b, c, &e->sides[g]);
+				sb_printf(b, "]");
+			}
+		} else {
+			sb_printf(b, "one-way: ");
+			nodes_text(b, c, &e->sides[0]);
+			sb_printf(b, " cannot send to ");
+			nodes_text(b, c, &e->sides[1]);
+		}
+		sb_printf(b, " (%s)", modes[pt->mode]);
+		break;
+	}
+	case GD_FAULT_CLOCK:
+		clock_text(b, &st->clock);
+		break;
+	case GD_FAULT_SKEW:
+		skew_text(b, &st->skew);
+		break;
+	case GD_FAULT_NETEM: {
+		const char *sep = "";
+		if (st->netem.delay) {
+			sb_printf(b, "latency %s", dur(st->netem.delay, buf));
+			sep = ", ";
+		}
+		if (st->netem.jitter)
+			sb_printf(b, " +/- %s", dur(st->netem.jitter, buf));
+		if (st->netem.loss_pct > 0)
+			sb_printf(b, "%sloss %g%%", sep, st->netem.loss_pct);
+		break;
+	}
+	case GD_FAULT_KIND_COUNT:
+		break;
+	}
+	if (st->back_with) {
+		const gd_change *ch = st->back_with;
+		sb_printf(b, "; back with ");
+		const char *sep = "";
+		if (ch->skew) {
+			skew_text(b, ch->skew);
+			sep = ", ";
+		}
+		if (ch->clock) {
+			sb_printf(b, "%s", sep);
+			clock_text(b, ch->clock);
+			sep = ", ";
+		}
+		for (size_t i = 0; i < ch->nconfig; i++) {
+			sb_printf(b, "%s%s=%s", sep, ch->config_keys[i],
+				  ch->config_values[i]);
+			sep = ", ";
+		}
+		if (e->change_until_end)
+			sb_printf(b, " to the end");
+		else
+			sb_printf(b, " until %s", dur(e->change_end, buf));
+	}
+}
+
+static const char *heal_text(const gd_plan_entry *e, char *buf)
+{
+	if (e->until_end)
+		return "end";
+	if (e->end == e->start)
+		return "-";
+	return dur(e->end, buf);
+}
+
+static void submit_text(sbuf *b, const gd_job_group *g, gd_ms last)
+{
+	char x[GD_DURATION_BUFSZ], y[GD_DURATION_BUFSZ];
+	if (g->submit_over || g->submit_every)
+		sb_printf(b, "submitted %s..%s", dur(g->submit_at, x),
+			  dur(last, y));
+	else
+		sb_printf(b, "submitted at %s", dur(g->submit_at, x));
+	if (g->submit_every)
+		sb_printf(b, " (one every %s)", dur(g->submit_every, x));
+}
+
+void gd_plan_print_text(const gd_plan *p, FILE *out)
+{
+	const gd_scenario *s = p->scenario;
+	const gd_cluster *c = &s->cluster;
+	char x[GD_DURATION_BUFSZ], y[GD_DURATION_BUFSZ];
+
+	fprintf(out, "scenario    %s (%s)\n", s->name, s->file);
+	fprintf(out, "seed        %llu (%s)\n", (unsigned long long)p->seed,
+		gd_seed_source_name(p->seed_source));
+	fprintf(out, "duration    %s\n", dur(s->duration, x));
+	fprintf(out, "time scale  %g (played in %s)\n", s->time_scale,
+		dur((gd_ms)((double)s->duration / s->time_scale), y));
+	fprintf(out, "cluster     %s: %s, %zu nodes\n", c->name,
+		c->system == GD_SYSTEM_SLURM ? "slurm" : "exec", c->nnodes);
+	for (size_t r = 0; r < c->nroles; r++) {
+		fprintf(out, "  %-10s", c->roles[r].name);
+		for (size_t i = 0; i < c->nnodes; i++)
+			if (c->nodes[i].role == r)
+				fprintf(out, " %s", c->nodes[i].name);
+		fputc('\n', out);
+	}
+
+	fprintf(out, "workload    %zu jobs\n", p->njobs);
+	for (size_t g = 0; g < s->ngroups; g++) {
+		const gd_job_group *jg = &s->groups[g];
+		gd_ms last = 0;
+		for (size_t k = 0; k < p->njobs; k++)
+			if (p->jobs[k].group == g && p->jobs[k].submit > last)
+				last = p->jobs[k].submit;
+		sbuf b = {0};
+		submit_text(&b, jg, last);
+		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
+			jg->jobs, jg->kind, sb_take(&b), dur(jg->deadline, x));
+		free(b.s);
+		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
+			dur(jg->expected_hi, y));
+	}
+
+	/* The table: widths from the widest cell of each column. */
+	size_t n = p->nentries;
+	const char **cells = calloc(n * 6 + 6, sizeof(char *));
+	if (!cells)
+		abort();
+	static const char *const head[6] = {"START", "HEALS", "STEP",
+					    "FAULT", "TARGETS", "DETAILS"};
+	size_t width[6];
+	for (int k = 0; k < 6; k++) {
+		cells[k] = head[k];
+		width[k] = strlen(head[k]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const gd_plan_entry *e = &p->entries[i];
+		sbuf b[6] = {{0}};
+		sb_printf(&b[0], "%s", dur(e->start, x));
+		sb_printf(&b[1], "%s", heal_text(e, x));
+		sb_printf(&b[2], "%s", e->id);
+		sb_printf(&b[3], "%s", gd_fault_kind_name(e->step->kind));
+		nodes_text(&b[4], c, &e->nodes);
+		details_text(&b[5], p, e);
+		for (int k = 0; k < 6; k++) {
+			cells[(i + 1) * 6 + k] = sb_take(&b[k]);
+			size_t len = strlen(cells[(i + 1) * 6 + k]);
+			if (k < 5 && len > width[k])
+				width[k] = len;
+		}
+	}
+	fprintf(out, "\ntimeline (scenario time since the start)\n");
+	for (size_t i = 0; i <= n; i++) {
+		fputs(" ", out);
+		for (int k = 0; k < 5; k++)
+			fprintf(out, " %-*s", (int)width[k], cells[i * 6 + k]);
+		fprintf(out, " %s\n", cells[i * 6 + 5]);
+	}
+	if (n == 0)
+		fprintf(out, "  (no faults: a baseline run)\n");
+	for (size_t i = 6; i < (n + 1) * 6; i++)
+		free((void *)cells[i]);
+	free(cells);
+
+	if (n)
+		fprintf(out, "\nlast fault heals at %s\n", dur(p->last_heal, x));
+}
+
+/* ---- JSON ---- */
+
+static void set_dur(json_t *o, const char *key, gd_ms ms)
+{
+	char buf[GD_DURATION_BUFSZ], k2[64];
+	json_object_set_new(o, key, json_string(dur(ms, buf)));
+	snprintf(k2, sizeof(k2), "%s_ms", key);
+	json_object_set_new(o, k2, json_integer(ms));
+}
+
+static json_t *names_json(const gd_cluster *c, const gd_nodeset *set)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; k < set->n; k++)
+		json_array_append_new(a, json_string(c->nodes[set->v[k]].name));
+	return a;
+}
+
+static json_t *strv_json(const gd_strv *v)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; k < v->n; k++)
+		json_array_append_new(a, json_string(v->v[k]));
+	return a;
+}
+
+static json_t *skew_json(const gd_skew *k)
+{
+	json_t *o = json_object();
+	if (k->uid >= 0)
+		json_object_set_new(o, "uid", json_integer(k->uid));
+	if (k->gid >= 0)
+		json_object_set_new(o, "gid", json_integer(k->gid));
+	if (k->npaths) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < k->npaths; i++) {
+			const gd_path_skew *ps = &k->paths[i];
+			json_t *po = json_pack("{s:s}", "path", ps->target);
+			if (ps->mode >= 0) {
+				char m[16];
+				snprintf(m, sizeof(m), "%04o", (unsigned)ps->mode);
+				json_object_set_new(po, "mode", json_string(m));
+			}
+			if (ps->owner)
+				json_object_set_new(po, "owner",
+						    json_string(ps->owner));
+			if (ps->group)
+				json_object_set_new(po, "group",
+						    json_string(ps->group));
+			json_array_append_new(a, po);
+		}
+		json_object_set_new(o, "paths", a);
+	}
+	if (k->has_seccomp)
+		json_object_set_new(o, "seccomp",
+				    json_pack("{s:o,s:b,s:s}", "deny",
+					      strv_json(&k->deny),
+					      "deny_write_opens",
+					      k->deny_write_opens, "errno",
+					      k->deny_errno_name));
+	if (k->caps_drop.n)
+		json_object_set_new(o, "caps_drop", strv_json(&k->caps_drop));
+	return o;
+}
+
+static json_t *clock_json(const gd_clock *c)
+{
+	json_t *o = json_object();
+	char buf[GD_DURATION_BUFSZ];
+	switch (c->action) {
+	case GD_CLOCK_OFFSET:
+		json_object_set_new(o, "action", json_string("offset"));
+		set_dur(o, "offset", c->offset);
+		break;
+	case GD_CLOCK_DRIFT:
+		json_object_set_new(o, "action", json_string("drift"));
+		json_object_set_new(o, "drift_per_hour",
+				    json_string(dur(c->drift_per_h, buf)));
+		json_object_set_new(o, "drift_per_hour_ms",
+				    json_integer(c->drift_per_h));
+		break;
+	case GD_CLOCK_RESET:
+		json_object_set_new(o, "action", json_string("reset"));
+		break;
+	}
+	return o;
+}
+
+static json_t *details_json(const gd_plan *p, const gd_plan_entry *e)
+{
+	const gd_step *st = e->step;
+	const gd_cluster *c = &p->scenario->cluster;
+	json_t *o = json_object();
+	switch (st->kind) {
+	case GD_FAULT_KILL:
+		json_object_set_new(o, "mode", json_string(st->kill.graceful
+								   ? "graceful"
+								   : "hard"));
+		if (st->kill.graceful)
+			set_dur(o, "grace", st->kill.grace);
+		if (st->kill.service)
+			json_object_set_new(o, "service",
+					    json_string(st->kill.service));
+		break;
+	case GD_FAULT_PARTITION: {
+		static const char *const shapes[] = {"isolate", "split",
+						     "one-way"};
+		static const char *const modes[] = {"blackhole", "unreachable",
+						    "prohibit"};
+		json_object_set_new(o, "shape",
+				    json_string(shapes[st->partition.shape]));
+		json_object_set_new(o, "mode",
+				    json_string(modes[st->partition.mode]));
+		json_t *sides = json_array();
+		for (size_t g = 0; g < e->nsides; g++)
+			json_array_append_new(sides,
+					      names_json(c, &e->sides[g]));
+		json_object_set_new(o, "sides", sides);
+		break;
+	}
+	case GD_FAULT_CLOCK:
+		json_decref(o);
+		return clock_json(&st->clock);
+	case GD_FAULT_SKEW:
+		json_decref(o);
+		return skew_json(&st->skew);
+	case GD_FAULT_NETEM:
+		if (st->netem.delay)
+			set_dur(o, "latency", st->netem.delay);
+		if (st->netem.jitter)
+			set_dur(o, "jitter", st->netem.jitter);
+		if (st->netem.loss_pct > 0)
+			json_object_set_new(o, "loss_percent",
+					    json_real(st->netem.loss_pct));
+		break;
+	case GD_FAULT_PAUSE:
+	case GD_FAULT_REBOOT:
+	case GD_FAULT_KIND_COUNT:
+		break;
+	}
+	return o;
+}
+
+static json_t *change_json(const gd_plan_entry *e)
+{
+	const gd_change *ch = e->step->back_with;
+	json_t *o = json_object();
+	set_dur(o, "from", e->end);
+	if (e->change_until_end)
+		json_object_set_new(o, "until", json_null());
+	else
+		set_dur(o, "until", e->change_end);
+	if (ch->skew)
+		json_object_set_new(o, "skew", skew_json(ch->skew));
+	if (ch->clock)
+		json_object_set_new(o, "clock", clock_json(ch->clock));
+	if (ch->nconfig) {
+		json_t *cfg = json_object();
+		for (size_t i = 0; i < ch->nconfig; i++)
+			json_object_set_new(cfg, ch->config_keys[i],
+					    json_string(ch->config_values[i]));
+		json_object_set_new(o, "config", cfg);
+	}
+	return o;
+}
+
+json_t *gd_plan_to_json(const gd_plan *p)
+{
+	const gd_scenario *s = p->scenario;
+	const gd_cluster *c = &s->cluster;
+	json_t *root = json_object();
+	json_object_set_new(root, "format", json_string("gameday-plan"));
+	json_object_set_new(root, "version", json_integer(PLAN_FORMAT_VERSION));
+
+	json_t *sc = json_object();
+	json_object_set_new(sc, "name", json_string(s->name));
+	json_object_set_new(sc, "file", json_string(s->file));
+	set_dur(sc, "duration", s->duration);
+	json_object_set_new(sc, "time_scale", json_real(s->time_scale));
+	json_object_set_new(root, "scenario", sc);
+	json_object_set_new(root, "seed", json_integer((json_int_t)p->seed));
+	json_object_set_new(root, "seed_source",
+			    json_string(gd_seed_source_name(p->seed_source)));
+
+	json_t *cl = json_object();
+	json_object_set_new(cl, "name", json_string(c->name));
+	json_object_set_new(cl, "system", json_string(c->system == GD_SYSTEM_SLURM
+							       ? "slurm"
+							       : "exec"));
+	json_t *nodes = json_array();
+	for (size_t i = 0; i < c->nnodes; i++)
+		json_array_append_new(nodes,
+				      json_pack("{s:s,s:s}", "name",
+						c->nodes[i].name, "role",
+						c->roles[c->nodes[i].role].name));
+	json_object_set_new(cl, "nodes", nodes);
+	json_object_set_new(root, "cluster", cl);
+
+	json_t *jobs = json_array();
+	for (size_t k = 0; k < p->njobs; k++) {
+		const gd_plan_job *j = &p->jobs[k];
+		const gd_job_group *g = &s->groups[j->group];
+		json_t *o = json_pack("{s:s,s:s,s:s}", "id", j->id, "group",
+				      g->name, "kind", g->kind);
+		set_dur(o, "submit", j->submit);
+		set_dur(o, "runtime", j->runtime);
+		set_dur(o, "deadline", j->deadline);
+		set_dur(o, "expected_min", g->expected_lo);
+		set_dur(o, "expected_max", g->expected_hi);
+		json_array_append_new(jobs, o);
+	}
+	json_object_set_new(root, "jobs", jobs);
+
+	json_t *steps = json_array();
+	for (size_t i = 0; i < p->nentries; i++) {
+		const gd_plan_entry *e = &p->entries[i];
+		json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", e->id,
+				      "step", e->step->id, "kind",
+				      gd_fault_kind_name(e->step->kind),
+				      "targets", names_json(c, &e->nodes),
+				      "until_end", e->until_end);
+		if (e->batch)
+			json_object_set_new(o, "batch", json_integer(e->batch));
+		set_dur(o, "start", e->start);
+		set_dur(o, "heals", e->end);
+		json_object_set_new(o, "details", details_json(p, e));
+		if (e->step->back_with)
+			json_object_set_new(o, "back_with", change_json(e));
+		json_array_append_new(steps, o);
+	}
+	json_object_set_new(root, "steps", steps);
+	set_dur(root, "last_heal", p->last_heal);
+	return root;
+}

@@ -1,0 +1,16 @@
+/* Writing a plan for people (a table) and for programs (JSON).  Both are
+ * deterministic: same plan, same bytes. */
+#ifndef GD_PLAN_PRINT_H
+#define GD_PLAN_PRINT_H
+
+#include "plan/plan.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+void gd_plan_print_text(const gd_plan *p, FILE *out);
+/* The plan as a JSON document (new reference); keys are sorted when
+ * dumped with JSON_SORT_KEYS. */
+json_t *gd_plan_to_json(const gd_plan *p);
+
+#endif

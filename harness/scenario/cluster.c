@@ -1,0 +1,404 @@
+/* The cluster section: nodes, roles, groups and the job system. */
+#include "scenario/parse.h"
+
+#include "base/cleanup.h"
+#include "base/suggest.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const cluster_keys[] = {
+	"gameday", "name", "system", "nodes", "roles", "groups",
+	"service_user", "adapter",
+};
+static const char *const node_keys[] = {"name", "role"};
+static const char *const role_keys[] = {"cpus", "features"};
+static const char *const adapter_keys[] = {"submit", "status", "cancel"};
+
+static bool valid_hostname(const char *s)
+{
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '-')
+			return false;
+	return true;
+}
+
+static size_t find_role(gd_cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->nroles; i++)
+		if (strcmp(c->roles[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static size_t find_node(const gd_cluster *c, const char *name)
+{
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (strcmp(c->nodes[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* "w[1-4]" names four nodes, "w[01-12]" twelve with two-digit numbers: the
+ * hostlist form Slurm users already write.  Returns the count, or 0 and a
+ * diagnostic when the brackets are malformed. */
+static size_t expand_range(gd_reader *r, const char *name, const char **prefix,
+			   unsigned *lo, unsigned *hi, int *width)
+{
+	const char *open = strchr(name, '[');
+	if (!open) {
+		*prefix = name;
+		return 1;
+	}
+	unsigned a, b;
+	int na, nb, end;
+	if (sscanf(open, "[%n%u-%n%u]%n", &na, &a, &nb, &b, &end) != 2 ||
+	    open[end] != '\0' || !isdigit((unsigned char)open[1]) ||
+	    !isdigit((unsigned char)open[nb])) {
+		rd_error(r, "invalid node range \"%s\" (write e.g. \"w[1-4]\" at the end of the name)",
+			 name);
+		return 0;
+	}
+	if (a > b) {
+		rd_error(r, "node range \"%s\" runs backwards", name);
+		return 0;
+	}
+	if (b - a >= GD_MAX_NODES) {
+		rd_error(r, "node range \"%s\" names more than %d nodes", name,
+			 GD_MAX_NODES);
+		return 0;
+	}
+	*prefix = gd_arena_printf(r->arena, "%.*s", (int)(open - name), name);
+	*lo = a;
+	*hi = b;
+	*width = open[1] == '0' && nb - 2 > 1 ? nb - 2 : 0;
+	return b - a + 1;
+}
+
+static void add_node(gd_reader *r, gd_cluster *c, const char *name,
+		     const char *role)
+{
+	if (strlen(name) > GD_NODE_NAME_MAX || !*name || !valid_hostname(name)) {
+		rd_error(r, "invalid node name \"%s\": use 1 to %d characters from a-z, 0-9 and '-'",
+			 name, GD_NODE_NAME_MAX);
+		return;
+	}
+	if (find_node(c, name) != (size_t)-1) {
+		rd_error(r, "node \"%s\" is declared twice", name);
+		return;
+	}
+	if (c->nnodes >= GD_MAX_NODES) {
+		rd_error(r, "more than %d nodes", GD_MAX_NODES);
+		return;
+	}
+	size_t ri = find_role(c, role);
+	if (ri == (size_t)-1) {
+		ri = c->nroles++;
+		c->roles[ri].name = role;
+		c->roles[ri].cpus = 1;
+	}
+	gd_node *n = &c->nodes[c->nnodes++];
+	n->name = name;
+	n->role = ri;
+	n->path = rd_path_keep(r);
+}
+
+static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		rd_error(r, "expected a non-empty array of nodes, got %s",
+			 json_is_array(v) ? "an empty array" : rd_type_name(v));
+		return;
+	}
+	c->nodes = gd_arena_array(r->arena, GD_MAX_NODES, sizeof(*c->nodes));
+	c->roles = gd_arena_array(r->arena, GD_MAX_NODES, sizeof(*c->roles));
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e)
+	{
+		size_t m = rd_push_index(r, i);
+		const char *name = NULL, *role = NULL;
+		if (rd_object(r, e, "a node", node_keys,
+			      GD_ARRAY_SIZE(node_keys), NULL, 0) ||
+		    json_is_object(e)) {
+			RD_FIELD(rd_as_string, r, e, "name", true, &name);
+			RD_FIELD(rd_as_name, r, e, "role", true, 32, &role);
+		}
+		if (name && role) {
+			const char *prefix;
+			unsigned lo = 0, hi = 0;
+			int width = 0;
+			size_t mk = rd_push_key(r, "name");
+			size_t count = expand_range(r, name, &prefix, &lo, &hi,
+						    &width);
+			if (count == 1 && !strchr(name, '['))
+				add_node(r, c, name, role);
+			else
+				for (unsigned k = lo; count && k <= hi; k++)
+					add_node(r, c,
+						 gd_arena_printf(r->arena,
+								 "%s%0*u",
+								 prefix, width,
+								 k),
+						 role);
+			rd_pop(r, mk);
+		}
+		rd_pop(r, m);
+	}
+}
+
+static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	if (!json_is_object(v)) {
+		rd_error(r, "expected an object mapping role names to settings, got %s",
+			 rd_type_name(v));
+		return;
+	}
+	const char **names = gd_arena_array(r->arena, c->nroles + 1,
+					    sizeof(*names));
+	for (size_t i = 0; i < c->nroles; i++)
+		names[i] = c->roles[i].name;
+
+	const char *key;
+	json_t *e;
+	json_object_foreach(v, key, e)
+	{
+		size_t m = rd_push_key(r, key);
+		size_t ri = find_role(c, key);
+		if (ri == (size_t)-1) {
+			const char *hint = gd_suggest(key, names, c->nroles);
+			if (hint)
+				rd_error(r, "settings for role \"%s\", which no node has; did you mean \"%s\"?",
+					 key, hint);
+			else
+				rd_error(r, "settings for role \"%s\", which no node has",
+					 key);
+		} else if (rd_object(r, e, "role settings", role_keys,
+				     GD_ARRAY_SIZE(role_keys), NULL, 0)) {
+			gd_role *role = &c->roles[ri];
+			long long cpus;
+			if (RD_FIELD(rd_as_int, r, e, "cpus", false, 1, 1024,
+				     &cpus))
+				role->cpus = (int)cpus;
+			RD_FIELD(rd_as_strv, r, e, "features", false,
+				 &role->features);
+			role->path = rd_path_keep(r);
+		}
+		rd_pop(r, m);
+	}
+}
+
+bool cluster_lookup(const gd_cluster *c, gd_arena *a, const char *name,
+		    size_t **nodes, size_t *n)
+{
+	size_t ni = find_node(c, name);
+	if (ni != (size_t)-1) {
+		*nodes = gd_arena_alloc(a, sizeof(**nodes));
+		**nodes = ni;
+		*n = 1;
+		return true;
+	}
+	for (size_t g = 0; g < c->ngroups; g++) {
+		if (strcmp(c->groups[g].name, name) == 0) {
+			*nodes = c->groups[g].members;
+			*n = c->groups[g].n;
+			return true;
+		}
+	}
+	bool all = strcmp(name, "all") == 0;
+	size_t ri = all ? 0 : find_role((gd_cluster *)c, name);
+	if (!all && ri == (size_t)-1)
+		return false;
+	*nodes = gd_arena_array(a, c->nnodes, sizeof(**nodes));
+	*n = 0;
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (all || c->nodes[i].role == ri)
+			(*nodes)[(*n)++] = i;
+	return true;
+}
+
+const char **cluster_names(const gd_cluster *c, gd_arena *a, size_t *n)
+{
+	const char **v = gd_arena_array(a, c->nnodes + c->nroles + c->ngroups + 1,
+					 sizeof(*v));
+	size_t k = 0;
+	for (size_t i = 0; i < c->nnodes; i++)
+		v[k++] = c->nodes[i].name;
+	for (size_t i = 0; i < c->nroles; i++)
+		v[k++] = c->roles[i].name;
+	for (size_t i = 0; i < c->ngroups; i++)
+		v[k++] = c->groups[i].name;
+	v[k++] = "all";
+	*n = k;
+	return v;
+}
+
+static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	if (!json_is_object(v)) {
+		rd_error(r, "expected an object mapping group names to node lists, got %s",
+			 rd_type_name(v));
+		return;
+	}
+	c->groups = gd_arena_array(r->arena, json_object_size(v) + 1,
+				   sizeof(*c->groups));
+	const char *key;
+	json_t *e;
+	json_object_foreach(v, key, e)
+	{
+		size_t m = rd_push_key(r, key);
+		size_t dummy_n;
+		size_t *dummy;
+		gd_strv members = {0};
+		json_t *name = json_string(key);
+		const char *gname = NULL;
+		bool ok = rd_as_name(r, name, 32, &gname);
+		json_decref(name);
+		if (ok && cluster_lookup(c, r->arena, key, &dummy, &dummy_n)) {
+			rd_error(r, "group \"%s\" has the name of a node, a role or \"all\"",
+				 key);
+			ok = false;
+		}
+		if (ok && rd_as_strv(r, e, &members)) {
+			gd_group *g = &c->groups[c->ngroups];
+			g->name = gname;
+			g->path = rd_path_keep(r);
+			g->members = gd_arena_array(r->arena, c->nnodes + 1,
+						    sizeof(size_t));
+			bool *in = gd_arena_array(r->arena, c->nnodes + 1,
+						  sizeof(bool));
+			for (size_t i = 0; i < members.n; i++) {
+				size_t *ns, nn;
+				size_t mi = rd_push_index(r, i);
+				if (!cluster_lookup(c, r->arena, members.v[i],
+						    &ns, &nn)) {
+					size_t nnames;
+					const char **names = cluster_names(
+						c, r->arena, &nnames);
+					const char *hint = gd_suggest(
+						members.v[i], names, nnames);
+					if (hint)
+						rd_error(r, "unknown node \"%s\"; did you mean \"%s\"?",
+							 members.v[i], hint);
+					else
+						rd_error(r, "unknown node \"%s\"",
+							 members.v[i]);
+				} else {
+					for (size_t k = 0; k < nn; k++)
+						in[ns[k]] = true;
+				}
+				rd_pop(r, mi);
+			}
+			for (size_t i = 0; i < c->nnodes; i++)
+				if (in[i])
+					g->members[g->n++] = i;
+			c->ngroups++;
+		}
+		rd_pop(r, m);
+	}
+}
+
+static void parse_adapter(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	if (!rd_object(r, v, "an adapter", adapter_keys,
+		       GD_ARRAY_SIZE(adapter_keys), NULL, 0))
+		return;
+	RD_FIELD(rd_as_strv, r, v, "submit", true, &c->adapter_submit);
+	RD_FIELD(rd_as_strv, r, v, "status", true, &c->adapter_status);
+	RD_FIELD(rd_as_strv, r, v, "cancel", true, &c->adapter_cancel);
+}
+
+void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
+{
+	size_t nkeys = GD_ARRAY_SIZE(cluster_keys);
+	/* "gameday" (the format version) belongs to a file, not to a cluster
+	 * written inline in a scenario. */
+	if (!rd_object(r, v, "a cluster", cluster_keys + !own_file,
+		       nkeys - !own_file, NULL, 0) &&
+	    !json_is_object(v))
+		return;
+
+	if (own_file) {
+		long long version;
+		if (RD_FIELD(rd_as_int, r, v, "gameday", true, 1, 1000,
+			     &version) &&
+		    version != GD_FORMAT_VERSION) {
+			size_t m = rd_push_key(r, "gameday");
+			rd_error(r, "format version %lld is not supported (this gameday reads version %d)",
+				 version, GD_FORMAT_VERSION);
+			rd_pop(r, m);
+		}
+	}
+	c->name = "cluster";
+	RD_FIELD(rd_as_name, r, v, "name", false, 64, &c->name);
+
+	const char *system = NULL;
+	if (RD_FIELD(rd_as_string, r, v, "system", true, &system)) {
+		size_t m = rd_push_key(r, "system");
+		if (strcmp(system, "slurm") == 0)
+			c->system = GD_SYSTEM_SLURM;
+		else if (strcmp(system, "exec") == 0)
+			c->system = GD_SYSTEM_EXEC;
+		else
+			rd_error(r, "unknown job system \"%s\" (known: exec, slurm)",
+				 system);
+		rd_pop(r, m);
+	}
+
+	json_t *nodes = rd_get(r, v, "nodes", true);
+	bool nodes_ok = false;
+	if (nodes) {
+		size_t m = rd_push_key(r, "nodes");
+		unsigned before = rd_errors(r);
+		parse_nodes(r, nodes, c);
+		nodes_ok = rd_errors(r) == before;
+		rd_pop(r, m);
+	}
+	json_t *roles = rd_get(r, v, "roles", false);
+	if (roles) {
+		size_t m = rd_push_key(r, "roles");
+		parse_roles(r, roles, c);
+		rd_pop(r, m);
+	}
+	json_t *groups = rd_get(r, v, "groups", false);
+	if (groups) {
+		size_t m = rd_push_key(r, "groups");
+		parse_groups(r, groups, c);
+		rd_pop(r, m);
+	}
+
+	c->service_user = "gdjob";
+	RD_FIELD(rd_as_name, r, v, "service_user", false, 31, &c->service_user);
+
+	json_t *adapter = rd_get(r, v, "adapter", false);
+	if (system && c->system == GD_SYSTEM_EXEC && !adapter) {
+		rd_error(r, "an \"exec\" cluster needs an \"adapter\" with submit, status and cancel commands");
+	} else if (system && c->system == GD_SYSTEM_SLURM && adapter) {
+		size_t m = rd_push_key(r, "adapter");
+		rd_error(r, "\"adapter\" is for \"exec\" clusters; a slurm cluster uses Slurm's own commands");
+		rd_pop(r, m);
+	} else if (adapter) {
+		size_t m = rd_push_key(r, "adapter");
+		parse_adapter(r, adapter, c);
+		rd_pop(r, m);
+	}
+
+	/* Slurm needs exactly one controller (slurmctld) and somewhere to run
+	 * jobs (slurmd). */
+	if (system && nodes_ok && c->system == GD_SYSTEM_SLURM) {
+		size_t controllers = 0;
+		for (size_t i = 0; i < c->nnodes; i++)
+			controllers += strcmp(c->roles[c->nodes[i].role].name,
+					      "controller") == 0;
+		size_t m = rd_push_key(r, "nodes");
+		if (controllers != 1)
+			rd_error(r, "a slurm cluster needs exactly one node with role \"controller\" (found %zu)",
+				 controllers);
+		else if (c->nnodes < 2)
+			rd_error(r, "a slurm cluster needs at least one node besides the controller");
+		rd_pop(r, m);
+	}
+}

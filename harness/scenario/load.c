@@ -1,0 +1,267 @@
+#include "scenario/load.h"
+
+#include "base/cleanup.h"
+#include "base/error.h"
+#include "base/fileio.h"
+#include "scenario/parse.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GD_MAX_FILE_SIZE (64u << 20)
+
+static const char *const scenario_keys[] = {
+	"gameday",  "name",  "description", "seed",   "time_scale",
+	"duration", "cluster", "workload",   "steps",  "expect",
+	"stop_when",
+};
+static const char *const expect_keys[] = {"within_expected", "max_stall",
+					  "recover_within"};
+static const char *const stop_keys[] = {"failed_jobs_exceed",
+					"no_progress_for"};
+
+/* Syntax tier: jansson's own message with the place it found the problem.
+ * Duplicate keys are errors: with two "for" keys one of them is silently
+ * ignored, which is exactly the misreading this format must prevent. */
+static json_t *parse_json(const char *text, size_t len, const char *name,
+			  gd_diags *diags)
+{
+	json_error_t e;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (!root)
+		gd_diag_at(diags, name, e.line > 0 ? e.line : 1,
+			   e.column > 0 ? e.column : 1, "%s", e.text);
+	return root;
+}
+
+static void check_version(gd_reader *r, json_t *root)
+{
+	long long version;
+	if (RD_FIELD(rd_as_int, r, root, "gameday", true, 1, 1000, &version) &&
+	    version != GD_FORMAT_VERSION) {
+		size_t m = rd_push_key(r, "gameday");
+		rd_error(r, "format version %lld is not supported (this gameday reads version %d)",
+			 version, GD_FORMAT_VERSION);
+		rd_pop(r, m);
+	}
+}
+
+/* "cluster": "clusters/small.json" is read relative to the scenario file,
+ * and its problems are reported against the cluster file. */
+static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
+			      const gd_load_opts *opts)
+{
+	if (opts && opts->no_cluster_files) {
+		rd_error(r, "cluster files cannot be read here");
+		return;
+	}
+	if (!*rel) {
+		rd_error(r, "empty cluster file name");
+		return;
+	}
+	const char *path = rel;
+	if (rel[0] != '/') {
+		_cleanup_free_ char *copy = strdup(s->file);
+		if (!copy)
+			abort();
+		const char *dir = dirname(copy);
+		path = strcmp(dir, ".") == 0
+			       ? rel
+			       : gd_arena_printf(r->arena, "%s/%s", dir, rel);
+	}
+
+	_cleanup_free_ char *text = NULL;
+	_cleanup_error_ gd_error *err = NULL;
+	size_t len;
+	if (gd_read_file(path, GD_MAX_FILE_SIZE, &text, &len, &err) < 0) {
+		rd_error(r, "%s", err->msg);
+		return;
+	}
+	json_t *root = parse_json(text, len, path, r->diags);
+	if (!root)
+		return;
+	gd_reader sub;
+	rd_init(&sub, r->arena, r->diags, path);
+	parse_cluster(&sub, root, &s->cluster, true);
+	rd_fini(&sub);
+	s->cluster.file = path;
+	json_decref(root);
+}
+
+static void parse_expect(gd_reader *r, json_t *v, gd_expect *e)
+{
+	if (!rd_object(r, v, "expectations", expect_keys,
+		       GD_ARRAY_SIZE(expect_keys), NULL, 0) &&
+	    !json_is_object(v))
+		return;
+	json_t *share = json_object_get(v, "within_expected");
+	if (share) {
+		size_t m = rd_push_key(r, "within_expected");
+		const char *s;
+		char *end;
+		if (json_is_number(share))
+			rd_error(r, "write a share as a percentage string, e.g. \"90%%\" (a bare number could mean 0.9 or 90)");
+		else if (rd_as_string(r, share, &s)) {
+			long pct = strtol(s, &end, 10);
+			if (end == s || strcmp(end, "%") != 0 || pct < 0 ||
+			    pct > 100 || s[0] < '0' || s[0] > '9')
+				rd_error(r, "invalid share \"%s\" (write a whole percentage, e.g. \"90%%\")",
+					 s);
+			else
+				e->within_expected_pct = (int)pct;
+		}
+		rd_pop(r, m);
+	}
+	e->has_max_stall = RD_FIELD(rd_as_positive_duration, r, v, "max_stall",
+				    false, &e->max_stall);
+	e->has_recover_within = RD_FIELD(rd_as_positive_duration, r, v,
+					 "recover_within", false,
+					 &e->recover_within);
+}
+
+static void parse_stop(gd_reader *r, json_t *v, gd_stop_when *st)
+{
+	if (!rd_object(r, v, "stop conditions", stop_keys,
+		       GD_ARRAY_SIZE(stop_keys), NULL, 0) &&
+	    !json_is_object(v))
+		return;
+	long long n;
+	if (RD_FIELD(rd_as_int, r, v, "failed_jobs_exceed", false, 0, 1000000,
+		     &n))
+		st->failed_jobs_exceed = (long)n;
+	st->has_no_progress = RD_FIELD(rd_as_positive_duration, r, v,
+				       "no_progress_for", false,
+				       &st->no_progress_for);
+	if (json_object_size(v) == 0)
+		rd_error(r, "empty stop conditions (leave \"stop_when\" out instead)");
+}
+
+static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
+		       const gd_load_opts *opts)
+{
+	if (!rd_object(r, root, "a scenario", scenario_keys,
+		       GD_ARRAY_SIZE(scenario_keys), NULL, 0) &&
+	    !json_is_object(root))
+		return;
+	check_version(r, root);
+
+	s->name = NULL;
+	RD_FIELD(rd_as_name, r, root, "name", false, 64, &s->name);
+	RD_FIELD(rd_as_string, r, root, "description", false, &s->description);
+	long long seed;
+	s->has_seed = RD_FIELD(rd_as_int, r, root, "seed", false, 0,
+			       (long long)INT64_MAX, &seed);
+	if (s->has_seed)
+		s->seed = (uint64_t)seed;
+	s->time_scale = 1;
+	RD_FIELD(rd_as_number, r, root, "time_scale", false, 1.0, 10000.0,
+		 &s->time_scale);
+	RD_FIELD(rd_as_positive_duration, r, root, "duration", true,
+		 &s->duration);
+
+	json_t *cluster = rd_get(r, root, "cluster", true);
+	if (cluster) {
+		size_t m = rd_push_key(r, "cluster");
+		s->cluster.file = s->file;
+		if (json_is_string(cluster))
+			load_cluster_file(r, json_string_value(cluster), s,
+					  opts);
+		else
+			parse_cluster(r, cluster, &s->cluster, false);
+		rd_pop(r, m);
+	}
+
+	json_t *workload = rd_get(r, root, "workload", true);
+	if (workload) {
+		size_t m = rd_push_key(r, "workload");
+		parse_workload(r, workload, s);
+		rd_pop(r, m);
+	}
+
+	json_t *steps = rd_get(r, root, "steps", false);
+	if (steps) {
+		size_t m = rd_push_key(r, "steps");
+		parse_steps(r, steps, s);
+		rd_pop(r, m);
+	}
+
+	s->expect.within_expected_pct = -1;
+	json_t *expect = rd_get(r, root, "expect", false);
+	if (expect) {
+		size_t m = rd_push_key(r, "expect");
+		parse_expect(r, expect, &s->expect);
+		rd_pop(r, m);
+	}
+
+	s->stop_when.failed_jobs_exceed = -1;
+	json_t *stop = rd_get(r, root, "stop_when", false);
+	if (stop) {
+		size_t m = rd_push_key(r, "stop_when");
+		parse_stop(r, stop, &s->stop_when);
+		rd_pop(r, m);
+	}
+}
+
+/* The default name is the file's base name without ".json". */
+static const char *name_from_file(gd_arena *a, const char *file)
+{
+	const char *base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	size_t n = strlen(base);
+	if (n > 5 && strcmp(base + n - 5, ".json") == 0)
+		n -= 5;
+	return gd_arena_printf(a, "%.*s", (int)n, base);
+}
+
+gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
+			       const gd_load_opts *opts, gd_diags *diags)
+{
+	size_t before = diags->n;
+	json_t *root = parse_json(text, len, name, diags);
+	if (!root)
+		return NULL;
+
+	gd_arena *a = gd_arena_new();
+	gd_scenario *s = gd_arena_alloc(a, sizeof(*s));
+	s->arena = a;
+	s->file = gd_arena_strdup(a, name);
+
+	gd_reader r;
+	rd_init(&r, a, diags, s->file);
+	parse_root(&r, root, s, opts);
+	if (diags->n == before)
+		check_scenario(&r, s);
+	rd_fini(&r);
+	json_decref(root);
+
+	if (!s->name)
+		s->name = name_from_file(a, s->file);
+	if (diags->n != before) {
+		gd_scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+gd_scenario *gd_scenario_load(const char *file, const gd_load_opts *opts,
+			      gd_diags *diags)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_error_ gd_error *err = NULL;
+	size_t len;
+	if (gd_read_file(file, GD_MAX_FILE_SIZE, &text, &len, &err) < 0) {
+		gd_diag_path(diags, file, NULL, "cannot read: %s",
+			     strerror(err->code ? err->code : EIO));
+		return NULL;
+	}
+	return gd_scenario_parse(text, len, file, opts, diags);
+}
+
+void gd_scenario_free(gd_scenario *s)
+{
+	if (s)
+		gd_arena_free(s->arena);
+}

@@ -1,0 +1,29 @@
+/* Internal to scenario/: the parsers of each part of a scenario file.
+ * Each reads one JSON value at the reader's current path into the model,
+ * reporting every shape problem; cross-references are checked later by
+ * check.c once the whole file is read. */
+#ifndef GD_SCENARIO_PARSE_H
+#define GD_SCENARIO_PARSE_H
+
+#include "scenario/reader.h"
+#include "scenario/scenario.h"
+
+void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file);
+void parse_workload(gd_reader *r, json_t *v, gd_scenario *s);
+void parse_steps(gd_reader *r, json_t *v, gd_scenario *s);
+void parse_targets(gd_reader *r, json_t *v, gd_targets *t);
+void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k);
+void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c);
+
+/* Cross-reference checks over a fully parsed scenario. */
+void check_scenario(gd_reader *r, gd_scenario *s);
+
+/* Looks up a node or group name: returns true and fills the node indexes
+ * (allocated in the arena) when name is a node, a role, an explicit group or
+ * "all". */
+bool cluster_lookup(const gd_cluster *c, gd_arena *a, const char *name,
+		    size_t **nodes, size_t *n);
+/* Every name a target may use, for suggestions. */
+const char **cluster_names(const gd_cluster *c, gd_arena *a, size_t *n);
+
+#endif

@@ -1,0 +1,97 @@
+/* Walking a parsed JSON document with a JSON path in hand.
+ *
+ * The shape tier of validation: each rd_* call reads one key or value, checks
+ * its type and form, and on a problem records a diagnostic at
+ * "$.path.to.value" and returns false, so parsing goes on and every problem
+ * is reported in one pass. */
+#ifndef GD_SCENARIO_READER_H
+#define GD_SCENARIO_READER_H
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "base/duration.h"
+#include "scenario/scenario.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef struct gd_reader {
+	gd_arena *arena;
+	gd_diags *diags;
+	const char *file;
+	char *path; /* heap, grows */
+	size_t len, cap;
+	/* Keys offered as "did you mean" in the last object checked: a
+	 * missing required key that was only misspelt is one problem, not
+	 * two, so rd_missing() stays quiet about it. */
+	const json_t *hinted_obj;
+	const char *hinted[8];
+	size_t nhinted;
+} gd_reader;
+
+void rd_init(gd_reader *r, gd_arena *a, gd_diags *d, const char *file);
+void rd_fini(gd_reader *r);
+
+/* Path bookkeeping: push returns the length to pop back to. */
+size_t rd_push_key(gd_reader *r, const char *key);
+size_t rd_push_index(gd_reader *r, size_t i);
+void rd_pop(gd_reader *r, size_t mark);
+const char *rd_path(const gd_reader *r);
+/* The current path, copied into the arena (for model elements). */
+const char *rd_path_keep(gd_reader *r);
+
+void rd_error(gd_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+unsigned rd_errors(const gd_reader *r);
+
+/* Checks v is an object whose keys are all in known (n entries).  Unknown
+ * keys are reported with the closest known key and the full sorted list;
+ * a key found in other_keys is reported as belonging elsewhere, with
+ * other_what naming where (e.g. "a clock step").  what names this object
+ * in messages ("a step"). */
+typedef struct rd_elsewhere {
+	const char *key;
+	const char *where;
+} rd_elsewhere;
+bool rd_object(gd_reader *r, json_t *v, const char *what,
+	       const char *const *known, size_t n, const rd_elsewhere *other,
+	       size_t nother);
+
+const char *rd_type_name(const json_t *v);
+
+/* Converters for the value v at the current path. */
+bool rd_as_string(gd_reader *r, json_t *v, const char **out);
+bool rd_as_duration(gd_reader *r, json_t *v, gd_ms *out);
+bool rd_as_positive_duration(gd_reader *r, json_t *v, gd_ms *out);
+bool rd_as_offset(gd_reader *r, json_t *v, gd_ms *out);
+bool rd_as_range(gd_reader *r, json_t *v, gd_ms *lo, gd_ms *hi);
+bool rd_as_int(gd_reader *r, json_t *v, long long min, long long max,
+	       long long *out);
+bool rd_as_number(gd_reader *r, json_t *v, double min, double max,
+		  double *out);
+bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
+/* A string, or an array of strings (at least one). */
+bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* A name: [a-z0-9] then [a-z0-9_.-]*, at most max characters. */
+bool rd_as_name(gd_reader *r, json_t *v, size_t max, const char **out);
+
+/* The same, for obj[key]: missing and required is an error at the object's
+ * path; missing and optional returns false without a diagnostic, leaving
+ * *out untouched.  rd_has() tells them apart. */
+json_t *rd_get(gd_reader *r, json_t *obj, const char *key, bool required);
+/* Reports that obj lacks a required key, unless a misspelling of it was
+ * already reported. */
+void rd_missing(gd_reader *r, const json_t *obj, const char *key);
+#define RD_FIELD(fn, r, obj, key, required, ...)                               \
+	({                                                                     \
+		json_t *_v = rd_get((r), (obj), (key), (required));            \
+		bool _ok = false;                                              \
+		if (_v) {                                                      \
+			size_t _m = rd_push_key((r), (key));                   \
+			_ok = fn((r), _v, __VA_ARGS__);                        \
+			rd_pop((r), _m);                                       \
+		}                                                              \
+		_ok;                                                           \
+	})
+
+#endif

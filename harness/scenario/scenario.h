@@ -1,0 +1,225 @@
+/* The scenario model: what a scenario file says, checked for shape and
+ * meaning, before anything is resolved (random picks, times).  The planner
+ * (plan/) turns it into a timeline.
+ *
+ * Every object lives in the scenario's arena; every element keeps the JSON
+ * path it came from so later checks can point at it. */
+#ifndef GD_SCENARIO_SCENARIO_H
+#define GD_SCENARIO_SCENARIO_H
+
+#include "base/arena.h"
+#include "base/duration.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define GD_FORMAT_VERSION 1
+#define GD_NODE_NAME_MAX 15 /* a Linux interface name, with no room to spare */
+#define GD_MAX_NODES 256
+
+enum gd_system { GD_SYSTEM_SLURM, GD_SYSTEM_EXEC };
+
+typedef struct gd_strv {
+	const char **v;
+	size_t n;
+} gd_strv;
+
+typedef struct gd_role {
+	const char *name;
+	const char *path;
+	int cpus;
+	gd_strv features;
+} gd_role;
+
+typedef struct gd_node {
+	const char *name;
+	size_t role; /* index into cluster.roles */
+	const char *path;
+} gd_node;
+
+typedef struct gd_group {
+	const char *name;
+	const char *path;
+	size_t *members; /* node indexes, in cluster order */
+	size_t n;
+} gd_group;
+
+typedef struct gd_cluster {
+	const char *name;
+	const char *file; /* where it was read from: the scenario or a cluster file */
+	enum gd_system system;
+	gd_node *nodes;
+	size_t nnodes;
+	gd_role *roles;
+	size_t nroles;
+	gd_group *groups; /* explicit groups; roles and "all" are implicit */
+	size_t ngroups;
+	const char *service_user;
+	gd_strv adapter_submit, adapter_status, adapter_cancel; /* system exec */
+} gd_cluster;
+
+/* A target selector as written, resolved by the planner. */
+typedef struct gd_targets {
+	const char *path;
+	gd_strv names;     /* node or group names (when pick == 0) */
+	unsigned pick;     /* > 0: pick this many ... */
+	unsigned pick_pct; /* > 0: ... or this percentage (rounded up) */
+	gd_strv from;      /* ... from these nodes or groups */
+	gd_strv except;    /* never these */
+} gd_targets;
+
+enum gd_fault_kind {
+	GD_FAULT_KILL,
+	GD_FAULT_PAUSE,
+	GD_FAULT_REBOOT,
+	GD_FAULT_PARTITION,
+	GD_FAULT_CLOCK,
+	GD_FAULT_SKEW,
+	GD_FAULT_NETEM,
+	GD_FAULT_KIND_COUNT
+};
+const char *gd_fault_kind_name(enum gd_fault_kind k);
+
+typedef struct gd_kill {
+	bool graceful;
+	gd_ms grace;
+	const char *service; /* NULL: the whole node */
+} gd_kill;
+
+enum gd_partition_shape { GD_PART_ISOLATE, GD_PART_SPLIT, GD_PART_ONEWAY };
+enum gd_partition_mode { GD_PART_BLACKHOLE, GD_PART_UNREACHABLE, GD_PART_PROHIBIT };
+
+typedef struct gd_partition {
+	enum gd_partition_shape shape;
+	enum gd_partition_mode mode;
+	gd_targets *groups; /* SPLIT */
+	size_t ngroups;
+	gd_targets from, to; /* ONEWAY: from cannot send to to */
+} gd_partition;
+
+enum gd_clock_action { GD_CLOCK_OFFSET, GD_CLOCK_DRIFT, GD_CLOCK_RESET };
+
+typedef struct gd_clock {
+	const char *path;
+	enum gd_clock_action action;
+	gd_ms offset;        /* OFFSET */
+	gd_ms drift_per_h;   /* DRIFT: clock gains this much per real hour */
+} gd_clock;
+
+typedef struct gd_path_skew {
+	const char *path;    /* JSON path */
+	const char *target;  /* "scratch", "spool", "output", "log" or absolute */
+	int mode;            /* -1: unchanged */
+	const char *owner;   /* NULL: unchanged; a user name or "service" */
+	const char *group;
+} gd_path_skew;
+
+typedef struct gd_skew {
+	const char *path;
+	/* uid/gid remap of the service user on the node; -1: unchanged */
+	long uid, gid;
+	gd_path_skew *paths;
+	size_t npaths;
+	/* seccomp profile applied to services when they (re)start */
+	bool has_seccomp;
+	gd_strv deny;          /* syscall names */
+	bool deny_write_opens; /* open/openat/creat for writing */
+	int deny_errno;
+	const char *deny_errno_name;
+	gd_strv caps_drop; /* "CAP_..." names */
+} gd_skew;
+
+typedef struct gd_netem {
+	gd_ms delay, jitter;
+	double loss_pct;
+} gd_netem;
+
+/* What a rebooted node looks like when it comes back. */
+typedef struct gd_change {
+	const char *path;
+	gd_skew *skew;
+	gd_clock *clock;
+	const char **config_keys; /* job-system configuration overrides */
+	const char **config_values;
+	size_t nconfig;
+	bool has_for; /* false: the change stays to the end of the scenario */
+	gd_ms for_ms;
+} gd_change;
+
+typedef struct gd_wave {
+	unsigned size; /* nodes per batch */
+	gd_ms gap;     /* from one batch's return to the next batch going down */
+	bool shuffle;  /* order the targets with the seed instead of as listed */
+} gd_wave;
+
+typedef struct gd_step {
+	const char *id;
+	const char *path;
+	size_t index;
+	enum gd_fault_kind kind;
+	bool has_at;
+	gd_ms at;
+	gd_strv after; /* start when all these steps have ended ... */
+	gd_ms delay;   /* ... plus this */
+	bool has_for;
+	gd_ms for_ms;
+	gd_targets targets; /* every kind but partition split/one-way */
+	bool has_targets;
+	gd_wave *wave;
+	gd_change *back_with; /* reboot only */
+	gd_kill kill;
+	gd_partition partition;
+	gd_clock clock;
+	gd_skew skew;
+	gd_netem netem;
+} gd_step;
+
+typedef struct gd_job_group {
+	const char *name;
+	const char *path;
+	const char *kind; /* "document" */
+	unsigned jobs;
+	gd_ms submit_at, submit_over, submit_every;
+	gd_ms deadline;             /* hard deadline, after submission */
+	gd_ms expected_lo, expected_hi;
+	gd_ms runtime_lo, runtime_hi; /* the work each job really does */
+} gd_job_group;
+
+typedef struct gd_expect {
+	int within_expected_pct; /* -1: not asked */
+	bool has_max_stall;
+	gd_ms max_stall;
+	bool has_recover_within;
+	gd_ms recover_within;
+} gd_expect;
+
+typedef struct gd_stop_when {
+	long failed_jobs_exceed; /* -1: not set */
+	bool has_no_progress;
+	gd_ms no_progress_for;
+} gd_stop_when;
+
+typedef struct gd_scenario {
+	gd_arena *arena;
+	const char *file;
+	const char *name;
+	const char *description;
+	bool has_seed;
+	uint64_t seed;
+	double time_scale;
+	gd_ms duration;
+	gd_cluster cluster;
+	gd_job_group *groups;
+	size_t ngroups;
+	gd_step *steps;
+	size_t nsteps;
+	gd_expect expect;
+	gd_stop_when stop_when;
+	size_t *steps_by_id; /* step indexes sorted by id, for lookups */
+} gd_scenario;
+
+/* The index of the step with this id, or -1. */
+long gd_scenario_step_index(const gd_scenario *s, const char *id);
+
+#endif

@@ -1,0 +1,130 @@
+#!/bin/sh
+# Golden tests: every user-facing message and plan, byte for byte.
+#
+#   tests/golden/run.sh GAMEDAY [LABEL]
+#   UPDATE=1 tests/golden/run.sh GAMEDAY    rewrite the expected files
+#
+# invalid/NAME.json  -> invalid/NAME.err   (stderr of validate; exit 2)
+# plan/NAME.json     -> plan/NAME.txt and plan/NAME.plan.json
+#                       (plan output; run twice to prove it is deterministic)
+# cli.tab            -> command lines with their exit codes and output
+# scenarios/*.json   must all validate.
+set -u
+gameday=$1
+label=${2:-golden}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $1"
+	[ -n "${2:-}" ] && [ -f "$2" ] && sed 's/^/    /' "$2" | head -40
+}
+
+# compare EXPECTED ACTUAL NAME: equal, or (UPDATE=1) rewrite, or fail with
+# a diff.
+compare() {
+	if [ "${UPDATE:-0}" = 1 ]; then
+		cp "$2" "$1"
+		ok
+	elif [ ! -f "$1" ]; then
+		bad "$3: no expected file $1"
+	elif cmp -s "$1" "$2"; then
+		ok
+	else
+		diff -u "$1" "$2" >"$tmp/diff"
+		bad "$3" "$tmp/diff"
+	fi
+}
+
+for f in "$here"/invalid/*.json; do
+	name=${f%.json}
+	"$gameday" validate "$f" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ $rc -ne 2 ]; then
+		bad "$f: validate exited $rc, expected 2" "$tmp/err"
+		continue
+	fi
+	if [ -s "$tmp/out" ]; then
+		bad "$f: validate wrote to stdout for an invalid file" "$tmp/out"
+		continue
+	fi
+	compare "$name.err" "$tmp/err" "$f"
+done
+
+for f in "$here"/plan/*.json; do
+	case $f in *.plan.json) continue ;; esac
+	name=${f%.json}
+	for fmt in txt json; do
+		if [ $fmt = json ]; then
+			set -- --json
+			want=$name.plan.json
+		else
+			set --
+			want=$name.txt
+		fi
+		"$gameday" plan "$@" "$f" >"$tmp/a" 2>"$tmp/err" &&
+			"$gameday" plan "$@" "$f" >"$tmp/b" 2>>"$tmp/err"
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			bad "$f: plan ($fmt) exited $rc" "$tmp/err"
+			continue
+		fi
+		if ! cmp -s "$tmp/a" "$tmp/b"; then
+			bad "$f: two plans ($fmt) with the same seed differ"
+			continue
+		fi
+		compare "$want" "$tmp/a" "$f ($fmt)"
+	done
+done
+
+for f in "$here"/../../scenarios/*.json; do
+	if "$gameday" validate -q "$f" 2>"$tmp/err"; then ok; else
+		bad "$f: an example scenario does not validate" "$tmp/err"
+	fi
+done
+
+# A scenario without a seed gets a fresh one, printed; replaying with that
+# seed gives the same plan.
+f=$here/inputs/picks.json
+if "$gameday" plan "$f" >"$tmp/r1" 2>&1; then
+	seed=$(sed -n 's/^seed *\([0-9]*\) (random)$/\1/p' "$tmp/r1")
+	if [ -z "$seed" ]; then
+		bad "$f: plan without a seed did not print a random seed" "$tmp/r1"
+	else
+		"$gameday" plan --seed "$seed" "$f" >"$tmp/r2" 2>&1
+		sed 's/(random)$/(command line)/' "$tmp/r1" >"$tmp/r1c"
+		if cmp -s "$tmp/r1c" "$tmp/r2"; then ok; else
+			diff -u "$tmp/r1c" "$tmp/r2" >"$tmp/diff"
+			bad "$f: replaying seed $seed gave another plan" "$tmp/diff"
+		fi
+	fi
+else
+	bad "$f: plan failed" "$tmp/r1"
+fi
+
+# cli.tab: "EXIT<TAB>ARGS" per line; output goes to cli/N.out (stdout and
+# stderr, in that order).  ARGS are split on spaces; @G stands for the
+# golden directory.
+n=0
+while IFS='	' read -r want args; do
+	case $want in '#'* | '') continue ;; esac
+	n=$((n + 1))
+	args=$(echo "$args" | sed "s|@G|$here|g")
+	# shellcheck disable=SC2086
+	"$gameday" $args >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	cat "$tmp/out" "$tmp/err" >"$tmp/both"
+	if [ "$rc" != "$want" ]; then
+		bad "gameday $args: exited $rc, expected $want" "$tmp/both"
+		continue
+	fi
+	compare "$here/cli/$n.out" "$tmp/both" "gameday $args"
+done <"$here/cli.tab"
+
+echo "$label: $pass passed, $fail failed"
+[ $fail -eq 0 ]
