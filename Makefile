@@ -92,7 +92,7 @@ $(LIBGD): $(LIB_OBJ)
 $(GAMEDAY): $(CLI_OBJ) $(LIBGD)
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBGD) $(PKG_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_text.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBGD) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)

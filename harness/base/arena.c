@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define BLOCK_SIZE (64 * 1024)
-#define ALIGN _Alignof(max_align_t)
+#define ALIGN	   _Alignof(max_align_t)
 
 struct block {
 	struct block *next;
@@ -28,7 +28,10 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-gd_arena *gd_arena_new(void) { return xcalloc(1, sizeof(gd_arena)); }
+gd_arena *gd_arena_new(void)
+{
+	return xcalloc(1, sizeof(gd_arena));
+}
 
 void gd_arena_free(gd_arena *a)
 {
@@ -86,14 +89,15 @@ char *gd_arena_strdup(gd_arena *a, const char *s)
 
 char *gd_arena_vprintf(gd_arena *a, const char *fmt, va_list ap)
 {
-	va_list ap2;
-	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return gd_arena_strdup(a, "");
+	char *tmp = NULL;
+	int n = vasprintf(&tmp, fmt, ap);
+	if (n < 0) {
+		fputs("gameday: out of memory\n", stderr);
+		abort();
+	}
 	char *p = gd_arena_alloc(a, (size_t)n + 1);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	memcpy(p, tmp, (size_t)n + 1);
+	free(tmp);
 	return p;
 }
 

@@ -12,7 +12,10 @@ typedef struct gd_arena gd_arena;
 
 gd_arena *gd_arena_new(void);
 void gd_arena_free(gd_arena *a);
-static inline void gd_arena_freep(gd_arena **a) { gd_arena_free(*a); }
+static inline void gd_arena_freep(gd_arena **a)
+{
+	gd_arena_free(*a);
+}
 #define _cleanup_arena_ __attribute__((cleanup(gd_arena_freep)))
 
 /* Zeroed memory, aligned for any type. */

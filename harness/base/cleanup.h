@@ -11,7 +11,10 @@
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 
-static inline void gd_freep(void *p) { free(*(void **)p); }
+static inline void gd_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void gd_fclosep(FILE **f)
 {
 	if (*f)
@@ -23,9 +26,9 @@ static inline void gd_closep(int *fd)
 		close(*fd);
 }
 
-#define _cleanup_free_ _cleanup_(gd_freep)
+#define _cleanup_free_	 _cleanup_(gd_freep)
 #define _cleanup_fclose_ _cleanup_(gd_fclosep)
-#define _cleanup_close_ _cleanup_(gd_closep)
+#define _cleanup_close_	 _cleanup_(gd_closep)
 
 /* Hand a resource over to the caller: the scoped variable forgets it. */
 #define TAKE_PTR(p)                                                            \

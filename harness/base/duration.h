@@ -13,10 +13,10 @@
 
 typedef int64_t gd_ms;
 
-#define GD_MS_PER_S INT64_C(1000)
-#define GD_MS_PER_M (60 * GD_MS_PER_S)
-#define GD_MS_PER_H (60 * GD_MS_PER_M)
-#define GD_MS_PER_D (24 * GD_MS_PER_H)
+#define GD_MS_PER_S	INT64_C(1000)
+#define GD_MS_PER_M	(60 * GD_MS_PER_S)
+#define GD_MS_PER_H	(60 * GD_MS_PER_M)
+#define GD_MS_PER_D	(24 * GD_MS_PER_H)
 #define GD_DURATION_MAX (366 * GD_MS_PER_D)
 
 /* Longest text gd_duration_format() writes, with its NUL. */

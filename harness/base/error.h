@@ -25,7 +25,10 @@ int gd_error_prefix(gd_error **err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 void gd_error_free(gd_error *err);
-static inline void gd_error_freep(gd_error **err) { gd_error_free(*err); }
+static inline void gd_error_freep(gd_error **err)
+{
+	gd_error_free(*err);
+}
 #define _cleanup_error_ __attribute__((cleanup(gd_error_freep)))
 
 #endif

@@ -28,14 +28,16 @@ int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 	for (;;) {
 		if (n == cap) {
 			if (cap >= max)
-				return gd_error_make(err, EFBIG,
-						     "cannot read \"%s\" (over %zu bytes)",
-						     path, max);
+				return gd_error_make(
+					err, EFBIG,
+					"cannot read \"%s\" (over %zu bytes)",
+					path, max);
 			cap *= 2;
 			char *p = realloc(data, cap + 1);
 			if (!p)
 				return gd_error_make(err, ENOMEM,
-						     "cannot read \"%s\"", path);
+						     "cannot read \"%s\"",
+						     path);
 			data = p;
 		}
 		ssize_t got = read(fd, data + n, cap - n);
@@ -49,7 +51,8 @@ int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 		n += (size_t)got;
 	}
 	if (n > max)
-		return gd_error_make(err, EFBIG, "cannot read \"%s\" (over %zu bytes)",
+		return gd_error_make(err, EFBIG,
+				     "cannot read \"%s\" (over %zu bytes)",
 				     path, max);
 	data[n] = '\0';
 	*len = n;

@@ -92,8 +92,8 @@ uint64_t gd_prng_fresh_seed(void)
 		 * between runs, which is all a fresh seed needs. */
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
-		uint64_t st = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 20) ^
-			      (uint64_t)getpid();
+		uint64_t st = (uint64_t)ts.tv_nsec ^
+			      ((uint64_t)ts.tv_sec << 20) ^ (uint64_t)getpid();
 		v = gd_splitmix64(&st);
 	}
 	return v & UINT64_C(0xffffffff);

@@ -6,11 +6,11 @@
 
 /* The exit-code contract (README, gameday --help). */
 enum gd_exit {
-	GD_EXIT_OK = 0,       /* success; every scenario passed */
-	GD_EXIT_FAILED = 1,   /* a scenario failed its expectations */
-	GD_EXIT_INVALID = 2,  /* invalid input or usage */
-	GD_EXIT_ENV = 3,      /* environment: privilege, dependency, kernel */
-	GD_EXIT_STOPPED = 4,  /* run aborted by a stop condition */
+	GD_EXIT_OK = 0,	     /* success; every scenario passed */
+	GD_EXIT_FAILED = 1,  /* a scenario failed its expectations */
+	GD_EXIT_INVALID = 2, /* invalid input or usage */
+	GD_EXIT_ENV = 3,     /* environment: privilege, dependency, kernel */
+	GD_EXIT_STOPPED = 4, /* run aborted by a stop condition */
 };
 
 #ifndef GD_VERSION

@@ -57,8 +57,10 @@ int cmd_plan(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (parse_seed(optarg, &seed) < 0)
-				return cli_usage_error("plan", "invalid seed \"%s\" (a whole number from 0 to 9223372036854775807)",
-						       optarg);
+				return cli_usage_error(
+					"plan",
+					"invalid seed \"%s\" (a whole number from 0 to 9223372036854775807)",
+					optarg);
 			have_seed = 1;
 			break;
 		case 'j':
@@ -74,7 +76,8 @@ int cmd_plan(int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("plan", "no scenario file given");
 	if (argc - optind > 1)
-		return cli_usage_error("plan", "one scenario file at a time (got %d)",
+		return cli_usage_error("plan",
+				       "one scenario file at a time (got %d)",
 				       argc - optind);
 
 	gd_diags diags = {0};

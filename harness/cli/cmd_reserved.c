@@ -20,24 +20,32 @@ static int reserved(const char *name, const char *what, int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	return reserved("run", "Plays a scenario against a staging cluster and scores it.",
-			argc, argv);
+	return reserved(
+		"run",
+		"Plays a scenario against a staging cluster and scores it.",
+		argc, argv);
 }
 
 int cmd_cluster(int argc, char **argv)
 {
-	return reserved("cluster", "Brings a staging cluster up (cluster up FILE), shows it\n(cluster status), runs commands in nodes (cluster exec) and\ntakes it down (cluster down).",
-			argc, argv);
+	return reserved(
+		"cluster",
+		"Brings a staging cluster up (cluster up FILE), shows it\n(cluster status), runs commands in nodes (cluster exec) and\ntakes it down (cluster down).",
+		argc, argv);
 }
 
 int cmd_cleanup(int argc, char **argv)
 {
-	return reserved("cleanup", "Removes everything earlier gameday runs left behind, and nothing else.",
-			argc, argv);
+	return reserved(
+		"cleanup",
+		"Removes everything earlier gameday runs left behind, and nothing else.",
+		argc, argv);
 }
 
 int cmd_report(int argc, char **argv)
 {
-	return reserved("report", "Scores a run from its event log and writes result.json,\njunit.xml, scorecard.html and summary.md.",
-			argc, argv);
+	return reserved(
+		"report",
+		"Scores a run from its event log and writes result.json,\njunit.xml, scorecard.html and summary.md.",
+		argc, argv);
 }

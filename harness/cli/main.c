@@ -7,31 +7,35 @@
 #include <string.h>
 
 static const gd_command commands[] = {
-	{"validate", "check scenario files without touching the host", cmd_validate},
+	{"validate", "check scenario files without touching the host",
+	 cmd_validate},
 	{"plan", "print the exact timeline a scenario would play", cmd_plan},
 	{"run", "play a scenario against a staging cluster", cmd_run},
-	{"cluster", "bring a staging cluster up, inspect it, take it down", cmd_cluster},
+	{"cluster", "bring a staging cluster up, inspect it, take it down",
+	 cmd_cluster},
 	{"cleanup", "remove everything earlier runs left behind", cmd_cleanup},
 	{"report", "score a run and write its reports", cmd_report},
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: gameday COMMAND [OPTIONS] [ARGS]\n"
-		     "       gameday --help | --version\n\n"
-		     "Rehearse maintenance and faults against a staging batch cluster,\n"
-		     "and score whether every job still finished correctly on time.\n\n"
-		     "commands:\n");
+	fprintf(out,
+		"usage: gameday COMMAND [OPTIONS] [ARGS]\n"
+		"       gameday --help | --version\n\n"
+		"Rehearse maintenance and faults against a staging batch cluster,\n"
+		"and score whether every job still finished correctly on time.\n\n"
+		"commands:\n");
 	for (size_t i = 0; i < GD_ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
-	fprintf(out, "\n'gameday COMMAND --help' describes a command.\n\n"
-		     "exit codes:\n"
-		     "  0  success; every scenario passed\n"
-		     "  1  a scenario failed its expectations\n"
-		     "  2  invalid input or usage\n"
-		     "  3  environment problem (missing privilege, dependency or kernel feature)\n"
-		     "  4  run aborted by a stop condition\n");
+	fprintf(out,
+		"\n'gameday COMMAND --help' describes a command.\n\n"
+		"exit codes:\n"
+		"  0  success; every scenario passed\n"
+		"  1  a scenario failed its expectations\n"
+		"  2  invalid input or usage\n"
+		"  3  environment problem (missing privilege, dependency or kernel feature)\n"
+		"  4  run aborted by a stop condition\n");
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -50,7 +54,8 @@ int cli_wants_help(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
 			return 1;
 	}
 	return 0;

@@ -143,15 +143,16 @@ bool gd_claimbook_find(const gd_claimbook *b, size_t node, gd_claim claim,
 		if (same_aspect(h->claim, claim) && h->start < end &&
 		    start < h->end) {
 			if (hit)
-				*hit = (gd_claim_hit){h->owner, h->start, h->end};
+				*hit = (gd_claim_hit){h->owner, h->start,
+						      h->end};
 			return true;
 		}
 	}
 	return false;
 }
 
-void gd_claimbook_add(gd_claimbook *b, size_t node, gd_claim claim,
-		      gd_ms start, gd_ms end, size_t owner)
+void gd_claimbook_add(gd_claimbook *b, size_t node, gd_claim claim, gd_ms start,
+		      gd_ms end, size_t owner)
 {
 	if (end <= start)
 		return; /* instants hold nothing */

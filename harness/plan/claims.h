@@ -55,7 +55,7 @@ void gd_claimbook_advance(gd_claimbook *b, gd_ms now);
 /* Looks for a claim on node overlapping [start, end) on claim's aspect. */
 bool gd_claimbook_find(const gd_claimbook *b, size_t node, gd_claim claim,
 		       gd_ms start, gd_ms end, gd_claim_hit *hit);
-void gd_claimbook_add(gd_claimbook *b, size_t node, gd_claim claim,
-		      gd_ms start, gd_ms end, size_t owner);
+void gd_claimbook_add(gd_claimbook *b, size_t node, gd_claim claim, gd_ms start,
+		      gd_ms end, size_t owner);
 
 #endif

@@ -45,7 +45,7 @@ static size_t heap_pop(size_t *h, size_t *n)
 int gd_dag_order(size_t n, const size_t *const *deps, const size_t *ndeps,
 		 size_t *order, size_t *cycle, size_t *ncycle)
 {
-	size_t *waiting = xcalloc(n, sizeof(size_t)); /* unmet deps */
+	size_t *waiting = xcalloc(n, sizeof(size_t));  /* unmet deps */
 	size_t *nrev = xcalloc(n + 1, sizeof(size_t)); /* CSR offsets */
 	size_t edges = 0;
 	for (size_t i = 0; i < n; i++) {

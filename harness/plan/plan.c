@@ -62,7 +62,8 @@ static void problem(planner *p, const char *path, const char *fmt, ...)
 static gd_nodeset listed(planner *p, const gd_targets *t)
 {
 	const gd_cluster *c = &p->s->cluster;
-	gd_nodeset set = {gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)), 0};
+	gd_nodeset set = {gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)),
+			  0};
 	bool *seen = gd_arena_array(p->a, c->nnodes + 1, sizeof(bool));
 	for (size_t i = 0; i < t->names.n; i++) {
 		size_t *ns, nn;
@@ -95,9 +96,10 @@ static void spans(planner *p)
 					      &nodes, &n);
 			p->count[i] = gd_targets_count(&st->targets, n);
 		}
-		bool instant = (st->kind == GD_FAULT_KILL && st->kill.service) ||
-			       (st->kind == GD_FAULT_CLOCK &&
-				st->clock.action == GD_CLOCK_RESET);
+		bool instant =
+			(st->kind == GD_FAULT_KILL && st->kill.service) ||
+			(st->kind == GD_FAULT_CLOCK &&
+			 st->clock.action == GD_CLOCK_RESET);
 		if (instant) {
 			p->span[i] = 0;
 		} else if (st->wave) {
@@ -109,7 +111,8 @@ static void spans(planner *p)
 		} else if (st->has_for) {
 			p->span[i] = st->for_ms;
 		} else {
-			p->until_end[i] = true; /* lasts until the scenario ends */
+			p->until_end[i] =
+				true; /* lasts until the scenario ends */
 		}
 	}
 }
@@ -123,9 +126,11 @@ static bool times(planner *p)
 	size_t *ndeps = gd_arena_array(p->a, n + 1, sizeof(size_t));
 	for (size_t i = 0; i < n; i++) {
 		const gd_step *st = &s->steps[i];
-		size_t *d = gd_arena_array(p->a, st->after.n + 1, sizeof(size_t));
+		size_t *d =
+			gd_arena_array(p->a, st->after.n + 1, sizeof(size_t));
 		for (size_t k = 0; k < st->after.n; k++)
-			d[k] = (size_t)gd_scenario_step_index(s, st->after.v[k]);
+			d[k] = (size_t)gd_scenario_step_index(s,
+							      st->after.v[k]);
 		deps[i] = d;
 		ndeps[i] = st->after.n;
 	}
@@ -289,9 +294,8 @@ static void partition_sides(planner *p, const gd_step *st, gd_plan_entry *e)
 			e->sides[e->nsides].v = &t.v[k];
 			e->sides[e->nsides++].n = 1;
 		}
-		gd_nodeset rest = {gd_arena_array(p->a, c->nnodes + 1,
-						  sizeof(size_t)),
-				   0};
+		gd_nodeset rest = {
+			gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)), 0};
 		for (size_t i = 0; i < c->nnodes; i++)
 			if (!taken[i])
 				rest.v[rest.n++] = i;
@@ -314,12 +318,14 @@ static void partition_sides(planner *p, const gd_step *st, gd_plan_entry *e)
 	}
 	e->sides = gd_arena_array(p->a, ngroups, sizeof(gd_nodeset));
 	e->nsides = ngroups;
-	gd_nodeset all = {gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)), 0};
+	gd_nodeset all = {gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)),
+			  0};
 	for (size_t g = 0; g < ngroups; g++) {
 		gd_nodeset side;
-		if (!resolve(p, st, &groups[g],
-			     gd_arena_printf(p->a, "step:%s:side%zu", st->id, g),
-			     NULL, 0, e->start, e->end, taken, &side))
+		if (!resolve(
+			    p, st, &groups[g],
+			    gd_arena_printf(p->a, "step:%s:side%zu", st->id, g),
+			    NULL, 0, e->start, e->end, taken, &side))
 			return;
 		for (size_t k = 0; k < side.n; k++) {
 			if (taken[side.v[k]]) {
@@ -375,7 +381,7 @@ static void place(planner *p, size_t i)
 	gd_claim claims[MAX_CLAIMS], change[MAX_CLAIMS];
 	size_t nclaims = gd_step_claims(st, claims, MAX_CLAIMS);
 	size_t nchange = st->back_with ? gd_change_claims(st->back_with, change,
-							   MAX_CLAIMS)
+							  MAX_CLAIMS)
 				       : 0;
 
 	if (st->kind == GD_FAULT_PARTITION) {
@@ -422,12 +428,13 @@ static void place(planner *p, size_t i)
 		gd_plan_entry *e = new_entry(p);
 		e->step = st;
 		e->batch = st->wave ? (unsigned)b + 1 : 0;
-		e->id = st->wave ? gd_arena_printf(p->a, "%s#%zu", st->id, b + 1)
-				 : st->id;
+		e->id = st->wave
+				? gd_arena_printf(p->a, "%s#%zu", st->id, b + 1)
+				: st->id;
 		e->until_end = p->until_end[i];
-		e->start = start + (gd_ms)b * (st->wave ? st->for_ms +
-								 st->wave->gap
-							   : 0);
+		e->start =
+			start +
+			(gd_ms)b * (st->wave ? st->for_ms + st->wave->gap : 0);
 		e->end = st->wave ? e->start + st->for_ms : end;
 		size_t from = b * size;
 		size_t n = nodes.n - from < size ? nodes.n - from : size;
@@ -507,8 +514,9 @@ static void jobs(planner *p)
 			/* Whole seconds: plans are read by people. */
 			gd_ms lo = (jg->runtime_lo + 999) / 1000;
 			gd_ms hi = jg->runtime_hi / 1000;
-			j->runtime = (hi > lo ? gd_prng_range(&r, lo, hi) : lo) *
-				     1000;
+			j->runtime =
+				(hi > lo ? gd_prng_range(&r, lo, hi) : lo) *
+				1000;
 			j->deadline = j->submit + jg->deadline;
 			if (j->submit > last)
 				last = j->submit;
@@ -562,7 +570,9 @@ gd_plan *gd_plan_build(const gd_scenario *s, uint64_t seed,
 		return NULL;
 
 	gd_plan *pl = p.plan;
-	qsort(pl->entries, pl->nentries, sizeof(*pl->entries), cmp_entry);
+	if (pl->nentries)
+		qsort(pl->entries, pl->nentries, sizeof(*pl->entries),
+		      cmp_entry);
 	for (size_t k = 0; k < pl->nentries; k++) {
 		const gd_plan_entry *e = &pl->entries[k];
 		if (e->end > pl->last_heal)

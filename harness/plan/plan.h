@@ -23,11 +23,11 @@ typedef struct gd_nodeset {
 /* One fault as it will be played: a step, or one batch of a wave. */
 typedef struct gd_plan_entry {
 	const gd_step *step;
-	const char *id;  /* the step's id, or "ID#N" for batch N of a wave */
-	unsigned batch;  /* 0 outside waves */
+	const char *id; /* the step's id, or "ID#N" for batch N of a wave */
+	unsigned batch; /* 0 outside waves */
 	gd_ms start;
-	gd_ms end;       /* == start for instant faults */
-	bool until_end;  /* heals only when the scenario ends */
+	gd_ms end;	  /* == start for instant faults */
+	bool until_end;	  /* heals only when the scenario ends */
 	gd_nodeset nodes; /* every node the fault touches */
 	/* partitions: the groups cut apart (isolate: one group per node and
 	 * "the rest"; one-way: [from, to]) */
@@ -42,7 +42,7 @@ typedef struct gd_plan_job {
 	const char *id;
 	size_t group;
 	gd_ms submit;
-	gd_ms runtime;  /* the work the job does, drawn from the group's range */
+	gd_ms runtime; /* the work the job does, drawn from the group's range */
 	gd_ms deadline; /* absolute: submit + the group's hard deadline */
 } gd_plan_job;
 

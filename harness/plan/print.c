@@ -106,7 +106,8 @@ static void clock_text(sbuf *b, const gd_clock *c)
 			  dur(c->offset, buf));
 		break;
 	case GD_CLOCK_DRIFT:
-		sb_printf(b, "clock drifts %s%s/h", c->drift_per_h > 0 ? "+" : "",
+		sb_printf(b, "clock drifts %s%s/h",
+			  c->drift_per_h > 0 ? "+" : "",
 			  dur(c->drift_per_h, buf));
 		break;
 	case GD_CLOCK_RESET:
@@ -268,7 +269,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 	const char **cells = calloc(n * 6 + 6, sizeof(char *));
 	if (!cells)
 		abort();
-	static const char *const head[6] = {"START", "HEALS", "STEP",
+	static const char *const head[6] = {"START", "HEALS",	"STEP",
 					    "FAULT", "TARGETS", "DETAILS"};
 	size_t width[6];
 	for (int k = 0; k < 6; k++) {
@@ -305,7 +306,8 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 	free(cells);
 
 	if (n)
-		fprintf(out, "\nlast fault heals at %s\n", dur(p->last_heal, x));
+		fprintf(out, "\nlast fault heals at %s\n",
+			dur(p->last_heal, x));
 }
 
 /* ---- JSON ---- */
@@ -348,7 +350,8 @@ static json_t *skew_json(const gd_skew *k)
 			json_t *po = json_pack("{s:s}", "path", ps->target);
 			if (ps->mode >= 0) {
 				char m[16];
-				snprintf(m, sizeof(m), "%04o", (unsigned)ps->mode);
+				snprintf(m, sizeof(m), "%04o",
+					 (unsigned)ps->mode);
 				json_object_set_new(po, "mode", json_string(m));
 			}
 			if (ps->owner)
@@ -362,12 +365,11 @@ static json_t *skew_json(const gd_skew *k)
 		json_object_set_new(o, "paths", a);
 	}
 	if (k->has_seccomp)
-		json_object_set_new(o, "seccomp",
-				    json_pack("{s:o,s:b,s:s}", "deny",
-					      strv_json(&k->deny),
-					      "deny_write_opens",
-					      k->deny_write_opens, "errno",
-					      k->deny_errno_name));
+		json_object_set_new(
+			o, "seccomp",
+			json_pack("{s:o,s:b,s:s}", "deny", strv_json(&k->deny),
+				  "deny_write_opens", k->deny_write_opens,
+				  "errno", k->deny_errno_name));
 	if (k->caps_drop.n)
 		json_object_set_new(o, "caps_drop", strv_json(&k->caps_drop));
 	return o;
@@ -403,9 +405,9 @@ static json_t *details_json(const gd_plan *p, const gd_plan_entry *e)
 	json_t *o = json_object();
 	switch (st->kind) {
 	case GD_FAULT_KILL:
-		json_object_set_new(o, "mode", json_string(st->kill.graceful
-								   ? "graceful"
-								   : "hard"));
+		json_object_set_new(
+			o, "mode",
+			json_string(st->kill.graceful ? "graceful" : "hard"));
 		if (st->kill.graceful)
 			set_dur(o, "grace", st->kill.grace);
 		if (st->kill.service)
@@ -494,15 +496,15 @@ json_t *gd_plan_to_json(const gd_plan *p)
 
 	json_t *cl = json_object();
 	json_object_set_new(cl, "name", json_string(c->name));
-	json_object_set_new(cl, "system", json_string(c->system == GD_SYSTEM_SLURM
-							       ? "slurm"
-							       : "exec"));
+	json_object_set_new(
+		cl, "system",
+		json_string(c->system == GD_SYSTEM_SLURM ? "slurm" : "exec"));
 	json_t *nodes = json_array();
 	for (size_t i = 0; i < c->nnodes; i++)
-		json_array_append_new(nodes,
-				      json_pack("{s:s,s:s}", "name",
-						c->nodes[i].name, "role",
-						c->roles[c->nodes[i].role].name));
+		json_array_append_new(
+			nodes,
+			json_pack("{s:s,s:s}", "name", c->nodes[i].name, "role",
+				  c->roles[c->nodes[i].role].name));
 	json_object_set_new(cl, "nodes", nodes);
 	json_object_set_new(root, "cluster", cl);
 

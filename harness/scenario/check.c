@@ -38,8 +38,8 @@ long gd_scenario_step_index(const gd_scenario *s, const char *id)
 
 static void check_ids(gd_reader *r, gd_scenario *s)
 {
-	s->steps_by_id = gd_arena_array(r->arena, s->nsteps + 1,
-					sizeof(size_t));
+	s->steps_by_id =
+		gd_arena_array(r->arena, s->nsteps + 1, sizeof(size_t));
 	for (size_t i = 0; i < s->nsteps; i++)
 		s->steps_by_id[i] = i;
 	sort_ctx = s;
@@ -58,8 +58,8 @@ static void check_ids(gd_reader *r, gd_scenario *s)
 static const char *suggest_step(gd_reader *r, const gd_scenario *s,
 				const char *word)
 {
-	const char **ids = gd_arena_array(r->arena, s->nsteps + 1,
-					  sizeof(char *));
+	const char **ids =
+		gd_arena_array(r->arena, s->nsteps + 1, sizeof(char *));
 	for (size_t i = 0; i < s->nsteps; i++)
 		ids[i] = s->steps[i].id;
 	return gd_suggest(word, ids, s->nsteps);
@@ -69,21 +69,24 @@ static void check_after(gd_reader *r, const gd_scenario *s, const gd_step *st)
 {
 	for (size_t i = 0; i < st->after.n; i++) {
 		const char *id = st->after.v[i];
-		const char *at = st->after.n > 1
-					 ? gd_arena_printf(r->arena, "%s.after[%zu]",
-							   st->path, i)
-					 : gd_arena_printf(r->arena, "%s.after",
-							   st->path);
+		const char *at =
+			st->after.n > 1
+				? gd_arena_printf(r->arena, "%s.after[%zu]",
+						  st->path, i)
+				: gd_arena_printf(r->arena, "%s.after",
+						  st->path);
 		long k = gd_scenario_step_index(s, id);
 		if (k == (long)st->index) {
 			gd_diag_path(r->diags, r->file, at,
-				     "step \"%s\" cannot start after itself", id);
+				     "step \"%s\" cannot start after itself",
+				     id);
 		} else if (k < 0) {
 			const char *hint = suggest_step(r, s, id);
 			if (hint)
-				gd_diag_path(r->diags, r->file, at,
-					     "unknown step \"%s\"; did you mean \"%s\"?",
-					     id, hint);
+				gd_diag_path(
+					r->diags, r->file, at,
+					"unknown step \"%s\"; did you mean \"%s\"?",
+					id, hint);
 			else
 				gd_diag_path(r->diags, r->file, at,
 					     "unknown step \"%s\"", id);
@@ -91,8 +94,8 @@ static void check_after(gd_reader *r, const gd_scenario *s, const gd_step *st)
 	}
 }
 
-static bool check_names(gd_reader *r, const gd_cluster *c,
-			const gd_strv *names, const char *path)
+static bool check_names(gd_reader *r, const gd_cluster *c, const gd_strv *names,
+			const char *path)
 {
 	bool ok = true;
 	size_t nall;
@@ -104,18 +107,20 @@ static bool check_names(gd_reader *r, const gd_cluster *c,
 		ok = false;
 		if (!all)
 			all = cluster_names(c, r->arena, &nall);
-		const char *at = names->n > 1
-					 ? gd_arena_printf(r->arena, "%s[%zu]",
-							   path, i)
-					 : path;
+		const char *at =
+			names->n > 1
+				? gd_arena_printf(r->arena, "%s[%zu]", path, i)
+				: path;
 		const char *hint = gd_suggest(names->v[i], all, nall);
 		if (hint)
-			gd_diag_path(r->diags, r->file, at,
-				     "unknown node or group \"%s\"; did you mean \"%s\"?",
-				     names->v[i], hint);
+			gd_diag_path(
+				r->diags, r->file, at,
+				"unknown node or group \"%s\"; did you mean \"%s\"?",
+				names->v[i], hint);
 		else
 			gd_diag_path(r->diags, r->file, at,
-				     "unknown node or group \"%s\"", names->v[i]);
+				     "unknown node or group \"%s\"",
+				     names->v[i]);
 	}
 	return ok;
 }
@@ -127,10 +132,12 @@ static void check_targets(gd_reader *r, const gd_cluster *c,
 		return;
 	bool pick = t->pick || t->pick_pct;
 	bool ok = pick ? check_names(r, c, &t->from,
-				     gd_arena_printf(r->arena, "%s.from", t->path)) &
-			       check_names(r, c, &t->except,
-					   gd_arena_printf(r->arena, "%s.except",
-							   t->path))
+				     gd_arena_printf(r->arena, "%s.from",
+						     t->path)) &
+				  check_names(r, c, &t->except,
+					      gd_arena_printf(r->arena,
+							      "%s.except",
+							      t->path))
 		       : check_names(r, c, &t->names, t->path);
 	if (!ok)
 		return;
@@ -138,16 +145,17 @@ static void check_targets(gd_reader *r, const gd_cluster *c,
 	size_t *nodes, n;
 	gd_targets_candidates(c, r->arena, t, &nodes, &n);
 	if (n == 0) {
-		gd_diag_path(r->diags, r->file, t->path,
-			     pick ? "nothing to pick from: \"from\" less \"except\" leaves no node"
-				  : "selects no node");
+		gd_diag_path(
+			r->diags, r->file, t->path,
+			pick ? "nothing to pick from: \"from\" less \"except\" leaves no node"
+			     : "selects no node");
 		return;
 	}
 	if (t->pick && t->pick > n)
 		gd_diag_path(r->diags, r->file,
 			     gd_arena_printf(r->arena, "%s.pick", t->path),
-			     "cannot pick %u nodes from a group of %zu", t->pick,
-			     n);
+			     "cannot pick %u nodes from a group of %zu",
+			     t->pick, n);
 }
 
 void check_scenario(gd_reader *r, gd_scenario *s)

@@ -5,13 +5,14 @@
 #include "base/suggest.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const cluster_keys[] = {
-	"gameday", "name", "system", "nodes", "roles", "groups",
-	"service_user", "adapter",
+	"gameday", "name",   "system",	     "nodes",
+	"roles",   "groups", "service_user", "adapter",
 };
 static const char *const node_keys[] = {"name", "role"};
 static const char *const role_keys[] = {"cpus", "features"};
@@ -20,8 +21,8 @@ static const char *const adapter_keys[] = {"submit", "status", "cancel"};
 static bool valid_hostname(const char *s)
 {
 	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '-')
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && *s != '-')
 			return false;
 	return true;
 }
@@ -53,13 +54,23 @@ static size_t expand_range(gd_reader *r, const char *name, const char **prefix,
 		*prefix = name;
 		return 1;
 	}
-	unsigned a, b;
-	int na, nb, end;
-	if (sscanf(open, "[%n%u-%n%u]%n", &na, &a, &nb, &b, &end) != 2 ||
-	    open[end] != '\0' || !isdigit((unsigned char)open[1]) ||
-	    !isdigit((unsigned char)open[nb])) {
-		rd_error(r, "invalid node range \"%s\" (write e.g. \"w[1-4]\" at the end of the name)",
-			 name);
+	/* [DIGITS-DIGITS] and nothing after: parsed by hand, as sscanf
+	 * cannot tell a missing ']' from a present one. */
+	const char *p = open + 1, *lo_start = p;
+	unsigned long a = 0, b = 0;
+	while (*p >= '0' && *p <= '9' && a <= 100000)
+		a = a * 10 + (unsigned long)(*p++ - '0');
+	size_t lo_len = (size_t)(p - lo_start);
+	bool ok = lo_len > 0 && *p == '-';
+	const char *hi_start = ok ? ++p : p;
+	while (ok && *p >= '0' && *p <= '9' && b <= 100000)
+		b = b * 10 + (unsigned long)(*p++ - '0');
+	ok = ok && p > hi_start && p[0] == ']' && p[1] == '\0';
+	if (!ok) {
+		rd_error(
+			r,
+			"invalid node range \"%s\" (write e.g. \"w[1-4]\" at the end of the name)",
+			name);
 		return 0;
 	}
 	if (a > b) {
@@ -72,18 +83,22 @@ static size_t expand_range(gd_reader *r, const char *name, const char **prefix,
 		return 0;
 	}
 	*prefix = gd_arena_printf(r->arena, "%.*s", (int)(open - name), name);
-	*lo = a;
-	*hi = b;
-	*width = open[1] == '0' && nb - 2 > 1 ? nb - 2 : 0;
+	*lo = (unsigned)a;
+	*hi = (unsigned)b;
+	/* "w[01-12]": a leading zero asks for fixed-width numbers */
+	*width = lo_start[0] == '0' && lo_len > 1 ? (int)lo_len : 0;
 	return b - a + 1;
 }
 
 static void add_node(gd_reader *r, gd_cluster *c, const char *name,
 		     const char *role)
 {
-	if (strlen(name) > GD_NODE_NAME_MAX || !*name || !valid_hostname(name)) {
-		rd_error(r, "invalid node name \"%s\": use 1 to %d characters from a-z, 0-9 and '-'",
-			 name, GD_NODE_NAME_MAX);
+	if (strlen(name) > GD_NODE_NAME_MAX || !*name ||
+	    !valid_hostname(name)) {
+		rd_error(
+			r,
+			"invalid node name \"%s\": use 1 to %d characters from a-z, 0-9 and '-'",
+			name, GD_NODE_NAME_MAX);
 		return;
 	}
 	if (find_node(c, name) != (size_t)-1) {
@@ -117,8 +132,7 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 	c->roles = gd_arena_array(r->arena, GD_MAX_NODES, sizeof(*c->roles));
 	size_t i;
 	json_t *e;
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach (v, i, e) {
 		size_t m = rd_push_index(r, i);
 		const char *name = NULL, *role = NULL;
 		if (rd_object(r, e, "a node", node_keys,
@@ -139,10 +153,9 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 			else
 				for (unsigned k = lo; count && k <= hi; k++)
 					add_node(r, c,
-						 gd_arena_printf(r->arena,
-								 "%s%0*u",
-								 prefix, width,
-								 k),
+						 gd_arena_printf(
+							 r->arena, "%s%0*u",
+							 prefix, width, k),
 						 role);
 			rd_pop(r, mk);
 		}
@@ -153,29 +166,34 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 {
 	if (!json_is_object(v)) {
-		rd_error(r, "expected an object mapping role names to settings, got %s",
-			 rd_type_name(v));
+		rd_error(
+			r,
+			"expected an object mapping role names to settings, got %s",
+			rd_type_name(v));
 		return;
 	}
-	const char **names = gd_arena_array(r->arena, c->nroles + 1,
-					    sizeof(*names));
+	const char **names =
+		gd_arena_array(r->arena, c->nroles + 1, sizeof(*names));
 	for (size_t i = 0; i < c->nroles; i++)
 		names[i] = c->roles[i].name;
 
 	const char *key;
 	json_t *e;
-	json_object_foreach(v, key, e)
-	{
+	json_object_foreach (v, key, e) {
 		size_t m = rd_push_key(r, key);
 		size_t ri = find_role(c, key);
 		if (ri == (size_t)-1) {
 			const char *hint = gd_suggest(key, names, c->nroles);
 			if (hint)
-				rd_error(r, "settings for role \"%s\", which no node has; did you mean \"%s\"?",
-					 key, hint);
+				rd_error(
+					r,
+					"settings for role \"%s\", which no node has; did you mean \"%s\"?",
+					key, hint);
 			else
-				rd_error(r, "settings for role \"%s\", which no node has",
-					 key);
+				rd_error(
+					r,
+					"settings for role \"%s\", which no node has",
+					key);
 		} else if (rd_object(r, e, "role settings", role_keys,
 				     GD_ARRAY_SIZE(role_keys), NULL, 0)) {
 			gd_role *role = &c->roles[ri];
@@ -222,8 +240,8 @@ bool cluster_lookup(const gd_cluster *c, gd_arena *a, const char *name,
 
 const char **cluster_names(const gd_cluster *c, gd_arena *a, size_t *n)
 {
-	const char **v = gd_arena_array(a, c->nnodes + c->nroles + c->ngroups + 1,
-					 sizeof(*v));
+	const char **v = gd_arena_array(
+		a, c->nnodes + c->nroles + c->ngroups + 1, sizeof(*v));
 	size_t k = 0;
 	for (size_t i = 0; i < c->nnodes; i++)
 		v[k++] = c->nodes[i].name;
@@ -239,16 +257,17 @@ const char **cluster_names(const gd_cluster *c, gd_arena *a, size_t *n)
 static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
 {
 	if (!json_is_object(v)) {
-		rd_error(r, "expected an object mapping group names to node lists, got %s",
-			 rd_type_name(v));
+		rd_error(
+			r,
+			"expected an object mapping group names to node lists, got %s",
+			rd_type_name(v));
 		return;
 	}
 	c->groups = gd_arena_array(r->arena, json_object_size(v) + 1,
 				   sizeof(*c->groups));
 	const char *key;
 	json_t *e;
-	json_object_foreach(v, key, e)
-	{
+	json_object_foreach (v, key, e) {
 		size_t m = rd_push_key(r, key);
 		size_t dummy_n;
 		size_t *dummy;
@@ -258,8 +277,10 @@ static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
 		bool ok = rd_as_name(r, name, 32, &gname);
 		json_decref(name);
 		if (ok && cluster_lookup(c, r->arena, key, &dummy, &dummy_n)) {
-			rd_error(r, "group \"%s\" has the name of a node, a role or \"all\"",
-				 key);
+			rd_error(
+				r,
+				"group \"%s\" has the name of a node, a role or \"all\"",
+				key);
 			ok = false;
 		}
 		if (ok && rd_as_strv(r, e, &members)) {
@@ -281,10 +302,13 @@ static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
 					const char *hint = gd_suggest(
 						members.v[i], names, nnames);
 					if (hint)
-						rd_error(r, "unknown node \"%s\"; did you mean \"%s\"?",
-							 members.v[i], hint);
+						rd_error(
+							r,
+							"unknown node \"%s\"; did you mean \"%s\"?",
+							members.v[i], hint);
 					else
-						rd_error(r, "unknown node \"%s\"",
+						rd_error(r,
+							 "unknown node \"%s\"",
 							 members.v[i]);
 				} else {
 					for (size_t k = 0; k < nn; k++)
@@ -327,8 +351,10 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 			     &version) &&
 		    version != GD_FORMAT_VERSION) {
 			size_t m = rd_push_key(r, "gameday");
-			rd_error(r, "format version %lld is not supported (this gameday reads version %d)",
-				 version, GD_FORMAT_VERSION);
+			rd_error(
+				r,
+				"format version %lld is not supported (this gameday reads version %d)",
+				version, GD_FORMAT_VERSION);
 			rd_pop(r, m);
 		}
 	}
@@ -343,8 +369,10 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 		else if (strcmp(system, "exec") == 0)
 			c->system = GD_SYSTEM_EXEC;
 		else
-			rd_error(r, "unknown job system \"%s\" (known: exec, slurm)",
-				 system);
+			rd_error(
+				r,
+				"unknown job system \"%s\" (known: exec, slurm)",
+				system);
 		rd_pop(r, m);
 	}
 
@@ -375,10 +403,14 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 
 	json_t *adapter = rd_get(r, v, "adapter", false);
 	if (system && c->system == GD_SYSTEM_EXEC && !adapter) {
-		rd_error(r, "an \"exec\" cluster needs an \"adapter\" with submit, status and cancel commands");
+		rd_error(
+			r,
+			"an \"exec\" cluster needs an \"adapter\" with submit, status and cancel commands");
 	} else if (system && c->system == GD_SYSTEM_SLURM && adapter) {
 		size_t m = rd_push_key(r, "adapter");
-		rd_error(r, "\"adapter\" is for \"exec\" clusters; a slurm cluster uses Slurm's own commands");
+		rd_error(
+			r,
+			"\"adapter\" is for \"exec\" clusters; a slurm cluster uses Slurm's own commands");
 		rd_pop(r, m);
 	} else if (adapter) {
 		size_t m = rd_push_key(r, "adapter");
@@ -395,10 +427,14 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 					      "controller") == 0;
 		size_t m = rd_push_key(r, "nodes");
 		if (controllers != 1)
-			rd_error(r, "a slurm cluster needs exactly one node with role \"controller\" (found %zu)",
-				 controllers);
+			rd_error(
+				r,
+				"a slurm cluster needs exactly one node with role \"controller\" (found %zu)",
+				controllers);
 		else if (c->nnodes < 2)
-			rd_error(r, "a slurm cluster needs at least one node besides the controller");
+			rd_error(
+				r,
+				"a slurm cluster needs at least one node besides the controller");
 		rd_pop(r, m);
 	}
 }

@@ -14,9 +14,9 @@
 #define GD_MAX_FILE_SIZE (64u << 20)
 
 static const char *const scenario_keys[] = {
-	"gameday",  "name",  "description", "seed",   "time_scale",
-	"duration", "cluster", "workload",   "steps",  "expect",
-	"stop_when",
+	"gameday",    "name",	  "description", "seed",
+	"time_scale", "duration", "cluster",	 "workload",
+	"steps",      "expect",	  "stop_when",
 };
 static const char *const expect_keys[] = {"within_expected", "max_stall",
 					  "recover_within"};
@@ -43,8 +43,10 @@ static void check_version(gd_reader *r, json_t *root)
 	if (RD_FIELD(rd_as_int, r, root, "gameday", true, 1, 1000, &version) &&
 	    version != GD_FORMAT_VERSION) {
 		size_t m = rd_push_key(r, "gameday");
-		rd_error(r, "format version %lld is not supported (this gameday reads version %d)",
-			 version, GD_FORMAT_VERSION);
+		rd_error(
+			r,
+			"format version %lld is not supported (this gameday reads version %d)",
+			version, GD_FORMAT_VERSION);
 		rd_pop(r, m);
 	}
 }
@@ -103,13 +105,17 @@ static void parse_expect(gd_reader *r, json_t *v, gd_expect *e)
 		const char *s;
 		char *end;
 		if (json_is_number(share))
-			rd_error(r, "write a share as a percentage string, e.g. \"90%%\" (a bare number could mean 0.9 or 90)");
+			rd_error(
+				r,
+				"write a share as a percentage string, e.g. \"90%%\" (a bare number could mean 0.9 or 90)");
 		else if (rd_as_string(r, share, &s)) {
 			long pct = strtol(s, &end, 10);
 			if (end == s || strcmp(end, "%") != 0 || pct < 0 ||
 			    pct > 100 || s[0] < '0' || s[0] > '9')
-				rd_error(r, "invalid share \"%s\" (write a whole percentage, e.g. \"90%%\")",
-					 s);
+				rd_error(
+					r,
+					"invalid share \"%s\" (write a whole percentage, e.g. \"90%%\")",
+					s);
 			else
 				e->within_expected_pct = (int)pct;
 		}
@@ -117,9 +123,9 @@ static void parse_expect(gd_reader *r, json_t *v, gd_expect *e)
 	}
 	e->has_max_stall = RD_FIELD(rd_as_positive_duration, r, v, "max_stall",
 				    false, &e->max_stall);
-	e->has_recover_within = RD_FIELD(rd_as_positive_duration, r, v,
-					 "recover_within", false,
-					 &e->recover_within);
+	e->has_recover_within =
+		RD_FIELD(rd_as_positive_duration, r, v, "recover_within", false,
+			 &e->recover_within);
 }
 
 static void parse_stop(gd_reader *r, json_t *v, gd_stop_when *st)
@@ -132,11 +138,13 @@ static void parse_stop(gd_reader *r, json_t *v, gd_stop_when *st)
 	if (RD_FIELD(rd_as_int, r, v, "failed_jobs_exceed", false, 0, 1000000,
 		     &n))
 		st->failed_jobs_exceed = (long)n;
-	st->has_no_progress = RD_FIELD(rd_as_positive_duration, r, v,
-				       "no_progress_for", false,
-				       &st->no_progress_for);
+	st->has_no_progress =
+		RD_FIELD(rd_as_positive_duration, r, v, "no_progress_for",
+			 false, &st->no_progress_for);
 	if (json_object_size(v) == 0)
-		rd_error(r, "empty stop conditions (leave \"stop_when\" out instead)");
+		rd_error(
+			r,
+			"empty stop conditions (leave \"stop_when\" out instead)");
 }
 
 static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,

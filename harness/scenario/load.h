@@ -25,7 +25,10 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 			       const gd_load_opts *opts, gd_diags *diags);
 
 void gd_scenario_free(gd_scenario *s);
-static inline void gd_scenario_freep(gd_scenario **s) { gd_scenario_free(*s); }
+static inline void gd_scenario_freep(gd_scenario **s)
+{
+	gd_scenario_free(*s);
+}
 #define _cleanup_scenario_ __attribute__((cleanup(gd_scenario_freep)))
 
 #endif

@@ -99,7 +99,10 @@ void rd_pop(gd_reader *r, size_t mark)
 	r->path[mark] = '\0';
 }
 
-const char *rd_path(const gd_reader *r) { return r->path; }
+const char *rd_path(const gd_reader *r)
+{
+	return r->path;
+}
 
 const char *rd_path_keep(gd_reader *r)
 {
@@ -114,7 +117,10 @@ void rd_error(gd_reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-unsigned rd_errors(const gd_reader *r) { return (unsigned)r->diags->n; }
+unsigned rd_errors(const gd_reader *r)
+{
+	return (unsigned)r->diags->n;
+}
 
 const char *rd_type_name(const json_t *v)
 {
@@ -184,7 +190,8 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 		abort();
 	const char *key;
 	json_t *val;
-	json_object_foreach(v, key, val) keys[i++] = key;
+	json_object_foreach (v, key, val)
+		keys[i++] = key;
 	qsort(keys, nkeys, sizeof(*keys), cmp_str);
 
 	bool ok = true;
@@ -203,19 +210,25 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 			if (strcmp(keys[i], other[k].key) == 0)
 				where = other[k].where;
 		if (where) {
-			rd_error(r, "\"%s\" does not belong in %s (it belongs in %s)",
-				 keys[i], what, where);
+			rd_error(
+				r,
+				"\"%s\" does not belong in %s (it belongs in %s)",
+				keys[i], what, where);
 		} else {
 			char *list = joined_sorted(known, n);
 			const char *hint = gd_suggest(keys[i], known, n);
 			if (hint && r->nhinted < GD_ARRAY_SIZE(r->hinted))
 				r->hinted[r->nhinted++] = hint;
 			if (hint)
-				rd_error(r, "unknown key \"%s\" in %s; did you mean \"%s\"? (known keys: %s)",
-					 keys[i], what, hint, list);
+				rd_error(
+					r,
+					"unknown key \"%s\" in %s; did you mean \"%s\"? (known keys: %s)",
+					keys[i], what, hint, list);
 			else
-				rd_error(r, "unknown key \"%s\" in %s (known keys: %s)",
-					 keys[i], what, list);
+				rd_error(
+					r,
+					"unknown key \"%s\" in %s (known keys: %s)",
+					keys[i], what, list);
 			free(list);
 		}
 		rd_pop(r, mark);
@@ -231,8 +244,10 @@ void rd_missing(gd_reader *r, const json_t *obj, const char *key)
 			if (strcmp(r->hinted[i], key) == 0)
 				return;
 	if (strcmp(key, "gameday") == 0)
-		rd_error(r, "missing required key \"gameday\" (the format version: \"gameday\": %d)",
-			 GD_FORMAT_VERSION);
+		rd_error(
+			r,
+			"missing required key \"gameday\" (the format version: \"gameday\": %d)",
+			GD_FORMAT_VERSION);
 	else
 		rd_error(r, "missing required key \"%s\"", key);
 }
@@ -264,12 +279,16 @@ bool rd_as_string(gd_reader *r, json_t *v, const char **out)
 static bool duration_text(gd_reader *r, json_t *v, const char **s)
 {
 	if (json_is_integer(v) || json_is_real(v)) {
-		rd_error(r, "a duration must be a string with a unit, e.g. \"90s\" or \"20m\" (got a bare number)");
+		rd_error(
+			r,
+			"a duration must be a string with a unit, e.g. \"90s\" or \"20m\" (got a bare number)");
 		return false;
 	}
 	if (!json_is_string(v)) {
-		rd_error(r, "expected a duration (a string such as \"20m\"), got %s",
-			 rd_type_name(v));
+		rd_error(
+			r,
+			"expected a duration (a string such as \"20m\"), got %s",
+			rd_type_name(v));
 		return false;
 	}
 	*s = json_string_value(v);
@@ -345,8 +364,7 @@ bool rd_as_int(gd_reader *r, json_t *v, long long min, long long max,
 	return true;
 }
 
-bool rd_as_number(gd_reader *r, json_t *v, double min, double max,
-		  double *out)
+bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out)
 {
 	if (!json_is_number(v)) {
 		rd_error(r, "expected a number, got %s", rd_type_name(v));
@@ -405,14 +423,18 @@ bool rd_as_name(gd_reader *r, json_t *v, size_t max, const char **out)
 	if (!rd_as_string(r, v, &s))
 		return false;
 	size_t len = strlen(s);
-	bool ok = len > 0 && len <= max &&
-		  (islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
+	bool ok =
+		len > 0 && len <= max &&
+		(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]));
 	for (size_t i = 0; ok && i < len; i++)
-		ok = islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
-		     s[i] == '-' || s[i] == '_' || s[i] == '.';
+		ok = islower((unsigned char)s[i]) ||
+		     isdigit((unsigned char)s[i]) || s[i] == '-' ||
+		     s[i] == '_' || s[i] == '.';
 	if (!ok) {
-		rd_error(r, "invalid name \"%s\": use 1 to %zu characters from a-z, 0-9, '-', '_' and '.', starting with a letter or digit",
-			 s, max);
+		rd_error(
+			r,
+			"invalid name \"%s\": use 1 to %zu characters from a-z, 0-9, '-', '_' and '.', starting with a letter or digit",
+			s, max);
 		return false;
 	}
 	*out = s;

@@ -67,8 +67,7 @@ bool rd_as_offset(gd_reader *r, json_t *v, gd_ms *out);
 bool rd_as_range(gd_reader *r, json_t *v, gd_ms *lo, gd_ms *hi);
 bool rd_as_int(gd_reader *r, json_t *v, long long min, long long max,
 	       long long *out);
-bool rd_as_number(gd_reader *r, json_t *v, double min, double max,
-		  double *out);
+bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);

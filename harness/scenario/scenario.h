@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #define GD_FORMAT_VERSION 1
-#define GD_NODE_NAME_MAX 15 /* a Linux interface name, with no room to spare */
-#define GD_MAX_NODES 256
+#define GD_NODE_NAME_MAX  15 /* a Linux interface name, with no room to spare */
+#define GD_MAX_NODES	  256
 
 enum gd_system { GD_SYSTEM_SLURM, GD_SYSTEM_EXEC };
 
@@ -47,7 +47,8 @@ typedef struct gd_group {
 
 typedef struct gd_cluster {
 	const char *name;
-	const char *file; /* where it was read from: the scenario or a cluster file */
+	const char *file; /* where it was read from: the scenario or a cluster
+			     file */
 	enum gd_system system;
 	gd_node *nodes;
 	size_t nnodes;
@@ -56,17 +57,18 @@ typedef struct gd_cluster {
 	gd_group *groups; /* explicit groups; roles and "all" are implicit */
 	size_t ngroups;
 	const char *service_user;
-	gd_strv adapter_submit, adapter_status, adapter_cancel; /* system exec */
+	gd_strv adapter_submit, adapter_status,
+		adapter_cancel; /* system exec */
 } gd_cluster;
 
 /* A target selector as written, resolved by the planner. */
 typedef struct gd_targets {
 	const char *path;
-	gd_strv names;     /* node or group names (when pick == 0) */
-	unsigned pick;     /* > 0: pick this many ... */
+	gd_strv names;	   /* node or group names (when pick == 0) */
+	unsigned pick;	   /* > 0: pick this many ... */
 	unsigned pick_pct; /* > 0: ... or this percentage (rounded up) */
-	gd_strv from;      /* ... from these nodes or groups */
-	gd_strv except;    /* never these */
+	gd_strv from;	   /* ... from these nodes or groups */
+	gd_strv except;	   /* never these */
 } gd_targets;
 
 enum gd_fault_kind {
@@ -88,7 +90,11 @@ typedef struct gd_kill {
 } gd_kill;
 
 enum gd_partition_shape { GD_PART_ISOLATE, GD_PART_SPLIT, GD_PART_ONEWAY };
-enum gd_partition_mode { GD_PART_BLACKHOLE, GD_PART_UNREACHABLE, GD_PART_PROHIBIT };
+enum gd_partition_mode {
+	GD_PART_BLACKHOLE,
+	GD_PART_UNREACHABLE,
+	GD_PART_PROHIBIT
+};
 
 typedef struct gd_partition {
 	enum gd_partition_shape shape;
@@ -103,15 +109,15 @@ enum gd_clock_action { GD_CLOCK_OFFSET, GD_CLOCK_DRIFT, GD_CLOCK_RESET };
 typedef struct gd_clock {
 	const char *path;
 	enum gd_clock_action action;
-	gd_ms offset;        /* OFFSET */
-	gd_ms drift_per_h;   /* DRIFT: clock gains this much per real hour */
+	gd_ms offset;	   /* OFFSET */
+	gd_ms drift_per_h; /* DRIFT: clock gains this much per real hour */
 } gd_clock;
 
 typedef struct gd_path_skew {
-	const char *path;    /* JSON path */
-	const char *target;  /* "scratch", "spool", "output", "log" or absolute */
-	int mode;            /* -1: unchanged */
-	const char *owner;   /* NULL: unchanged; a user name or "service" */
+	const char *path;   /* JSON path */
+	const char *target; /* "scratch", "spool", "output", "log" or absolute */
+	int mode;	    /* -1: unchanged */
+	const char *owner;  /* NULL: unchanged; a user name or "service" */
 	const char *group;
 } gd_path_skew;
 
@@ -123,7 +129,7 @@ typedef struct gd_skew {
 	size_t npaths;
 	/* seccomp profile applied to services when they (re)start */
 	bool has_seccomp;
-	gd_strv deny;          /* syscall names */
+	gd_strv deny;	       /* syscall names */
 	bool deny_write_opens; /* open/openat/creat for writing */
 	int deny_errno;
 	const char *deny_errno_name;
@@ -149,8 +155,8 @@ typedef struct gd_change {
 
 typedef struct gd_wave {
 	unsigned size; /* nodes per batch */
-	gd_ms gap;     /* from one batch's return to the next batch going down */
-	bool shuffle;  /* order the targets with the seed instead of as listed */
+	gd_ms gap;    /* from one batch's return to the next batch going down */
+	bool shuffle; /* order the targets with the seed instead of as listed */
 } gd_wave;
 
 typedef struct gd_step {
@@ -181,7 +187,7 @@ typedef struct gd_job_group {
 	const char *kind; /* "document" */
 	unsigned jobs;
 	gd_ms submit_at, submit_over, submit_every;
-	gd_ms deadline;             /* hard deadline, after submission */
+	gd_ms deadline; /* hard deadline, after submission */
 	gd_ms expected_lo, expected_hi;
 	gd_ms runtime_lo, runtime_hi; /* the work each job really does */
 } gd_job_group;

@@ -12,9 +12,9 @@
 #include <string.h>
 
 static const char *const kind_names[GD_FAULT_KIND_COUNT] = {
-	[GD_FAULT_KILL] = "kill",	  [GD_FAULT_PAUSE] = "pause",
-	[GD_FAULT_REBOOT] = "reboot",	  [GD_FAULT_PARTITION] = "partition",
-	[GD_FAULT_CLOCK] = "clock",	  [GD_FAULT_SKEW] = "skew",
+	[GD_FAULT_KILL] = "kill",     [GD_FAULT_PAUSE] = "pause",
+	[GD_FAULT_REBOOT] = "reboot", [GD_FAULT_PARTITION] = "partition",
+	[GD_FAULT_CLOCK] = "clock",   [GD_FAULT_SKEW] = "skew",
 	[GD_FAULT_NETEM] = "netem",
 };
 
@@ -24,16 +24,16 @@ const char *gd_fault_kind_name(enum gd_fault_kind k)
 }
 
 #define COMMON_KEYS "id", "kind", "note", "at", "after", "delay", "for", "wave"
-static const char *const kill_keys[] = {COMMON_KEYS, "targets", "mode",
-					"grace", "service"};
+static const char *const kill_keys[] = {COMMON_KEYS, "targets", "mode", "grace",
+					"service"};
 static const char *const pause_keys[] = {COMMON_KEYS, "targets"};
 static const char *const reboot_keys[] = {COMMON_KEYS, "targets", "back_with"};
 static const char *const partition_keys[] = {COMMON_KEYS, "targets", "groups",
-					     "from", "to", "mode"};
+					     "from",	  "to",	     "mode"};
 static const char *const clock_keys[] = {COMMON_KEYS, "targets", "offset",
 					 "drift", "reset"};
-static const char *const skew_keys[] = {COMMON_KEYS, "targets", "uid", "gid",
-					"paths", "seccomp", "caps_drop"};
+static const char *const skew_keys[] = {
+	COMMON_KEYS, "targets", "uid", "gid", "paths", "seccomp", "caps_drop"};
 static const char *const netem_keys[] = {COMMON_KEYS, "targets", "latency",
 					 "jitter", "loss"};
 
@@ -42,9 +42,9 @@ static const struct kind_keys {
 	size_t n;
 } keys_of[GD_FAULT_KIND_COUNT] = {
 #define K(kind, arr) [kind] = {arr, GD_ARRAY_SIZE(arr)}
-	K(GD_FAULT_KILL, kill_keys),	     K(GD_FAULT_PAUSE, pause_keys),
-	K(GD_FAULT_REBOOT, reboot_keys),     K(GD_FAULT_PARTITION, partition_keys),
-	K(GD_FAULT_CLOCK, clock_keys),	     K(GD_FAULT_SKEW, skew_keys),
+	K(GD_FAULT_KILL, kill_keys),	 K(GD_FAULT_PAUSE, pause_keys),
+	K(GD_FAULT_REBOOT, reboot_keys), K(GD_FAULT_PARTITION, partition_keys),
+	K(GD_FAULT_CLOCK, clock_keys),	 K(GD_FAULT_SKEW, skew_keys),
 	K(GD_FAULT_NETEM, netem_keys),
 #undef K
 };
@@ -74,8 +74,7 @@ static const rd_elsewhere elsewhere[] = {
 static const char *const target_keys[] = {"pick", "from", "except"};
 static const char *const wave_keys[] = {"size", "gap", "order"};
 static const char *const path_skew_keys[] = {"path", "mode", "owner", "group"};
-static const char *const seccomp_keys[] = {"deny", "deny_write_opens",
-					   "errno"};
+static const char *const seccomp_keys[] = {"deny", "deny_write_opens", "errno"};
 static const char *const change_keys[] = {"skew", "clock", "config", "for"};
 static const char *const skew_body_keys[] = {"uid", "gid", "paths", "seccomp",
 					     "caps_drop"};
@@ -116,8 +115,10 @@ static bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices,
 	}
 	const char *hint = gd_suggest(s, choices, n);
 	if (hint)
-		rd_error(r, "unknown value \"%s\"; did you mean \"%s\"? (one of: %s)",
-			 s, hint, list);
+		rd_error(
+			r,
+			"unknown value \"%s\"; did you mean \"%s\"? (one of: %s)",
+			s, hint, list);
 	else
 		rd_error(r, "unknown value \"%s\" (one of: %s)", s, list);
 	return false;
@@ -128,7 +129,9 @@ static bool rd_as_percent(gd_reader *r, json_t *v, double min, double max,
 {
 	const char *s;
 	if (json_is_number(v)) {
-		rd_error(r, "write a share as a percentage string, e.g. \"50%%\" (a bare number could mean 0.5 or 50)");
+		rd_error(
+			r,
+			"write a share as a percentage string, e.g. \"50%%\" (a bare number could mean 0.5 or 50)");
 		return false;
 	}
 	if (!rd_as_string(r, v, &s))
@@ -141,8 +144,8 @@ static bool rd_as_percent(gd_reader *r, json_t *v, double min, double max,
 		return false;
 	}
 	if (d < min || d > max) {
-		rd_error(r, "percentage \"%s\" is out of range (%g%% to %g%%)", s,
-			 min, max);
+		rd_error(r, "percentage \"%s\" is out of range (%g%% to %g%%)",
+			 s, min, max);
 		return false;
 	}
 	*out = d;
@@ -157,8 +160,10 @@ void parse_targets(gd_reader *r, json_t *v, gd_targets *t)
 		return;
 	}
 	if (!json_is_object(v)) {
-		rd_error(r, "expected targets: a node or group name, a list of them, or {\"pick\": N, \"from\": GROUP}; got %s",
-			 rd_type_name(v));
+		rd_error(
+			r,
+			"expected targets: a node or group name, a list of them, or {\"pick\": N, \"from\": GROUP}; got %s",
+			rd_type_name(v));
 		return;
 	}
 	rd_object(r, v, "a target selector", target_keys,
@@ -171,7 +176,9 @@ void parse_targets(gd_reader *r, json_t *v, gd_targets *t)
 		if (json_is_string(pick)) {
 			if (rd_as_percent(r, pick, 0, 100, &pct)) {
 				if (pct <= 0 || pct != (double)(unsigned)pct)
-					rd_error(r, "pick a whole percentage from 1%% to 100%%");
+					rd_error(
+						r,
+						"pick a whole percentage from 1%% to 100%%");
 				else
 					t->pick_pct = (unsigned)pct;
 			}
@@ -199,7 +206,9 @@ static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
 {
 	const char *s;
 	if (json_is_integer(v)) {
-		rd_error(r, "write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
+		rd_error(
+			r,
+			"write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
 		return false;
 	}
 	if (!rd_as_string(r, v, &s))
@@ -209,8 +218,10 @@ static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
 	for (size_t i = 0; ok && i < len; i++)
 		ok = s[i] >= '0' && s[i] <= '7';
 	if (!ok) {
-		rd_error(r, "invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
-			 s);
+		rd_error(
+			r,
+			"invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
+			s);
 		return false;
 	}
 	*mode = (int)strtol(s, NULL, 8);
@@ -226,8 +237,8 @@ static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 	    !json_is_object(v))
 		return;
 	if (RD_FIELD(rd_as_string, r, v, "path", true, &p->target)) {
-		static const char *const known[] = {"scratch", "spool", "output",
-						    "log", "shared"};
+		static const char *const known[] = {"scratch", "spool",
+						    "output", "log", "shared"};
 		bool ok = p->target[0] == '/';
 		for (size_t i = 0; !ok && i < GD_ARRAY_SIZE(known); i++)
 			ok = strcmp(p->target, known[i]) == 0;
@@ -235,9 +246,11 @@ static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 			size_t m = rd_push_key(r, "path");
 			const char *hint = gd_suggest(p->target, known,
 						      GD_ARRAY_SIZE(known));
-			rd_error(r, "unknown node path \"%s\"%s%s%s (use an absolute path or one of: log, output, scratch, shared, spool)",
-				 p->target, hint ? "; did you mean \"" : "",
-				 hint ? hint : "", hint ? "\"?" : "");
+			rd_error(
+				r,
+				"unknown node path \"%s\"%s%s%s (use an absolute path or one of: log, output, scratch, shared, spool)",
+				p->target, hint ? "; did you mean \"" : "",
+				hint ? hint : "", hint ? "\"?" : "");
 			rd_pop(r, m);
 		}
 	}
@@ -246,7 +259,9 @@ static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 	RD_FIELD(rd_as_name, r, v, "group", false, 31, &p->group);
 	if (!json_object_get(v, "mode") && !json_object_get(v, "owner") &&
 	    !json_object_get(v, "group"))
-		rd_error(r, "a path change needs at least one of \"mode\", \"owner\", \"group\"");
+		rd_error(
+			r,
+			"a path change needs at least one of \"mode\", \"owner\", \"group\"");
 }
 
 static void parse_seccomp(gd_reader *r, json_t *v, gd_skew *k)
@@ -261,7 +276,8 @@ static void parse_seccomp(gd_reader *r, json_t *v, gd_skew *k)
 		size_t m = rd_push_key(r, "deny");
 		for (size_t i = 0; i < k->deny.n; i++) {
 			if (!gd_syscall_known(k->deny.v[i])) {
-				size_t mi = json_is_array(json_object_get(v, "deny"))
+				size_t mi = json_is_array(
+						    json_object_get(v, "deny"))
 						    ? rd_push_index(r, i)
 						    : r->len;
 				rd_error(r, "unknown system call \"%s\"",
@@ -274,7 +290,9 @@ static void parse_seccomp(gd_reader *r, json_t *v, gd_skew *k)
 	RD_FIELD(rd_as_bool, r, v, "deny_write_opens", false,
 		 &k->deny_write_opens);
 	if (!k->deny.n && !k->deny_write_opens)
-		rd_error(r, "a seccomp profile must deny something: \"deny\" (system calls) or \"deny_write_opens\": true");
+		rd_error(
+			r,
+			"a seccomp profile must deny something: \"deny\" (system calls) or \"deny_write_opens\": true");
 	if (RD_FIELD(rd_as_string, r, v, "errno", true, &k->deny_errno_name)) {
 		k->deny_errno = gd_errno_by_name(k->deny_errno_name);
 		if (k->deny_errno < 0) {
@@ -316,8 +334,10 @@ void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k)
 				rd_pop(r, mi);
 			}
 		} else {
-			rd_error(r, "expected a path change or a non-empty array of them, got %s",
-				 rd_type_name(paths));
+			rd_error(
+				r,
+				"expected a path change or a non-empty array of them, got %s",
+				rd_type_name(paths));
 		}
 		rd_pop(r, m);
 	}
@@ -347,7 +367,9 @@ void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k)
 
 	if (k->uid < 0 && k->gid < 0 && !paths && !sc && !k->caps_drop.n &&
 	    !json_object_get(obj, "caps_drop"))
-		rd_error(r, "a skew must change something: \"uid\", \"gid\", \"paths\", \"seccomp\" or \"caps_drop\"");
+		rd_error(
+			r,
+			"a skew must change something: \"uid\", \"gid\", \"paths\", \"seccomp\" or \"caps_drop\"");
 }
 
 static bool rd_as_drift(gd_reader *r, json_t *v, gd_ms *per_h)
@@ -361,8 +383,10 @@ static bool rd_as_drift(gd_reader *r, json_t *v, gd_ms *per_h)
 		return false;
 	const char *slash = strchr(s, '/');
 	if (!slash) {
-		rd_error(r, "invalid drift \"%s\": write a signed gain per period, e.g. \"+30s/h\" or \"-2m/d\"",
-			 s);
+		rd_error(
+			r,
+			"invalid drift \"%s\": write a signed gain per period, e.g. \"+30s/h\" or \"-2m/d\"",
+			s);
 		return false;
 	}
 	const char *why;
@@ -376,21 +400,26 @@ static bool rd_as_drift(gd_reader *r, json_t *v, gd_ms *per_h)
 		if (strcmp(slash + 1, per[i].unit) == 0)
 			unit = per[i].ms;
 	if (!unit) {
-		rd_error(r, "invalid drift \"%s\": the period after '/' must be m, h or d",
-			 s);
+		rd_error(
+			r,
+			"invalid drift \"%s\": the period after '/' must be m, h or d",
+			s);
 		return false;
 	}
 	/* Beyond half again as fast or slow it is no longer drift, and
 	 * libfaketime misbehaves at large speed factors. */
 	if ((gain < 0 ? -gain : gain) * 2 > unit) {
-		rd_error(r, "drift \"%s\" is too fast (at most 30m/h either way)",
+		rd_error(r,
+			 "drift \"%s\" is too fast (at most 30m/h either way)",
 			 s);
 		return false;
 	}
 	*per_h = gain * GD_MS_PER_H / unit;
 	if (*per_h == 0) {
-		rd_error(r, "drift \"%s\" is too slow to express (under 1ms an hour)",
-			 s);
+		rd_error(
+			r,
+			"drift \"%s\" is too slow to express (under 1ms an hour)",
+			s);
 		return false;
 	}
 	return true;
@@ -404,13 +433,16 @@ void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c)
 	json_t *reset = json_object_get(obj, "reset");
 	int given = !!off + !!drift + !!reset;
 	if (given != 1) {
-		rd_error(r, given ? "a clock change takes one of \"offset\", \"drift\", \"reset\", not several"
-				  : "a clock change needs \"offset\" (e.g. \"+2h\"), \"drift\" (e.g. \"+30s/h\") or \"reset\": true");
+		rd_error(
+			r,
+			given ? "a clock change takes one of \"offset\", \"drift\", \"reset\", not several"
+			      : "a clock change needs \"offset\" (e.g. \"+2h\"), \"drift\" (e.g. \"+30s/h\") or \"reset\": true");
 		return;
 	}
 	if (off) {
 		c->action = GD_CLOCK_OFFSET;
-		if (RD_FIELD(rd_as_offset, r, obj, "offset", true, &c->offset) &&
+		if (RD_FIELD(rd_as_offset, r, obj, "offset", true,
+			     &c->offset) &&
 		    c->offset == 0) {
 			size_t m = rd_push_key(r, "offset");
 			rd_error(r, "an offset of zero changes nothing");
@@ -424,7 +456,9 @@ void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c)
 		c->action = GD_CLOCK_RESET;
 		if (RD_FIELD(rd_as_bool, r, obj, "reset", true, &b) && !b) {
 			size_t m = rd_push_key(r, "reset");
-			rd_error(r, "\"reset\" can only be true (leave it out otherwise)");
+			rd_error(
+				r,
+				"\"reset\" can only be true (leave it out otherwise)");
 			rd_pop(r, m);
 		}
 	}
@@ -433,8 +467,11 @@ void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c)
 static void parse_config(gd_reader *r, json_t *v, gd_change *c)
 {
 	if (!json_is_object(v) || json_object_size(v) == 0) {
-		rd_error(r, "expected a non-empty object of configuration settings, got %s",
-			 json_is_object(v) ? "an empty object" : rd_type_name(v));
+		rd_error(
+			r,
+			"expected a non-empty object of configuration settings, got %s",
+			json_is_object(v) ? "an empty object"
+					  : rd_type_name(v));
 		return;
 	}
 	c->nconfig = json_object_size(v);
@@ -443,8 +480,7 @@ static void parse_config(gd_reader *r, json_t *v, gd_change *c)
 	size_t i = 0;
 	const char *key;
 	json_t *val;
-	json_object_foreach(v, key, val)
-	{
+	json_object_foreach (v, key, val) {
 		size_t m = rd_push_key(r, key);
 		c->config_keys[i] = gd_arena_strdup(r->arena, key);
 		if (json_is_integer(val))
@@ -471,7 +507,9 @@ static void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 	json_t *clock = json_object_get(v, "clock");
 	json_t *config = json_object_get(v, "config");
 	if (!skew && !clock && !config)
-		rd_error(r, "\"back_with\" needs at least one of \"skew\", \"clock\", \"config\"");
+		rd_error(
+			r,
+			"\"back_with\" needs at least one of \"skew\", \"clock\", \"config\"");
 	if (skew) {
 		size_t m = rd_push_key(r, "skew");
 		c->skew = gd_arena_alloc(r->arena, sizeof(*c->skew));
@@ -534,7 +572,9 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		if (json_object_get(obj, "grace")) {
 			if (!st->kill.graceful) {
 				size_t m = rd_push_key(r, "grace");
-				rd_error(r, "\"grace\" applies to \"mode\": \"graceful\" kills only");
+				rd_error(
+					r,
+					"\"grace\" applies to \"mode\": \"graceful\" kills only");
 				rd_pop(r, m);
 			} else {
 				RD_FIELD(rd_as_positive_duration, r, obj,
@@ -545,7 +585,9 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 			 &st->kill.service);
 		if (st->kill.service && has_for) {
 			size_t m = rd_push_key(r, "for");
-			rd_error(r, "a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
+			rd_error(
+				r,
+				"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
 			rd_pop(r, m);
 		}
 		break;
@@ -554,7 +596,8 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 	case GD_FAULT_REBOOT:
 	case GD_FAULT_NETEM:
 		if (!has_for)
-			rd_error(r, "a %s step needs \"for\" (how long it lasts)",
+			rd_error(r,
+				 "a %s step needs \"for\" (how long it lasts)",
 				 gd_fault_kind_name(st->kind));
 		break;
 	case GD_FAULT_PARTITION: {
@@ -563,10 +606,14 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		json_t *to = json_object_get(obj, "to");
 		int shapes = node_targets + !!groups + !!(from || to);
 		if (!has_for)
-			rd_error(r, "a partition step needs \"for\" (how long it lasts)");
+			rd_error(
+				r,
+				"a partition step needs \"for\" (how long it lasts)");
 		if (shapes != 1) {
-			rd_error(r, shapes ? "a partition takes one of \"targets\" (isolate), \"groups\" (split) or \"from\"+\"to\" (one-way), not several"
-					   : "a partition needs \"targets\" (isolate them), \"groups\" (split the cluster) or \"from\" and \"to\" (one-way cut)");
+			rd_error(
+				r,
+				shapes ? "a partition takes one of \"targets\" (isolate), \"groups\" (split) or \"from\"+\"to\" (one-way), not several"
+				       : "a partition needs \"targets\" (isolate them), \"groups\" (split the cluster) or \"from\" and \"to\" (one-way cut)");
 			break;
 		}
 		if (node_targets)
@@ -574,8 +621,11 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		if (groups) {
 			st->partition.shape = GD_PART_SPLIT;
 			size_t m = rd_push_key(r, "groups");
-			if (!json_is_array(groups) || json_array_size(groups) < 2) {
-				rd_error(r, "expected an array of at least two groups of targets");
+			if (!json_is_array(groups) ||
+			    json_array_size(groups) < 2) {
+				rd_error(
+					r,
+					"expected an array of at least two groups of targets");
 			} else {
 				size_t n = json_array_size(groups);
 				st->partition.groups = gd_arena_array(
@@ -583,7 +633,8 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 				st->partition.ngroups = n;
 				for (size_t i = 0; i < n; i++) {
 					size_t mi = rd_push_index(r, i);
-					parse_targets(r, json_array_get(groups, i),
+					parse_targets(r,
+						      json_array_get(groups, i),
 						      &st->partition.groups[i]);
 					rd_pop(r, mi);
 				}
@@ -593,8 +644,11 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		if (from || to) {
 			st->partition.shape = GD_PART_ONEWAY;
 			if (!from || !to)
-				rd_error(r, "a one-way partition needs both \"from\" and \"to\"");
-			parse_targets_field(r, obj, "from", &st->partition.from);
+				rd_error(
+					r,
+					"a one-way partition needs both \"from\" and \"to\"");
+			parse_targets_field(r, obj, "from",
+					    &st->partition.from);
 			parse_targets_field(r, obj, "to", &st->partition.to);
 		}
 		static const char *const modes[] = {"blackhole", "unreachable",
@@ -608,7 +662,9 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		parse_clock_body(r, obj, &st->clock);
 		if (st->clock.action == GD_CLOCK_RESET && has_for) {
 			size_t m = rd_push_key(r, "for");
-			rd_error(r, "a clock reset is instant; it takes no \"for\"");
+			rd_error(
+				r,
+				"a clock reset is instant; it takes no \"for\"");
 			rd_pop(r, m);
 		}
 		break;
@@ -632,13 +688,16 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 					  "jitter", true, &n->jitter) &&
 				 lat && n->jitter > n->delay) {
 				size_t m = rd_push_key(r, "jitter");
-				rd_error(r, "jitter larger than the latency it varies");
+				rd_error(
+					r,
+					"jitter larger than the latency it varies");
 				rd_pop(r, m);
 			}
 		}
 		if (!json_object_get(obj, "latency") &&
 		    !json_object_get(obj, "loss"))
-			rd_error(r, "a netem step needs \"latency\" or \"loss\"");
+			rd_error(r,
+				 "a netem step needs \"latency\" or \"loss\"");
 	}
 
 	bool targets_needed = st->kind != GD_FAULT_PARTITION;
@@ -650,14 +709,19 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 	}
 
 	if (st->wave) {
-		bool waveable = st->kind == GD_FAULT_PAUSE ||
-				st->kind == GD_FAULT_REBOOT ||
-				(st->kind == GD_FAULT_KILL && !st->kill.service);
+		bool waveable =
+			st->kind == GD_FAULT_PAUSE ||
+			st->kind == GD_FAULT_REBOOT ||
+			(st->kind == GD_FAULT_KILL && !st->kill.service);
 		size_t m = rd_push_key(r, "wave");
 		if (!waveable)
-			rd_error(r, "waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
+			rd_error(
+				r,
+				"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
 		else if (!has_for)
-			rd_error(r, "a wave needs the step's \"for\" (how long each batch is down)");
+			rd_error(
+				r,
+				"a wave needs the step's \"for\" (how long each batch is down)");
 		rd_pop(r, m);
 	}
 }
@@ -681,9 +745,11 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 			size_t m = rd_push_key(r, "kind");
 			const char *hint = gd_suggest(kind, kind_names,
 						      GD_FAULT_KIND_COUNT);
-			rd_error(r, "unknown fault kind \"%s\"%s%s%s (kinds: clock, kill, netem, partition, pause, reboot, skew)",
-				 kind, hint ? "; did you mean \"" : "",
-				 hint ? hint : "", hint ? "\"?" : "");
+			rd_error(
+				r,
+				"unknown fault kind \"%s\"%s%s%s (kinds: clock, kill, netem, partition, pause, reboot, skew)",
+				kind, hint ? "; did you mean \"" : "",
+				hint ? hint : "", hint ? "\"?" : "");
 			rd_pop(r, m);
 		}
 	}
@@ -718,15 +784,21 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 	json_t *at = json_object_get(obj, "at");
 	json_t *after = json_object_get(obj, "after");
 	if (at && after)
-		rd_error(r, "a step starts either \"at\" a time or \"after\" other steps, not both");
+		rd_error(
+			r,
+			"a step starts either \"at\" a time or \"after\" other steps, not both");
 	else if (!at && !after)
-		rd_error(r, "a step needs \"at\" (e.g. \"10m\" from the start) or \"after\" (the id of a step)");
+		rd_error(
+			r,
+			"a step needs \"at\" (e.g. \"10m\" from the start) or \"after\" (the id of a step)");
 	st->has_at = RD_FIELD(rd_as_duration, r, obj, "at", false, &st->at);
 	RD_FIELD(rd_as_strv, r, obj, "after", false, &st->after);
 	if (json_object_get(obj, "delay")) {
 		if (!after) {
 			size_t m = rd_push_key(r, "delay");
-			rd_error(r, "\"delay\" counts from the end of the \"after\" steps; use \"at\" alone otherwise");
+			rd_error(
+				r,
+				"\"delay\" counts from the end of the \"after\" steps; use \"at\" alone otherwise");
 			rd_pop(r, m);
 		} else {
 			RD_FIELD(rd_as_duration, r, obj, "delay", true,

@@ -8,9 +8,8 @@
 
 #define GD_MAX_JOBS 100000
 
-static const char *const group_keys[] = {"name",     "jobs",	 "kind",
-					 "submit",   "deadline", "expected",
-					 "runtime"};
+static const char *const group_keys[] = {
+	"name", "jobs", "kind", "submit", "deadline", "expected", "runtime"};
 static const char *const submit_keys[] = {"at", "over", "every"};
 
 static void parse_submit(gd_reader *r, json_t *v, gd_job_group *g)
@@ -25,11 +24,12 @@ static void parse_submit(gd_reader *r, json_t *v, gd_job_group *g)
 	bool every = RD_FIELD(rd_as_positive_duration, r, v, "every", false,
 			      &g->submit_every);
 	if (over && every)
-		rd_error(r, "submit either spread \"over\" a window or one job \"every\" interval, not both");
+		rd_error(
+			r,
+			"submit either spread \"over\" a window or one job \"every\" interval, not both");
 }
 
-static void parse_group(gd_reader *r, json_t *v, gd_job_group *g,
-			size_t index)
+static void parse_group(gd_reader *r, json_t *v, gd_job_group *g, size_t index)
 {
 	g->path = rd_path_keep(r);
 	g->name = index ? gd_arena_printf(r->arena, "jobs%zu", index + 1)
@@ -71,12 +71,15 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g,
 	}
 	if (deadline && expected && g->expected_hi > g->deadline) {
 		size_t m = rd_push_key(r, "expected");
-		rd_error(r, "the expected duration runs past the hard deadline");
+		rd_error(r,
+			 "the expected duration runs past the hard deadline");
 		rd_pop(r, m);
 	}
 	if (deadline && runtime && g->runtime_hi > g->deadline) {
 		size_t m = rd_push_key(r, "runtime");
-		rd_error(r, "jobs would run longer than their hard deadline even without faults");
+		rd_error(
+			r,
+			"jobs would run longer than their hard deadline even without faults");
 		rd_pop(r, m);
 	}
 }
@@ -90,8 +93,10 @@ void parse_workload(gd_reader *r, json_t *v, gd_scenario *s)
 		return;
 	}
 	if (!json_is_array(v) || json_array_size(v) == 0) {
-		rd_error(r, "expected a job group (an object) or a non-empty array of them, got %s",
-			 json_is_array(v) ? "an empty array" : rd_type_name(v));
+		rd_error(
+			r,
+			"expected a job group (an object) or a non-empty array of them, got %s",
+			json_is_array(v) ? "an empty array" : rd_type_name(v));
 		return;
 	}
 	s->ngroups = json_array_size(v);
@@ -101,7 +106,8 @@ void parse_workload(gd_reader *r, json_t *v, gd_scenario *s)
 		parse_group(r, json_array_get(v, i), &s->groups[i], i);
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(s->groups[j].name, s->groups[i].name) == 0) {
-				rd_error(r, "job group name \"%s\" is used twice",
+				rd_error(r,
+					 "job group name \"%s\" is used twice",
 					 s->groups[i].name);
 				break;
 			}
