@@ -136,8 +136,7 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 		size_t m = rd_push_index(r, i);
 		const char *name = NULL, *role = NULL;
 		if (rd_object(r, e, "a node", node_keys,
-			      GD_ARRAY_SIZE(node_keys), NULL, 0) ||
-		    json_is_object(e)) {
+			      GD_ARRAY_SIZE(node_keys), NULL, 0)) {
 			RD_FIELD(rd_as_string, r, e, "name", true, &name);
 			RD_FIELD(rd_as_name, r, e, "role", true, 32, &role);
 		}
@@ -341,8 +340,7 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 	/* "gameday" (the format version) belongs to a file, not to a cluster
 	 * written inline in a scenario. */
 	if (!rd_object(r, v, "a cluster", cluster_keys + !own_file,
-		       nkeys - !own_file, NULL, 0) &&
-	    !json_is_object(v))
+		       nkeys - !own_file, NULL, 0))
 		return;
 
 	if (own_file) {

@@ -96,8 +96,7 @@ static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
 static void parse_expect(gd_reader *r, json_t *v, gd_expect *e)
 {
 	if (!rd_object(r, v, "expectations", expect_keys,
-		       GD_ARRAY_SIZE(expect_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(expect_keys), NULL, 0))
 		return;
 	json_t *share = json_object_get(v, "within_expected");
 	if (share) {
@@ -131,8 +130,7 @@ static void parse_expect(gd_reader *r, json_t *v, gd_expect *e)
 static void parse_stop(gd_reader *r, json_t *v, gd_stop_when *st)
 {
 	if (!rd_object(r, v, "stop conditions", stop_keys,
-		       GD_ARRAY_SIZE(stop_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(stop_keys), NULL, 0))
 		return;
 	long long n;
 	if (RD_FIELD(rd_as_int, r, v, "failed_jobs_exceed", false, 0, 1000000,
@@ -151,8 +149,7 @@ static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
 		       const gd_load_opts *opts)
 {
 	if (!rd_object(r, root, "a scenario", scenario_keys,
-		       GD_ARRAY_SIZE(scenario_keys), NULL, 0) &&
-	    !json_is_object(root))
+		       GD_ARRAY_SIZE(scenario_keys), NULL, 0))
 		return;
 	check_version(r, root);
 

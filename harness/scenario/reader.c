@@ -194,7 +194,6 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 		keys[i++] = key;
 	qsort(keys, nkeys, sizeof(*keys), cmp_str);
 
-	bool ok = true;
 	r->hinted_obj = v;
 	r->nhinted = 0;
 	for (i = 0; i < nkeys; i++) {
@@ -203,7 +202,6 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 			found = strcmp(keys[i], known[k]) == 0;
 		if (found)
 			continue;
-		ok = false;
 		size_t mark = rd_push_key(r, keys[i]);
 		const char *where = NULL;
 		for (size_t k = 0; k < nother && !where; k++)
@@ -234,7 +232,7 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 		rd_pop(r, mark);
 	}
 	free(keys);
-	return ok;
+	return true;
 }
 
 void rd_missing(gd_reader *r, const json_t *obj, const char *key)

@@ -44,8 +44,9 @@ void rd_error(gd_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 unsigned rd_errors(const gd_reader *r);
 
-/* Checks v is an object whose keys are all in known (n entries).  Unknown
- * keys are reported with the closest known key and the full sorted list;
+/* Checks v is an object whose keys are all in known (n entries); returns
+ * whether v is an object at all, so parsing goes on past unknown keys.
+ * Unknown keys are reported with the closest known key and the sorted list;
  * a key found in other_keys is reported as belonging elsewhere, with
  * other_what naming where (e.g. "a clock step").  what names this object
  * in messages ("a step"). */

@@ -233,8 +233,7 @@ static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 	p->path = rd_path_keep(r);
 	p->mode = -1;
 	if (!rd_object(r, v, "a path change", path_skew_keys,
-		       GD_ARRAY_SIZE(path_skew_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(path_skew_keys), NULL, 0))
 		return;
 	if (RD_FIELD(rd_as_string, r, v, "path", true, &p->target)) {
 		static const char *const known[] = {"scratch", "spool",
@@ -269,8 +268,7 @@ static void parse_seccomp(gd_reader *r, json_t *v, gd_skew *k)
 	k->has_seccomp = true;
 	k->deny_errno = -1;
 	if (!rd_object(r, v, "a seccomp profile", seccomp_keys,
-		       GD_ARRAY_SIZE(seccomp_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(seccomp_keys), NULL, 0))
 		return;
 	if (RD_FIELD(rd_as_strv, r, v, "deny", false, &k->deny)) {
 		size_t m = rd_push_key(r, "deny");
@@ -500,8 +498,7 @@ static void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 	st->back_with = c;
 	c->path = rd_path_keep(r);
 	if (!rd_object(r, v, "a change on return", change_keys,
-		       GD_ARRAY_SIZE(change_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(change_keys), NULL, 0))
 		return;
 	json_t *skew = json_object_get(v, "skew");
 	json_t *clock = json_object_get(v, "clock");
@@ -514,8 +511,7 @@ static void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 		size_t m = rd_push_key(r, "skew");
 		c->skew = gd_arena_alloc(r->arena, sizeof(*c->skew));
 		if (rd_object(r, skew, "a skew", skew_body_keys,
-			      GD_ARRAY_SIZE(skew_body_keys), NULL, 0) ||
-		    json_is_object(skew))
+			      GD_ARRAY_SIZE(skew_body_keys), NULL, 0))
 			parse_skew_body(r, skew, c->skew);
 		rd_pop(r, m);
 	}
@@ -523,8 +519,7 @@ static void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 		size_t m = rd_push_key(r, "clock");
 		c->clock = gd_arena_alloc(r->arena, sizeof(*c->clock));
 		if (rd_object(r, clock, "a clock change", clock_body_keys,
-			      GD_ARRAY_SIZE(clock_body_keys), NULL, 0) ||
-		    json_is_object(clock))
+			      GD_ARRAY_SIZE(clock_body_keys), NULL, 0))
 			parse_clock_body(r, clock, c->clock);
 		rd_pop(r, m);
 	}
@@ -542,8 +537,7 @@ static void parse_wave(gd_reader *r, json_t *v, gd_step *st)
 	gd_wave *w = gd_arena_alloc(r->arena, sizeof(*w));
 	st->wave = w;
 	if (!rd_object(r, v, "a wave", wave_keys, GD_ARRAY_SIZE(wave_keys),
-		       NULL, 0) &&
-	    !json_is_object(v))
+		       NULL, 0))
 		return;
 	long long size;
 	if (RD_FIELD(rd_as_int, r, v, "size", true, 1, GD_MAX_NODES, &size))

@@ -15,8 +15,7 @@ static const char *const submit_keys[] = {"at", "over", "every"};
 static void parse_submit(gd_reader *r, json_t *v, gd_job_group *g)
 {
 	if (!rd_object(r, v, "a submission pattern", submit_keys,
-		       GD_ARRAY_SIZE(submit_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(submit_keys), NULL, 0))
 		return;
 	RD_FIELD(rd_as_duration, r, v, "at", false, &g->submit_at);
 	bool over = RD_FIELD(rd_as_positive_duration, r, v, "over", false,
@@ -36,8 +35,7 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g, size_t index)
 			: "jobs";
 	g->kind = "document";
 	if (!rd_object(r, v, "a job group", group_keys,
-		       GD_ARRAY_SIZE(group_keys), NULL, 0) &&
-	    !json_is_object(v))
+		       GD_ARRAY_SIZE(group_keys), NULL, 0))
 		return;
 	RD_FIELD(rd_as_name, r, v, "name", false, 32, &g->name);
 	long long jobs;
