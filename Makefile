@@ -110,8 +110,14 @@ $(BENCH_BIN): tests/bench/bench_validate.c $(LIBGD)
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-run
 
-check-run: hdr-check format-check unit unit-asan valgrind golden fuzz
-	@echo "check: all suites passed"
+# Each suite appends "PASSED FAILED" to $$GD_COUNTS; the last line is the
+# total over all of them.
+COUNTS := $(BUILD)/check-counts
+check-run:
+	@mkdir -p $(BUILD) && rm -f $(COUNTS)
+	$(Q)GD_COUNTS=$(abspath $(COUNTS)) $(MAKE) --no-print-directory \
+		hdr-check format-check unit unit-asan valgrind golden fuzz
+	@awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}' $(COUNTS)
 
 unit: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit" $(UNIT_BIN)

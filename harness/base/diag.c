@@ -31,6 +31,9 @@ static char *xstrdup(const char *s)
 	return p;
 }
 
+/* Formats a message and escapes control characters in it: names in
+ * messages come from the user's file, and one diagnostic must stay one
+ * line. */
 static char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *s = NULL;
@@ -38,7 +41,25 @@ static char *xvasprintf(const char *fmt, va_list ap)
 		fputs("gameday: out of memory\n", stderr);
 		abort();
 	}
-	return s;
+	size_t ctl = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		ctl += *p < 0x20 || *p == 0x7f;
+	if (!ctl)
+		return s;
+	char *out = malloc(strlen(s) + 4 * ctl + 1), *o = out;
+	if (!out) {
+		fputs("gameday: out of memory\n", stderr);
+		abort();
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (char)*p;
+	}
+	*o = '\0';
+	free(s);
+	return out;
 }
 
 void gd_diag_at(gd_diags *d, const char *file, int line, int col,

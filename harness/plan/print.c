@@ -233,10 +233,29 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 	char x[GD_DURATION_BUFSZ], y[GD_DURATION_BUFSZ];
 
 	fprintf(out, "scenario    %s (%s)\n", s->name, s->file);
-	fprintf(out, "seed        %llu (%s)\n", (unsigned long long)p->seed,
-		gd_seed_source_name(p->seed_source));
-	fprintf(out, "duration    %s\n", dur(s->duration, x));
-	fprintf(out, "time scale  %g (played in %s)\n", s->time_scale,
+	if (s->description)
+		fprintf(out, "            %s\n", s->description);
+	switch (p->seed_source) {
+	case GD_SEED_SCENARIO:
+		fprintf(out, "seed        %llu (from the scenario)\n",
+			(unsigned long long)p->seed);
+		break;
+	case GD_SEED_COMMAND_LINE:
+		fprintf(out, "seed        %llu (from --seed)\n",
+			(unsigned long long)p->seed);
+		break;
+	case GD_SEED_RANDOM:
+		fprintf(out,
+			"seed        %llu (random; replay with --seed %llu)\n",
+			(unsigned long long)p->seed,
+			(unsigned long long)p->seed);
+		break;
+	}
+	fprintf(out,
+		"duration    %s of faults; jobs then run to their deadlines\n",
+		dur(s->duration, x));
+	fprintf(out, "time scale  %g (the %s window plays in %s)\n",
+		s->time_scale, x,
 		dur((gd_ms)((double)s->duration / s->time_scale), y));
 	fprintf(out, "cluster     %s: %s, %zu nodes\n", c->name,
 		c->system == GD_SYSTEM_SLURM ? "slurm" : "exec", c->nnodes);
@@ -487,6 +506,9 @@ json_t *gd_plan_to_json(const gd_plan *p)
 	json_t *sc = json_object();
 	json_object_set_new(sc, "name", json_string(s->name));
 	json_object_set_new(sc, "file", json_string(s->file));
+	json_object_set_new(sc, "description",
+			    s->description ? json_string(s->description)
+					   : json_null());
 	set_dur(sc, "duration", s->duration);
 	json_object_set_new(sc, "time_scale", json_real(s->time_scale));
 	json_object_set_new(root, "scenario", sc);
@@ -533,6 +555,9 @@ json_t *gd_plan_to_json(const gd_plan *p)
 				      "until_end", e->until_end);
 		if (e->batch)
 			json_object_set_new(o, "batch", json_integer(e->batch));
+		if (e->step->note)
+			json_object_set_new(o, "note",
+					    json_string(e->step->note));
 		set_dur(o, "start", e->start);
 		set_dur(o, "heals", e->end);
 		json_object_set_new(o, "details", details_json(p, e));

@@ -212,6 +212,13 @@ bool rd_object(gd_reader *r, json_t *v, const char *what,
 				r,
 				"\"%s\" does not belong in %s (it belongs in %s)",
 				keys[i], what, where);
+		} else if (strpbrk(keys[i], "\"\\")) {
+			/* The path shows the key escaped; repeating it raw in
+			 * quotes would only confuse. */
+			char *list = joined_sorted(known, n);
+			rd_error(r, "unknown key in %s (known keys: %s)", what,
+				 list);
+			free(list);
 		} else {
 			char *list = joined_sorted(known, n);
 			const char *hint = gd_suggest(keys[i], known, n);

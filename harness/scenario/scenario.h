@@ -162,6 +162,7 @@ typedef struct gd_wave {
 typedef struct gd_step {
 	const char *id;
 	const char *path;
+	const char *note; /* for people; carried into plans and reports */
 	size_t index;
 	enum gd_fault_kind kind;
 	bool has_at;

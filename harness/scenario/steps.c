@@ -412,6 +412,10 @@ static bool rd_as_drift(gd_reader *r, json_t *v, gd_ms *per_h)
 			 s);
 		return false;
 	}
+	if (gain == 0) {
+		rd_error(r, "a drift of zero changes nothing");
+		return false;
+	}
 	*per_h = gain * GD_MS_PER_H / unit;
 	if (*per_h == 0) {
 		rd_error(
@@ -772,8 +776,7 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 	rd_object(r, obj, what, kk->keys, kk->n, other, nother);
 
 	RD_FIELD(rd_as_name, r, obj, "id", false, 64, &st->id);
-	const char *note;
-	RD_FIELD(rd_as_string, r, obj, "note", false, &note);
+	RD_FIELD(rd_as_string, r, obj, "note", false, &st->note);
 
 	json_t *at = json_object_get(obj, "at");
 	json_t *after = json_object_get(obj, "after");

@@ -92,12 +92,12 @@ done
 # seed gives the same plan.
 f=$here/inputs/picks.json
 if "$gameday" plan "$f" >"$tmp/r1" 2>&1; then
-	seed=$(sed -n 's/^seed *\([0-9]*\) (random)$/\1/p' "$tmp/r1")
+	seed=$(sed -n 's/^seed *\([0-9]*\) (random; replay with --seed \1)$/\1/p' "$tmp/r1")
 	if [ -z "$seed" ]; then
 		bad "$f: plan without a seed did not print a random seed" "$tmp/r1"
 	else
 		"$gameday" plan --seed "$seed" "$f" >"$tmp/r2" 2>&1
-		sed 's/(random)$/(command line)/' "$tmp/r1" >"$tmp/r1c"
+		sed 's/(random; replay with --seed [0-9]*)$/(from --seed)/' "$tmp/r1" >"$tmp/r1c"
 		if cmp -s "$tmp/r1c" "$tmp/r2"; then ok; else
 			diff -u "$tmp/r1c" "$tmp/r2" >"$tmp/diff"
 			bad "$f: replaying seed $seed gave another plan" "$tmp/diff"
@@ -127,4 +127,5 @@ while IFS='	' read -r want args; do
 done <"$here/cli.tab"
 
 echo "$label: $pass passed, $fail failed"
+[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
 [ $fail -eq 0 ]
