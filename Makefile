@@ -37,7 +37,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-missing-field-initializers
 BASE_CFLAGS := -std=gnu11 -g -O2 $(WARN) -Iharness -D_GNU_SOURCE \
-	       -DGD_VERSION='"$(VERSION)"'
+	       -DGD_VERSION='"$(VERSION)"' -DGD_LIBEXEC='"$(LIBEXECDIR)"'
 ifneq ($(SANITIZE),)
 BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 SAN_LDFLAGS := -fsanitize=$(SANITIZE)
@@ -45,7 +45,8 @@ endif
 ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 
-LIB_SRC  := $(sort $(wildcard harness/base/*.c harness/scenario/*.c harness/plan/*.c))
+LIB_DIRS := base scenario plan host net cluster
+LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 HEADERS  := $(sort $(wildcard harness/*/*.h))
@@ -54,14 +55,19 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 LIBGD    := $(BUILD)/libgameday.a
 GAMEDAY  := $(BUILD)/gameday
+# Programs gameday puts inside nodes.  gd-init is static so a node's
+# ld.so.preload (libfaketime) never reaches it; gd-probe is dynamic so it
+# does, like the job system.
+FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe
+LIBEXECDIR ?= $(PREFIX)/libexec/gameday
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
-.PHONY: all help deps check check-run unit unit-asan valgrind golden fuzz \
+.PHONY: all help deps check check-run unit unit-asan valgrind golden fuzz integration \
 	bench demo install uninstall format format-check hdr-check clean
 
-all: $(GAMEDAY)
+all: $(GAMEDAY) $(FAKES)
 
 help:
 	@echo "make [V=1] [SANITIZE=address,undefined] TARGET"
@@ -70,6 +76,7 @@ help:
 	@echo "                golden, fuzz ($(FUZZ_SECONDS)s), header and format checks"
 	@echo "  unit          cmocka unit tests"
 	@echo "  golden        golden tests of validate and plan output"
+	@echo "  integration   staging cluster on real namespaces (root)"
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
 	@echo "  demo          validate and plan the example scenarios"
@@ -91,6 +98,14 @@ $(LIBGD): $(LIB_OBJ)
 
 $(GAMEDAY): $(CLI_OBJ) $(LIBGD)
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBGD) $(PKG_LIBS)
+
+$(BUILD)/gd-init: fakes/gd-init.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $<
+
+$(BUILD)/gd-probe: fakes/gd-probe.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_text.h
 	@mkdir -p $(dir $@)
@@ -116,7 +131,7 @@ COUNTS := $(BUILD)/check-counts
 check-run:
 	@mkdir -p $(BUILD) && rm -f $(COUNTS)
 	$(Q)GD_COUNTS=$(abspath $(COUNTS)) $(MAKE) --no-print-directory \
-		hdr-check format-check unit unit-asan valgrind golden fuzz
+		hdr-check format-check unit unit-asan valgrind golden integration fuzz
 	@awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}' $(COUNTS)
 
 unit: $(UNIT_BIN)
@@ -137,6 +152,11 @@ unit-asan:
 
 valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
+
+# Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
+integration: $(GAMEDAY) $(FAKES)
+	$(Q)sh tests/integration/cluster.sh $(BUILD); rc=$$?; \
+		[ $$rc -eq 77 ] && echo "integration: skipped" && exit 0; exit $$rc
 
 golden: $(GAMEDAY)
 	$(Q)sh tests/golden/run.sh $(GAMEDAY) golden
@@ -191,7 +211,7 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
-install: $(GAMEDAY)
+install: $(GAMEDAY) $(FAKES)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(GAMEDAY) $(DESTDIR)$(BINDIR)/gameday
 

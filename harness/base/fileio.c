@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -58,4 +60,17 @@ int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 	*len = n;
 	*buf = TAKE_PTR(data);
 	return 0;
+}
+
+void gd_pathf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		fprintf(stderr,
+			"gameday: internal error: path too long: %s...\n", buf);
+		abort();
+	}
 }

@@ -11,4 +11,10 @@
 int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 		 gd_error **err);
 
+/* snprintf for paths and names that must fit: every path gameday builds
+ * derives from a state root of bounded length, so truncation is a bug,
+ * and this aborts with a message rather than act on a wrong path. */
+void gd_pathf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -13,6 +13,8 @@ enum gd_exit {
 	GD_EXIT_STOPPED = 4, /* run aborted by a stop condition */
 };
 
+#include "base/error.h"
+
 #ifndef GD_VERSION
 #define GD_VERSION "0.0.0-dev"
 #endif
@@ -34,6 +36,16 @@ int cmd_report(int argc, char **argv);
  * GD_EXIT_INVALID. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* The directory holding gd-init and gd-probe: $GAMEDAY_LIBEXEC, else the
+ * directory of the running gameday when they sit beside it (a build
+ * tree), else the installed libexec directory. */
+const char *cli_libexec(void);
+
+/* Prints "gameday CMD: MESSAGE" for err and maps its errno to an exit code:
+ * privilege and missing features are the environment's (3), bad names the
+ * user's (2). */
+int cli_fail(const char *cmd, const gd_error *err);
 
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

@@ -26,22 +26,6 @@ int cmd_run(int argc, char **argv)
 		argc, argv);
 }
 
-int cmd_cluster(int argc, char **argv)
-{
-	return reserved(
-		"cluster",
-		"Brings a staging cluster up (cluster up FILE), shows it\n(cluster status), runs commands in nodes (cluster exec) and\ntakes it down (cluster down).",
-		argc, argv);
-}
-
-int cmd_cleanup(int argc, char **argv)
-{
-	return reserved(
-		"cleanup",
-		"Removes everything earlier gameday runs left behind, and nothing else.",
-		argc, argv);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	return reserved(

@@ -47,13 +47,14 @@ int cmd_validate(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		gd_diags diags = {0};
 		_cleanup_scenario_ gd_scenario *s =
-			gd_scenario_load(argv[i], NULL, &diags);
+			gd_cluster_file_load(argv[i], &diags);
 		/* A scenario without a seed is planned with seed 0: its
 		 * timeline problems do not depend on the seed unless it
 		 * picks at random, and then a fixed seed keeps validation
 		 * repeatable. */
-		if (s && !gd_plan_build(s, s->has_seed ? s->seed : 0,
-					GD_SEED_SCENARIO, &diags))
+		if (s && s->cluster.nnodes && s->duration &&
+		    !gd_plan_build(s, s->has_seed ? s->seed : 0,
+				   GD_SEED_SCENARIO, &diags))
 			status = GD_EXIT_INVALID;
 		if (diags.n) {
 			gd_diags_print(&diags, stderr);

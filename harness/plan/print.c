@@ -258,7 +258,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		s->time_scale, x,
 		dur((gd_ms)((double)s->duration / s->time_scale), y));
 	fprintf(out, "cluster     %s: %s, %zu nodes\n", c->name,
-		c->system == GD_SYSTEM_SLURM ? "slurm" : "exec", c->nnodes);
+		gd_system_name(c->system), c->nnodes);
 	for (size_t r = 0; r < c->nroles; r++) {
 		fprintf(out, "  %-10s", c->roles[r].name);
 		for (size_t i = 0; i < c->nnodes; i++)
@@ -518,9 +518,8 @@ json_t *gd_plan_to_json(const gd_plan *p)
 
 	json_t *cl = json_object();
 	json_object_set_new(cl, "name", json_string(c->name));
-	json_object_set_new(
-		cl, "system",
-		json_string(c->system == GD_SYSTEM_SLURM ? "slurm" : "exec"));
+	json_object_set_new(cl, "system",
+			    json_string(gd_system_name(c->system)));
 	json_t *nodes = json_array();
 	for (size_t i = 0; i < c->nnodes; i++)
 		json_array_append_new(

@@ -15,8 +15,19 @@ static const char *const cluster_keys[] = {
 	"roles",   "groups", "service_user", "adapter",
 };
 static const char *const node_keys[] = {"name", "role"};
-static const char *const role_keys[] = {"cpus", "features"};
+static const char *const role_keys[] = {"cpus", "features", "services"};
+static const char *const service_keys[] = {
+	"name",		"argv",	       "env",	"user",		"restart",
+	"min_interval", "backoff_max", "grace", "max_restarts",
+};
 static const char *const adapter_keys[] = {"submit", "status", "cancel"};
+
+const char *gd_system_name(enum gd_system s)
+{
+	return s == GD_SYSTEM_SLURM  ? "slurm"
+	       : s == GD_SYSTEM_EXEC ? "exec"
+				     : "none";
+}
 
 static bool valid_hostname(const char *s)
 {
@@ -162,6 +173,104 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 	}
 }
 
+static void parse_env(gd_reader *r, json_t *v, gd_service *sv)
+{
+	if (!json_is_object(v)) {
+		rd_error(r,
+			 "expected an object of environment variables, got %s",
+			 rd_type_name(v));
+		return;
+	}
+	sv->nenv = json_object_size(v);
+	sv->env_keys = gd_arena_array(r->arena, sv->nenv + 1, sizeof(char *));
+	sv->env_values = gd_arena_array(r->arena, sv->nenv + 1, sizeof(char *));
+	size_t i = 0;
+	const char *key;
+	json_t *val;
+	json_object_foreach (v, key, val) {
+		size_t m = rd_push_key(r, key);
+		if (!*key || strchr(key, '=') || strchr(key, '\n'))
+			rd_error(r, "invalid environment variable name");
+		sv->env_keys[i] = gd_arena_strdup(r->arena, key);
+		if (rd_as_string(r, val, &sv->env_values[i]) &&
+		    strchr(sv->env_values[i], '\n'))
+			rd_error(r, "environment values cannot hold a newline");
+		i++;
+		rd_pop(r, m);
+	}
+}
+
+static void parse_service(gd_reader *r, json_t *v, gd_service *sv)
+{
+	sv->path = rd_path_keep(r);
+	sv->min_interval = GD_MS_PER_S;
+	sv->backoff_max = 30 * GD_MS_PER_S;
+	sv->grace = 5 * GD_MS_PER_S;
+	if (!rd_object(r, v, "a service", service_keys,
+		       GD_ARRAY_SIZE(service_keys), NULL, 0))
+		return;
+	RD_FIELD(rd_as_name, r, v, "name", true, 32, &sv->name);
+	if (RD_FIELD(rd_as_strv, r, v, "argv", true, &sv->argv)) {
+		size_t m = rd_push_key(r, "argv");
+		if (sv->argv.v[0][0] != '/')
+			rd_error(
+				r,
+				"the program must be an absolute path inside the node (got \"%s\")",
+				sv->argv.v[0]);
+		for (size_t i = 0; i < sv->argv.n; i++)
+			if (strchr(sv->argv.v[i], '\n'))
+				rd_error(r, "arguments cannot hold a newline");
+		rd_pop(r, m);
+	}
+	json_t *env = json_object_get(v, "env");
+	if (env) {
+		size_t m = rd_push_key(r, "env");
+		parse_env(r, env, sv);
+		rd_pop(r, m);
+	}
+	static const char *const users[] = {"service", "root"};
+	static const char *const restarts[] = {"always", "on-failure", "never"};
+	int user = 0, restart = 0;
+	RD_FIELD(rd_as_choice, r, v, "user", false, users, 2, &user);
+	sv->as_service_user = user == 0;
+	RD_FIELD(rd_as_choice, r, v, "restart", false, restarts, 3, &restart);
+	sv->restart = (enum gd_restart)restart;
+	RD_FIELD(rd_as_positive_duration, r, v, "min_interval", false,
+		 &sv->min_interval);
+	RD_FIELD(rd_as_positive_duration, r, v, "backoff_max", false,
+		 &sv->backoff_max);
+	RD_FIELD(rd_as_duration, r, v, "grace", false, &sv->grace);
+	long long n;
+	if (RD_FIELD(rd_as_int, r, v, "max_restarts", false, 0, 1000000, &n))
+		sv->max_restarts = (unsigned)n;
+	if (sv->backoff_max < sv->min_interval) {
+		rd_error(r, "\"backoff_max\" is shorter than \"min_interval\"");
+	}
+}
+
+static void parse_services(gd_reader *r, json_t *v, gd_role *role)
+{
+	if (!json_is_array(v)) {
+		rd_error(r, "expected an array of services, got %s",
+			 rd_type_name(v));
+		return;
+	}
+	role->nservices = json_array_size(v);
+	role->services = gd_arena_array(r->arena, role->nservices + 1,
+					sizeof(*role->services));
+	for (size_t i = 0; i < role->nservices; i++) {
+		size_t m = rd_push_index(r, i);
+		parse_service(r, json_array_get(v, i), &role->services[i]);
+		for (size_t j = 0; j < i; j++)
+			if (role->services[i].name && role->services[j].name &&
+			    strcmp(role->services[i].name,
+				   role->services[j].name) == 0)
+				rd_error(r, "service \"%s\" is defined twice",
+					 role->services[i].name);
+		rd_pop(r, m);
+	}
+}
+
 static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 {
 	if (!json_is_object(v)) {
@@ -202,6 +311,12 @@ static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 				role->cpus = (int)cpus;
 			RD_FIELD(rd_as_strv, r, e, "features", false,
 				 &role->features);
+			json_t *services = json_object_get(e, "services");
+			if (services) {
+				size_t ms = rd_push_key(r, "services");
+				parse_services(r, services, role);
+				rd_pop(r, ms);
+			}
 			role->path = rd_path_keep(r);
 		}
 		rd_pop(r, m);
@@ -359,20 +474,11 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 	c->name = "cluster";
 	RD_FIELD(rd_as_name, r, v, "name", false, 64, &c->name);
 
-	const char *system = NULL;
-	if (RD_FIELD(rd_as_string, r, v, "system", true, &system)) {
-		size_t m = rd_push_key(r, "system");
-		if (strcmp(system, "slurm") == 0)
-			c->system = GD_SYSTEM_SLURM;
-		else if (strcmp(system, "exec") == 0)
-			c->system = GD_SYSTEM_EXEC;
-		else
-			rd_error(
-				r,
-				"unknown job system \"%s\" (known: exec, slurm)",
-				system);
-		rd_pop(r, m);
-	}
+	static const char *const systems[] = {"slurm", "exec", "none"};
+	int sys = 0;
+	bool system =
+		RD_FIELD(rd_as_choice, r, v, "system", true, systems, 3, &sys);
+	c->system = (enum gd_system)sys;
 
 	json_t *nodes = rd_get(r, v, "nodes", true);
 	bool nodes_ok = false;
@@ -404,11 +510,12 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 		rd_error(
 			r,
 			"an \"exec\" cluster needs an \"adapter\" with submit, status and cancel commands");
-	} else if (system && c->system == GD_SYSTEM_SLURM && adapter) {
+	} else if (system && c->system != GD_SYSTEM_EXEC && adapter) {
 		size_t m = rd_push_key(r, "adapter");
 		rd_error(
 			r,
-			"\"adapter\" is for \"exec\" clusters; a slurm cluster uses Slurm's own commands");
+			"\"adapter\" is for \"exec\" clusters; a %s cluster has no use for one",
+			gd_system_name(c->system));
 		rd_pop(r, m);
 	} else if (adapter) {
 		size_t m = rd_push_key(r, "adapter");

@@ -265,6 +265,46 @@ gd_scenario *gd_scenario_load(const char *file, const gd_load_opts *opts,
 	return gd_scenario_parse(text, len, file, opts, diags);
 }
 
+gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags)
+{
+	_cleanup_free_ char *text = NULL;
+	_cleanup_error_ gd_error *err = NULL;
+	size_t len;
+	if (gd_read_file(file, GD_MAX_FILE_SIZE, &text, &len, &err) < 0) {
+		gd_diag_path(diags, file, NULL, "cannot read: %s",
+			     strerror(err->code ? err->code : EIO));
+		return NULL;
+	}
+	size_t before = diags->n;
+	json_t *root = parse_json(text, len, file, diags);
+	if (!root)
+		return NULL;
+	bool scenario = !json_is_object(root) ||
+			json_object_get(root, "cluster") ||
+			!json_object_get(root, "nodes");
+	json_decref(root);
+	if (scenario)
+		return gd_scenario_parse(text, len, file, NULL, diags);
+
+	root = parse_json(text, len, file, diags);
+	gd_arena *a = gd_arena_new();
+	gd_scenario *s = gd_arena_alloc(a, sizeof(*s));
+	s->arena = a;
+	s->file = gd_arena_strdup(a, file);
+	s->name = name_from_file(a, s->file);
+	s->cluster.file = s->file;
+	gd_reader r;
+	rd_init(&r, a, diags, s->file);
+	parse_cluster(&r, root, &s->cluster, true);
+	rd_fini(&r);
+	json_decref(root);
+	if (diags->n != before) {
+		gd_scenario_free(s);
+		return NULL;
+	}
+	return s;
+}
+
 void gd_scenario_free(gd_scenario *s)
 {
 	if (s)

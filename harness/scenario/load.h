@@ -24,6 +24,11 @@ gd_scenario *gd_scenario_load(const char *file, const gd_load_opts *opts,
 gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 			       const gd_load_opts *opts, gd_diags *diags);
 
+/* Reads a cluster file or a scenario file (what 'gameday cluster up' and
+ * 'gameday validate' accept): a file with "nodes" and no "cluster" is a
+ * cluster file; anything else is read, and validated whole, as a scenario. */
+gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags);
+
 void gd_scenario_free(gd_scenario *s);
 static inline void gd_scenario_freep(gd_scenario **s)
 {

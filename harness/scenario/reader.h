@@ -72,6 +72,12 @@ bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* One of n strings: *out is its index.  Otherwise lists the choices. */
+bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices, size_t n,
+		  int *out);
+/* A percentage string ("50%") between min and max. */
+bool rd_as_percent(gd_reader *r, json_t *v, double min, double max,
+		   double *out);
 /* A name: [a-z0-9] then [a-z0-9_.-]*, at most max characters. */
 bool rd_as_name(gd_reader *r, json_t *v, size_t max, const char **out);
 

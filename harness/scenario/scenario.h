@@ -18,18 +18,38 @@
 #define GD_NODE_NAME_MAX  15 /* a Linux interface name, with no room to spare */
 #define GD_MAX_NODES	  256
 
-enum gd_system { GD_SYSTEM_SLURM, GD_SYSTEM_EXEC };
+/* none: the bare substrate, running only the services the roles name */
+enum gd_system { GD_SYSTEM_SLURM, GD_SYSTEM_EXEC, GD_SYSTEM_NONE };
+
+const char *gd_system_name(enum gd_system s);
 
 typedef struct gd_strv {
 	const char **v;
 	size_t n;
 } gd_strv;
 
+enum gd_restart { GD_RESTART_ALWAYS, GD_RESTART_ON_FAILURE, GD_RESTART_NEVER };
+
+/* A service a node's supervisor runs. */
+typedef struct gd_service {
+	const char *name;
+	const char *path;
+	gd_strv argv; /* argv[0]: an absolute path inside the node */
+	const char **env_keys, **env_values;
+	size_t nenv;
+	bool as_service_user; /* else root */
+	enum gd_restart restart;
+	gd_ms min_interval, backoff_max, grace;
+	unsigned max_restarts; /* 0: never give up */
+} gd_service;
+
 typedef struct gd_role {
 	const char *name;
 	const char *path;
 	int cpus;
 	gd_strv features;
+	gd_service *services;
+	size_t nservices;
 } gd_role;
 
 typedef struct gd_node {

@@ -91,67 +91,6 @@ static void error_with_hint(gd_reader *r, const char *what, const char *word,
 		rd_error(r, "unknown %s \"%s\"", what, word);
 }
 
-/* Picks one of the strings in choices; reports the list otherwise. */
-static bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices,
-			 size_t n, int *out)
-{
-	const char *s;
-	if (!rd_as_string(r, v, &s))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(s, choices[i]) == 0) {
-			*out = (int)i;
-			return true;
-		}
-	}
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(choices[i]) + 2;
-	char *list = gd_arena_alloc(r->arena, len);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(list, ", ");
-		strcat(list, choices[i]);
-	}
-	const char *hint = gd_suggest(s, choices, n);
-	if (hint)
-		rd_error(
-			r,
-			"unknown value \"%s\"; did you mean \"%s\"? (one of: %s)",
-			s, hint, list);
-	else
-		rd_error(r, "unknown value \"%s\" (one of: %s)", s, list);
-	return false;
-}
-
-static bool rd_as_percent(gd_reader *r, json_t *v, double min, double max,
-			  double *out)
-{
-	const char *s;
-	if (json_is_number(v)) {
-		rd_error(
-			r,
-			"write a share as a percentage string, e.g. \"50%%\" (a bare number could mean 0.5 or 50)");
-		return false;
-	}
-	if (!rd_as_string(r, v, &s))
-		return false;
-	char *end;
-	double d = strtod(s, &end);
-	if (end == s || strcmp(end, "%") != 0 || !isdigit((unsigned char)*s)) {
-		rd_error(r, "invalid percentage \"%s\" (write e.g. \"50%%\")",
-			 s);
-		return false;
-	}
-	if (d < min || d > max) {
-		rd_error(r, "percentage \"%s\" is out of range (%g%% to %g%%)",
-			 s, min, max);
-		return false;
-	}
-	*out = d;
-	return true;
-}
-
 void parse_targets(gd_reader *r, json_t *v, gd_targets *t)
 {
 	t->path = rd_path_keep(r);

@@ -1,0 +1,55 @@
+/* Helpers every subcommand shares. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GD_LIBEXEC
+#define GD_LIBEXEC "/usr/local/libexec/gameday"
+#endif
+
+const char *cli_libexec(void)
+{
+	static char dir[PATH_MAX];
+	const char *env = getenv("GAMEDAY_LIBEXEC");
+	if (env && *env)
+		return env;
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 16);
+	if (n > 0) {
+		dir[n] = '\0';
+		char *slash = strrchr(dir, '/');
+		if (slash) {
+			strcpy(slash, "/gd-init");
+			if (access(dir, X_OK) == 0) {
+				*slash = '\0';
+				return dir;
+			}
+		}
+	}
+	return GD_LIBEXEC;
+}
+
+int cli_fail(const char *cmd, const gd_error *err)
+{
+	fprintf(stderr, "gameday %s: %s\n", cmd, err ? err->msg : "failed");
+	switch (err ? err->code : 0) {
+	case EPERM:
+	case EACCES:
+	case ENODEV:
+	case ENOSYS:
+	case EOPNOTSUPP:
+	case ENOMEM:
+		return GD_EXIT_ENV;
+	case ENOENT:
+	case EINVAL:
+	case ESRCH:
+	case EEXIST:
+		return GD_EXIT_INVALID;
+	default:
+		return GD_EXIT_ENV;
+	}
+}

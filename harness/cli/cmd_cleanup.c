@@ -1,0 +1,42 @@
+#include "cli/cli.h"
+
+#include "cluster/cluster.h"
+
+#include <stdio.h>
+
+static int removed;
+
+static void say(const char *what, const char *name)
+{
+	if (!what) {
+		printf("left alone (a gameday still holds it): %s\n", name);
+		return;
+	}
+	printf("removed %s %s\n", what, name);
+	removed++;
+}
+
+int cmd_cleanup(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		printf("usage: gameday cleanup\n\n"
+		       "Removes everything earlier gameday runs left on this host, a run\n"
+		       "killed with SIGKILL included, and nothing else: it works from each\n"
+		       "run's ledger and from gameday's name prefix.  A cluster that is up\n"
+		       "is taken down too; a run still in progress is left alone.\n"
+		       "Idempotent; prints what it removed.\n");
+		return GD_EXIT_OK;
+	}
+	if (argc > 1)
+		return cli_usage_error("cleanup", "takes no arguments");
+	gd_error *err = NULL;
+	int r = gd_cleanup(say, &err);
+	if (r < 0) {
+		int code = cli_fail("cleanup", err);
+		gd_error_free(err);
+		return code;
+	}
+	if (!removed)
+		printf("nothing to clean up\n");
+	return GD_EXIT_OK;
+}

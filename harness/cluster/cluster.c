@@ -1,0 +1,492 @@
+/* Bringing a cluster up, finding it again, and running commands in it. */
+#include "cluster/cluster.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "cluster/events.h"
+#include "cluster/teardown.h"
+#include "host/cgroup.h"
+#include "host/ledger.h"
+#include "net/netlink.h"
+#include "net/netns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define BRIDGE "gd-br0"
+
+void gd_cluster_state_free(gd_cluster_state *st)
+{
+	if (!st)
+		return;
+	free(st->nodes);
+	free(st);
+}
+
+int gd_cluster_preflight(const char *libexec, gd_error **err)
+{
+	if (geteuid() != 0)
+		return gd_error_make(
+			err, EPERM,
+			"a staging cluster needs root: it creates namespaces, cgroups and mounts (run gameday with sudo)");
+	char root[PATH_MAX];
+	int r = gd_cgroup_root(root, sizeof(root), err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *fs = NULL;
+	size_t len;
+	r = gd_read_file("/proc/filesystems", 1 << 16, &fs, &len, err);
+	if (r < 0)
+		return r;
+	if (!strstr(fs, "\toverlay\n"))
+		return gd_error_make(
+			err, ENODEV,
+			"the kernel has no overlay file system (nodes keep their /etc changes in an overlay): load it with 'modprobe overlay'");
+	char init[PATH_MAX];
+	gd_pathf(init, sizeof(init), "%s/gd-init", libexec);
+	if (access(init, X_OK) < 0)
+		return gd_error_make(
+			err, errno,
+			"cannot run \"%s\" (build it with 'make', or set GAMEDAY_LIBEXEC)",
+			init);
+	return 0;
+}
+
+/* ---- cluster.json: what later commands need to find the cluster ---- */
+
+static int save_state(const gd_cluster_state *st, gd_error **err)
+{
+	json_t *nodes = json_array();
+	for (size_t i = 0; i < st->nnodes; i++) {
+		const gd_node_rt *n = &st->nodes[i];
+		json_array_append_new(
+			nodes,
+			json_pack("{s:s,s:s,s:s,s:i,s:I,s:s,s:s,s:s}", "name",
+				  n->name, "role", n->role, "address", n->addr,
+				  "init_pid", (int)n->init_pid, "init_start",
+				  (json_int_t)n->init_start, "cgroup",
+				  n->cgroup, "netns", n->netns, "dir", n->dir));
+	}
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o}", "id", st->id, "name",
+			      st->name, "events", st->events, "switch_netns",
+			      st->switch_netns, "nodes", nodes);
+	char path[PATH_MAX], tmp[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/cluster.json", st->dir);
+	gd_pathf(tmp, sizeof(tmp), "%s/cluster.json.tmp", st->dir);
+	int r = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_SORT_KEYS);
+	json_decref(o);
+	if (r < 0 || rename(tmp, path) < 0)
+		return gd_error_make(err, errno ? errno : EIO,
+				     "cannot write \"%s\"", path);
+	return 0;
+}
+
+static int load_state(const char *dir, gd_cluster_state **out, gd_error **err)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/cluster.json", dir);
+	json_error_t je;
+	json_t *o = json_load_file(path, 0, &je);
+	if (!o)
+		return gd_error_make(err, ENOENT, "cannot read \"%s\": %s",
+				     path, je.text);
+	gd_cluster_state *st = calloc(1, sizeof(*st));
+	json_t *nodes = json_object_get(o, "nodes");
+	st->nnodes = json_array_size(nodes);
+	st->nodes = calloc(st->nnodes + 1, sizeof(*st->nodes));
+	if (!st || !st->nodes) {
+		json_decref(o);
+		gd_cluster_state_free(st);
+		return gd_error_make(err, ENOMEM, "cannot read \"%s\"", path);
+	}
+#define STR(dst, obj, key)                                                     \
+	gd_pathf(dst, sizeof(dst), "%s",                                       \
+		 json_string_value(json_object_get(obj, key))                  \
+			 ? json_string_value(json_object_get(obj, key))        \
+			 : "")
+	STR(st->id, o, "id");
+	STR(st->name, o, "name");
+	STR(st->events, o, "events");
+	STR(st->switch_netns, o, "switch_netns");
+	gd_pathf(st->dir, sizeof(st->dir), "%s", dir);
+	for (size_t i = 0; i < st->nnodes; i++) {
+		json_t *n = json_array_get(nodes, i);
+		gd_node_rt *rt = &st->nodes[i];
+		STR(rt->name, n, "name");
+		STR(rt->role, n, "role");
+		STR(rt->addr, n, "address");
+		STR(rt->cgroup, n, "cgroup");
+		STR(rt->netns, n, "netns");
+		STR(rt->dir, n, "dir");
+		rt->init_pid = (pid_t)json_integer_value(
+			json_object_get(n, "init_pid"));
+		rt->init_start = (unsigned long long)json_integer_value(
+			json_object_get(n, "init_start"));
+	}
+#undef STR
+	json_decref(o);
+	*out = st;
+	return 0;
+}
+
+int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err)
+{
+	char runs[PATH_MAX];
+	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
+	if (id) {
+		if (!gd_run_id_valid(id))
+			return gd_error_make(
+				err, EINVAL,
+				"\"%s\" is not a run id (gd and 8 hex digits)",
+				id);
+		char dir[PATH_MAX];
+		gd_pathf(dir, sizeof(dir), "%s/%s", runs, id);
+		return load_state(dir, out, err);
+	}
+	DIR *d = opendir(runs);
+	char found[PATH_MAX] = "";
+	int count = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char p[PATH_MAX];
+		gd_pathf(p, sizeof(p), "%s/%s/cluster.json", runs, e->d_name);
+		if (gd_run_id_valid(e->d_name) && access(p, F_OK) == 0) {
+			count++;
+			gd_pathf(found, sizeof(found), "%s/%s", runs,
+				 e->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	if (count == 0)
+		return gd_error_make(
+			err, ENOENT,
+			"no staging cluster is up (start one with 'gameday cluster up FILE')");
+	if (count > 1)
+		return gd_error_make(
+			err, EEXIST,
+			"%d staging clusters are up: name one with --run ID (see 'gameday cluster status --all')",
+			count);
+	return load_state(found, out, err);
+}
+
+const char *gd_node_state(const gd_node_rt *n)
+{
+	if (!n->init_pid || gd_process_start_time(n->init_pid) != n->init_start)
+		return "down";
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/cgroup.events", n->cgroup);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	gd_error *err = NULL;
+	if (gd_read_file(path, 4096, &text, &len, &err) < 0) {
+		gd_error_free(err);
+		return "down";
+	}
+	return strstr(text, "frozen 1") ? "frozen" : "up";
+}
+
+/* ---- up ---- */
+
+int gd_cluster_up(const gd_cluster *c, const char *libexec,
+		  gd_cluster_state **out, gd_error **err)
+{
+	gd_run run;
+	gd_cluster_state *st = calloc(1, sizeof(*st));
+	if (!st || !(st->nodes = calloc(c->nnodes, sizeof(*st->nodes)))) {
+		free(st);
+		return gd_error_make(err, ENOMEM, "cannot build the cluster");
+	}
+	int events = -1, swfd = -1;
+	gd_nl *sw = NULL;
+	int r = gd_run_create(&run, err);
+	if (r < 0)
+		goto fail;
+	gd_pathf(st->id, sizeof(st->id), "%s", run.id);
+	gd_pathf(st->name, sizeof(st->name), "%s", c->name);
+	gd_pathf(st->dir, sizeof(st->dir), "%s", run.dir);
+	gd_pathf(st->events, sizeof(st->events), "%s/events.jsonl", run.logdir);
+	events = open(st->events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0644);
+	if (events < 0) {
+		r = gd_error_make(err, errno, "cannot open \"%s\"", st->events);
+		goto fail;
+	}
+	gd_event(events, "cluster-creating",
+		 json_pack("{s:s,s:s,s:i}", "run", run.id, "cluster", c->name,
+			   "nodes", (int)c->nnodes));
+
+	char path[PATH_MAX];
+	static const char *const dirs[] = {"nodes", "ns", "shared"};
+	for (size_t i = 0; i < 3; i++) {
+		gd_pathf(path, sizeof(path), "%s/%s", run.dir, dirs[i]);
+		if (mkdir(path, i == 2 ? 01777 : 0755) < 0) {
+			r = gd_error_make(err, errno, "cannot create \"%s\"",
+					  path);
+			goto fail;
+		}
+	}
+	gd_pathf(path, sizeof(path), "%s/shared", run.dir);
+	chmod(path, 01777);
+
+	/* The switch: a namespace holding only the bridge. */
+	gd_pathf(st->switch_netns, sizeof(st->switch_netns), "%s/ns/switch.net",
+		 run.dir);
+	r = gd_ledger_add(run.ledger, GD_LEDGER_MOUNT, st->switch_netns, 0, 0,
+			  err);
+	if (r == 0)
+		r = gd_netns_create(st->switch_netns, err);
+	if (r < 0)
+		goto fail;
+	swfd = open(st->switch_netns, O_RDONLY | O_CLOEXEC);
+	if (swfd < 0) {
+		r = gd_error_make(err, errno, "cannot open \"%s\"",
+				  st->switch_netns);
+		goto fail;
+	}
+	r = gd_nl_open(swfd, &sw, err);
+	if (r == 0)
+		r = gd_nl_bridge_add(sw, BRIDGE, err);
+	if (r < 0)
+		goto fail;
+
+	for (size_t i = 0; i < c->nnodes; i++) {
+		r = gd_node_start(&run, c, i, sw, BRIDGE, libexec, events,
+				  &st->nodes[i], err);
+		if (r < 0)
+			goto fail;
+		st->nnodes++;
+		gd_event(events, "node-started",
+			 json_pack("{s:s,s:s,s:i}", "node", st->nodes[i].name,
+				   "address", st->nodes[i].addr, "init_pid",
+				   (int)st->nodes[i].init_pid));
+	}
+	r = save_state(st, err);
+	if (r < 0)
+		goto fail;
+	gd_event(events, "cluster-up", json_pack("{s:s}", "run", run.id));
+	gd_nl_close(sw);
+	close(swfd);
+	close(events);
+	gd_run_close(&run);
+	*out = st;
+	return 0;
+
+fail:
+	gd_event(events, "cluster-failed",
+		 json_pack("{s:s}", "error", err && *err ? (*err)->msg : "?"));
+	gd_nl_close(sw);
+	if (swfd >= 0)
+		close(swfd);
+	if (events >= 0)
+		close(events);
+	if (run.ledger) {
+		/* Undo under our own lock, then let go of it. */
+		gd_error *undo_err = NULL;
+		gd_run_undo_held(&run, NULL, &undo_err);
+		gd_error_free(undo_err);
+		gd_run_close(&run);
+	}
+	gd_cluster_state_free(st);
+	return r;
+}
+
+/* ---- exec ---- */
+
+static const struct {
+	const char *name;
+	int type;
+} ns_order[] = {
+	/* mnt last: after it, /proc is the node's. */
+	{"ipc", CLONE_NEWIPC}, {"uts", CLONE_NEWUTS},
+	{"net", CLONE_NEWNET}, {"cgroup", CLONE_NEWCGROUP},
+	{"pid", CLONE_NEWPID}, {"mnt", CLONE_NEWNS},
+};
+#define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
+
+static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv)
+{
+	for (size_t i = 0; i < NNS; i++)
+		if (setns(fds[i], ns_order[i].type) < 0) {
+			fprintf(stderr,
+				"gameday cluster exec: cannot enter the node's %s namespace: %s\n",
+				ns_order[i].name, strerror(errno));
+			_exit(127);
+		}
+	if (chdir("/") < 0)
+		_exit(127);
+	/* setns(pid) takes effect for children: fork once more. */
+	pid_t pid = fork();
+	if (pid < 0)
+		_exit(127);
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "gameday cluster exec: cannot run \"%s\": %s\n",
+			argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(127);
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+int gd_cluster_exec(const gd_cluster_state *st, const char *node,
+		    char *const *argv, int *status, gd_error **err)
+{
+	const gd_node_rt *n = NULL;
+	for (size_t i = 0; i < st->nnodes; i++)
+		if (strcmp(st->nodes[i].name, node) == 0)
+			n = &st->nodes[i];
+	if (!n)
+		return gd_error_make(err, ENOENT,
+				     "no node \"%s\" in cluster %s", node,
+				     st->id);
+	if (strcmp(gd_node_state(n), "down") == 0)
+		return gd_error_make(err, ESRCH, "node \"%s\" is down", node);
+
+	int fds[NNS];
+	for (size_t i = 0; i < NNS; i++)
+		fds[i] = -1;
+	int r = 0;
+	for (size_t i = 0; i < NNS && r == 0; i++) {
+		char p[64];
+		gd_pathf(p, sizeof(p), "/proc/%d/ns/%s", (int)n->init_pid,
+			 ns_order[i].name);
+		fds[i] = open(p, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			r = gd_error_make(err, errno, "cannot open \"%s\"", p);
+	}
+	_cleanup_close_ int cgfd =
+		r == 0 ? open(n->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		       : -1;
+	if (r == 0 && cgfd < 0)
+		r = gd_error_make(err, errno, "cannot open cgroup \"%s\"",
+				  n->cgroup);
+	pid_t pid = -1;
+	if (r == 0) {
+		/* In the node's cgroup from the start, so a node kill takes
+		 * the command too. */
+		struct clone_args ca = {.flags = CLONE_INTO_CGROUP,
+					.exit_signal = SIGCHLD,
+					.cgroup = (uint64_t)cgfd};
+		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+		if (pid == 0)
+			exec_child(fds, argv);
+		if (pid < 0)
+			r = gd_error_make(
+				err, errno,
+				"cannot start a process in node \"%s\"", node);
+	}
+	for (size_t i = 0; i < NNS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (r < 0)
+		return r;
+	int ws;
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return gd_error_make(err, errno,
+					     "cannot wait for the command");
+	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	return 0;
+}
+
+/* ---- single nodes ---- */
+
+static gd_node_rt *find_node(const gd_cluster_state *st, const char *node,
+			     gd_error **err)
+{
+	for (size_t i = 0; i < st->nnodes; i++)
+		if (strcmp(st->nodes[i].name, node) == 0)
+			return &st->nodes[i];
+	gd_error_make(err, ENOENT, "no node \"%s\" in cluster %s", node,
+		      st->id);
+	return NULL;
+}
+
+static void node_event(const gd_cluster_state *st, const char *what,
+		       const char *node)
+{
+	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	gd_event(fd, what, json_pack("{s:s}", "node", node));
+	if (fd >= 0)
+		close(fd);
+}
+
+int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
+		     gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	int r = gd_cgroup_freeze(n->cgroup, pause, 5000, err);
+	if (r == 0)
+		node_event(st, pause ? "node-paused" : "node-resumed", node);
+	return r;
+}
+
+int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
+			 gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	node_event(st, "node-killing", node);
+	int r = gd_cgroup_kill(n->cgroup, 5000, err);
+	if (r == 0)
+		node_event(st, "node-killed", node);
+	return r;
+}
+
+int gd_cluster_start_node(gd_cluster_state *st, const char *node,
+			  const char *libexec, gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	if (strcmp(gd_node_state(n), "down") != 0)
+		return gd_error_make(err, EEXIST, "node \"%s\" is already up",
+				     node);
+	/* A fresh cgroup for the new init: the old one may still be frozen,
+	 * and this kernel kills any task cloned into a cgroup that has been
+	 * through 'cgroup.kill' before (its kill sequence number differs
+	 * from the parent's).  Same path, so the ledger entry covers it. */
+	int r = gd_cgroup_remove(n->cgroup, 5000, err);
+	if (r < 0)
+		return r;
+	if (mkdir(n->cgroup, 0755) < 0)
+		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
+				     n->cgroup);
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/ledger.jsonl", st->dir);
+	gd_ledger *ledger = NULL;
+	r = gd_ledger_open(path, &ledger, err);
+	if (r < 0)
+		return r;
+	int events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	r = gd_node_restart(ledger, n, st->dir, libexec, events, err);
+	if (r == 0) {
+		gd_event(events, "node-started",
+			 json_pack("{s:s,s:s,s:i}", "node", n->name, "address",
+				   n->addr, "init_pid", (int)n->init_pid));
+		r = save_state(st, err);
+	}
+	if (events >= 0)
+		close(events);
+	gd_ledger_close(ledger);
+	return r;
+}

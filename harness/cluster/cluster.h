@@ -1,0 +1,66 @@
+/* The staging cluster as a whole: bring it up, find it again, run commands
+ * in its nodes, take it down, and clean up after any run. */
+#ifndef GD_CLUSTER_CLUSTER_H
+#define GD_CLUSTER_CLUSTER_H
+
+#include "base/error.h"
+#include "cluster/node.h"
+#include "scenario/scenario.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct gd_cluster_state {
+	char id[GD_RUN_ID_LEN + 1];
+	char name[65];
+	char dir[PATH_MAX];
+	char events[PATH_MAX];
+	char switch_netns[PATH_MAX];
+	gd_node_rt *nodes;
+	size_t nnodes;
+} gd_cluster_state;
+
+void gd_cluster_state_free(gd_cluster_state *st);
+
+/* Checks what a cluster needs before anything is changed: root, cgroup v2,
+ * overlayfs, gd-init.  Fails with a message naming what is missing. */
+int gd_cluster_preflight(const char *libexec, gd_error **err);
+
+/* Builds the cluster and starts every node; on failure undoes what it did.
+ * The cluster keeps running after the caller exits. */
+int gd_cluster_up(const gd_cluster *c, const char *libexec,
+		  gd_cluster_state **out, gd_error **err);
+
+/* Finds a cluster that is up: by run id, or the only one (EEXIST when
+ * there are several, ENOENT when there is none). */
+int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err);
+
+/* Node state as seen now: "up", "frozen", "down". */
+const char *gd_node_state(const gd_node_rt *n);
+
+/* Runs argv inside a node's namespaces and cgroup; *status is its exit
+ * status as a shell reports it (code, or 128 + signal). */
+int gd_cluster_exec(const gd_cluster_state *st, const char *node,
+		    char *const *argv, int *status, gd_error **err);
+
+/* Freezes (pause) or thaws a node's every process. */
+int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
+		     gd_error **err);
+/* Power cut: kills every process of the node at once (its namespaces are
+ * kept, so it can start again). */
+int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
+			 gd_error **err);
+/* Starts a stopped node again with its services. */
+int gd_cluster_start_node(gd_cluster_state *st, const char *node,
+			  const char *libexec, gd_error **err);
+
+/* Stops every node (SIGTERM to its init, grace, then cgroup.kill) and
+ * undoes the run's ledger. */
+int gd_cluster_down(const gd_cluster_state *st, int grace_ms, gd_error **err);
+
+/* Undoes every run nobody holds, and removes stray objects with gameday's
+ * name prefix.  Calls say() once per object removed. */
+int gd_cleanup(void (*say)(const char *what, const char *name), gd_error **err);
+
+#endif

@@ -1,0 +1,13 @@
+/* The run's event log: JSON Lines, one event per write(2), appended by
+ * gameday and by every node's gd-init through one O_APPEND file. */
+#ifndef GD_CLUSTER_EVENTS_H
+#define GD_CLUSTER_EVENTS_H
+
+#include <jansson.h>
+
+/* Appends {"t_ms": now, "source": "gameday", "event": what, ...fields}.
+ * Steals the reference to fields (may be NULL).  Errors are ignored: a
+ * missing event must never stop a teardown. */
+void gd_event(int fd, const char *what, json_t *fields);
+
+#endif

@@ -1,0 +1,472 @@
+#include "cluster/node.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "host/ledger.h"
+#include "net/netns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct in_addr gd_node_addr(size_t index)
+{
+	uint32_t host = (uint32_t)index + 10;
+	struct in_addr a = {htonl((10u << 24) | (77u << 16) | host)};
+	return a;
+}
+
+/* ---- the node's own files ---- */
+
+static int write_text(const char *dir, const char *name, const char *text,
+		      gd_error **err)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/%s", dir, name);
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	if (!f)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	if (fputs(text, f) < 0 || fflush(f) != 0)
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+	return 0;
+}
+
+/* The host's file with lines appended; "" when the host has none. */
+static char *host_file_plus(const char *host_path, const char *extra)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return NULL;
+	FILE *in = fopen(host_path, "re");
+	if (in) {
+		char buf[4096];
+		size_t n;
+		while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+			fwrite(buf, 1, n, out);
+		fclose(in);
+		if (len && text[len - 1] != '\n')
+			fputc('\n', out);
+	}
+	fputs(extra, out);
+	fclose(out);
+	return text;
+}
+
+#define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
+
+int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
+			gd_error **err)
+{
+	const gd_node *n = &c->nodes[index];
+	char line[512];
+	int r;
+
+	/* The service user exists on nodes only, never on the host. */
+	gd_pathf(line, sizeof(line),
+		 "%s:x:%d:%d:gameday service user:/srv/scratch:/bin/sh\n",
+		 c->service_user, SERVICE_UID, SERVICE_UID);
+	_cleanup_free_ char *passwd = host_file_plus("/etc/passwd", line);
+	gd_pathf(line, sizeof(line), "%s:x:%d:\n", c->service_user,
+		 SERVICE_UID);
+	_cleanup_free_ char *group = host_file_plus("/etc/group", line);
+
+	char *hosts_extra = NULL;
+	size_t hlen = 0;
+	FILE *h = open_memstream(&hosts_extra, &hlen);
+	if (!h)
+		return gd_error_make(err, ENOMEM, "cannot build /etc/hosts");
+	fprintf(h,
+		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+	for (size_t i = 0; i < c->nnodes; i++) {
+		char a[INET_ADDRSTRLEN];
+		struct in_addr addr = gd_node_addr(i);
+		inet_ntop(AF_INET, &addr, a, sizeof(a));
+		fprintf(h, "%s\t%s\n", a, c->nodes[i].name);
+	}
+	fclose(h);
+	_cleanup_free_ char *hosts = hosts_extra;
+
+	if (!passwd || !group || !hosts)
+		return gd_error_make(err, ENOMEM, "cannot build node files");
+	if ((r = write_text(dir, "etc/passwd", passwd, err)) < 0 ||
+	    (r = write_text(dir, "etc/group", group, err)) < 0 ||
+	    (r = write_text(dir, "etc/hosts", hosts, err)) < 0)
+		return r;
+	gd_pathf(line, sizeof(line), "%s\n", n->name);
+	if ((r = write_text(dir, "etc/hostname", line, err)) < 0)
+		return r;
+
+	/* The supervisor's configuration: gd-init reads it at start. */
+	char *svc = NULL;
+	size_t slen = 0;
+	FILE *s = open_memstream(&svc, &slen);
+	if (!s)
+		return gd_error_make(err, ENOMEM, "cannot build services");
+	static const char *const restarts[] = {"always", "on-failure", "never"};
+	const gd_role *role = &c->roles[n->role];
+	fprintf(s, "node %s\n", n->name);
+	for (size_t i = 0; i < role->nservices; i++) {
+		const gd_service *sv = &role->services[i];
+		fprintf(s, "service %s\nrestart %s\n", sv->name,
+			restarts[sv->restart]);
+		fprintf(s,
+			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
+			(long long)sv->min_interval, (long long)sv->backoff_max,
+			(long long)sv->grace, sv->max_restarts);
+		if (sv->as_service_user)
+			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
+		for (size_t k = 0; k < sv->nenv; k++)
+			fprintf(s, "env %s=%s\n", sv->env_keys[k],
+				sv->env_values[k]);
+		for (size_t k = 0; k < sv->argv.n; k++)
+			fprintf(s, "arg %s\n", sv->argv.v[k]);
+		fprintf(s, "end\n");
+	}
+	fclose(s);
+	_cleanup_free_ char *services = svc;
+	if (!services)
+		return gd_error_make(err, ENOMEM, "cannot build services");
+	char gdir[PATH_MAX];
+	gd_pathf(gdir, sizeof(gdir), "%s/etc/gameday", dir);
+	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
+	return write_text(dir, "etc/gameday/services", services, err);
+}
+
+/* ---- the child: only system calls from here to execve ---- */
+
+/* What the child reports when a step fails; EOF on the pipe means execve
+ * worked. */
+struct child_failure {
+	int err;
+	char what[200];
+};
+
+struct child_args {
+	const char *name, *dir, *shared, *libexec;
+	int go_fd, report_fd, events_fd;
+	int go_w, report_r; /* the parent's ends, closed at once */
+	int netns_fd;	    /* >= 0: join this network namespace */
+};
+
+static void child_fail(const struct child_args *a, const char *what)
+{
+	struct child_failure f = {errno, ""};
+	snprintf(f.what, sizeof(f.what), "%s", what);
+	ssize_t w = write(a->report_fd, &f, sizeof(f));
+	(void)w;
+	_exit(127);
+}
+
+/* Opens a source directory as an O_PATH fd, before any mount of the node
+ * can hide it (the state directory may sit below /tmp or /srv). */
+static int source(const struct child_args *a, const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s%s%s", dir, *sub ? "/" : "", sub);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		child_fail(a, path);
+	return fd;
+}
+
+static void bind_fd(const struct child_args *a, int fd, const char *target,
+		    unsigned long extra)
+{
+	char src[64];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (mount(src, target, NULL, MS_BIND | MS_REC, NULL) < 0)
+		child_fail(a, target);
+	if (extra &&
+	    mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0)
+		child_fail(a, target);
+}
+
+static __attribute__((noreturn)) void child(const struct child_args *a)
+{
+	char opts[256];
+
+	/* 1. Wait until the parent has wired the network.  With the parent's
+	 * end of the pipe closed here, the parent's death reads as EOF. */
+	close(a->go_w);
+	close(a->report_r);
+	char go;
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(127); /* the parent died: nothing to report to */
+	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(a, "join the node's network namespace");
+
+	/* 2. Nothing mounted here may reach the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(a, "make / private");
+
+	/* 3. The node's local view of the file system, from sources held
+	 * open first. */
+	int upper = source(a, a->dir, "etc");
+	int work = source(a, a->dir, "etc-work");
+	int run = source(a, a->dir, "run");
+	int spool = source(a, a->dir, "spool");
+	int log = source(a, a->dir, "log");
+	int scratch = source(a, a->dir, "scratch");
+	int shared = source(a, a->shared, "");
+	int libexec = source(a, a->libexec, "");
+	snprintf(
+		opts, sizeof(opts),
+		"lowerdir=/etc,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
+		upper, work);
+	if (mount("overlay", "/etc", "overlay", 0, opts) < 0)
+		child_fail(a, "overlay /etc");
+	bind_fd(a, run, "/run", 0);
+	bind_fd(a, spool, "/var/spool", 0);
+	bind_fd(a, log, "/var/log", 0);
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") <
+	    0)
+		child_fail(a, "tmpfs /tmp");
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=1777") < 0)
+		child_fail(a, "tmpfs /dev/shm");
+	if (mount("tmpfs", "/srv", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") <
+	    0)
+		child_fail(a, "tmpfs /srv");
+	if (mkdir("/srv/shared", 0755) < 0 || mkdir("/srv/scratch", 0755) < 0 ||
+	    mkdir("/srv/gameday", 0755) < 0)
+		child_fail(a, "mkdir /srv");
+	bind_fd(a, shared, "/srv/shared", 0);
+	bind_fd(a, scratch, "/srv/scratch", 0);
+	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
+	/* Last: a /proc of the node's own pid namespace (the binds above
+	 * needed the host's /proc/self/fd). */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		child_fail(a, "mount /proc");
+
+	/* 4. Its name. */
+	if (sethostname(a->name, strlen(a->name)) < 0)
+		child_fail(a, "sethostname");
+
+	/* 5. gd-init, with the event log as fd 3 and no signal blocked
+	 * (gameday blocks a few while it builds the cluster). */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(a->events_fd, 3) < 0)
+		child_fail(a, "dup2 events");
+	char *argv[] = {"/srv/gameday/gd-init", "/etc/gameday/services", NULL};
+	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+	execve(argv[0], argv, envp);
+	child_fail(a, "execve /srv/gameday/gd-init");
+	_exit(127);
+}
+
+static pid_t clone_into(int cgroup_fd, uint64_t flags)
+{
+	struct clone_args ca = {
+		.flags = flags | CLONE_INTO_CGROUP,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)cgroup_fd,
+	};
+	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+}
+
+static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
+			gd_error **err)
+{
+	char nsfile[64], veth[IFNAMSIZ];
+	gd_pathf(nsfile, sizeof(nsfile), "/proc/%d/ns/net", (int)pid);
+	_cleanup_close_ int nsfd = open(nsfile, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"", nsfile);
+	gd_pathf(veth, sizeof(veth), "gd-n%zu", index);
+	int r = gd_nl_veth_add(sw, veth, bridge, "eth0", nsfd, err);
+	if (r < 0)
+		return r;
+	gd_nl *nl = NULL;
+	r = gd_nl_open(nsfd, &nl, err);
+	if (r < 0)
+		return r;
+	r = gd_nl_link_up(nl, "lo", err);
+	if (r == 0)
+		r = gd_nl_addr_add(nl, "eth0", gd_node_addr(index),
+				   GD_SUBNET_PREFIX, err);
+	if (r == 0)
+		r = gd_nl_link_up(nl, "eth0", err);
+	gd_nl_close(nl);
+	return r;
+}
+
+/* What the parent does between clone and "go": for a new node, pin its
+ * network namespace and wire it to the bridge. */
+typedef int (*wire_fn)(void *ctx, pid_t pid, gd_error **err);
+
+struct wire_ctx {
+	gd_run *run;
+	gd_node_rt *node;
+	gd_nl *sw;
+	const char *bridge;
+	size_t index;
+};
+
+static int wire_new_node(void *ctx, pid_t pid, gd_error **err)
+{
+	struct wire_ctx *w = ctx;
+	int r = gd_ledger_add(w->run->ledger, GD_LEDGER_MOUNT, w->node->netns,
+			      0, 0, err);
+	if (r == 0)
+		r = gd_netns_pin(pid, w->node->netns, err);
+	if (r == 0)
+		r = wire_network(w->sw, w->bridge, w->index, pid, err);
+	return r;
+}
+
+/* Starts gd-init for a node in its cgroup: in a new network namespace
+ * (netns_fd < 0, then wire() connects it) or in the node's existing one. */
+static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
+		  const char *rundir, const char *libexec, int netns_fd,
+		  int events_fd, wire_fn wire, void *ctx, gd_error **err)
+{
+	_cleanup_close_ int cgfd =
+		open(node->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return gd_error_make(err, errno, "cannot open cgroup \"%s\"",
+				     node->cgroup);
+	int go[2], report[2];
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return gd_error_make(err, errno, "cannot create a pipe");
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		close(go[0]);
+		close(go[1]);
+		return gd_error_make(err, errno, "cannot create a pipe");
+	}
+	char shared[PATH_MAX];
+	gd_pathf(shared, sizeof(shared), "%s/shared", rundir);
+	struct child_args a = {
+		.name = name,
+		.dir = node->dir,
+		.shared = shared,
+		.libexec = libexec,
+		.go_fd = go[0],
+		.report_fd = report[1],
+		.events_fd = events_fd,
+		.go_w = go[1],
+		.report_r = report[0],
+		.netns_fd = netns_fd,
+	};
+
+	/* Straight into the node's cgroup: from its first instruction a
+	 * 'cgroup.kill' of the node takes it, whatever happens to us. */
+	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+			 CLONE_NEWCGROUP | CLONE_NEWIPC;
+	if (netns_fd < 0)
+		flags |= CLONE_NEWNET;
+	pid_t pid = clone_into(cgfd, flags);
+	if (pid == 0)
+		child(&a);
+	int clone_errno = errno;
+	close(go[0]);
+	close(report[1]);
+	_cleanup_close_ int go_w = go[1];
+	_cleanup_close_ int report_r = report[0];
+	if (pid < 0)
+		return gd_error_make(
+			err, clone_errno, "cannot create node \"%s\"%s", name,
+			clone_errno == EPERM ? " (needs root)" : "");
+
+	node->init_pid = pid;
+	node->init_start = gd_process_start_time(pid);
+	int r = gd_ledger_add(ledger, GD_LEDGER_PROCESS, NULL, pid,
+			      node->init_start, err);
+	if (r == 0 && wire)
+		r = wire(ctx, pid, err);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return gd_error_prefix(err, "node \"%s\"", name);
+	}
+
+	if (write(go_w, "g", 1) != 1)
+		return gd_error_make(err, errno, "node \"%s\": cannot start it",
+				     name);
+	struct child_failure f;
+	ssize_t got;
+	while ((got = read(report_r, &f, sizeof(f))) < 0 && errno == EINTR)
+		;
+	if (got == (ssize_t)sizeof(f)) {
+		waitpid(pid, NULL, 0);
+		return gd_error_make(err, f.err, "node \"%s\": %s", name,
+				     f.what);
+	}
+	return 0;
+}
+
+int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, const char *rundir,
+		    const char *libexec, int events_fd, gd_error **err)
+{
+	_cleanup_close_ int nsfd = open(node->netns, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"",
+				     node->netns);
+	return launch(ledger, node->name, node, rundir, libexec, nsfd,
+		      events_fd, NULL, NULL, err);
+}
+
+int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
+		  const char *bridge, const char *libexec, int events_fd,
+		  gd_node_rt *out, gd_error **err)
+{
+	const gd_node *n = &c->nodes[index];
+	memset(out, 0, sizeof(*out));
+	gd_pathf(out->name, sizeof(out->name), "%s", n->name);
+	gd_pathf(out->role, sizeof(out->role), "%s", c->roles[n->role].name);
+	struct in_addr addr = gd_node_addr(index);
+	inet_ntop(AF_INET, &addr, out->addr, sizeof(out->addr));
+	gd_pathf(out->dir, sizeof(out->dir), "%s/nodes/%s", run->dir, n->name);
+	gd_pathf(out->cgroup, sizeof(out->cgroup), "%s/%s", run->cgroup,
+		 n->name);
+	gd_pathf(out->netns, sizeof(out->netns), "%s/ns/%s.net", run->dir,
+		 n->name);
+
+	/* Its directories (inside the run directory, already ledgered). */
+	static const char *const subdirs[] = {
+		"", "/etc", "/etc-work", "/run", "/spool", "/log", "/scratch"};
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		char p[PATH_MAX];
+		gd_pathf(p, sizeof(p), "%s%s", out->dir, subdirs[i]);
+		if (mkdir(p, 0755) < 0)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     p);
+	}
+	char scratch[PATH_MAX];
+	gd_pathf(scratch, sizeof(scratch), "%s/scratch", out->dir);
+	if (chmod(scratch, 01777) < 0)
+		return gd_error_make(err, errno, "cannot chmod \"%s\"",
+				     scratch);
+	int r = gd_node_write_files(c, index, out->dir, err);
+	if (r < 0)
+		return r;
+
+	r = gd_ledger_add(run->ledger, GD_LEDGER_CGROUP, out->cgroup, 0, 0,
+			  err);
+	if (r < 0)
+		return r;
+	if (mkdir(out->cgroup, 0755) < 0)
+		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
+				     out->cgroup);
+	struct wire_ctx w = {run, out, sw, bridge, index};
+	r = launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
+		   -1, events_fd, wire_new_node, &w, err);
+	return r;
+}

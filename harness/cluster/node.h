@@ -1,0 +1,64 @@
+/* One staging node: its files, its namespaces and its init.
+ *
+ * A node is a process tree under gd-init (PID 1 of a new pid namespace),
+ * with its own network, UTS, mount and cgroup namespaces and its own cgroup.
+ * Its mount namespace shows the host's files except for what a real
+ * machine keeps local, each backed by a directory of the run:
+ *   /etc              an overlay: the host's /etc below, the node's changes
+ *                     (passwd, group, hosts, hostname, job-system config,
+ *                     ld.so.preload) above
+ *   /run /var/spool /var/log   the node's own directories
+ *   /tmp /dev/shm     the node's own tmpfs
+ *   /srv/shared       the cluster's shared storage (same on every node)
+ *   /srv/scratch      the node's local scratch
+ *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe),
+ * read-only
+ */
+#ifndef GD_CLUSTER_NODE_H
+#define GD_CLUSTER_NODE_H
+
+#include "base/error.h"
+#include "cluster/run.h"
+#include "net/netlink.h"
+#include "scenario/scenario.h"
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <sys/types.h>
+
+#define GD_SUBNET_PREFIX 16
+
+typedef struct gd_node_rt {
+	char name[GD_NODE_NAME_MAX + 1];
+	char role[40];
+	char addr[INET_ADDRSTRLEN];
+	pid_t init_pid;
+	unsigned long long init_start;
+	char cgroup[PATH_MAX];
+	char netns[PATH_MAX]; /* pinned network namespace */
+	char dir[PATH_MAX];   /* the node's directories on the host */
+} gd_node_rt;
+
+/* The address of node number index (0-based): 10.77.0.10 and up.  The
+ * subnet exists only inside the cluster's own namespaces. */
+struct in_addr gd_node_addr(size_t index);
+
+/* Writes a node's local files (passwd, group, hosts, hostname, services)
+ * into its directory, which the caller created. */
+int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
+			gd_error **err);
+
+/* Starts node index: cgroup, namespaces, veth to the bridge, addresses,
+ * mounts, then gd-init.  Every host change is ledgered first.  libexec is
+ * the directory holding gd-init and gd-probe; events_fd is the run's event
+ * log, handed to gd-init as fd 3. */
+int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
+		  const char *bridge, const char *libexec, int events_fd,
+		  gd_node_rt *out, gd_error **err);
+
+/* Starts a stopped node again: a new gd-init in the node's cgroup and its
+ * kept network namespace, services from its (possibly changed) files. */
+int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, const char *rundir,
+		    const char *libexec, int events_fd, gd_error **err);
+
+#endif

@@ -1,0 +1,159 @@
+#include "cluster/run.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "base/prng.h"
+#include "host/cgroup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *gd_state_root(void)
+{
+	/* Bounded, so every path below it fits in PATH_MAX (gd_pathf). */
+	const char *s = getenv("GAMEDAY_STATE_DIR");
+	return s && *s == '/' && strlen(s) < 1024 ? s : "/var/lib/gameday";
+}
+
+bool gd_run_id_valid(const char *id)
+{
+	if (strlen(id) != GD_RUN_ID_LEN || strncmp(id, "gd", 2) != 0)
+		return false;
+	for (int i = 2; i < GD_RUN_ID_LEN; i++)
+		if (!strchr("0123456789abcdef", id[i]))
+			return false;
+	return true;
+}
+
+/* p starts with a run id that ends the string or a path component. */
+static bool id_at(const char *p)
+{
+	char id[GD_RUN_ID_LEN + 1];
+	size_t len = strcspn(p, "/");
+	if (len != GD_RUN_ID_LEN)
+		return false;
+	memcpy(id, p, len);
+	id[len] = '\0';
+	return gd_run_id_valid(id);
+}
+
+/* path is STATE/runs/ID or below it, with no ".." anywhere. */
+bool gd_run_owns_path(const char *path)
+{
+	char prefix[PATH_MAX];
+	gd_pathf(prefix, sizeof(prefix), "%s/runs/", gd_state_root());
+	size_t n = strlen(prefix);
+	if (strncmp(path, prefix, n))
+		return false;
+	if (strstr(path, "/../") || strstr(path, "/./"))
+		return false;
+	return id_at(path + n);
+}
+
+bool gd_run_owns_cgroup(const char *path)
+{
+	char root[PATH_MAX];
+	gd_error *err = NULL;
+	if (gd_cgroup_root(root, sizeof(root), &err) < 0) {
+		gd_error_free(err);
+		return false;
+	}
+	size_t n = strlen(root);
+	if (strncmp(path, root, n) || strncmp(path + n, "/gameday-", 9))
+		return false;
+	if (strstr(path, "/../") || strstr(path, "/./"))
+		return false;
+	return id_at(path + n + 9);
+}
+
+static int mkdir_p(const char *path, mode_t mode, gd_error **err)
+{
+	char buf[PATH_MAX];
+	gd_pathf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", buf);
+	return 0;
+}
+
+int gd_run_mkdir(gd_run *run, const char *path, gd_error **err)
+{
+	(void)run;
+	/* Inside the run directory, which the ledger already covers. */
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	return 0;
+}
+
+int gd_run_create(gd_run *run, gd_error **err)
+{
+	memset(run, 0, sizeof(*run));
+	const char *root = gd_state_root();
+	char runs[PATH_MAX];
+	gd_pathf(runs, sizeof(runs), "%s/runs", root);
+	int r = mkdir_p(runs, 0700, err);
+	if (r < 0)
+		return r;
+
+	/* The id is the run's name on every object; it comes from the
+	 * kernel's entropy, not the scenario seed, so two runs of one
+	 * scenario never collide. */
+	for (int tries = 0;; tries++) {
+		gd_pathf(run->id, sizeof(run->id), "gd%08llx",
+			 (unsigned long long)gd_prng_fresh_seed());
+		gd_pathf(run->dir, sizeof(run->dir), "%s/%s", runs, run->id);
+		if (mkdir(run->dir, 0700) == 0)
+			break;
+		if (errno != EEXIST || tries > 16)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     run->dir);
+	}
+	char ledger[PATH_MAX];
+	gd_pathf(ledger, sizeof(ledger), "%s/ledger.jsonl", run->dir);
+	r = gd_ledger_open(ledger, &run->ledger, err);
+	if (r < 0)
+		return r;
+	/* The first entry covers the directory that holds the ledger: made a
+	 * moment before it, removed last. */
+	r = gd_ledger_add(run->ledger, GD_LEDGER_DIR, run->dir, 0, 0, err);
+	if (r < 0)
+		return r;
+
+	gd_pathf(run->logdir, sizeof(run->logdir), "%s/logs/%s", root, run->id);
+	r = mkdir_p(run->logdir, 0755, err);
+	if (r < 0)
+		return r;
+
+	char cgroot[PATH_MAX];
+	r = gd_cgroup_root(cgroot, sizeof(cgroot), err);
+	if (r < 0)
+		return r;
+	gd_pathf(run->cgroup, sizeof(run->cgroup), "%s/gameday-%s", cgroot,
+		 run->id);
+	r = gd_ledger_add(run->ledger, GD_LEDGER_CGROUP, run->cgroup, 0, 0,
+			  err);
+	if (r < 0)
+		return r;
+	if (mkdir(run->cgroup, 0755) < 0)
+		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
+				     run->cgroup);
+	return 0;
+}
+
+void gd_run_close(gd_run *run)
+{
+	gd_ledger_close(run->ledger);
+	run->ledger = NULL;
+}

@@ -1,0 +1,195 @@
+#include "net/netlink.h"
+
+#include "net/netns.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/bridge.h>
+#include <netlink/route/link/veth.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct gd_nl {
+	struct nl_sock *sock;
+};
+
+/* libnl returns negative NLE_* codes; callers of gameday get errno. */
+static int nl_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case NLE_EXIST:
+		return EEXIST;
+	case NLE_NOMEM:
+		return ENOMEM;
+	case NLE_PERM:
+		return EPERM;
+	case NLE_NOACCESS:
+		return EACCES;
+	case NLE_OBJ_NOTFOUND:
+		return ENOENT;
+	case NLE_NODEV:
+		return ENODEV;
+	case NLE_BUSY:
+		return EBUSY;
+	case NLE_INVAL:
+		return EINVAL;
+	case NLE_OPNOTSUPP:
+		return EOPNOTSUPP;
+	case NLE_AGAIN:
+		return EAGAIN;
+	case NLE_RANGE:
+		return ERANGE;
+	case NLE_NOADDR:
+		return EADDRNOTAVAIL;
+	case NLE_AF_NOSUPPORT:
+		return EAFNOSUPPORT;
+	default:
+		return EIO;
+	}
+}
+
+int gd_nl_open(int netns_fd, gd_nl **out, gd_error **err)
+{
+	int saved = -1, r;
+	if (netns_fd >= 0 && (r = gd_netns_enter(netns_fd, &saved, err)) < 0)
+		return r;
+	/* The socket belongs to the namespace it is created in, whatever
+	 * namespace the thread moves to afterwards. */
+	struct nl_sock *sock = nl_socket_alloc();
+	int nle = sock ? nl_connect(sock, NETLINK_ROUTE) : -NLE_NOMEM;
+	if (saved >= 0 && (r = gd_netns_leave(saved, err)) < 0) {
+		nl_socket_free(sock);
+		return r;
+	}
+	if (nle < 0) {
+		nl_socket_free(sock);
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot open a netlink socket");
+	}
+	gd_nl *nl = calloc(1, sizeof(*nl));
+	if (!nl) {
+		nl_socket_free(sock);
+		return gd_error_make(err, ENOMEM,
+				     "cannot open a netlink socket");
+	}
+	nl->sock = sock;
+	*out = nl;
+	return 0;
+}
+
+void gd_nl_close(gd_nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sock);
+	free(nl);
+}
+
+static int ifindex(gd_nl *nl, const char *name, int *index, gd_error **err)
+{
+	struct rtnl_link *link = NULL;
+	int nle = rtnl_link_get_kernel(nl->sock, 0, name, &link);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot find link \"%s\"", name);
+	*index = rtnl_link_get_ifindex(link);
+	rtnl_link_put(link);
+	return 0;
+}
+
+int gd_nl_bridge_add(gd_nl *nl, const char *name, gd_error **err)
+{
+	struct rtnl_link *link = rtnl_link_bridge_alloc();
+	if (!link)
+		return gd_error_make(err, ENOMEM, "cannot add bridge \"%s\"",
+				     name);
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_flags(link, IFF_UP);
+	int nle = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot add bridge \"%s\"", name);
+	return 0;
+}
+
+int gd_nl_veth_add(gd_nl *nl, const char *name, const char *master,
+		   const char *peer_name, int peer_netns_fd, gd_error **err)
+{
+	int master_index, r = ifindex(nl, master, &master_index, err);
+	if (r < 0)
+		return r;
+	/* The kind is set by the allocator, before any type-specific
+	 * setter, as libnl requires. */
+	struct rtnl_link *link = rtnl_link_veth_alloc();
+	if (!link)
+		return gd_error_make(err, ENOMEM, "cannot add veth \"%s\"",
+				     name);
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_master(link, master_index);
+	rtnl_link_set_flags(link, IFF_UP);
+	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
+	rtnl_link_set_name(peer, peer_name);
+	rtnl_link_set_ns_fd(peer, peer_netns_fd);
+	rtnl_link_put(peer);
+	int nle = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(link);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot add veth \"%s\" (peer \"%s\")",
+				     name, peer_name);
+	return 0;
+}
+
+int gd_nl_link_up(gd_nl *nl, const char *name, gd_error **err)
+{
+	struct rtnl_link *link = NULL;
+	int nle = rtnl_link_get_kernel(nl->sock, 0, name, &link);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot find link \"%s\"", name);
+	struct rtnl_link *change = rtnl_link_alloc();
+	if (!change) {
+		rtnl_link_put(link);
+		return gd_error_make(err, ENOMEM, "cannot bring \"%s\" up",
+				     name);
+	}
+	rtnl_link_set_flags(change, IFF_UP);
+	nle = rtnl_link_change(nl->sock, link, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot bring \"%s\" up", name);
+	return 0;
+}
+
+int gd_nl_addr_add(gd_nl *nl, const char *name, struct in_addr addr, int prefix,
+		   gd_error **err)
+{
+	int index, r = ifindex(nl, name, &index, err);
+	if (r < 0)
+		return r;
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));
+	if (!a || !local) {
+		rtnl_addr_put(a);
+		nl_addr_put(local);
+		return gd_error_make(err, ENOMEM,
+				     "cannot add an address to \"%s\"", name);
+	}
+	nl_addr_set_prefixlen(local, prefix);
+	rtnl_addr_set_ifindex(a, index);
+	rtnl_addr_set_local(a, local);
+	int nle = rtnl_addr_add(nl->sock, a, NLM_F_CREATE | NLM_F_EXCL);
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot add an address to \"%s\"", name);
+	return 0;
+}

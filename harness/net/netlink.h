@@ -1,0 +1,30 @@
+/* The one netlink module: links, addresses and routes through libnl-route,
+ * each call on a socket opened inside the namespace it changes.  libnl's
+ * NLE_* codes are turned into errno values with the object named. */
+#ifndef GD_NET_NETLINK_H
+#define GD_NET_NETLINK_H
+
+#include "base/error.h"
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+typedef struct gd_nl gd_nl;
+
+/* Opens a route socket in the network namespace open at netns_fd (-1: the
+ * caller's own). */
+int gd_nl_open(int netns_fd, gd_nl **out, gd_error **err);
+void gd_nl_close(gd_nl *nl);
+
+/* A bridge, up, with no address. */
+int gd_nl_bridge_add(gd_nl *nl, const char *name, gd_error **err);
+/* A veth pair: name here, enslaved to master and up; peer_name inside the
+ * namespace open at peer_netns_fd (left down). */
+int gd_nl_veth_add(gd_nl *nl, const char *name, const char *master,
+		   const char *peer_name, int peer_netns_fd, gd_error **err);
+int gd_nl_link_up(gd_nl *nl, const char *name, gd_error **err);
+/* Adds addr/prefix (network byte order) to the link. */
+int gd_nl_addr_add(gd_nl *nl, const char *name, struct in_addr addr, int prefix,
+		   gd_error **err);
+
+#endif

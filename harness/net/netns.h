@@ -1,0 +1,24 @@
+/* Network namespaces gameday creates, kept alive by bind mounts of their
+ * nsfs files under the run directory (not /run/netns: nothing of the host's
+ * own tooling needs to see them, and 'ip netns' would remount /sys). */
+#ifndef GD_NET_NETNS_H
+#define GD_NET_NETNS_H
+
+#include "base/error.h"
+
+#include <sys/types.h>
+
+/* Creates a new, empty network namespace and pins it at path (a file that
+ * must not exist yet).  The caller stays in its own namespace. */
+int gd_netns_create(const char *path, gd_error **err);
+/* Pins the network namespace of process pid at path. */
+int gd_netns_pin(pid_t pid, const char *path, gd_error **err);
+/* Unpins (lazy unmount) and removes path; a missing path is success. */
+int gd_netns_release(const char *path, gd_error **err);
+
+/* Switches the calling thread into the namespace open at fd, saving the
+ * current one in *saved (an fd to pass to gd_netns_leave). */
+int gd_netns_enter(int fd, int *saved, gd_error **err);
+int gd_netns_leave(int saved, gd_error **err);
+
+#endif

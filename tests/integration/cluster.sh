@@ -1,0 +1,168 @@
+#!/bin/sh
+# Integration test of the staging cluster on real namespaces, cgroups and
+# mounts: a three-node cluster, its network, its files, its supervisor,
+# freeze and kill, and a host left exactly as found after 'down',
+# 'cleanup', and a SIGKILL at every ledgered step of 'cluster up'.
+#
+#   tests/integration/cluster.sh BUILD_DIR
+# Exit 77 (skipped) only when the privilege or kernel feature is missing.
+set -u
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+gameday=$build/gameday
+cluster=$here/../cluster/three.json
+
+if [ "$(id -u)" != 0 ]; then
+	echo "integration: skipped: needs root (namespaces, cgroups, mounts)"
+	exit 77
+fi
+if ! grep -q cgroup2 /proc/self/mountinfo; then
+	echo "integration: skipped: no cgroup v2 hierarchy mounted"
+	exit 77
+fi
+
+state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+export GAMEDAY_STATE_DIR=$state
+pass=0
+fail=0
+out=$(mktemp)
+
+finish() {
+	"$gameday" cleanup >/dev/null 2>&1
+	rm -rf "$state" "$out"
+}
+trap finish EXIT INT TERM
+
+ok() {
+	pass=$((pass + 1))
+	echo "  ok   $1"
+}
+bad() {
+	fail=$((fail + 1))
+	echo "  FAIL $1"
+	[ -s "$out" ] && sed 's/^/       /' "$out" | head -20
+}
+# expect NAME EXIT CMD...: runs CMD, output in $out, checks the exit code.
+expect() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ]; then ok "$name"; else
+		echo "       (exit $rc, expected $want)" >>"$out"
+		bad "$name"
+	fi
+}
+# contains NAME TEXT: the last output holds TEXT.
+contains() {
+	if grep -q -- "$2" "$out"; then ok "$1"; else bad "$1 (no \"$2\")"; fi
+}
+
+# What a clean host looks like, for this state dir: no cgroup, mount, run
+# directory or process of gameday's.  Killed processes are reaped by the
+# host's init, which may take a moment: look a few times.
+host_clean() {
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		host_clean_now && return 0
+		sleep 0.2
+	done
+	return 1
+}
+host_clean_now() {
+	left=""
+	cgroot=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+	[ -n "$(ls "$cgroot" | grep '^gameday-gd')" ] && left="$left cgroups"
+	grep -q " $state/" /proc/self/mountinfo && left="$left mounts"
+	[ -n "$(ls "$state/runs" 2>/dev/null)" ] && left="$left run-dirs"
+	for p in /proc/[0-9]*; do
+		case $(cat "$p/comm" 2>/dev/null) in
+		gd-init | gd-probe) left="$left process:${p#/proc/}" ;;
+		esac
+	done
+	ip -o link 2>/dev/null | grep -q 'gd-' && left="$left host-links"
+	echo "$left" >"$out"
+	[ -z "$left" ]
+}
+
+g() { "$gameday" "$@"; }
+run_dir() { ls -d "$state"/runs/gd* | head -1; }
+events() { cat "$state"/logs/gd*/events.jsonl; }
+
+echo "integration: cluster"
+expect "cluster up" 0 g cluster up "$cluster"
+contains "three nodes up" "gamma .*10.77.0.12 .*up"
+
+expect "reach a node by name" 0 g cluster exec beta -- /srv/gameday/gd-probe connect alpha 7000
+contains "the answer comes from alpha" "connected alpha:7000 alpha"
+expect "reach a node by address" 0 g cluster exec gamma -- /srv/gameday/gd-probe connect 10.77.0.10 7000
+expect "no route beyond the bridge" 1 g cluster exec beta -- /srv/gameday/gd-probe connect 192.0.2.1 80 300
+contains "unreachable, not timed out" "ENETUNREACH"
+expect "own hostname" 0 g cluster exec gamma -- /srv/gameday/gd-probe hostname
+contains "hostname is gamma" "^gamma$"
+expect "own /etc/hostname" 0 g cluster exec beta -- cat /etc/hostname
+contains "/etc/hostname is beta" "^beta$"
+expect "own /etc/passwd" 0 g cluster exec beta -- grep '^gdjob:' /etc/passwd
+if grep -q '^gdjob:' /etc/passwd; then bad "host /etc/passwd untouched"; else ok "host /etc/passwd untouched"; fi
+expect "own /etc/hosts" 0 g cluster exec alpha -- grep -w gamma /etc/hosts
+expect "exec passes the exit status" 7 g cluster exec alpha -- sh -c 'exit 7'
+expect "exec of an unknown node" 2 g cluster exec nosuch -- true
+expect "shared storage is shared" 0 g cluster exec alpha -- /srv/gameday/gd-probe write /srv/shared/from-alpha
+expect "... and seen by another node" 0 g cluster exec gamma -- cat /srv/shared/from-alpha
+expect "scratch is local" 1 g cluster exec gamma -- test -e /srv/scratch/from-alpha
+expect "a service runs as the service user" 0 g cluster exec alpha -- sh -c 'ps -o user= -C gd-probe | grep -qx gdjob'
+
+# The supervisor: "flaky" crashes after 300 ms, is restarted with backoff
+# and given up after 3 restarts.
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30; do
+	events | grep -q '"give-up"' && break
+	sleep 0.2
+done
+events >"$out"
+contains "a crashed service's exit is logged with its signal" '"event":"exit","service":"flaky".*"signal":6'
+contains "it is restarted" '"event":"restart","service":"flaky"'
+contains "it is given up after 3 restarts" '"event":"give-up","service":"flaky","restarts":3'
+
+# Freeze and thaw: the ticker on beta stops counting while frozen.
+ticks=$(run_dir)/nodes/beta/scratch/ticks
+expect "pause a node" 0 g cluster pause beta
+a=$(cat "$ticks"); sleep 0.3; b=$(cat "$ticks")
+if [ "$a" = "$b" ]; then ok "a paused node makes no progress"; else bad "a paused node makes no progress ($a -> $b)"; fi
+g cluster status >"$out"; contains "status shows it frozen" "beta .*frozen"
+expect "resume it" 0 g cluster resume beta
+sleep 0.3; c=$(cat "$ticks")
+if [ "$c" -gt "$b" ]; then ok "a resumed node goes on"; else bad "a resumed node goes on ($b -> $c)"; fi
+
+# A node kill leaves no process of the node alive.
+cg=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)/gameday-$(basename "$(run_dir)")/alpha
+expect "kill a node" 0 g cluster stop alpha
+if [ -z "$(cat "$cg/cgroup.procs")" ]; then ok "no process of the killed node is left"; else bad "no process of the killed node is left"; fi
+expect "it is unreachable" 1 g cluster exec beta -- /srv/gameday/gd-probe connect alpha 7000 300
+expect "start it again" 0 g cluster start alpha
+sleep 0.2
+expect "it answers again" 0 g cluster exec beta -- /srv/gameday/gd-probe connect alpha 7000
+
+expect "cluster down" 0 g cluster down
+if host_clean; then ok "down leaves the host as found"; else bad "down leaves the host as found"; fi
+expect "cleanup after down" 0 g cleanup
+contains "nothing left to clean" "nothing to clean up"
+
+# SIGKILL at every ledgered step of 'cluster up', then 'gameday cleanup'.
+steps=$(( $(wc -l < /dev/null) + 12 ))
+n=1
+while [ $n -le $steps ]; do
+	GAMEDAY_CRASH_AT=$n "$gameday" cluster up "$cluster" >/dev/null 2>&1
+	rc=$?
+	"$gameday" cleanup >/dev/null 2>&1
+	if [ $rc -ne 137 ]; then
+		bad "SIGKILL after ledger entry $n (exit $rc, expected 137)"
+	elif host_clean; then
+		ok "SIGKILL after ledger entry $n, then cleanup: host clean"
+	else
+		bad "SIGKILL after ledger entry $n, then cleanup: host clean"
+	fi
+	n=$((n + 1))
+done
+
+echo "integration: $pass passed, $fail failed"
+[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
+[ $fail -eq 0 ]
