@@ -130,6 +130,7 @@ static int load_state(const char *dir, gd_cluster_state **out, gd_error **err)
 		STR(rt->cgroup, n, "cgroup");
 		STR(rt->netns, n, "netns");
 		STR(rt->dir, n, "dir");
+		rt->pending_fd = -1;
 		rt->init_pid = (pid_t)json_integer_value(
 			json_object_get(n, "init_pid"));
 		rt->init_start = (unsigned long long)json_integer_value(
@@ -268,6 +269,13 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 		if (r < 0)
 			goto fail;
 		st->nnodes++;
+	}
+	/* Nodes finish mounting and exec'ing in parallel with the starts
+	 * above; collect their outcomes now. */
+	for (size_t i = 0; i < st->nnodes; i++) {
+		r = gd_node_started(&st->nodes[i], err);
+		if (r < 0)
+			goto fail;
 		gd_event(events, "node-started",
 			 json_pack("{s:s,s:s,s:i}", "node", st->nodes[i].name,
 				   "address", st->nodes[i].addr, "init_pid",
@@ -285,6 +293,9 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	return 0;
 
 fail:
+	for (size_t i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].pending_fd >= 0)
+			close(st->nodes[i].pending_fd);
 	gd_event(events, "cluster-failed",
 		 json_pack("{s:s}", "error", err && *err ? (*err)->msg : "?"));
 	gd_nl_close(sw);

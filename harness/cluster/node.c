@@ -265,6 +265,14 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(a->events_fd, 3) < 0)
 		child_fail(a, "dup2 events");
+	/* The node holds nothing of its creator's: not its terminal or
+	 * pipes (a 'cluster up | tail' would never end), nor any other fd. */
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(null, 2) < 0)
+		child_fail(a, "/dev/null");
+	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+		child_fail(a, "close_range");
 	char *argv[] = {"/srv/gameday/gd-init", "/etc/gameday/services", NULL};
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	execve(argv[0], argv, envp);
@@ -400,13 +408,26 @@ static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
 	if (write(go_w, "g", 1) != 1)
 		return gd_error_make(err, errno, "node \"%s\": cannot start it",
 				     name);
+	/* The child now mounts and execs on its own: hand its report pipe
+	 * over, so the caller can start the next node meanwhile. */
+	node->pending_fd = TAKE_FD(report_r);
+	return 0;
+}
+
+int gd_node_started(gd_node_rt *node, gd_error **err)
+{
+	if (node->pending_fd < 0)
+		return 0;
 	struct child_failure f;
 	ssize_t got;
-	while ((got = read(report_r, &f, sizeof(f))) < 0 && errno == EINTR)
+	while ((got = read(node->pending_fd, &f, sizeof(f))) < 0 &&
+	       errno == EINTR)
 		;
+	close(node->pending_fd);
+	node->pending_fd = -1;
 	if (got == (ssize_t)sizeof(f)) {
-		waitpid(pid, NULL, 0);
-		return gd_error_make(err, f.err, "node \"%s\": %s", name,
+		waitpid(node->init_pid, NULL, 0);
+		return gd_error_make(err, f.err, "node \"%s\": %s", node->name,
 				     f.what);
 	}
 	return 0;
@@ -419,8 +440,9 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, const char *rundir,
 	if (nsfd < 0)
 		return gd_error_make(err, errno, "cannot open \"%s\"",
 				     node->netns);
-	return launch(ledger, node->name, node, rundir, libexec, nsfd,
-		      events_fd, NULL, NULL, err);
+	int r = launch(ledger, node->name, node, rundir, libexec, nsfd,
+		       events_fd, NULL, NULL, err);
+	return r < 0 ? r : gd_node_started(node, err);
 }
 
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
@@ -429,6 +451,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 {
 	const gd_node *n = &c->nodes[index];
 	memset(out, 0, sizeof(*out));
+	out->pending_fd = -1;
 	gd_pathf(out->name, sizeof(out->name), "%s", n->name);
 	gd_pathf(out->role, sizeof(out->role), "%s", c->roles[n->role].name);
 	struct in_addr addr = gd_node_addr(index);

@@ -37,6 +37,7 @@ typedef struct gd_node_rt {
 	char cgroup[PATH_MAX];
 	char netns[PATH_MAX]; /* pinned network namespace */
 	char dir[PATH_MAX];   /* the node's directories on the host */
+	int pending_fd;	      /* while starting: the child's report pipe */
 } gd_node_rt;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The
@@ -49,12 +50,17 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 			gd_error **err);
 
 /* Starts node index: cgroup, namespaces, veth to the bridge, addresses,
- * mounts, then gd-init.  Every host change is ledgered first.  libexec is
- * the directory holding gd-init and gd-probe; events_fd is the run's event
- * log, handed to gd-init as fd 3. */
+ * mounts, then gd-init.  Returns once the child is on its own (mounting and
+ * exec'ing); gd_node_started() waits for its outcome.  Every host change is
+ * ledgered first.  libexec is the directory holding gd-init and gd-probe;
+ * events_fd is the run's event log, handed to gd-init as fd 3. */
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 		  const char *bridge, const char *libexec, int events_fd,
 		  gd_node_rt *out, gd_error **err);
+
+/* Waits until a starting node's gd-init runs, or reports why it could not
+ * (the child's failure, with its errno). */
+int gd_node_started(gd_node_rt *node, gd_error **err);
 
 /* Starts a stopped node again: a new gd-init in the node's cgroup and its
  * kept network namespace, services from its (possibly changed) files. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,7 +17,13 @@ const char *gd_state_root(void)
 {
 	/* Bounded, so every path below it fits in PATH_MAX (gd_pathf). */
 	const char *s = getenv("GAMEDAY_STATE_DIR");
-	return s && *s == '/' && strlen(s) < 1024 ? s : "/var/lib/gameday";
+	return s && *s == '/' && strlen(s) < 1024 ? s : "/run/gameday";
+}
+
+const char *gd_log_root(void)
+{
+	const char *s = getenv("GAMEDAY_LOG_DIR");
+	return s && *s == '/' && strlen(s) < 1024 ? s : "/var/lib/gameday/logs";
 }
 
 bool gd_run_id_valid(const char *id)
@@ -120,18 +127,30 @@ int gd_run_create(gd_run *run, gd_error **err)
 			return gd_error_make(err, errno, "cannot create \"%s\"",
 					     run->dir);
 	}
+	/* The run directory is a tmpfs of its own: a node is a dozen small
+	 * files and directories, and on a journaled disk creating them costs
+	 * more than everything else a node needs.  The ledger lives inside,
+	 * so its first entries cover the mount and the directory made a
+	 * moment before it (a run killed in between leaves a directory
+	 * without a ledger, which cleanup recognises by its name). */
+	if (mount("tmpfs", run->dir, "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=0700") < 0)
+		return gd_error_make(
+			err, errno, "cannot mount a tmpfs on \"%s\"", run->dir);
 	char ledger[PATH_MAX];
 	gd_pathf(ledger, sizeof(ledger), "%s/ledger.jsonl", run->dir);
 	r = gd_ledger_open(ledger, &run->ledger, err);
 	if (r < 0)
 		return r;
-	/* The first entry covers the directory that holds the ledger: made a
-	 * moment before it, removed last. */
 	r = gd_ledger_add(run->ledger, GD_LEDGER_DIR, run->dir, 0, 0, err);
+	if (r == 0)
+		r = gd_ledger_add(run->ledger, GD_LEDGER_TMPFS, run->dir, 0, 0,
+				  err);
 	if (r < 0)
 		return r;
 
-	gd_pathf(run->logdir, sizeof(run->logdir), "%s/logs/%s", root, run->id);
+	gd_pathf(run->logdir, sizeof(run->logdir), "%s/%s", gd_log_root(),
+		 run->id);
 	r = mkdir_p(run->logdir, 0755, err);
 	if (r < 0)
 		return r;

@@ -4,8 +4,11 @@
  *   STATE/runs/ID/           run directory: ledger, cluster.json, node
  *                            directories, shared storage, pinned netns files
  *   CGROUP2/gameday-ID/NODE  one cgroup per node
- *   STATE/logs/ID/           the event log, kept after the run as its output
- * STATE is $GAMEDAY_STATE_DIR, or /var/lib/gameday.  The host's own network
+ *   LOGS/ID/                 the event log, kept after the run as its output
+ * STATE is $GAMEDAY_STATE_DIR, or /run/gameday: a tmpfs, because a node is
+ * a dozen small directories and files, and creating them on a journaled
+ * disk costs more than everything else a node needs.  LOGS is
+ * $GAMEDAY_LOG_DIR, or /var/lib/gameday/logs.  The host's own network
  * namespace is never changed: the cluster's bridge lives in a namespace of
  * its own, and each veth pair joins that namespace to a node's. */
 #ifndef GD_CLUSTER_RUN_H
@@ -23,11 +26,12 @@ typedef struct gd_run {
 	char id[GD_RUN_ID_LEN + 1];
 	char dir[PATH_MAX];    /* STATE/runs/ID */
 	char cgroup[PATH_MAX]; /* CGROUP2/gameday-ID */
-	char logdir[PATH_MAX]; /* STATE/logs/ID */
+	char logdir[PATH_MAX]; /* LOGS/ID */
 	gd_ledger *ledger;
 } gd_run;
 
 const char *gd_state_root(void);
+const char *gd_log_root(void);
 
 /* Creates a new run: its directory, its ledger (locked), its log directory
  * and its parent cgroup, each recorded before it is made. */

@@ -123,6 +123,11 @@ static int undo_entry(const gd_ledger_entry *e, gd_say_fn say, gd_error **err)
 			say("namespace", e->path);
 		return r;
 	}
+	case GD_LEDGER_TMPFS:
+		if (!e->path || !gd_run_owns_path(e->path))
+			return 0;
+		unmount_below(e->path, say);
+		return 0;
 	case GD_LEDGER_DIR: {
 		if (!e->path || !gd_run_owns_path(e->path))
 			return 0;

@@ -1,5 +1,5 @@
 /* The state ledger: every change gameday makes to the host, written down
- * (and synced) before it is made.
+ * before it is made.
  *
  * A run appends to its own ledger file while it holds an exclusive lock on
  * it.  'gameday cleanup' and the next run read the ledgers of runs nobody
@@ -17,6 +17,7 @@ enum gd_ledger_op {
 	GD_LEDGER_DIR,	   /* a directory tree under the state root */
 	GD_LEDGER_CGROUP,  /* a cgroup v2 directory */
 	GD_LEDGER_MOUNT,   /* a bind mount (namespace files) on the host */
+	GD_LEDGER_TMPFS,   /* a tmpfs mounted on a run directory */
 	GD_LEDGER_PROCESS, /* a process (pid and start time) */
 	GD_LEDGER_DONE,	   /* the run undid everything itself */
 };
@@ -36,7 +37,8 @@ typedef struct gd_ledger gd_ledger;
 int gd_ledger_open(const char *path, gd_ledger **out, gd_error **err);
 void gd_ledger_close(gd_ledger *l);
 
-/* Appends one entry and syncs it to disk.  With GAMEDAY_CRASH_AT=N in the
+/* Appends one entry (one write(2), so a killed gameday never leaves half
+ * an entry).  With GAMEDAY_CRASH_AT=N in the
  * environment, the process kills itself with SIGKILL right after the Nth
  * entry of this process is on disk: the tests use it to stop a run at every
  * step it can stop. */

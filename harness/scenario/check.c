@@ -144,11 +144,12 @@ static void check_targets(gd_reader *r, const gd_cluster *c,
 
 	size_t *nodes, n;
 	gd_targets_candidates(c, r->arena, t, &nodes, &n);
+	/* Names always select a node (roles and groups are never empty), so
+	 * only a pick's "except" can leave nothing. */
 	if (n == 0) {
 		gd_diag_path(
 			r->diags, r->file, t->path,
-			pick ? "nothing to pick from: \"from\" less \"except\" leaves no node"
-			     : "selects no node");
+			"nothing to pick from: \"from\" less \"except\" leaves no node");
 		return;
 	}
 	if (t->pick && t->pick > n)

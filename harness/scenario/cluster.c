@@ -101,7 +101,7 @@ static size_t expand_range(gd_reader *r, const char *name, const char **prefix,
 	return b - a + 1;
 }
 
-static void add_node(gd_reader *r, gd_cluster *c, const char *name,
+static bool add_node(gd_reader *r, gd_cluster *c, const char *name,
 		     const char *role)
 {
 	if (strlen(name) > GD_NODE_NAME_MAX || !*name ||
@@ -110,15 +110,15 @@ static void add_node(gd_reader *r, gd_cluster *c, const char *name,
 			r,
 			"invalid node name \"%s\": use 1 to %d characters from a-z, 0-9 and '-'",
 			name, GD_NODE_NAME_MAX);
-		return;
+		return false;
 	}
 	if (find_node(c, name) != (size_t)-1) {
 		rd_error(r, "node \"%s\" is declared twice", name);
-		return;
+		return false;
 	}
 	if (c->nnodes >= GD_MAX_NODES) {
 		rd_error(r, "more than %d nodes", GD_MAX_NODES);
-		return;
+		return false;
 	}
 	size_t ri = find_role(c, role);
 	if (ri == (size_t)-1) {
@@ -130,6 +130,7 @@ static void add_node(gd_reader *r, gd_cluster *c, const char *name,
 	n->name = name;
 	n->role = ri;
 	n->path = rd_path_keep(r);
+	return true;
 }
 
 static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
@@ -161,12 +162,16 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 			if (count == 1 && !strchr(name, '['))
 				add_node(r, c, name, role);
 			else
+				/* One report for the whole range, not one per
+				 * node it names. */
 				for (unsigned k = lo; count && k <= hi; k++)
-					add_node(r, c,
-						 gd_arena_printf(
-							 r->arena, "%s%0*u",
-							 prefix, width, k),
-						 role);
+					if (!add_node(r, c,
+						      gd_arena_printf(r->arena,
+								      "%s%0*u",
+								      prefix,
+								      width, k),
+						      role))
+						break;
 			rd_pop(r, mk);
 		}
 		rd_pop(r, m);
@@ -217,9 +222,13 @@ static void parse_service(gd_reader *r, json_t *v, gd_service *sv)
 				r,
 				"the program must be an absolute path inside the node (got \"%s\")",
 				sv->argv.v[0]);
-		for (size_t i = 0; i < sv->argv.n; i++)
-			if (strchr(sv->argv.v[i], '\n'))
-				rd_error(r, "arguments cannot hold a newline");
+		for (size_t i = 0; i < sv->argv.n; i++) {
+			if (!strchr(sv->argv.v[i], '\n'))
+				continue;
+			size_t mi = rd_push_index(r, i);
+			rd_error(r, "arguments cannot hold a newline");
+			rd_pop(r, mi);
+		}
 		rd_pop(r, m);
 	}
 	json_t *env = json_object_get(v, "env");
@@ -418,12 +427,13 @@ static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
 					if (hint)
 						rd_error(
 							r,
-							"unknown node \"%s\"; did you mean \"%s\"?",
+							"unknown node or group \"%s\"; did you mean \"%s\"?",
 							members.v[i], hint);
 					else
-						rd_error(r,
-							 "unknown node \"%s\"",
-							 members.v[i]);
+						rd_error(
+							r,
+							"unknown node or group \"%s\"",
+							members.v[i]);
 				} else {
 					for (size_t k = 0; k < nn; k++)
 						in[ns[k]] = true;

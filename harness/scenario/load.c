@@ -279,9 +279,15 @@ gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags)
 	json_t *root = parse_json(text, len, file, diags);
 	if (!root)
 		return NULL;
+	/* Only a file with nothing of a scenario's is read as a cluster
+	 * file, so a scenario with a stray "nodes" still gets scenario
+	 * messages. */
 	bool scenario = !json_is_object(root) ||
+			!json_object_get(root, "nodes") ||
 			json_object_get(root, "cluster") ||
-			!json_object_get(root, "nodes");
+			json_object_get(root, "workload") ||
+			json_object_get(root, "duration") ||
+			json_object_get(root, "steps");
 	json_decref(root);
 	if (scenario)
 		return gd_scenario_parse(text, len, file, NULL, diags);

@@ -271,10 +271,6 @@ bool rd_as_string(gd_reader *r, json_t *v, const char **out)
 		rd_error(r, "expected a string, got %s", rd_type_name(v));
 		return false;
 	}
-	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		rd_error(r, "strings may not contain NUL characters");
-		return false;
-	}
 	*out = gd_arena_strdup(r->arena, json_string_value(v));
 	return true;
 }
@@ -462,11 +458,15 @@ bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices, size_t n,
 	size_t len = 1;
 	for (size_t i = 0; i < n; i++)
 		len += strlen(choices[i]) + 2;
+	/* Listed sorted, like known keys, whatever order the caller keeps. */
+	const char **sorted = gd_arena_array(r->arena, n, sizeof(char *));
+	memcpy(sorted, choices, n * sizeof(char *));
+	qsort(sorted, n, sizeof(char *), cmp_str);
 	char *list = gd_arena_alloc(r->arena, len);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			strcat(list, ", ");
-		strcat(list, choices[i]);
+		strcat(list, sorted[i]);
 	}
 	const char *hint = gd_suggest(s, choices, n);
 	if (hint)

@@ -274,7 +274,8 @@ void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k)
 			rd_error(
 				r,
 				"expected a path change or a non-empty array of them, got %s",
-				rd_type_name(paths));
+				json_is_array(paths) ? "an empty array"
+						     : rd_type_name(paths));
 		}
 		rd_pop(r, m);
 	}
@@ -655,7 +656,8 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 			rd_error(
 				r,
 				"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
-		else if (!has_for)
+		else if (!has_for && st->kind == GD_FAULT_KILL)
+			/* pause and reboot already say they need "for" */
 			rd_error(
 				r,
 				"a wave needs the step's \"for\" (how long each batch is down)");

@@ -103,12 +103,18 @@ void parse_workload(gd_reader *r, json_t *v, gd_scenario *s)
 		size_t m = rd_push_index(r, i);
 		parse_group(r, json_array_get(v, i), &s->groups[i], i);
 		for (size_t j = 0; j < i; j++) {
-			if (strcmp(s->groups[j].name, s->groups[i].name) == 0) {
+			if (strcmp(s->groups[j].name, s->groups[i].name) != 0)
+				continue;
+			if (json_object_get(json_array_get(v, i), "name"))
 				rd_error(r,
 					 "job group name \"%s\" is used twice",
 					 s->groups[i].name);
-				break;
-			}
+			else
+				rd_error(
+					r,
+					"this group's default name \"%s\" is already taken: give it a \"name\"",
+					s->groups[i].name);
+			break;
 		}
 		rd_pop(r, m);
 	}
