@@ -19,7 +19,7 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # Every Debian package the project needs, for 'make deps'.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
-	libseccomp-dev libcmocka-dev libfaketime faketime
+	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps
 
 ifeq ($(V),1)
 Q :=
@@ -170,8 +170,9 @@ $(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(HEADERS)
 fuzz: $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
-bench: $(GAMEDAY) $(BENCH_BIN)
+bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN)
 	$(Q)$(BENCH_BIN) $(GAMEDAY)
+	$(Q)sh tests/bench/cluster_scale.sh $(BUILD)
 
 hdr-check:
 	@mkdir -p $(BUILD)/hdr

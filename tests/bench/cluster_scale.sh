@@ -1,0 +1,74 @@
+#!/bin/sh
+# make bench: time to bring a staging cluster up and down at 8, 64 and 256
+# nodes, beside the same network topology built with the ip command (one
+# fork/exec per call, the way scripts and Mininet do it): a namespace for
+# the bridge, and per node a namespace, a veth pair into the bridge, lo up,
+# an address, eth0 up.  gameday does more per node (pid, mount, UTS, IPC
+# and cgroup namespaces, a cgroup, a dozen mounts, gd-init), so the ratio
+# is conservative.  Prints figures; asserts nothing about time.
+#   tests/bench/cluster_scale.sh BUILD_DIR
+set -u
+build=$(cd "$1" && pwd)
+gameday=$build/gameday
+if [ "$(id -u)" != 0 ]; then
+	echo "bench cluster: skipped (needs root)"
+	exit 0
+fi
+tmp=$(mktemp -d /tmp/gameday-bench.XXXXXX)
+export GAMEDAY_STATE_DIR=$tmp/state GAMEDAY_LOG_DIR=$tmp/logs
+trap '"$gameday" cleanup >/dev/null 2>&1; ip_down 256 >/dev/null 2>&1; rm -rf "$tmp"' EXIT INT TERM
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+ip_up() {
+	ip netns add gdbench-sw &&
+		ip -n gdbench-sw link add br0 type bridge &&
+		ip -n gdbench-sw link set br0 up || return 1
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		ns=gdbench-n$i
+		ip netns add $ns &&
+			ip -n gdbench-sw link add v$i type veth peer name eth0 netns $ns &&
+			ip -n gdbench-sw link set v$i master br0 up &&
+			ip -n $ns link set lo up &&
+			ip -n $ns addr add 10.77.$(((i + 10) / 256)).$(((i + 10) % 256))/16 dev eth0 &&
+			ip -n $ns link set eth0 up || return 1
+		i=$((i + 1))
+	done
+}
+
+ip_down() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		ip netns del gdbench-n$i 2>/dev/null
+		i=$((i + 1))
+	done
+	ip netns del gdbench-sw 2>/dev/null
+}
+
+printf 'bench cluster: up + down, wall clock, %s cores\n' "$(nproc)"
+printf '  %5s  %12s %9s  %12s %9s  %7s  %10s\n' nodes "gameday up" "per node" "ip up" "per node" ratio "gameday down"
+for n in 8 64 256; do
+	file=$tmp/n$n.json
+	printf '{"gameday": 1, "name": "bench%d", "system": "none", "nodes": [{"name": "n[1-%d]", "role": "worker"}]}\n' "$n" "$n" >"$file"
+
+	t0=$(now_ms)
+	if [ "$n" = 256 ] && [ -x /usr/bin/time ]; then
+		/usr/bin/time -f '%M' -o "$tmp/rss" "$gameday" cluster up "$file" >/dev/null || exit 1
+	else
+		"$gameday" cluster up "$file" >/dev/null || exit 1
+	fi
+	t1=$(now_ms)
+	"$gameday" cluster down >/dev/null || exit 1
+	t2=$(now_ms)
+
+	ip_up "$n" || { echo "bench cluster: the ip baseline failed"; exit 1; }
+	t3=$(now_ms)
+	ip_down "$n"
+
+	g=$((t1 - t0)) d=$((t2 - t1)) b=$((t3 - t2))
+	awk -v n="$n" -v g="$g" -v b="$b" -v d="$d" 'BEGIN {
+		printf "  %5d  %9d ms %6.2f ms  %9d ms %6.2f ms  %6.1fx  %9d ms\n",
+			n, g, g / n, b, b / n, (g ? b / g : 0), d }'
+done
+[ -s "$tmp/rss" ] && echo "  gameday peak memory bringing up 256 nodes: $(cat "$tmp/rss") KiB (max RSS)"
