@@ -170,6 +170,29 @@ while :; do
 	n=$((n + 1))
 	[ $n -gt 100 ] && { bad "'up' never finished"; break; }
 done
+
+# Without root: exit 3, saying what is missing, and nothing made.
+if command -v setpriv >/dev/null 2>&1; then
+	expect "without root: exit 3" 3 setpriv --reuid=65534 --regid=65534 --clear-groups "$gameday" cluster up "$cluster"
+	contains "... saying root is needed" "needs root"
+fi
+
+# SIGTERM while a bigger cluster comes up: it finishes the step it is in,
+# then takes everything down again.
+big=$state/big.json
+printf '{"gameday": 1, "system": "none", "nodes": [{"name": "n[1-48]", "role": "worker"}]}\n' >"$big"
+"$gameday" cluster up "$big" >/dev/null 2>"$out" &
+pid=$!
+sleep 0.05
+kill -TERM $pid
+wait $pid
+rc=$?
+case $rc in
+130 | 143) ok "SIGTERM during up ends it (exit $rc)" ;;
+*) bad "SIGTERM during up ends it (exit $rc)" ;;
+esac
+if host_clean; then ok "... and leaves the host clean"; else bad "... and leaves the host clean"; fi
+
 if host_clean; then ok "host clean at the end"; else bad "host clean at the end"; fi
 
 echo "integration: $pass passed, $fail failed"
