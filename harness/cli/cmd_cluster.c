@@ -18,6 +18,7 @@ static void help(void)
 	       "       gameday cluster status [--run ID]\n"
 	       "       gameday cluster exec [--run ID] NODE -- CMD [ARGS...]\n"
 	       "       gameday cluster pause|resume|stop|start [--run ID] NODE\n"
+	       "       gameday cluster stop --release [--run ID] NODE\n"
 	       "       gameday cluster down [--run ID]\n\n"
 	       "up      builds the staging cluster of a scenario or cluster file\n"
 	       "        (namespaced nodes on a private bridge, each under gd-init\n"
@@ -27,8 +28,9 @@ static void help(void)
 	       "exec    runs a command inside a node's namespaces and cgroup and\n"
 	       "        exits with its status\n"
 	       "pause   freezes every process of a node; resume thaws it\n"
-	       "stop    kills every process of a node at once (a power cut);\n"
-	       "        start brings it back with its services\n"
+	       "stop    kills every process of a node at once (a power cut); its\n"
+	       "        namespaces are kept, or with --release let go (its link\n"
+	       "        disappears); start brings it back with its services\n"
 	       "down    stops every node and removes everything the cluster made\n\n"
 	       "--run ID picks a cluster when several are up.  Needs root.\n\n"
 	       "exit: 0 done, 2 bad usage or unknown node, 3 missing privilege or\n"
@@ -144,10 +146,12 @@ int cmd_cluster(int argc, char **argv)
 
 	static const struct option opts[] = {
 		{"run", required_argument, NULL, 'r'},
+		{"release", no_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	const char *run = NULL;
+	bool release = false;
 	int c;
 	optind = 1;
 	/* "+": stop at the first non-option, the node of exec. */
@@ -156,6 +160,9 @@ int cmd_cluster(int argc, char **argv)
 		switch (c) {
 		case 'r':
 			run = optarg;
+			break;
+		case 'R':
+			release = true;
 			break;
 		case 'h':
 			help();
@@ -203,7 +210,7 @@ int cmd_cluster(int argc, char **argv)
 		else if (r == 0 && strcmp(sub, "resume") == 0)
 			r = gd_cluster_pause(st, node, false, &err);
 		else if (r == 0 && strcmp(sub, "stop") == 0)
-			r = gd_cluster_stop_node(st, node, &err);
+			r = gd_cluster_stop_node(st, node, release, &err);
 		else if (r == 0)
 			r = gd_cluster_start_node(st, node, cli_libexec(),
 						  &err);

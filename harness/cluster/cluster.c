@@ -451,15 +451,19 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 }
 
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
-			 gd_error **err)
+			 bool release, gd_error **err)
 {
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
 		return -ENOENT;
 	node_event(st, "node-killing", node);
 	int r = gd_cgroup_kill(n->cgroup, 5000, err);
+	/* Unpinning the network namespace deletes the node's link: the
+	 * machine is gone from the network, not just powered off. */
+	if (r == 0 && release)
+		r = gd_netns_release(n->netns, err);
 	if (r == 0)
-		node_event(st, "node-killed", node);
+		node_event(st, release ? "node-released" : "node-killed", node);
 	return r;
 }
 
@@ -489,7 +493,8 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 	if (r < 0)
 		return r;
 	int events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
-	r = gd_node_restart(ledger, n, st->dir, libexec, events, err);
+	r = gd_node_restart(ledger, n, (size_t)(n - st->nodes), st->dir,
+			    st->switch_netns, BRIDGE, libexec, events, err);
 	if (r == 0) {
 		gd_event(events, "node-started",
 			 json_pack("{s:s,s:s,s:i}", "node", n->name, "address",

@@ -47,10 +47,11 @@ int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 /* Freezes (pause) or thaws a node's every process. */
 int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 		     gd_error **err);
-/* Power cut: kills every process of the node at once (its namespaces are
- * kept, so it can start again). */
+/* Power cut: kills every process of the node at once.  Its namespaces are
+ * kept (the link stays, as a powered-off machine's port does) or, with
+ * release, let go (the link disappears); either way it can start again. */
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
-			 gd_error **err);
+			 bool release, gd_error **err);
 /* Starts a stopped node again with its services. */
 int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 			  const char *libexec, gd_error **err);

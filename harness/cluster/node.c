@@ -321,7 +321,7 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 typedef int (*wire_fn)(void *ctx, pid_t pid, gd_error **err);
 
 struct wire_ctx {
-	gd_run *run;
+	gd_ledger *ledger;
 	gd_node_rt *node;
 	gd_nl *sw;
 	const char *bridge;
@@ -331,8 +331,8 @@ struct wire_ctx {
 static int wire_new_node(void *ctx, pid_t pid, gd_error **err)
 {
 	struct wire_ctx *w = ctx;
-	int r = gd_ledger_add(w->run->ledger, GD_LEDGER_MOUNT, w->node->netns,
-			      0, 0, err);
+	int r = gd_ledger_add(w->ledger, GD_LEDGER_MOUNT, w->node->netns, 0, 0,
+			      err);
 	if (r == 0)
 		r = gd_netns_pin(pid, w->node->netns, err);
 	if (r == 0)
@@ -433,15 +433,36 @@ int gd_node_started(gd_node_rt *node, gd_error **err)
 	return 0;
 }
 
-int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, const char *rundir,
-		    const char *libexec, int events_fd, gd_error **err)
+int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
+		    const char *rundir, const char *switch_netns,
+		    const char *bridge, const char *libexec, int events_fd,
+		    gd_error **err)
 {
+	int r;
 	_cleanup_close_ int nsfd = open(node->netns, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
+	if (nsfd >= 0) {
+		/* Namespaces kept: the node comes back on its old link. */
+		r = launch(ledger, node->name, node, rundir, libexec, nsfd,
+			   events_fd, NULL, NULL, err);
+		return r < 0 ? r : gd_node_started(node, err);
+	}
+	if (errno != ENOENT)
 		return gd_error_make(err, errno, "cannot open \"%s\"",
 				     node->netns);
-	int r = launch(ledger, node->name, node, rundir, libexec, nsfd,
-		       events_fd, NULL, NULL, err);
+
+	/* Namespaces released: a new network namespace, wired again. */
+	_cleanup_close_ int swfd = open(switch_netns, O_RDONLY | O_CLOEXEC);
+	if (swfd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"",
+				     switch_netns);
+	gd_nl *sw = NULL;
+	r = gd_nl_open(swfd, &sw, err);
+	if (r < 0)
+		return r;
+	struct wire_ctx w = {ledger, node, sw, bridge, index};
+	r = launch(ledger, node->name, node, rundir, libexec, -1, events_fd,
+		   wire_new_node, &w, err);
+	gd_nl_close(sw);
 	return r < 0 ? r : gd_node_started(node, err);
 }
 
@@ -488,7 +509,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 	if (mkdir(out->cgroup, 0755) < 0)
 		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
 				     out->cgroup);
-	struct wire_ctx w = {run, out, sw, bridge, index};
+	struct wire_ctx w = {run->ledger, out, sw, bridge, index};
 	r = launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
 		   -1, events_fd, wire_new_node, &w, err);
 	return r;

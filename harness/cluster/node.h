@@ -62,9 +62,12 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
  * (the child's failure, with its errno). */
 int gd_node_started(gd_node_rt *node, gd_error **err);
 
-/* Starts a stopped node again: a new gd-init in the node's cgroup and its
- * kept network namespace, services from its (possibly changed) files. */
-int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, const char *rundir,
-		    const char *libexec, int events_fd, gd_error **err);
+/* Starts a stopped node again: a new gd-init in the node's cgroup, in its
+ * kept network namespace or (released) a new one wired to the bridge again,
+ * services from its (possibly changed) files. */
+int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
+		    const char *rundir, const char *switch_netns,
+		    const char *bridge, const char *libexec, int events_fd,
+		    gd_error **err);
 
 #endif

@@ -145,6 +145,16 @@ static int undo_entry(const gd_ledger_entry *e, gd_say_fn say, gd_error **err)
 	return 0;
 }
 
+/* With the last run gone, gameday's own state directories go too (rmdir
+ * only removes them empty). */
+static void prune_state_dirs(void)
+{
+	char runs[PATH_MAX];
+	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
+	if (rmdir(runs) == 0 && !getenv("GAMEDAY_STATE_DIR"))
+		rmdir(gd_state_root());
+}
+
 static int undo_file(const char *ledger, gd_say_fn say, gd_error **err)
 {
 	gd_ledger_entry *v = NULL;
@@ -169,6 +179,7 @@ static int undo_file(const char *ledger, gd_say_fn say, gd_error **err)
 		}
 	}
 	gd_ledger_entries_free(v, n);
+	prune_state_dirs();
 	return first;
 }
 

@@ -141,6 +141,15 @@ expect "start it again" 0 g cluster start alpha
 sleep 0.2
 expect "it answers again" 0 g cluster exec beta -- /srv/gameday/gd-probe connect alpha 7000
 
+# Released: the node's namespaces go, its link with them; start makes
+# and wires new ones.
+expect "kill a node and release its namespaces" 0 g cluster stop --release gamma
+if [ -e "$(run_dir)/ns/gamma.net" ]; then bad "its network namespace is let go"; else ok "its network namespace is let go"; fi
+expect "start it again" 0 g cluster start gamma
+sleep 0.2
+expect "it is wired again" 0 g cluster exec gamma -- /srv/gameday/gd-probe connect alpha 7000 300
+expect "... with its old address" 0 g cluster exec gamma -- sh -c 'grep -q 10.77.0.12 /proc/net/fib_trie'
+
 expect "cluster down" 0 g cluster down
 if host_clean; then ok "down leaves the host as found"; else bad "down leaves the host as found"; fi
 expect "cleanup after down" 0 g cleanup
