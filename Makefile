@@ -19,7 +19,8 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # Every Debian package the project needs, for 'make deps'.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
-	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps
+	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
+	slurmctld slurmd slurm-client munge
 
 ifeq ($(V),1)
 Q :=
@@ -45,7 +46,7 @@ endif
 ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 
-LIB_DIRS := base scenario plan host net cluster
+LIB_DIRS := base scenario plan host net cluster jobsys
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -155,8 +156,11 @@ valgrind: $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
 integration: $(GAMEDAY) $(FAKES)
-	$(Q)sh tests/integration/cluster.sh $(BUILD); rc=$$?; \
-		[ $$rc -eq 77 ] && echo "integration: skipped" && exit 0; exit $$rc
+	$(Q)for t in tests/integration/*.sh; do \
+		sh $$t $(BUILD); rc=$$?; \
+		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \
+		[ $$rc -eq 0 ] || exit $$rc; \
+	done
 
 golden: $(GAMEDAY)
 	$(Q)sh tests/golden/run.sh $(GAMEDAY) golden

@@ -76,7 +76,7 @@ static int up(int argc, char **argv)
 	const char *libexec = cli_libexec();
 	gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
-	int r = gd_cluster_preflight(libexec, &err);
+	int r = gd_cluster_preflight(c, libexec, &err);
 	if (r == 0) {
 		/* Ctrl-C and SIGTERM wait for a step to finish, then the
 		 * half-built cluster is undone: see the check below. */

@@ -7,6 +7,7 @@
 #include "cluster/teardown.h"
 #include "host/cgroup.h"
 #include "host/ledger.h"
+#include "jobsys/slurm.h"
 #include "net/netlink.h"
 #include "net/netns.h"
 
@@ -35,7 +36,8 @@ void gd_cluster_state_free(gd_cluster_state *st)
 	free(st);
 }
 
-int gd_cluster_preflight(const char *libexec, gd_error **err)
+int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
+			 gd_error **err)
 {
 	if (geteuid() != 0)
 		return gd_error_make(
@@ -61,6 +63,8 @@ int gd_cluster_preflight(const char *libexec, gd_error **err)
 			err, errno,
 			"cannot run \"%s\" (build it with 'make', or set GAMEDAY_LIBEXEC)",
 			init);
+	if (c->system == GD_SYSTEM_SLURM)
+		return gd_slurm_preflight(err);
 	return 0;
 }
 
@@ -241,6 +245,12 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	}
 	gd_pathf(path, sizeof(path), "%s/shared", run.dir);
 	chmod(path, 01777);
+	if (c->system == GD_SYSTEM_SLURM) {
+		gd_pathf(path, sizeof(path), "%s/munge.key", run.dir);
+		r = gd_slurm_make_key(path, err);
+		if (r < 0)
+			goto fail;
+	}
 
 	/* The switch: a namespace holding only the bridge. */
 	gd_pathf(st->switch_netns, sizeof(st->switch_netns), "%s/ns/switch.net",

@@ -25,7 +25,8 @@ void gd_cluster_state_free(gd_cluster_state *st);
 
 /* Checks what a cluster needs before anything is changed: root, cgroup v2,
  * overlayfs, gd-init.  Fails with a message naming what is missing. */
-int gd_cluster_preflight(const char *libexec, gd_error **err);
+int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
+			 gd_error **err);
 
 /* Builds the cluster and starts every node; on failure undoes what it did.
  * The cluster keeps running after the caller exits. */

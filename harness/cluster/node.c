@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "host/ledger.h"
+#include "jobsys/slurm.h"
 #include "net/netns.h"
 
 #include <arpa/inet.h>
@@ -69,7 +70,7 @@ static char *host_file_plus(const char *host_path, const char *extra)
 #define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
 
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
-			gd_error **err)
+			const char *rundir, gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	char line[512];
@@ -119,6 +120,9 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	static const char *const restarts[] = {"always", "on-failure", "never"};
 	const gd_role *role = &c->roles[n->role];
 	fprintf(s, "node %s\n", n->name);
+	/* The job system's daemons first, then the role's own services. */
+	if (c->system == GD_SYSTEM_SLURM)
+		gd_slurm_services(c, index, s);
 	for (size_t i = 0; i < role->nservices; i++) {
 		const gd_service *sv = &role->services[i];
 		fprintf(s, "service %s\nrestart %s\n", sv->name,
@@ -144,7 +148,13 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	gd_pathf(gdir, sizeof(gdir), "%s/etc/gameday", dir);
 	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
 		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
-	return write_text(dir, "etc/gameday/services", services, err);
+	r = write_text(dir, "etc/gameday/services", services, err);
+	if (r == 0 && c->system == GD_SYSTEM_SLURM) {
+		char key[PATH_MAX];
+		gd_pathf(key, sizeof(key), "%s/munge.key", rundir);
+		r = gd_slurm_write_node(c, index, dir, key, err);
+	}
+	return r;
 }
 
 /* ---- the child: only system calls from here to execve ---- */
@@ -498,7 +508,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 	if (chmod(scratch, 01777) < 0)
 		return gd_error_make(err, errno, "cannot chmod \"%s\"",
 				     scratch);
-	int r = gd_node_write_files(c, index, out->dir, err);
+	int r = gd_node_write_files(c, index, out->dir, run->dir, err);
 	if (r < 0)
 		return r;
 

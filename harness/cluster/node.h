@@ -44,10 +44,11 @@ typedef struct gd_node_rt {
  * subnet exists only inside the cluster's own namespaces. */
 struct in_addr gd_node_addr(size_t index);
 
-/* Writes a node's local files (passwd, group, hosts, hostname, services)
- * into its directory, which the caller created. */
+/* Writes a node's local files (passwd, group, hosts, hostname, services,
+ * and the job system's own) into its directory, which the caller created;
+ * rundir holds the run's shared secrets (the munge key). */
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
-			gd_error **err);
+			const char *rundir, gd_error **err);
 
 /* Starts node index: cgroup, namespaces, veth to the bridge, addresses,
  * mounts, then gd-init.  Returns once the child is on its own (mounting and

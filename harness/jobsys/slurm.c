@@ -1,0 +1,194 @@
+#include "jobsys/slurm.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "cluster/node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const programs[] = {"/usr/sbin/slurmctld",
+				       "/usr/sbin/slurmd", "/usr/sbin/munged"};
+
+int gd_slurm_preflight(gd_error **err)
+{
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
+		if (access(programs[i], X_OK) < 0)
+			return gd_error_make(
+				err, ENOENT,
+				"a slurm cluster needs \"%s\" (install Debian's slurmctld, slurmd, slurm-client and munge: 'make deps')",
+				programs[i]);
+	if (!getpwnam("munge"))
+		return gd_error_make(
+			err, ENOENT,
+			"a slurm cluster needs the \"munge\" user (install Debian's munge package: 'make deps')");
+	return 0;
+}
+
+size_t gd_slurm_controller(const gd_cluster *c)
+{
+	for (size_t i = 0; i < c->nnodes; i++)
+		if (strcmp(c->roles[c->nodes[i].role].name, "controller") == 0)
+			return i;
+	return 0;
+}
+
+int gd_slurm_make_key(const char *path, gd_error **err)
+{
+	unsigned char key[GD_MUNGE_KEY_SIZE];
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		return gd_error_make(err, errno, "cannot draw a munge key");
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	if (fd < 0 || write(fd, key, sizeof(key)) != (ssize_t)sizeof(key))
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+	return 0;
+}
+
+/* Makes dir/sub owned by uid:gid with mode. */
+static int own_dir(const char *dir, const char *sub, uid_t uid, gid_t gid,
+		   mode_t mode, gd_error **err)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/%s", dir, sub);
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0)
+		return gd_error_make(err, errno, "cannot set owner of \"%s\"",
+				     path);
+	return 0;
+}
+
+static int copy_key(const char *from, const char *to, uid_t uid, gid_t gid,
+		    gd_error **err)
+{
+	_cleanup_free_ char *key = NULL;
+	size_t len;
+	int r = gd_read_file(from, GD_MUNGE_KEY_SIZE * 4, &key, &len, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd =
+		open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0400);
+	if (fd < 0 || write(fd, key, len) != (ssize_t)len)
+		return gd_error_make(err, errno, "cannot write \"%s\"", to);
+	if (fchown(fd, uid, gid) < 0)
+		return gd_error_make(err, errno, "cannot set owner of \"%s\"",
+				     to);
+	return 0;
+}
+
+static void write_conf(const gd_cluster *c, FILE *f)
+{
+	size_t ctl = gd_slurm_controller(c);
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr a = gd_node_addr(ctl);
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
+	fprintf(f,
+		"# Written by gameday for a staging cluster.\n"
+		"ClusterName=gameday\n"
+		"SlurmctldHost=%s(%s)\n"
+		"SlurmUser=root\n"
+		"SlurmdUser=root\n"
+		"AuthType=auth/munge\n"
+		"CredType=cred/munge\n"
+		"StateSaveLocation=/var/spool/slurmctld\n"
+		"SlurmdSpoolDir=/var/spool/slurmd\n"
+		"SlurmctldPidFile=/run/slurmctld.pid\n"
+		"SlurmdPidFile=/run/slurmd.pid\n"
+		"SlurmctldLogFile=/var/log/slurm/slurmctld.log\n"
+		"SlurmdLogFile=/var/log/slurm/slurmd.log\n"
+		/* Nodes are namespaces: track job processes by parentage, not
+		 * by cgroups gameday already uses for the node itself. */
+		"ProctrackType=proctrack/linuxproc\n"
+		"TaskPlugin=task/none\n"
+		"JobAcctGatherType=jobacct_gather/none\n"
+		"AccountingStorageType=accounting_storage/none\n"
+		"SelectType=select/cons_tres\n"
+		"SelectTypeParameters=CR_CPU\n"
+		"SchedulerType=sched/backfill\n"
+		"MpiDefault=none\n"
+		"ReturnToService=2\n"
+		"JobRequeue=1\n"
+		/* The emulated node's CPU count is what the scenario says,
+		 * not what the host has. */
+		"SlurmdParameters=config_overrides\n"
+		"SlurmctldTimeout=30\n"
+		"SlurmdTimeout=30\n"
+		"MessageTimeout=10\n"
+		"InactiveLimit=0\n"
+		"KillWait=5\n"
+		"MinJobAge=300\n",
+		c->nodes[ctl].name, addr);
+	for (size_t i = 0; i < c->nnodes; i++) {
+		if (i == ctl)
+			continue;
+		a = gd_node_addr(i);
+		inet_ntop(AF_INET, &a, addr, sizeof(addr));
+		fprintf(f, "NodeName=%s NodeAddr=%s CPUs=%d State=UNKNOWN\n",
+			c->nodes[i].name, addr,
+			c->roles[c->nodes[i].role].cpus);
+	}
+	fprintf(f,
+		"PartitionName=batch Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n");
+}
+
+int gd_slurm_write_node(const gd_cluster *c, size_t index, const char *dir,
+			const char *key_path, gd_error **err)
+{
+	(void)index;
+	struct passwd *pw = getpwnam("munge");
+	if (!pw)
+		return gd_error_make(err, ENOENT, "no \"munge\" user");
+	uid_t mu = pw->pw_uid;
+	gid_t mg = pw->pw_gid;
+	int r;
+	if ((r = own_dir(dir, "etc/slurm", 0, 0, 0755, err)) < 0 ||
+	    (r = own_dir(dir, "etc/munge", mu, mg, 0700, err)) < 0 ||
+	    (r = own_dir(dir, "run/munge", mu, mg, 0755, err)) < 0 ||
+	    (r = own_dir(dir, "log/munge", mu, mg, 0700, err)) < 0 ||
+	    (r = own_dir(dir, "spool/munge", mu, mg, 0700, err)) < 0 ||
+	    (r = own_dir(dir, "log/slurm", 0, 0, 0755, err)) < 0 ||
+	    (r = own_dir(dir, "spool/slurmd", 0, 0, 0755, err)) < 0 ||
+	    (r = own_dir(dir, "spool/slurmctld", 0, 0, 0755, err)) < 0)
+		return r;
+
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/etc/munge/munge.key", dir);
+	r = copy_key(key_path, path, mu, mg, err);
+	if (r < 0)
+		return r;
+	gd_pathf(path, sizeof(path), "%s/etc/slurm/slurm.conf", dir);
+	_cleanup_fclose_ FILE *f = fopen(path, "we");
+	if (!f)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	write_conf(c, f);
+	if (fflush(f) != 0)
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+	return 0;
+}
+
+void gd_slurm_services(const gd_cluster *c, size_t index, FILE *out)
+{
+	struct passwd *pw = getpwnam("munge");
+	fprintf(out, "service munged\nrestart always\nmin_interval_ms 500\n"
+		     "backoff_max_ms 10000\ngrace_ms 2000\n");
+	if (pw)
+		fprintf(out, "user %u %u\n", (unsigned)pw->pw_uid,
+			(unsigned)pw->pw_gid);
+	fprintf(out, "arg /usr/sbin/munged\narg --foreground\n"
+		     "arg --seed-file=/var/spool/munge/munged.seed\nend\n");
+	bool ctl = index == gd_slurm_controller(c);
+	fprintf(out,
+		"service %s\nrestart always\nmin_interval_ms 1000\n"
+		"backoff_max_ms 10000\ngrace_ms 5000\n"
+		"arg /usr/sbin/%s\narg -D\n%send\n",
+		ctl ? "slurmctld" : "slurmd", ctl ? "slurmctld" : "slurmd",
+		ctl ? "arg -i\n" : "");
+}

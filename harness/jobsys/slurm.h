@@ -1,0 +1,34 @@
+/* Slurm on the staging cluster: the per-node files (slurm.conf, the munge
+ * key) and the services gd-init runs (munged everywhere, slurmctld on the
+ * controller, slurmd on every other node).  Nothing here talks to Slurm;
+ * it only prepares nodes the way a configuration-management run would. */
+#ifndef GD_JOBSYS_SLURM_H
+#define GD_JOBSYS_SLURM_H
+
+#include "base/error.h"
+#include "scenario/scenario.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define GD_MUNGE_KEY_SIZE 1024
+
+/* Checks the Debian packages are there: slurmctld, slurmd, munged, the
+ * munge user.  Fails (ENOENT) naming what to install. */
+int gd_slurm_preflight(gd_error **err);
+
+/* Writes a fresh munge key for the run to path (0400). */
+int gd_slurm_make_key(const char *path, gd_error **err);
+
+/* Writes node index's Slurm and munge files under dir (its etc overlay
+ * and its run/spool/log directories), copying the run's key. */
+int gd_slurm_write_node(const gd_cluster *c, size_t index, const char *dir,
+			const char *key_path, gd_error **err);
+
+/* Appends the node's Slurm services to a gd-init configuration. */
+void gd_slurm_services(const gd_cluster *c, size_t index, FILE *out);
+
+/* The controller's node index (the node with role "controller"). */
+size_t gd_slurm_controller(const gd_cluster *c);
+
+#endif
