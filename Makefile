@@ -46,7 +46,7 @@ endif
 ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 
-LIB_DIRS := base scenario plan host net cluster jobsys
+LIB_DIRS := base scenario plan host net cluster jobsys workload
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -59,7 +59,7 @@ GAMEDAY  := $(BUILD)/gameday
 # Programs gameday puts inside nodes.  gd-init is static so a node's
 # ld.so.preload (libfaketime) never reaches it; gd-probe is dynamic so it
 # does, like the job system.
-FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe
+FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job
 LIBEXECDIR ?= $(PREFIX)/libexec/gameday
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
@@ -108,10 +108,18 @@ $(BUILD)/gd-probe: fakes/gd-probe.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+$(BUILD)/gd-job: fakes/gd-job.c harness/workload/classify.c harness/workload/classify.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< harness/workload/classify.c
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_text.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBGD) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/gd_oracle: tests/tools/gd_oracle.c $(LIBGD)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BENCH_BIN): tests/bench/bench_validate.c $(LIBGD)
 	@mkdir -p $(dir $@)
@@ -155,7 +163,7 @@ valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
-integration: $(GAMEDAY) $(FAKES)
+integration: $(GAMEDAY) $(FAKES) $(BUILD)/tests/gd_oracle
 	$(Q)for t in tests/integration/*.sh; do \
 		sh $$t $(BUILD); rc=$$?; \
 		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \

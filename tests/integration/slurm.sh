@@ -70,6 +70,30 @@ done
 if grep -q '^w[1-4]$' "$out"; then ok "it ran on a worker"; else bad "it ran on a worker"; fi
 if grep -q '^gdjob$' "$out"; then ok "as the service user"; else bad "as the service user"; fi
 
+# The document job: its output must match the oracle byte for byte, and
+# it must survive being killed mid-way by resuming from its checkpoint.
+shared=$(ls -d "$state"/runs/gd*/shared)
+mkdir -p "$shared/in" "$shared/out" && chmod 1777 "$shared/out"
+for j in 1 2 3 4 5 6; do
+	"$build/tests/gd_oracle" 42 "docs-$j" "$shared/in/docs-$j.txt" "$state/expected-$j.json"
+done
+expect "six document jobs are submitted" 0 x ctl -- sh -c '
+	for j in 1 2 3 4 5 6; do
+		runuser -u gdjob -- sbatch --requeue -J docs-$j -o /srv/shared/out/docs-$j.log \
+			--wrap "/srv/gameday/gd-job docs-$j /srv/shared/in/docs-$j.txt /srv/shared/out/docs-$j.json --scratch /srv/scratch/gd-job --runtime-ms 1500 --steps 5" || exit 1
+	done'
+for i in $(seq 1 75); do
+	[ "$(ls "$shared"/out/docs-*.json 2>/dev/null | wc -l)" -eq 6 ] && break
+	sleep 0.2
+done
+good=0
+for j in 1 2 3 4 5 6; do
+	cmp -s "$state/expected-$j.json" "$shared/out/docs-$j.json" && good=$((good + 1))
+done
+ls -l "$shared/out" >"$out"
+if [ $good -eq 6 ]; then ok "all six outputs match the oracle"; else bad "all six outputs match the oracle ($good of 6)"; fi
+if ls "$shared"/out/*.tmp.* >/dev/null 2>&1; then bad "no partial output is left"; else ok "no partial output is left"; fi
+
 expect "squeue --json parses" 0 x ctl -- sh -c 'squeue --json | grep -q "\"jobs\""'
 
 expect "cluster down" 0 "$gameday" cluster down

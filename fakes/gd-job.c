@@ -1,0 +1,193 @@
+/* gd-job: the document job.  Stands in for the legal-document ML service:
+ * reads one document from shared storage, classifies every clause with a
+ * small fixed model, and writes labels and a digest to shared storage.
+ *
+ *   gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K]
+ *          [--give-up-after-ms N]
+ *
+ * The work takes --runtime-ms (already scaled by gameday) in K steps; after
+ * each step a checkpoint goes to node-local scratch, so a job restarted on
+ * the same node resumes, and one requeued elsewhere starts over.  The
+ * output is written to OUTPUT.tmp.PID and renamed: readers never see half
+ * of it.  When a read or write fails (EACCES from a permission skew, say)
+ * the job retries every second, as the production scripts did, and makes
+ * no progress: that is the stall gameday is built to notice.  With
+ * --give-up-after-ms it exits 1 instead once that long has passed. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "workload/classify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *job;
+static long give_up_ms = -1;
+static struct timespec started;
+
+static long elapsed_ms(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - started.tv_sec) * 1000 +
+	       (now.tv_nsec - started.tv_nsec) / 1000000;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A failed step: say so (once per kind of failure), wait, try again. */
+static void stalled(const char *what, const char *path, int e)
+{
+	static char last[512];
+	char now[512];
+	snprintf(now, sizeof(now), "%s %s: %s", what, path, strerror(e));
+	if (strcmp(now, last) != 0) {
+		fprintf(stderr, "gd-job %s: cannot %s; retrying\n", job, now);
+		snprintf(last, sizeof(last), "%s", now);
+	}
+	if (give_up_ms >= 0 && elapsed_ms() >= give_up_ms) {
+		fprintf(stderr, "gd-job %s: giving up after %ld ms\n", job,
+			elapsed_ms());
+		exit(1);
+	}
+	sleep_ms(1000);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	for (;;) {
+		FILE *f = fopen(path, "re");
+		if (f) {
+			char *buf = NULL;
+			size_t cap = 0, n = 0;
+			for (;;) {
+				if (n + 4096 > cap) {
+					cap = cap ? cap * 2 : 65536;
+					char *p = realloc(buf, cap);
+					if (!p)
+						abort();
+					buf = p;
+				}
+				size_t got = fread(buf + n, 1, cap - n, f);
+				n += got;
+				if (got == 0)
+					break;
+			}
+			int e = ferror(f) ? errno : 0;
+			fclose(f);
+			if (!e) {
+				*len = n;
+				return buf;
+			}
+			free(buf);
+			stalled("read", path, e);
+			continue;
+		}
+		stalled("read", path, errno);
+	}
+}
+
+/* Writes data to path through path.tmp.PID and rename(2). */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	int e = 0;
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) < 0)
+		e = errno ? errno : EIO;
+	if (close(fd) < 0 && !e)
+		e = errno;
+	if (!e && rename(tmp, path) < 0)
+		e = errno;
+	if (e)
+		unlink(tmp);
+	return e;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 4) {
+		fprintf(stderr,
+			"usage: gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K] [--give-up-after-ms N]\n");
+		return 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	job = argv[1];
+	const char *input = argv[2], *output = argv[3], *scratch = NULL;
+	long runtime_ms = 0, steps = 10;
+	for (int i = 4; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--scratch") == 0)
+			scratch = argv[i + 1];
+		else if (strcmp(argv[i], "--runtime-ms") == 0)
+			runtime_ms = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--steps") == 0)
+			steps = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--give-up-after-ms") == 0)
+			give_up_ms = strtol(argv[i + 1], NULL, 10);
+		else {
+			fprintf(stderr, "gd-job: unknown option \"%s\"\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (steps < 1)
+		steps = 1;
+
+	size_t len;
+	char *text = read_all(input, &len);
+
+	/* Resume from this node's checkpoint, if it has one. */
+	char ckpt[4096] = "";
+	long done = 0;
+	if (scratch) {
+		mkdir(scratch, 0755);
+		snprintf(ckpt, sizeof(ckpt), "%s/%s.ckpt", scratch, job);
+		FILE *f = fopen(ckpt, "re");
+		if (f) {
+			if (fscanf(f, "step %ld", &done) != 1 || done > steps)
+				done = 0;
+			fclose(f);
+			if (done)
+				fprintf(stderr,
+					"gd-job %s: resuming at step %ld of %ld\n",
+					job, done, steps);
+		}
+	}
+	for (long s = done; s < steps; s++) {
+		sleep_ms(runtime_ms / steps);
+		if (!*ckpt)
+			continue;
+		char line[64];
+		int n = snprintf(line, sizeof(line), "step %ld\n", s + 1);
+		int e;
+		while ((e = write_atomic(ckpt, line, (size_t)n)) != 0)
+			stalled("checkpoint to", ckpt, e);
+	}
+
+	gd_doc_result r;
+	gd_doc_result_init(&r);
+	gd_classify_document(text, len, &r);
+	char out[1024];
+	int n = gd_doc_result_format(&r, job, out, sizeof(out));
+	int e;
+	while ((e = write_atomic(output, out, (size_t)n)) != 0)
+		stalled("write", output, e);
+	if (*ckpt)
+		unlink(ckpt);
+	free(text);
+	return 0;
+}
