@@ -499,18 +499,8 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 		nodes_ok = rd_errors(r) == before;
 		rd_pop(r, m);
 	}
-	json_t *roles = rd_get(r, v, "roles", false);
-	if (roles) {
-		size_t m = rd_push_key(r, "roles");
-		parse_roles(r, roles, c);
-		rd_pop(r, m);
-	}
-	json_t *groups = rd_get(r, v, "groups", false);
-	if (groups) {
-		size_t m = rd_push_key(r, "groups");
-		parse_groups(r, groups, c);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_roles, r, v, "roles", false, c);
+	RD_SECTION(parse_groups, r, v, "groups", false, c);
 
 	c->service_user = "gdjob";
 	RD_FIELD(rd_as_name, r, v, "service_user", false, 31, &c->service_user);

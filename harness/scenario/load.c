@@ -179,35 +179,15 @@ static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
 		rd_pop(r, m);
 	}
 
-	json_t *workload = rd_get(r, root, "workload", true);
-	if (workload) {
-		size_t m = rd_push_key(r, "workload");
-		parse_workload(r, workload, s);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_workload, r, root, "workload", true, s);
 
-	json_t *steps = rd_get(r, root, "steps", false);
-	if (steps) {
-		size_t m = rd_push_key(r, "steps");
-		parse_steps(r, steps, s);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_steps, r, root, "steps", false, s);
 
 	s->expect.within_expected_pct = -1;
-	json_t *expect = rd_get(r, root, "expect", false);
-	if (expect) {
-		size_t m = rd_push_key(r, "expect");
-		parse_expect(r, expect, &s->expect);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_expect, r, root, "expect", false, &s->expect);
 
 	s->stop_when.failed_jobs_exceed = -1;
-	json_t *stop = rd_get(r, root, "stop_when", false);
-	if (stop) {
-		size_t m = rd_push_key(r, "stop_when");
-		parse_stop(r, stop, &s->stop_when);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_stop, r, root, "stop_when", false, &s->stop_when);
 }
 
 /* The default name is the file's base name without ".json". */

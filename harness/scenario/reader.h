@@ -100,4 +100,17 @@ void rd_missing(gd_reader *r, const json_t *obj, const char *key);
 		_ok;                                                           \
 	})
 
+/* Parses the section obj[key] with fn(r, value, ...) at the key's path;
+ * evaluates to whether the key was there. */
+#define RD_SECTION(fn, r, obj, key, required, ...)                             \
+	({                                                                     \
+		json_t *_s = rd_get((r), (obj), (key), (required));            \
+		if (_s) {                                                      \
+			size_t _m = rd_push_key((r), (key));                   \
+			fn((r), _s, __VA_ARGS__);                              \
+			rd_pop((r), _m);                                       \
+		}                                                              \
+		_s != NULL;                                                    \
+	})
+
 #endif

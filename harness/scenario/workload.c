@@ -48,12 +48,7 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g, size_t index)
 			 g->kind);
 		rd_pop(r, m);
 	}
-	json_t *submit = rd_get(r, v, "submit", false);
-	if (submit) {
-		size_t m = rd_push_key(r, "submit");
-		parse_submit(r, submit, g);
-		rd_pop(r, m);
-	}
+	RD_SECTION(parse_submit, r, v, "submit", false, g);
 	bool deadline = RD_FIELD(rd_as_positive_duration, r, v, "deadline",
 				 true, &g->deadline);
 	bool expected = RD_FIELD(rd_as_range, r, v, "expected", true,

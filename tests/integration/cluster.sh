@@ -7,6 +7,7 @@
 #   tests/integration/cluster.sh BUILD_DIR
 # Exit 77 (skipped) only when the privilege or kernel feature is missing.
 set -u
+. "$(dirname "$0")/lib.sh"
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 gameday=$build/gameday
@@ -23,40 +24,14 @@ fi
 
 state=$(mktemp -d /tmp/gameday-it.XXXXXX)
 export GAMEDAY_STATE_DIR=$state GAMEDAY_LOG_DIR=$state/logs
-pass=0
-fail=0
 out=$(mktemp)
 
-finish() {
+teardown() {
 	"$gameday" cleanup >/dev/null 2>&1
 	rm -rf "$state" "$out"
 }
-trap finish EXIT INT TERM
+trap teardown EXIT INT TERM
 
-ok() {
-	pass=$((pass + 1))
-	echo "  ok   $1"
-}
-bad() {
-	fail=$((fail + 1))
-	echo "  FAIL $1"
-	[ -s "$out" ] && sed 's/^/       /' "$out" | head -20
-}
-# expect NAME EXIT CMD...: runs CMD, output in $out, checks the exit code.
-expect() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name"; else
-		echo "       (exit $rc, expected $want)" >>"$out"
-		bad "$name"
-	fi
-}
-# contains NAME TEXT: the last output holds TEXT.
-contains() {
-	if grep -q -- "$2" "$out"; then ok "$1"; else bad "$1 (no \"$2\")"; fi
-}
 
 # What a clean host looks like, for this state dir: no cgroup, mount, run
 # directory or process of gameday's.  Killed processes are reaped by the
@@ -204,6 +179,4 @@ if host_clean; then ok "... and leaves the host clean"; else bad "... and leaves
 
 if host_clean; then ok "host clean at the end"; else bad "host clean at the end"; fi
 
-echo "integration: $pass passed, $fail failed"
-[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
-[ $fail -eq 0 ]
+finish integration

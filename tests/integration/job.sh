@@ -3,14 +3,11 @@
 # writes its output atomically, and stalls (retrying) when it cannot write.
 #   tests/integration/job.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 build=$(cd "$1" && pwd)
 job=$build/gd-job
 tmp=$(mktemp -d /tmp/gameday-job.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() { fail=$((fail + 1)); echo "  FAIL $1"; }
 
 echo "integration: job"
 "$build/tests/gd_oracle" 9 j1 "$tmp/j1.txt" "$tmp/j1.expected"
@@ -46,6 +43,4 @@ else
 	bad "a write it may not make stalls it, then it gives up (exit $rc: $(cat "$tmp/log3"))"
 fi
 
-echo "integration: $pass passed, $fail failed"
-[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
-[ $fail -eq 0 ]
+finish integration

@@ -4,6 +4,7 @@
 # jobs submitted as the unprivileged service user and run on workers.
 #   tests/integration/slurm.sh BUILD_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 build=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 gameday=$build/gameday
@@ -23,26 +24,8 @@ done
 state=$(mktemp -d /tmp/gameday-it.XXXXXX)
 export GAMEDAY_STATE_DIR=$state GAMEDAY_LOG_DIR=$state/logs
 out=$(mktemp)
-pass=0
-fail=0
 trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state" "$out"' EXIT INT TERM
 
-ok() { pass=$((pass + 1)); echo "  ok   $1"; }
-bad() {
-	fail=$((fail + 1))
-	echo "  FAIL $1"
-	[ -s "$out" ] && sed 's/^/       /' "$out" | head -20
-}
-expect() {
-	name=$1 want=$2
-	shift 2
-	"$@" >"$out" 2>&1
-	rc=$?
-	if [ "$rc" = "$want" ]; then ok "$name"; else
-		echo "       (exit $rc, expected $want)" >>"$out"
-		bad "$name"
-	fi
-}
 x() { "$gameday" cluster exec "$@"; }
 
 echo "integration: slurm"
@@ -106,6 +89,4 @@ done
 echo "$left" >"$out"
 if [ -n "$left" ]; then bad "no slurm or munge process is left"; else ok "no slurm or munge process is left"; fi
 
-echo "integration: $pass passed, $fail failed"
-[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
-[ $fail -eq 0 ]
+finish integration
