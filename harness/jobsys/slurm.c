@@ -32,6 +32,25 @@ int gd_slurm_preflight(gd_error **err)
 	return 0;
 }
 
+/* Production values (Slurm's defaults, or munge's for the credential
+ * lifetime) divided by the time scale, never below what Slurm can still
+ * honour on a loaded two-core machine. */
+const gd_slurm_timeout_t gd_slurm_timeouts[] = {
+	{"SlurmdTimeout", 300, 5},    {"SlurmctldTimeout", 120, 5},
+	{"MessageTimeout", 10, 2},    {"KillWait", 30, 2},
+	{"BatchStartTimeout", 10, 2}, {"MinJobAge", 300, 10},
+	{"ResumeTimeout", 60, 5},
+};
+const size_t gd_slurm_ntimeouts = GD_ARRAY_SIZE(gd_slurm_timeouts);
+const gd_slurm_timeout_t gd_slurm_munge_ttl = {"AuthInfo ttl", 300, 10};
+
+int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale)
+{
+	double v = (double)t->production_s / (scale >= 1 ? scale : 1);
+	int s = (int)(v + 0.5);
+	return s < t->floor_s ? t->floor_s : s;
+}
+
 size_t gd_slurm_controller(const gd_cluster *c)
 {
 	for (size_t i = 0; i < c->nnodes; i++)
@@ -119,13 +138,14 @@ static void write_conf(const gd_cluster *c, FILE *f)
 		/* The emulated node's CPU count is what the scenario says,
 		 * not what the host has. */
 		"SlurmdParameters=config_overrides\n"
-		"SlurmctldTimeout=30\n"
-		"SlurmdTimeout=30\n"
-		"MessageTimeout=10\n"
-		"InactiveLimit=0\n"
-		"KillWait=5\n"
-		"MinJobAge=300\n",
+		"InactiveLimit=0\n",
 		c->nodes[ctl].name, addr);
+	/* Slurm's own clocks, compressed with the scenario's. */
+	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
+		fprintf(f, "%s=%d\n", gd_slurm_timeouts[i].name,
+			gd_slurm_timeout(&gd_slurm_timeouts[i], c->time_scale));
+	fprintf(f, "AuthInfo=ttl=%d\n",
+		gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale));
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (i == ctl)
 			continue;

@@ -28,6 +28,22 @@ int gd_slurm_write_node(const gd_cluster *c, size_t index, const char *dir,
 /* Appends the node's Slurm services to a gd-init configuration. */
 void gd_slurm_services(const gd_cluster *c, size_t index, FILE *out);
 
+/* A Slurm timing setting that follows the scenario's time scale: a
+ * scenario written in production time keeps its relative timing. */
+typedef struct gd_slurm_timeout_t {
+	const char *name;
+	int production_s; /* Slurm's default, in seconds */
+	int floor_s;	  /* never below this, whatever the scale */
+} gd_slurm_timeout_t;
+
+extern const gd_slurm_timeout_t gd_slurm_timeouts[];
+extern const size_t gd_slurm_ntimeouts;
+extern const gd_slurm_timeout_t gd_slurm_munge_ttl;
+
+/* The value to configure at time scale scale: production / scale, rounded,
+ * at least the floor. */
+int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale);
+
 /* The controller's node index (the node with role "controller"). */
 size_t gd_slurm_controller(const gd_cluster *c);
 

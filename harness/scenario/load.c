@@ -224,6 +224,7 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 
 	if (!s->name)
 		s->name = name_from_file(a, s->file);
+	s->cluster.time_scale = s->time_scale;
 	if (diags->n != before) {
 		gd_scenario_free(s);
 		return NULL;
@@ -279,6 +280,7 @@ gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags)
 	s->file = gd_arena_strdup(a, file);
 	s->name = name_from_file(a, s->file);
 	s->cluster.file = s->file;
+	s->cluster.time_scale = 1;
 	gd_reader r;
 	rd_init(&r, a, diags, s->file);
 	parse_cluster(&r, root, &s->cluster, true);

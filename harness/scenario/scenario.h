@@ -79,6 +79,7 @@ typedef struct gd_cluster {
 	const char *service_user;
 	gd_strv adapter_submit, adapter_status,
 		adapter_cancel; /* system exec */
+	double time_scale;	/* the scenario's (1 for a bare cluster file) */
 } gd_cluster;
 
 /* A target selector as written, resolved by the planner. */
