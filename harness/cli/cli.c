@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,4 +53,17 @@ int cli_fail(const char *cmd, const gd_error *err)
 	default:
 		return GD_EXIT_ENV;
 	}
+}
+
+int cli_parse_seed(const char *s, uint64_t *out)
+{
+	char *end;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > (unsigned long long)INT64_MAX)
+		return -EINVAL;
+	*out = v;
+	return 0;
 }

@@ -15,6 +15,8 @@ enum gd_exit {
 
 #include "base/error.h"
 
+#include <stdint.h>
+
 #ifndef GD_VERSION
 #define GD_VERSION "0.0.0-dev"
 #endif
@@ -46,6 +48,9 @@ const char *cli_libexec(void);
  * privilege and missing features are the environment's (3), bad names the
  * user's (2). */
 int cli_fail(const char *cmd, const gd_error *err);
+
+/* A seed from the command line: a whole number from 0 to 2^63-1. */
+int cli_parse_seed(const char *s, uint64_t *out);
 
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

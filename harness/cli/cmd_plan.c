@@ -28,19 +28,6 @@ static void help(void)
 	       "exit: 0 planned, 2 invalid scenario or usage\n");
 }
 
-static int parse_seed(const char *s, uint64_t *out)
-{
-	char *end;
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v > (unsigned long long)INT64_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -56,7 +43,7 @@ int cmd_plan(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (parse_seed(optarg, &seed) < 0)
+			if (cli_parse_seed(optarg, &seed) < 0)
 				return cli_usage_error(
 					"plan",
 					"invalid seed \"%s\" (a whole number from 0 to 9223372036854775807)",

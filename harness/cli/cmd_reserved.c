@@ -18,14 +18,6 @@ static int reserved(const char *name, const char *what, int argc, char **argv)
 	return GD_EXIT_ENV;
 }
 
-int cmd_run(int argc, char **argv)
-{
-	return reserved(
-		"run",
-		"Plays a scenario against a staging cluster and scores it.",
-		argc, argv);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	return reserved(

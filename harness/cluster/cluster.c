@@ -21,9 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BRIDGE "gd-br0"
@@ -337,8 +340,13 @@ static const struct {
 };
 #define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv)
+static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv,
+						 const gd_exec_io *io)
 {
+	if (io && io->out_fd >= 0 && dup2(io->out_fd, 1) < 0)
+		_exit(127);
+	if (io && io->err_fd >= 0 && dup2(io->err_fd, 2) < 0)
+		_exit(127);
 	for (size_t i = 0; i < NNS; i++)
 		if (setns(fds[i], ns_order[i].type) < 0) {
 			fprintf(stderr,
@@ -353,6 +361,9 @@ static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv)
 	if (pid < 0)
 		_exit(127);
 	if (pid == 0) {
+		/* If we are killed (a command past its time limit), so is
+		 * the command. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp(argv[0], argv);
 		fprintf(stderr, "gameday cluster exec: cannot run \"%s\": %s\n",
 			argv[0], strerror(errno));
@@ -367,6 +378,13 @@ static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv)
 
 int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 		    char *const *argv, int *status, gd_error **err)
+{
+	return gd_cluster_exec_io(st, node, argv, NULL, status, err);
+}
+
+int gd_cluster_exec_io(const gd_cluster_state *st, const char *node,
+		       char *const *argv, const gd_exec_io *io, int *status,
+		       gd_error **err)
 {
 	const gd_node_rt *n = NULL;
 	for (size_t i = 0; i < st->nnodes; i++)
@@ -406,7 +424,7 @@ int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 					.cgroup = (uint64_t)cgfd};
 		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 		if (pid == 0)
-			exec_child(fds, argv);
+			exec_child(fds, argv, io);
 		if (pid < 0)
 			r = gd_error_make(
 				err, errno,
@@ -418,10 +436,27 @@ int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 	if (r < 0)
 		return r;
 	int ws;
-	while (waitpid(pid, &ws, 0) < 0)
-		if (errno != EINTR)
+	int limit = io && io->timeout_ms > 0 ? io->timeout_ms : -1;
+	for (int waited = 0;; waited++) {
+		pid_t got = waitpid(pid, &ws, limit < 0 ? 0 : WNOHANG);
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR)
 			return gd_error_make(err, errno,
 					     "cannot wait for the command");
+		if (limit >= 0 && waited >= limit) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &ws, 0);
+			return gd_error_make(
+				err, ETIMEDOUT,
+				"\"%s\" on node \"%s\" did not finish within %d ms",
+				argv[0], node, limit);
+		}
+		if (got == 0) {
+			struct timespec ts = {0, 1000000L};
+			nanosleep(&ts, NULL);
+		}
+	}
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	return 0;
 }
@@ -515,4 +550,43 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 		close(events);
 	gd_ledger_close(ledger);
 	return r;
+}
+
+static char *slurp_fd(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	if (size < 0)
+		size = 0;
+	char *buf = malloc((size_t)size + 1);
+	if (!buf)
+		return NULL;
+	ssize_t got = pread(fd, buf, (size_t)size, 0);
+	buf[got > 0 ? got : 0] = '\0';
+	return buf;
+}
+
+int gd_cluster_capture(const gd_cluster_state *st, const char *node,
+		       char *const *argv, int timeout_ms, char **out,
+		       char **errout, int *status, gd_error **err)
+{
+	/* Memory files rather than pipes: a command's output (squeue --json
+	 * of thousands of jobs) never blocks it, and nothing need be read
+	 * while it runs. */
+	_cleanup_close_ int ofd = memfd_create("gameday-out", MFD_CLOEXEC);
+	_cleanup_close_ int efd = memfd_create("gameday-err", MFD_CLOEXEC);
+	if (ofd < 0 || efd < 0)
+		return gd_error_make(err, errno, "cannot create a memory file");
+	gd_exec_io io = {ofd, efd, timeout_ms};
+	int r = gd_cluster_exec_io(st, node, argv, &io, status, err);
+	if (r < 0)
+		return r;
+	*out = slurp_fd(ofd);
+	*errout = slurp_fd(efd);
+	if (!*out || !*errout) {
+		free(*out);
+		free(*errout);
+		return gd_error_make(err, ENOMEM,
+				     "cannot read a command's output");
+	}
+	return 0;
 }

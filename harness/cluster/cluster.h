@@ -57,6 +57,26 @@ int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 			  const char *libexec, gd_error **err);
 
+/* Where a command's output goes and how long it may take (timeout_ms <= 0:
+ * no limit; an fd < 0: inherited). */
+typedef struct gd_exec_io {
+	int out_fd, err_fd;
+	int timeout_ms;
+} gd_exec_io;
+
+/* gd_cluster_exec with its output redirected and a time limit: a command
+ * past it is killed (ETIMEDOUT). */
+int gd_cluster_exec_io(const gd_cluster_state *st, const char *node,
+		       char *const *argv, const gd_exec_io *io, int *status,
+		       gd_error **err);
+
+/* Runs argv in a node and collects its stdout and stderr (heap strings the
+ * caller frees); a failure to run it at all, or a time-out, is an error,
+ * a non-zero *status is not. */
+int gd_cluster_capture(const gd_cluster_state *st, const char *node,
+		       char *const *argv, int timeout_ms, char **out,
+		       char **errout, int *status, gd_error **err);
+
 /* Stops every node (SIGTERM to its init, grace, then cgroup.kill) and
  * undoes the run's ledger. */
 int gd_cluster_down(const gd_cluster_state *st, int grace_ms, gd_error **err);

@@ -95,15 +95,6 @@ static int mkdir_p(const char *path, mode_t mode, gd_error **err)
 	return 0;
 }
 
-int gd_run_mkdir(gd_run *run, const char *path, gd_error **err)
-{
-	(void)run;
-	/* Inside the run directory, which the ledger already covers. */
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return gd_error_make(err, errno, "cannot create \"%s\"", path);
-	return 0;
-}
-
 int gd_run_create(gd_run *run, gd_error **err)
 {
 	memset(run, 0, sizeof(*run));

@@ -38,9 +38,6 @@ const char *gd_log_root(void);
 int gd_run_create(gd_run *run, gd_error **err);
 void gd_run_close(gd_run *run);
 
-/* Records then makes a directory inside the run directory. */
-int gd_run_mkdir(gd_run *run, const char *path, gd_error **err);
-
 /* Safety: true only for paths gameday may remove or unmount: inside
  * STATE/runs/gd* (or STATE/runs itself for nothing), or cgroups named
  * gameday-gd* under a cgroup2 mount. */

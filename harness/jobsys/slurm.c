@@ -138,6 +138,9 @@ static void write_conf(const gd_cluster *c, FILE *f)
 		/* The emulated node's CPU count is what the scenario says,
 		 * not what the host has. */
 		"SlurmdParameters=config_overrides\n"
+		/* The controller's completion record of every job. */
+		"JobCompType=jobcomp/filetxt\n"
+		"JobCompLoc=/var/log/slurm/jobcomp.log\n"
 		"InactiveLimit=0\n",
 		c->nodes[ctl].name, addr);
 	/* Slurm's own clocks, compressed with the scenario's. */

@@ -1,0 +1,199 @@
+#include "jobsys/slurm_client.h"
+
+#include "base/cleanup.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Runs a command on the controller; a non-zero exit is an error carrying
+ * the command's own stderr. */
+static int run(const gd_cluster_state *st, const char *ctl, char *const *argv,
+	       char **out, gd_error **err)
+{
+	_cleanup_free_ char *errout = NULL;
+	int status = 0;
+	int r = gd_cluster_capture(st, ctl, argv, GD_SLURM_CMD_TIMEOUT_MS, out,
+				   &errout, &status, err);
+	if (r < 0)
+		return gd_error_prefix(err, "%s", argv[0]);
+	if (status != 0) {
+		size_t n = strlen(errout);
+		while (n && errout[n - 1] == '\n')
+			errout[--n] = '\0';
+		free(*out);
+		*out = NULL;
+		return gd_error_make(err, EIO, "%s exited %d: %s", argv[0],
+				     status, *errout ? errout : "(no message)");
+	}
+	return 0;
+}
+
+int gd_slurm_wait_ready(const gd_cluster_state *st, const char *ctl,
+			size_t workers, int timeout_ms, gd_error **err)
+{
+	char *argv[] = {"sinfo", "-h", "-N", "-o", "%T", NULL};
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char last[256] = "";
+	for (;;) {
+		char *out = NULL;
+		gd_error *e = NULL;
+		if (run(st, ctl, argv, &out, &e) == 0) {
+			size_t idle = 0;
+			for (char *p = out; (p = strstr(p, "idle")); p += 4)
+				idle++;
+			free(out);
+			if (idle >= workers)
+				return 0;
+			snprintf(last, sizeof(last), "%zu of %zu workers idle",
+				 idle, workers);
+		} else {
+			snprintf(last, sizeof(last), "%s", e->msg);
+		}
+		gd_error_free(e);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - t0.tv_sec) * 1000 +
+			  (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= timeout_ms)
+			return gd_error_make(
+				err, ETIMEDOUT,
+				"Slurm did not come up within %d ms (%s)",
+				timeout_ms, last);
+		struct timespec ts = {0, 200 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Single-quotes a word for sh. */
+static void quote(FILE *f, const char *w)
+{
+	fputc('\'', f);
+	for (; *w; w++)
+		if (*w == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*w, f);
+	fputc('\'', f);
+}
+
+int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
+		    const char *user, const char *name, const char *logpath,
+		    char *const *argv, long *id, gd_error **err)
+{
+	char *wrap = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&wrap, &len);
+	if (!f)
+		return gd_error_make(err, ENOMEM, "cannot submit \"%s\"", name);
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			fputc(' ', f);
+		quote(f, argv[i]);
+	}
+	fclose(f);
+	char jobname[80], output[512];
+	snprintf(jobname, sizeof(jobname), "--job-name=%s", name);
+	snprintf(output, sizeof(output), "--output=%s", logpath);
+	char *cmd[] = {
+		"runuser", "-u",	 (char *)user, "--",
+		"sbatch",  "--parsable", "--requeue",  "--chdir=/srv/shared",
+		jobname,   output,	 "--wrap",     wrap,
+		NULL};
+	char *out = NULL;
+	int r = run(st, ctl, cmd, &out, err);
+	free(wrap);
+	if (r < 0)
+		return gd_error_prefix(err, "submit \"%s\"", name);
+	char *end;
+	*id = strtol(out, &end, 10);
+	bool ok = end != out && *id > 0;
+	free(out);
+	if (!ok)
+		return gd_error_make(err, EIO,
+				     "submit \"%s\": sbatch printed no job id",
+				     name);
+	return 0;
+}
+
+static int64_t int_field(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	/* 22.05 gives plain numbers; later versions wrap them as
+	 * {"set": true, "number": N}. */
+	if (json_is_object(v))
+		v = json_object_get(v, "number");
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static void str_field(json_t *o, const char *key, char *buf, size_t size)
+{
+	json_t *v = json_object_get(o, key);
+	if (json_is_array(v)) /* job_state is a list in later versions */
+		v = json_array_get(v, 0);
+	snprintf(buf, size, "%s",
+		 json_is_string(v) ? json_string_value(v) : "");
+}
+
+int gd_slurm_parse_queue(const char *text, gd_slurm_job **jobs, size_t *n,
+			 gd_error **err)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, 0, &je);
+	json_t *arr = json_object_get(root, "jobs");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		return gd_error_make(
+			err, EIO,
+			"squeue --json printed no \"jobs\" array (%s)",
+			root ? "wrong shape" : je.text);
+	}
+	size_t count = json_array_size(arr);
+	gd_slurm_job *v = calloc(count + 1, sizeof(*v));
+	if (!v) {
+		json_decref(root);
+		return gd_error_make(err, ENOMEM, "cannot read the queue");
+	}
+	for (size_t i = 0; i < count; i++) {
+		json_t *o = json_array_get(arr, i);
+		gd_slurm_job *j = &v[i];
+		j->id = (long)int_field(o, "job_id");
+		str_field(o, "name", j->name, sizeof(j->name));
+		str_field(o, "job_state", j->state, sizeof(j->state));
+		str_field(o, "nodes", j->nodes, sizeof(j->nodes));
+		j->start_s = int_field(o, "start_time");
+		j->end_s = int_field(o, "end_time");
+		j->restarts = (unsigned)int_field(o, "restart_cnt");
+	}
+	json_decref(root);
+	*jobs = v;
+	*n = count;
+	return 0;
+}
+
+int gd_slurm_queue(const gd_cluster_state *st, const char *ctl,
+		   gd_slurm_job **jobs, size_t *n, gd_error **err)
+{
+	char *argv[] = {"squeue", "--json", NULL};
+	_cleanup_free_ char *out = NULL;
+	int r = run(st, ctl, argv, &out, err);
+	if (r < 0)
+		return r;
+	return gd_slurm_parse_queue(out, jobs, n, err);
+}
+
+int gd_slurm_state_final(const char *state)
+{
+	static const char *const final[] = {
+		"COMPLETED", "FAILED",	  "CANCELLED",
+		"TIMEOUT",   "NODE_FAIL", "OUT_OF_MEMORY",
+		"BOOT_FAIL", "DEADLINE",  "PREEMPTED",
+	};
+	for (size_t i = 0; i < sizeof(final) / sizeof(final[0]); i++)
+		if (strcmp(state, final[i]) == 0)
+			return 1;
+	return 0;
+}

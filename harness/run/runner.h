@@ -1,0 +1,27 @@
+/* gameday run: a scenario from cluster up to torn down, with the
+ * workload submitted on schedule, tracked through the job system, checked
+ * against the oracle, and written to a run directory.  (Faults are played
+ * by a later module; a scenario's steps are not applied yet.) */
+#ifndef GD_RUN_RUNNER_H
+#define GD_RUN_RUNNER_H
+
+#include "base/error.h"
+#include "plan/plan.h"
+
+typedef struct gd_run_opts {
+	const char *out_dir; /* the run directory to write */
+	const char *libexec;
+} gd_run_opts;
+
+typedef struct gd_run_summary {
+	size_t jobs, correct, on_time;
+	int interrupted;
+} gd_run_summary;
+
+/* Runs the plan.  Returns 0 when the run happened (whatever its verdict,
+ * which *sum tells), or an error when the environment failed it (then the
+ * host is left clean all the same). */
+int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
+		    gd_error **err);
+
+#endif

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Integration test of 'gameday run' on real Slurm: a scenario without
+# faults passes with every output matching the oracle; a corrupted output
+# is reported as wrong; the host is left clean either way.
+#   tests/integration/run.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+gameday=$build/gameday
+scenario=$here/../../scenarios/baseline.json
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/slurmctld ]; then
+	echo "integration: skipped: needs root and Slurm (make deps)"
+	exit 77
+fi
+state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
+out=$state/out.txt
+trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
+
+echo "integration: run"
+expect "a scenario without faults passes" 0 "$gameday" run --out "$state/r1" "$scenario"
+contains "all eight jobs are correct and on time" "8 jobs: 8 correct, 8 on time"
+n=$(grep -c '"outcome": "correct"' "$state/r1/result.json")
+if [ "$n" = 8 ]; then ok "result.json has eight correct jobs"; else bad "result.json has eight correct jobs ($n)"; fi
+for e in run-started job-submitted job-started job-finished job-outcome run-finished; do
+	if grep -q "\"event\":\"$e\"" "$state/r1/events.jsonl"; then ok "the event log has $e"; else bad "the event log has $e"; fi
+done
+if grep -q '"source":"supervisor".*"service":"slurmd"' "$state/r1/events.jsonl"; then
+	ok "... and the supervisors' events"; else bad "... and the supervisors' events"; fi
+if [ -s "$state/r1/ctl/slurmctld.log" ] && [ -s "$state/r1/w1/slurmd.log" ]; then
+	ok "the run directory keeps the job system's logs"; else bad "the run directory keeps the job system's logs"; fi
+if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "nothing is left of the cluster"; else bad "nothing is left of the cluster"; fi
+
+# Corrupt the first job's output as soon as it appears.
+"$gameday" run --out "$state/r2" "$scenario" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 400); do
+	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-1.json 2>/dev/null)
+	if [ -n "$f" ]; then
+		echo '{"forged": true}' >"$f"
+		break
+	fi
+	sleep 0.05
+done
+wait $pid
+rc=$?
+if [ $rc -eq 1 ]; then ok "a run with a wrong output fails (exit 1)"; else bad "a run with a wrong output fails (exit $rc)"; fi
+if grep -A12 '"id": "jobs-1"' "$state/r2/result.json" | grep -q '"outcome": "wrong"' ||
+	grep -B12 '"id": "jobs-1"' "$state/r2/result.json" | grep -q '"outcome": "wrong"'; then
+	ok "the corrupted job is reported wrong"
+else
+	bad "the corrupted job is reported wrong"
+fi
+n=$(grep -c '"outcome": "correct"' "$state/r2/result.json")
+if [ "$n" = 7 ]; then ok "the other seven are correct"; else bad "the other seven are correct ($n)"; fi
+
+finish integration
