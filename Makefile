@@ -212,6 +212,11 @@ demo: deps
 		echo "== gameday validate $$f"; $(GAMEDAY) validate $$f || exit $$?; \
 		echo "== gameday plan $$f"; $(GAMEDAY) plan $$f || exit $$?; echo; \
 	done
+	$(Q)if [ "$$(id -u)" = 0 ]; then \
+		echo "== gameday run scenarios/baseline.json (real Slurm on a staging cluster)"; \
+		$(GAMEDAY) run --out $(BUILD)/demo-run scenarios/baseline.json || exit $$?; \
+		echo "== $(BUILD)/demo-run/result.json, events.jsonl and node logs"; \
+	else echo "== (run 'make demo' as root to also play scenarios/baseline.json on real Slurm)"; fi
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \

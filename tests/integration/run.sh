@@ -56,4 +56,22 @@ fi
 n=$(grep -c '"outcome": "correct"' "$state/r2/result.json")
 if [ "$n" = 7 ]; then ok "the other seven are correct"; else bad "the other seven are correct ($n)"; fi
 
+# Kill a worker by hand as the jobs start: Slurm notices (SlurmdTimeout,
+# scaled), requeues the jobs it had there, and every job still finishes
+# correctly; the event log shows the requeue.
+GAMEDAY_LOG_DIR=$state/logs3 "$gameday" run --out "$state/r3" "$scenario" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 400); do
+	grep -q '"job-submitted"' "$state"/logs3/gd*/events.jsonl 2>/dev/null && break
+	sleep 0.05
+done
+"$gameday" cluster stop w1 >/dev/null 2>&1
+wait $pid
+rc=$?
+if [ $rc -eq 0 ]; then ok "with a worker killed mid-run every job still finishes correctly"; else
+	bad "with a worker killed mid-run every job still finishes correctly (exit $rc)"; fi
+if grep -q '"event":"job-requeued"' "$state/r3/events.jsonl"; then ok "the event log shows the requeue"; else bad "the event log shows the requeue"; fi
+n=$(grep -c '"attempts": 2' "$state/r3/result.json")
+if [ "$n" -ge 1 ]; then ok "result.json counts the second attempts ($n)"; else bad "result.json counts the second attempts"; fi
+
 finish integration
