@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +15,18 @@ static char *vformat(const char *fmt, va_list ap)
 	return s;
 }
 
-int gd_error_make(gd_error **err, int errnum, const char *fmt, ...)
+static int make(gd_error **err, int errnum, bool with_text, const char *fmt,
+		va_list ap)
 {
 	int ret = errnum > 0 ? -errnum : -EINVAL;
 	if (!err || *err)
 		return ret;
-
 	gd_error *e = calloc(1, sizeof(*e));
 	if (!e)
 		return ret;
 	e->code = errnum > 0 ? errnum : 0;
-
-	va_list ap;
-	va_start(ap, fmt);
 	char *what = vformat(fmt, ap);
-	va_end(ap);
-
-	if (what && errnum > 0) {
+	if (what && errnum > 0 && with_text) {
 		char *full = NULL;
 		if (asprintf(&full, "%s: %s", what, strerror(errnum)) >= 0) {
 			free(what);
@@ -40,6 +36,24 @@ int gd_error_make(gd_error **err, int errnum, const char *fmt, ...)
 	e->msg = what ? what : strdup("out of memory while reporting an error");
 	*err = e;
 	return ret;
+}
+
+int gd_error_set(gd_error **err, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = make(err, code, false, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int gd_error_make(gd_error **err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r = make(err, errnum, true, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 int gd_error_prefix(gd_error **err, const char *fmt, ...)

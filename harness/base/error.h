@@ -19,6 +19,11 @@ typedef struct gd_error {
 int gd_error_make(gd_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same for failures that are not a system call's: the code classifies
+ * the error (for exit codes) but no errno text is appended. */
+int gd_error_set(gd_error **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Puts "context: " in front of an existing error's message; returns the
  * error's negative code (or -EINVAL when there is no error). */
 int gd_error_prefix(gd_error **err, const char *fmt, ...)

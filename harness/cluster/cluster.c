@@ -155,7 +155,7 @@ int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err)
 	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
 	if (id) {
 		if (!gd_run_id_valid(id))
-			return gd_error_make(
+			return gd_error_set(
 				err, EINVAL,
 				"\"%s\" is not a run id (gd and 8 hex digits)",
 				id);
@@ -179,11 +179,11 @@ int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err)
 	if (d)
 		closedir(d);
 	if (count == 0)
-		return gd_error_make(
+		return gd_error_set(
 			err, ENOENT,
 			"no staging cluster is up (start one with 'gameday cluster up FILE')");
 	if (count > 1)
-		return gd_error_make(
+		return gd_error_set(
 			err, EEXIST,
 			"%d staging clusters are up: name one with --run ID (see 'gameday cluster status --all')",
 			count);
@@ -391,11 +391,10 @@ int gd_cluster_exec_io(const gd_cluster_state *st, const char *node,
 		if (strcmp(st->nodes[i].name, node) == 0)
 			n = &st->nodes[i];
 	if (!n)
-		return gd_error_make(err, ENOENT,
-				     "no node \"%s\" in cluster %s", node,
-				     st->id);
+		return gd_error_set(err, ENOENT, "no node \"%s\" in cluster %s",
+				    node, st->id);
 	if (strcmp(gd_node_state(n), "down") == 0)
-		return gd_error_make(err, ESRCH, "node \"%s\" is down", node);
+		return gd_error_set(err, ESRCH, "node \"%s\" is down", node);
 
 	int fds[NNS];
 	for (size_t i = 0; i < NNS; i++)
@@ -469,8 +468,7 @@ static gd_node_rt *find_node(const gd_cluster_state *st, const char *node,
 	for (size_t i = 0; i < st->nnodes; i++)
 		if (strcmp(st->nodes[i].name, node) == 0)
 			return &st->nodes[i];
-	gd_error_make(err, ENOENT, "no node \"%s\" in cluster %s", node,
-		      st->id);
+	gd_error_set(err, ENOENT, "no node \"%s\" in cluster %s", node, st->id);
 	return NULL;
 }
 
@@ -519,8 +517,8 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 	if (!n)
 		return -ENOENT;
 	if (strcmp(gd_node_state(n), "down") != 0)
-		return gd_error_make(err, EEXIST, "node \"%s\" is already up",
-				     node);
+		return gd_error_set(err, EEXIST, "node \"%s\" is already up",
+				    node);
 	/* A fresh cgroup for the new init: the old one may still be frozen,
 	 * and this kernel kills any task cloned into a cgroup that has been
 	 * through 'cgroup.kill' before (its kill sequence number differs

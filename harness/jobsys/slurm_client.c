@@ -59,7 +59,7 @@ int gd_slurm_wait_ready(const gd_cluster_state *st, const char *ctl,
 		long ms = (now.tv_sec - t0.tv_sec) * 1000 +
 			  (now.tv_nsec - t0.tv_nsec) / 1000000;
 		if (ms >= timeout_ms)
-			return gd_error_make(
+			return gd_error_set(
 				err, ETIMEDOUT,
 				"Slurm did not come up within %d ms (%s)",
 				timeout_ms, last);

@@ -333,9 +333,14 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
 	if (r == 0)
 		r = prepare_workload(p, shared, t, err);
+	/* How long Slurm may take to come up: a minute, or (for tests)
+	 * $GAMEDAY_SLURM_READY_MS. */
+	const char *ready_env = getenv("GAMEDAY_SLURM_READY_MS");
+	int ready_ms = ready_env ? atoi(ready_env) : 0;
 	if (r == 0)
-		r = gd_slurm_wait_ready(st, ctl, c->nnodes - 1,
-					READY_TIMEOUT_MS, err);
+		r = gd_slurm_wait_ready(
+			st, ctl, c->nnodes - 1,
+			ready_ms > 0 ? ready_ms : READY_TIMEOUT_MS, err);
 
 	gd_ms last_deadline = 0;
 	for (size_t k = 0; k < p->njobs; k++)

@@ -74,4 +74,34 @@ if grep -q '"event":"job-requeued"' "$state/r3/events.jsonl"; then ok "the event
 n=$(grep -c '"attempts": 2' "$state/r3/result.json")
 if [ "$n" -ge 1 ]; then ok "result.json counts the second attempts ($n)"; else bad "result.json counts the second attempts"; fi
 
+# Ctrl-C during a run: it stops submitting, tears down, and still writes
+# what it observed.
+GAMEDAY_LOG_DIR=$state/logs4 "$gameday" run --out "$state/r4" "$scenario" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 400); do
+	grep -q '"job-submitted"' "$state"/logs4/gd*/events.jsonl 2>/dev/null && break
+	sleep 0.05
+done
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ]; then ok "Ctrl-C ends a run (exit 130)"; else bad "Ctrl-C ends a run (exit $rc)"; fi
+contains "... saying so" "interrupted"
+if grep -q '"interrupted": true' "$state/r4/result.json" 2>/dev/null; then
+	ok "... and still writes what was observed"; else bad "... and still writes what was observed"; fi
+if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and leaves nothing of the cluster"; else bad "... and leaves nothing of the cluster"; fi
+
+# A job system that never comes up: exit 3 with its own words, no hang,
+# nothing left.  (slurmctld cannot start when its port is taken.)
+bad_cluster=$state/bad.json
+cat >"$bad_cluster" <<'JSON'
+{"gameday": 1, "duration": "1h", "time_scale": 600,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w1", "role": "worker"}],
+   "roles": {"controller": {"services": [{"name": "squatter", "argv": ["/srv/gameday/gd-probe", "listen", "6817"]}]}}},
+ "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"}}
+JSON
+GAMEDAY_SLURM_READY_MS=3000 expect "a job system that never comes up: exit 3" 3 "$gameday" run --out "$state/r5" "$bad_cluster"
+contains "... saying why" "Slurm did not come up"
+if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and leaves nothing of the cluster"; else bad "... and leaves nothing of the cluster"; fi
+
 finish integration
