@@ -121,6 +121,10 @@ $(BUILD)/tests/gd_oracle: tests/tools/gd_oracle.c $(LIBGD)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+$(BUILD)/tests/bench_poller: tests/bench/bench_poller.c $(LIBGD)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
+
 $(BENCH_BIN): tests/bench/bench_validate.c $(LIBGD)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
@@ -182,9 +186,11 @@ $(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(HEADERS)
 fuzz: $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
-bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN)
+bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN) $(BUILD)/tests/bench_poller
 	$(Q)$(BENCH_BIN) $(GAMEDAY)
+	$(Q)$(BUILD)/tests/bench_poller
 	$(Q)sh tests/bench/cluster_scale.sh $(BUILD)
+	$(Q)sh tests/bench/slurm_up.sh $(BUILD)
 
 hdr-check:
 	@mkdir -p $(BUILD)/hdr

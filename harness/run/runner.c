@@ -147,6 +147,13 @@ static int submit(const gd_plan *p, const gd_cluster_state *st, const char *ctl,
 	return 0;
 }
 
+static int cmp_slurm_id(const void *a, const void *b)
+{
+	long x = (*(job_track *const *)a)->slurm_id;
+	long y = (*(job_track *const *)b)->slurm_id;
+	return x < y ? -1 : x > y;
+}
+
 /* One look at the queue: new starts, requeues and ends become events. */
 static int poll_queue(const gd_plan *p, const gd_cluster_state *st,
 		      const char *ctl, job_track *t, size_t n, gd_ms now,
@@ -158,11 +165,21 @@ static int poll_queue(const gd_plan *p, const gd_cluster_state *st,
 	if (r < 0)
 		return r;
 	(void)p;
+	/* Slurm's ids to our jobs: sorted once a poll, so a queue of ten
+	 * thousand jobs costs n log n, not n squared. */
+	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
+	if (!by_id) {
+		free(q);
+		return gd_error_make(err, ENOMEM, "cannot track the jobs");
+	}
+	for (size_t k = 0; k < n; k++)
+		by_id[k] = &t[k];
+	qsort(by_id, n, sizeof(*by_id), cmp_slurm_id);
 	for (size_t i = 0; i < nq; i++) {
-		job_track *j = NULL;
-		for (size_t k = 0; k < n && !j; k++)
-			if (t[k].slurm_id == q[i].id)
-				j = &t[k];
+		job_track key = {.slurm_id = q[i].id}, *kp = &key;
+		job_track **found =
+			bsearch(&kp, by_id, n, sizeof(*by_id), cmp_slurm_id);
+		job_track *j = found ? *found : NULL;
 		if (!j || j->final)
 			continue;
 		j->seen = 1;
@@ -195,6 +212,7 @@ static int poll_queue(const gd_plan *p, const gd_cluster_state *st,
 					   q[i].nodes));
 		}
 	}
+	free(by_id);
 	free(q);
 	return 0;
 }
