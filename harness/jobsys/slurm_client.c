@@ -197,3 +197,37 @@ int gd_slurm_state_final(const char *state)
 			return 1;
 	return 0;
 }
+
+/* Copies the value of " KEY=" in line (up to the next space) into buf. */
+static int field(const char *line, const char *key, char *buf, size_t size)
+{
+	size_t klen = strlen(key);
+	for (const char *p = line; (p = strstr(p, key)); p += klen) {
+		if ((p != line && p[-1] != ' ') || p[klen] != '=')
+			continue;
+		const char *v = p + klen + 1;
+		size_t n = strcspn(v, " \n");
+		if (n >= size)
+			n = size - 1;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+int gd_slurm_parse_jobcomp(const char *line, long *id, char *state,
+			   size_t state_size, char *nodes, size_t nodes_size)
+{
+	char num[32];
+	if (field(line, "JobId", num, sizeof(num)) < 0 ||
+	    field(line, "JobState", state, state_size) < 0)
+		return -EINVAL;
+	char *end;
+	*id = strtol(num, &end, 10);
+	if (end == num || *id <= 0)
+		return -EINVAL;
+	if (field(line, "NodeList", nodes, nodes_size) < 0)
+		nodes[0] = '\0';
+	return 0;
+}

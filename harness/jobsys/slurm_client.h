@@ -40,6 +40,12 @@ int gd_slurm_queue(const gd_cluster_state *st, const char *ctl,
 int gd_slurm_parse_queue(const char *json, gd_slurm_job **jobs, size_t *n,
 			 gd_error **err);
 
+/* One line of the controller's completion log (jobcomp/filetxt): "JobId=N
+ * ... JobState=S ... NodeList=L ...".  Returns 0, or -EINVAL for a line
+ * without a JobId and a JobState. */
+int gd_slurm_parse_jobcomp(const char *line, long *id, char *state,
+			   size_t state_size, char *nodes, size_t nodes_size);
+
 /* True for states a job does not leave. */
 int gd_slurm_state_final(const char *state);
 

@@ -217,6 +217,54 @@ static int poll_queue(const gd_plan *p, const gd_cluster_state *st,
 	return 0;
 }
 
+/* The controller's completion records: a job that ended between two
+ * polls (and aged out of squeue) still gets its end.  A NODE_FAIL record
+ * is a requeue in progress, which squeue shows. */
+static void read_completions(const char *log, off_t *offset, job_track *t,
+			     size_t n, gd_ms now, int events)
+{
+	_cleanup_close_ int fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char buf[65536];
+	ssize_t got = pread(fd, buf, sizeof(buf) - 1, *offset);
+	if (got <= 0)
+		return;
+	buf[got] = '\0';
+	char *end = strrchr(buf, '\n');
+	if (!end)
+		return;
+	*offset += end - buf + 1;
+	*end = '\0';
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		long id;
+		char state[32], nodes[128];
+		if (gd_slurm_parse_jobcomp(line, &id, state, sizeof(state),
+					   nodes, sizeof(nodes)) < 0 ||
+		    strcmp(state, "NODE_FAIL") == 0 ||
+		    !gd_slurm_state_final(state))
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			job_track *j = &t[k];
+			if (j->slurm_id != id || j->final)
+				continue;
+			j->final = 1;
+			j->finished = now;
+			j->seen = 1;
+			snprintf(j->state, sizeof(j->state), "%s", state);
+			if (!*j->nodes)
+				snprintf(j->nodes, sizeof(j->nodes), "%s",
+					 nodes);
+			gd_event(events, "job-finished",
+				 json_pack("{s:s,s:s,s:s,s:s}", "job",
+					   j->plan->id, "state", state, "nodes",
+					   nodes, "from", "completion record"));
+		}
+	}
+}
+
 static void judge(const gd_plan *p, const char *shared, job_track *t, size_t n,
 		  int events)
 {
@@ -371,6 +419,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		 json_pack("{s:s,s:I,s:f}", "scenario", s->name, "seed",
 			   (json_int_t)p->seed, "time_scale", s->time_scale));
 	size_t next = 0, done = 0;
+	char jobcomp[PATH_MAX];
+	off_t jobcomp_off = 0;
+	gd_pathf(jobcomp, sizeof(jobcomp), "%s/log/slurm/jobcomp.log",
+		 st->nodes[gd_slurm_controller(c)].dir);
 	int stopped = 0;
 	while (r == 0) {
 		gd_ms now = (gd_ms)((double)(mono_ms() - t0) * s->time_scale);
@@ -382,6 +434,9 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			r = submit(p, st, ctl, &t[next++], now, events, err);
 		if (r == 0)
 			r = poll_queue(p, st, ctl, t, next, now, events, err);
+		if (r == 0)
+			read_completions(jobcomp, &jobcomp_off, t, next, now,
+					 events);
 		done = 0;
 		for (size_t k = 0; k < next; k++)
 			done += t[k].final;

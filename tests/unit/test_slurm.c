@@ -1,6 +1,10 @@
 #include "unit.h"
 
 #include "jobsys/slurm.h"
+#include "jobsys/slurm_client.h"
+
+#include <errno.h>
+#include <stdlib.h>
 
 static const gd_slurm_timeout_t *find(const char *name)
 {
@@ -36,11 +40,73 @@ static void every_timeout_has_a_floor_below_its_default(void **state)
 	}
 }
 
+static void queue_json_is_read(void **state)
+{
+	(void)state;
+	const char *json =
+		"{\"meta\": {}, \"jobs\": ["
+		"{\"job_id\": 7, \"name\": \"jobs-1\", \"job_state\": \"RUNNING\", "
+		"\"nodes\": \"w2\", \"start_time\": 100, \"end_time\": 0, \"restart_cnt\": 1},"
+		"{\"job_id\": {\"set\": true, \"number\": 8}, \"name\": \"jobs-2\", "
+		"\"job_state\": [\"PENDING\"], \"restart_cnt\": 0}]}";
+	gd_slurm_job *jobs = NULL;
+	size_t n = 0;
+	gd_error *err = NULL;
+	assert_int_equal(gd_slurm_parse_queue(json, &jobs, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(jobs[0].id, 7);
+	assert_string_equal(jobs[0].state, "RUNNING");
+	assert_string_equal(jobs[0].nodes, "w2");
+	assert_int_equal(jobs[0].restarts, 1);
+	/* the shapes of later Slurm versions read the same */
+	assert_int_equal(jobs[1].id, 8);
+	assert_string_equal(jobs[1].state, "PENDING");
+	free(jobs);
+
+	assert_true(gd_slurm_parse_queue("{\"errors\": []}", &jobs, &n, &err) <
+		    0);
+	assert_non_null(strstr(err->msg, "no \"jobs\" array"));
+	gd_error_free(err);
+	err = NULL;
+	assert_true(gd_slurm_parse_queue("not json", &jobs, &n, &err) < 0);
+	gd_error_free(err);
+}
+
+static void completion_records_are_read(void **state)
+{
+	(void)state;
+	long id;
+	char st[32], nodes[64];
+	assert_int_equal(
+		gd_slurm_parse_jobcomp(
+			"JobId=12 UserId=gdjob(64000) Name=jobs-3 JobState=COMPLETED "
+			"Partition=batch NodeList=w3 NodeCnt=1 WorkDir=/srv/shared",
+			&id, st, sizeof(st), nodes, sizeof(nodes)),
+		0);
+	assert_int_equal(id, 12);
+	assert_string_equal(st, "COMPLETED");
+	assert_string_equal(nodes, "w3");
+	/* a key inside another key's name is not the key */
+	assert_int_equal(gd_slurm_parse_jobcomp("XJobId=3 JobState=FAILED", &id,
+						st, sizeof(st), nodes,
+						sizeof(nodes)),
+			 -EINVAL);
+	assert_int_equal(gd_slurm_parse_jobcomp("garbage", &id, st, sizeof(st),
+						nodes, sizeof(nodes)),
+			 -EINVAL);
+	assert_true(gd_slurm_state_final("COMPLETED"));
+	assert_true(gd_slurm_state_final("NODE_FAIL"));
+	assert_false(gd_slurm_state_final("RUNNING"));
+	assert_false(gd_slurm_state_final("PENDING"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timeouts_follow_the_time_scale),
 		cmocka_unit_test(every_timeout_has_a_floor_below_its_default),
+		cmocka_unit_test(queue_json_is_read),
+		cmocka_unit_test(completion_records_are_read),
 	};
 	return cmocka_run_group_tests_name("slurm", tests, NULL, NULL);
 }
