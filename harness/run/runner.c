@@ -22,6 +22,7 @@
 
 #define POLL_MS		 250
 #define READY_TIMEOUT_MS 60000
+#define UNRESPONSIVE_MS	 120000
 
 enum outcome {
 	OUT_PENDING,
@@ -419,6 +420,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		 json_pack("{s:s,s:I,s:f}", "scenario", s->name, "seed",
 			   (json_int_t)p->seed, "time_scale", s->time_scale));
 	size_t next = 0, done = 0;
+	int64_t failing_since = -1;
 	char jobcomp[PATH_MAX];
 	off_t jobcomp_off = 0;
 	gd_pathf(jobcomp, sizeof(jobcomp), "%s/log/slurm/jobcomp.log",
@@ -430,13 +432,33 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			stopped = 1;
 			break;
 		}
-		while (r == 0 && next < p->njobs && p->jobs[next].submit <= now)
-			r = submit(p, st, ctl, &t[next++], now, events, err);
-		if (r == 0)
-			r = poll_queue(p, st, ctl, t, next, now, events, err);
-		if (r == 0)
-			read_completions(jobcomp, &jobcomp_off, t, next, now,
-					 events);
+		/* The job system failing a command is something to record
+		 * and live through (a fault may be behind it), not a reason
+		 * to stop: only one that stays unresponsive ends the run. */
+		gd_error *cmd_err = NULL;
+		while (next < p->njobs && p->jobs[next].submit <= now &&
+		       submit(p, st, ctl, &t[next], now, events, &cmd_err) == 0)
+			next++;
+		if (!cmd_err)
+			poll_queue(p, st, ctl, t, next, now, events, &cmd_err);
+		if (cmd_err) {
+			gd_event(events, "job-system-error",
+				 json_pack("{s:s}", "error", cmd_err->msg));
+			if (failing_since < 0)
+				failing_since = mono_ms();
+			if (mono_ms() - failing_since > UNRESPONSIVE_MS) {
+				r = gd_error_set(
+					err, ETIMEDOUT,
+					"the job system stayed unresponsive for %d s: %s",
+					UNRESPONSIVE_MS / 1000, cmd_err->msg);
+				gd_error_free(cmd_err);
+				break;
+			}
+			gd_error_free(cmd_err);
+		} else {
+			failing_since = -1;
+		}
+		read_completions(jobcomp, &jobcomp_off, t, next, now, events);
 		done = 0;
 		for (size_t k = 0; k < next; k++)
 			done += t[k].final;

@@ -74,6 +74,20 @@ if grep -q '"event":"job-requeued"' "$state/r3/events.jsonl"; then ok "the event
 n=$(grep -c '"attempts": 2' "$state/r3/result.json")
 if [ "$n" -ge 1 ]; then ok "result.json counts the second attempts ($n)"; else bad "result.json counts the second attempts"; fi
 
+# slurmctld stops answering for a few seconds: the run records the job
+# system's errors and carries on.
+GAMEDAY_LOG_DIR=$state/logs6 "$gameday" run --out "$state/r6" "$scenario" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 400); do
+	grep -q '"job-submitted"' "$state"/logs6/gd*/events.jsonl 2>/dev/null && break
+	sleep 0.05
+done
+"$gameday" cluster exec ctl -- sh -c 'pkill -STOP -x slurmctld; sleep 5; pkill -CONT -x slurmctld' >/dev/null 2>&1
+wait $pid
+rc=$?
+if [ $rc -eq 0 ]; then ok "a controller that stalls for 5 s does not end the run"; else bad "a controller that stalls for 5 s does not end the run (exit $rc)"; fi
+if grep -q '"event":"job-system-error"' "$state/r6/events.jsonl"; then ok "its errors are in the event log"; else bad "its errors are in the event log"; fi
+
 # Ctrl-C during a run: it stops submitting, tears down, and still writes
 # what it observed.
 GAMEDAY_LOG_DIR=$state/logs4 "$gameday" run --out "$state/r4" "$scenario" >"$out" 2>&1 &
