@@ -119,8 +119,6 @@ static int prepare_workload(const gd_plan *p, const char *shared, job_track *t,
 static int submit(const gd_plan *p, const gd_cluster_state *st, const char *ctl,
 		  job_track *t, gd_ms now, int events, gd_error **err)
 {
-	const gd_job_group *g = &p->scenario->groups[t->plan->group];
-	(void)g;
 	char in[256], out[256], log[256], runtime[32];
 	snprintf(in, sizeof(in), "/srv/shared/in/%s.txt", t->plan->id);
 	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", t->plan->id);
@@ -156,16 +154,14 @@ static int cmp_slurm_id(const void *a, const void *b)
 }
 
 /* One look at the queue: new starts, requeues and ends become events. */
-static int poll_queue(const gd_plan *p, const gd_cluster_state *st,
-		      const char *ctl, job_track *t, size_t n, gd_ms now,
-		      int events, gd_error **err)
+static int poll_queue(const gd_cluster_state *st, const char *ctl, job_track *t,
+		      size_t n, gd_ms now, int events, gd_error **err)
 {
 	gd_slurm_job *q = NULL;
 	size_t nq = 0;
 	int r = gd_slurm_queue(st, ctl, &q, &nq, err);
 	if (r < 0)
 		return r;
-	(void)p;
 	/* Slurm's ids to our jobs: sorted once a poll, so a queue of ten
 	 * thousand jobs costs n log n, not n squared. */
 	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
@@ -266,8 +262,7 @@ static void read_completions(const char *log, off_t *offset, job_track *t,
 	}
 }
 
-static void judge(const gd_plan *p, const char *shared, job_track *t, size_t n,
-		  int events)
+static void judge(const char *shared, job_track *t, size_t n, int events)
 {
 	for (size_t k = 0; k < n; k++) {
 		job_track *j = &t[k];
@@ -296,7 +291,6 @@ static void judge(const gd_plan *p, const char *shared, job_track *t, size_t n,
 				   "outcome", outcome_names[j->outcome],
 				   "on_time", j->on_time));
 	}
-	(void)p;
 }
 
 static int write_result(const gd_plan *p, const char *run_id,
@@ -440,7 +434,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		       submit(p, st, ctl, &t[next], now, events, &cmd_err) == 0)
 			next++;
 		if (!cmd_err)
-			poll_queue(p, st, ctl, t, next, now, events, &cmd_err);
+			poll_queue(st, ctl, t, next, now, events, &cmd_err);
 		if (cmd_err) {
 			gd_event(events, "job-system-error",
 				 json_pack("{s:s}", "error", cmd_err->msg));
@@ -468,7 +462,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	}
 
 	if (r == 0 || stopped) {
-		judge(p, shared, t, p->njobs, events);
+		judge(shared, t, p->njobs, events);
 		/* The run directory: events, service logs, job logs, result. */
 		char from[PATH_MAX], to[PATH_MAX];
 		for (size_t i = 0; i < st->nnodes; i++) {
