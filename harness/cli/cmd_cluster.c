@@ -16,6 +16,7 @@ static void help(void)
 {
 	printf("usage: gameday cluster up FILE\n"
 	       "       gameday cluster status [--run ID]\n"
+	       "       gameday cluster list\n"
 	       "       gameday cluster exec [--run ID] NODE -- CMD [ARGS...]\n"
 	       "       gameday cluster pause|resume|stop|start [--run ID] NODE\n"
 	       "       gameday cluster stop --release [--run ID] NODE\n"
@@ -25,6 +26,7 @@ static void help(void)
 	       "        with its services), prints its nodes and returns; it keeps\n"
 	       "        running\n"
 	       "status  prints the nodes of the cluster that is up\n"
+	       "list    prints every cluster that is up, with its run id\n"
 	       "exec    runs a command inside a node's namespaces and cgroup and\n"
 	       "        exits with its status\n"
 	       "pause   freezes every process of a node; resume thaws it\n"
@@ -35,6 +37,18 @@ static void help(void)
 	       "--run ID picks a cluster when several are up.  Needs root.\n\n"
 	       "exit: 0 done, 2 bad usage or unknown node, 3 missing privilege or\n"
 	       "kernel feature (nothing is left half-built)\n");
+}
+
+static int listed;
+
+static void list_one(const gd_cluster_state *st)
+{
+	size_t up = 0;
+	for (size_t i = 0; i < st->nnodes; i++)
+		up += strcmp(gd_node_state(&st->nodes[i]), "down") != 0;
+	printf("%s  %-20s %zu nodes, %zu up\n", st->id, st->name, st->nnodes,
+	       up);
+	listed++;
 }
 
 static void print_nodes(const gd_cluster_state *st)
@@ -120,11 +134,26 @@ int cmd_cluster(int argc, char **argv)
 		if (argc < 2)
 			return cli_usage_error(
 				"cluster",
-				"missing a subcommand (up, status, exec, pause, resume, stop, start, down)");
+				"missing a subcommand (up, status, list, exec, pause, resume, stop, start, down)");
 		help();
 		return GD_EXIT_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "list") == 0) {
+		if (argc != 2)
+			return cli_usage_error("cluster",
+					       "list takes no arguments");
+		gd_error *err = NULL;
+		listed = 0;
+		if (gd_cluster_list(list_one, &err) < 0) {
+			int code = cli_fail("cluster list", err);
+			gd_error_free(err);
+			return code;
+		}
+		if (!listed)
+			printf("no staging cluster is up\n");
+		return GD_EXIT_OK;
+	}
 	if (strcmp(sub, "up") == 0) {
 		if (cli_wants_help(argc - 1, argv + 1)) {
 			help();
@@ -141,7 +170,7 @@ int cmd_cluster(int argc, char **argv)
 	    strcmp(sub, "down") && !node_op)
 		return cli_usage_error(
 			"cluster",
-			"unknown subcommand \"%s\" (up, status, exec, pause, resume, stop, start, down)",
+			"unknown subcommand \"%s\" (up, status, list, exec, pause, resume, stop, start, down)",
 			sub);
 
 	static const struct option opts[] = {

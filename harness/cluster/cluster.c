@@ -185,7 +185,7 @@ int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err)
 	if (count > 1)
 		return gd_error_set(
 			err, EEXIST,
-			"%d staging clusters are up: name one with --run ID (see 'gameday cluster status --all')",
+			"%d staging clusters are up: name one with --run ID (see 'gameday cluster list')",
 			count);
 	return load_state(found, out, err);
 }
@@ -586,5 +586,30 @@ int gd_cluster_capture(const gd_cluster_state *st, const char *node,
 		return gd_error_make(err, ENOMEM,
 				     "cannot read a command's output");
 	}
+	return 0;
+}
+
+int gd_cluster_list(void (*each)(const gd_cluster_state *st), gd_error **err)
+{
+	char runs[PATH_MAX];
+	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
+	DIR *d = opendir(runs);
+	if (!d)
+		return errno == ENOENT
+			       ? 0
+			       : gd_error_make(err, errno, "cannot read \"%s\"",
+					       runs);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!gd_run_id_valid(e->d_name))
+			continue;
+		gd_cluster_state *st = NULL;
+		gd_error *e2 = NULL;
+		if (gd_cluster_find(e->d_name, &st, &e2) == 0)
+			each(st);
+		gd_error_free(e2);
+		gd_cluster_state_free(st);
+	}
+	closedir(d);
 	return 0;
 }

@@ -37,6 +37,9 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
  * there are several, ENOENT when there is none). */
 int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err);
 
+/* Calls each() for every cluster that is up (no particular order). */
+int gd_cluster_list(void (*each)(const gd_cluster_state *st), gd_error **err);
+
 /* Node state as seen now: "up", "frozen", "down". */
 const char *gd_node_state(const gd_node_rt *n);
 

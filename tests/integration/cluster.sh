@@ -125,6 +125,9 @@ sleep 0.2
 expect "it is wired again" 0 g cluster exec gamma -- /srv/gameday/gd-probe connect alpha 7000 300
 expect "... with its old address" 0 g cluster exec gamma -- sh -c 'grep -q 10.77.0.12 /proc/net/fib_trie'
 
+expect "cluster list shows it" 0 g cluster list
+contains "... with its run id" "^gd[0-9a-f]\{8\}  three .*3 nodes"
+
 expect "cluster down" 0 g cluster down
 if host_clean; then ok "down leaves the host as found"; else bad "down leaves the host as found"; fi
 expect "cleanup after down" 0 g cleanup
