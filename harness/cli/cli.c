@@ -1,6 +1,10 @@
 /* Helpers every subcommand shares. */
 #include "cli/cli.h"
 
+#include "base/diag.h"
+#include "base/prng.h"
+#include "scenario/load.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -66,4 +70,29 @@ int cli_parse_seed(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = v;
 	return 0;
+}
+
+gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
+		       uint64_t seed, gd_scenario **scenario)
+{
+	gd_diags diags = {0};
+	gd_scenario *s = gd_scenario_load(file, NULL, &diags);
+	enum gd_seed_source source = GD_SEED_COMMAND_LINE;
+	if (s && !have_seed) {
+		source = s->has_seed ? GD_SEED_SCENARIO : GD_SEED_RANDOM;
+		seed = s->has_seed ? s->seed : gd_prng_fresh_seed();
+	}
+	gd_plan *p = s ? gd_plan_build(s, seed, source, &diags) : NULL;
+	gd_diags_print(&diags, stderr);
+	gd_diags_clear(&diags);
+	if (!p) {
+		/* Planning problems can depend on the seed: name it. */
+		if (s)
+			fprintf(stderr, "gameday %s: with seed %llu\n", cmd,
+				(unsigned long long)seed);
+		gd_scenario_free(s);
+		return NULL;
+	}
+	*scenario = s;
+	return p;
 }

@@ -14,6 +14,7 @@ enum gd_exit {
 };
 
 #include "base/error.h"
+#include "plan/plan.h"
 
 #include <stdint.h>
 
@@ -51,6 +52,12 @@ int cli_fail(const char *cmd, const gd_error *err);
 
 /* A seed from the command line: a whole number from 0 to 2^63-1. */
 int cli_parse_seed(const char *s, uint64_t *out);
+
+/* Loads and plans a scenario with the seed from the command line, else
+ * the scenario's, else a fresh one; prints the problems and returns NULL
+ * when it cannot.  *scenario owns the plan's memory (gd_scenario_free). */
+gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
+		       uint64_t seed, gd_scenario **scenario);
 
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

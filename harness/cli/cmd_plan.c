@@ -67,24 +67,11 @@ int cmd_plan(int argc, char **argv)
 				       "one scenario file at a time (got %d)",
 				       argc - optind);
 
-	gd_diags diags = {0};
-	_cleanup_scenario_ gd_scenario *s =
-		gd_scenario_load(argv[optind], NULL, &diags);
-	enum gd_seed_source source = GD_SEED_COMMAND_LINE;
-	if (s && !have_seed) {
-		source = s->has_seed ? GD_SEED_SCENARIO : GD_SEED_RANDOM;
-		seed = s->has_seed ? s->seed : gd_prng_fresh_seed();
-	}
-	gd_plan *p = s ? gd_plan_build(s, seed, source, &diags) : NULL;
-	if (!p) {
-		gd_diags_print(&diags, stderr);
-		gd_diags_clear(&diags);
-		if (s)
-			fprintf(stderr, "gameday plan: with seed %llu\n",
-				(unsigned long long)seed);
+	gd_scenario *s = NULL;
+	gd_plan *p = cli_load_plan("plan", argv[optind], have_seed, seed, &s);
+	if (!p)
 		return GD_EXIT_INVALID;
-	}
-	gd_diags_clear(&diags);
+	_cleanup_scenario_ gd_scenario *owner = s;
 
 	if (json) {
 		json_t *doc = gd_plan_to_json(p);

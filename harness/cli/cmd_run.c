@@ -62,21 +62,13 @@ int cmd_run(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("run", "one scenario file, please");
 
-	gd_diags diags = {0};
-	_cleanup_scenario_ gd_scenario *s =
-		gd_scenario_load(argv[optind], NULL, &diags);
-	enum gd_seed_source source = GD_SEED_COMMAND_LINE;
-	if (s && !have_seed) {
-		source = s->has_seed ? GD_SEED_SCENARIO : GD_SEED_RANDOM;
-		seed = s->has_seed ? s->seed : gd_prng_fresh_seed();
-	}
-	gd_plan *p = s ? gd_plan_build(s, seed, source, &diags) : NULL;
-	if (!p) {
-		gd_diags_print(&diags, stderr);
-		gd_diags_clear(&diags);
+	gd_scenario *s = NULL;
+	gd_plan *p = cli_load_plan("run", argv[optind], have_seed, seed, &s);
+	if (!p)
 		return GD_EXIT_INVALID;
-	}
-	gd_diags_clear(&diags);
+	_cleanup_scenario_ gd_scenario *owner = s;
+	seed = p->seed;
+	enum gd_seed_source source = p->seed_source;
 	if (s->nsteps) {
 		fprintf(stderr,
 			"gameday run: \"%s\" has %zu fault steps, and playing faults is not available yet in gameday %s\n",

@@ -468,19 +468,8 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 		       nkeys - !own_file, NULL, 0))
 		return;
 
-	if (own_file) {
-		long long version;
-		if (RD_FIELD(rd_as_int, r, v, "gameday", true, 1, 1000,
-			     &version) &&
-		    version != GD_FORMAT_VERSION) {
-			size_t m = rd_push_key(r, "gameday");
-			rd_error(
-				r,
-				"format version %lld is not supported (this gameday reads version %d)",
-				version, GD_FORMAT_VERSION);
-			rd_pop(r, m);
-		}
-	}
+	if (own_file)
+		rd_check_version(r, v);
 	c->name = "cluster";
 	RD_FIELD(rd_as_name, r, v, "name", false, 64, &c->name);
 

@@ -37,20 +37,6 @@ static json_t *parse_json(const char *text, size_t len, const char *name,
 	return root;
 }
 
-static void check_version(gd_reader *r, json_t *root)
-{
-	long long version;
-	if (RD_FIELD(rd_as_int, r, root, "gameday", true, 1, 1000, &version) &&
-	    version != GD_FORMAT_VERSION) {
-		size_t m = rd_push_key(r, "gameday");
-		rd_error(
-			r,
-			"format version %lld is not supported (this gameday reads version %d)",
-			version, GD_FORMAT_VERSION);
-		rd_pop(r, m);
-	}
-}
-
 /* "cluster": "clusters/small.json" is read relative to the scenario file,
  * and its problems are reported against the cluster file. */
 static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
@@ -151,7 +137,7 @@ static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
 	if (!rd_object(r, root, "a scenario", scenario_keys,
 		       GD_ARRAY_SIZE(scenario_keys), NULL, 0))
 		return;
-	check_version(r, root);
+	rd_check_version(r, root);
 
 	s->name = NULL;
 	RD_FIELD(rd_as_name, r, root, "name", false, 64, &s->name);

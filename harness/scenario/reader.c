@@ -505,3 +505,17 @@ bool rd_as_percent(gd_reader *r, json_t *v, double min, double max, double *out)
 	*out = d;
 	return true;
 }
+
+void rd_check_version(gd_reader *r, json_t *root)
+{
+	long long version;
+	if (RD_FIELD(rd_as_int, r, root, "gameday", true, 1, 1000, &version) &&
+	    version != GD_FORMAT_VERSION) {
+		size_t m = rd_push_key(r, "gameday");
+		rd_error(
+			r,
+			"format version %lld is not supported (this gameday reads version %d)",
+			version, GD_FORMAT_VERSION);
+		rd_pop(r, m);
+	}
+}

@@ -72,6 +72,10 @@ bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* The file's "gameday" key: present, and the format version this gameday
+ * reads. */
+void rd_check_version(gd_reader *r, json_t *root);
+
 /* One of n strings: *out is its index.  Otherwise lists the choices. */
 bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices, size_t n,
 		  int *out);
