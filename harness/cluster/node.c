@@ -234,6 +234,7 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	int scratch = source(a, a->dir, "scratch");
 	int shared = source(a, a->shared, "");
 	int libexec = source(a, a->libexec, "");
+	int cgroups = source(a, "/sys/fs/cgroup", "");
 	snprintf(
 		opts, sizeof(opts),
 		"lowerdir=/etc,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
@@ -258,6 +259,13 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	bind_fd(a, shared, "/srv/shared", 0);
 	bind_fd(a, scratch, "/srv/scratch", 0);
 	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
+	/* A sysfs of the node's own network namespace: /sys/class/net shows
+	 * the node's links, not the host's (what 'ip netns exec' does). */
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		child_fail(a, "mount /sys");
+	/* The cgroup mounts below it, which slurmd insists on finding. */
+	bind_fd(a, cgroups, "/sys/fs/cgroup", 0);
 	/* Last: a /proc of the node's own pid namespace (the binds above
 	 * needed the host's /proc/self/fd). */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -309,19 +317,26 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	if (nsfd < 0)
 		return gd_error_make(err, errno, "cannot open \"%s\"", nsfile);
 	gd_pathf(veth, sizeof(veth), "gd-n%zu", index);
-	int r = gd_nl_veth_add(sw, veth, bridge, "eth0", nsfd, err);
+	/* Indexes chosen here save a lookup per call: in a new node lo is 1
+	 * and eth0 will be 2.  (Creating the peer already up fails with this
+	 * kernel, so it is brought up by index.) */
+	int bridge_index, r = gd_nl_ifindex(sw, bridge, &bridge_index, err);
+	if (r < 0)
+		return r;
+	r = gd_nl_veth_add_fast(sw, veth, 1000 + (int)index, bridge_index,
+				"eth0", 2, nsfd, err);
 	if (r < 0)
 		return r;
 	gd_nl *nl = NULL;
 	r = gd_nl_open(nsfd, &nl, err);
 	if (r < 0)
 		return r;
-	r = gd_nl_link_up(nl, "lo", err);
+	r = gd_nl_link_up_index(nl, 1, err);
 	if (r == 0)
-		r = gd_nl_addr_add(nl, "eth0", gd_node_addr(index),
-				   GD_SUBNET_PREFIX, err);
+		r = gd_nl_addr_add_index(nl, 2, gd_node_addr(index),
+					 GD_SUBNET_PREFIX, err);
 	if (r == 0)
-		r = gd_nl_link_up(nl, "eth0", err);
+		r = gd_nl_link_up_index(nl, 2, err);
 	gd_nl_close(nl);
 	return r;
 }
