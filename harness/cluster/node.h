@@ -11,8 +11,10 @@
  *   /tmp /dev/shm     the node's own tmpfs
  *   /srv/shared       the cluster's shared storage (same on every node)
  *   /srv/scratch      the node's local scratch
- *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe),
- * read-only
+ *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe,
+ *                     gd-job), read-only
+ *   /proc /sys        of the node's own pid and network namespaces (the
+ *                     host's cgroup mounts bound back below /sys)
  */
 #ifndef GD_CLUSTER_NODE_H
 #define GD_CLUSTER_NODE_H
