@@ -323,20 +323,20 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	int bridge_index, r = gd_nl_ifindex(sw, bridge, &bridge_index, err);
 	if (r < 0)
 		return r;
-	r = gd_nl_veth_add_fast(sw, veth, 1000 + (int)index, bridge_index,
-				"eth0", 2, nsfd, err);
+	r = gd_nl_veth_add(sw, veth, 1000 + (int)index, bridge_index, "eth0", 2,
+			   nsfd, err);
 	if (r < 0)
 		return r;
 	gd_nl *nl = NULL;
 	r = gd_nl_open(nsfd, &nl, err);
 	if (r < 0)
 		return r;
-	r = gd_nl_link_up_index(nl, 1, err);
+	r = gd_nl_link_up(nl, 1, err);
 	if (r == 0)
-		r = gd_nl_addr_add_index(nl, 2, gd_node_addr(index),
-					 GD_SUBNET_PREFIX, err);
+		r = gd_nl_addr_add(nl, 2, gd_node_addr(index), GD_SUBNET_PREFIX,
+				   err);
 	if (r == 0)
-		r = gd_nl_link_up_index(nl, 2, err);
+		r = gd_nl_link_up(nl, 2, err);
 	gd_nl_close(nl);
 	return r;
 }

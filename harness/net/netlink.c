@@ -117,86 +117,9 @@ int gd_nl_bridge_add(gd_nl *nl, const char *name, gd_error **err)
 	return 0;
 }
 
-int gd_nl_veth_add(gd_nl *nl, const char *name, const char *master,
-		   const char *peer_name, int peer_netns_fd, gd_error **err)
-{
-	int master_index, r = gd_nl_ifindex(nl, master, &master_index, err);
-	if (r < 0)
-		return r;
-	/* The kind is set by the allocator, before any type-specific
-	 * setter, as libnl requires. */
-	struct rtnl_link *link = rtnl_link_veth_alloc();
-	if (!link)
-		return gd_error_make(err, ENOMEM, "cannot add veth \"%s\"",
-				     name);
-	rtnl_link_set_name(link, name);
-	rtnl_link_set_master(link, master_index);
-	rtnl_link_set_flags(link, IFF_UP);
-	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
-	rtnl_link_set_name(peer, peer_name);
-	rtnl_link_set_ns_fd(peer, peer_netns_fd);
-	rtnl_link_put(peer);
-	int nle = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(link);
-	if (nle < 0)
-		return gd_error_make(err, nl_errno(nle),
-				     "cannot add veth \"%s\" (peer \"%s\")",
-				     name, peer_name);
-	return 0;
-}
-
-int gd_nl_link_up(gd_nl *nl, const char *name, gd_error **err)
-{
-	struct rtnl_link *link = NULL;
-	int nle = rtnl_link_get_kernel(nl->sock, 0, name, &link);
-	if (nle < 0)
-		return gd_error_make(err, nl_errno(nle),
-				     "cannot find link \"%s\"", name);
-	struct rtnl_link *change = rtnl_link_alloc();
-	if (!change) {
-		rtnl_link_put(link);
-		return gd_error_make(err, ENOMEM, "cannot bring \"%s\" up",
-				     name);
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	nle = rtnl_link_change(nl->sock, link, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(link);
-	if (nle < 0)
-		return gd_error_make(err, nl_errno(nle),
-				     "cannot bring \"%s\" up", name);
-	return 0;
-}
-
-int gd_nl_addr_add(gd_nl *nl, const char *name, struct in_addr addr, int prefix,
+int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
+		   const char *peer_name, int peer_index, int peer_netns_fd,
 		   gd_error **err)
-{
-	int index, r = gd_nl_ifindex(nl, name, &index, err);
-	if (r < 0)
-		return r;
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));
-	if (!a || !local) {
-		rtnl_addr_put(a);
-		nl_addr_put(local);
-		return gd_error_make(err, ENOMEM,
-				     "cannot add an address to \"%s\"", name);
-	}
-	nl_addr_set_prefixlen(local, prefix);
-	rtnl_addr_set_ifindex(a, index);
-	rtnl_addr_set_local(a, local);
-	int nle = rtnl_addr_add(nl->sock, a, NLM_F_CREATE | NLM_F_EXCL);
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	if (nle < 0)
-		return gd_error_make(err, nl_errno(nle),
-				     "cannot add an address to \"%s\"", name);
-	return 0;
-}
-
-int gd_nl_veth_add_fast(gd_nl *nl, const char *name, int index,
-			int master_index, const char *peer_name, int peer_index,
-			int peer_netns_fd, gd_error **err)
 {
 	struct rtnl_link *link = rtnl_link_veth_alloc();
 	if (!link)
@@ -222,7 +145,7 @@ int gd_nl_veth_add_fast(gd_nl *nl, const char *name, int index,
 	return 0;
 }
 
-int gd_nl_link_up_index(gd_nl *nl, int index, gd_error **err)
+int gd_nl_link_up(gd_nl *nl, int index, gd_error **err)
 {
 	struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
 	if (!link || !change) {
@@ -242,8 +165,8 @@ int gd_nl_link_up_index(gd_nl *nl, int index, gd_error **err)
 	return 0;
 }
 
-int gd_nl_addr_add_index(gd_nl *nl, int index, struct in_addr addr, int prefix,
-			 gd_error **err)
+int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,
+		   gd_error **err)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = nl_addr_build(AF_INET, &addr, sizeof(addr));

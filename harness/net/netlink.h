@@ -18,25 +18,21 @@ void gd_nl_close(gd_nl *nl);
 
 /* A bridge, up, with no address. */
 int gd_nl_bridge_add(gd_nl *nl, const char *name, gd_error **err);
-/* A veth pair: name here, enslaved to master and up; peer_name inside the
- * namespace open at peer_netns_fd (left down). */
-int gd_nl_veth_add(gd_nl *nl, const char *name, const char *master,
-		   const char *peer_name, int peer_netns_fd, gd_error **err);
-int gd_nl_link_up(gd_nl *nl, const char *name, gd_error **err);
-
-/* The same by interface index, in one message and without a lookup: for
- * fresh namespaces, where lo is index 1 and gameday chose the others.
- * gd_nl_veth_add_fast() gives the pair the indexes asked for (the peer is
- * left down). */
+/* The index of a link by name (one lookup). */
 int gd_nl_ifindex(gd_nl *nl, const char *name, int *index, gd_error **err);
-int gd_nl_veth_add_fast(gd_nl *nl, const char *name, int index,
-			int master_index, const char *peer_name, int peer_index,
-			int peer_netns_fd, gd_error **err);
-int gd_nl_link_up_index(gd_nl *nl, int index, gd_error **err);
-int gd_nl_addr_add_index(gd_nl *nl, int index, struct in_addr addr, int prefix,
-			 gd_error **err);
+
+/* Links by interface index, each change one message without a lookup:
+ * in a fresh namespace lo is index 1 and gameday picks the others. */
+
+/* A veth pair with the indexes asked for: name here, enslaved to master
+ * and up; peer_name inside the namespace open at peer_netns_fd, left
+ * down. */
+int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
+		   const char *peer_name, int peer_index, int peer_netns_fd,
+		   gd_error **err);
+int gd_nl_link_up(gd_nl *nl, int index, gd_error **err);
 /* Adds addr/prefix (network byte order) to the link. */
-int gd_nl_addr_add(gd_nl *nl, const char *name, struct in_addr addr, int prefix,
+int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,
 		   gd_error **err);
 
 #endif

@@ -218,30 +218,34 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 	return s;
 }
 
+/* Reads a user's file; a failure is the file's diagnostic. */
+static int read_input(const char *file, gd_diags *diags, char **text,
+		      size_t *len)
+{
+	_cleanup_error_ gd_error *err = NULL;
+	int r = gd_read_file(file, GD_MAX_FILE_SIZE, text, len, &err);
+	if (r < 0)
+		gd_diag_path(diags, file, NULL, "cannot read: %s",
+			     strerror(err->code ? err->code : EIO));
+	return r;
+}
+
 gd_scenario *gd_scenario_load(const char *file, const gd_load_opts *opts,
 			      gd_diags *diags)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_error_ gd_error *err = NULL;
 	size_t len;
-	if (gd_read_file(file, GD_MAX_FILE_SIZE, &text, &len, &err) < 0) {
-		gd_diag_path(diags, file, NULL, "cannot read: %s",
-			     strerror(err->code ? err->code : EIO));
+	if (read_input(file, diags, &text, &len) < 0)
 		return NULL;
-	}
 	return gd_scenario_parse(text, len, file, opts, diags);
 }
 
 gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags)
 {
 	_cleanup_free_ char *text = NULL;
-	_cleanup_error_ gd_error *err = NULL;
 	size_t len;
-	if (gd_read_file(file, GD_MAX_FILE_SIZE, &text, &len, &err) < 0) {
-		gd_diag_path(diags, file, NULL, "cannot read: %s",
-			     strerror(err->code ? err->code : EIO));
+	if (read_input(file, diags, &text, &len) < 0)
 		return NULL;
-	}
 	size_t before = diags->n;
 	json_t *root = parse_json(text, len, file, diags);
 	if (!root)

@@ -19,6 +19,17 @@ export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
 out=$state/out.txt
 trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
 
+# start_run LOGS OUT: a run in the background ($pid), returning once its
+# first job is submitted.
+start_run() {
+	GAMEDAY_LOG_DIR=$state/$1 "$gameday" run --out "$state/$2" "$scenario" >"$out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 400); do
+		grep -q '"job-submitted"' "$state"/$1/gd*/events.jsonl 2>/dev/null && break
+		sleep 0.05
+	done
+}
+
 echo "integration: run"
 expect "a scenario without faults passes" 0 "$gameday" run --out "$state/r1" "$scenario"
 contains "all eight jobs are correct and on time" "8 jobs: 8 correct, 8 on time"
@@ -59,12 +70,7 @@ if [ "$n" = 7 ]; then ok "the other seven are correct"; else bad "the other seve
 # Kill a worker by hand as the jobs start: Slurm notices (SlurmdTimeout,
 # scaled), requeues the jobs it had there, and every job still finishes
 # correctly; the event log shows the requeue.
-GAMEDAY_LOG_DIR=$state/logs3 "$gameday" run --out "$state/r3" "$scenario" >"$out" 2>&1 &
-pid=$!
-for i in $(seq 1 400); do
-	grep -q '"job-submitted"' "$state"/logs3/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+start_run logs3 r3
 "$gameday" cluster stop w1 >/dev/null 2>&1
 wait $pid
 rc=$?
@@ -76,12 +82,7 @@ if [ "$n" -ge 1 ]; then ok "result.json counts the second attempts ($n)"; else b
 
 # slurmctld stops answering for a few seconds: the run records the job
 # system's errors and carries on.
-GAMEDAY_LOG_DIR=$state/logs6 "$gameday" run --out "$state/r6" "$scenario" >"$out" 2>&1 &
-pid=$!
-for i in $(seq 1 400); do
-	grep -q '"job-submitted"' "$state"/logs6/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+start_run logs6 r6
 "$gameday" cluster exec ctl -- sh -c 'pkill -STOP -x slurmctld; sleep 5; pkill -CONT -x slurmctld' >/dev/null 2>&1
 wait $pid
 rc=$?
@@ -90,12 +91,7 @@ if grep -q '"event":"job-system-error"' "$state/r6/events.jsonl"; then ok "its e
 
 # Ctrl-C during a run: it stops submitting, tears down, and still writes
 # what it observed.
-GAMEDAY_LOG_DIR=$state/logs4 "$gameday" run --out "$state/r4" "$scenario" >"$out" 2>&1 &
-pid=$!
-for i in $(seq 1 400); do
-	grep -q '"job-submitted"' "$state"/logs4/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+start_run logs4 r4
 kill -INT $pid
 wait $pid
 rc=$?
