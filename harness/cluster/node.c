@@ -527,13 +527,9 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 	if (r < 0)
 		return r;
 
-	r = gd_ledger_add(run->ledger, GD_LEDGER_CGROUP, out->cgroup, 0, 0,
-			  err);
+	r = gd_run_cgroup(run, out->cgroup, err);
 	if (r < 0)
 		return r;
-	if (mkdir(out->cgroup, 0755) < 0)
-		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
-				     out->cgroup);
 	struct wire_ctx w = {run->ledger, out, sw, bridge, index};
 	r = launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
 		   -1, events_fd, wire_new_node, &w, err);

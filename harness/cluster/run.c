@@ -152,13 +152,17 @@ int gd_run_create(gd_run *run, gd_error **err)
 		return r;
 	gd_pathf(run->cgroup, sizeof(run->cgroup), "%s/gameday-%s", cgroot,
 		 run->id);
-	r = gd_ledger_add(run->ledger, GD_LEDGER_CGROUP, run->cgroup, 0, 0,
-			  err);
+	return gd_run_cgroup(run, run->cgroup, err);
+}
+
+int gd_run_cgroup(gd_run *run, const char *path, gd_error **err)
+{
+	int r = gd_ledger_add(run->ledger, GD_LEDGER_CGROUP, path, 0, 0, err);
 	if (r < 0)
 		return r;
-	if (mkdir(run->cgroup, 0755) < 0)
+	if (mkdir(path, 0755) < 0)
 		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
-				     run->cgroup);
+				     path);
 	return 0;
 }
 

@@ -38,6 +38,9 @@ const char *gd_log_root(void);
 int gd_run_create(gd_run *run, gd_error **err);
 void gd_run_close(gd_run *run);
 
+/* Records a cgroup in the run's ledger, then creates it. */
+int gd_run_cgroup(gd_run *run, const char *path, gd_error **err);
+
 /* Safety: true only for paths gameday may remove or unmount: inside
  * STATE/runs/gd* (or STATE/runs itself for nothing), or cgroups named
  * gameday-gd* under a cgroup2 mount. */
