@@ -16,11 +16,13 @@ CC         ?= cc
 FUZZ_CC    ?= clang
 PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 
-# Every Debian package the project needs, for 'make deps'.
+# Every Debian package the project needs, for 'make deps'.  The daemons
+# among them (munge, slurm, beanstalkd) run only inside staging nodes, so
+# 'make deps' keeps their packages from starting them on the host.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
-	slurmctld slurmd slurm-client munge
+	slurmctld slurmd slurm-client munge beanstalkd
 
 ifeq ($(V),1)
 Q :=
@@ -59,7 +61,7 @@ GAMEDAY  := $(BUILD)/gameday
 # Programs gameday puts inside nodes.  gd-init is static so a node's
 # ld.so.preload (libfaketime) never reaches it; gd-probe is dynamic so it
 # does, like the job system.
-FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job
+FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job $(BUILD)/gd-bsq
 LIBEXECDIR ?= $(PREFIX)/libexec/gameday
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
@@ -104,7 +106,7 @@ $(BUILD)/gd-init: fakes/gd-init.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $<
 
-$(BUILD)/gd-probe: fakes/gd-probe.c
+$(BUILD)/gd-probe $(BUILD)/gd-bsq: $(BUILD)/%: fakes/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
@@ -232,8 +234,11 @@ deps:
 	elif [ "$$(id -u)" != 0 ]; then \
 		echo "deps: missing packages:" $$missing "(run 'make deps' as root)"; exit 3; \
 	else echo "deps: installing" $$missing; \
+		policy=; if [ ! -e /usr/sbin/policy-rc.d ]; then policy=/usr/sbin/policy-rc.d; \
+			printf '#!/bin/sh\nexit 101\n' >$$policy; chmod 755 $$policy; fi; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
+		[ -z "$$policy" ] || rm -f $$policy; exit $$rc; fi
 
 install: $(GAMEDAY) $(FAKES)
 	install -d $(DESTDIR)$(BINDIR)

@@ -3,7 +3,7 @@
  * small fixed model, and writes labels and a digest to shared storage.
  *
  *   gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K]
- *          [--give-up-after-ms N]
+ *          [--give-up-after-ms N] [--record-dir DIR]
  *
  * The work takes --runtime-ms (already scaled by gameday) in K steps; after
  * each step a checkpoint goes to node-local scratch, so a job restarted on
@@ -12,7 +12,13 @@
  * of it.  When a read or write fails (EACCES from a permission skew, say)
  * the job retries every second, as the production scripts did, and makes
  * no progress: that is the stall gameday is built to notice.  With
- * --give-up-after-ms it exits 1 instead once that long has passed. */
+ * --give-up-after-ms it exits 1 instead once that long has passed.
+ *
+ * With --record-dir, an attempt that wrote its output leaves a record
+ * DIR/JOB_ID.HOST.PID: two records are the same job done twice (a
+ * requeue while the first attempt was still alive), which gameday
+ * scores as duplicated.  The record is gameday's instrument, not the
+ * job's work, so failing to write it does not stall the job. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -118,16 +124,32 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
+static void record_attempt(const char *dir)
+{
+	char host[64] = "?", path[4096];
+	gethostname(host, sizeof(host) - 1);
+	snprintf(path, sizeof(path), "%s/%s.%s.%d", dir, job, host,
+		 (int)getpid());
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		fprintf(stderr,
+			"gd-job %s: cannot record the attempt in %s: %s\n", job,
+			path, strerror(errno));
+	else
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
 		fprintf(stderr,
-			"usage: gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K] [--give-up-after-ms N]\n");
+			"usage: gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K] [--give-up-after-ms N] [--record-dir DIR]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	job = argv[1];
-	const char *input = argv[2], *output = argv[3], *scratch = NULL;
+	const char *input = argv[2], *output = argv[3], *scratch = NULL,
+		   *records = NULL;
 	long runtime_ms = 0, steps = 10;
 	for (int i = 4; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--scratch") == 0)
@@ -138,6 +160,8 @@ int main(int argc, char **argv)
 			steps = strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--give-up-after-ms") == 0)
 			give_up_ms = strtol(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--record-dir") == 0)
+			records = argv[i + 1];
 		else {
 			fprintf(stderr, "gd-job: unknown option \"%s\"\n",
 				argv[i]);
@@ -188,6 +212,8 @@ int main(int argc, char **argv)
 		stalled("write", output, e);
 	if (*ckpt)
 		unlink(ckpt);
+	if (records)
+		record_attempt(records);
 	free(text);
 	return 0;
 }

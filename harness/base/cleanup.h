@@ -5,6 +5,7 @@
 #ifndef GD_BASE_CLEANUP_H
 #define GD_BASE_CLEANUP_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -26,7 +27,14 @@ static inline void gd_closep(int *fd)
 		close(*fd);
 }
 
+static inline void gd_closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 #define _cleanup_free_	 _cleanup_(gd_freep)
+#define _cleanup_dir_	 _cleanup_(gd_closedirp)
 #define _cleanup_fclose_ _cleanup_(gd_fclosep)
 #define _cleanup_close_	 _cleanup_(gd_closep)
 

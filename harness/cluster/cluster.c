@@ -576,6 +576,20 @@ int gd_cluster_capture(const gd_cluster_state *st, const char *node,
 		return gd_error_make(err, errno, "cannot create a memory file");
 	gd_exec_io io = {ofd, efd, timeout_ms};
 	int r = gd_cluster_exec_io(st, node, argv, &io, status, err);
+	if (r == -ETIMEDOUT) {
+		/* What a hung command said before it hung is often why. */
+		_cleanup_free_ char *said = slurp_fd(efd);
+		size_t n = said ? strlen(said) : 0;
+		while (n && said[n - 1] == '\n')
+			said[--n] = '\0';
+		if (n && *err) {
+			gd_error *full = NULL;
+			gd_error_set(&full, ETIMEDOUT, "%s; it said: %s",
+				     (*err)->msg, said);
+			gd_error_free(*err);
+			*err = full;
+		}
+	}
 	if (r < 0)
 		return r;
 	*out = slurp_fd(ofd);

@@ -4,11 +4,11 @@
 #include "base/fileio.h"
 #include "cluster/cluster.h"
 #include "cluster/events.h"
-#include "jobsys/slurm.h"
-#include "jobsys/slurm_client.h"
+#include "jobsys/jobsys.h"
 #include "workload/classify.h"
 #include "workload/corpus.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -28,26 +28,31 @@ enum outcome {
 	OUT_PENDING,
 	OUT_CORRECT,
 	OUT_WRONG,
+	OUT_DUPLICATED,
 	OUT_FAILED,
 	OUT_LOST,
 	OUT_UNFINISHED,
 };
 static const char *const outcome_names[] = {
-	"pending", "correct", "wrong", "failed", "lost", "unfinished",
+	"pending", "correct", "wrong",	    "duplicated",
+	"failed",  "lost",    "unfinished",
 };
 
 typedef struct job_track {
 	const gd_plan_job *plan;
-	long slurm_id;
+	char sys_id[32]; /* "": not submitted */
 	char *expected;
 	gd_ms submitted, started, finished; /* scenario ms since start, -1 */
 	unsigned attempts;
-	char nodes[256];
+	char nodes[128];
 	char state[32];
+	enum gd_job_phase phase;
 	int final;
+	int seen;   /* the job system has listed it */
+	int absent; /* ... and its last answer did not */
 	enum outcome outcome;
+	char why[384]; /* what makes it not correct */
 	int on_time;
-	int seen;
 } job_track;
 
 static int64_t mono_ms(void)
@@ -88,8 +93,10 @@ static int prepare_workload(const gd_plan *p, const char *shared, job_track *t,
 			    gd_error **err)
 {
 	char dir[PATH_MAX];
-	static const char *const subs[] = {"in", "out", "logs", "scratch"};
-	for (size_t i = 0; i < 3; i++) {
+	/* Jobs run as the service user: they write outputs, logs and the
+	 * records of completed attempts, and read only their inputs. */
+	static const char *const subs[] = {"in", "out", "logs", "done"};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(subs); i++) {
 		gd_pathf(dir, sizeof(dir), "%s/%s", shared, subs[i]);
 		int r = mkdir_mode(dir, i == 0 ? 0755 : 01777, err);
 		if (r < 0)
@@ -116,8 +123,8 @@ static int prepare_workload(const gd_plan *p, const char *shared, job_track *t,
 	return 0;
 }
 
-static int submit(const gd_plan *p, const gd_cluster_state *st, const char *ctl,
-		  job_track *t, gd_ms now, int events, gd_error **err)
+static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
+		  int events, gd_error **err)
 {
 	char in[256], out[256], log[256], runtime[32];
 	snprintf(in, sizeof(in), "/srv/shared/in/%s.txt", t->plan->id);
@@ -134,163 +141,228 @@ static int submit(const gd_plan *p, const gd_cluster_state *st, const char *ctl,
 			"/srv/scratch/gd-job",
 			"--runtime-ms",
 			runtime,
+			"--record-dir",
+			"/srv/shared/done",
 			NULL};
-	int r = gd_slurm_submit(st, ctl, p->scenario->cluster.service_user,
-				t->plan->id, log, argv, &t->slurm_id, err);
+	gd_job_spec spec = {t->plan->id, log, argv};
+	int r = gd_jobsys_submit(js, &spec, t->sys_id, sizeof(t->sys_id), err);
 	if (r < 0)
 		return r;
 	t->submitted = now;
 	gd_event(events, "job-submitted",
-		 json_pack("{s:s,s:i,s:I}", "job", t->plan->id, "slurm_id",
-			   (int)t->slurm_id, "t_scenario_ms", (json_int_t)now));
+		 json_pack("{s:s,s:s,s:I}", "job", t->plan->id, "system_id",
+			   t->sys_id, "t_scenario_ms", (json_int_t)now));
 	return 0;
 }
 
-static int cmp_slurm_id(const void *a, const void *b)
+static int cmp_sys_id(const void *a, const void *b)
 {
-	long x = (*(job_track *const *)a)->slurm_id;
-	long y = (*(job_track *const *)b)->slurm_id;
-	return x < y ? -1 : x > y;
+	return strcmp((*(job_track *const *)a)->sys_id,
+		      (*(job_track *const *)b)->sys_id);
 }
 
-/* One look at the queue: new starts, requeues and ends become events. */
-static int poll_queue(const gd_cluster_state *st, const char *ctl, job_track *t,
-		      size_t n, gd_ms now, int events, gd_error **err)
+/* One answer of the job system: new starts, requeues, ends and jobs it
+ * forgot become events. */
+static void track(job_track **by_id, size_t n, const gd_job_status *q,
+		  size_t nq, gd_ms now, int events)
 {
-	gd_slurm_job *q = NULL;
-	size_t nq = 0;
-	int r = gd_slurm_queue(st, ctl, &q, &nq, err);
-	if (r < 0)
-		return r;
-	/* Slurm's ids to our jobs: sorted once a poll, so a queue of ten
-	 * thousand jobs costs n log n, not n squared. */
-	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
-	if (!by_id) {
-		free(q);
-		return gd_error_make(err, ENOMEM, "cannot track the jobs");
-	}
 	for (size_t k = 0; k < n; k++)
-		by_id[k] = &t[k];
-	qsort(by_id, n, sizeof(*by_id), cmp_slurm_id);
+		by_id[k]->seen = by_id[k]->seen ? -1 : 0; /* -1: not yet now */
 	for (size_t i = 0; i < nq; i++) {
-		job_track key = {.slurm_id = q[i].id}, *kp = &key;
+		job_track key, *kp = &key;
+		snprintf(key.sys_id, sizeof(key.sys_id), "%s", q[i].sys_id);
 		job_track **found =
-			bsearch(&kp, by_id, n, sizeof(*by_id), cmp_slurm_id);
+			bsearch(&kp, by_id, n, sizeof(*by_id), cmp_sys_id);
 		job_track *j = found ? *found : NULL;
-		if (!j || j->final)
+		if (!j)
 			continue;
 		j->seen = 1;
-		if (q[i].restarts + 1 > j->attempts && j->attempts) {
+		j->absent = 0;
+		if (j->final)
+			continue;
+		unsigned attempts = q[i].attempts;
+		if (!attempts && q[i].phase != GD_PHASE_QUEUED)
+			attempts = j->attempts ? j->attempts : 1;
+		if (attempts > j->attempts && j->attempts)
 			gd_event(events, "job-requeued",
 				 json_pack("{s:s,s:i,s:s}", "job", j->plan->id,
-					   "attempt", (int)q[i].restarts + 1,
+					   "attempt", (int)attempts,
 					   "previous_nodes", j->nodes));
-		}
-		if (strcmp(q[i].state, "RUNNING") == 0 &&
-		    (strcmp(j->state, "RUNNING") != 0 ||
-		     q[i].restarts + 1 != j->attempts)) {
+		if (q[i].phase == GD_PHASE_RUNNING &&
+		    (j->phase != GD_PHASE_RUNNING || attempts != j->attempts)) {
 			if (j->started < 0)
 				j->started = now;
 			gd_event(events, "job-started",
 				 json_pack("{s:s,s:s,s:i}", "job", j->plan->id,
 					   "node", q[i].nodes, "attempt",
-					   (int)q[i].restarts + 1));
-			snprintf(j->nodes, sizeof(j->nodes), "%s", q[i].nodes);
+					   (int)attempts));
 		}
-		j->attempts = q[i].restarts + 1;
-		if (strcmp(j->state, q[i].state) != 0)
-			snprintf(j->state, sizeof(j->state), "%s", q[i].state);
-		if (gd_slurm_state_final(q[i].state)) {
+		if (*q[i].nodes)
+			snprintf(j->nodes, sizeof(j->nodes), "%s", q[i].nodes);
+		if (attempts)
+			j->attempts = attempts;
+		j->phase = q[i].phase;
+		snprintf(j->state, sizeof(j->state), "%s", q[i].state);
+		if (q[i].phase == GD_PHASE_COMPLETED ||
+		    q[i].phase == GD_PHASE_FAILED) {
 			j->final = 1;
 			j->finished = now;
 			gd_event(events, "job-finished",
 				 json_pack("{s:s,s:s,s:s}", "job", j->plan->id,
 					   "state", q[i].state, "nodes",
-					   q[i].nodes));
+					   j->nodes));
 		}
 	}
-	free(by_id);
+	for (size_t k = 0; k < n; k++) {
+		job_track *j = by_id[k];
+		if (j->seen != -1)
+			continue;
+		j->seen = 1;
+		if (!j->final && !j->absent)
+			gd_event(events, "job-missing",
+				 json_pack("{s:s,s:s}", "job", j->plan->id,
+					   "system_id", j->sys_id));
+		j->absent = 1;
+	}
+}
+
+static int poll_jobs(gd_jobsys *js, job_track *t, size_t n, gd_ms now,
+		     int events, gd_error **err)
+{
+	/* The system's ids to our jobs: sorted once a poll, so a queue of
+	 * ten thousand jobs costs n log n, not n squared. */
+	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
+	const char **ids = malloc((n + 1) * sizeof(*ids));
+	if (!by_id || !ids) {
+		free(by_id);
+		free(ids);
+		return gd_error_make(err, ENOMEM, "cannot track the jobs");
+	}
+	for (size_t k = 0; k < n; k++) {
+		by_id[k] = &t[k];
+		ids[k] = t[k].sys_id;
+	}
+	qsort(by_id, n, sizeof(*by_id), cmp_sys_id);
+	gd_job_status *q = NULL;
+	size_t nq = 0;
+	int r = gd_jobsys_query(js, ids, n, &q, &nq, err);
+	if (r == 0)
+		track(by_id, n, q, nq, now, events);
 	free(q);
+	free(ids);
+	free(by_id);
+	return r;
+}
+
+/* The attempts that got as far as writing their output leave a record
+ * each (gd-job --record-dir); more than one is the job done twice. */
+static size_t completed_attempts(const char *shared, const char *job,
+				 char *where, size_t size)
+{
+	char dir[PATH_MAX];
+	gd_pathf(dir, sizeof(dir), "%s/done", shared);
+	_cleanup_dir_ DIR *d = opendir(dir);
+	size_t n = 0, len = strlen(job), used = 0;
+	struct dirent *e;
+	where[0] = '\0';
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, job, len) != 0 || e->d_name[len] != '.')
+			continue;
+		n++;
+		int w = snprintf(where + used, size - used, "%s%s",
+				 used ? ", " : "", e->d_name + len + 1);
+		if (w > 0 && (size_t)w < size - used)
+			used += (size_t)w;
+	}
+	return n;
+}
+
+/* A temporary file an attempt left behind in the output directory. */
+static int partial_output(const char *shared, const char *job, char *name,
+			  size_t size)
+{
+	char dir[PATH_MAX], prefix[128];
+	gd_pathf(dir, sizeof(dir), "%s/out", shared);
+	snprintf(prefix, sizeof(prefix), "%s.json.tmp.", job);
+	_cleanup_dir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)))
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(name, size, "%s", e->d_name);
+			return 1;
+		}
 	return 0;
 }
 
-/* The controller's completion records: a job that ended between two
- * polls (and aged out of squeue) still gets its end.  A NODE_FAIL record
- * is a requeue in progress, which squeue shows. */
-static void read_completions(const char *log, off_t *offset, job_track *t,
-			     size_t n, gd_ms now, int events)
+static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 {
-	_cleanup_close_ int fd = open(log, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char out[256], where[160], partial[NAME_MAX + 1];
+	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", j->plan->id);
+	if (!j->final) {
+		j->outcome = !*j->sys_id ? OUT_UNFINISHED
+			     : j->absent ? OUT_LOST
+					 : OUT_UNFINISHED;
+		snprintf(j->why, sizeof(j->why), "%s",
+			 !*j->sys_id ? "never submitted"
+			 : j->absent ? "the job system no longer knows it"
+				     : "still not finished at the end");
 		return;
-	char buf[65536];
-	ssize_t got = pread(fd, buf, sizeof(buf) - 1, *offset);
-	if (got <= 0)
+	}
+	if (j->phase == GD_PHASE_FAILED) {
+		j->outcome = OUT_FAILED;
+		snprintf(j->why, sizeof(j->why), "the job system says %s",
+			 j->state);
 		return;
-	buf[got] = '\0';
-	char *end = strrchr(buf, '\n');
-	if (!end)
+	}
+	_cleanup_free_ char *got = NULL;
+	gd_error *e = NULL;
+	if (gd_jobsys_output(js, j->plan->id, j->sys_id, out, &got, &e) < 0) {
+		j->outcome = OUT_WRONG;
+		snprintf(j->why, sizeof(j->why), "%s", e->msg);
+		gd_error_free(e);
 		return;
-	*offset += end - buf + 1;
-	*end = '\0';
-	char *save = NULL;
-	for (char *line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		long id;
-		char state[32], nodes[128];
-		if (gd_slurm_parse_jobcomp(line, &id, state, sizeof(state),
-					   nodes, sizeof(nodes)) < 0 ||
-		    strcmp(state, "NODE_FAIL") == 0 ||
-		    !gd_slurm_state_final(state))
-			continue;
-		for (size_t k = 0; k < n; k++) {
-			job_track *j = &t[k];
-			if (j->slurm_id != id || j->final)
-				continue;
-			j->final = 1;
-			j->finished = now;
-			j->seen = 1;
-			snprintf(j->state, sizeof(j->state), "%s", state);
-			if (!*j->nodes)
-				snprintf(j->nodes, sizeof(j->nodes), "%s",
-					 nodes);
-			gd_event(events, "job-finished",
-				 json_pack("{s:s,s:s,s:s,s:s}", "job",
-					   j->plan->id, "state", state, "nodes",
-					   nodes, "from", "completion record"));
-		}
+	}
+	size_t done =
+		completed_attempts(shared, j->plan->id, where, sizeof(where));
+	if (!got || strcmp(got, j->expected) != 0) {
+		j->outcome = OUT_WRONG;
+		snprintf(j->why, sizeof(j->why), "%s",
+			 got ? "the output differs from the oracle's"
+			     : "no output");
+	} else if (partial_output(shared, j->plan->id, partial,
+				  sizeof(partial))) {
+		j->outcome = OUT_WRONG;
+		snprintf(j->why, sizeof(j->why),
+			 "an attempt left a partial output (%s)", partial);
+	} else if (done > 1) {
+		j->outcome = OUT_DUPLICATED;
+		snprintf(j->why, sizeof(j->why),
+			 "%zu attempts ran to the end (%s)", done, where);
+	} else {
+		j->outcome = OUT_CORRECT;
 	}
 }
 
-static void judge(const char *shared, job_track *t, size_t n, int events)
+static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
+		  int events)
 {
 	for (size_t k = 0; k < n; k++) {
 		job_track *j = &t[k];
-		char path[PATH_MAX];
-		gd_pathf(path, sizeof(path), "%s/out/%s.json", shared,
-			 j->plan->id);
-		_cleanup_free_ char *got = NULL;
-		size_t len = 0;
-		gd_error *e = NULL;
-		int have = gd_read_file(path, 1 << 20, &got, &len, &e) == 0;
-		gd_error_free(e);
-		if (!j->final)
-			j->outcome = j->slurm_id <= 0 || j->seen
-					     ? OUT_UNFINISHED
-					     : OUT_LOST;
-		else if (strcmp(j->state, "COMPLETED") != 0)
-			j->outcome = OUT_FAILED;
-		else if (!have || strcmp(got, j->expected) != 0)
-			j->outcome = OUT_WRONG;
-		else
-			j->outcome = OUT_CORRECT;
-		gd_ms deadline = j->plan->deadline;
-		j->on_time = j->finished >= 0 && j->finished <= deadline;
-		gd_event(events, "job-outcome",
-			 json_pack("{s:s,s:s,s:b}", "job", j->plan->id,
-				   "outcome", outcome_names[j->outcome],
-				   "on_time", j->on_time));
+		judge_one(js, shared, j);
+		j->on_time =
+			j->finished >= 0 && j->finished <= j->plan->deadline;
+		json_t *ev = json_pack("{s:s,s:s,s:b}", "job", j->plan->id,
+				       "outcome", outcome_names[j->outcome],
+				       "on_time", j->on_time);
+		if (*j->why)
+			json_object_set_new(ev, "why", json_string(j->why));
+		gd_event(events, "job-outcome", ev);
 	}
+}
+
+static json_t *ms_or_null(gd_ms ms)
+{
+	return ms >= 0 ? json_integer(ms) : json_null();
 }
 
 static int write_result(const gd_plan *p, const char *run_id,
@@ -300,32 +372,26 @@ static int write_result(const gd_plan *p, const char *run_id,
 	json_t *jobs = json_array();
 	for (size_t k = 0; k < n; k++) {
 		const job_track *j = &t[k];
-		json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:i,s:i,s:s,s:s}", "id",
-				      j->plan->id, "outcome",
-				      outcome_names[j->outcome], "correct",
-				      j->outcome == OUT_CORRECT, "on_time",
-				      j->on_time, "attempts", (int)j->attempts,
-				      "slurm_id", (int)j->slurm_id, "nodes",
-				      j->nodes, "final_state", j->state);
-		json_object_set_new(o, "submitted_ms",
-				    j->submitted >= 0
-					    ? json_integer(j->submitted)
-					    : json_null());
-		json_object_set_new(o, "started_ms",
-				    j->started >= 0 ? json_integer(j->started)
-						    : json_null());
-		json_object_set_new(o, "finished_ms",
-				    j->finished >= 0 ? json_integer(j->finished)
-						     : json_null());
-		json_object_set_new(o, "deadline_ms",
-				    json_integer(j->plan->deadline));
+		json_t *o = json_pack(
+			"{s:s,s:s,s:b,s:b,s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:I}",
+			"id", j->plan->id, "outcome", outcome_names[j->outcome],
+			"correct", j->outcome == OUT_CORRECT, "on_time",
+			j->on_time, "attempts", (int)j->attempts, "system_id",
+			j->sys_id, "nodes", j->nodes, "final_state", j->state,
+			"submitted_ms", ms_or_null(j->submitted), "started_ms",
+			ms_or_null(j->started), "finished_ms",
+			ms_or_null(j->finished), "deadline_ms",
+			(json_int_t)j->plan->deadline);
+		if (*j->why)
+			json_object_set_new(o, "why", json_string(j->why));
 		json_array_append_new(jobs, o);
 	}
-	json_t *root = json_pack("{s:s,s:i,s:s,s:s,s:I,s:b,s:o}", "format",
+	json_t *root = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:b,s:o}", "format",
 				 "gameday-result", "version", 1, "scenario",
-				 p->scenario->name, "run", run_id, "seed",
-				 (json_int_t)p->seed, "interrupted",
-				 interrupted, "jobs", jobs);
+				 p->scenario->name, "system",
+				 gd_system_name(p->scenario->cluster.system),
+				 "run", run_id, "seed", (json_int_t)p->seed,
+				 "interrupted", interrupted, "jobs", jobs);
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/result.json", out_dir);
 	int r = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -350,11 +416,51 @@ static int copy_file(const char *from, const char *to)
 	return r;
 }
 
+static int env_ms(const char *name, int fallback)
+{
+	const char *v = getenv(name);
+	int ms = v ? atoi(v) : 0;
+	return ms > 0 ? ms : fallback;
+}
+
 static int interrupted(void)
 {
 	sigset_t pending;
 	sigpending(&pending);
 	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
+}
+
+/* The run directory keeps each node's service logs (what gd-init
+ * captured) and the job system's own logs. */
+static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
+		      const char *out_dir)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	for (size_t i = 0; i < st->nnodes; i++) {
+		gd_pathf(to, sizeof(to), "%s/%s", out_dir, st->nodes[i].name);
+		mkdir(to, 0755);
+		gd_pathf(from, sizeof(from), "%s/log/gameday",
+			 st->nodes[i].dir);
+		_cleanup_dir_ DIR *d = opendir(from);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (len < 5 || strcmp(e->d_name + len - 4, ".log") != 0)
+				continue;
+			gd_pathf(from, sizeof(from), "%s/log/gameday/%s",
+				 st->nodes[i].dir, e->d_name);
+			gd_pathf(to, sizeof(to), "%s/%s/service-%s", out_dir,
+				 st->nodes[i].name, e->d_name);
+			copy_file(from, to);
+		}
+		for (const char *const *l = gd_jobsys_logs(js); *l; l++) {
+			gd_pathf(from, sizeof(from), "%s/log/%s",
+				 st->nodes[i].dir, *l);
+			gd_pathf(to, sizeof(to), "%s/%s/%s", out_dir,
+				 st->nodes[i].name, strrchr(*l, '/') + 1);
+			copy_file(from, to);
+		}
+	}
 }
 
 int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
@@ -363,11 +469,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	const gd_scenario *s = p->scenario;
 	const gd_cluster *c = &s->cluster;
 	memset(sum, 0, sizeof(*sum));
-	if (c->system != GD_SYSTEM_SLURM)
-		return gd_error_make(
+	if (c->system == GD_SYSTEM_NONE)
+		return gd_error_set(
 			err, EOPNOTSUPP,
-			"'gameday run' drives Slurm clusters so far; \"%s\" is not supported yet",
-			gd_system_name(c->system));
+			"a cluster with \"system\": \"none\" runs no jobs; 'gameday cluster up' brings it up");
 	int r = mkdir_mode(o->out_dir, 0755, err);
 	if (r < 0)
 		return r;
@@ -385,23 +490,24 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	if (r < 0)
 		return r;
 
+	gd_jobsys *js = NULL;
 	job_track *t = calloc(p->njobs + 1, sizeof(*t));
-	const char *ctl = c->nodes[gd_slurm_controller(c)].name;
 	int events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
 	char shared[PATH_MAX];
 	gd_pathf(shared, sizeof(shared), "%s/shared", st->dir);
-	if (!t)
+	r = gd_jobsys_open(c, st, &js, err);
+	if (r == 0 && !t)
 		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
 	if (r == 0)
 		r = prepare_workload(p, shared, t, err);
-	/* How long Slurm may take to come up: a minute, or (for tests)
-	 * $GAMEDAY_SLURM_READY_MS. */
-	const char *ready_env = getenv("GAMEDAY_SLURM_READY_MS");
-	int ready_ms = ready_env ? atoi(ready_env) : 0;
+	/* How long the job system may take to come up, and may stay
+	 * unresponsive later: $GAMEDAY_READY_MS and $GAMEDAY_UNRESPONSIVE_MS
+	 * override the defaults. */
+	int ready_ms = env_ms("GAMEDAY_READY_MS", READY_TIMEOUT_MS);
+	int unresponsive_ms =
+		env_ms("GAMEDAY_UNRESPONSIVE_MS", UNRESPONSIVE_MS);
 	if (r == 0)
-		r = gd_slurm_wait_ready(
-			st, ctl, c->nnodes - 1,
-			ready_ms > 0 ? ready_ms : READY_TIMEOUT_MS, err);
+		r = gd_jobsys_wait_ready(js, ready_ms, err);
 
 	gd_ms last_deadline = 0;
 	for (size_t k = 0; k < p->njobs; k++)
@@ -410,15 +516,15 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 
 	/* Scenario time runs time_scale times faster than real time. */
 	int64_t t0 = mono_ms();
-	gd_event(events, "run-started",
-		 json_pack("{s:s,s:I,s:f}", "scenario", s->name, "seed",
-			   (json_int_t)p->seed, "time_scale", s->time_scale));
+	if (r == 0)
+		gd_event(events, "run-started",
+			 json_pack("{s:s,s:s,s:I,s:f}", "scenario", s->name,
+				   "system", gd_system_name(c->system), "seed",
+				   (json_int_t)p->seed, "time_scale",
+				   s->time_scale));
 	size_t next = 0, done = 0;
 	int64_t failing_since = -1;
-	char jobcomp[PATH_MAX];
-	off_t jobcomp_off = 0;
-	gd_pathf(jobcomp, sizeof(jobcomp), "%s/log/slurm/jobcomp.log",
-		 st->nodes[gd_slurm_controller(c)].dir);
+	char last_complaint[512] = "";
 	int stopped = 0;
 	while (r == 0) {
 		gd_ms now = (gd_ms)((double)(mono_ms() - t0) * s->time_scale);
@@ -431,28 +537,33 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		 * to stop: only one that stays unresponsive ends the run. */
 		gd_error *cmd_err = NULL;
 		while (next < p->njobs && p->jobs[next].submit <= now &&
-		       submit(p, st, ctl, &t[next], now, events, &cmd_err) == 0)
+		       submit(p, js, &t[next], now, events, &cmd_err) == 0)
 			next++;
 		if (!cmd_err)
-			poll_queue(st, ctl, t, next, now, events, &cmd_err);
+			poll_jobs(js, t, next, now, events, &cmd_err);
 		if (cmd_err) {
-			gd_event(events, "job-system-error",
-				 json_pack("{s:s}", "error", cmd_err->msg));
+			/* Once per distinct complaint, not once a poll. */
+			if (strcmp(cmd_err->msg, last_complaint) != 0)
+				gd_event(events, "job-system-error",
+					 json_pack("{s:s}", "error",
+						   cmd_err->msg));
+			snprintf(last_complaint, sizeof(last_complaint), "%s",
+				 cmd_err->msg);
 			if (failing_since < 0)
 				failing_since = mono_ms();
-			if (mono_ms() - failing_since > UNRESPONSIVE_MS) {
+			if (mono_ms() - failing_since > unresponsive_ms) {
 				r = gd_error_set(
 					err, ETIMEDOUT,
-					"the job system stayed unresponsive for %d s: %s",
-					UNRESPONSIVE_MS / 1000, cmd_err->msg);
+					"the job system stayed unresponsive for %.1f s: %s",
+					unresponsive_ms / 1000.0, cmd_err->msg);
 				gd_error_free(cmd_err);
 				break;
 			}
 			gd_error_free(cmd_err);
 		} else {
 			failing_since = -1;
+			last_complaint[0] = '\0';
 		}
-		read_completions(jobcomp, &jobcomp_off, t, next, now, events);
 		done = 0;
 		for (size_t k = 0; k < next; k++)
 			done += t[k].final;
@@ -462,31 +573,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	}
 
 	if (r == 0 || stopped) {
-		judge(shared, t, p->njobs, events);
-		/* The run directory: events, service logs, job logs, result. */
-		char from[PATH_MAX], to[PATH_MAX];
-		for (size_t i = 0; i < st->nnodes; i++) {
-			gd_pathf(to, sizeof(to), "%s/%s", o->out_dir,
-				 st->nodes[i].name);
-			mkdir(to, 0755);
-			static const char *const logs[] = {
-				"gameday/slurmd.log",  "gameday/slurmctld.log",
-				"gameday/munged.log",  "slurm/slurmd.log",
-				"slurm/slurmctld.log", "slurm/jobcomp.log"};
-			for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]);
-			     k++) {
-				gd_pathf(from, sizeof(from), "%s/log/%s",
-					 st->nodes[i].dir, logs[k]);
-				const char *base = strrchr(logs[k], '/') + 1;
-				gd_pathf(to, sizeof(to), "%s/%s/%s%s",
-					 o->out_dir, st->nodes[i].name,
-					 strncmp(logs[k], "gameday", 7)
-						 ? ""
-						 : "service-",
-					 base);
-				copy_file(from, to);
-			}
-		}
+		judge(js, shared, t, p->njobs, events);
+		keep_logs(st, js, o->out_dir);
 		for (size_t k = 0; k < p->njobs; k++)
 			sum->correct += t[k].outcome == OUT_CORRECT,
 				sum->on_time += t[k].on_time;
@@ -516,6 +604,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	for (size_t k = 0; k < p->njobs && t; k++)
 		free(t[k].expected);
 	free(t);
+	gd_jobsys_free(js);
 	gd_cluster_state_free(st);
 	return r;
 }

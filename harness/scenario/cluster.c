@@ -20,7 +20,8 @@ static const char *const service_keys[] = {
 	"name",		"argv",	       "env",	"user",		"restart",
 	"min_interval", "backoff_max", "grace", "max_restarts",
 };
-static const char *const adapter_keys[] = {"submit", "status", "cancel"};
+static const char *const adapter_keys[] = {"node", "ready", "submit", "query",
+					   "verify"};
 
 const char *gd_system_name(enum gd_system s)
 {
@@ -449,14 +450,48 @@ static void parse_groups(gd_reader *r, json_t *v, gd_cluster *c)
 	}
 }
 
+/* One adapter command: like a service's argv, a program the node has. */
+static void parse_command(gd_reader *r, json_t *v, const char *key,
+			  bool required, gd_strv *out)
+{
+	if (!RD_FIELD(rd_as_strv, r, v, key, required, out))
+		return;
+	if (out->v[0][0] != '/') {
+		size_t m = rd_push_key(r, key);
+		rd_error(
+			r,
+			"the program must be an absolute path inside the node (got \"%s\")",
+			out->v[0]);
+		rd_pop(r, m);
+	}
+}
+
 static void parse_adapter(gd_reader *r, json_t *v, gd_cluster *c)
 {
 	if (!rd_object(r, v, "an adapter", adapter_keys,
 		       GD_ARRAY_SIZE(adapter_keys), NULL, 0))
 		return;
-	RD_FIELD(rd_as_strv, r, v, "submit", true, &c->adapter_submit);
-	RD_FIELD(rd_as_strv, r, v, "status", true, &c->adapter_status);
-	RD_FIELD(rd_as_strv, r, v, "cancel", true, &c->adapter_cancel);
+	if (RD_FIELD(rd_as_name, r, v, "node", false, GD_NODE_NAME_MAX,
+		     &c->adapter_node) &&
+	    find_node(c, c->adapter_node) == (size_t)-1) {
+		size_t m = rd_push_key(r, "node");
+		const char **names =
+			gd_arena_array(r->arena, c->nnodes + 1, sizeof(*names));
+		for (size_t i = 0; i < c->nnodes; i++)
+			names[i] = c->nodes[i].name;
+		const char *hint =
+			gd_suggest(c->adapter_node, names, c->nnodes);
+		if (hint)
+			rd_error(r, "unknown node \"%s\"; did you mean \"%s\"?",
+				 c->adapter_node, hint);
+		else
+			rd_error(r, "unknown node \"%s\"", c->adapter_node);
+		rd_pop(r, m);
+	}
+	parse_command(r, v, "ready", false, &c->adapter_ready);
+	parse_command(r, v, "submit", true, &c->adapter_submit);
+	parse_command(r, v, "query", true, &c->adapter_query);
+	parse_command(r, v, "verify", false, &c->adapter_verify);
 }
 
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
@@ -498,7 +533,7 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 	if (system && c->system == GD_SYSTEM_EXEC && !adapter) {
 		rd_error(
 			r,
-			"an \"exec\" cluster needs an \"adapter\" with submit, status and cancel commands");
+			"an \"exec\" cluster needs an \"adapter\" with at least \"submit\" and \"query\" commands");
 	} else if (system && c->system != GD_SYSTEM_EXEC && adapter) {
 		size_t m = rd_push_key(r, "adapter");
 		rd_error(

@@ -77,9 +77,10 @@ typedef struct gd_cluster {
 	gd_group *groups; /* explicit groups; roles and "all" are implicit */
 	size_t ngroups;
 	const char *service_user;
-	gd_strv adapter_submit, adapter_status,
-		adapter_cancel; /* system exec */
-	double time_scale;	/* the scenario's (1 for a bare cluster file) */
+	/* system exec: where the adapter's commands run, and them */
+	const char *adapter_node; /* NULL: the first node */
+	gd_strv adapter_ready, adapter_submit, adapter_query, adapter_verify;
+	double time_scale; /* the scenario's (1 for a bare cluster file) */
 } gd_cluster;
 
 /* A target selector as written, resolved by the planner. */

@@ -41,3 +41,12 @@ finish() {
 	[ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
 	[ $fail -eq 0 ]
 }
+
+# outcome_of RESULT_JSON JOB: a job's outcome in a run's result.json
+# (written with sorted keys, so "id" comes before "outcome").
+outcome_of() {
+	awk -v id="\"id\": \"$2\"," '
+		index($0, id) { found = 1 }
+		found && /"outcome":/ { gsub(/[",]/, "", $2); print $2; exit }
+	' "$1"
+}

@@ -32,9 +32,9 @@ start_run() {
 
 echo "integration: run"
 expect "a scenario without faults passes" 0 "$gameday" run --out "$state/r1" "$scenario"
-contains "all eight jobs are correct and on time" "8 jobs: 8 correct, 8 on time"
+contains "all twenty jobs on 1 controller + 3 workers are correct and on time" "20 jobs: 20 correct, 20 on time"
 n=$(grep -c '"outcome": "correct"' "$state/r1/result.json")
-if [ "$n" = 8 ]; then ok "result.json has eight correct jobs"; else bad "result.json has eight correct jobs ($n)"; fi
+if [ "$n" = 20 ]; then ok "result.json has twenty correct jobs"; else bad "result.json has twenty correct jobs ($n)"; fi
 for e in run-started job-submitted job-started job-finished job-outcome run-finished; do
 	if grep -q "\"event\":\"$e\"" "$state/r1/events.jsonl"; then ok "the event log has $e"; else bad "the event log has $e"; fi
 done
@@ -48,7 +48,7 @@ if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "nothing is left of t
 "$gameday" run --out "$state/r2" "$scenario" >"$out" 2>&1 &
 pid=$!
 for i in $(seq 1 400); do
-	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-1.json 2>/dev/null)
+	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-01.json 2>/dev/null)
 	if [ -n "$f" ]; then
 		echo '{"forged": true}' >"$f"
 		break
@@ -58,14 +58,13 @@ done
 wait $pid
 rc=$?
 if [ $rc -eq 1 ]; then ok "a run with a wrong output fails (exit 1)"; else bad "a run with a wrong output fails (exit $rc)"; fi
-if grep -A12 '"id": "jobs-1"' "$state/r2/result.json" | grep -q '"outcome": "wrong"' ||
-	grep -B12 '"id": "jobs-1"' "$state/r2/result.json" | grep -q '"outcome": "wrong"'; then
+if outcome_of "$state/r2/result.json" jobs-01 | grep -qx wrong; then
 	ok "the corrupted job is reported wrong"
 else
 	bad "the corrupted job is reported wrong"
 fi
 n=$(grep -c '"outcome": "correct"' "$state/r2/result.json")
-if [ "$n" = 7 ]; then ok "the other seven are correct"; else bad "the other seven are correct ($n)"; fi
+if [ "$n" = 19 ]; then ok "the other nineteen are correct"; else bad "the other nineteen are correct ($n)"; fi
 
 # Kill a worker by hand as the jobs start: Slurm notices (SlurmdTimeout,
 # scaled), requeues the jobs it had there, and every job still finishes
@@ -110,7 +109,7 @@ cat >"$bad_cluster" <<'JSON'
    "roles": {"controller": {"services": [{"name": "squatter", "argv": ["/srv/gameday/gd-probe", "listen", "6817"]}]}}},
  "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"}}
 JSON
-GAMEDAY_SLURM_READY_MS=3000 expect "a job system that never comes up: exit 3" 3 "$gameday" run --out "$state/r5" "$bad_cluster"
+GAMEDAY_READY_MS=3000 expect "a job system that never comes up: exit 3" 3 "$gameday" run --out "$state/r5" "$bad_cluster"
 contains "... saying why" "Slurm did not come up"
 if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and leaves nothing of the cluster"; else bad "... and leaves nothing of the cluster"; fi
 

@@ -1,0 +1,113 @@
+#include "jobsys/jobsys.h"
+
+#include "base/fileio.h"
+#include "jobsys/driver.h"
+#include "jobsys/slurm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const phase_names[] = {"queued", "running", "completed",
+					  "failed"};
+
+const char *gd_job_phase_name(enum gd_job_phase p)
+{
+	return phase_names[p];
+}
+
+int gd_job_phase_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(phase_names) / sizeof(phase_names[0]);
+	     i++)
+		if (strcmp(name, phase_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
+		   gd_jobsys **out, gd_error **err)
+{
+	gd_jobsys *js = calloc(1, sizeof(*js));
+	if (!js)
+		return gd_error_make(err, ENOMEM, "cannot open the job system");
+	js->c = c;
+	js->st = st;
+	switch (c->system) {
+	case GD_SYSTEM_SLURM:
+		js->drv = &gd_jobsys_slurm;
+		js->node = c->nodes[gd_slurm_controller(c)].name;
+		break;
+	case GD_SYSTEM_EXEC:
+		js->drv = &gd_jobsys_exec;
+		js->node = c->adapter_node ? c->adapter_node : c->nodes[0].name;
+		break;
+	case GD_SYSTEM_NONE:
+		free(js);
+		return gd_error_make(
+			err, EOPNOTSUPP,
+			"a cluster with \"system\": \"none\" runs no jobs");
+	}
+	*out = js;
+	return 0;
+}
+
+void gd_jobsys_free(gd_jobsys *js)
+{
+	free(js);
+}
+
+int gd_jobsys_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
+{
+	return js->drv->wait_ready(js, timeout_ms, err);
+}
+
+int gd_jobsys_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
+		     size_t size, gd_error **err)
+{
+	int r = js->drv->submit(js, job, sys_id, size, err);
+	return r < 0 ? gd_error_prefix(err, "submit \"%s\"", job->id) : r;
+}
+
+int gd_jobsys_query(gd_jobsys *js, const char *const *ids, size_t nids,
+		    gd_job_status **jobs, size_t *n, gd_error **err)
+{
+	*jobs = NULL;
+	*n = 0;
+	return js->drv->query(js, ids, nids, jobs, n, err);
+}
+
+int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
+		     const char *path, char **out, gd_error **err)
+{
+	*out = NULL;
+	if (js->drv->output) {
+		int r = js->drv->output(js, job, sys_id, path, out, err);
+		if (r != 1)
+			return r;
+	}
+	/* Shared storage is a directory of the run on the host. */
+	static const char shared[] = "/srv/shared/";
+	if (strncmp(path, shared, sizeof(shared) - 1) != 0)
+		return gd_error_set(err, EINVAL,
+				    "output \"%s\" is not in shared storage",
+				    path);
+	char host[PATH_MAX];
+	gd_pathf(host, sizeof(host), "%s/shared/%s", js->st->dir,
+		 path + sizeof(shared) - 1);
+	size_t len;
+	gd_error *e = NULL;
+	int r = gd_read_file(host, 1 << 20, out, &len, &e);
+	if (r == -ENOENT) {
+		gd_error_free(e);
+		return 0;
+	}
+	if (r < 0)
+		*err = e;
+	return r;
+}
+
+const char *const *gd_jobsys_logs(const gd_jobsys *js)
+{
+	return js->drv->logs;
+}

@@ -1,0 +1,79 @@
+/* A job system as the runner sees it: wait until it takes jobs, submit
+ * one, and look at every job it knows.  Two kinds: Slurm (its own
+ * commands and completion log) and exec (the commands a cluster file's
+ * adapter names, with the contract README.md documents).  Everything
+ * runs inside the cluster's nodes; nothing here judges outcomes. */
+#ifndef GD_JOBSYS_JOBSYS_H
+#define GD_JOBSYS_JOBSYS_H
+
+#include "base/error.h"
+#include "cluster/cluster.h"
+#include "scenario/scenario.h"
+
+#include <stddef.h>
+
+#define GD_JOBSYS_CMD_TIMEOUT_MS 15000
+
+/* A job to submit: gameday's id for it and the command that does it (in
+ * the nodes' paths), run as the cluster's service user. */
+typedef struct gd_job_spec {
+	const char *id;
+	const char *log; /* where its stdout/stderr may go (Slurm) */
+	char *const *argv;
+} gd_job_spec;
+
+enum gd_job_phase {
+	GD_PHASE_QUEUED,
+	GD_PHASE_RUNNING,
+	GD_PHASE_COMPLETED,
+	GD_PHASE_FAILED,
+};
+const char *gd_job_phase_name(enum gd_job_phase p);
+/* "queued", "running", "completed" or "failed" to a phase; -1 otherwise. */
+int gd_job_phase_parse(const char *name);
+
+/* What the job system says of one job now. */
+typedef struct gd_job_status {
+	char sys_id[32]; /* the system's id for it */
+	enum gd_job_phase phase;
+	char state[32];	   /* the system's own word for it */
+	unsigned attempts; /* 0: the system does not say */
+	char nodes[128];
+} gd_job_status;
+
+typedef struct gd_jobsys gd_jobsys;
+
+/* The job system of cluster c, running in st. */
+int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
+		   gd_jobsys **out, gd_error **err);
+void gd_jobsys_free(gd_jobsys *js);
+
+/* Waits until the system takes jobs, at most timeout_ms. */
+int gd_jobsys_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err);
+
+/* Submits a job; sys_id receives the system's id for it. */
+int gd_jobsys_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
+		     size_t size, gd_error **err);
+
+/* Every job the system knows about among ids (the system ids submitted so
+ * far); a job missing from the answer is one it has forgotten (or, for
+ * Slurm, one that aged out before its completion record was read).  *jobs
+ * is a heap array. */
+int gd_jobsys_query(gd_jobsys *js, const char *const *ids, size_t nids,
+		    gd_job_status **jobs, size_t *n, gd_error **err);
+
+/* The output of a finished job as the system stores it, for the oracle to
+ * compare: *out is NULL when there is none.  path is where the job was
+ * told to write it, as the nodes see it. */
+int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
+		     const char *path, char **out, gd_error **err);
+
+/* The system's log files in a node's log directory, to keep in the run
+ * directory (relative paths; NULL-terminated). */
+const char *const *gd_jobsys_logs(const gd_jobsys *js);
+
+/* Parses an exec adapter's query answer (exposed for the unit tests). */
+int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
+			gd_error **err);
+
+#endif

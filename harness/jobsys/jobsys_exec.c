@@ -1,0 +1,253 @@
+/* Your own job system, through the commands a cluster file's "adapter"
+ * names.  The contract (arguments, exit codes, stdout JSON) is in
+ * README.md, "The exec adapter"; every answer is checked against it, and
+ * a command that breaks it is an error quoting what it printed. */
+#include "base/cleanup.h"
+#include "jobsys/command.h"
+#include "jobsys/driver.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The adapter's argv followed by extra words (a heap array of borrowed
+ * strings). */
+static char **command(const gd_strv *base, const char *const *extra,
+		      size_t nextra)
+{
+	char **argv = calloc(base->n + nextra + 1, sizeof(*argv));
+	if (!argv)
+		return NULL;
+	for (size_t i = 0; i < base->n; i++)
+		argv[i] = (char *)base->v[i];
+	for (size_t i = 0; i < nextra; i++)
+		argv[base->n + i] = (char *)extra[i];
+	return argv;
+}
+
+/* A short, one-line quote of what a command printed, for errors. */
+static const char *quote(const char *text, char *buf, size_t size)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && n + 4 < size; p++)
+		buf[n++] = *p == '\n' ? ' ' : *p;
+	if (text[n] && n + 4 >= size)
+		memcpy(buf + n, "...", 3), n += 3;
+	buf[n] = '\0';
+	return n ? buf : "(nothing)";
+}
+
+static int exec_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
+{
+	const gd_strv *ready = &js->c->adapter_ready;
+	if (!ready->n)
+		return 0;
+	_cleanup_free_ char **argv = command(ready, NULL, 0);
+	if (!argv)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	long ms = 0;
+	for (;;) {
+		_cleanup_free_ char *out = NULL;
+		gd_error *e = NULL;
+		/* A "ready" that hangs has the rest of the wait, no more. */
+		long left = timeout_ms - ms;
+		int limit = left < GD_JOBSYS_CMD_TIMEOUT_MS
+				    ? (int)(left > 100 ? left : 100)
+				    : GD_JOBSYS_CMD_TIMEOUT_MS;
+		if (gd_jobsys_command(js->st, js->node, argv, limit, &out,
+				      &e) == 0)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (now.tv_sec - t0.tv_sec) * 1000 +
+		     (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms >= timeout_ms) {
+			int r = gd_error_set(
+				err, ETIMEDOUT,
+				"the job system did not come up within %d ms (adapter \"ready\": %s)",
+				timeout_ms, e->msg);
+			gd_error_free(e);
+			return r;
+		}
+		gd_error_free(e);
+		struct timespec ts = {0, 250 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* An id may be a JSON string or integer; anything else breaks the
+ * contract. */
+static int id_of(json_t *v, char *buf, size_t size)
+{
+	if (json_is_string(v) && json_string_length(v) > 0 &&
+	    json_string_length(v) < size)
+		snprintf(buf, size, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+	else
+		return -1;
+	return 0;
+}
+
+static int exec_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
+		       size_t size, gd_error **err)
+{
+	size_t nargs = 0;
+	while (job->argv[nargs])
+		nargs++;
+	const char **extra = calloc(nargs + 2, sizeof(*extra));
+	if (!extra)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	extra[0] = job->id;
+	for (size_t i = 0; i < nargs; i++)
+		extra[i + 1] = job->argv[i];
+	_cleanup_free_ char **argv =
+		command(&js->c->adapter_submit, extra, nargs + 1);
+	free(extra);
+	if (!argv)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	_cleanup_free_ char *out = NULL;
+	int r = gd_jobsys_command(js->st, js->node, argv,
+				  GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	if (r < 0)
+		return r;
+	json_t *root = json_loads(out, JSON_DECODE_ANY, NULL);
+	int bad = !json_is_object(root) ||
+		  id_of(json_object_get(root, "id"), sys_id, size) < 0;
+	json_decref(root);
+	if (bad) {
+		char q[200];
+		return gd_error_set(
+			err, EPROTO,
+			"adapter \"submit\" printed %s; expected {\"id\": ID}",
+			quote(out, q, sizeof(q)));
+	}
+	return 0;
+}
+
+int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
+			gd_error **err)
+{
+	char q[200];
+	json_error_t je;
+	json_t *root = json_loads(text, 0, &je);
+	json_t *arr = json_object_get(root, "jobs");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		return gd_error_set(
+			err, EPROTO,
+			"adapter \"query\" printed %s; expected {\"jobs\": [...]}",
+			quote(text, q, sizeof(q)));
+	}
+	size_t count = json_array_size(arr);
+	gd_job_status *v = calloc(count + 1, sizeof(*v));
+	if (!v) {
+		json_decref(root);
+		return gd_error_make(err, ENOMEM, "cannot read the queue");
+	}
+	for (size_t i = 0; i < count; i++) {
+		json_t *o = json_array_get(arr, i);
+		json_t *state = json_object_get(o, "state");
+		json_t *attempts = json_object_get(o, "attempts");
+		json_t *node = json_object_get(o, "node");
+		json_t *detail = json_object_get(o, "detail");
+		int phase =
+			json_is_string(state)
+				? gd_job_phase_parse(json_string_value(state))
+				: -1;
+		const char *why =
+			!json_is_object(o) ? "is not an object"
+			: id_of(json_object_get(o, "id"), v[i].sys_id,
+				sizeof(v[i].sys_id)) < 0
+				? "has no \"id\" (a string or an integer)"
+			: phase < 0
+				? "has no \"state\" among queued, running, completed, failed"
+			: (attempts && (!json_is_integer(attempts) ||
+					json_integer_value(attempts) < 0))
+				? "has an \"attempts\" that is not a count"
+			: (node && !json_is_string(node))
+				? "has a \"node\" that is not a string"
+			: (detail && !json_is_string(detail))
+				? "has a \"detail\" that is not a string"
+				: NULL;
+		if (why) {
+			json_decref(root);
+			free(v);
+			return gd_error_set(err, EPROTO,
+					    "adapter \"query\": $.jobs[%zu] %s",
+					    i, why);
+		}
+		v[i].phase = (enum gd_job_phase)phase;
+		v[i].attempts =
+			attempts ? (unsigned)json_integer_value(attempts) : 0;
+		snprintf(v[i].nodes, sizeof(v[i].nodes), "%s",
+			 node ? json_string_value(node) : "");
+		snprintf(v[i].state, sizeof(v[i].state), "%s",
+			 json_string_value(detail ? detail : state));
+	}
+	json_decref(root);
+	*jobs = v;
+	*n = count;
+	return 0;
+}
+
+static int exec_query(gd_jobsys *js, const char *const *ids, size_t nids,
+		      gd_job_status **jobs, size_t *n, gd_error **err)
+{
+	_cleanup_free_ char **argv = command(&js->c->adapter_query, ids, nids);
+	if (!argv)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	_cleanup_free_ char *out = NULL;
+	int r = gd_jobsys_command(js->st, js->node, argv,
+				  GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	if (r < 0)
+		return r;
+	return gd_exec_parse_query(out, jobs, n, err);
+}
+
+/* verify JOB SYS_ID PATH: exit 0 with the output on stdout, exit 1 when
+ * there is none.  Without a "verify", outputs are in shared storage. */
+static int exec_output(gd_jobsys *js, const char *job, const char *sys_id,
+		       const char *path, char **out, gd_error **err)
+{
+	if (!js->c->adapter_verify.n)
+		return 1;
+	const char *extra[] = {job, sys_id, path};
+	_cleanup_free_ char **argv = command(&js->c->adapter_verify, extra, 3);
+	if (!argv)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	_cleanup_free_ char *text = NULL, *errout = NULL;
+	int status = 0;
+	int r = gd_cluster_capture(js->st, js->node, argv,
+				   GD_JOBSYS_CMD_TIMEOUT_MS, &text, &errout,
+				   &status, err);
+	if (r < 0)
+		return gd_error_prefix(err, "adapter \"verify\" of \"%s\"",
+				       job);
+	if (status == 1)
+		return 0;
+	if (status != 0) {
+		char q[200];
+		return gd_error_set(
+			err, EIO, "adapter \"verify\" of \"%s\" exited %d: %s",
+			job, status, quote(errout, q, sizeof(q)));
+	}
+	*out = text;
+	text = NULL;
+	return 0;
+}
+
+static const char *const exec_logs[] = {NULL};
+
+const gd_jobsys_driver gd_jobsys_exec = {
+	.wait_ready = exec_wait_ready,
+	.submit = exec_submit,
+	.query = exec_query,
+	.output = exec_output,
+	.logs = exec_logs,
+};

@@ -1,0 +1,126 @@
+/* The Slurm job system: sbatch and squeue --json run on the controller,
+ * and the controller's completion log (jobcomp/filetxt) for jobs that end
+ * between two looks and age out of squeue. */
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "jobsys/driver.h"
+#include "jobsys/slurm.h"
+#include "jobsys/slurm_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int slurm_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
+{
+	return gd_slurm_wait_ready(js->st, js->node, js->c->nnodes - 1,
+				   timeout_ms, err);
+}
+
+static int slurm_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
+			size_t size, gd_error **err)
+{
+	long id;
+	int r = gd_slurm_submit(js->st, js->node, js->c->service_user, job->id,
+				job->log, job->argv, &id, err);
+	if (r == 0)
+		snprintf(sys_id, size, "%ld", id);
+	return r;
+}
+
+static enum gd_job_phase phase_of(const char *state)
+{
+	if (strcmp(state, "COMPLETED") == 0)
+		return GD_PHASE_COMPLETED;
+	if (gd_slurm_state_final(state))
+		return GD_PHASE_FAILED;
+	if (strcmp(state, "RUNNING") == 0 || strcmp(state, "COMPLETING") == 0)
+		return GD_PHASE_RUNNING;
+	return GD_PHASE_QUEUED;
+}
+
+/* Appends the completion records written since the last look.  A
+ * NODE_FAIL record is a requeue in progress, which squeue shows. */
+static int read_completions(gd_jobsys *js, gd_job_status **v, size_t *n,
+			    gd_error **err)
+{
+	char log[PATH_MAX];
+	gd_pathf(log, sizeof(log), "%s/log/slurm/jobcomp.log",
+		 js->st->nodes[gd_slurm_controller(js->c)].dir);
+	_cleanup_close_ int fd = open(log, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[65536];
+	ssize_t got = pread(fd, buf, sizeof(buf) - 1, js->jobcomp_off);
+	if (got <= 0)
+		return 0;
+	buf[got] = '\0';
+	char *end = strrchr(buf, '\n');
+	if (!end)
+		return 0;
+	js->jobcomp_off += end - buf + 1;
+	*end = '\0';
+	size_t lines = 1;
+	for (char *p = buf; (p = strchr(p, '\n')); p++)
+		lines++;
+	gd_job_status *grown = realloc(*v, (*n + lines) * sizeof(**v));
+	if (!grown)
+		return gd_error_make(err, ENOMEM, "cannot read \"%s\"", log);
+	*v = grown;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		long id;
+		gd_job_status s = {0};
+		if (gd_slurm_parse_jobcomp(line, &id, s.state, sizeof(s.state),
+					   s.nodes, sizeof(s.nodes)) < 0 ||
+		    strcmp(s.state, "NODE_FAIL") == 0 ||
+		    !gd_slurm_state_final(s.state))
+			continue;
+		snprintf(s.sys_id, sizeof(s.sys_id), "%ld", id);
+		s.phase = phase_of(s.state);
+		(*v)[(*n)++] = s;
+	}
+	return 0;
+}
+
+static int slurm_query(gd_jobsys *js, const char *const *ids, size_t nids,
+		       gd_job_status **jobs, size_t *n, gd_error **err)
+{
+	(void)ids;
+	(void)nids;
+	gd_slurm_job *q = NULL;
+	size_t nq = 0;
+	int r = gd_slurm_queue(js->st, js->node, &q, &nq, err);
+	if (r < 0)
+		return r;
+	gd_job_status *v = calloc(nq + 1, sizeof(*v));
+	if (!v) {
+		free(q);
+		return gd_error_make(err, ENOMEM, "cannot read the queue");
+	}
+	for (size_t i = 0; i < nq; i++) {
+		snprintf(v[i].sys_id, sizeof(v[i].sys_id), "%ld", q[i].id);
+		snprintf(v[i].state, sizeof(v[i].state), "%s", q[i].state);
+		snprintf(v[i].nodes, sizeof(v[i].nodes), "%s", q[i].nodes);
+		v[i].phase = phase_of(q[i].state);
+		v[i].attempts = q[i].restarts + 1;
+	}
+	free(q);
+	*jobs = v;
+	*n = nq;
+	return read_completions(js, jobs, n, err);
+}
+
+static const char *const slurm_logs[] = {
+	"slurm/slurmd.log", "slurm/slurmctld.log", "slurm/jobcomp.log", NULL};
+
+const gd_jobsys_driver gd_jobsys_slurm = {
+	.wait_ready = slurm_wait_ready,
+	.submit = slurm_submit,
+	.query = slurm_query,
+	.logs = slurm_logs,
+};

@@ -1,0 +1,146 @@
+#!/bin/sh
+# Integration test of the exec adapter on a second, independent job system:
+# beanstalkd and gd-bsq workers (scenarios/clusters/beanstalk.json) run the
+# same twenty document jobs as the Slurm baseline; a worker killed mid-run
+# costs nothing (beanstalkd hands its job to another worker); a worker
+# frozen past the job's time-to-run leads to the job being done twice,
+# which is scored "duplicated"; adapters that break the contract end the
+# run with exit 3, their own words and a clean host.
+#   tests/integration/exec.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+gameday=$build/gameday
+scenario=$here/../../scenarios/beanstalk-baseline.json
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/bin/beanstalkd ]; then
+	echo "integration: skipped: needs root and beanstalkd (make deps)"
+	exit 77
+fi
+state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
+out=$state/out.txt
+trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
+
+clean_host() {
+	if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "$1"; else bad "$1"; fi
+}
+
+# running_on NODE: waits until a worker on NODE holds a job; prints its
+# beanstalkd id.
+running_on() {
+	for i in $(seq 1 400); do
+		for f in "$state"/state/runs/gd*/shared/bsq/*.node; do
+			[ -f "$f" ] && [ "$(cat "$f" 2>/dev/null)" = "$1" ] || continue
+			id=$(basename "$f" .node)
+			[ -f "${f%.node}.done" ] && continue
+			echo "$id"
+			return 0
+		done
+		sleep 0.05
+	done
+	return 1
+}
+
+echo "integration: exec adapter (beanstalkd)"
+expect "twenty jobs through the exec adapter pass" 0 "$gameday" run --out "$state/r1" "$scenario"
+contains "... all correct and on time" "20 jobs: 20 correct, 20 on time"
+n=$(grep -c '"outcome": "correct"' "$state/r1/result.json")
+if [ "$n" = 20 ]; then ok "result.json has twenty correct jobs"; else bad "result.json has twenty correct jobs ($n)"; fi
+if grep -q '"system": "exec"' "$state/r1/result.json"; then ok "... run on the exec system"; else bad "... run on the exec system"; fi
+for e in job-submitted job-started job-finished job-outcome; do
+	if grep -q "\"event\":\"$e\"" "$state/r1/events.jsonl"; then ok "the event log has $e"; else bad "the event log has $e"; fi
+done
+if [ -s "$state/r1/queue/service-beanstalkd.log" ] || [ -f "$state/r1/queue/service-beanstalkd.log" ]; then
+	ok "the run directory keeps the services' logs"; else bad "the run directory keeps the services' logs"; fi
+clean_host "nothing is left of the cluster"
+
+# Kill a worker node while it runs a job: its connection closes, the
+# queue gives the job to another worker, and every job still ends right.
+"$gameday" run --out "$state/r2" "$scenario" >"$out" 2>&1 &
+pid=$!
+if running_on w1 >/dev/null; then "$gameday" cluster stop w1 >/dev/null 2>&1; fi
+wait $pid
+rc=$?
+if [ $rc -eq 0 ]; then ok "with a worker killed mid-job every job still finishes correctly"; else
+	bad "with a worker killed mid-job every job still finishes correctly (exit $rc)"; fi
+if grep -q '"event":"job-requeued"' "$state/r2/events.jsonl"; then ok "the event log shows the job handed on"; else bad "the event log shows the job handed on"; fi
+if grep -q '"attempts": 2' "$state/r2/result.json"; then ok "result.json counts the second attempt"; else bad "result.json counts the second attempt"; fi
+
+# Freeze a worker past the job's time-to-run (3 s): the queue gives the
+# job to another worker, the frozen one finishes its copy when thawed, and
+# the job was done twice.  Meanwhile a test corrupts another job's output.
+"$gameday" run --out "$state/r3" "$scenario" >"$out" 2>&1 &
+pid=$!
+id=$(running_on w2)
+"$gameday" cluster pause w2 >/dev/null 2>&1
+sleep 10
+"$gameday" cluster resume w2 >/dev/null 2>&1
+for i in $(seq 1 600); do
+	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-20.json 2>/dev/null)
+	if [ -n "$f" ]; then
+		echo '{"forged": true}' >"$f"
+		break
+	fi
+	sleep 0.05
+done
+wait $pid
+rc=$?
+if [ $rc -eq 1 ]; then ok "a run with a duplicated and a wrong job fails (exit 1)"; else bad "a run with a duplicated and a wrong job fails (exit $rc)"; fi
+dup=$(grep -c '"outcome": "duplicated"' "$state/r3/result.json")
+if [ "$dup" -ge 1 ]; then ok "the job done twice is scored duplicated"; else
+	job=$(grep "\"system_id\":\"$id\"" "$state/r3/events.jsonl" | sed 's/.*"job":"\([^"]*\)".*/\1/')
+	grep "\"job\":\"$job\"" "$state/r3/events.jsonl" >"$out"
+	bad "the job done twice is scored duplicated (job $id)"
+fi
+if grep -q '"why": "2 attempts ran to the end' "$state/r3/result.json"; then ok "... saying by whom"; else bad "... saying by whom"; fi
+if [ "$(outcome_of "$state/r3/result.json" jobs-20)" = wrong ]; then ok "the corrupted output is scored wrong (through the adapter's verify)"; else
+	bad "the corrupted output is scored wrong (through the adapter's verify)"; fi
+clean_host "nothing is left of the cluster"
+
+# Adapters that break the contract.
+cluster_with() { # cluster_with FILE ADAPTER_JSON
+	cat >"$1" <<JSON
+{"gameday": 1, "duration": "2h", "time_scale": 600,
+ "cluster": {"system": "exec", "nodes": [{"name": "q", "role": "queue"}, {"name": "w1", "role": "worker"}],
+   "roles": {"queue": {"services": [{"name": "beanstalkd", "user": "root",
+       "argv": ["/usr/bin/beanstalkd", "-l", "0.0.0.0", "-p", "11300"]}]},
+     "worker": {"services": [{"name": "worker", "argv": ["/srv/gameday/gd-bsq", "--server", "q:11300", "worker"]}]}},
+   "adapter": $2},
+ "workload": {"jobs": 2, "deadline": "1h", "expected": "1m"}}
+JSON
+}
+bsq='"/srv/gameday/gd-bsq", "--server", "q:11300"'
+cluster_with "$state/never.json" '{"node": "q", "ready": ["/bin/sh", "-c", "echo no queue here >&2; exit 1"], "submit": ["/bin/true"], "query": ["/bin/true"]}'
+GAMEDAY_READY_MS=2000 expect "a job system that never gets ready: exit 3" 3 "$gameday" run --out "$state/r4" "$state/never.json"
+contains "... quoting the adapter" "no queue here"
+clean_host "... and leaves nothing of the cluster"
+
+cluster_with "$state/hang.json" '{"node": "q", "ready": ["/bin/sleep", "600"], "submit": ["/bin/true"], "query": ["/bin/true"]}'
+start=$(date +%s)
+GAMEDAY_READY_MS=2000 expect "a \"ready\" that hangs: exit 3" 3 "$gameday" run --out "$state/r5" "$state/hang.json"
+took=$(($(date +%s) - start))
+if [ $took -lt 30 ]; then ok "... within its time limit (${took} s)"; else bad "... within its time limit (${took} s)"; fi
+contains "... saying it did not finish" "did not finish within"
+clean_host "... and leaves nothing of the cluster"
+
+cluster_with "$state/garbled.json" "{\"node\": \"q\", \"submit\": [\"/bin/echo\", \"accepted\"], \"query\": [$bsq, \"query\"]}"
+GAMEDAY_UNRESPONSIVE_MS=1500 expect "a \"submit\" printing no JSON: exit 3" 3 "$gameday" run --out "$state/r6" "$state/garbled.json"
+contains "... quoting what it printed" 'adapter "submit" printed accepted jobs-1'
+clean_host "... and leaves nothing of the cluster"
+
+adapter=$(cat <<'JSON'
+{"node": "q", "ready": ["/srv/gameday/gd-bsq", "--server", "q:11300", "ready"],
+ "submit": ["/srv/gameday/gd-bsq", "--server", "q:11300", "submit"],
+ "query": ["/bin/sh", "-c", "echo '{\"jobs\": [{\"id\": 1, \"state\": \"sleeping\"}]}'", "sh"]}
+JSON
+)
+cluster_with "$state/badquery.json" "$adapter"
+GAMEDAY_UNRESPONSIVE_MS=1500 expect "a \"query\" breaking the contract: exit 3" 3 "$gameday" run --out "$state/r7" "$state/badquery.json"
+contains "... naming the bad entry" '\$.jobs\[0\] has no "state" among queued, running, completed, failed'
+if grep -q '"event":"job-system-error"' "$state/r7/events.jsonl" 2>/dev/null; then
+	ok "... and the event log has the error"; else bad "... and the event log has the error"; fi
+clean_host "... and leaves nothing of the cluster"
+
+finish integration
