@@ -22,7 +22,8 @@
  * beanstalkd forgets a job once it is deleted, so a worker leaves a
  * record DIR/ID.done ("completed NODE ATTEMPTS") before deleting it, and
  * DIR/ID.node while running it; query reads them for the jobs the server
- * no longer has. */
+ * no longer has.  submit keeps DIR/JOB.id, so submitting a job again
+ * returns the id it already has. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -247,6 +248,34 @@ static int cmd_ready(int argc, char **argv)
 	return 0;
 }
 
+static int read_record(const char *id, const char *kind, char *out, size_t size)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.%s", records, id, kind);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	int ok = fgets(out, (int)size, f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+/* Writes a record through a temporary file, so query never reads half. */
+static void write_record(const char *id, const char *kind, const char *text)
+{
+	char path[4096], tmp[4200];
+	snprintf(path, sizeof(path), "%s/%s.%s", records, id, kind);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) < 0)
+		fprintf(stderr, "gd-bsq: cannot write %s: %s\n", path,
+			strerror(errno));
+}
+
 static int cmd_submit(int argc, char **argv)
 {
 	long ttr = 5;
@@ -269,6 +298,14 @@ static int cmd_submit(int argc, char **argv)
 			die("the job's command line is too long");
 		n += (size_t)w;
 	}
+	/* Idempotent by job id, as the adapter contract asks: gameday
+	 * submits again only after a failure, which may have been a put
+	 * that landed. */
+	char known[64];
+	if (read_record(argv[0], "id", known, sizeof(known)) == 0) {
+		printf("{\"id\": %s}\n", known);
+		return 0;
+	}
 	conn c;
 	must_connect(&c);
 	char line[256], hdr[128];
@@ -282,22 +319,9 @@ static int cmd_submit(int argc, char **argv)
 		die("%s closed the connection", server);
 	if (sscanf(line, "INSERTED %lu", &id) != 1)
 		die("put: %s", line);
+	snprintf(known, sizeof(known), "%lu", id);
+	write_record(argv[0], "id", known);
 	printf("{\"id\": %lu}\n", id);
-	return 0;
-}
-
-static int read_record(const char *id, const char *kind, char *out, size_t size)
-{
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s.%s", records, id, kind);
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return -1;
-	int ok = fgets(out, (int)size, f) != NULL;
-	fclose(f);
-	if (!ok)
-		return -1;
-	out[strcspn(out, "\n")] = '\0';
 	return 0;
 }
 
@@ -361,19 +385,6 @@ static int cmd_verify(int argc, char **argv)
 		fwrite(buf, 1, n, stdout);
 	fclose(f);
 	return 0;
-}
-
-/* Writes a record through a temporary file, so query never reads half. */
-static void write_record(const char *id, const char *kind, const char *text)
-{
-	char path[4096], tmp[4200];
-	snprintf(path, sizeof(path), "%s/%s.%s", records, id, kind);
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	FILE *f = fopen(tmp, "we");
-	if (!f || fprintf(f, "%s\n", text) < 0 || fclose(f) != 0 ||
-	    rename(tmp, path) < 0)
-		fprintf(stderr, "gd-bsq: cannot write %s: %s\n", path,
-			strerror(errno));
 }
 
 /* Runs one reserved job to its end, touching it so the server keeps it

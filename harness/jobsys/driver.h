@@ -11,6 +11,11 @@ typedef struct gd_jobsys_driver {
 	int (*wait_ready)(gd_jobsys *js, int timeout_ms, gd_error **err);
 	int (*submit)(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 		      size_t size, gd_error **err);
+	/* NULL: the system cannot tell (an exec adapter's submit is
+	 * idempotent by job id instead) */
+	int (*find)(gd_jobsys *js, const char *job, char *sys_id, size_t size,
+		    gd_error **err);
+	int (*cancel)(gd_jobsys *js, const char *sys_id, gd_error **err);
 	int (*query)(gd_jobsys *js, const char *const *ids, size_t nids,
 		     gd_job_status **jobs, size_t *n, gd_error **err);
 	/* NULL, or returning 1: the output is in shared storage */

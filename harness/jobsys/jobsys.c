@@ -69,6 +69,20 @@ int gd_jobsys_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 	return r < 0 ? gd_error_prefix(err, "submit \"%s\"", job->id) : r;
 }
 
+int gd_jobsys_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
+		   gd_error **err)
+{
+	if (!js->drv->find)
+		return 0;
+	int r = js->drv->find(js, job, sys_id, size, err);
+	return r < 0 ? gd_error_prefix(err, "look for \"%s\"", job) : r;
+}
+
+int gd_jobsys_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
+{
+	return js->drv->cancel ? js->drv->cancel(js, sys_id, err) : 0;
+}
+
 int gd_jobsys_query(gd_jobsys *js, const char *const *ids, size_t nids,
 		    gd_job_status **jobs, size_t *n, gd_error **err)
 {

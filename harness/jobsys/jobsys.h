@@ -35,6 +35,7 @@ int gd_job_phase_parse(const char *name);
 /* What the job system says of one job now. */
 typedef struct gd_job_status {
 	char sys_id[32]; /* the system's id for it */
+	char name[64];	 /* gameday's id for it, when the system says */
 	enum gd_job_phase phase;
 	char state[32];	   /* the system's own word for it */
 	unsigned attempts; /* 0: the system does not say */
@@ -54,6 +55,17 @@ int gd_jobsys_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err);
 /* Submits a job; sys_id receives the system's id for it. */
 int gd_jobsys_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 		     size_t size, gd_error **err);
+
+/* After a submission that failed (a time-out, say), whether the system
+ * took the job all the same: 1 and its id in sys_id when it did, 0 when
+ * it did not or cannot tell.  Retrying blindly would submit it twice. */
+int gd_jobsys_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
+		   gd_error **err);
+
+/* Withdraws a job gameday submitted twice by mistake (a submission that
+ * failed, was looked for and not found, and landed later).  0 when the
+ * system cannot withdraw one. */
+int gd_jobsys_cancel(gd_jobsys *js, const char *sys_id, gd_error **err);
 
 /* Every job the system knows about among ids (the system ids submitted so
  * far); a job missing from the answer is one it has forgotten (or, for

@@ -3,6 +3,7 @@
  * between two looks and age out of squeue. */
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "jobsys/command.h"
 #include "jobsys/driver.h"
 #include "jobsys/slurm.h"
 #include "jobsys/slurm_client.h"
@@ -29,6 +30,24 @@ static int slurm_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 	if (r == 0)
 		snprintf(sys_id, size, "%ld", id);
 	return r;
+}
+
+static int slurm_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
+		      gd_error **err)
+{
+	long id;
+	int r = gd_slurm_find(js->st, js->node, job, &id, err);
+	if (r == 1)
+		snprintf(sys_id, size, "%ld", id);
+	return r;
+}
+
+static int slurm_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
+{
+	char *argv[] = {"scancel", (char *)sys_id, NULL};
+	_cleanup_free_ char *out = NULL;
+	return gd_jobsys_command(js->st, js->node, argv,
+				 GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
 }
 
 static enum gd_job_phase phase_of(const char *state)
@@ -106,6 +125,7 @@ static int slurm_query(gd_jobsys *js, const char *const *ids, size_t nids,
 		snprintf(v[i].sys_id, sizeof(v[i].sys_id), "%ld", q[i].id);
 		snprintf(v[i].state, sizeof(v[i].state), "%s", q[i].state);
 		snprintf(v[i].nodes, sizeof(v[i].nodes), "%s", q[i].nodes);
+		snprintf(v[i].name, sizeof(v[i].name), "%s", q[i].name);
 		v[i].phase = phase_of(q[i].state);
 		v[i].attempts = q[i].restarts + 1;
 	}
@@ -121,6 +141,8 @@ static const char *const slurm_logs[] = {
 const gd_jobsys_driver gd_jobsys_slurm = {
 	.wait_ready = slurm_wait_ready,
 	.submit = slurm_submit,
+	.find = slurm_find,
+	.cancel = slurm_cancel,
 	.query = slurm_query,
 	.logs = slurm_logs,
 };

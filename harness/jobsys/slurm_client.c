@@ -107,15 +107,13 @@ int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 	int r = run(st, ctl, cmd, &out, err);
 	free(wrap);
 	if (r < 0)
-		return gd_error_prefix(err, "submit \"%s\"", name);
+		return r;
 	char *end;
 	*id = strtol(out, &end, 10);
 	bool ok = end != out && *id > 0;
 	free(out);
 	if (!ok)
-		return gd_error_make(err, EIO,
-				     "submit \"%s\": sbatch printed no job id",
-				     name);
+		return gd_error_set(err, EIO, "sbatch printed no job id");
 	return 0;
 }
 
@@ -183,6 +181,28 @@ int gd_slurm_queue(const gd_cluster_state *st, const char *ctl,
 	if (r < 0)
 		return r;
 	return gd_slurm_parse_queue(out, jobs, n, err);
+}
+
+int gd_slurm_find(const gd_cluster_state *st, const char *ctl, const char *name,
+		  long *id, gd_error **err)
+{
+	char arg[96];
+	snprintf(arg, sizeof(arg), "--name=%s", name);
+	char *argv[] = {"squeue",      "--noheader", "--states=all",
+			"--format=%i", arg,	     NULL};
+	_cleanup_free_ char *out = NULL;
+	int r = run(st, ctl, argv, &out, err);
+	if (r < 0)
+		return r;
+	*id = 0;
+	for (char *p = out, *end; *p; p = end) {
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (v > 0 && (!*id || v < *id))
+			*id = v;
+	}
+	return *id > 0;
 }
 
 int gd_slurm_state_final(const char *state)

@@ -23,6 +23,11 @@ int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 		    const char *user, const char *name, const char *logpath,
 		    char *const *argv, long *id, gd_error **err);
 
+/* The job named name (the lowest id if several), in any state squeue
+ * still shows: 1 and *id, or 0 when there is none. */
+int gd_slurm_find(const gd_cluster_state *st, const char *ctl, const char *name,
+		  long *id, gd_error **err);
+
 typedef struct gd_slurm_job {
 	long id;
 	char name[64];

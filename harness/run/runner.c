@@ -48,6 +48,7 @@ typedef struct job_track {
 	char state[32];
 	enum gd_job_phase phase;
 	int final;
+	int tried;  /* a submission was attempted (and may have landed) */
 	int seen;   /* the job system has listed it */
 	int absent; /* ... and its last answer did not */
 	enum outcome outcome;
@@ -145,13 +146,30 @@ static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
 			"/srv/shared/done",
 			NULL};
 	gd_job_spec spec = {t->plan->id, log, argv};
-	int r = gd_jobsys_submit(js, &spec, t->sys_id, sizeof(t->sys_id), err);
-	if (r < 0)
-		return r;
-	t->submitted = now;
-	gd_event(events, "job-submitted",
-		 json_pack("{s:s,s:s,s:I}", "job", t->plan->id, "system_id",
-			   t->sys_id, "t_scenario_ms", (json_int_t)now));
+	/* A submission that failed may still have landed (sbatch timing out
+	 * while slurmctld queues the request): look before trying again,
+	 * or gameday itself would run the job twice. */
+	int found = 0;
+	if (t->tried) {
+		found = gd_jobsys_find(js, t->plan->id, t->sys_id,
+				       sizeof(t->sys_id), err);
+		if (found < 0)
+			return found;
+	}
+	if (!t->tried)
+		t->submitted = now;
+	t->tried = 1;
+	if (!found) {
+		int r = gd_jobsys_submit(js, &spec, t->sys_id,
+					 sizeof(t->sys_id), err);
+		if (r < 0)
+			return r;
+	}
+	json_t *ev = json_pack("{s:s,s:s,s:I}", "job", t->plan->id, "system_id",
+			       t->sys_id, "t_scenario_ms", (json_int_t)now);
+	if (found)
+		json_object_set_new(ev, "after_failed_submit", json_true());
+	gd_event(events, "job-submitted", ev);
 	return 0;
 }
 
@@ -161,10 +179,36 @@ static int cmp_sys_id(const void *a, const void *b)
 		      (*(job_track *const *)b)->sys_id);
 }
 
+/* A job in the system's answer with the name of one of ours but another
+ * id: a submission gameday retried that landed after all.  It is
+ * withdrawn, so the system under test is not blamed for running it
+ * twice. */
+static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
+			   const gd_job_status *q, int events)
+{
+	if (!*q->name || q->phase == GD_PHASE_COMPLETED ||
+	    q->phase == GD_PHASE_FAILED)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		if (strcmp(t[k].plan->id, q->name) != 0)
+			continue;
+		gd_error *e = NULL;
+		int r = gd_jobsys_cancel(js, q->sys_id, &e);
+		json_t *ev =
+			json_pack("{s:s,s:s,s:s}", "job", q->name, "system_id",
+				  q->sys_id, "kept", t[k].sys_id);
+		if (r < 0)
+			json_object_set_new(ev, "error", json_string(e->msg));
+		gd_event(events, "job-stray-withdrawn", ev);
+		gd_error_free(e);
+		return;
+	}
+}
+
 /* One answer of the job system: new starts, requeues, ends and jobs it
  * forgot become events. */
-static void track(job_track **by_id, size_t n, const gd_job_status *q,
-		  size_t nq, gd_ms now, int events)
+static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
+		  const gd_job_status *q, size_t nq, gd_ms now, int events)
 {
 	for (size_t k = 0; k < n; k++)
 		by_id[k]->seen = by_id[k]->seen ? -1 : 0; /* -1: not yet now */
@@ -174,8 +218,10 @@ static void track(job_track **by_id, size_t n, const gd_job_status *q,
 		job_track **found =
 			bsearch(&kp, by_id, n, sizeof(*by_id), cmp_sys_id);
 		job_track *j = found ? *found : NULL;
-		if (!j)
+		if (!j) {
+			withdraw_stray(js, t, n, &q[i], events);
 			continue;
+		}
 		j->seen = 1;
 		j->absent = 0;
 		if (j->final)
@@ -247,7 +293,7 @@ static int poll_jobs(gd_jobsys *js, job_track *t, size_t n, gd_ms now,
 	size_t nq = 0;
 	int r = gd_jobsys_query(js, ids, n, &q, &nq, err);
 	if (r == 0)
-		track(by_id, n, q, nq, now, events);
+		track(js, t, by_id, n, q, nq, now, events);
 	free(q);
 	free(ids);
 	free(by_id);

@@ -4,7 +4,8 @@
 # same twenty document jobs as the Slurm baseline; a worker killed mid-run
 # costs nothing (beanstalkd hands its job to another worker); a worker
 # frozen past the job's time-to-run leads to the job being done twice,
-# which is scored "duplicated"; adapters that break the contract end the
+# which is scored "duplicated"; jobs a restarted queue forgets are
+# "lost"; adapters that break the contract end the
 # run with exit 3, their own words and a clean host.
 #   tests/integration/exec.sh BUILD_DIR
 set -u
@@ -98,6 +99,35 @@ if grep -q '"why": "2 attempts ran to the end' "$state/r3/result.json"; then ok 
 if [ "$(outcome_of "$state/r3/result.json" jobs-20)" = wrong ]; then ok "the corrupted output is scored wrong (through the adapter's verify)"; else
 	bad "the corrupted output is scored wrong (through the adapter's verify)"; fi
 clean_host "nothing is left of the cluster"
+
+# A queue server restarted without its binlog forgets its jobs: they are
+# lost, and the event log says when each went missing.
+cat >"$state/forgetful.json" <<'JSON'
+{"gameday": 1, "duration": "1h", "time_scale": 600,
+ "cluster": {"system": "exec", "nodes": [{"name": "q", "role": "queue"}, {"name": "w1", "role": "idle"}],
+   "roles": {"queue": {"services": [{"name": "beanstalkd", "user": "root", "restart": "always", "min_interval": "100ms",
+       "argv": ["/usr/bin/beanstalkd", "-l", "0.0.0.0", "-p", "11300"]}]}},
+   "adapter": {"node": "q",
+     "ready": ["/srv/gameday/gd-bsq", "--server", "q:11300", "ready", "--workers", "0"],
+     "submit": ["/srv/gameday/gd-bsq", "--server", "q:11300", "submit"],
+     "query": ["/srv/gameday/gd-bsq", "--server", "q:11300", "query"]}},
+ "workload": {"jobs": 2, "deadline": "1h", "expected": "1m"}}
+JSON
+GAMEDAY_LOG_DIR=$state/logs8 "$gameday" run --out "$state/r8" "$state/forgetful.json" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 400); do
+	[ "$(grep -c '"job-submitted"' "$state"/logs8/gd*/events.jsonl 2>/dev/null)" = 2 ] && break
+	sleep 0.05
+done
+sleep 0.5
+"$gameday" cluster exec q -- pkill -x beanstalkd >/dev/null 2>&1
+wait $pid
+rc=$?
+if [ $rc -eq 1 ]; then ok "jobs the job system forgets fail the run (exit 1)"; else bad "jobs the job system forgets fail the run (exit $rc)"; fi
+if [ "$(outcome_of "$state/r8/result.json" jobs-1)" = lost ] && [ "$(outcome_of "$state/r8/result.json" jobs-2)" = lost ]; then
+	ok "... and are scored lost"; else bad "... and are scored lost"; fi
+if grep -q '"event":"job-missing"' "$state/r8/events.jsonl"; then ok "... the event log saying when they went missing"; else bad "... the event log saying when they went missing"; fi
+clean_host "... and leaves nothing of the cluster"
 
 # Adapters that break the contract.
 cluster_with() { # cluster_with FILE ADAPTER_JSON
