@@ -323,8 +323,13 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	int bridge_index, r = gd_nl_ifindex(sw, bridge, &bridge_index, err);
 	if (r < 0)
 		return r;
-	r = gd_nl_veth_add(sw, veth, 1000 + (int)index, bridge_index, "eth0", 2,
-			   nsfd, err);
+	int sw_index = 1000 + (int)index;
+	r = gd_nl_veth_add(sw, veth, sw_index, bridge_index, "eth0", 2, nsfd,
+			   err);
+	if (r == 0)
+		r = gd_nl_link_ipv4_only(sw, sw_index, err);
+	if (r == 0)
+		r = gd_nl_link_up(sw, sw_index, err);
 	if (r < 0)
 		return r;
 	gd_nl *nl = NULL;
@@ -332,6 +337,8 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	if (r < 0)
 		return r;
 	r = gd_nl_link_up(nl, 1, err);
+	if (r == 0)
+		r = gd_nl_link_ipv4_only(nl, 2, err);
 	if (r == 0)
 		r = gd_nl_addr_add(nl, 2, gd_node_addr(index), GD_SUBNET_PREFIX,
 				   err);
@@ -341,13 +348,14 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	return r;
 }
 
-/* What the parent does between clone and "go": for a new node, pin its
- * network namespace and wire it to the bridge. */
+/* What the parent does between clone and "go": for a new node, wire its
+ * network namespace to the bridge.  The namespace is not pinned: its
+ * processes hold it, and a bind mount per node in the host's mount table
+ * would make every later clone copy them all (copy_mnt_ns), quadratic in
+ * the cluster's size.  Stopping a node pins it first. */
 typedef int (*wire_fn)(void *ctx, pid_t pid, gd_error **err);
 
 struct wire_ctx {
-	gd_ledger *ledger;
-	gd_node_rt *node;
 	gd_nl *sw;
 	const char *bridge;
 	size_t index;
@@ -356,13 +364,7 @@ struct wire_ctx {
 static int wire_new_node(void *ctx, pid_t pid, gd_error **err)
 {
 	struct wire_ctx *w = ctx;
-	int r = gd_ledger_add(w->ledger, GD_LEDGER_MOUNT, w->node->netns, 0, 0,
-			      err);
-	if (r == 0)
-		r = gd_netns_pin(pid, w->node->netns, err);
-	if (r == 0)
-		r = wire_network(w->sw, w->bridge, w->index, pid, err);
-	return r;
+	return wire_network(w->sw, w->bridge, w->index, pid, err);
 }
 
 /* Starts gd-init for a node in its cgroup: in a new network namespace
@@ -484,7 +486,7 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 	r = gd_nl_open(swfd, &sw, err);
 	if (r < 0)
 		return r;
-	struct wire_ctx w = {ledger, node, sw, bridge, index};
+	struct wire_ctx w = {sw, bridge, index};
 	r = launch(ledger, node->name, node, rundir, libexec, -1, events_fd,
 		   wire_new_node, &w, err);
 	gd_nl_close(sw);
@@ -530,7 +532,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 	r = gd_run_cgroup(run, out->cgroup, err);
 	if (r < 0)
 		return r;
-	struct wire_ctx w = {run->ledger, out, sw, bridge, index};
+	struct wire_ctx w = {sw, bridge, index};
 	r = launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
 		   -1, events_fd, wire_new_node, &w, err);
 	return r;

@@ -3,12 +3,14 @@
 #include "net/netns.h"
 
 #include <errno.h>
+#include <linux/if_link.h>
 #include <net/if.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -130,7 +132,6 @@ int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 	 * given too. */
 	rtnl_link_set_ifindex(link, index);
 	rtnl_link_set_master(link, master_index);
-	rtnl_link_set_flags(link, IFF_UP);
 	struct rtnl_link *peer = rtnl_link_veth_get_peer(link);
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_ifindex(peer, peer_index);
@@ -142,6 +143,27 @@ int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 		return gd_error_make(err, nl_errno(nle),
 				     "cannot add veth \"%s\" (peer \"%s\"): %s",
 				     name, peer_name, nl_geterror(nle));
+	return 0;
+}
+
+int gd_nl_link_ipv4_only(gd_nl *nl, int index, gd_error **err)
+{
+	struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	if (!link || !change) {
+		rtnl_link_put(link);
+		rtnl_link_put(change);
+		return gd_error_make(err, ENOMEM, "cannot configure link %d",
+				     index);
+	}
+	rtnl_link_set_ifindex(link, index);
+	rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
+	int nle = rtnl_link_change(nl->sock, link, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	if (nle < 0)
+		return gd_error_make(
+			err, nl_errno(nle),
+			"cannot turn off IPv6 addresses on link %d", index);
 	return 0;
 }
 
