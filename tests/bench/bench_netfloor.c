@@ -1,0 +1,85 @@
+/* make bench: the network alone, the way gameday builds it (libnl, in one
+ * process, no fork/exec), without anything else a node has: per node a
+ * network namespace, a veth pair into a bridge, lo up, an address, eth0
+ * up.  This is the floor under any tool that builds the same topology on
+ * this kernel, so "ip baseline / this" is the best ratio one could reach.
+ *   bench_netfloor N    prints the milliseconds to build N such nodes
+ * Assumes nothing about time. */
+#include "base/error.h"
+#include "cluster/node.h"
+#include "net/netlink.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* A new network namespace, held by the returned fd (no pin, no mount). */
+static int new_netns(int home)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return -1;
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (setns(home, CLONE_NEWNET) < 0)
+		abort();
+	return fd;
+}
+
+static int fail(gd_error *err)
+{
+	fprintf(stderr, "bench_netfloor: %s\n", err ? err->msg : "failed");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 0;
+	if (n <= 0)
+		return fprintf(stderr, "usage: bench_netfloor N\n"), 2;
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int *fds = calloc((size_t)n, sizeof(*fds));
+	gd_error *err = NULL;
+	double t0 = now_ms();
+	int swfd = new_netns(home);
+	gd_nl *sw = NULL;
+	int bridge;
+	if (swfd < 0 || gd_nl_open(swfd, &sw, &err) < 0 ||
+	    gd_nl_bridge_add(sw, "br0", &err) < 0 ||
+	    gd_nl_ifindex(sw, "br0", &bridge, &err) < 0)
+		return fail(err);
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "v%d", i);
+		gd_nl *nl = NULL;
+		fds[i] = new_netns(home);
+		if (fds[i] < 0 ||
+		    gd_nl_veth_add(sw, name, 1000 + i, bridge, "eth0", 2,
+				   fds[i], &err) < 0 ||
+		    gd_nl_link_up(sw, 1000 + i, &err) < 0 ||
+		    gd_nl_open(fds[i], &nl, &err) < 0 ||
+		    gd_nl_link_up(nl, 1, &err) < 0 ||
+		    gd_nl_addr_add(nl, 2, gd_node_addr((size_t)i),
+				   GD_SUBNET_PREFIX, &err) < 0 ||
+		    gd_nl_link_up(nl, 2, &err) < 0)
+			return fail(err);
+		gd_nl_close(nl);
+	}
+	double t1 = now_ms();
+	printf("%.0f\n", t1 - t0);
+	/* Closing the last references frees the namespaces and their links. */
+	gd_nl_close(sw);
+	close(swfd);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	free(fds);
+	return 0;
+}
