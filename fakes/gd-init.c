@@ -282,6 +282,28 @@ static void exec_service(struct service *s)
 	_exit(127);
 }
 
+/* /run/gameday/NAME.pid holds a running service's pid (in the node's pid
+ * namespace): how gameday finds the service a fault kills. */
+static void pid_file(const struct service *s, pid_t pid)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/run/gameday/%s.pid", s->name);
+	if (!pid) {
+		unlink(path);
+		return;
+	}
+	mkdir("/run/gameday", 0755);
+	char tmp[272], text[32];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	int n = snprintf(text, sizeof(text), "%d\n", (int)pid);
+	if (write(fd, text, (size_t)n) == n)
+		rename(tmp, path);
+	close(fd);
+}
+
 static void start(struct service *s)
 {
 	pid_t pid = fork();
@@ -298,6 +320,7 @@ static void start(struct service *s)
 	s->started_ms = now_ms();
 	s->attempt++;
 	event("start", s, ",\"pid\":%d,\"attempt\":%u", (int)pid, s->attempt);
+	pid_file(s, pid);
 }
 
 static struct service *by_pid(pid_t pid)
@@ -328,6 +351,7 @@ static void exited(struct service *s, int status)
 		      (long long)ran);
 	}
 	s->pid = 0;
+	pid_file(s, 0);
 	if (s->state == ST_STOPPING || stopping) {
 		s->state = ST_DONE;
 		return;

@@ -2,7 +2,10 @@
 
 #include "base/diag.h"
 #include "base/prng.h"
+#include "faults/faults.h"
+#include "faults/schedule.h"
 #include "plan/plan.h"
+#include "plan/print.h"
 #include "run/runner.h"
 #include "scenario/load.h"
 
@@ -13,20 +16,68 @@
 
 static void help(void)
 {
-	printf("usage: gameday run [--seed N] [--out DIR] FILE\n\n"
+	printf("usage: gameday run [--seed N] [--out DIR] [--dry-run] FILE\n\n"
 	       "Brings up the scenario's staging cluster and its job system, submits\n"
 	       "the workload on schedule (scenario time compressed by time_scale),\n"
-	       "tracks every job through the job system, checks each output against\n"
-	       "the expected one, tears everything down, and writes the run directory:\n"
-	       "result.json (one entry per job), events.jsonl, and each node's service\n"
-	       "and job-system logs.  Needs root.\n\n"
-	       "Not yet: playing the scenario's fault steps (a scenario with steps is\n"
-	       "refused, exit 3), the exec adapter, stop conditions.\n\n"
+	       "plays the fault steps on schedule, each proved from inside its nodes,\n"
+	       "heals them, tracks every job through the job system, checks each\n"
+	       "output against the expected one, tears everything down, and writes\n"
+	       "the run directory: result.json (one entry per job), events.jsonl, and\n"
+	       "each node's service and job-system logs.  Needs root.\n\n"
+	       "Not yet: clock, skew and netem steps and reboots coming back changed\n"
+	       "(refused, exit 3), stop conditions.\n\n"
 	       "  -s, --seed N   seed every random choice with N\n"
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"
+	       "  -n, --dry-run  print the whole schedule, jobs and faults, in the\n"
+	       "                 order a run would play it; change nothing\n"
 	       "  -h, --help     show this help\n\n"
-	       "exit: 0 every job correct within its deadline, 1 not, 2 invalid\n"
-	       "scenario or usage, 3 environment problem, 130 interrupted\n");
+	       "exit: 0 every job correct within its deadline and every fault\n"
+	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem,\n"
+	       "130 interrupted\n");
+}
+
+/* The schedule a run would play, jobs and faults merged in time order
+ * (faults first at one instant, as the runner plays them). */
+static int dry_run(const gd_plan *p)
+{
+	gd_action *acts = NULL;
+	size_t nacts = 0;
+	if (gd_schedule_build(p, &acts, &nacts) < 0) {
+		fprintf(stderr, "gameday run: out of memory\n");
+		return GD_EXIT_ENV;
+	}
+	const gd_scenario *s = p->scenario;
+	printf("gameday run --dry-run: %s, seed %llu (%s), time scale %g\n",
+	       s->name, (unsigned long long)p->seed,
+	       gd_seed_source_name(p->seed_source), s->time_scale);
+	printf("  %-10s %-10s %-10s %s\n", "SCENARIO", "REAL", "ACTION",
+	       "WHAT");
+	size_t j = 0, a = 0;
+	char st[GD_DURATION_BUFSZ], rt[GD_DURATION_BUFSZ];
+	while (j < p->njobs || a < nacts) {
+		bool fault = a < nacts &&
+			     (j >= p->njobs || acts[a].at <= p->jobs[j].submit);
+		gd_ms at = fault ? acts[a].at : p->jobs[j].submit;
+		gd_duration_format(at, st, sizeof(st));
+		gd_duration_format((gd_ms)((double)at / s->time_scale), rt,
+				   sizeof(rt));
+		if (fault) {
+			char *what = gd_plan_entry_text(p, acts[a].entry);
+			printf("  %-10s %-10s %-10s %s\n", st, rt,
+			       gd_action_kind_name(acts[a].kind), what);
+			free(what);
+			a++;
+		} else {
+			char dl[GD_DURATION_BUFSZ];
+			gd_duration_format(p->jobs[j].deadline, dl, sizeof(dl));
+			printf("  %-10s %-10s %-10s job %s (deadline %s)\n", st,
+			       rt, "submit", p->jobs[j].id, dl);
+			j++;
+		}
+	}
+	printf("nothing was changed (--dry-run)\n");
+	free(acts);
+	return GD_EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -34,14 +85,15 @@ int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 's'},
 		{"out", required_argument, NULL, 'o'},
+		{"dry-run", no_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint64_t seed = 0;
-	int have_seed = 0, c;
+	int have_seed = 0, dry = 0, c;
 	const char *out = NULL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:o:nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
@@ -51,6 +103,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case 'n':
+			dry = 1;
 			break;
 		case 'h':
 			help();
@@ -69,11 +124,13 @@ int cmd_run(int argc, char **argv)
 	_cleanup_scenario_ gd_scenario *owner = s;
 	seed = p->seed;
 	enum gd_seed_source source = p->seed_source;
-	if (s->nsteps) {
-		fprintf(stderr,
-			"gameday run: \"%s\" has %zu fault steps, and playing faults is not available yet in gameday %s\n",
-			s->file, s->nsteps, GD_VERSION);
-		return GD_EXIT_ENV;
+	if (dry)
+		return dry_run(p);
+	gd_error *err = NULL;
+	if (gd_faults_preflight(p, &err) < 0) {
+		int code = cli_fail("run", err);
+		gd_error_free(err);
+		return code;
 	}
 
 	char dir[4096];
@@ -96,19 +153,26 @@ int cmd_run(int argc, char **argv)
 
 	gd_run_opts o = {out, cli_libexec()};
 	gd_run_summary sum;
-	gd_error *err = NULL;
 	if (gd_run_scenario(p, &o, &sum, &err) < 0) {
 		int code = cli_fail("run", err);
 		gd_error_free(err);
 		return code;
 	}
-	printf("%zu jobs: %zu correct, %zu on time\nrun directory: %s\n",
-	       sum.jobs, sum.correct, sum.on_time, out);
+	printf("%zu jobs: %zu correct, %zu on time\n", sum.jobs, sum.correct,
+	       sum.on_time);
+	if (sum.faults)
+		printf("%zu faults: %zu applied with evidence%s\n", sum.faults,
+		       sum.faults_applied,
+		       sum.faults_applied < sum.faults
+			       ? "; the others were NOT applied (events.jsonl says why)"
+			       : "");
+	printf("run directory: %s\n", out);
 	if (sum.interrupted) {
 		printf("interrupted: what was observed is in the run directory\n");
 		return 130;
 	}
-	return sum.correct == sum.jobs && sum.on_time == sum.jobs
+	return sum.correct == sum.jobs && sum.on_time == sum.jobs &&
+			       sum.faults_applied == sum.faults
 		       ? GD_EXIT_OK
 		       : GD_EXIT_FAILED;
 }

@@ -29,6 +29,17 @@ struct in_addr gd_node_addr(size_t index)
 	return a;
 }
 
+void gd_node_mac(size_t index, uint8_t mac[6])
+{
+	/* Locally administered (02), "gd", then the index. */
+	mac[0] = 0x02;
+	mac[1] = 'g';
+	mac[2] = 'd';
+	mac[3] = (uint8_t)(index >> 16);
+	mac[4] = (uint8_t)(index >> 8);
+	mac[5] = (uint8_t)index;
+}
+
 /* ---- the node's own files ---- */
 
 static int write_text(const char *dir, const char *name, const char *text,
@@ -324,8 +335,10 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	if (r < 0)
 		return r;
 	int sw_index = 1000 + (int)index;
+	uint8_t mac[6];
+	gd_node_mac(index, mac);
 	r = gd_nl_veth_add(sw, veth, sw_index, bridge_index, "eth0", 2, nsfd,
-			   err);
+			   mac, err);
 	if (r == 0)
 		r = gd_nl_link_ipv4_only(sw, sw_index, err);
 	if (r == 0)

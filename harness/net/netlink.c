@@ -2,6 +2,7 @@
 
 #include "net/netns.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -12,6 +13,9 @@
 #include <netlink/route/link/bridge.h>
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -121,7 +125,7 @@ int gd_nl_bridge_add(gd_nl *nl, const char *name, gd_error **err)
 
 int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 		   const char *peer_name, int peer_index, int peer_netns_fd,
-		   gd_error **err)
+		   const uint8_t peer_mac[6], gd_error **err)
 {
 	struct rtnl_link *link = rtnl_link_veth_alloc();
 	if (!link)
@@ -136,6 +140,11 @@ int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 	rtnl_link_set_name(peer, peer_name);
 	rtnl_link_set_ifindex(peer, peer_index);
 	rtnl_link_set_ns_fd(peer, peer_netns_fd);
+	struct nl_addr *mac = nl_addr_build(AF_LLC, peer_mac, 6);
+	if (mac) {
+		rtnl_link_set_addr(peer, mac);
+		nl_addr_put(mac);
+	}
 	rtnl_link_put(peer);
 	int nle = rtnl_link_add(nl->sock, link, NLM_F_CREATE | NLM_F_EXCL);
 	rtnl_link_put(link);
@@ -208,4 +217,95 @@ int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,
 		return gd_error_make(err, nl_errno(nle),
 				     "cannot add an address to link %d", index);
 	return 0;
+}
+
+static int route_cut(gd_nl *nl, bool add, int type, struct in_addr dst,
+		     gd_error **err)
+{
+	struct rtnl_route *route = rtnl_route_alloc();
+	struct nl_addr *d = nl_addr_build(AF_INET, &dst, sizeof(dst));
+	if (!route || !d) {
+		rtnl_route_put(route);
+		nl_addr_put(d);
+		return gd_error_make(err, ENOMEM, "cannot build a route");
+	}
+	nl_addr_set_prefixlen(d, 32);
+	rtnl_route_set_family(route, AF_INET);
+	rtnl_route_set_table(route, RT_TABLE_MAIN);
+	rtnl_route_set_type(route, (uint8_t)type);
+	rtnl_route_set_scope(route, RT_SCOPE_UNIVERSE);
+	rtnl_route_set_protocol(route, RTPROT_STATIC);
+	rtnl_route_set_dst(route, d);
+	int nle =
+		add ? rtnl_route_add(nl->sock, route, NLM_F_CREATE | NLM_F_EXCL)
+		    : rtnl_route_delete(nl->sock, route, 0);
+	nl_addr_put(d);
+	rtnl_route_put(route);
+	if (nle < 0) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &dst, a, sizeof(a));
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot %s the route cutting off %s",
+				     add ? "add" : "remove", a);
+	}
+	return 0;
+}
+
+static int neigh_cut(gd_nl *nl, bool add, int index, const uint8_t mac[6],
+		     struct in_addr dst, gd_error **err)
+{
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *d = nl_addr_build(AF_INET, &dst, sizeof(dst));
+	struct nl_addr *ll = add ? nl_addr_build(AF_LLC, mac, 6) : NULL;
+	if (!n || !d || (add && !ll)) {
+		rtnl_neigh_put(n);
+		nl_addr_put(d);
+		nl_addr_put(ll);
+		return gd_error_make(err, ENOMEM, "cannot build a neighbour");
+	}
+	rtnl_neigh_set_family(n, AF_INET);
+	rtnl_neigh_set_ifindex(n, index);
+	rtnl_neigh_set_dst(n, d);
+	int nle;
+	if (add) {
+		rtnl_neigh_set_lladdr(n, ll);
+		rtnl_neigh_set_state(n, NUD_PERMANENT);
+		nle = rtnl_neigh_add(nl->sock, n, NLM_F_CREATE | NLM_F_REPLACE);
+	} else {
+		nle = rtnl_neigh_delete(nl->sock, n, 0);
+	}
+	nl_addr_put(d);
+	nl_addr_put(ll);
+	rtnl_neigh_put(n);
+	if (nle < 0) {
+		char a[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &dst, a, sizeof(a));
+		return gd_error_make(
+			err, nl_errno(nle),
+			"cannot %s the neighbour entry cutting off %s",
+			add ? "add" : "remove", a);
+	}
+	return 0;
+}
+
+int gd_nl_cut_add(gd_nl *nl, enum gd_nl_cut kind, int index,
+		  const uint8_t mac[6], struct in_addr dst, gd_error **err)
+{
+	if (kind == GD_CUT_SILENT)
+		return neigh_cut(nl, true, index, mac, dst, err);
+	return route_cut(nl, true,
+			 kind == GD_CUT_PROHIBIT ? RTN_PROHIBIT
+						 : RTN_UNREACHABLE,
+			 dst, err);
+}
+
+int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
+		  gd_error **err)
+{
+	if (kind == GD_CUT_SILENT)
+		return neigh_cut(nl, false, index, NULL, dst, err);
+	return route_cut(nl, false,
+			 kind == GD_CUT_PROHIBIT ? RTN_PROHIBIT
+						 : RTN_UNREACHABLE,
+			 dst, err);
 }

@@ -29,7 +29,7 @@ int gd_nl_ifindex(gd_nl *nl, const char *name, int *index, gd_error **err);
  * down, so that they can be made IPv4-only before they come up. */
 int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 		   const char *peer_name, int peer_index, int peer_netns_fd,
-		   gd_error **err);
+		   const uint8_t peer_mac[6], gd_error **err);
 int gd_nl_link_up(gd_nl *nl, int index, gd_error **err);
 /* No IPv6 addresses on the link (not even link-local), so no duplicate
  * address detection or multicast reports, which the bridge would flood
@@ -38,5 +38,21 @@ int gd_nl_link_ipv4_only(gd_nl *nl, int index, gd_error **err);
 /* Adds addr/prefix (network byte order) to the link. */
 int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,
 		   gd_error **err);
+
+/* Cuts: what a partition is made of, one sender and one destination at a
+ * time, in the sender's namespace. */
+enum gd_nl_cut {
+	/* Silent: the destination's neighbour entry points at the sender's
+	 * own MAC, so the bridge drops every frame (a frame is never sent
+	 * back out of the port it came in by) and nothing answers. */
+	GD_CUT_SILENT,
+	GD_CUT_UNREACHABLE, /* a route of type unreachable: EHOSTUNREACH */
+	GD_CUT_PROHIBIT,    /* type prohibit: EACCES */
+};
+/* Cuts off dst (a /32) on link index, whose own MAC is mac. */
+int gd_nl_cut_add(gd_nl *nl, enum gd_nl_cut kind, int index,
+		  const uint8_t mac[6], struct in_addr dst, gd_error **err);
+int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
+		  gd_error **err);
 
 #endif

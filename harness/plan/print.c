@@ -205,6 +205,22 @@ static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 	}
 }
 
+char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e)
+{
+	sbuf b = {0};
+	sb_printf(&b, "%s %s", gd_fault_kind_name(e->step->kind), e->id);
+	if (e->nodes.n) {
+		sb_printf(&b, " on ");
+		nodes_text(&b, &p->scenario->cluster, &e->nodes);
+	}
+	sbuf d = {0};
+	details_text(&d, p, e);
+	if (d.n)
+		sb_printf(&b, ": %s", d.s);
+	free(d.s);
+	return (char *)sb_take(&b);
+}
+
 static const char *heal_text(const gd_plan_entry *e, char *buf)
 {
 	if (e->until_end)

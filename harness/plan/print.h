@@ -13,4 +13,8 @@ void gd_plan_print_text(const gd_plan *p, FILE *out);
  * dumped with JSON_SORT_KEYS. */
 json_t *gd_plan_to_json(const gd_plan *p);
 
+/* One fault in words, as the plan's table gives it: "pause w#1 on w1 w2:
+ * ..." (a heap string). */
+char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e);
+
 #endif

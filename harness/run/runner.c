@@ -4,6 +4,8 @@
 #include "base/fileio.h"
 #include "cluster/cluster.h"
 #include "cluster/events.h"
+#include "faults/faults.h"
+#include "faults/schedule.h"
 #include "jobsys/jobsys.h"
 #include "workload/classify.h"
 #include "workload/corpus.h"
@@ -412,9 +414,10 @@ static json_t *ms_or_null(gd_ms ms)
 }
 
 static int write_result(const gd_plan *p, const char *run_id,
-			const char *out_dir, job_track *t, size_t n,
-			int interrupted, gd_error **err)
+			const char *out_dir, job_track *t,
+			const gd_run_summary *sum, gd_error **err)
 {
+	size_t n = sum->jobs;
 	json_t *jobs = json_array();
 	for (size_t k = 0; k < n; k++) {
 		const job_track *j = &t[k];
@@ -432,12 +435,14 @@ static int write_result(const gd_plan *p, const char *run_id,
 			json_object_set_new(o, "why", json_string(j->why));
 		json_array_append_new(jobs, o);
 	}
-	json_t *root = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I,s:b,s:o}", "format",
-				 "gameday-result", "version", 1, "scenario",
-				 p->scenario->name, "system",
-				 gd_system_name(p->scenario->cluster.system),
-				 "run", run_id, "seed", (json_int_t)p->seed,
-				 "interrupted", interrupted, "jobs", jobs);
+	json_t *root = json_pack(
+		"{s:s,s:i,s:s,s:s,s:s,s:I,s:b,s:o,s:{s:i,s:i,s:i}}", "format",
+		"gameday-result", "version", 1, "scenario", p->scenario->name,
+		"system", gd_system_name(p->scenario->cluster.system), "run",
+		run_id, "seed", (json_int_t)p->seed, "interrupted",
+		sum->interrupted, "jobs", jobs, "faults", "played",
+		(int)sum->faults, "applied", (int)sum->faults_applied,
+		"not_healed", (int)sum->faults_unhealed);
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/result.json", out_dir);
 	int r = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -537,6 +542,9 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		return r;
 
 	gd_jobsys *js = NULL;
+	gd_faults *faults = NULL;
+	gd_action *acts = NULL;
+	size_t nacts = 0;
 	job_track *t = calloc(p->njobs + 1, sizeof(*t));
 	int events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
 	char shared[PATH_MAX];
@@ -554,6 +562,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		env_ms("GAMEDAY_UNRESPONSIVE_MS", UNRESPONSIVE_MS);
 	if (r == 0)
 		r = gd_jobsys_wait_ready(js, ready_ms, err);
+	if (r == 0)
+		r = gd_faults_open(p, st, o->libexec, events, &faults, err);
+	if (r == 0 && gd_schedule_build(p, &acts, &nacts) < 0)
+		r = gd_error_make(err, ENOMEM, "cannot schedule the faults");
 
 	gd_ms last_deadline = 0;
 	for (size_t k = 0; k < p->njobs; k++)
@@ -561,13 +573,20 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			last_deadline = p->jobs[k].deadline;
 
 	/* Scenario time runs time_scale times faster than real time. */
-	int64_t t0 = mono_ms();
+	struct timespec t0_ts;
+	clock_gettime(CLOCK_MONOTONIC, &t0_ts);
+	int64_t t0 = (int64_t)t0_ts.tv_sec * 1000 + t0_ts.tv_nsec / 1000000;
 	if (r == 0)
 		gd_event(events, "run-started",
 			 json_pack("{s:s,s:s,s:I,s:f}", "scenario", s->name,
 				   "system", gd_system_name(c->system), "seed",
 				   (json_int_t)p->seed, "time_scale",
 				   s->time_scale));
+	if (r == 0 && nacts)
+		r = gd_faults_start(faults, acts, nacts,
+				    (int64_t)t0_ts.tv_sec * 1000000000 +
+					    t0_ts.tv_nsec,
+				    err);
 	size_t next = 0, done = 0;
 	int64_t failing_since = -1;
 	char last_complaint[512] = "";
@@ -618,6 +637,13 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		nap(POLL_MS);
 	}
 
+	if (faults) {
+		gd_faults_stop(faults);
+		gd_faults_counts fc = gd_faults_counts_of(faults);
+		sum->faults = fc.applied + fc.not_applied;
+		sum->faults_applied = fc.applied;
+		sum->faults_unhealed = fc.not_healed;
+	}
 	if (r == 0 || stopped) {
 		judge(js, shared, t, p->njobs, events);
 		keep_logs(st, js, o->out_dir);
@@ -627,11 +653,12 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		sum->jobs = p->njobs;
 		sum->interrupted = stopped;
 		gd_event(events, "run-finished",
-			 json_pack("{s:i,s:i,s:i,s:b}", "jobs", (int)sum->jobs,
-				   "correct", (int)sum->correct, "on_time",
-				   (int)sum->on_time, "interrupted", stopped));
-		r = write_result(p, st->id, o->out_dir, t, p->njobs, stopped,
-				 err);
+			 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i}", "jobs",
+				   (int)sum->jobs, "correct", (int)sum->correct,
+				   "on_time", (int)sum->on_time, "interrupted",
+				   stopped, "faults", (int)sum->faults,
+				   "faults_applied", (int)sum->faults_applied));
+		r = write_result(p, st->id, o->out_dir, t, sum, err);
 	}
 
 	/* Tear down whatever happened above; an error keeps its message. */
@@ -651,6 +678,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		free(t[k].expected);
 	free(t);
 	gd_jobsys_free(js);
+	gd_faults_free(faults);
+	free(acts);
 	gd_cluster_state_free(st);
 	return r;
 }

@@ -1,7 +1,7 @@
 /* gameday run: a scenario from cluster up to torn down, with the
  * workload submitted on schedule, tracked through the job system, checked
- * against the oracle, and written to a run directory.  (Faults are played
- * by a later module; a scenario's steps are not applied yet.) */
+ * against the oracle, with the scenario's faults played on schedule
+ * (faults/), and written to a run directory. */
 #ifndef GD_RUN_RUNNER_H
 #define GD_RUN_RUNNER_H
 
@@ -15,6 +15,8 @@ typedef struct gd_run_opts {
 
 typedef struct gd_run_summary {
 	size_t jobs, correct, on_time;
+	size_t faults, faults_applied; /* applied: with evidence */
+	size_t faults_unhealed;
 	int interrupted;
 } gd_run_summary;
 

@@ -60,10 +60,12 @@ int main(int argc, char **argv)
 		char name[16];
 		snprintf(name, sizeof(name), "v%d", i);
 		gd_nl *nl = NULL;
+		uint8_t mac[6];
+		gd_node_mac((size_t)i, mac);
 		fds[i] = new_netns(home);
 		if (fds[i] < 0 ||
 		    gd_nl_veth_add(sw, name, 1000 + i, bridge, "eth0", 2,
-				   fds[i], &err) < 0 ||
+				   fds[i], mac, &err) < 0 ||
 		    gd_nl_link_up(sw, 1000 + i, &err) < 0 ||
 		    gd_nl_open(fds[i], &nl, &err) < 0 ||
 		    gd_nl_link_up(nl, 1, &err) < 0 ||

@@ -1,0 +1,60 @@
+/* Inside faults/: the engine's state and what each kind of fault provides.
+ * Not for use outside this folder; faults.h is the contract. */
+#ifndef GD_FAULTS_ENGINE_H
+#define GD_FAULTS_ENGINE_H
+
+#include "faults/faults.h"
+#include "net/netlink.h"
+
+#include <pthread.h>
+#include <stddef.h>
+
+struct gd_faults {
+	const gd_plan *plan;
+	gd_cluster_state *st;
+	const char *libexec;
+	int events;
+	double scale; /* scenario ms per real ms */
+	/* partitions compose: how many faults cut node a off from b
+	 * (cuts[a * n + b]) and how the first one did it */
+	unsigned char *cuts;
+	enum gd_nl_cut *cut_kind;
+	bool *active; /* per plan entry: applied and not healed */
+	gd_faults_counts counts;
+	/* the player thread */
+	pthread_t thread;
+	bool running;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	const gd_action *acts;
+	size_t nacts;
+	int64_t t0_ns;
+	int64_t applied_ns; /* when the current action's change was made */
+};
+
+/* Kinds call this the moment their change is in place, before looking
+ * for its evidence. */
+void gd_faults_mark_applied(gd_faults *f);
+
+/* Each kind's apply and heal: 0 with the evidence seen (in words, in
+ * evidence), 1 when the change was made but its evidence did not show
+ * (evidence says what was seen instead), or a negative errno when the
+ * change could not be made. */
+typedef int (*gd_fault_fn)(gd_faults *f, const gd_plan_entry *e, char *evidence,
+			   size_t size, gd_error **err);
+
+int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		   size_t size, gd_error **err);
+int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err);
+int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size, gd_error **err);
+int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err);
+
+/* Runs gd-probe ARGS... inside node index; out gets its first line (what
+ * it printed, or why it could not run).  Returns its exit status, or -1. */
+int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...);
+
+#endif

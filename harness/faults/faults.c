@@ -1,0 +1,277 @@
+#include "faults/faults.h"
+
+#include "base/cleanup.h"
+#include "cluster/events.h"
+#include "faults/engine.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int gd_faults_preflight(const gd_plan *p, gd_error **err)
+{
+	const gd_scenario *s = p->scenario;
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const gd_step *st = &s->steps[i];
+		const char *why = NULL;
+		switch (st->kind) {
+		case GD_FAULT_KILL:
+		case GD_FAULT_PAUSE:
+		case GD_FAULT_PARTITION:
+			break;
+		case GD_FAULT_REBOOT:
+			if (st->back_with)
+				why = "a reboot coming back changed (back_with)";
+			break;
+		case GD_FAULT_CLOCK:
+			why = "clock faults";
+			break;
+		case GD_FAULT_SKEW:
+			why = "permission skews";
+			break;
+		case GD_FAULT_NETEM:
+			why = "netem (and this kernel has no netem qdisc)";
+			break;
+		case GD_FAULT_KIND_COUNT:
+			break;
+		}
+		if (why)
+			return gd_error_set(
+				err, EOPNOTSUPP,
+				"%s: step \"%s\": %s cannot be played by gameday %s yet",
+				s->file, st->id, why, GD_VERSION);
+	}
+	return 0;
+}
+
+int gd_faults_open(const gd_plan *p, gd_cluster_state *st, const char *libexec,
+		   int events, gd_faults **out, gd_error **err)
+{
+	gd_faults *f = calloc(1, sizeof(*f));
+	size_t n = st->nnodes;
+	if (f) {
+		f->cuts = calloc(n * n + 1, 1);
+		f->cut_kind = calloc(n * n + 1, sizeof(*f->cut_kind));
+		f->active = calloc(p->nentries + 1, sizeof(*f->active));
+	}
+	if (!f || !f->cuts || !f->cut_kind || !f->active) {
+		gd_faults_free(f);
+		return gd_error_make(err, ENOMEM, "cannot prepare the faults");
+	}
+	f->plan = p;
+	f->st = st;
+	f->libexec = libexec;
+	f->events = events;
+	f->scale = p->scenario->time_scale;
+	*out = f;
+	return 0;
+}
+
+void gd_faults_free(gd_faults *f)
+{
+	if (!f)
+		return;
+	if (f->acts) {
+		pthread_cond_destroy(&f->wake);
+		pthread_mutex_destroy(&f->lock);
+	}
+	free(f->cuts);
+	free(f->cut_kind);
+	free(f->active);
+	free(f);
+}
+
+static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
+{
+	switch (e->step->kind) {
+	case GD_FAULT_KILL:
+	case GD_FAULT_PAUSE:
+	case GD_FAULT_REBOOT:
+		return k == GD_ACT_APPLY ? gd_power_apply : gd_power_heal;
+	case GD_FAULT_PARTITION:
+		return k == GD_ACT_APPLY ? gd_partition_apply
+					 : gd_partition_heal;
+	default:
+		return NULL;
+	}
+}
+
+static json_t *node_names(const gd_faults *f, const gd_plan_entry *e)
+{
+	json_t *a = json_array();
+	for (size_t k = 0; k < e->nodes.n; k++)
+		json_array_append_new(
+			a, json_string(f->st->nodes[e->nodes.v[k]].name));
+	return a;
+}
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void gd_faults_mark_applied(gd_faults *f)
+{
+	f->applied_ns = mono_ns();
+}
+
+/* The real instant an action is due, on CLOCK_MONOTONIC. */
+static int64_t due_ns(const gd_faults *f, gd_ms at)
+{
+	return f->t0_ns + (int64_t)((double)at / f->scale * 1e6);
+}
+
+static void play(gd_faults *f, const gd_action *a, bool on_time)
+{
+	const gd_plan_entry *e = a->entry;
+	size_t idx = (size_t)(e - f->plan->entries);
+	bool apply = a->kind == GD_ACT_APPLY;
+	/* A change_end only matters for changes this build cannot make yet
+	 * (preflight refuses them); a heal of a fault never applied has
+	 * nothing to undo. */
+	if (a->kind == GD_ACT_CHANGE_END || (!apply && !f->active[idx]))
+		return;
+	gd_fault_fn fn = fn_for(e, a->kind);
+	char evidence[512] = "";
+	gd_error *err = NULL;
+	f->applied_ns = 0;
+	int r = fn ? fn(f, e, evidence, sizeof(evidence), &err)
+		   : gd_error_set(&err, EOPNOTSUPP, "not supported");
+	int64_t seen_ns = mono_ns();
+	/* Only faults that last need a heal (a service kill does not). */
+	bool lasts = e->end != e->start || e->until_end;
+	f->active[idx] = apply && r >= 0 && lasts;
+
+	const char *event =
+		apply ? (r == 0 ? "fault-applied" : "fault-not-applied")
+		      : (r == 0 ? "fault-healed" : "fault-not-healed");
+	if (apply)
+		r == 0 ? f->counts.applied++ : f->counts.not_applied++;
+	else
+		r == 0 ? f->counts.healed++ : f->counts.not_healed++;
+	gd_ms now = (gd_ms)((double)(seen_ns - f->t0_ns) / 1e6 * f->scale);
+	json_t *ev = json_pack(
+		"{s:s,s:s,s:s,s:o,s:I,s:I,s:b}", "fault", e->id, "step",
+		e->step->id, "kind", gd_fault_kind_name(e->step->kind), "nodes",
+		node_names(f, e), "scheduled_ms", (json_int_t)a->at,
+		"t_scenario_ms", (json_int_t)now, "evidence_ok", r == 0);
+	if (on_time) {
+		int64_t due = due_ns(f, a->at);
+		if (f->applied_ns)
+			json_object_set_new(
+				ev, "applied_lag_ms",
+				json_real((double)(f->applied_ns - due) / 1e6));
+		json_object_set_new(ev, "evidence_lag_ms",
+				    json_real((double)(seen_ns - due) / 1e6));
+	}
+	if (*evidence)
+		json_object_set_new(ev, "evidence", json_string(evidence));
+	if (r < 0)
+		json_object_set_new(ev, "error", json_string(err->msg));
+	gd_event(f->events, event, ev);
+	gd_error_free(err);
+}
+
+static void *player(void *arg)
+{
+	gd_faults *f = arg;
+	pthread_mutex_lock(&f->lock);
+	for (size_t i = 0; i < f->nacts && !f->stop; i++) {
+		int64_t due = due_ns(f, f->acts[i].at);
+		struct timespec ts = {due / 1000000000, due % 1000000000};
+		while (!f->stop && pthread_cond_timedwait(&f->wake, &f->lock,
+							  &ts) != ETIMEDOUT)
+			;
+		if (f->stop)
+			break;
+		pthread_mutex_unlock(&f->lock);
+		play(f, &f->acts[i], true);
+		pthread_mutex_lock(&f->lock);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+int gd_faults_start(gd_faults *f, const gd_action *acts, size_t n,
+		    int64_t t0_ns, gd_error **err)
+{
+	f->acts = acts;
+	f->nacts = n;
+	f->t0_ns = t0_ns;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&f->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&f->lock, NULL);
+	/* The player must not take the signals the run waits for. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int r = pthread_create(&f->thread, NULL, player, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+		return gd_error_make(err, r, "cannot start playing the faults");
+	f->running = true;
+	return 0;
+}
+
+void gd_faults_stop(gd_faults *f)
+{
+	if (f->running) {
+		pthread_mutex_lock(&f->lock);
+		f->stop = true;
+		pthread_cond_signal(&f->wake);
+		pthread_mutex_unlock(&f->lock);
+		pthread_join(f->thread, NULL);
+		f->running = false;
+	}
+	/* Newest first, as a ledger is undone. */
+	for (size_t i = f->plan->nentries; i-- > 0;) {
+		if (!f->active[i])
+			continue;
+		gd_action a = {f->plan->entries[i].end, GD_ACT_HEAL,
+			       &f->plan->entries[i]};
+		play(f, &a, false);
+	}
+}
+
+gd_faults_counts gd_faults_counts_of(const gd_faults *f)
+{
+	return f->counts;
+}
+
+int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...)
+{
+	char *argv[16];
+	char probe[PATH_MAX];
+	snprintf(probe, sizeof(probe), "/srv/gameday/gd-probe");
+	argv[0] = probe;
+	size_t n = 1;
+	va_list ap;
+	va_start(ap, size);
+	const char *a;
+	while (n < 15 && (a = va_arg(ap, const char *)))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	_cleanup_free_ char *text = NULL, *errout = NULL;
+	int status = -1;
+	gd_error *err = NULL;
+	if (gd_cluster_capture(f->st, f->st->nodes[index].name, argv, 5000,
+			       &text, &errout, &status, &err) < 0) {
+		snprintf(out, size, "%s", err->msg);
+		gd_error_free(err);
+		return -1;
+	}
+	const char *said = *text ? text : errout;
+	snprintf(out, size, "%.*s", (int)strcspn(said, "\n"), said);
+	return status;
+}

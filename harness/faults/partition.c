@@ -1,0 +1,154 @@
+/* Partitions, through libnl in the senders' network namespaces: for every
+ * sender a and destination b that the fault cuts apart, one cut in a
+ * (GD_CUT_*: a neighbour entry that makes the bridge drop a's frames, or
+ * an unreachable/prohibit route).  Cuts are counted, so partitions
+ * compose; the first to cut a pair decides how. */
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "faults/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static enum gd_nl_cut cut_of(const gd_partition *p)
+{
+	return p->mode == GD_PART_UNREACHABLE ? GD_CUT_UNREACHABLE
+	       : p->mode == GD_PART_PROHIBIT  ? GD_CUT_PROHIBIT
+					      : GD_CUT_SILENT;
+}
+
+static bool has(const gd_nodeset *set, size_t node)
+{
+	for (size_t k = 0; k < set->n; k++)
+		if (set->v[k] == node)
+			return true;
+	return false;
+}
+
+/* Whether the entry stops a sending to b: a and b on different sides of
+ * a split or isolation, or a in "from" and b in "to" of a one-way cut. */
+static bool cuts(const gd_plan_entry *e, size_t a, size_t b)
+{
+	if (a == b)
+		return false;
+	if (e->step->partition.shape == GD_PART_ONEWAY)
+		return e->nsides == 2 && has(&e->sides[0], a) &&
+		       has(&e->sides[1], b);
+	for (size_t i = 0; i < e->nsides; i++)
+		for (size_t j = 0; j < e->nsides; j++)
+			if (i != j && has(&e->sides[i], a) &&
+			    has(&e->sides[j], b))
+				return true;
+	return false;
+}
+
+/* Adds (heal: removes) the entry's cuts, one socket per sender.  A node
+ * whose namespace was released has none to change: it is skipped and
+ * named in skipped. */
+static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
+		    char *skipped, size_t size, gd_error **err)
+{
+	size_t n = f->st->nnodes;
+	enum gd_nl_cut kind = cut_of(&e->step->partition);
+	for (size_t a = 0; a < n; a++) {
+		bool sends = false;
+		for (size_t b = 0; b < n && !sends; b++)
+			sends = cuts(e, a, b);
+		if (!sends)
+			continue;
+		/* A node that is down kept its namespace pinned (unless
+		 * released): its cuts are still there when it comes back. */
+		gd_node_rt *node = &f->st->nodes[a];
+		char ns[64];
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/net",
+			 (int)node->init_pid);
+		_cleanup_close_ int fd = open(
+			strcmp(gd_node_state(node), "down") ? ns : node->netns,
+			O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			size_t u = strlen(skipped);
+			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
+				 node->name);
+			continue;
+		}
+		gd_nl *nl = NULL;
+		int r = gd_nl_open(fd, &nl, err);
+		for (size_t b = 0; b < n && r == 0; b++) {
+			if (!cuts(e, a, b))
+				continue;
+			/* Only the first cut of a pair and the last heal
+			 * change anything. */
+			unsigned char *count = &f->cuts[a * n + b];
+			if (heal ? *count == 0 || --*count > 0 : (*count)++ > 0)
+				continue;
+			if (heal) {
+				r = gd_nl_cut_del(nl, f->cut_kind[a * n + b], 2,
+						  gd_node_addr(b), err);
+			} else {
+				uint8_t mac[6];
+				gd_node_mac(a, mac);
+				f->cut_kind[a * n + b] = kind;
+				r = gd_nl_cut_add(nl, kind, 2, mac,
+						  gd_node_addr(b), err);
+			}
+		}
+		gd_nl_close(nl);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The first pair cut: a probe from a to b's discard port.  Reachable,
+ * b's kernel refuses it; cut, it times out (silent) or fails at once. */
+static int check(gd_faults *f, const gd_plan_entry *e, bool cut_now,
+		 const char *skipped, char *evidence, size_t size)
+{
+	const gd_partition *p = &e->step->partition;
+	if (e->nsides < 2 || !e->sides[0].n || !e->sides[1].n) {
+		snprintf(evidence, size, "nothing to cut");
+		return 1;
+	}
+	size_t a = e->sides[0].v[0], b = e->sides[1].v[0];
+	const char *want = !cut_now			    ? NULL
+			   : p->mode == GD_PART_PROHIBIT    ? "EACCES"
+			   : p->mode == GD_PART_UNREACHABLE ? "EHOSTUNREACH"
+							    : "ETIMEDOUT";
+	char said[256];
+	gd_probe(f, a, said, sizeof(said), "connect", f->st->nodes[b].addr, "9",
+		 "300", NULL);
+	bool ok = want ? strstr(said, want) != NULL
+		       : strstr(said, "ECONNREFUSED") != NULL ||
+				  strncmp(said, "connected", 9) == 0;
+	snprintf(evidence, size, "%s -> %s: %s%s%s", f->st->nodes[a].name,
+		 f->st->nodes[b].name, said,
+		 *skipped ? "; released, skipped: " : "", skipped);
+	return !ok;
+}
+
+int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size, gd_error **err)
+{
+	char skipped[256] = "";
+	int r = set_cuts(f, e, false, skipped, sizeof(skipped), err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	return check(f, e, true, skipped, evidence, size);
+}
+
+int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err)
+{
+	char skipped[256] = "";
+	int r = set_cuts(f, e, true, skipped, sizeof(skipped), err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	/* Healed, unless another partition still cuts the same pair. */
+	return check(f, e, false, skipped, evidence, size);
+}

@@ -1,0 +1,259 @@
+/* Kill, pause and reboot: a node's power and its processes.  Whole nodes
+ * go through the cluster's own calls (cgroup.kill, the freezer, a new
+ * gd-init); a service is killed inside its node by the pid its
+ * supervisor keeps in /run/gameday. */
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "faults/engine.h"
+#include "host/cgroup.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Appends "NODE: text" to the evidence, "; "-separated. */
+static void say(char *evidence, size_t size, const char *node, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+static void say(char *evidence, size_t size, const char *node, const char *fmt,
+		...)
+{
+	size_t used = strlen(evidence);
+	if (used + 4 >= size)
+		return;
+	int n = snprintf(evidence + used, size - used,
+			 "%s%s: ", used ? "; " : "", node);
+	if (n < 0 || (size_t)n >= size - used)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(evidence + used + n, size - used - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Scenario time to real time, at least 1 ms for a positive span. */
+static long real_ms(const gd_faults *f, gd_ms ms)
+{
+	long r = (long)((double)ms / f->scale);
+	return ms > 0 && r < 1 ? 1 : r;
+}
+
+/* SIGTERM to every process of the node, then, once grace has passed
+ * (or sooner when they are all gone), the hard kill. */
+static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
+			 gd_error **err)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/cgroup.procs", n->cgroup);
+	_cleanup_free_ char *procs = NULL;
+	size_t len;
+	if (gd_read_file(path, 1 << 20, &procs, &len, err) < 0)
+		return -EIO;
+	for (char *p = procs, *end; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0)
+			kill((pid_t)pid, SIGTERM);
+	}
+	for (long waited = 0, limit = real_ms(f, grace); waited < limit;
+	     waited += 2) {
+		bool populated = true;
+		gd_error *e = NULL;
+		if (gd_cgroup_populated(n->cgroup, &populated, &e) < 0 ||
+		    !populated) {
+			gd_error_free(e);
+			break;
+		}
+		nap_ms(2);
+	}
+	return gd_cluster_stop_node(f->st, n->name, false, err);
+}
+
+static int node_gone(gd_faults *f, gd_node_rt *n, char *evidence, size_t size)
+{
+	bool populated = true;
+	gd_error *e = NULL;
+	gd_cgroup_populated(n->cgroup, &populated, &e);
+	gd_error_free(e);
+	say(evidence, size, n->name, "%s",
+	    populated ? "processes still in its cgroup" : "no process left");
+	(void)f;
+	return populated;
+}
+
+/* The host's pid of the node's process nspid (as its own pid namespace
+ * numbers it): the one in the node's cgroup whose NSpid ends in it. */
+static pid_t host_pid(const gd_node_rt *n, long nspid)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/cgroup.procs", n->cgroup);
+	_cleanup_free_ char *procs = NULL;
+	size_t len;
+	gd_error *e = NULL;
+	if (gd_read_file(path, 1 << 20, &procs, &len, &e) < 0) {
+		gd_error_free(e);
+		return 0;
+	}
+	for (char *p = procs, *end; *p; p = end) {
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		char status[64];
+		snprintf(status, sizeof(status), "/proc/%ld/status", pid);
+		_cleanup_fclose_ FILE *f = fopen(status, "re");
+		char line[256];
+		while (f && fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "NSpid:", 6) != 0)
+				continue;
+			char *last = strrchr(line, '\t');
+			if (last && strtol(last + 1, NULL, 10) == nspid)
+				return (pid_t)pid;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* The pid the supervisor keeps for a service, 0 when it runs none. */
+static long service_pid(const gd_node_rt *n, const char *service)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/run/gameday/%s.pid", n->dir, service);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	gd_error *e = NULL;
+	if (gd_read_file(path, 64, &text, &len, &e) < 0) {
+		gd_error_free(e);
+		return 0;
+	}
+	return strtol(text, NULL, 10);
+}
+
+/* Waits, at most limit_ms, until the supervisor has reaped pid (its pid
+ * file is gone or names another process); returns the pid now there. */
+static long wait_reaped(const gd_node_rt *n, const char *service, long pid,
+			long limit_ms)
+{
+	long now = service_pid(n, service);
+	for (long waited = 0; now == pid && waited < limit_ms; waited += 2) {
+		nap_ms(2);
+		now = service_pid(n, service);
+	}
+	return now;
+}
+
+static int kill_service(gd_faults *f, gd_node_rt *n, const gd_kill *k,
+			char *evidence, size_t size, gd_error **err)
+{
+	long pid = service_pid(n, k->service);
+	if (!pid)
+		return gd_error_set(err, ESRCH,
+				    "node \"%s\" runs no service \"%s\" now",
+				    n->name, k->service);
+	/* Its process group (the supervisor starts each service in a
+	 * session of its own), signalled from here by its host pid. */
+	pid_t leader = host_pid(n, pid);
+	if (!leader || kill(-leader, k->graceful ? SIGTERM : SIGKILL) < 0)
+		return gd_error_make(err, leader ? errno : ESRCH,
+				     "cannot kill service \"%s\" on \"%s\"",
+				     k->service, n->name);
+	gd_faults_mark_applied(f);
+	long now = wait_reaped(n, k->service, pid,
+			       k->graceful ? real_ms(f, k->grace) : 2000);
+	if (k->graceful && now == pid) {
+		kill(-leader, SIGKILL);
+		now = wait_reaped(n, k->service, pid, 2000);
+	}
+	if (now == pid) {
+		say(evidence, size, n->name, "service %s (pid %ld) still runs",
+		    k->service, pid);
+		return 1;
+	}
+	say(evidence, size, n->name, "service %s (pid %ld) was reaped%s",
+	    k->service, pid,
+	    now ? ", and its supervisor already runs a new one" : "");
+	return 0;
+}
+
+int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		   size_t size, gd_error **err)
+{
+	const gd_step *st = e->step;
+	int missing = 0;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		int r;
+		if (st->kind == GD_FAULT_PAUSE) {
+			r = gd_cluster_pause(f->st, n->name, true, err);
+			if (r < 0)
+				return r;
+			gd_faults_mark_applied(f);
+			const char *state = gd_node_state(n);
+			say(evidence, size, n->name, "%s",
+			    strcmp(state, "frozen") == 0
+				    ? "every process frozen (cgroup.events)"
+				    : state);
+			missing += strcmp(state, "frozen") != 0;
+			continue;
+		}
+		if (st->kind == GD_FAULT_KILL && st->kill.service) {
+			r = kill_service(f, n, &st->kill, evidence, size, err);
+			if (r < 0)
+				return r;
+			missing += r;
+			continue;
+		}
+		if (st->kind == GD_FAULT_KILL && st->kill.graceful)
+			r = graceful_stop(f, n, st->kill.grace, err);
+		else
+			r = gd_cluster_stop_node(f->st, n->name, false, err);
+		if (r < 0)
+			return r;
+		gd_faults_mark_applied(f);
+		missing += node_gone(f, n, evidence, size);
+	}
+	return missing > 0;
+}
+
+int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err)
+{
+	int missing = 0;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		int r;
+		if (e->step->kind == GD_FAULT_PAUSE) {
+			r = gd_cluster_pause(f->st, n->name, false, err);
+			if (r < 0)
+				return r;
+			gd_faults_mark_applied(f);
+			const char *state = gd_node_state(n);
+			say(evidence, size, n->name, "%s", state);
+			missing += strcmp(state, "up") != 0;
+			continue;
+		}
+		r = gd_cluster_start_node(f->st, n->name, f->libexec, err);
+		if (r < 0)
+			return r;
+		gd_faults_mark_applied(f);
+		/* Back: something runs in it and answers with its name. */
+		char said[256];
+		int status = gd_probe(f, e->nodes.v[k], said, sizeof(said),
+				      "hostname", NULL);
+		bool ok = status == 0 && strcmp(said, n->name) == 0;
+		say(evidence, size, n->name, "%s%s",
+		    ok ? "back up, its hostname read from inside" : said,
+		    ok ? "" : " (no answer from inside)");
+		missing += !ok;
+	}
+	return missing > 0;
+}

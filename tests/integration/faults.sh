@@ -1,0 +1,127 @@
+#!/bin/sh
+# Integration test of fault steps on real Slurm (1 controller, 3 workers):
+# every kind this build plays (partition silent/unreachable/prohibit,
+# isolate and one-way, hard and graceful kills of nodes and services,
+# pause, reboot) shows its evidence from inside the nodes, heals, and
+# Slurm still finishes every job correctly; a partition healed leaves the
+# node's routes and neighbours as they were; a SIGKILLed run with faults
+# in place is cleaned up by 'gameday cleanup'; --dry-run changes nothing.
+#   tests/integration/faults.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+build=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+gameday=$build/gameday
+scenario=$here/scenarios/faults.json
+
+if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/slurmctld ]; then
+	echo "integration: skipped: needs root and Slurm (make deps)"
+	exit 77
+fi
+state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
+out=$state/out.txt
+trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
+
+clean_host() {
+	left=$(ls "$state/state/runs" 2>/dev/null)
+	cg=$(find /sys/fs/cgroup -maxdepth 3 -name 'gameday-gd*' 2>/dev/null | head -1)
+	# (zombies wait for the host's init to reap them: not ours to count)
+	live=$(ps -eo stat=,comm= | awk '$2 == "gd-init" && $1 !~ /^Z/' | head -1)
+	if [ -z "$left" ] && [ -z "$cg" ] && [ -z "$live" ]; then ok "$1"; else bad "$1 ($left $cg $live)"; fi
+}
+
+echo "integration: faults"
+expect "--dry-run prints the schedule and changes nothing" 0 "$gameday" run --dry-run "$scenario"
+contains "... faults and heals in order" "heal .*partition isolate-w1"
+if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and brings nothing up"; else bad "... and brings nothing up"; fi
+
+expect "a scenario with every fault kind passes" 0 "$gameday" run --out "$state/r1" "$scenario"
+contains "... every job correct" "12 jobs: 12 correct, 12 on time"
+contains "... every fault applied with evidence" "8 faults: 8 applied with evidence"
+ev=$state/r1/events.jsonl
+for f in isolate-w1 kill-w2 pause-w3 slurmd-w1 workers-to-ctl prohibit-w3 reboot-w3 graceful-ctl; do
+	if grep '"event":"fault-applied"' "$ev" | grep -q "\"fault\":\"$f\""; then ok "$f applied"; else bad "$f applied"; fi
+done
+for f in isolate-w1 kill-w2 pause-w3 workers-to-ctl prohibit-w3 reboot-w3; do
+	if grep '"event":"fault-healed"' "$ev" | grep -q "\"fault\":\"$f\""; then ok "$f healed"; else bad "$f healed"; fi
+done
+check_evidence() { # FAULT TEXT
+	if grep '"event":"fault-applied"' "$ev" | grep "\"fault\":\"$1\"" | grep -q -- "$2"; then ok "$1: evidence \"$2\""; else bad "$1: evidence \"$2\""; fi
+}
+check_evidence isolate-w1 "ETIMEDOUT"
+check_evidence workers-to-ctl "EHOSTUNREACH"
+check_evidence prohibit-w3 "EACCES"
+check_evidence kill-w2 "no process left"
+check_evidence pause-w3 "every process frozen"
+check_evidence slurmd-w1 "was reaped"
+if grep '"event":"fault-healed"' "$ev" | grep '"fault":"reboot-w3"' | grep -q "hostname read from inside"; then
+	ok "a rebooted node answers from inside"; else bad "a rebooted node answers from inside"; fi
+if grep '"event":"fault-applied"' "$ev" | grep -q '"applied_lag_ms"'; then ok "events say how late each change was in place"; else bad "events say how late each change was in place"; fi
+if grep -q '"event":"job-requeued"' "$ev"; then ok "Slurm requeued the jobs of the nodes it lost"; else bad "Slurm requeued the jobs of the nodes it lost"; fi
+if grep -q '"source":"supervisor".*"service":"slurmd".*"event":"restart"\|"event":"restart".*"service":"slurmd"' "$ev"; then
+	ok "the killed slurmd was restarted by its supervisor"; else bad "the killed slurmd was restarted by its supervisor"; fi
+if grep -q '"faults": {' "$state/r1/result.json" && grep -q '"applied": 8' "$state/r1/result.json"; then
+	ok "result.json counts the faults"; else bad "result.json counts the faults"; fi
+clean_host "nothing is left of the cluster"
+
+# A partition healed leaves the sender as it was: its routes and
+# neighbour entries before the fault and after the heal are the same.
+cat >"$state/one.json" <<'JSON'
+{"gameday": 1, "duration": "1h", "time_scale": 60,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"},
+ "steps": [{"id": "cut", "kind": "partition", "at": "3m", "for": "1m", "targets": "w1", "mode": "unreachable"},
+           {"id": "quiet", "kind": "partition", "at": "5m", "for": "1m", "targets": "w1"}]}
+JSON
+netstate() { "$gameday" cluster exec w1 -- sh -c 'ip -4 route show table all; ip -4 neigh show nud permanent' 2>&1; }
+GAMEDAY_LOG_DIR=$state/logs2 "$gameday" run --out "$state/r2" "$state/one.json" >"$out" 2>&1 &
+pid=$!
+for i in $(seq 1 600); do
+	grep -q '"run-started"' "$state"/logs2/gd*/events.jsonl 2>/dev/null && break
+	sleep 0.05
+done
+netstate >"$state/before"
+for i in $(seq 1 600); do
+	grep -q '"event":"fault-applied".*"fault":"cut"' "$state"/logs2/gd*/events.jsonl 2>/dev/null && break
+	sleep 0.05
+done
+netstate >"$state/during"
+for i in $(seq 1 600); do
+	[ "$(grep -c '"event":"fault-healed"' "$state"/logs2/gd*/events.jsonl 2>/dev/null)" = 2 ] && break
+	sleep 0.05
+done
+netstate >"$state/after"
+wait $pid
+if ! cmp -s "$state/before" "$state/during"; then ok "a partition changes the node's routes"; else bad "a partition changes the node's routes"; fi
+if cmp -s "$state/before" "$state/after"; then ok "... and its heals leave them as they were"; else
+	diff "$state/before" "$state/after" >"$out"; bad "... and its heals leave them as they were"; fi
+
+# SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
+# leaves the host as found.
+for kind in pause kill partition reboot; do
+	case $kind in
+	partition) step='{"id": "f", "kind": "partition", "at": "1m", "for": "50m", "targets": "w1"}' ;;
+	kill) step='{"id": "f", "kind": "kill", "at": "1m", "for": "50m", "targets": "w1"}' ;;
+	*) step="{\"id\": \"f\", \"kind\": \"$kind\", \"at\": \"1m\", \"for\": \"50m\", \"targets\": \"w1\"}" ;;
+	esac
+	cat >"$state/k.json" <<JSON
+{"gameday": 1, "duration": "1h", "time_scale": 60,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"},
+ "steps": [$step]}
+JSON
+	GAMEDAY_LOG_DIR=$state/logk "$gameday" run --out "$state/rk" "$state/k.json" >"$out" 2>&1 &
+	pid=$!
+	for i in $(seq 1 600); do
+		grep -q '"event":"fault-applied"' "$state"/logk/gd*/events.jsonl 2>/dev/null && break
+		sleep 0.05
+	done
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	"$gameday" cleanup >"$out" 2>&1
+	clean_host "SIGKILL during a $kind fault, then cleanup: the host is clean"
+	rm -rf "$state/logk"
+done
+
+finish integration

@@ -1,0 +1,85 @@
+#include "unit.h"
+
+#include "faults/schedule.h"
+#include "scenario_text.h"
+
+static void faults_apply_and_heal_in_time_order(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"6h", NULL,
+		"[{\"id\": \"p\", \"kind\": \"pause\", \"at\": \"2h\", "
+		"\"for\": \"10m\", \"targets\": \"w2\"},"
+		" {\"id\": \"r\", \"kind\": \"reboot\", \"at\": \"1h\", "
+		"\"for\": \"1h\", \"targets\": \"w1\", "
+		"\"back_with\": {\"skew\": {\"uid\": 2001}, \"for\": \"30m\"}},"
+		" {\"id\": \"k\", \"kind\": \"kill\", \"at\": \"3h\", "
+		"\"targets\": \"ctl\", \"service\": \"slurmctld\"},"
+		" {\"id\": \"c\", \"kind\": \"clock\", \"at\": \"4h\", "
+		"\"targets\": \"w3\", \"offset\": \"+2h\"}]");
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	assert_non_null(p);
+	gd_action *v = NULL;
+	size_t n = 0;
+	assert_int_equal(gd_schedule_build(p, &v, &n), 0);
+	static const struct {
+		const char *id;
+		enum gd_action_kind kind;
+		gd_ms at;
+	} want[] = {
+		{"r", GD_ACT_APPLY, 1 * GD_MS_PER_H},
+		/* the reboot's heal (2h) and the pause (2h): heal first */
+		{"r", GD_ACT_HEAL, 2 * GD_MS_PER_H},
+		{"p", GD_ACT_APPLY, 2 * GD_MS_PER_H},
+		{"p", GD_ACT_HEAL, 2 * GD_MS_PER_H + 10 * GD_MS_PER_M},
+		{"r", GD_ACT_CHANGE_END, 2 * GD_MS_PER_H + 30 * GD_MS_PER_M},
+		/* a service kill is instant: no heal */
+		{"k", GD_ACT_APPLY, 3 * GD_MS_PER_H},
+		{"c", GD_ACT_APPLY, 4 * GD_MS_PER_H},
+		/* a clock offset without "for" lasts to the end */
+		{"c", GD_ACT_HEAL, 6 * GD_MS_PER_H},
+	};
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i].entry->id, want[i].id);
+		assert_int_equal(v[i].kind, want[i].kind);
+		assert_int_equal(v[i].at, want[i].at);
+	}
+	free(v);
+	gd_diags_clear(&d);
+	gd_scenario_free(s);
+}
+
+static void a_wave_is_one_apply_and_heal_per_batch(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"6h", NULL,
+		"[{\"id\": \"w\", \"kind\": \"pause\", \"at\": \"1h\", "
+		"\"for\": \"10m\", \"targets\": \"worker\", "
+		"\"wave\": {\"size\": 2, \"gap\": \"5m\"}}]");
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	assert_non_null(p);
+	gd_action *v = NULL;
+	size_t n = 0;
+	assert_int_equal(gd_schedule_build(p, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0].entry->id, "w#1");
+	assert_string_equal(v[2].entry->id, "w#2");
+	assert_int_equal(v[2].at, 75 * GD_MS_PER_M);
+	assert_int_equal(v[3].kind, GD_ACT_HEAL);
+	free(v);
+	gd_diags_clear(&d);
+	gd_scenario_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(faults_apply_and_heal_in_time_order),
+		cmocka_unit_test(a_wave_is_one_apply_and_heal_per_batch),
+	};
+	return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
+}
