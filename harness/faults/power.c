@@ -197,12 +197,11 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 			if (r < 0)
 				return r;
 			gd_faults_mark_applied(f);
-			const char *state = gd_node_state(n);
+			bool frozen = strcmp(gd_node_state(n), "frozen") == 0;
 			say(evidence, size, n->name, "%s",
-			    strcmp(state, "frozen") == 0
-				    ? "every process frozen (cgroup.events)"
-				    : state);
-			missing += strcmp(state, "frozen") != 0;
+			    frozen ? "every process frozen (cgroup.events)"
+				   : "not frozen");
+			missing += !frozen;
 			continue;
 		}
 		if (st->kind == GD_FAULT_KILL && st->kill.service) {
