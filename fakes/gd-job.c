@@ -178,7 +178,8 @@ int main(int argc, char **argv)
 	char ckpt[4096] = "";
 	long done = 0;
 	if (scratch) {
-		mkdir(scratch, 0755);
+		while (mkdir(scratch, 0755) < 0 && errno != EEXIST)
+			stalled("create", scratch, errno);
 		snprintf(ckpt, sizeof(ckpt), "%s/%s.ckpt", scratch, job);
 		FILE *f = fopen(ckpt, "re");
 		if (f) {
@@ -198,8 +199,13 @@ int main(int argc, char **argv)
 		char line[64];
 		int n = snprintf(line, sizeof(line), "step %ld\n", s + 1);
 		int e;
-		while ((e = write_atomic(ckpt, line, (size_t)n)) != 0)
+		/* The scratch directory may have been refused to us at start
+		 * (a skew) and given back since: make it again each try. */
+		while ((e = write_atomic(ckpt, line, (size_t)n)) != 0) {
 			stalled("checkpoint to", ckpt, e);
+			if (e == ENOENT)
+				mkdir(scratch, 0755);
+		}
 	}
 
 	gd_doc_result r;

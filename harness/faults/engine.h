@@ -19,7 +19,8 @@ struct gd_faults {
 	 * (cuts[a * n + b]) and how the first one did it */
 	unsigned char *cuts;
 	enum gd_nl_cut *cut_kind;
-	bool *active; /* per plan entry: applied and not healed */
+	bool *active;	   /* per plan entry: applied and not healed */
+	void **kind_state; /* per plan entry: what its kind keeps to heal */
 	gd_faults_counts counts;
 	/* the player thread */
 	pthread_t thread;
@@ -52,9 +53,23 @@ int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		       size_t size, gd_error **err);
 int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		      size_t size, gd_error **err);
+int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err);
+int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		 size_t size, gd_error **err);
+/* The text of a passwd or group file with user's line given new numeric
+ * fields: f2 the third field (uid, or a group's gid), f3 the fourth
+ * (passwd's gid); -1 keeps a field.  Every other byte is kept.  A heap
+ * string, or NULL when out of memory. */
+char *gd_passwd_remap(const char *text, const char *user, long f2, long f3);
 
-/* Runs gd-probe ARGS... inside node index; out gets its first line (what
- * it printed, or why it could not run).  Returns its exit status, or -1. */
+/* Frees what a skew kept for entry (its originals). */
+void gd_skew_forget(gd_faults *f, size_t entry);
+
+/* Runs gd-probe ARGS... (gd_probe_cmd: PROGRAM ARGS...) inside node
+ * index; out gets the first line it printed (or why it could not run).
+ * Returns its exit status, or -1. */
 int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...);
+int gd_probe_cmd(gd_faults *f, size_t index, char *out, size_t size, ...);
 
 #endif

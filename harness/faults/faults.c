@@ -32,7 +32,10 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 			why = "clock faults";
 			break;
 		case GD_FAULT_SKEW:
-			why = "permission skews";
+			if (st->skew.has_seccomp)
+				why = "a seccomp profile";
+			else if (st->skew.caps_drop.n)
+				why = "dropping capabilities";
 			break;
 		case GD_FAULT_NETEM:
 			why = "netem (and this kernel has no netem qdisc)";
@@ -55,11 +58,13 @@ int gd_faults_open(const gd_plan *p, gd_cluster_state *st, const char *libexec,
 	gd_faults *f = calloc(1, sizeof(*f));
 	size_t n = st->nnodes;
 	if (f) {
+		f->plan = p;
 		f->cuts = calloc(n * n + 1, 1);
 		f->cut_kind = calloc(n * n + 1, sizeof(*f->cut_kind));
 		f->active = calloc(p->nentries + 1, sizeof(*f->active));
+		f->kind_state = calloc(p->nentries + 1, sizeof(*f->kind_state));
 	}
-	if (!f || !f->cuts || !f->cut_kind || !f->active) {
+	if (!f || !f->cuts || !f->cut_kind || !f->active || !f->kind_state) {
 		gd_faults_free(f);
 		return gd_error_make(err, ENOMEM, "cannot prepare the faults");
 	}
@@ -80,6 +85,10 @@ void gd_faults_free(gd_faults *f)
 		pthread_cond_destroy(&f->wake);
 		pthread_mutex_destroy(&f->lock);
 	}
+	for (size_t i = 0; f->kind_state && i < f->plan->nentries; i++)
+		if (f->plan->entries[i].step->kind == GD_FAULT_SKEW)
+			gd_skew_forget(f, i);
+	free(f->kind_state);
 	free(f->cuts);
 	free(f->cut_kind);
 	free(f->active);
@@ -96,6 +105,8 @@ static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
 	case GD_FAULT_PARTITION:
 		return k == GD_ACT_APPLY ? gd_partition_apply
 					 : gd_partition_heal;
+	case GD_FAULT_SKEW:
+		return k == GD_ACT_APPLY ? gd_skew_apply : gd_skew_heal;
 	default:
 		return NULL;
 	}
@@ -248,19 +259,15 @@ gd_faults_counts gd_faults_counts_of(const gd_faults *f)
 	return f->counts;
 }
 
-int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...)
+static int probe_v(gd_faults *f, size_t index, char *out, size_t size,
+		   const char *program, va_list ap)
 {
 	char *argv[16];
-	char probe[PATH_MAX];
-	snprintf(probe, sizeof(probe), "/srv/gameday/gd-probe");
-	argv[0] = probe;
+	argv[0] = (char *)program;
 	size_t n = 1;
-	va_list ap;
-	va_start(ap, size);
 	const char *a;
 	while (n < 15 && (a = va_arg(ap, const char *)))
 		argv[n++] = (char *)a;
-	va_end(ap);
 	argv[n] = NULL;
 	_cleanup_free_ char *text = NULL, *errout = NULL;
 	int status = -1;
@@ -274,4 +281,23 @@ int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...)
 	const char *said = *text ? text : errout;
 	snprintf(out, size, "%.*s", (int)strcspn(said, "\n"), said);
 	return status;
+}
+
+int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...)
+{
+	va_list ap;
+	va_start(ap, size);
+	int r = probe_v(f, index, out, size, "/srv/gameday/gd-probe", ap);
+	va_end(ap);
+	return r;
+}
+
+int gd_probe_cmd(gd_faults *f, size_t index, char *out, size_t size, ...)
+{
+	va_list ap;
+	va_start(ap, size);
+	const char *program = va_arg(ap, const char *);
+	int r = probe_v(f, index, out, size, program, ap);
+	va_end(ap);
+	return r;
 }

@@ -482,11 +482,25 @@ static int interrupted(void)
 }
 
 /* The run directory keeps each node's service logs (what gd-init
- * captured) and the job system's own logs. */
+ * captured), the job system's own logs, and each job's output log
+ * (jobs/JOB.log: a stalled job says there what it could not do). */
 static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 		      const char *out_dir)
 {
 	char from[PATH_MAX], to[PATH_MAX];
+	gd_pathf(to, sizeof(to), "%s/jobs", out_dir);
+	mkdir(to, 0755);
+	gd_pathf(from, sizeof(from), "%s/shared/logs", st->dir);
+	_cleanup_dir_ DIR *jd = opendir(from);
+	struct dirent *je;
+	while (jd && (je = readdir(jd))) {
+		if (je->d_name[0] == '.')
+			continue;
+		gd_pathf(from, sizeof(from), "%s/shared/logs/%s", st->dir,
+			 je->d_name);
+		gd_pathf(to, sizeof(to), "%s/jobs/%s", out_dir, je->d_name);
+		copy_file(from, to);
+	}
 	for (size_t i = 0; i < st->nnodes; i++) {
 		gd_pathf(to, sizeof(to), "%s/%s", out_dir, st->nodes[i].name);
 		mkdir(to, 0755);

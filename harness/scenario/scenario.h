@@ -248,6 +248,13 @@ typedef struct gd_scenario {
 	size_t *steps_by_id; /* step indexes sorted by id, for lookups */
 } gd_scenario;
 
+/* The directories every node has of its own (or shares with its cluster
+ * only): what a skew may change.  Elsewhere a node sees the host's files. */
+#define GD_NODE_LOCAL_PATHS                                                    \
+	"/etc, /run, /var/spool, /var/log, /tmp, /dev/shm, /srv/scratch, "     \
+	"/srv/shared"
+bool gd_node_path_local(const char *path);
+
 /* The index of the step with this id, or -1. */
 long gd_scenario_step_index(const gd_scenario *s, const char *id);
 

@@ -167,6 +167,23 @@ static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
 	return true;
 }
 
+bool gd_node_path_local(const char *path)
+{
+	static const char *const roots[] = {
+		"/etc", "/run",	    "/var/spool",   "/var/log",
+		"/tmp", "/dev/shm", "/srv/scratch", "/srv/shared"};
+	if (strstr(path, "/../") || strstr(path, "/./") ||
+	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+		return false;
+	for (size_t i = 0; i < GD_ARRAY_SIZE(roots); i++) {
+		size_t n = strlen(roots[i]);
+		if (strncmp(path, roots[i], n) == 0 &&
+		    (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 {
 	p->path = rd_path_keep(r);
@@ -180,7 +197,15 @@ static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
 		bool ok = p->target[0] == '/';
 		for (size_t i = 0; !ok && i < GD_ARRAY_SIZE(known); i++)
 			ok = strcmp(p->target, known[i]) == 0;
-		if (!ok) {
+		if (ok && p->target[0] == '/' &&
+		    !gd_node_path_local(p->target)) {
+			size_t m = rd_push_key(r, "path");
+			rd_error(
+				r,
+				"\"%s\" is not the node's own: a skew may change paths under %s only (the rest of a node's file system is the host's)",
+				p->target, GD_NODE_LOCAL_PATHS);
+			rd_pop(r, m);
+		} else if (!ok) {
 			size_t m = rd_push_key(r, "path");
 			const char *hint = gd_suggest(p->target, known,
 						      GD_ARRAY_SIZE(known));

@@ -1,0 +1,403 @@
+/* Permission skews: the service user's uid/gid remapped in a node's
+ * /etc/passwd and /etc/group, and the owner or mode of node paths
+ * changed, as a configuration-management run that went slightly wrong
+ * leaves a machine.  Files are changed through the node's own root
+ * (/proc/PID/root, resolved in it with no symlink followed), so an
+ * overlay /etc sees the change and nothing outside the node's own
+ * directories can be reached; each original is kept to be put back
+ * exactly at heal. */
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "faults/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* What a skew changed on one node, to put back. */
+struct skew_saved {
+	char *passwd, *group; /* NULL: not changed */
+	struct stat *paths;   /* per path change; st_mode 0: not changed */
+};
+
+/* Opens path as node n sees it: through its root when it is up, never
+ * following a symlink. */
+static int node_open(const gd_node_rt *n, const char *path, int flags,
+		     gd_error **err)
+{
+	char root[64];
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)n->init_pid);
+	_cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return gd_error_make(err, errno, "node \"%s\" is not up",
+				     n->name);
+	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC,
+			       .resolve =
+				       RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
+	int fd = (int)syscall(SYS_openat2, rfd, path + (path[0] == '/'), &how,
+			      sizeof(how));
+	if (fd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\" on \"%s\"",
+				     path, n->name);
+	return fd;
+}
+
+static char *node_read(const gd_node_rt *n, const char *path, gd_error **err)
+{
+	_cleanup_close_ int fd = node_open(n, path, O_RDONLY, err);
+	if (fd < 0)
+		return NULL;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	char *text = NULL;
+	size_t len;
+	if (gd_read_file(proc, 16 << 20, &text, &len, err) < 0)
+		return NULL;
+	return text;
+}
+
+/* Rewrites a file in place (same inode, as an overlay wants it). */
+static int node_write(const gd_node_rt *n, const char *path, const char *text,
+		      gd_error **err)
+{
+	_cleanup_close_ int fd = node_open(n, path, O_WRONLY | O_TRUNC, err);
+	if (fd < 0)
+		return fd;
+	size_t len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len)
+		return gd_error_make(err, errno,
+				     "cannot write \"%s\" on \"%s\"", path,
+				     n->name);
+	return 0;
+}
+
+char *gd_passwd_remap(const char *text, const char *user, long f2, long f3)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *o = open_memstream(&out, &len);
+	if (!o)
+		return NULL;
+	size_t ulen = strlen(user);
+	for (const char *line = text; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		if (strncmp(line, user, ulen) == 0 && line[ulen] == ':') {
+			/* name:x:F2:F3:rest */
+			char buf[1024];
+			snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+			char *fields[4] = {buf, NULL, NULL, NULL}, *p = buf;
+			for (int i = 1; i < 4 && (p = strchr(p, ':')); i++) {
+				*p++ = '\0';
+				fields[i] = p;
+			}
+			char *rest = fields[3] ? strchr(fields[3], ':') : NULL;
+			fprintf(o, "%s:%s:", fields[0],
+				fields[1] ? fields[1] : "x");
+			if (f2 >= 0)
+				fprintf(o, "%ld", f2);
+			else
+				fprintf(o, "%.*s",
+					(int)strcspn(fields[2] ? fields[2] : "",
+						     ":"),
+					fields[2] ? fields[2] : "");
+			if (fields[3]) {
+				fputc(':', o);
+				if (f3 >= 0)
+					fprintf(o, "%ld", f3);
+				else
+					fprintf(o, "%.*s",
+						(int)strcspn(fields[3], ":"),
+						fields[3]);
+				if (rest)
+					fputs(rest, o);
+			}
+		} else {
+			fprintf(o, "%.*s", (int)n, line);
+		}
+		if (!end)
+			break;
+		fputc('\n', o);
+		line = end + 1;
+	}
+	fclose(o);
+	return out;
+}
+
+/* Field number field (0-based) of name's line in a passwd or group text
+ * (2: the uid or gid), or -1. */
+static long id_in(const char *text, const char *name, int field)
+{
+	size_t len = strlen(name);
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l += !!l) {
+		if (strncmp(l, name, len) != 0 || l[len] != ':')
+			continue;
+		const char *p = l;
+		for (int i = 0; i < field && p; i++)
+			p = strchr(p, ':'), p += !!p;
+		return p ? strtol(p, NULL, 10) : -1;
+	}
+	return -1;
+}
+
+/* The same, in the node's own files as they are now. */
+static long node_id(const gd_node_rt *n, const char *file, const char *name,
+		    int field)
+{
+	gd_error *e = NULL;
+	_cleanup_free_ char *text = node_read(n, file, &e);
+	gd_error_free(e);
+	return id_in(text, name, field);
+}
+
+static const char *named_path(const char *target)
+{
+	static const struct {
+		const char *name, *path;
+	} named[] = {{"scratch", "/srv/scratch"},
+		     {"spool", "/var/spool"},
+		     {"output", "/srv/shared/out"},
+		     {"log", "/var/log"},
+		     {"shared", "/srv/shared"}};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(named); i++)
+		if (strcmp(target, named[i].name) == 0)
+			return named[i].path;
+	return target;
+}
+
+static int set_path(gd_faults *f, const gd_node_rt *n, const gd_path_skew *ps,
+		    struct stat *saved, gd_error **err)
+{
+	const char *path = named_path(ps->target);
+	_cleanup_close_ int fd = node_open(n, path, O_PATH, err);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, saved) < 0)
+		return gd_error_make(err, errno, "cannot stat \"%s\"", path);
+	const char *user = f->plan->scenario->cluster.service_user;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	if (ps->owner) {
+		long id = node_id(
+			n, "/etc/passwd",
+			strcmp(ps->owner, "service") ? ps->owner : user, 2);
+		if (id < 0)
+			return gd_error_set(err, ESRCH,
+					    "no user \"%s\" on node \"%s\"",
+					    ps->owner, n->name);
+		uid = (uid_t)id;
+	}
+	if (ps->group) {
+		long id = node_id(
+			n, "/etc/group",
+			strcmp(ps->group, "service") ? ps->group : user, 2);
+		if (id < 0)
+			return gd_error_set(err, ESRCH,
+					    "no group \"%s\" on node \"%s\"",
+					    ps->group, n->name);
+		gid = (gid_t)id;
+	}
+	if ((ps->owner || ps->group) &&
+	    fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+		return gd_error_make(err, errno,
+				     "cannot chown \"%s\" on \"%s\"", path,
+				     n->name);
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (ps->mode >= 0 && chmod(proc, (mode_t)ps->mode) < 0)
+		return gd_error_make(err, errno,
+				     "cannot chmod \"%s\" on \"%s\"", path,
+				     n->name);
+	return 0;
+}
+
+static int restore_path(const gd_node_rt *n, const gd_path_skew *ps,
+			const struct stat *saved, gd_error **err)
+{
+	const char *path = named_path(ps->target);
+	_cleanup_close_ int fd = node_open(n, path, O_PATH, err);
+	if (fd < 0)
+		return fd;
+	char proc[64];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (fchownat(fd, "", saved->st_uid, saved->st_gid, AT_EMPTY_PATH) < 0 ||
+	    chmod(proc, saved->st_mode & 07777) < 0)
+		return gd_error_make(err, errno,
+				     "cannot restore \"%s\" on \"%s\"", path,
+				     n->name);
+	return 0;
+}
+
+/* Evidence from inside: what id(1) and stat(1) say there. */
+static int check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
+		 const struct skew_saved *saved, char *evidence, size_t size)
+{
+	const gd_node_rt *n = &f->st->nodes[index];
+	const char *user = f->plan->scenario->cluster.service_user;
+	int missing = 0;
+	size_t used = strlen(evidence);
+	if (k->uid >= 0 || k->gid >= 0) {
+		char said[256], want[64];
+		gd_probe_cmd(f, index, said, sizeof(said), "/usr/bin/id", user,
+			     NULL);
+		/* Skewed: the new ids; healed: the ones it had before. */
+		long uid = healed ? id_in(saved->passwd, user, 2) : k->uid;
+		long gid = healed ? id_in(saved->passwd, user, 3) : k->gid;
+		snprintf(want, sizeof(want), "uid=%ld(", uid);
+		bool ok = uid < 0 || strstr(said, want);
+		snprintf(want, sizeof(want), "gid=%ld(", gid);
+		ok = ok && (gid < 0 || strstr(said, want));
+		missing += !ok;
+		used += (size_t)snprintf(evidence + used, size - used,
+					 "%s%s: id %s: %s", used ? "; " : "",
+					 n->name, user, said);
+	}
+	for (size_t i = 0; i < k->npaths && used < size; i++) {
+		const gd_path_skew *ps = &k->paths[i];
+		char said[256];
+		gd_probe_cmd(f, index, said, sizeof(said), "/usr/bin/stat",
+			     "-c", "%a %U:%G", named_path(ps->target), NULL);
+		bool ok = true;
+		if (!healed && ps->mode >= 0) {
+			char mode[16];
+			snprintf(mode, sizeof(mode), "%o ", ps->mode);
+			ok = strncmp(said, mode, strlen(mode)) == 0;
+		}
+		missing += !ok;
+		used += (size_t)snprintf(evidence + used, size - used,
+					 "%s%s: %s is %s", used ? "; " : "",
+					 n->name, named_path(ps->target), said);
+	}
+	return missing > 0;
+}
+
+static struct skew_saved **saved_of(gd_faults *f, const gd_plan_entry *e)
+{
+	return (struct skew_saved **)&f->kind_state[e - f->plan->entries];
+}
+
+/* Puts back whatever sv says was changed, newest first. */
+static int restore(gd_faults *f, const gd_plan_entry *e,
+		   const struct skew_saved *sv, gd_error **err)
+{
+	const gd_skew *k = &e->step->skew;
+	int r = 0;
+	for (size_t j = e->nodes.n; sv && j-- > 0 && r == 0;) {
+		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
+		/* A path changed by two entries of this list gets back its
+		 * first value. */
+		for (size_t i = k->npaths; r == 0 && i-- > 0;)
+			if (sv[j].paths && sv[j].paths[i].st_mode)
+				r = restore_path(n, &k->paths[i],
+						 &sv[j].paths[i], err);
+		if (r == 0 && sv[j].group)
+			r = node_write(n, "/etc/group", sv[j].group, err);
+		if (r == 0 && sv[j].passwd)
+			r = node_write(n, "/etc/passwd", sv[j].passwd, err);
+	}
+	return r;
+}
+
+static int change(gd_faults *f, const gd_plan_entry *e, struct skew_saved *sv,
+		  gd_error **err)
+{
+	const gd_skew *k = &e->step->skew;
+	const char *user = f->plan->scenario->cluster.service_user;
+	for (size_t j = 0; j < e->nodes.n; j++) {
+		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
+		sv[j].paths = calloc(k->npaths + 1, sizeof(struct stat));
+		if (!sv[j].paths)
+			return gd_error_make(err, ENOMEM, "cannot skew");
+		if (k->uid >= 0 || k->gid >= 0) {
+			_cleanup_free_ char *pw0 =
+				node_read(n, "/etc/passwd", err);
+			_cleanup_free_ char *gr0 =
+				pw0 ? node_read(n, "/etc/group", err) : NULL;
+			if (!pw0 || !gr0)
+				return -EIO;
+			_cleanup_free_ char *pw =
+				gd_passwd_remap(pw0, user, k->uid, k->gid);
+			_cleanup_free_ char *gr =
+				gd_passwd_remap(gr0, user, k->gid, -1);
+			if (!pw || !gr)
+				return gd_error_make(err, ENOMEM,
+						     "cannot skew");
+			sv[j].passwd = TAKE_PTR(pw0);
+			int r = node_write(n, "/etc/passwd", pw, err);
+			if (r < 0)
+				return r;
+			sv[j].group = TAKE_PTR(gr0);
+			r = node_write(n, "/etc/group", gr, err);
+			if (r < 0)
+				return r;
+		}
+		for (size_t i = 0; i < k->npaths; i++) {
+			int r = set_path(f, n, &k->paths[i], &sv[j].paths[i],
+					 err);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err)
+{
+	const gd_skew *k = &e->step->skew;
+	struct skew_saved *sv = calloc(e->nodes.n + 1, sizeof(*sv));
+	if (!sv)
+		return gd_error_make(err, ENOMEM, "cannot skew");
+	*saved_of(f, e) = sv;
+	int r = change(f, e, sv, err);
+	if (r < 0) {
+		/* Half a skew is put back: the fault did not happen. */
+		gd_error *e2 = NULL;
+		restore(f, e, sv, &e2);
+		gd_error_free(e2);
+		return r;
+	}
+	gd_faults_mark_applied(f);
+	int missing = 0;
+	for (size_t j = 0; j < e->nodes.n; j++)
+		missing += check(f, e->nodes.v[j], k, false, &sv[j], evidence,
+				 size);
+	return missing > 0;
+}
+
+int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		 size_t size, gd_error **err)
+{
+	const gd_skew *k = &e->step->skew;
+	struct skew_saved *sv = *saved_of(f, e);
+	int r = restore(f, e, sv, err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	int missing = 0;
+	for (size_t j = 0; sv && j < e->nodes.n; j++)
+		missing += check(f, e->nodes.v[j], k, true, &sv[j], evidence,
+				 size);
+	return missing > 0;
+}
+
+void gd_skew_forget(gd_faults *f, size_t entry)
+{
+	struct skew_saved *sv = f->kind_state[entry];
+	if (!sv)
+		return;
+	const gd_plan_entry *e = &f->plan->entries[entry];
+	for (size_t j = 0; j < e->nodes.n; j++) {
+		free(sv[j].passwd);
+		free(sv[j].group);
+		free(sv[j].paths);
+	}
+	free(sv);
+	f->kind_state[entry] = NULL;
+}
