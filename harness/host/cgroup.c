@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,17 @@ int gd_cgroup_write(const char *cgroup, const char *file, const char *value,
 	return 0;
 }
 
+/* The value of "KEY 0|1" in cgroup.events text; -1 when absent. */
+static int flag_in(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = text; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, key, klen) == 0 && p[klen] == ' ')
+			return p[klen + 1] == '1';
+	return -1;
+}
+
 /* Reads "KEY 0|1" out of cgroup.events. */
 static int events_flag(const char *cgroup, const char *key, bool *value,
 		       gd_error **err)
@@ -69,17 +82,14 @@ static int events_flag(const char *cgroup, const char *key, bool *value,
 	int r = gd_read_file(path, 4096, &text, &len, err);
 	if (r < 0)
 		return r;
-	size_t klen = strlen(key);
-	for (char *p = text; p && *p;
-	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, key, klen) == 0 && p[klen] == ' ') {
-			*value = p[klen + 1] == '1';
-			return 0;
-		}
-	}
-	return gd_error_make(err, ENOTSUP,
-			     "\"%s\" has no \"%s\" field (kernel too old?)",
-			     path, key);
+	int v = flag_in(text, key);
+	if (v < 0)
+		return gd_error_make(
+			err, ENOTSUP,
+			"\"%s\" has no \"%s\" field (kernel too old?)", path,
+			key);
+	*value = v;
+	return 0;
 }
 
 int gd_cgroup_populated(const char *cgroup, bool *populated, gd_error **err)
@@ -93,26 +103,50 @@ static void nap(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Polls cgroup.events until key reads want.  The kernel also signals the
- * change with an inotify/poll event on the file, but state changes take
- * microseconds to milliseconds, so a short poll loop is simpler and as
- * quick. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until cgroup.events reads key = want.  The kernel wakes a poll
+ * for POLLPRI on the file at every change, so the wait ends the moment
+ * the state does (a fault's time to effect is measured in it). */
 static int wait_flag(const char *cgroup, const char *key, bool want,
 		     int timeout_ms, gd_error **err)
 {
-	for (int waited = 0;; waited++) {
-		bool v;
-		int r = events_flag(cgroup, key, &v, err);
-		if (r < 0)
-			return r;
+	char path[4096];
+	gd_pathf(path, sizeof(path), "%s/cgroup.events", cgroup);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"", path);
+	int64_t end = mono_ms() + timeout_ms;
+	for (;;) {
+		char text[512];
+		ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+		if (n < 0)
+			return gd_error_make(err, errno, "cannot read \"%s\"",
+					     path);
+		text[n] = '\0';
+		int v = flag_in(text, key);
+		if (v < 0)
+			return gd_error_make(
+				err, ENOTSUP,
+				"\"%s\" has no \"%s\" field (kernel too old?)",
+				path, key);
 		if (v == want)
 			return 0;
-		if (waited >= timeout_ms)
+		int64_t left = end - mono_ms();
+		if (left <= 0)
 			return gd_error_make(
 				err, ETIMEDOUT,
 				"cgroup \"%s\" did not become %s%s", cgroup,
 				want ? "" : "un", key);
-		nap(1);
+		struct pollfd p = {fd, POLLPRI, 0};
+		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+			return gd_error_make(err, errno,
+					     "cannot wait on \"%s\"", path);
 	}
 }
 
