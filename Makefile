@@ -217,7 +217,7 @@ format-check:
 # ---- use ----
 
 demo: deps
-	$(Q)$(MAKE) --no-print-directory $(GAMEDAY)
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)for f in scenarios/*.json; do \
 		echo "== gameday validate $$f"; $(GAMEDAY) validate $$f || exit $$?; \
 		echo "== gameday plan $$f"; $(GAMEDAY) plan $$f || exit $$?; echo; \
@@ -226,7 +226,10 @@ demo: deps
 		echo "== gameday run scenarios/baseline.json (real Slurm on a staging cluster)"; \
 		$(GAMEDAY) run --out $(BUILD)/demo-run scenarios/baseline.json || exit $$?; \
 		echo "== $(BUILD)/demo-run/result.json, events.jsonl and node logs"; \
-	else echo "== (run 'make demo' as root to also play scenarios/baseline.json on real Slurm)"; fi
+		echo "== gameday run scenarios/tuesday-skew.json (the Tuesday fault, played and healed)"; \
+		$(GAMEDAY) run --out $(BUILD)/demo-tuesday scenarios/tuesday-skew.json || exit $$?; \
+		grep -h 'retrying' $(BUILD)/demo-tuesday/jobs/*.log | head -3; \
+	else echo "== (run 'make demo' as root to also play scenarios/baseline.json and tuesday-skew.json on real Slurm)"; fi
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
