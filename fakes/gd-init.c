@@ -267,9 +267,12 @@ static void exec_service(struct service *s)
 		_exit(126);
 	char *path_env =
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *env[MAX_ENV + 3];
+	char *env[MAX_ENV + 4];
 	int n = 0;
 	env[n++] = path_env;
+	/* Where a clock fault preloads libfaketime, a running service sees
+	 * a change of /etc/faketimerc within a second (its default: 10). */
+	env[n++] = "FAKETIME_CACHE_DURATION=1";
 	char node_env[80];
 	snprintf(node_env, sizeof(node_env), "GD_NODE=%s", node);
 	env[n++] = node_env;

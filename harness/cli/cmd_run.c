@@ -24,7 +24,7 @@ static void help(void)
 	       "output against the expected one, tears everything down, and writes\n"
 	       "the run directory: result.json (one entry per job), events.jsonl, and\n"
 	       "each node's service and job-system logs.  Needs root.\n\n"
-	       "Not yet: clock and netem steps, seccomp and capability skews, and\n"
+	       "Not yet: drifting clocks, netem, seccomp and capability skews, and\n"
 	       "reboots coming back changed (refused, exit 3); stop conditions.\n\n"
 	       "  -s, --seed N   seed every random choice with N\n"
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"

@@ -66,6 +66,11 @@ int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
 			err, errno,
 			"cannot run \"%s\" (build it with 'make', or set GAMEDAY_LIBEXEC)",
 			init);
+	if (c->fake_clock && access(GD_LIBFAKETIME, R_OK) < 0)
+		return gd_error_make(
+			err, errno,
+			"clock faults need libfaketime (%s): install Debian's libfaketime ('make deps')",
+			GD_LIBFAKETIME);
 	if (c->system == GD_SYSTEM_SLURM)
 		return gd_slurm_preflight(err);
 	return 0;

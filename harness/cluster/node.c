@@ -121,6 +121,13 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	gd_pathf(line, sizeof(line), "%s\n", n->name);
 	if ((r = write_text(dir, "etc/hostname", line, err)) < 0)
 		return r;
+	/* Clock faults: every dynamically linked process of the node loads
+	 * libfaketime and reads the node's own offset, "+0" until a fault. */
+	if (c->fake_clock &&
+	    ((r = write_text(dir, "etc/ld.so.preload", GD_LIBFAKETIME "\n",
+			     err)) < 0 ||
+	     (r = write_text(dir, "etc/faketimerc", "+0\n", err)) < 0))
+		return r;
 
 	/* The supervisor's configuration: gd-init reads it at start. */
 	char *svc = NULL;

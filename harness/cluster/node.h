@@ -45,6 +45,10 @@ typedef struct gd_node_rt {
 /* The address of node number index (0-based): 10.77.0.10 and up.  The
  * subnet exists only inside the cluster's own namespaces. */
 struct in_addr gd_node_addr(size_t index);
+/* Debian's libfaketime, preloaded in every node of a scenario with clock
+ * faults. */
+#define GD_LIBFAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
 /* The MAC of node index's eth0 (chosen, so no lookup is ever needed). */
 void gd_node_mac(size_t index, uint8_t mac[6]);
 

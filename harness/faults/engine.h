@@ -63,8 +63,23 @@ int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
  * string, or NULL when out of memory. */
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3);
 
+int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		   size_t size, gd_error **err);
+int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err);
+
 /* Frees what a skew kept for entry (its originals). */
 void gd_skew_forget(gd_faults *f, size_t entry);
+
+/* Files as node n sees them (nodefs.c): opened through its root with no
+ * symlink followed (a file descriptor, or a negative errno), read whole
+ * (a heap string, NULL on error), rewritten in place (same inode, as an
+ * overlay wants it). */
+int gd_node_open(const gd_node_rt *n, const char *path, int flags,
+		 gd_error **err);
+char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err);
+int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
+		  gd_error **err);
 
 /* Runs gd-probe ARGS... (gd_probe_cmd: PROGRAM ARGS...) inside node
  * index; out gets the first line it printed (or why it could not run).

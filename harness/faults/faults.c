@@ -29,7 +29,8 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 				why = "a reboot coming back changed (back_with)";
 			break;
 		case GD_FAULT_CLOCK:
-			why = "clock faults";
+			if (st->clock.action == GD_CLOCK_DRIFT)
+				why = "a drifting clock (every process would drift from its own start)";
 			break;
 		case GD_FAULT_SKEW:
 			if (st->skew.has_seccomp)
@@ -46,8 +47,8 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 		if (why)
 			return gd_error_set(
 				err, EOPNOTSUPP,
-				"%s: step \"%s\": %s cannot be played by gameday %s yet",
-				s->file, st->id, why, GD_VERSION);
+				"%s: step \"%s\": %s cannot be played by this version of gameday",
+				s->file, st->id, why);
 	}
 	return 0;
 }
@@ -107,6 +108,8 @@ static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
 					 : gd_partition_heal;
 	case GD_FAULT_SKEW:
 		return k == GD_ACT_APPLY ? gd_skew_apply : gd_skew_heal;
+	case GD_FAULT_CLOCK:
+		return k == GD_ACT_APPLY ? gd_clock_apply : gd_clock_heal;
 	default:
 		return NULL;
 	}

@@ -12,12 +12,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 /* What a skew changed on one node, to put back. */
@@ -25,57 +23,6 @@ struct skew_saved {
 	char *passwd, *group; /* NULL: not changed */
 	struct stat *paths;   /* per path change; st_mode 0: not changed */
 };
-
-/* Opens path as node n sees it: through its root when it is up, never
- * following a symlink. */
-static int node_open(const gd_node_rt *n, const char *path, int flags,
-		     gd_error **err)
-{
-	char root[64];
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)n->init_pid);
-	_cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rfd < 0)
-		return gd_error_make(err, errno, "node \"%s\" is not up",
-				     n->name);
-	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC,
-			       .resolve =
-				       RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
-	int fd = (int)syscall(SYS_openat2, rfd, path + (path[0] == '/'), &how,
-			      sizeof(how));
-	if (fd < 0)
-		return gd_error_make(err, errno, "cannot open \"%s\" on \"%s\"",
-				     path, n->name);
-	return fd;
-}
-
-static char *node_read(const gd_node_rt *n, const char *path, gd_error **err)
-{
-	_cleanup_close_ int fd = node_open(n, path, O_RDONLY, err);
-	if (fd < 0)
-		return NULL;
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	char *text = NULL;
-	size_t len;
-	if (gd_read_file(proc, 16 << 20, &text, &len, err) < 0)
-		return NULL;
-	return text;
-}
-
-/* Rewrites a file in place (same inode, as an overlay wants it). */
-static int node_write(const gd_node_rt *n, const char *path, const char *text,
-		      gd_error **err)
-{
-	_cleanup_close_ int fd = node_open(n, path, O_WRONLY | O_TRUNC, err);
-	if (fd < 0)
-		return fd;
-	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len)
-		return gd_error_make(err, errno,
-				     "cannot write \"%s\" on \"%s\"", path,
-				     n->name);
-	return 0;
-}
 
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3)
 {
@@ -151,7 +98,7 @@ static long node_id(const gd_node_rt *n, const char *file, const char *name,
 		    int field)
 {
 	gd_error *e = NULL;
-	_cleanup_free_ char *text = node_read(n, file, &e);
+	_cleanup_free_ char *text = gd_node_read(n, file, &e);
 	gd_error_free(e);
 	return id_in(text, name, field);
 }
@@ -175,7 +122,7 @@ static int set_path(gd_faults *f, const gd_node_rt *n, const gd_path_skew *ps,
 		    struct stat *saved, gd_error **err)
 {
 	const char *path = named_path(ps->target);
-	_cleanup_close_ int fd = node_open(n, path, O_PATH, err);
+	_cleanup_close_ int fd = gd_node_open(n, path, O_PATH, err);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, saved) < 0)
@@ -221,7 +168,7 @@ static int restore_path(const gd_node_rt *n, const gd_path_skew *ps,
 			const struct stat *saved, gd_error **err)
 {
 	const char *path = named_path(ps->target);
-	_cleanup_close_ int fd = node_open(n, path, O_PATH, err);
+	_cleanup_close_ int fd = gd_node_open(n, path, O_PATH, err);
 	if (fd < 0)
 		return fd;
 	char proc[64];
@@ -297,9 +244,9 @@ static int restore(gd_faults *f, const gd_plan_entry *e,
 				r = restore_path(n, &k->paths[i],
 						 &sv[j].paths[i], err);
 		if (r == 0 && sv[j].group)
-			r = node_write(n, "/etc/group", sv[j].group, err);
+			r = gd_node_write(n, "/etc/group", sv[j].group, err);
 		if (r == 0 && sv[j].passwd)
-			r = node_write(n, "/etc/passwd", sv[j].passwd, err);
+			r = gd_node_write(n, "/etc/passwd", sv[j].passwd, err);
 	}
 	return r;
 }
@@ -316,9 +263,9 @@ static int change(gd_faults *f, const gd_plan_entry *e, struct skew_saved *sv,
 			return gd_error_make(err, ENOMEM, "cannot skew");
 		if (k->uid >= 0 || k->gid >= 0) {
 			_cleanup_free_ char *pw0 =
-				node_read(n, "/etc/passwd", err);
+				gd_node_read(n, "/etc/passwd", err);
 			_cleanup_free_ char *gr0 =
-				pw0 ? node_read(n, "/etc/group", err) : NULL;
+				pw0 ? gd_node_read(n, "/etc/group", err) : NULL;
 			if (!pw0 || !gr0)
 				return -EIO;
 			_cleanup_free_ char *pw =
@@ -329,11 +276,11 @@ static int change(gd_faults *f, const gd_plan_entry *e, struct skew_saved *sv,
 				return gd_error_make(err, ENOMEM,
 						     "cannot skew");
 			sv[j].passwd = TAKE_PTR(pw0);
-			int r = node_write(n, "/etc/passwd", pw, err);
+			int r = gd_node_write(n, "/etc/passwd", pw, err);
 			if (r < 0)
 				return r;
 			sv[j].group = TAKE_PTR(gr0);
-			r = node_write(n, "/etc/group", gr, err);
+			r = gd_node_write(n, "/etc/group", gr, err);
 			if (r < 0)
 				return r;
 		}

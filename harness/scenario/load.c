@@ -211,6 +211,13 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 	if (!s->name)
 		s->name = name_from_file(a, s->file);
 	s->cluster.time_scale = s->time_scale;
+	/* A node's clock can only be shifted for processes that load
+	 * libfaketime, so a scenario with clock faults gets it in every node
+	 * from the start (at no offset). */
+	for (size_t i = 0; i < s->nsteps; i++)
+		if (s->steps[i].kind == GD_FAULT_CLOCK ||
+		    (s->steps[i].back_with && s->steps[i].back_with->clock))
+			s->cluster.fake_clock = true;
 	if (diags->n != before) {
 		gd_scenario_free(s);
 		return NULL;

@@ -81,6 +81,7 @@ typedef struct gd_cluster {
 	const char *adapter_node; /* NULL: the first node */
 	gd_strv adapter_ready, adapter_submit, adapter_query, adapter_verify;
 	double time_scale; /* the scenario's (1 for a bare cluster file) */
+	bool fake_clock; /* some step shifts a clock: libfaketime in every node */
 } gd_cluster;
 
 /* A target selector as written, resolved by the planner. */

@@ -18,7 +18,7 @@ if "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
 	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log")
 	echo "fuzz: ${runs:-?} inputs in ${seconds}s, no crash, leak or sanitizer report"
 	echo "fuzz: 1 passed, 0 failed"
-	[ -n "${GD_COUNTS:-}" ] && echo "1 0" >>"$GD_COUNTS"
+	[ -z "${GD_COUNTS:-}" ] || echo "1 0" >>"$GD_COUNTS"
 else
 	tail -60 "$log"
 	echo "fuzz: failed; the input is in $artifacts/ (see $log)"

@@ -2,8 +2,8 @@
 # Integration test of fault steps on real Slurm (1 controller, 3 workers):
 # every kind this build plays (partition silent/unreachable/prohibit,
 # isolate and one-way, hard and graceful kills of nodes and services,
-# pause, reboot, skews of ids and paths) shows its evidence from inside
-# the nodes, heals, and
+# pause, reboot, skews of ids and paths, clock offsets) shows its evidence
+# from inside the nodes, heals, and
 # Slurm still finishes every job correctly; a partition healed leaves the
 # node's routes and neighbours as they were; a SIGKILLed run with faults
 # in place is cleaned up by 'gameday cleanup'; --dry-run changes nothing.
@@ -150,13 +150,30 @@ n=$(grep -l 'Permission denied; retrying' "$state"/r3/jobs/*.log 2>/dev/null | w
 if [ "$n" -ge 2 ]; then ok "jobs on both skewed nodes stalled, retrying ($n; their logs are in the run directory)"; else
 	bad "jobs on both skewed nodes stalled, retrying ($n)"; fi
 
+# A worker's clock two hours ahead: every new process there reads it (the
+# probe), munge on it rejects the controller's credentials as expired (its
+# own words in slurmd's log), and after the heal the jobs finish.
+cat >"$state/clock.json" <<'JSON'
+{"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 1,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 4, "deadline": "3h", "expected": "20m..30m"},
+ "steps": [{"id": "jump", "kind": "clock", "at": "1m", "for": "1h", "targets": "w1", "offset": "+2h"},
+           {"id": "reset", "kind": "clock", "at": "1h10m", "targets": "w2", "reset": true}]}
+JSON
+expect "a clock fault runs, and the jobs finish after its heal" 0 "$gameday" run --out "$state/r4" "$state/clock.json"
+ev=$state/r4/events.jsonl
+if grep '"event":"fault-applied"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +7200.0 s'; then ok "the shifted clock is read from inside"; else bad "the shifted clock is read from inside"; fi
+if grep '"event":"fault-healed"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +0.0 s'; then ok "... and is back after the heal"; else bad "... and is back after the heal"; fi
+if grep -q 'Munge decode failed: Expired credential' "$state/r4/w1/slurmd.log"; then ok "munge on the shifted worker rejects credentials as expired"; else bad "munge on the shifted worker rejects credentials as expired"; fi
+
 # SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
 # leaves the host as found.
-for kind in pause kill partition reboot skew; do
+for kind in pause kill partition reboot skew clock; do
 	case $kind in
 	partition) step='{"id": "f", "kind": "partition", "at": "1m", "for": "50m", "targets": "w1"}' ;;
 	kill) step='{"id": "f", "kind": "kill", "at": "1m", "for": "50m", "targets": "w1"}' ;;
 	skew) step='{"id": "f", "kind": "skew", "at": "1m", "for": "50m", "targets": "w1", "uid": 2001}' ;;
+	clock) step='{"id": "f", "kind": "clock", "at": "1m", "for": "50m", "targets": "w1", "offset": "-3h"}' ;;
 	*) step="{\"id\": \"f\", \"kind\": \"$kind\", \"at\": \"1m\", \"for\": \"50m\", \"targets\": \"w1\"}" ;;
 	esac
 	cat >"$state/k.json" <<JSON
