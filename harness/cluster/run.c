@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 const char *gd_state_root(void)
@@ -152,7 +153,13 @@ int gd_run_create(gd_run *run, gd_error **err)
 		return r;
 	gd_pathf(run->cgroup, sizeof(run->cgroup), "%s/gameday-%s", cgroot,
 		 run->id);
-	return gd_run_cgroup(run, run->cgroup, err);
+	r = gd_run_cgroup(run, run->cgroup, err);
+	/* The cgroup says which state root holds its ledger, so that a
+	 * cleanup working from another root leaves it alone (best effort:
+	 * without the mark, the prefix sweep treats it as orphaned). */
+	if (r == 0)
+		setxattr(run->cgroup, GD_RUN_ROOT_XATTR, root, strlen(root), 0);
+	return r;
 }
 
 int gd_run_cgroup(gd_run *run, const char *path, gd_error **err)

@@ -22,6 +22,9 @@
 
 #define GD_RUN_ID_LEN 10 /* "gd" + 8 hex digits */
 
+/* The xattr on a run's cgroup naming the state root of its ledger. */
+#define GD_RUN_ROOT_XATTR "trusted.gameday.state"
+
 typedef struct gd_run {
 	char id[GD_RUN_ID_LEN + 1];
 	char dir[PATH_MAX];    /* STATE/runs/ID */

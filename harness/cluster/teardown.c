@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -289,6 +290,19 @@ int gd_cleanup(gd_say_fn say, gd_error **err)
 			if (access(rundir, F_OK) == 0)
 				continue;
 			gd_pathf(cg, sizeof(cg), "%s/%s", root, e->d_name);
+			/* Another state root's run, whose ledger is still
+			 * there: its own cleanup's to undo, not ours. */
+			char other[PATH_MAX] = "";
+			ssize_t n = getxattr(cg, GD_RUN_ROOT_XATTR, other,
+					     sizeof(other) - 1);
+			if (n > 0) {
+				other[n] = '\0';
+				gd_pathf(rundir, sizeof(rundir), "%s/runs/%s",
+					 other, e->d_name + 8);
+				if (strcmp(other, gd_state_root()) != 0 &&
+				    access(rundir, F_OK) == 0)
+					continue;
+			}
 			DIR *sub = opendir(cg);
 			struct dirent *s;
 			while (sub && (s = readdir(sub))) {

@@ -9,19 +9,8 @@
 #   tests/integration/exec.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-build=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-gameday=$build/gameday
+it_begin "$1" /usr/bin/beanstalkd
 scenario=$here/../../scenarios/beanstalk-baseline.json
-
-if [ "$(id -u)" != 0 ] || [ ! -x /usr/bin/beanstalkd ]; then
-	echo "integration: skipped: needs root and beanstalkd (make deps)"
-	exit 77
-fi
-state=$(mktemp -d /tmp/gameday-it.XXXXXX)
-export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
-out=$state/out.txt
-trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
 
 clean_host() {
 	if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "$1"; else bad "$1"; fi
@@ -78,14 +67,7 @@ pid=$!
 running_on w2 >/dev/null
 "$gameday" cluster exec w1 -- runuser -u gdjob -- /srv/gameday/gd-job jobs-19 \
 	/srv/shared/in/jobs-19.txt /srv/shared/out/jobs-19.json --record-dir /srv/shared/done >/dev/null 2>&1
-for i in $(seq 1 600); do
-	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-20.json 2>/dev/null)
-	if [ -n "$f" ]; then
-		echo '{"forged": true}' >"$f"
-		break
-	fi
-	sleep 0.05
-done
+corrupt_when_written "$state/state/runs/gd*/shared/out/jobs-20.json"
 wait $pid
 rc=$?
 if [ $rc -eq 1 ]; then ok "a run with a duplicated and a wrong job fails (exit 1)"; else bad "a run with a duplicated and a wrong job fails (exit $rc)"; fi
@@ -111,10 +93,7 @@ cat >"$state/forgetful.json" <<'JSON'
 JSON
 GAMEDAY_LOG_DIR=$state/logs8 "$gameday" run --out "$state/r8" "$state/forgetful.json" >"$out" 2>&1 &
 pid=$!
-for i in $(seq 1 400); do
-	[ "$(grep -c '"job-submitted"' "$state"/logs8/gd*/events.jsonl 2>/dev/null)" = 2 ] && break
-	sleep 0.05
-done
+wait_event "$state/logs8" '"job-submitted"' 2
 sleep 0.5
 "$gameday" cluster exec q -- pkill -x beanstalkd >/dev/null 2>&1
 wait $pid

@@ -10,19 +10,8 @@
 #   tests/integration/faults.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-build=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-gameday=$build/gameday
+it_begin "$1" /usr/sbin/slurmctld
 scenario=$here/scenarios/faults.json
-
-if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/slurmctld ]; then
-	echo "integration: skipped: needs root and Slurm (make deps)"
-	exit 77
-fi
-state=$(mktemp -d /tmp/gameday-it.XXXXXX)
-export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
-out=$state/out.txt
-trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
 
 clean_host() {
 	left=$(ls "$state/state/runs" 2>/dev/null)
@@ -88,20 +77,11 @@ JSON
 netstate() { "$gameday" cluster exec w1 -- sh -c 'ip -4 route show table all; ip -4 neigh show nud permanent' 2>&1; }
 GAMEDAY_LOG_DIR=$state/logs2 "$gameday" run --out "$state/r2" "$state/one.json" >"$out" 2>&1 &
 pid=$!
-for i in $(seq 1 600); do
-	grep -q '"run-started"' "$state"/logs2/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+wait_event "$state/logs2" '"run-started"'
 netstate >"$state/before"
-for i in $(seq 1 600); do
-	grep -q '"event":"fault-applied".*"fault":"cut"' "$state"/logs2/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+wait_event "$state/logs2" '"event":"fault-applied".*"fault":"cut"'
 netstate >"$state/during"
-for i in $(seq 1 600); do
-	[ "$(grep -c '"event":"fault-healed"' "$state"/logs2/gd*/events.jsonl 2>/dev/null)" = 2 ] && break
-	sleep 0.05
-done
+wait_event "$state/logs2" '"event":"fault-healed"' 2
 netstate >"$state/after"
 wait $pid
 if ! cmp -s "$state/before" "$state/during"; then ok "a partition changes the node's routes"; else bad "a partition changes the node's routes"; fi
@@ -128,15 +108,9 @@ skewstate() { # NODE
 }
 GAMEDAY_LOG_DIR=$state/logs3 "$gameday" run --out "$state/r3" "$state/tuesday.json" >"$out" 2>&1 &
 pid=$!
-for i in $(seq 1 600); do
-	grep -q '"run-started"' "$state"/logs3/gd*/events.jsonl 2>/dev/null && break
-	sleep 0.05
-done
+wait_event "$state/logs3" '"run-started"'
 { skewstate w1; skewstate w2; } >"$state/before"
-for i in $(seq 1 600); do
-	[ "$(grep -c '"event":"fault-healed"' "$state"/logs3/gd*/events.jsonl 2>/dev/null)" = 2 ] && break
-	sleep 0.05
-done
+wait_event "$state/logs3" '"event":"fault-healed"' 2
 { skewstate w1; skewstate w2; } >"$state/after"
 wait $pid
 ev=$state/r3/events.jsonl
@@ -184,10 +158,7 @@ for kind in pause kill partition reboot skew clock; do
 JSON
 	GAMEDAY_LOG_DIR=$state/logk "$gameday" run --out "$state/rk" "$state/k.json" >"$out" 2>&1 &
 	pid=$!
-	for i in $(seq 1 600); do
-		grep -q '"event":"fault-applied"' "$state"/logk/gd*/events.jsonl 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_event "$state/logk" '"event":"fault-applied"'
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	"$gameday" cleanup >"$out" 2>&1

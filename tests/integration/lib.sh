@@ -50,3 +50,53 @@ outcome_of() {
 		found && /"outcome":/ { gsub(/[",]/, "", $2); print $2; exit }
 	' "$1"
 }
+
+# it_begin BUILD_DIR [PROGRAM...]: skips (exit 77) without root or one of
+# the programs; sets $build, $here, $gameday, a state directory $state
+# (GAMEDAY_STATE_DIR and GAMEDAY_LOG_DIR below it, exported), $out, and a
+# trap that cleans up whatever the test leaves.
+it_begin() {
+	build=$(cd "$1" && pwd)
+	shift
+	here=$(cd "$(dirname "$0")" && pwd)
+	gameday=$build/gameday
+	if [ "$(id -u)" != 0 ]; then
+		echo "integration: skipped: needs root"
+		exit 77
+	fi
+	for p in "$@"; do
+		if [ ! -x "$p" ]; then
+			echo "integration: skipped: $p is not installed (make deps)"
+			exit 77
+		fi
+	done
+	state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+	export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
+	out=$state/out.txt
+	trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
+}
+
+# wait_event LOG_DIR PATTERN [COUNT]: waits, 30 s at most, until the run
+# logging below LOG_DIR has COUNT (default 1) event lines matching PATTERN.
+wait_event() {
+	for i in $(seq 1 600); do
+		n=$(cat "$1"/gd*/events.jsonl 2>/dev/null | grep -c -- "$2")
+		[ "$n" -ge "${3:-1}" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# corrupt_when_written GLOB: overwrites the first file matching GLOB with
+# a forged output as soon as it appears (30 s at most).
+corrupt_when_written() {
+	for i in $(seq 1 600); do
+		f=$(ls $1 2>/dev/null | head -1)
+		if [ -n "$f" ]; then
+			echo '{"forged": true}' >"$f"
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}

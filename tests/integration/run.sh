@@ -5,29 +5,15 @@
 #   tests/integration/run.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
-build=$(cd "$1" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-gameday=$build/gameday
+it_begin "$1" /usr/sbin/slurmctld
 scenario=$here/../../scenarios/baseline.json
-
-if [ "$(id -u)" != 0 ] || [ ! -x /usr/sbin/slurmctld ]; then
-	echo "integration: skipped: needs root and Slurm (make deps)"
-	exit 77
-fi
-state=$(mktemp -d /tmp/gameday-it.XXXXXX)
-export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
-out=$state/out.txt
-trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
 
 # start_run LOGS OUT: a run in the background ($pid), returning once its
 # first job is submitted.
 start_run() {
 	GAMEDAY_LOG_DIR=$state/$1 "$gameday" run --out "$state/$2" "$scenario" >"$out" 2>&1 &
 	pid=$!
-	for i in $(seq 1 400); do
-		grep -q '"job-submitted"' "$state"/$1/gd*/events.jsonl 2>/dev/null && break
-		sleep 0.05
-	done
+	wait_event "$state/$1" '"job-submitted"'
 }
 
 echo "integration: run"
@@ -47,14 +33,7 @@ if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "nothing is left of t
 # Corrupt the first job's output as soon as it appears.
 "$gameday" run --out "$state/r2" "$scenario" >"$out" 2>&1 &
 pid=$!
-for i in $(seq 1 400); do
-	f=$(ls "$state"/state/runs/gd*/shared/out/jobs-01.json 2>/dev/null)
-	if [ -n "$f" ]; then
-		echo '{"forged": true}' >"$f"
-		break
-	fi
-	sleep 0.05
-done
+corrupt_when_written "$state/state/runs/gd*/shared/out/jobs-01.json"
 wait $pid
 rc=$?
 if [ $rc -eq 1 ]; then ok "a run with a wrong output fails (exit 1)"; else bad "a run with a wrong output fails (exit $rc)"; fi
