@@ -28,6 +28,18 @@ static char **command(const gd_strv *base, const char *const *extra,
 	return argv;
 }
 
+/* Runs an adapter command (base, then extra words) in the adapter's node;
+ * *out is its stdout. */
+static int run_adapter(gd_jobsys *js, const gd_strv *base,
+		       const char *const *extra, size_t nextra, int timeout_ms,
+		       char **out, gd_error **err)
+{
+	_cleanup_free_ char **argv = command(base, extra, nextra);
+	if (!argv)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	return gd_jobsys_command(js->st, js->node, argv, timeout_ms, out, err);
+}
+
 /* A short, one-line quote of what a command printed, for errors. */
 static const char *quote(const char *text, char *buf, size_t size)
 {
@@ -45,9 +57,6 @@ static int exec_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
 	const gd_strv *ready = &js->c->adapter_ready;
 	if (!ready->n)
 		return 0;
-	_cleanup_free_ char **argv = command(ready, NULL, 0);
-	if (!argv)
-		return gd_error_make(err, ENOMEM, "cannot run the adapter");
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	long ms = 0;
@@ -59,8 +68,7 @@ static int exec_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
 		int limit = left < GD_JOBSYS_CMD_TIMEOUT_MS
 				    ? (int)(left > 100 ? left : 100)
 				    : GD_JOBSYS_CMD_TIMEOUT_MS;
-		if (gd_jobsys_command(js->st, js->node, argv, limit, &out,
-				      &e) == 0)
+		if (run_adapter(js, ready, NULL, 0, limit, &out, &e) == 0)
 			return 0;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		ms = (now.tv_sec - t0.tv_sec) * 1000 +
@@ -106,14 +114,10 @@ static int exec_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 	extra[0] = job->id;
 	for (size_t i = 0; i < nargs; i++)
 		extra[i + 1] = job->argv[i];
-	_cleanup_free_ char **argv =
-		command(&js->c->adapter_submit, extra, nargs + 1);
-	free(extra);
-	if (!argv)
-		return gd_error_make(err, ENOMEM, "cannot run the adapter");
 	_cleanup_free_ char *out = NULL;
-	int r = gd_jobsys_command(js->st, js->node, argv,
-				  GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	int r = run_adapter(js, &js->c->adapter_submit, extra, nargs + 1,
+			    GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	free(extra);
 	if (r < 0)
 		return r;
 	json_t *root = json_loads(out, JSON_DECODE_ANY, NULL);
@@ -199,12 +203,9 @@ int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
 static int exec_query(gd_jobsys *js, const char *const *ids, size_t nids,
 		      gd_job_status **jobs, size_t *n, gd_error **err)
 {
-	_cleanup_free_ char **argv = command(&js->c->adapter_query, ids, nids);
-	if (!argv)
-		return gd_error_make(err, ENOMEM, "cannot run the adapter");
 	_cleanup_free_ char *out = NULL;
-	int r = gd_jobsys_command(js->st, js->node, argv,
-				  GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	int r = run_adapter(js, &js->c->adapter_query, ids, nids,
+			    GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
 	if (r < 0)
 		return r;
 	return gd_exec_parse_query(out, jobs, n, err);
