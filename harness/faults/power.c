@@ -78,7 +78,7 @@ static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
 	return gd_cluster_stop_node(f->st, n->name, false, err);
 }
 
-static int node_gone(gd_faults *f, gd_node_rt *n, char *evidence, size_t size)
+static int node_gone(const gd_node_rt *n, char *evidence, size_t size)
 {
 	bool populated = true;
 	gd_error *e = NULL;
@@ -86,7 +86,6 @@ static int node_gone(gd_faults *f, gd_node_rt *n, char *evidence, size_t size)
 	gd_error_free(e);
 	say(evidence, size, n->name, "%s",
 	    populated ? "processes still in its cgroup" : "no process left");
-	(void)f;
 	return populated;
 }
 
@@ -218,7 +217,7 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		if (r < 0)
 			return r;
 		gd_faults_mark_applied(f);
-		missing += node_gone(f, n, evidence, size);
+		missing += node_gone(n, evidence, size);
 	}
 	return missing > 0;
 }
