@@ -39,7 +39,7 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	      -Wmissing-prototypes -Wno-missing-field-initializers
-BASE_CFLAGS := -std=gnu11 -g -O2 $(WARN) -Iharness -D_GNU_SOURCE \
+BASE_CFLAGS := -std=gnu11 -g -O2 $(WARN) -I. -Iharness -D_GNU_SOURCE \
 	       -DGD_VERSION='"$(VERSION)"' -DGD_LIBEXEC='"$(LIBEXECDIR)"'
 ifneq ($(SANITIZE),)
 BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
@@ -52,7 +52,7 @@ LIB_DIRS := base scenario plan host net cluster jobsys workload faults run
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-HEADERS  := $(sort $(wildcard harness/*/*.h))
+HEADERS  := $(sort $(wildcard harness/*/*.h)) fakes/profile.h
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -102,11 +102,15 @@ $(LIBGD): $(LIB_OBJ)
 $(GAMEDAY): $(CLI_OBJ) $(LIBGD)
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBGD) $(PKG_LIBS)
 
-$(BUILD)/gd-init: fakes/gd-init.c
+$(BUILD)/gd-init: fakes/gd-init.c fakes/profile.c fakes/profile.h
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $<
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $< fakes/profile.c
 
-$(BUILD)/gd-probe $(BUILD)/gd-bsq: $(BUILD)/%: fakes/%.c
+$(BUILD)/gd-probe: fakes/gd-probe.c fakes/profile.c fakes/profile.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< fakes/profile.c
+
+$(BUILD)/gd-bsq: $(BUILD)/%: fakes/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 

@@ -6,7 +6,18 @@
  * restarts them by policy with a minimum interval and exponential backoff,
  * and stops them with SIGTERM, a grace period and SIGKILL when it is asked
  * to stop (SIGTERM).  Killing it kills the node's pid namespace: that is a
- * power cut.
+ * power cut.  SIGHUP restarts every service (stop with grace, start
+ * again at once, not counted as a failure): how a configuration change
+ * such as a new security profile reaches them.
+ *
+ * When /run/gameday/hold exists at its start, it renames it "held" once
+ * it can take signals, and starts no service until SIGUSR1 (removing
+ * "held" then): a node coming back changed from a reboot gets its changes
+ * before its services see it.
+ *
+ * Each service starts under the node's security profile when gameday has
+ * left one in /etc/gameday (profile.h): capabilities dropped, then a
+ * seccomp filter, as a service manager applies a unit's.
  *
  * Linked statically, so a node's /etc/ld.so.preload (libfaketime, for clock
  * faults) never reaches it: its event timestamps stay on the host's clock.
@@ -42,6 +53,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "profile.h"
+
 #define MAX_SERVICES 32
 #define MAX_ARGS     64
 #define MAX_ENV	     64
@@ -66,6 +79,7 @@ struct service {
 	pid_t pid;
 	int64_t started_ms, next_start_ms, kill_at_ms;
 	unsigned attempt, failures;
+	bool reload; /* stopping to start again (SIGHUP) */
 };
 
 static struct service services[MAX_SERVICES];
@@ -73,6 +87,10 @@ static int nservices;
 static char node[64] = "?";
 static int events_fd = -1;
 static bool stopping;
+static bool held; /* services wait for SIGUSR1 */
+
+#define HOLD_FILE "/run/gameday/hold"
+#define HELD_FILE "/run/gameday/held"
 
 static int64_t now_ms(void)
 {
@@ -257,6 +275,12 @@ static void exec_service(struct service *s)
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull >= 0)
 		dup2(devnull, 0);
+	int r = gd_profile_drop_bounding();
+	if (r < 0) {
+		dprintf(2, "gd-init: cannot drop capabilities (%s): %s\n",
+			GD_PROFILE_CAPS, strerror(-r));
+		_exit(126);
+	}
 	if (s->has_user && (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 ||
 			    setuid(s->uid) < 0)) {
 		dprintf(2, "gd-init: cannot switch to %u:%u: %s\n",
@@ -265,6 +289,11 @@ static void exec_service(struct service *s)
 	}
 	if (chdir("/") < 0)
 		_exit(126);
+	if ((r = gd_profile_drop_caps()) < 0) {
+		dprintf(2, "gd-init: cannot drop capabilities (%s): %s\n",
+			GD_PROFILE_CAPS, strerror(-r));
+		_exit(126);
+	}
 	char *path_env =
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char *env[MAX_ENV + 4];
@@ -279,6 +308,12 @@ static void exec_service(struct service *s)
 	for (int i = 0; i < s->envc; i++)
 		env[n++] = s->env[i];
 	env[n] = NULL;
+	/* Last: the filter may deny what the lines above needed. */
+	if ((r = gd_profile_seccomp()) < 0) {
+		dprintf(2, "gd-init: cannot load the seccomp filter (%s): %s\n",
+			GD_PROFILE_SECCOMP, strerror(-r));
+		_exit(126);
+	}
 	execve(s->argv[0], s->argv, env);
 	dprintf(2, "gd-init: cannot run \"%s\": %s\n", s->argv[0],
 		strerror(errno));
@@ -355,6 +390,15 @@ static void exited(struct service *s, int status)
 	}
 	s->pid = 0;
 	pid_file(s, 0);
+	if (s->reload && !stopping) {
+		s->reload = false;
+		s->state = ST_WAITING;
+		s->next_start_ms = now_ms();
+		event("restart", s,
+		      ",\"delay_ms\":0,\"attempt\":%u,\"why\":\"reload\"",
+		      s->attempt + 1);
+		return;
+	}
 	if (s->state == ST_STOPPING || stopping) {
 		s->state = ST_DONE;
 		return;
@@ -389,6 +433,26 @@ static void exited(struct service *s, int status)
 	s->state = ST_WAITING;
 	event("restart", s, ",\"delay_ms\":%lld,\"attempt\":%u",
 	      (long long)(at - now_ms()), s->attempt + 1);
+}
+
+/* SIGHUP: every running service stops and starts again; one waiting to
+ * restart starts at once; one that ended stays ended. */
+static void reload(void)
+{
+	event("node-reload", NULL, NULL);
+	for (int i = 0; i < nservices; i++) {
+		struct service *s = &services[i];
+		if (s->state == ST_RUNNING) {
+			kill(-s->pid, SIGTERM);
+			kill(s->pid, SIGTERM);
+			s->state = ST_STOPPING;
+			s->reload = true;
+			s->kill_at_ms = now_ms() + s->grace_ms;
+		} else if (s->state == ST_WAITING) {
+			s->failures = 0;
+			s->next_start_ms = now_ms();
+		}
+	}
 }
 
 static void begin_stop(void)
@@ -426,15 +490,17 @@ int main(int argc, char **argv)
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	event("node-up", NULL, ",\"services\":%d", nservices);
-	for (int i = 0; i < nservices; i++)
+	held = rename(HOLD_FILE, HELD_FILE) == 0;
+	event("node-up", NULL, ",\"services\":%d%s", nservices,
+	      held ? ",\"held\":true" : "");
+	for (int i = 0; i < nservices && !held; i++)
 		start(&services[i]);
 
 	for (;;) {
 		int64_t now = now_ms(), next = -1;
 		for (int i = 0; i < nservices; i++) {
 			struct service *s = &services[i];
-			if (s->state == ST_WAITING && !stopping) {
+			if (s->state == ST_WAITING && !stopping && !held) {
 				if (s->next_start_ms <= now)
 					start(s);
 				else if (next < 0 || s->next_start_ms < next)
@@ -475,6 +541,13 @@ int main(int argc, char **argv)
 		if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping)
 				begin_stop();
+		} else if (sig == SIGHUP) {
+			if (!stopping && !held)
+				reload();
+		} else if (sig == SIGUSR1 && held) {
+			held = false;
+			unlink(HELD_FILE);
+			event("node-released", NULL, NULL);
 		} else if (sig == SIGCHLD) {
 			int status;
 			pid_t pid;

@@ -15,10 +15,17 @@
  *   gd-probe ticker FILE             write a growing counter to FILE every
  *                                    10 ms, forever (a frozen node stops it)
  *   gd-probe sleep MS
+ *   gd-probe services                each service gd-init runs: its pid,
+ *                                    seccomp mode and filters, bounding
+ *                                    and effective capabilities
+ *   gd-probe profiled CHECK...       run CHECK under the node's security
+ *                                    profile (profile.h), as a service
+ *                                    (re)started now would meet it
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -31,6 +38,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "profile.h"
 
 static int fail(const char *what, int e)
 {
@@ -146,6 +155,75 @@ static __attribute__((noreturn)) void cmd_ticker(const char *path)
 	}
 }
 
+/* The fields of /proc/PID/status that show a security profile. */
+static void status_of(long pid, char *out, size_t size)
+{
+	static const char *const keys[] = {
+		"Seccomp:", "Seccomp_filters:", "CapBnd:", "CapEff:"};
+	static const char *const says[] = {"seccomp", "filters", "capbnd",
+					   "capeff"};
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	size_t used = 0;
+	FILE *f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f) && used < size) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			size_t k = strlen(keys[i]);
+			if (strncmp(line, keys[i], k) != 0)
+				continue;
+			char *v = line + k + strspn(line + k, " \t");
+			v[strcspn(v, "\n")] = '\0';
+			used += (size_t)snprintf(out + used, size - used,
+						 " %s %s", says[i], v);
+		}
+	}
+	if (f)
+		fclose(f);
+	else
+		snprintf(out, size, " gone");
+}
+
+static int cmd_services(void)
+{
+	DIR *d = opendir("/run/gameday");
+	if (!d)
+		return fail("/run/gameday", errno);
+	struct dirent *de;
+	int n = 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 5 || strcmp(de->d_name + len - 4, ".pid") != 0)
+			continue;
+		char path[512], text[32] = "";
+		snprintf(path, sizeof(path), "/run/gameday/%s", de->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f || !fgets(text, sizeof(text), f)) {
+			if (f)
+				fclose(f);
+			continue;
+		}
+		fclose(f);
+		long pid = strtol(text, NULL, 10);
+		char st[256];
+		status_of(pid, st, sizeof(st));
+		printf("%s%.*s pid %ld%s", n++ ? "; " : "", (int)len - 4,
+		       de->d_name, pid, st);
+	}
+	closedir(d);
+	printf("\n");
+	return n ? 0 : fail("no service runs", ESRCH);
+}
+
+static int cmd_profiled(void)
+{
+	int r = gd_profile_drop_bounding();
+	if (r == 0)
+		r = gd_profile_drop_caps();
+	if (r == 0)
+		r = gd_profile_seccomp();
+	return r < 0 ? fail("the node's security profile", -r) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -187,11 +265,17 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "ticker") == 0 && argc == 3)
 		cmd_ticker(argv[2]);
+	if (strcmp(cmd, "services") == 0 && argc == 2)
+		return cmd_services();
+	if (strcmp(cmd, "profiled") == 0 && argc > 2) {
+		int r = cmd_profiled();
+		return r ? r : main(argc - 1, argv + 1);
+	}
 	if (strcmp(cmd, "sleep") == 0 && argc == 3) {
 		sleep_ms(strtol(argv[2], NULL, 10));
 		return 0;
 	}
 	fprintf(stderr,
-		"usage: gd-probe listen PORT | connect HOST PORT [MS] | hostname | cat FILE | clock | write PATH | crash-after MS | ticker FILE | sleep MS\n");
+		"usage: gd-probe listen PORT | connect HOST PORT [MS] | hostname | cat FILE | clock | write PATH | crash-after MS | ticker FILE | sleep MS | services | profiled CHECK...\n");
 	return 2;
 }

@@ -242,7 +242,7 @@ int cmd_cluster(int argc, char **argv)
 			r = gd_cluster_stop_node(st, node, release, &err);
 		else if (r == 0)
 			r = gd_cluster_start_node(st, node, cli_libexec(),
-						  &err);
+						  false, &err);
 		int code = GD_EXIT_OK;
 		if (r < 0) {
 			char what2[64];

@@ -533,8 +533,14 @@ int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 	return r;
 }
 
+/* gd-init's, in the node's /run: "hold" renamed "held" once it takes
+ * signals (until then the kernel would drop SIGUSR1: a pid namespace's
+ * init gets only the signals it handles or blocks). */
+#define HOLD_FILE "run/gameday/hold"
+#define HELD_FILE "run/gameday/held"
+
 int gd_cluster_start_node(gd_cluster_state *st, const char *node,
-			  const char *libexec, gd_error **err)
+			  const char *libexec, bool held, gd_error **err)
 {
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
@@ -553,6 +559,19 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 		return gd_error_make(err, errno, "cannot create cgroup \"%s\"",
 				     n->cgroup);
 	char path[PATH_MAX];
+	if (held) {
+		/* The node's /run is its own directory here while it is
+		 * down; gd-init removes the file when released. */
+		char hold[PATH_MAX];
+		gd_pathf(path, sizeof(path), "%s/run/gameday", n->dir);
+		gd_pathf(hold, sizeof(hold), "%s/" HOLD_FILE, n->dir);
+		_cleanup_close_ int fd = -1;
+		if ((mkdir(path, 0755) < 0 && errno != EEXIST) ||
+		    (fd = open(hold, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) < 0)
+			return gd_error_make(
+				err, errno,
+				"cannot hold the services of \"%s\"", node);
+	}
 	gd_pathf(path, sizeof(path), "%s/ledger.jsonl", st->dir);
 	gd_ledger *ledger = NULL;
 	r = gd_ledger_open(path, &ledger, err);
@@ -571,6 +590,23 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 		close(events);
 	gd_ledger_close(ledger);
 	return r;
+}
+
+int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
+			    gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	char held[PATH_MAX];
+	gd_pathf(held, sizeof(held), "%s/" HELD_FILE, n->dir);
+	for (int waited = 0; access(held, F_OK) < 0 && waited < 5000; waited++)
+		usleep(1000);
+	if (kill(n->init_pid, SIGUSR1) < 0)
+		return gd_error_make(err, errno,
+				     "cannot release the services of \"%s\"",
+				     node);
+	return 0;
 }
 
 static char *slurp_fd(int fd)

@@ -56,9 +56,13 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
  * release, let go (the link disappears); either way it can start again. */
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 			 bool release, gd_error **err);
-/* Starts a stopped node again with its services. */
+/* Starts a stopped node again with its services; held, its gd-init starts
+ * them only at gd_cluster_release_node() (a node coming back changed gets
+ * its changes first). */
 int gd_cluster_start_node(gd_cluster_state *st, const char *node,
-			  const char *libexec, gd_error **err);
+			  const char *libexec, bool held, gd_error **err);
+int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
+			    gd_error **err);
 
 /* Where a command's output goes and how long it may take (timeout_ms <= 0:
  * no limit; an fd < 0: inherited). */

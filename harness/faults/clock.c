@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-static int set_offset(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
-		      gd_error **err)
+int gd_clock_set(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
+		 gd_error **err)
 {
 	char text[64];
 	snprintf(text, sizeof(text), "%+.3f\n", (double)offset / 1000.0);
@@ -27,8 +27,8 @@ static int set_offset(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
 
 /* Evidence: a new process in each node reads its wall clock, compared
  * with the host's plus the offset (within a second). */
-static int check(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
-		 char *evidence, size_t size)
+int gd_clock_check(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
+		   char *evidence, size_t size)
 {
 	int missing = 0;
 	size_t used = 0;
@@ -61,19 +61,19 @@ int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err)
 {
 	gd_ms offset = offset_of(&e->step->clock);
-	int r = set_offset(f, e, offset, err);
+	int r = gd_clock_set(f, e, offset, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
-	return check(f, e, offset, evidence, size);
+	return gd_clock_check(f, e, offset, evidence, size);
 }
 
 int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err)
 {
-	int r = set_offset(f, e, 0, err);
+	int r = gd_clock_set(f, e, 0, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
-	return check(f, e, 0, evidence, size);
+	return gd_clock_check(f, e, 0, evidence, size);
 }

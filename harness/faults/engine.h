@@ -19,8 +19,10 @@ struct gd_faults {
 	 * (cuts[a * n + b]) and how the first one did it */
 	unsigned char *cuts;
 	enum gd_nl_cut *cut_kind;
-	bool *active;	   /* per plan entry: applied and not healed */
-	void **kind_state; /* per plan entry: what its kind keeps to heal */
+	bool *active;	     /* per plan entry: applied and not healed */
+	void **kind_state;   /* per plan entry: what its kind keeps to heal */
+	bool *changed;	     /* per reboot entry: back changed, not reverted */
+	void **change_state; /* per reboot entry: what its change replaced */
 	gd_faults_counts counts;
 	/* the player thread */
 	pthread_t thread;
@@ -67,6 +69,32 @@ int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err);
 int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err);
+/* The offset of e's nodes' clocks set, and read back from inside. */
+int gd_clock_set(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
+		 gd_error **err);
+int gd_clock_check(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
+		   char *evidence, size_t size);
+
+/* A skew k made on entry e's nodes (originals kept with the entry),
+ * undone (restart: the services too, when k has a security profile), and
+ * its evidence looked for; what gd_skew_apply and _heal are made of, and
+ * what a reboot coming back changed uses. */
+int gd_skew_make(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		 gd_error **err);
+int gd_skew_undo(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		 bool restart, gd_error **err);
+int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		  bool healed, char *evidence, size_t size);
+
+/* A reboot coming back changed (change.c): back_with made on e's nodes
+ * while they are held, its evidence looked for (reverted: the node as it
+ * was), and reverted at the change's end.  Applies as gd_fault_fn. */
+int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err);
+int gd_change_check(gd_faults *f, const gd_plan_entry *e, bool reverted,
+		    char *evidence, size_t size);
+int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		     size_t size, gd_error **err);
+void gd_change_forget(gd_faults *f, size_t entry);
 
 /* Frees what a skew kept for entry (its originals). */
 void gd_skew_forget(gd_faults *f, size_t entry);
@@ -80,6 +108,22 @@ int gd_node_open(const gd_node_rt *n, const char *path, int flags,
 char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err);
 int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
 		  gd_error **err);
+/* Removes a file (gone already is fine). */
+int gd_node_unlink(const gd_node_rt *n, const char *path, gd_error **err);
+
+/* A skew's security profile (security.c): the seccomp filter and the
+ * dropped capabilities written where the node's gd-init applies them to
+ * every service it starts, or removed; then every service restarted
+ * (SIGHUP to gd-init), since a profile reaches a service only when it
+ * starts.  The check waits for the restarted services and reads their
+ * seccomp mode and capabilities from inside, and for write-opens tries
+ * one under the profile: 0 seen, 1 not (evidence says what was). */
+bool gd_security_wanted(const gd_skew *k);
+int gd_security_set(const gd_node_rt *n, const gd_skew *k, gd_error **err);
+int gd_security_clear(const gd_node_rt *n, gd_error **err);
+int gd_security_restart(const gd_node_rt *n, gd_error **err);
+int gd_security_check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
+		      char *evidence, size_t size);
 
 /* Runs gd-probe ARGS... (gd_probe_cmd: PROGRAM ARGS...) inside node
  * index; out gets the first line it printed (or why it could not run).

@@ -25,18 +25,18 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 		case GD_FAULT_PARTITION:
 			break;
 		case GD_FAULT_REBOOT:
-			if (st->back_with)
-				why = "a reboot coming back changed (back_with)";
+			if (st->back_with && st->back_with->nconfig &&
+			    s->cluster.system != GD_SYSTEM_SLURM)
+				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
+			else if (st->back_with && st->back_with->clock &&
+				 st->back_with->clock->action == GD_CLOCK_DRIFT)
+				why = "a drifting clock (every process would drift from its own start)";
 			break;
 		case GD_FAULT_CLOCK:
 			if (st->clock.action == GD_CLOCK_DRIFT)
 				why = "a drifting clock (every process would drift from its own start)";
 			break;
 		case GD_FAULT_SKEW:
-			if (st->skew.has_seccomp)
-				why = "a seccomp profile";
-			else if (st->skew.caps_drop.n)
-				why = "dropping capabilities";
 			break;
 		case GD_FAULT_NETEM:
 			why = "netem (and this kernel has no netem qdisc)";
@@ -64,8 +64,12 @@ int gd_faults_open(const gd_plan *p, gd_cluster_state *st, const char *libexec,
 		f->cut_kind = calloc(n * n + 1, sizeof(*f->cut_kind));
 		f->active = calloc(p->nentries + 1, sizeof(*f->active));
 		f->kind_state = calloc(p->nentries + 1, sizeof(*f->kind_state));
+		f->changed = calloc(p->nentries + 1, sizeof(*f->changed));
+		f->change_state =
+			calloc(p->nentries + 1, sizeof(*f->change_state));
 	}
-	if (!f || !f->cuts || !f->cut_kind || !f->active || !f->kind_state) {
+	if (!f || !f->cuts || !f->cut_kind || !f->active || !f->kind_state ||
+	    !f->changed || !f->change_state) {
 		gd_faults_free(f);
 		return gd_error_make(err, ENOMEM, "cannot prepare the faults");
 	}
@@ -87,9 +91,12 @@ void gd_faults_free(gd_faults *f)
 		pthread_mutex_destroy(&f->lock);
 	}
 	for (size_t i = 0; f->kind_state && i < f->plan->nentries; i++)
-		if (f->plan->entries[i].step->kind == GD_FAULT_SKEW)
-			gd_skew_forget(f, i);
+		gd_skew_forget(f, i); /* a skew's, or a reboot's back_with's */
+	for (size_t i = 0; f->change_state && i < f->plan->nentries; i++)
+		gd_change_forget(f, i);
 	free(f->kind_state);
+	free(f->changed);
+	free(f->change_state);
 	free(f->cuts);
 	free(f->cut_kind);
 	free(f->active);
@@ -98,6 +105,8 @@ void gd_faults_free(gd_faults *f)
 
 static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
 {
+	if (k == GD_ACT_CHANGE_END)
+		return gd_change_revert;
 	switch (e->step->kind) {
 	case GD_FAULT_KILL:
 	case GD_FAULT_PAUSE:
@@ -147,10 +156,10 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	const gd_plan_entry *e = a->entry;
 	size_t idx = (size_t)(e - f->plan->entries);
 	bool apply = a->kind == GD_ACT_APPLY;
-	/* A change_end only matters for changes this build cannot make yet
-	 * (preflight refuses them); a heal of a fault never applied has
-	 * nothing to undo. */
-	if (a->kind == GD_ACT_CHANGE_END || (!apply && !f->active[idx]))
+	bool revert = a->kind == GD_ACT_CHANGE_END;
+	/* A heal of a fault never applied has nothing to undo, nor the end
+	 * of a change never made. */
+	if (revert ? !f->changed[idx] : !apply && !f->active[idx])
 		return;
 	gd_fault_fn fn = fn_for(e, a->kind);
 	char evidence[512] = "";
@@ -161,11 +170,13 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	int64_t seen_ns = mono_ns();
 	/* Only faults that last need a heal (a service kill does not). */
 	bool lasts = e->end != e->start || e->until_end;
-	f->active[idx] = apply && r >= 0 && lasts;
+	if (!revert)
+		f->active[idx] = apply && r >= 0 && lasts;
 
 	const char *event =
-		apply ? (r == 0 ? "fault-applied" : "fault-not-applied")
-		      : (r == 0 ? "fault-healed" : "fault-not-healed");
+		apply	 ? (r == 0 ? "fault-applied" : "fault-not-applied")
+		: revert ? (r == 0 ? "change-reverted" : "change-not-reverted")
+			 : (r == 0 ? "fault-healed" : "fault-not-healed");
 	if (apply)
 		r == 0 ? f->counts.applied++ : f->counts.not_applied++;
 	else
@@ -249,11 +260,15 @@ void gd_faults_stop(gd_faults *f)
 	}
 	/* Newest first, as a ledger is undone. */
 	for (size_t i = f->plan->nentries; i-- > 0;) {
-		if (!f->active[i])
-			continue;
-		gd_action a = {f->plan->entries[i].end, GD_ACT_HEAL,
-			       &f->plan->entries[i]};
-		play(f, &a, false);
+		const gd_plan_entry *e = &f->plan->entries[i];
+		if (f->active[i]) {
+			gd_action a = {e->end, GD_ACT_HEAL, e};
+			play(f, &a, false);
+		}
+		if (f->changed[i]) {
+			gd_action a = {e->change_end, GD_ACT_CHANGE_END, e};
+			play(f, &a, false);
+		}
 	}
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@ int gd_node_open(const gd_node_rt *n, const char *path, int flags,
 		return gd_error_make(err, errno, "node \"%s\" is not up",
 				     n->name);
 	struct open_how how = {.flags = (uint64_t)flags | O_CLOEXEC,
+			       .mode = flags & O_CREAT ? 0644 : 0,
 			       .resolve =
 				       RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS};
 	int fd = (int)syscall(SYS_openat2, rfd, path + (path[0] == '/'), &how,
@@ -61,6 +63,24 @@ int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
 	if (write(fd, text, len) != (ssize_t)len)
 		return gd_error_make(err, errno,
 				     "cannot write \"%s\" on \"%s\"", path,
+				     n->name);
+	return 0;
+}
+
+int gd_node_unlink(const gd_node_rt *n, const char *path, gd_error **err)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || !slash[1])
+		return gd_error_set(err, EINVAL, "cannot remove \"%s\"", path);
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + 1), path);
+	_cleanup_close_ int dfd =
+		gd_node_open(n, dir, O_PATH | O_DIRECTORY, err);
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, slash + 1, 0) < 0 && errno != ENOENT)
+		return gd_error_make(err, errno,
+				     "cannot remove \"%s\" on \"%s\"", path,
 				     n->name);
 	return 0;
 }

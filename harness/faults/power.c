@@ -222,27 +222,56 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	return missing > 0;
 }
 
+/* Starts e's nodes again; a reboot coming back changed starts them held,
+ * makes its change, then lets their services start (released whatever
+ * happened: a node left held would run nothing). */
+static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
+{
+	bool changed = e->step->kind == GD_FAULT_REBOOT && e->step->back_with;
+	size_t started = 0;
+	int r = 0;
+	for (; started < e->nodes.n && r == 0; started += r == 0)
+		r = gd_cluster_start_node(
+			f->st, f->st->nodes[e->nodes.v[started]].name,
+			f->libexec, changed, err);
+	if (r == 0 && changed)
+		r = gd_change_make(f, e, err);
+	for (size_t k = 0; changed && k < started; k++) {
+		gd_error *e2 = NULL;
+		int r2 = gd_cluster_release_node(
+			f->st, f->st->nodes[e->nodes.v[k]].name, &e2);
+		if (r2 < 0 && r == 0) {
+			r = r2;
+			*err = TAKE_PTR(e2);
+		}
+		gd_error_free(e2);
+	}
+	return r;
+}
+
 int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err)
 {
 	int missing = 0;
-	for (size_t k = 0; k < e->nodes.n; k++) {
-		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
-		int r;
-		if (e->step->kind == GD_FAULT_PAUSE) {
-			r = gd_cluster_pause(f->st, n->name, false, err);
+	if (e->step->kind == GD_FAULT_PAUSE) {
+		for (size_t k = 0; k < e->nodes.n; k++) {
+			gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+			int r = gd_cluster_pause(f->st, n->name, false, err);
 			if (r < 0)
 				return r;
 			gd_faults_mark_applied(f);
 			const char *state = gd_node_state(n);
 			say(evidence, size, n->name, "%s", state);
 			missing += strcmp(state, "up") != 0;
-			continue;
 		}
-		r = gd_cluster_start_node(f->st, n->name, f->libexec, err);
-		if (r < 0)
-			return r;
-		gd_faults_mark_applied(f);
+		return missing > 0;
+	}
+	int r = power_on(f, e, err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
 		/* Back: something runs in it and answers with its name. */
 		char said[256];
 		int status = gd_probe(f, e->nodes.v[k], said, sizeof(said),
@@ -253,5 +282,7 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		    ok ? "" : " (no answer from inside)");
 		missing += !ok;
 	}
+	if (e->step->kind == GD_FAULT_REBOOT && e->step->back_with)
+		missing += gd_change_check(f, e, false, evidence, size);
 	return missing > 0;
 }

@@ -1,7 +1,8 @@
 /* Permission skews: the service user's uid/gid remapped in a node's
  * /etc/passwd and /etc/group, and the owner or mode of node paths
  * changed, as a configuration-management run that went slightly wrong
- * leaves a machine.  Files are changed through the node's own root
+ * leaves a machine; or a stricter security profile (security.c).  Files are
+ * changed through the node's own root
  * (/proc/PID/root, resolved in it with no symlink followed), so an
  * overlay /etc sees the change and nothing outside the node's own
  * directories can be reached; each original is kept to be put back
@@ -22,6 +23,7 @@
 struct skew_saved {
 	char *passwd, *group; /* NULL: not changed */
 	struct stat *paths;   /* per path change; st_mode 0: not changed */
+	bool profile;	      /* a security profile was left for gd-init */
 };
 
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3)
@@ -205,6 +207,11 @@ static int check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
 					 "%s%s: id %s: %s", used ? "; " : "",
 					 n->name, user, said);
 	}
+	if (gd_security_wanted(k) && used < size) {
+		missing +=
+			gd_security_check(f, index, k, healed, evidence, size);
+		used = strlen(evidence);
+	}
 	for (size_t i = 0; i < k->npaths && used < size; i++) {
 		const gd_path_skew *ps = &k->paths[i];
 		char said[256];
@@ -230,10 +237,9 @@ static struct skew_saved **saved_of(gd_faults *f, const gd_plan_entry *e)
 }
 
 /* Puts back whatever sv says was changed, newest first. */
-static int restore(gd_faults *f, const gd_plan_entry *e,
+static int restore(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 		   const struct skew_saved *sv, gd_error **err)
 {
-	const gd_skew *k = &e->step->skew;
 	int r = 0;
 	for (size_t j = e->nodes.n; sv && j-- > 0 && r == 0;) {
 		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
@@ -243,6 +249,8 @@ static int restore(gd_faults *f, const gd_plan_entry *e,
 			if (sv[j].paths && sv[j].paths[i].st_mode)
 				r = restore_path(n, &k->paths[i],
 						 &sv[j].paths[i], err);
+		if (r == 0 && sv[j].profile)
+			r = gd_security_clear(n, err);
 		if (r == 0 && sv[j].group)
 			r = gd_node_write(n, "/etc/group", sv[j].group, err);
 		if (r == 0 && sv[j].passwd)
@@ -251,10 +259,9 @@ static int restore(gd_faults *f, const gd_plan_entry *e,
 	return r;
 }
 
-static int change(gd_faults *f, const gd_plan_entry *e, struct skew_saved *sv,
-		  gd_error **err)
+static int change(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		  struct skew_saved *sv, gd_error **err)
 {
-	const gd_skew *k = &e->step->skew;
 	const char *user = f->plan->scenario->cluster.service_user;
 	for (size_t j = 0; j < e->nodes.n; j++) {
 		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
@@ -290,48 +297,85 @@ static int change(gd_faults *f, const gd_plan_entry *e, struct skew_saved *sv,
 			if (r < 0)
 				return r;
 		}
+		if (gd_security_wanted(k)) {
+			sv[j].profile = true;
+			int r = gd_security_set(n, k, err);
+			if (r < 0)
+				return r;
+		}
 	}
 	return 0;
+}
+
+/* A profile reaches services only when they start. */
+static int restart_profiled(gd_faults *f, const gd_plan_entry *e,
+			    const gd_skew *k, gd_error **err)
+{
+	for (size_t j = 0; gd_security_wanted(k) && j < e->nodes.n; j++) {
+		int r = gd_security_restart(&f->st->nodes[e->nodes.v[j]], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int gd_skew_make(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		 gd_error **err)
+{
+	struct skew_saved *sv = calloc(e->nodes.n + 1, sizeof(*sv));
+	if (!sv)
+		return gd_error_make(err, ENOMEM, "cannot skew");
+	*saved_of(f, e) = sv;
+	int r = change(f, e, k, sv, err);
+	if (r < 0) {
+		/* Half a skew is put back: the fault did not happen. */
+		gd_error *e2 = NULL;
+		restore(f, e, k, sv, &e2);
+		gd_error_free(e2);
+	}
+	return r;
+}
+
+int gd_skew_undo(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		 bool restart, gd_error **err)
+{
+	int r = restore(f, e, k, *saved_of(f, e), err);
+	return r == 0 && restart ? restart_profiled(f, e, k, err) : r;
+}
+
+int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+		  bool healed, char *evidence, size_t size)
+{
+	const struct skew_saved *sv = *saved_of(f, e);
+	int missing = 0;
+	for (size_t j = 0; sv && j < e->nodes.n; j++)
+		missing += check(f, e->nodes.v[j], k, healed, &sv[j], evidence,
+				 size);
+	return missing > 0;
 }
 
 int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err)
 {
 	const gd_skew *k = &e->step->skew;
-	struct skew_saved *sv = calloc(e->nodes.n + 1, sizeof(*sv));
-	if (!sv)
-		return gd_error_make(err, ENOMEM, "cannot skew");
-	*saved_of(f, e) = sv;
-	int r = change(f, e, sv, err);
-	if (r < 0) {
-		/* Half a skew is put back: the fault did not happen. */
-		gd_error *e2 = NULL;
-		restore(f, e, sv, &e2);
-		gd_error_free(e2);
+	int r = gd_skew_make(f, e, k, err);
+	if (r == 0)
+		r = restart_profiled(f, e, k, err);
+	if (r < 0)
 		return r;
-	}
 	gd_faults_mark_applied(f);
-	int missing = 0;
-	for (size_t j = 0; j < e->nodes.n; j++)
-		missing += check(f, e->nodes.v[j], k, false, &sv[j], evidence,
-				 size);
-	return missing > 0;
+	return gd_skew_check(f, e, k, false, evidence, size);
 }
 
 int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		 size_t size, gd_error **err)
 {
 	const gd_skew *k = &e->step->skew;
-	struct skew_saved *sv = *saved_of(f, e);
-	int r = restore(f, e, sv, err);
+	int r = gd_skew_undo(f, e, k, true, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
-	int missing = 0;
-	for (size_t j = 0; sv && j < e->nodes.n; j++)
-		missing += check(f, e->nodes.v[j], k, true, &sv[j], evidence,
-				 size);
-	return missing > 0;
+	return gd_skew_check(f, e, k, true, evidence, size);
 }
 
 void gd_skew_forget(gd_faults *f, size_t entry)

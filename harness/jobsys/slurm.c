@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -214,4 +217,85 @@ void gd_slurm_services(const gd_cluster *c, size_t index, FILE *out)
 		"arg /usr/sbin/%s\narg -D\n%send\n",
 		ctl ? "slurmctld" : "slurmd", ctl ? "slurmctld" : "slurmd",
 		ctl ? "arg -i\n" : "");
+}
+
+/* Where KEY= starts in a line of whitespace-separated parameters, or
+ * NULL. */
+static const char *param_in(const char *line, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *p = line; p < line + len;) {
+		p += strspn(p, " \t");
+		if (p + klen < line + len && strncasecmp(p, key, klen) == 0 &&
+		    p[klen] == '=')
+			return p;
+		p += strcspn(p, " \t\n");
+	}
+	return NULL;
+}
+
+static bool is_node_line(const char *line, size_t len, const char *node)
+{
+	const char *p = param_in(line, len, "NodeName");
+	if (p != line)
+		return false;
+	size_t nlen = strlen(node);
+	return strncmp(p + 9, node, nlen) == 0 && strchr(" \t\n", p[9 + nlen]);
+}
+
+/* One override applied: a heap string, NULL when out of memory. */
+static char *override_one(const char *text, const char *node, const char *key,
+			  const char *value)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *o = open_memstream(&out, &size);
+	if (!o)
+		return NULL;
+	bool done = false;
+	for (const char *line = text; *line;) {
+		size_t len = strcspn(line, "\n");
+		const char *p = NULL;
+		if (!done && is_node_line(line, len, node))
+			p = param_in(line, len, key);
+		else if (!done && param_in(line, len, key) == line &&
+			 !param_in(line, len, "NodeName") &&
+			 !param_in(line, len, "PartitionName"))
+			p = line;
+		if (p) {
+			const char *v = p + strlen(key) + 1;
+			size_t vlen = strcspn(v, " \t\n");
+			fprintf(o, "%.*s%s=%s%.*s", (int)(p - line), line, key,
+				value, (int)(line + len - (v + vlen)),
+				v + vlen);
+			done = true;
+		} else {
+			fprintf(o, "%.*s", (int)len, line);
+		}
+		line += len;
+		if (*line == '\n')
+			fputc(*line++, o);
+	}
+	if (!done)
+		fprintf(o, "%s%s=%s\n",
+			*text && text[strlen(text) - 1] != '\n' ? "\n" : "",
+			key, value);
+	if (fclose(o) != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+char *gd_slurm_conf_override(const char *text, const char *node,
+			     const char *const *keys, const char *const *values,
+			     size_t n)
+{
+	char *cur = strdup(text);
+	for (size_t i = 0; cur && i < n; i++) {
+		char *next = override_one(cur, node, keys[i], values[i]);
+		free(cur);
+		cur = next;
+	}
+	return cur;
 }

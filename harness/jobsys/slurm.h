@@ -44,6 +44,18 @@ extern const gd_slurm_timeout_t gd_slurm_munge_ttl;
  * at least the floor. */
 int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale);
 
+/* The path of slurm.conf inside every node. */
+#define GD_SLURM_CONF "/etc/slurm/slurm.conf"
+
+/* slurm.conf text as node sees it after a configuration-management run
+ * that set key i to values[i]: a parameter of the node's own NodeName
+ * line ("CPUs") is changed there; otherwise a Key=Value line is replaced
+ * or, when there is none, appended.  Keys match as Slurm matches them,
+ * ignoring case.  A heap string, or NULL when out of memory. */
+char *gd_slurm_conf_override(const char *text, const char *node,
+			     const char *const *keys, const char *const *values,
+			     size_t n);
+
 /* The controller's node index (the node with role "controller"). */
 size_t gd_slurm_controller(const gd_cluster *c);
 

@@ -196,7 +196,7 @@ static void baseline(const char *kind, gd_cluster_state *st,
 			     w < 1000 && strcmp(gd_node_state(a), "down") != 0;
 			     w++)
 				usleep(1000);
-			gd_cluster_start_node(st, a->name, libexec, &e);
+			gd_cluster_start_node(st, a->name, libexec, false, &e);
 		} else if (strcmp(kind, "pause") == 0) {
 			gd_cgroup_freeze(a->cgroup, false, 5000, &e);
 		} else if (strcmp(kind, "partition") == 0) {

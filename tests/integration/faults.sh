@@ -2,7 +2,7 @@
 # Integration test of fault steps on real Slurm (1 controller, 3 workers):
 # every kind this build plays (partition silent/unreachable/prohibit,
 # isolate and one-way, hard and graceful kills of nodes and services,
-# pause, reboot, skews of ids and paths, clock offsets) shows its evidence
+# pause, reboot, skews of ids, paths and security profiles, clock offsets) shows its evidence
 # from inside the nodes, heals, and
 # Slurm still finishes every job correctly; a partition healed leaves the
 # node's routes and neighbours as they were; a SIGKILLed run with faults
@@ -123,6 +123,77 @@ if grep -q '/srv/scratch is 755 gdjob:gdjob' "$ev"; then ok "scratch is given to
 n=$(grep -l 'Permission denied; retrying' "$state"/r3/jobs/*.log 2>/dev/null | wc -l)
 if [ "$n" -ge 2 ]; then ok "jobs on both skewed nodes stalled, retrying ($n; their logs are in the run directory)"; else
 	bad "jobs on both skewed nodes stalled, retrying ($n)"; fi
+
+# A stricter security profile, applied as a real one is when services
+# restart: on w1 write-opens fail with EACCES (munged cannot open its log
+# and keeps failing), on w2 mkdir is denied and CAP_DAC_OVERRIDE dropped.
+# Evidence from inside: the restarted services' seccomp mode and bounding
+# set, and a write-open tried under the profile; the heal restarts them
+# without it and leaves /etc/gameday as it was.
+cat >"$state/profile.json" <<'JSON'
+{"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 3,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 2, "deadline": "3h", "expected": "20m..30m"},
+ "steps": [{"id": "strict", "kind": "skew", "at": "1m", "for": "1h", "targets": "w1",
+            "seccomp": {"deny_write_opens": true, "errno": "EACCES"}},
+           {"id": "caps", "kind": "skew", "at": "1m", "for": "1h", "targets": "w2",
+            "seccomp": {"deny": ["mkdir"], "errno": "EPERM"}, "caps_drop": ["CAP_DAC_OVERRIDE"]}]}
+JSON
+profstate() { # NODE
+	"$gameday" cluster exec "$1" -- sh -c 'ls /etc/gameday; sha256sum /etc/gameday/*' 2>&1
+}
+GAMEDAY_LOG_DIR=$state/logs5 "$gameday" run --out "$state/r5" "$state/profile.json" >"$out" 2>&1 &
+pid=$!
+wait_event "$state/logs5" '"run-started"'
+{ profstate w1; profstate w2; } >"$state/before"
+wait_event "$state/logs5" '"event":"fault-healed"' 2
+{ profstate w1; profstate w2; } >"$state/after"
+wait $pid
+ev=$state/r5/events.jsonl
+applied() { grep '"event":"fault-applied"' "$ev" | grep "\"fault\":\"$1\""; }
+healed() { grep '"event":"fault-healed"' "$ev" | grep "\"fault\":\"$1\""; }
+if applied strict | grep -q 'seccomp 2 filters 1.*a write-open under its profile: error EACCES'; then
+	ok "a seccomp profile: restarted services run filtered, a write-open fails with EACCES"; else
+	bad "a seccomp profile: restarted services run filtered, a write-open fails with EACCES"; fi
+# CAP_DAC_OVERRIDE is bit 1: gone while applied, back after the heal.
+bnd_on=$(applied caps | sed -n 's/.*capbnd \([0-9a-f]*\) seccomp 2.*/\1/p')
+bnd_off=$(healed caps | sed -n 's/.*capbnd \([0-9a-f]*\) seccomp 0.*/\1/p')
+if [ -n "$bnd_on" ] && [ -n "$bnd_off" ] && [ $((0x$bnd_on & 2)) = 0 ] && [ $((0x$bnd_off & 2)) = 2 ] &&
+	[ $((0x$bnd_on | 2)) = $((0x$bnd_off)) ]; then ok "dropped capabilities leave the restarted services' bounding set ($bnd_on, healed $bnd_off)"; else
+	bad "dropped capabilities leave the restarted services' bounding set ($bnd_on, healed $bnd_off)"; fi
+if grep '"node":"w1"' "$ev" | grep '"service":"munged"' | grep -q '"event":"exit".*"code":1'; then
+	ok "munged cannot run under write-open denial (supervisor events)"; else bad "munged cannot run under write-open denial (supervisor events)"; fi
+if healed strict | grep -q 'seccomp 0.*ok wrote' && ! healed caps | grep -q 'seccomp 2'; then
+	ok "the heal restarts the services without the profile"; else bad "the heal restarts the services without the profile"; fi
+if cmp -s "$state/before" "$state/after"; then ok "... and leaves /etc/gameday as it was"; else
+	diff "$state/before" "$state/after" >"$out"; bad "... and leaves /etc/gameday as it was"; fi
+
+# A reboot coming back changed, as from a configuration-management run:
+# the node starts held, gets its remapped uid, dropped capability, shifted
+# clock (within munge's credential lifetime) and changed slurm.conf, and
+# only then starts its services; 30 minutes later the change is reverted,
+# services restarted.
+cat >"$state/back.json" <<'JSON'
+{"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 3,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 2, "deadline": "3h", "expected": "20m..30m"},
+ "steps": [{"id": "renew", "kind": "reboot", "at": "1m", "for": "5m", "targets": "w1",
+            "back_with": {"skew": {"uid": 2001, "caps_drop": ["CAP_DAC_OVERRIDE"]}, "clock": {"offset": "+3s"},
+                          "config": {"CPUs": 2}, "for": "30m"}}]}
+JSON
+expect "a reboot coming back changed runs" 0 "$gameday" run --out "$state/r6" "$state/back.json"
+ev=$state/r6/events.jsonl
+if healed renew | grep 'uid=2001(' | grep 'capbnd [0-9a-f]*d ' | grep 'clock reads +3.0' | grep -q 'slurm.conf has the new settings'; then
+	ok "the node is back with its uid, capabilities, clock and slurm.conf changed (seen from inside)"; else
+	bad "the node is back with its uid, capabilities, clock and slurm.conf changed (seen from inside)"; fi
+# Between the held start and the release, no service of w1 starts.
+order=$(grep '"node":"w1"' "$ev" | sed -n 's/.*"event":"\(node-up\|node-released\|start\)".*/\1/p' | tr '\n' ' ')
+case $order in
+*"node-up node-released start"*) ok "its services start only once the change is made ($order)" ;;
+*) bad "its services start only once the change is made ($order)" ;;
+esac
+if grep '"event":"change-reverted"' "$ev" | grep -v 'uid=2001(' | grep 'clock reads +0.0' | grep -q 'slurm.conf as it was'; then
+	ok "the change is reverted at its end, with evidence"; else bad "the change is reverted at its end, with evidence"; fi
 
 # A worker's clock two hours ahead: every new process there reads it (the
 # probe), munge on it rejects the controller's credentials as expired (its

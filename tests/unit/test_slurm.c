@@ -100,6 +100,33 @@ static void completion_records_are_read(void **state)
 	assert_false(gd_slurm_state_final("PENDING"));
 }
 
+static void config_overrides_reach_the_node_line_or_a_key(void **state)
+{
+	(void)state;
+	const char *conf =
+		"ClusterName=gameday\n"
+		"SlurmdTimeout=300\n"
+		"NodeName=w1 NodeAddr=10.0.0.2 CPUs=1 State=UNKNOWN\n"
+		"NodeName=w10 NodeAddr=10.0.0.3 CPUs=1 State=UNKNOWN\n"
+		"PartitionName=batch Nodes=ALL Default=YES\n";
+	const char *keys[] = {"cpus", "SlurmdTimeout", "TmpFS"};
+	const char *values[] = {"4", "30", "/srv/scratch"};
+	char *out = gd_slurm_conf_override(conf, "w1", keys, values, 3);
+	assert_non_null(out);
+	assert_string_equal(
+		out, "ClusterName=gameday\n"
+		     "SlurmdTimeout=30\n"
+		     "NodeName=w1 NodeAddr=10.0.0.2 cpus=4 State=UNKNOWN\n"
+		     "NodeName=w10 NodeAddr=10.0.0.3 CPUs=1 State=UNKNOWN\n"
+		     "PartitionName=batch Nodes=ALL Default=YES\n"
+		     "TmpFS=/srv/scratch\n");
+	free(out);
+	/* A key no line has, on a text without a final newline. */
+	out = gd_slurm_conf_override("A=1", "w1", keys + 2, values + 2, 1);
+	assert_string_equal(out, "A=1\nTmpFS=/srv/scratch\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +134,7 @@ int main(void)
 		cmocka_unit_test(every_timeout_has_a_floor_below_its_default),
 		cmocka_unit_test(queue_json_is_read),
 		cmocka_unit_test(completion_records_are_read),
+		cmocka_unit_test(config_overrides_reach_the_node_line_or_a_key),
 	};
 	return cmocka_run_group_tests_name("slurm", tests, NULL, NULL);
 }
