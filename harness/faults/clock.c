@@ -2,7 +2,12 @@
  * every node of a scenario with clock faults, see node.c) reads in every
  * dynamically linked process: new ones at once, running ones within the
  * second (FAKETIME_CACHE_DURATION, set by gd-init).  Static programs
- * (gd-init itself) keep the host's clock. */
+ * (gd-init itself) keep the host's clock.
+ *
+ * A drift is played as an offset the player thread steps every
+ * GD_DRIFT_TICK_MS (gd_clock_tick): libfaketime's own rate ("x1.01")
+ * counts from each process's start, so processes started at different
+ * times would disagree on the node's time, which no real machine does. */
 #include "faults/engine.h"
 
 #include <errno.h>
@@ -52,28 +57,89 @@ int gd_clock_check(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
 	return missing > 0;
 }
 
-static gd_ms offset_of(const gd_clock *c)
+/* A drift's start, on CLOCK_MONOTONIC, kept with its entry. */
+struct drift {
+	int64_t t0_ns;
+};
+
+static int64_t mono_ns(void)
 {
-	return c->action == GD_CLOCK_OFFSET ? c->offset : 0;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* What a drift has gained by now, in scenario time. */
+static gd_ms drifted(const gd_faults *f, const gd_plan_entry *e)
+{
+	const struct drift *d = f->kind_state[e - f->plan->entries];
+	double real_ms = (double)(mono_ns() - d->t0_ns) / 1e6;
+	return (gd_ms)((double)e->step->clock.drift_per_h * real_ms * f->scale /
+		       3600000.0);
+}
+
+static bool is_drift(const gd_plan_entry *e)
+{
+	return e->step->clock.action == GD_CLOCK_DRIFT;
 }
 
 int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err)
 {
-	gd_ms offset = offset_of(&e->step->clock);
+	const gd_clock *c = &e->step->clock;
+	size_t idx = (size_t)(e - f->plan->entries);
+	gd_ms offset = c->action == GD_CLOCK_OFFSET ? c->offset : 0;
+	if (is_drift(e)) {
+		struct drift *d = f->kind_state[idx];
+		if (!d && !(d = f->kind_state[idx] = calloc(1, sizeof(*d))))
+			return gd_error_make(err, ENOMEM, "cannot drift");
+		d->t0_ns = mono_ns();
+	}
 	int r = gd_clock_set(f, e, offset, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
+	if (is_drift(e))
+		f->ndrifting++;
 	return gd_clock_check(f, e, offset, evidence, size);
+}
+
+void gd_clock_tick(gd_faults *f)
+{
+	for (size_t i = 0; i < f->plan->nentries; i++) {
+		const gd_plan_entry *e = &f->plan->entries[i];
+		if (e->step->kind != GD_FAULT_CLOCK || !is_drift(e) ||
+		    !f->active[i])
+			continue;
+		gd_error *err = NULL;
+		gd_clock_set(f, e, drifted(f, e), &err);
+		gd_error_free(err); /* the heal says how far it got */
+	}
 }
 
 int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err)
 {
+	int missing = 0;
+	if (is_drift(e)) {
+		/* Where the drift got to, read from inside before the reset:
+		 * its evidence. */
+		f->ndrifting--;
+		gd_ms got = drifted(f, e);
+		int r = gd_clock_set(f, e, got, err);
+		if (r < 0)
+			return r;
+		missing += gd_clock_check(f, e, got, evidence, size);
+		size_t used = strlen(evidence);
+		snprintf(evidence + used, size - used,
+			 " after drifting %+.1f s; reset: ",
+			 (double)got / 1000.0);
+	}
 	int r = gd_clock_set(f, e, 0, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
-	return gd_clock_check(f, e, 0, evidence, size);
+	size_t used = strlen(evidence);
+	missing += gd_clock_check(f, e, 0, evidence + used, size - used);
+	return missing > 0;
 }

@@ -34,7 +34,11 @@ struct gd_faults {
 	size_t nacts;
 	int64_t t0_ns;
 	int64_t applied_ns; /* when the current action's change was made */
+	unsigned ndrifting; /* clock drifts in place: the player ticks */
 };
+
+/* How often a drifting clock's offset is stepped, in real time. */
+#define GD_DRIFT_TICK_MS 200
 
 /* Kinds call this the moment their change is in place, before looking
  * for its evidence. */
@@ -69,6 +73,8 @@ int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err);
 int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err);
+/* Steps every drifting clock to where its drift has got by now. */
+void gd_clock_tick(gd_faults *f);
 /* The offset of e's nodes' clocks set, and read back from inside. */
 int gd_clock_set(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
 		 gd_error **err);

@@ -30,17 +30,24 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
 			else if (st->back_with && st->back_with->clock &&
 				 st->back_with->clock->action == GD_CLOCK_DRIFT)
-				why = "a drifting clock (every process would drift from its own start)";
+				why = "a node coming back with a drifting clock (a back_with clock takes an offset)";
 			break;
 		case GD_FAULT_CLOCK:
-			if (st->clock.action == GD_CLOCK_DRIFT)
-				why = "a drifting clock (every process would drift from its own start)";
 			break;
 		case GD_FAULT_SKEW:
 			break;
-		case GD_FAULT_NETEM:
-			why = "netem (and this kernel has no netem qdisc)";
+		case GD_FAULT_NETEM: {
+			int has = gd_nl_netem_works(err);
+			if (has < 0)
+				return has;
+			if (!has)
+				return gd_error_set(
+					err, EOPNOTSUPP,
+					"%s: step \"%s\": netem delay and loss need the kernel's netem queueing discipline, and this kernel has none (build it with CONFIG_NET_SCH_NETEM, or load it: modprobe sch_netem)",
+					s->file, st->id);
+			why = "netem (this kernel has it, but gameday does not play it yet)";
 			break;
+		}
 		case GD_FAULT_KIND_COUNT:
 			break;
 		}
@@ -90,8 +97,13 @@ void gd_faults_free(gd_faults *f)
 		pthread_cond_destroy(&f->wake);
 		pthread_mutex_destroy(&f->lock);
 	}
-	for (size_t i = 0; f->kind_state && i < f->plan->nentries; i++)
-		gd_skew_forget(f, i); /* a skew's, or a reboot's back_with's */
+	for (size_t i = 0; f->kind_state && i < f->plan->nentries; i++) {
+		enum gd_fault_kind k = f->plan->entries[i].step->kind;
+		if (k == GD_FAULT_SKEW || k == GD_FAULT_REBOOT)
+			gd_skew_forget(f, i); /* a skew's or a back_with's */
+		else
+			free(f->kind_state[i]);
+	}
 	for (size_t i = 0; f->change_state && i < f->plan->nentries; i++)
 		gd_change_forget(f, i);
 	free(f->kind_state);
@@ -208,12 +220,32 @@ static void *player(void *arg)
 {
 	gd_faults *f = arg;
 	pthread_mutex_lock(&f->lock);
+	int64_t tick = 0;
 	for (size_t i = 0; i < f->nacts && !f->stop; i++) {
 		int64_t due = due_ns(f, f->acts[i].at);
-		struct timespec ts = {due / 1000000000, due % 1000000000};
-		while (!f->stop && pthread_cond_timedwait(&f->wake, &f->lock,
-							  &ts) != ETIMEDOUT)
-			;
+		/* Until the action is due, drifting clocks are stepped. */
+		for (;;) {
+			int64_t wake = due;
+			if (f->ndrifting) {
+				if (!tick)
+					tick = mono_ns() +
+					       GD_DRIFT_TICK_MS * 1000000LL;
+				if (tick < wake)
+					wake = tick;
+			}
+			struct timespec ts = {wake / 1000000000,
+					      wake % 1000000000};
+			while (!f->stop &&
+			       pthread_cond_timedwait(&f->wake, &f->lock,
+						      &ts) != ETIMEDOUT)
+				;
+			if (f->stop || wake == due)
+				break;
+			pthread_mutex_unlock(&f->lock);
+			gd_clock_tick(f);
+			pthread_mutex_lock(&f->lock);
+			tick = 0;
+		}
 		if (f->stop)
 			break;
 		pthread_mutex_unlock(&f->lock);

@@ -14,9 +14,13 @@
 #include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
+#include <netlink/route/qdisc.h>
+#include <netlink/route/qdisc/netem.h>
 #include <netlink/route/route.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct gd_nl {
@@ -304,4 +308,40 @@ int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
 			 kind == GD_CUT_PROHIBIT ? RTN_PROHIBIT
 						 : RTN_UNREACHABLE,
 			 dst, err);
+}
+
+/* In the child: a netem qdisc on a fresh namespace's loopback. */
+static int try_netem(void)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return 2;
+	struct nl_sock *sock = nl_socket_alloc();
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	if (!sock || !q || nl_connect(sock, NETLINK_ROUTE) < 0)
+		return 2;
+	rtnl_tc_set_ifindex(TC_CAST(q), 1); /* lo */
+	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	if (rtnl_tc_set_kind(TC_CAST(q), "netem") < 0)
+		return 1; /* libnl itself knows no netem */
+	rtnl_netem_set_delay(q, 1000);
+	return rtnl_qdisc_add(sock, q, NLM_F_CREATE) < 0;
+}
+
+int gd_nl_netem_works(gd_error **err)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return gd_error_make(err, errno, "cannot look for netem");
+	if (pid == 0)
+		_exit(try_netem());
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return gd_error_make(err, errno,
+					     "cannot look for netem");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 1)
+		return gd_error_set(
+			err, EPERM,
+			"cannot look for netem: a network namespace could not be made to try it in");
+	return WEXITSTATUS(status) == 0;
 }

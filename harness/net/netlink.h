@@ -55,4 +55,9 @@ int gd_nl_cut_add(gd_nl *nl, enum gd_nl_cut kind, int index,
 int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
 		  gd_error **err);
 
+/* Whether this kernel can make a netem qdisc: tried on the loopback of a
+ * throwaway network namespace, in a child process.  1 yes, 0 no, or a
+ * negative errno when the trial itself could not be made. */
+int gd_nl_netem_works(gd_error **err);
+
 #endif

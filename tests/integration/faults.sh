@@ -197,18 +197,24 @@ if grep '"event":"change-reverted"' "$ev" | grep -v 'uid=2001(' | grep 'clock re
 
 # A worker's clock two hours ahead: every new process there reads it (the
 # probe), munge on it rejects the controller's credentials as expired (its
-# own words in slurmd's log), and after the heal the jobs finish.
+# own words in slurmd's log), and after the heal the jobs finish.  Another
+# worker's clock drifts, gaining 8 s an hour, within munge's limits.
 cat >"$state/clock.json" <<'JSON'
 {"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 1,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 4, "deadline": "3h", "expected": "20m..30m"},
  "steps": [{"id": "jump", "kind": "clock", "at": "1m", "for": "1h", "targets": "w1", "offset": "+2h"},
+           {"id": "drift", "kind": "clock", "at": "1m", "for": "1h", "targets": "w2", "drift": "+8s/h"},
            {"id": "reset", "kind": "clock", "at": "1h10m", "targets": "w2", "reset": true}]}
 JSON
 expect "a clock fault runs, and the jobs finish after its heal" 0 "$gameday" run --out "$state/r4" "$state/clock.json"
 ev=$state/r4/events.jsonl
 if grep '"event":"fault-applied"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +7200.0 s'; then ok "the shifted clock is read from inside"; else bad "the shifted clock is read from inside"; fi
 if grep '"event":"fault-healed"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +0.0 s'; then ok "... and is back after the heal"; else bad "... and is back after the heal"; fi
+# The drift is stepped while it lasts (the run may end, healing it, as
+# soon as the jobs are done): at its heal w2's clock reads what it gained.
+if grep '"event":"fault-healed"' "$ev" | grep '"fault":"drift"' | grep -q 'clock reads +[1-8]\.[0-9] s from the host.s after drifting +[1-8]'; then
+	ok "a drifting clock gains time, read from inside before its reset"; else bad "a drifting clock gains time, read from inside before its reset"; fi
 if grep -q 'Munge decode failed: Expired credential' "$state/r4/w1/slurmd.log"; then ok "munge on the shifted worker rejects credentials as expired"; else bad "munge on the shifted worker rejects credentials as expired"; fi
 
 # SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
