@@ -24,8 +24,9 @@ static void help(void)
 	       "output against the expected one, tears everything down, and writes\n"
 	       "the run directory: result.json (one entry per job), events.jsonl, and\n"
 	       "each node's service and job-system logs.  Needs root.\n\n"
-	       "Not yet: drifting clocks, netem, seccomp and capability skews, and\n"
-	       "reboots coming back changed (refused, exit 3); stop conditions.\n\n"
+	       "netem steps are refused (exit 3) on a kernel without the netem\n"
+	       "qdisc.  A stop condition (stop_when) that fires heals every fault\n"
+	       "and ends the run (exit 4).\n\n"
 	       "  -s, --seed N   seed every random choice with N\n"
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"
 	       "  -n, --dry-run  print the whole schedule, jobs and faults, in the\n"
@@ -33,7 +34,7 @@ static void help(void)
 	       "  -h, --help     show this help\n\n"
 	       "exit: 0 every job correct within its deadline and every fault\n"
 	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem,\n"
-	       "130 interrupted\n");
+	       "4 stopped by a stop condition, 130 interrupted\n");
 }
 
 /* The schedule a run would play, jobs and faults merged in time order
@@ -170,6 +171,10 @@ int cmd_run(int argc, char **argv)
 	if (sum.interrupted) {
 		printf("interrupted: what was observed is in the run directory\n");
 		return 130;
+	}
+	if (*sum.stopped_by) {
+		printf("stopped: %s\n", sum.stopped_by);
+		return GD_EXIT_STOPPED;
 	}
 	return sum.correct == sum.jobs && sum.on_time == sum.jobs &&
 			       sum.faults_applied == sum.faults

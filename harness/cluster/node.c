@@ -123,10 +123,10 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 		return r;
 	/* Clock faults: every dynamically linked process of the node loads
 	 * libfaketime and reads the node's own offset, "+0" until a fault. */
-	if (c->fake_clock &&
-	    ((r = write_text(dir, "etc/ld.so.preload", GD_LIBFAKETIME "\n",
-			     err)) < 0 ||
-	     (r = write_text(dir, "etc/faketimerc", "+0\n", err)) < 0))
+	if (c->fake_clock && ((r = write_text(dir, "etc/ld.so.preload",
+					      GD_LIBFAKETIME "\n", err)) < 0 ||
+			      (r = write_text(dir, "etc/faketimerc",
+					      GD_FAKETIMERC_ZERO, err)) < 0))
 		return r;
 
 	/* The supervisor's configuration: gd-init reads it at start. */

@@ -48,6 +48,9 @@ struct in_addr gd_node_addr(size_t index);
 /* Debian's libfaketime, preloaded in every node of a scenario with clock
  * faults. */
 #define GD_LIBFAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+/* A node's /etc/faketimerc while its clock is the host's: written at
+ * start and put back by every clock heal, byte for byte. */
+#define GD_FAKETIMERC_ZERO "+0\n"
 
 /* The MAC of node index's eth0 (chosen, so no lookup is ever needed). */
 void gd_node_mac(size_t index, uint8_t mac[6]);

@@ -19,8 +19,10 @@
 int gd_clock_set(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
 		 gd_error **err)
 {
-	char text[64];
-	snprintf(text, sizeof(text), "%+.3f\n", (double)offset / 1000.0);
+	char text[64] = GD_FAKETIMERC_ZERO;
+	if (offset)
+		snprintf(text, sizeof(text), "%+.3f\n",
+			 (double)offset / 1000.0);
 	for (size_t j = 0; j < e->nodes.n; j++) {
 		int r = gd_node_write(&f->st->nodes[e->nodes.v[j]],
 				      "/etc/faketimerc", text, err);

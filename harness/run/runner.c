@@ -1,12 +1,14 @@
 #include "run/runner.h"
 
 #include "base/cleanup.h"
+#include "base/duration.h"
 #include "base/fileio.h"
 #include "cluster/cluster.h"
 #include "cluster/events.h"
 #include "faults/faults.h"
 #include "faults/schedule.h"
 #include "jobsys/jobsys.h"
+#include "run/logwatch.h"
 #include "workload/classify.h"
 #include "workload/corpus.h"
 
@@ -443,6 +445,9 @@ static int write_result(const gd_plan *p, const char *run_id,
 		sum->interrupted, "jobs", jobs, "faults", "played",
 		(int)sum->faults, "applied", (int)sum->faults_applied,
 		"not_healed", (int)sum->faults_unhealed);
+	if (*sum->stopped_by)
+		json_object_set_new(root, "stopped_by",
+				    json_string(sum->stopped_by));
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/result.json", out_dir);
 	int r = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -450,6 +455,47 @@ static int write_result(const gd_plan *p, const char *run_id,
 	if (r < 0)
 		return gd_error_make(err, EIO, "cannot write \"%s\"", path);
 	return 0;
+}
+
+/* What the run has done so far, as one number: it changes whenever a job
+ * starts, is requeued or finishes. */
+static size_t progress_mark(const job_track *t, size_t n)
+{
+	size_t mark = 0;
+	for (size_t k = 0; k < n; k++)
+		mark += t[k].attempts * 3 + (size_t)t[k].final * 2 +
+			(t[k].phase == GD_PHASE_RUNNING);
+	return mark;
+}
+
+/* The scenario's stop conditions, looked at once a poll: why the run
+ * must stop now (into why), or false. */
+static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
+		      gd_ms now, gd_ms progress_at, char *why, size_t size)
+{
+	size_t failed = 0, open = 0;
+	for (size_t k = 0; k < n; k++) {
+		failed += t[k].phase == GD_PHASE_FAILED || t[k].absent;
+		open += !t[k].final;
+	}
+	if (sw->failed_jobs_exceed >= 0 &&
+	    failed > (size_t)sw->failed_jobs_exceed) {
+		snprintf(
+			why, size,
+			"stop_when.failed_jobs_exceed: %zu jobs failed or were lost (more than %ld)",
+			failed, sw->failed_jobs_exceed);
+		return true;
+	}
+	if (sw->has_no_progress && open &&
+	    now - progress_at > sw->no_progress_for) {
+		char d[32];
+		snprintf(
+			why, size,
+			"stop_when.no_progress_for: no job started, was requeued or finished for %s",
+			gd_duration_format(sw->no_progress_for, d, sizeof(d)));
+		return true;
+	}
+	return false;
 }
 
 static int copy_file(const char *from, const char *to)
@@ -556,6 +602,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		return r;
 
 	gd_jobsys *js = NULL;
+	gd_logwatch *logs = NULL;
 	gd_faults *faults = NULL;
 	gd_action *acts = NULL;
 	size_t nacts = 0;
@@ -566,6 +613,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	r = gd_jobsys_open(c, st, &js, err);
 	if (r == 0 && !t)
 		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
+	if (r == 0)
+		r = gd_logwatch_open(st, gd_jobsys_logs(js), &logs, err);
 	if (r == 0)
 		r = prepare_workload(p, shared, t, err);
 	/* How long the job system may take to come up, and may stay
@@ -591,6 +640,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	clock_gettime(CLOCK_MONOTONIC, &t0_ts);
 	int64_t t0 = (int64_t)t0_ts.tv_sec * 1000 + t0_ts.tv_nsec / 1000000;
 	if (r == 0)
+		gd_logwatch_poll(logs, -1);
+	if (r == 0)
 		gd_event(events, "run-started",
 			 json_pack("{s:s,s:s,s:I,s:f}", "scenario", s->name,
 				   "system", gd_system_name(c->system), "seed",
@@ -601,7 +652,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				    (int64_t)t0_ts.tv_sec * 1000000000 +
 					    t0_ts.tv_nsec,
 				    err);
-	size_t next = 0, done = 0;
+	size_t next = 0, done = 0, mark = 0;
+	gd_ms progress_at = 0;
 	int64_t failing_since = -1;
 	char last_complaint[512] = "";
 	int stopped = 0;
@@ -643,6 +695,18 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			failing_since = -1;
 			last_complaint[0] = '\0';
 		}
+		gd_logwatch_poll(logs, events);
+		size_t m = progress_mark(t, next);
+		if (m != mark || next == 0) {
+			mark = m;
+			progress_at = now;
+		}
+		if (must_stop(&s->stop_when, t, next, now, progress_at,
+			      sum->stopped_by, sizeof(sum->stopped_by))) {
+			gd_event(events, "run-stopped",
+				 json_pack("{s:s}", "why", sum->stopped_by));
+			break;
+		}
 		done = 0;
 		for (size_t k = 0; k < next; k++)
 			done += t[k].final;
@@ -659,6 +723,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		sum->faults_unhealed = fc.not_healed;
 	}
 	if (r == 0 || stopped) {
+		gd_logwatch_poll(logs, events);
 		judge(js, shared, t, p->njobs, events);
 		keep_logs(st, js, o->out_dir);
 		for (size_t k = 0; k < p->njobs; k++)
@@ -692,6 +757,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		free(t[k].expected);
 	free(t);
 	gd_jobsys_free(js);
+	gd_logwatch_free(logs);
 	gd_faults_free(faults);
 	free(acts);
 	gd_cluster_state_free(st);

@@ -18,6 +18,7 @@ typedef struct gd_run_summary {
 	size_t faults, faults_applied; /* applied: with evidence */
 	size_t faults_unhealed;
 	int interrupted;
+	char stopped_by[256]; /* "": no stop condition fired */
 } gd_run_summary;
 
 /* Runs the plan.  Returns 0 when the run happened (whatever its verdict,

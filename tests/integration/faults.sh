@@ -163,6 +163,8 @@ if [ -n "$bnd_on" ] && [ -n "$bnd_off" ] && [ $((0x$bnd_on & 2)) = 0 ] && [ $((0
 	bad "dropped capabilities leave the restarted services' bounding set ($bnd_on, healed $bnd_off)"; fi
 if grep '"node":"w1"' "$ev" | grep '"service":"munged"' | grep -q '"event":"exit".*"code":1'; then
 	ok "munged cannot run under write-open denial (supervisor events)"; else bad "munged cannot run under write-open denial (supervisor events)"; fi
+if grep '"event":"system-log"' "$ev" | grep '"node":"w2"' | grep -q 'mkdir(/var/spool/slurmd): Operation not permitted'; then
+	ok "... and slurmd says why it cannot start under a denied mkdir (system-log)"; else bad "... and slurmd says why it cannot start under a denied mkdir (system-log)"; fi
 if healed strict | grep -q 'seccomp 0.*ok wrote' && ! healed caps | grep -q 'seccomp 2'; then
 	ok "the heal restarts the services without the profile"; else bad "the heal restarts the services without the profile"; fi
 if cmp -s "$state/before" "$state/after"; then ok "... and leaves /etc/gameday as it was"; else
@@ -216,6 +218,66 @@ if grep '"event":"fault-healed"' "$ev" | grep '"fault":"jump"' | grep -q 'clock 
 if grep '"event":"fault-healed"' "$ev" | grep '"fault":"drift"' | grep -q 'clock reads +[1-8]\.[0-9] s from the host.s after drifting +[1-8]'; then
 	ok "a drifting clock gains time, read from inside before its reset"; else bad "a drifting clock gains time, read from inside before its reset"; fi
 if grep -q 'Munge decode failed: Expired credential' "$state/r4/w1/slurmd.log"; then ok "munge on the shifted worker rejects credentials as expired"; else bad "munge on the shifted worker rejects credentials as expired"; fi
+if grep '"event":"system-log"' "$ev" | grep '"node":"w1"' | grep -q 'Expired credential'; then ok "... in its own words in the run's events (system-log)"; else bad "... in its own words in the run's events (system-log)"; fi
+
+# Undo, kind by kind: one worker goes through every fault gameday plays,
+# one after another, and its state (links, addresses, routes, permanent
+# neighbours, the files faults change, modes and owners, its cgroup's
+# freezer) is the same after the last heal as before the first.  The job
+# comes after, so the cluster is still up to be looked at.
+cat >"$state/undo.json" <<'JSON'
+{"gameday": 1, "duration": "4h", "time_scale": 600, "seed": 3,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 1, "submit": {"at": "2h30m"}, "deadline": "1h", "expected": "20m..30m"},
+ "steps": [{"id": "pause", "kind": "pause", "at": "1m", "for": "5m", "targets": "w1"},
+           {"id": "isolate", "kind": "partition", "at": "10m", "for": "5m", "targets": "w1"},
+           {"id": "oneway", "kind": "partition", "at": "20m", "for": "5m", "from": "w1", "to": "ctl", "mode": "unreachable"},
+           {"id": "ids", "kind": "skew", "at": "30m", "for": "5m", "targets": "w1", "uid": 2001, "gid": 2001,
+            "paths": [{"path": "scratch", "mode": "0700", "owner": "service"}]},
+           {"id": "profile", "kind": "skew", "at": "40m", "for": "5m", "targets": "w1",
+            "seccomp": {"deny": ["rename"], "errno": "EPERM"}, "caps_drop": ["CAP_CHOWN"]},
+           {"id": "jump", "kind": "clock", "at": "50m", "for": "5m", "targets": "w1", "offset": "-1h"},
+           {"id": "drift", "kind": "clock", "at": "60m", "for": "5m", "targets": "w1", "drift": "+30m/h"},
+           {"id": "kill", "kind": "kill", "at": "70m", "for": "5m", "targets": "w1"},
+           {"id": "renew", "kind": "reboot", "at": "80m", "for": "5m", "targets": "w1",
+            "back_with": {"skew": {"uid": 2002}, "config": {"CPUs": 2}, "for": "5m"}}]}
+JSON
+nodestate() {
+	"$gameday" cluster exec w1 -- sh -c '
+		ip -o link | sed "s/ qlen [0-9]*//"; ip -o addr; ip route show table all; ip neigh show nud permanent
+		sha256sum /etc/passwd /etc/group /etc/faketimerc /etc/ld.so.preload /etc/slurm/slurm.conf; ls /etc/gameday
+		stat -c "%a %u %g %n" /srv/scratch /srv/shared /var/spool /var/log /tmp /run' 2>&1
+	cat $(find /sys/fs/cgroup -path "*gameday-gd*/w1/cgroup.freeze" 2>/dev/null | head -1)
+}
+GAMEDAY_LOG_DIR=$state/logs8 "$gameday" run --out "$state/r8" "$state/undo.json" >"$out" 2>&1 &
+pid=$!
+wait_event "$state/logs8" '"run-started"'
+nodestate >"$state/before"
+wait_event "$state/logs8" '"event":"change-reverted"'
+nodestate >"$state/after"
+wait $pid
+ev=$state/r8/events.jsonl
+n_ok=$(grep -c '"event":"fault-healed".*"evidence_ok":true' "$ev")
+if [ "$n_ok" -eq 9 ] && grep -q '"event":"change-reverted".*"evidence_ok":true' "$ev"; then ok "nine faults on one node, each healed with evidence"; else
+	bad "nine faults on one node, each healed with evidence ($n_ok heals)"; fi
+if [ -s "$state/before" ] && cmp -s "$state/before" "$state/after"; then ok "... and the node is exactly as it was before the first"; else
+	diff "$state/before" "$state/after" >"$out"; bad "... and the node is exactly as it was before the first"; fi
+
+# A stop condition: every worker frozen, so no job starts or finishes for
+# an hour; the run stops (exit 4), heals the pause, and says why.
+cat >"$state/stop.json" <<'JSON'
+{"gameday": 1, "duration": "6h", "time_scale": 600, "seed": 3,
+ "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
+ "workload": {"jobs": 4, "deadline": "5h", "expected": "20m..30m"},
+ "stop_when": {"no_progress_for": "1h"},
+ "steps": [{"id": "freeze", "kind": "pause", "at": "1m", "for": "4h", "targets": "worker"}]}
+JSON
+expect "a stop condition ends the run (exit 4)" 4 "$gameday" run --out "$state/r7" "$state/stop.json"
+contains "... saying which" "stopped: stop_when.no_progress_for: no job started, was requeued or finished for 1h"
+ev=$state/r7/events.jsonl
+order=$(sed -n 's/.*"event":"\(run-stopped\|fault-healed\|run-finished\)".*/\1/p' "$ev" | tr '\n' ' ')
+if [ "$order" = "run-stopped fault-healed run-finished " ]; then ok "... healing the pause before the verdict ($order)"; else bad "... healing the pause before the verdict ($order)"; fi
+if grep -q '"stopped_by": "stop_when.no_progress_for' "$state/r7/result.json"; then ok "... and result.json says why"; else bad "... and result.json says why"; fi
 
 # SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
 # leaves the host as found.
