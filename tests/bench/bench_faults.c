@@ -1,12 +1,11 @@
 /* make bench: time to effect of faults.  For kill (a node's power cut),
- * pause, partition and skew, 200 injections each on a staging cluster of
+ * pause, partition, clock and skew, 200 injections each on a staging cluster of
  * two bare nodes: gameday's player (the code a run uses) from each step's
  * scheduled instant to the change being in place and to its evidence,
  * beside the same injection done the usual way, by spawning commands
- * (kill, sh -c writing cgroup files, nsenter + ip route, sed on
- * /etc/passwd) and their checks.  Prints p50/p99 and the ratios; asserts
- * nothing about time.
- *   bench_faults BUILD_DIR   (root) */
+ * (kill, sh -c writing cgroup files, nsenter + ip route, echo into the
+ * node's faketimerc, sed on /etc/passwd) and their checks.  Prints p50/p99 and
+ * the ratios; asserts nothing about time. bench_faults BUILD_DIR   (root) */
 #include "base/fileio.h"
 #include "cluster/cluster.h"
 #include "faults/faults.h"
@@ -33,7 +32,8 @@
 #define SLOT_MS	 60 /* one injection per slot */
 #define FAULT_MS 20 /* each fault lasts this long */
 
-static const char *const kinds[] = {"kill", "pause", "partition", "skew"};
+static const char *const kinds[] = {"kill", "pause", "partition", "clock",
+				    "skew"};
 
 static int64_t now_ns(void)
 {
@@ -79,6 +79,8 @@ static char *scenario_text(const char *kind)
 			fprintf(f, "\"uid\": 2001, ");
 		if (strcmp(kind, "partition") == 0)
 			fprintf(f, "\"mode\": \"unreachable\", ");
+		if (strcmp(kind, "clock") == 0)
+			fprintf(f, "\"offset\": \"+2h\", ");
 		fprintf(f, "\"for\": \"%dms\", \"targets\": \"a\"}", FAULT_MS);
 	}
 	fprintf(f, "]}");
@@ -161,6 +163,9 @@ static void baseline(const char *kind, gd_cluster_state *st,
 		} else if (strcmp(kind, "partition") == 0) {
 			rc = sh("nsenter --net=/proc/%d/ns/net ip route add unreachable %s/32",
 				pid, st->nodes[1].addr);
+		} else if (strcmp(kind, "clock") == 0) {
+			rc = sh("echo +7200 > /proc/%d/root/etc/faketimerc",
+				pid);
 		} else {
 			rc = sh("sed -i 's/^gdjob:x:64000:64000:/gdjob:x:2001:64000:/' /proc/%d/root/etc/passwd",
 				pid);
@@ -177,6 +182,10 @@ static void baseline(const char *kind, gd_cluster_state *st,
 			else if (strcmp(kind, "partition") == 0)
 				ok = sh("nsenter --net=/proc/%d/ns/net %s/gd-probe connect %s 9 300 | grep -q EHOSTUNREACH",
 					pid, libexec, st->nodes[1].addr);
+			else if (strcmp(kind, "clock") == 0)
+				ok = sh("t=$(nsenter -t %d -m /srv/gameday/gd-probe clock) && "
+					"[ $((t / 1000 - $(date +%%s))) -ge 7199 ]",
+					pid);
 			else
 				ok = sh("grep -q '^gdjob:x:2001:' /proc/%d/root/etc/passwd",
 					pid);
@@ -202,6 +211,8 @@ static void baseline(const char *kind, gd_cluster_state *st,
 		} else if (strcmp(kind, "partition") == 0) {
 			sh("nsenter --net=/proc/%d/ns/net ip route del %s/32",
 			   pid, st->nodes[1].addr);
+		} else if (strcmp(kind, "clock") == 0) {
+			sh("echo +0 > /proc/%d/root/etc/faketimerc", pid);
 		} else {
 			sh("sed -i 's/^gdjob:x:2001:/gdjob:x:64000:/' /proc/%d/root/etc/passwd",
 			   pid);
