@@ -34,7 +34,7 @@ endif
 
 # Lazy (=) so that a sub-make run after 'make deps' sees the libraries.
 PKG_CFLAGS  = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -48,7 +48,7 @@ endif
 ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 
-LIB_DIRS := base scenario plan host net cluster jobsys workload faults run
+LIB_DIRS := base scenario plan host net cluster jobsys workload faults score run
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

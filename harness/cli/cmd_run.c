@@ -167,7 +167,13 @@ int cmd_run(int argc, char **argv)
 		       sum.faults_applied < sum.faults
 			       ? "; the others were NOT applied (events.jsonl says why)"
 			       : "");
-	printf("run directory: %s\n", out);
+	printf("verdict: %s, score %d/100\n", sum.pass ? "PASS" : "FAIL",
+	       sum.score);
+	for (size_t k = 0; k < sum.nreasons && k < 3; k++)
+		printf("  %s\n", sum.reasons[k]);
+	if (sum.nreasons > 3)
+		printf("  (%zu more in summary.md)\n", sum.nreasons - 3);
+	printf("run directory: %s (result.json, junit.xml, summary.md)\n", out);
 	if (sum.interrupted) {
 		printf("interrupted: what was observed is in the run directory\n");
 		return 130;
@@ -176,8 +182,5 @@ int cmd_run(int argc, char **argv)
 		printf("stopped: %s\n", sum.stopped_by);
 		return GD_EXIT_STOPPED;
 	}
-	return sum.correct == sum.jobs && sum.on_time == sum.jobs &&
-			       sum.faults_applied == sum.faults
-		       ? GD_EXIT_OK
-		       : GD_EXIT_FAILED;
+	return sum.pass ? GD_EXIT_OK : GD_EXIT_FAILED;
 }

@@ -9,6 +9,7 @@
 #include "faults/schedule.h"
 #include "jobsys/jobsys.h"
 #include "run/logwatch.h"
+#include "score/report.h"
 #include "workload/classify.h"
 #include "workload/corpus.h"
 
@@ -410,51 +411,49 @@ static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
 	}
 }
 
-static json_t *ms_or_null(gd_ms ms)
+/* The run's first event says what a scorer needs besides the events:
+ * the scenario's expectations, its nodes, and every job's plan. */
+static void run_started(const gd_plan *p, const gd_cluster_state *st,
+			int events)
 {
-	return ms >= 0 ? json_integer(ms) : json_null();
-}
-
-static int write_result(const gd_plan *p, const char *run_id,
-			const char *out_dir, job_track *t,
-			const gd_run_summary *sum, gd_error **err)
-{
-	size_t n = sum->jobs;
-	json_t *jobs = json_array();
-	for (size_t k = 0; k < n; k++) {
-		const job_track *j = &t[k];
-		json_t *o = json_pack(
-			"{s:s,s:s,s:b,s:b,s:i,s:s,s:s,s:s,s:o,s:o,s:o,s:I}",
-			"id", j->plan->id, "outcome", outcome_names[j->outcome],
-			"correct", j->outcome == OUT_CORRECT, "on_time",
-			j->on_time, "attempts", (int)j->attempts, "system_id",
-			j->sys_id, "nodes", j->nodes, "final_state", j->state,
-			"submitted_ms", ms_or_null(j->submitted), "started_ms",
-			ms_or_null(j->started), "finished_ms",
-			ms_or_null(j->finished), "deadline_ms",
-			(json_int_t)j->plan->deadline);
-		if (*j->why)
-			json_object_set_new(o, "why", json_string(j->why));
-		json_array_append_new(jobs, o);
+	const gd_scenario *s = p->scenario;
+	json_t *expect = json_object();
+	if (s->expect.within_expected_pct >= 0)
+		json_object_set_new(
+			expect, "within_expected_pct",
+			json_integer(s->expect.within_expected_pct));
+	if (s->expect.has_max_stall)
+		json_object_set_new(expect, "max_stall_ms",
+				    json_integer(s->expect.max_stall));
+	if (s->expect.has_recover_within)
+		json_object_set_new(expect, "recover_within_ms",
+				    json_integer(s->expect.recover_within));
+	json_t *nodes = json_array();
+	for (size_t i = 0; i < st->nnodes; i++)
+		json_array_append_new(
+			nodes,
+			json_pack("{s:s,s:s}", "name", st->nodes[i].name,
+				  "role",
+				  s->cluster.roles[s->cluster.nodes[i].role]
+					  .name));
+	gd_event(events, "run-started",
+		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:i}", "scenario",
+			   s->name, "run", st->id, "system",
+			   gd_system_name(s->cluster.system), "seed",
+			   (json_int_t)p->seed, "time_scale", s->time_scale,
+			   "duration_ms", (json_int_t)s->duration, "expect",
+			   expect, "nodes", nodes, "jobs", (int)p->njobs));
+	for (size_t k = 0; k < p->njobs; k++) {
+		const gd_plan_job *j = &p->jobs[k];
+		const gd_job_group *g = &s->groups[j->group];
+		gd_event(events, "job-planned",
+			 json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "job", j->id,
+				   "group", g->name, "submit_ms",
+				   (json_int_t)j->submit, "deadline_ms",
+				   (json_int_t)j->deadline, "expected_lo_ms",
+				   (json_int_t)g->expected_lo, "expected_hi_ms",
+				   (json_int_t)g->expected_hi));
 	}
-	json_t *root = json_pack(
-		"{s:s,s:i,s:s,s:s,s:s,s:I,s:b,s:o,s:{s:i,s:i,s:i}}", "format",
-		"gameday-result", "version", 1, "scenario", p->scenario->name,
-		"system", gd_system_name(p->scenario->cluster.system), "run",
-		run_id, "seed", (json_int_t)p->seed, "interrupted",
-		sum->interrupted, "jobs", jobs, "faults", "played",
-		(int)sum->faults, "applied", (int)sum->faults_applied,
-		"not_healed", (int)sum->faults_unhealed);
-	if (*sum->stopped_by)
-		json_object_set_new(root, "stopped_by",
-				    json_string(sum->stopped_by));
-	char path[PATH_MAX];
-	gd_pathf(path, sizeof(path), "%s/result.json", out_dir);
-	int r = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(root);
-	if (r < 0)
-		return gd_error_make(err, EIO, "cannot write \"%s\"", path);
-	return 0;
 }
 
 /* What the run has done so far, as one number: it changes whenever a job
@@ -642,11 +641,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	if (r == 0)
 		gd_logwatch_poll(logs, -1);
 	if (r == 0)
-		gd_event(events, "run-started",
-			 json_pack("{s:s,s:s,s:I,s:f}", "scenario", s->name,
-				   "system", gd_system_name(c->system), "seed",
-				   (json_int_t)p->seed, "time_scale",
-				   s->time_scale));
+		run_started(p, st, events);
 	if (r == 0 && nacts)
 		r = gd_faults_start(faults, acts, nacts,
 				    (int64_t)t0_ts.tv_sec * 1000000000 +
@@ -737,7 +732,28 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				   "on_time", (int)sum->on_time, "interrupted",
 				   stopped, "faults", (int)sum->faults,
 				   "faults_applied", (int)sum->faults_applied));
-		r = write_result(p, st->id, o->out_dir, t, sum, err);
+		/* The verdict before teardown, so a teardown that fails
+		 * cannot lose it. */
+		json_t *result = NULL;
+		r = gd_report_write(st->events, o->out_dir, &result, err);
+		if (r == 0) {
+			const json_t *sc = json_object_get(result, "score");
+			sum->pass = strcmp(json_string_value(json_object_get(
+						   result, "verdict")),
+					   "pass") == 0;
+			sum->score = (int)json_integer_value(
+				json_object_get(sc, "total"));
+			json_t *rs = json_object_get(result, "reasons");
+			for (size_t k = 0; k < json_array_size(rs) &&
+					   k < GD_ARRAY_SIZE(sum->reasons);
+			     k++)
+				snprintf(sum->reasons[k],
+					 sizeof(sum->reasons[k]), "%s",
+					 json_string_value(
+						 json_array_get(rs, k)));
+			sum->nreasons = json_array_size(rs);
+		}
+		json_decref(result);
 	}
 
 	/* Tear down whatever happened above; an error keeps its message. */

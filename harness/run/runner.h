@@ -8,6 +8,8 @@
 #include "base/error.h"
 #include "plan/plan.h"
 
+#include <stdbool.h>
+
 typedef struct gd_run_opts {
 	const char *out_dir; /* the run directory to write */
 	const char *libexec;
@@ -19,6 +21,11 @@ typedef struct gd_run_summary {
 	size_t faults_unhealed;
 	int interrupted;
 	char stopped_by[256]; /* "": no stop condition fired */
+	/* the scorer's verdict (score/): pass, the score, the first reasons */
+	bool pass;
+	int score;
+	char reasons[3][512];
+	size_t nreasons;
 } gd_run_summary;
 
 /* Runs the plan.  Returns 0 when the run happened (whatever its verdict,

@@ -107,6 +107,33 @@ else
 	bad "$f: plan failed" "$tmp/r1"
 fi
 
+# score/runs/NAME/events.jsonl: hand-written event logs, scored by
+# 'gameday report' (twice: the same log gives the same bytes) into the
+# result.json, junit.xml and summary.md beside them, and its output into
+# report.out.  score/invalid/NAME.jsonl: logs that cannot be scored; the
+# error (exit 2) goes to NAME.err.
+abs_gameday=$(cd "$(dirname "$gameday")" && pwd)/$(basename "$gameday")
+for d in "$here"/score/runs/*/; do
+	d=${d%/}
+	for k in 1 2; do
+		rm -rf "$tmp/run$k" && mkdir "$tmp/run$k" && cp "$d/events.jsonl" "$tmp/run$k/"
+		(cd "$tmp/run$k" && "$abs_gameday" report . >report.out 2>&1; echo "exit $?" >>report.out)
+	done
+	for f in result.json junit.xml summary.md report.out; do
+		if ! cmp -s "$tmp/run1/$f" "$tmp/run2/$f"; then
+			bad "$d: two reports of the same log differ ($f)"
+			continue
+		fi
+		compare "$d/$f" "$tmp/run1/$f" "$d ($f)"
+	done
+done
+for f in "$here"/score/invalid/*.jsonl; do
+	rm -rf "$tmp/bad" && mkdir "$tmp/bad" && cp "$f" "$tmp/bad/events.jsonl"
+	(cd "$tmp/bad" && "$abs_gameday" report . >out 2>err; echo "exit $?" >>err)
+	compare "${f%.jsonl}.err" "$tmp/bad/err" "$f"
+	if [ -e "$tmp/bad/result.json" ]; then bad "$f: a result written for a log that cannot be scored"; fi
+done
+
 # cli.tab: "EXIT<TAB>ARGS" per line; output goes to cli/N.out (stdout and
 # stderr, in that order).  ARGS are split on spaces; @G stands for the
 # golden directory.

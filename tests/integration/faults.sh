@@ -281,8 +281,10 @@ if grep -q '"stopped_by": "stop_when.no_progress_for' "$state/r7/result.json"; t
 
 # SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
 # leaves the host as found.
-for kind in pause kill partition reboot skew clock; do
+for kind in pause kill partition reboot skew profile changed clock; do
 	case $kind in
+	profile) step='{"id": "f", "kind": "skew", "at": "1m", "for": "50m", "targets": "w1", "seccomp": {"deny_write_opens": true, "errno": "EACCES"}}' ;;
+	changed) step='{"id": "f", "kind": "reboot", "at": "1m", "for": "1m", "targets": "w1", "back_with": {"skew": {"uid": 2001}, "config": {"CPUs": 2}}}' ;;
 	partition) step='{"id": "f", "kind": "partition", "at": "1m", "for": "50m", "targets": "w1"}' ;;
 	kill) step='{"id": "f", "kind": "kill", "at": "1m", "for": "50m", "targets": "w1"}' ;;
 	skew) step='{"id": "f", "kind": "skew", "at": "1m", "for": "50m", "targets": "w1", "uid": 2001}' ;;
@@ -297,7 +299,9 @@ for kind in pause kill partition reboot skew clock; do
 JSON
 	GAMEDAY_LOG_DIR=$state/logk "$gameday" run --out "$state/rk" "$state/k.json" >"$out" 2>&1 &
 	pid=$!
-	wait_event "$state/logk" '"event":"fault-applied"'
+	# (a reboot coming back changed is killed once it is back changed)
+	if [ $kind = changed ]; then wait_event "$state/logk" '"event":"fault-healed"'; else
+		wait_event "$state/logk" '"event":"fault-applied"'; fi
 	kill -KILL $pid
 	wait $pid 2>/dev/null
 	"$gameday" cleanup >"$out" 2>&1

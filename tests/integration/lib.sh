@@ -51,6 +51,14 @@ outcome_of() {
 	' "$1"
 }
 
+# contract_met RESULT_JSON N: all N jobs correct within their hard deadline
+# and nothing but an expectation between the run and a pass.
+contract_met() {
+	grep -q "\"correct_on_time\": $2," "$1" &&
+		! awk '/"reasons": \[\]/ { exit } /"reasons": \[/ { f = 1; next } f && /^  \]/ { exit } f' "$1" |
+		grep -qv 'expectation missed'
+}
+
 # it_begin BUILD_DIR [PROGRAM...]: skips (exit 77) without root or one of
 # the programs; sets $build, $here, $gameday, a state directory $state
 # (GAMEDAY_STATE_DIR and GAMEDAY_LOG_DIR below it, exported), $out, and a

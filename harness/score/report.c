@@ -1,0 +1,314 @@
+#include "score/report.h"
+
+#include "base/fileio.h"
+#include "score/score.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *s_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static double num(const json_t *o, const char *key)
+{
+	return json_number_value(json_object_get(o, key));
+}
+
+void gd_xml_escape(const char *text, FILE *out)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		default:
+			fputc(*p < 0x20 && *p != '\t' && *p != '\n' &&
+					      *p != '\r'
+				      ? '?'
+				      : *p,
+			      out);
+		}
+	}
+}
+
+static void attr(FILE *out, const char *name, const char *value)
+{
+	fprintf(out, " %s=\"", name);
+	gd_xml_escape(value, out);
+	fputc('"', out);
+}
+
+/* Seconds of scenario time, as JUnit's time attribute wants them. */
+static void time_attr(FILE *out, const json_t *v)
+{
+	if (json_is_integer(v))
+		fprintf(out, " time=\"%.3f\"",
+			(double)json_integer_value(v) / 1000.0);
+}
+
+static void job_case(const char *suite, const json_t *j, FILE *out)
+{
+	fputs("    <testcase", out);
+	char cls[256];
+	snprintf(cls, sizeof(cls), "%s.jobs", suite);
+	attr(out, "classname", cls);
+	attr(out, "name", s_of(j, "id"));
+	time_attr(out, json_object_get(j, "duration_ms"));
+	const char *outcome = s_of(j, "outcome");
+	bool correct = strcmp(outcome, "correct") == 0;
+	bool on_time = json_is_true(json_object_get(j, "on_time"));
+	if (correct && on_time) {
+		fputs("/>\n", out);
+		return;
+	}
+	char msg[512];
+	if (correct)
+		snprintf(msg, sizeof(msg),
+			 "correct, but finished after its hard deadline");
+	else
+		snprintf(msg, sizeof(msg), "%s%s%s", outcome,
+			 *s_of(j, "why") ? ": " : "", s_of(j, "why"));
+	fputs(">\n      <failure", out);
+	attr(out, "type", correct ? "late" : outcome);
+	attr(out, "message", msg);
+	fputs("/>\n    </testcase>\n", out);
+}
+
+void gd_report_junit(const json_t *result, FILE *out)
+{
+	const char *suite = s_of(result, "scenario");
+	const json_t *jobs = json_object_get(result, "jobs");
+	const json_t *ex = json_object_get(result, "expectations");
+	size_t tests = json_array_size(jobs) + json_array_size(ex),
+	       failures = 0;
+	size_t i;
+	const json_t *v;
+	json_array_foreach (jobs, i, v) {
+		failures += !(strcmp(s_of(v, "outcome"), "correct") == 0 &&
+			      json_is_true(json_object_get(v, "on_time")));
+	}
+	json_array_foreach (ex, i, v) {
+		failures += !json_is_true(json_object_get(v, "met"));
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
+	attr(out, "name", "gameday");
+	fprintf(out, " tests=\"%zu\" failures=\"%zu\">\n  <testsuite", tests,
+		failures);
+	attr(out, "name", suite);
+	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\"", tests,
+		failures);
+	time_attr(out, json_object_get(result, "duration_ms"));
+	fputs(">\n    <properties>\n", out);
+	char buf[64];
+	const json_t *score = json_object_get(result, "score");
+	struct {
+		const char *name;
+		const char *value;
+	} props[] = {{"verdict", s_of(result, "verdict")},
+		     {"system", s_of(result, "system")},
+		     {"seed", NULL},
+		     {"score", NULL}};
+	for (size_t k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
+		if (k == 2)
+			snprintf(buf, sizeof(buf), "%lld",
+				 (long long)json_integer_value(
+					 json_object_get(result, "seed")));
+		if (k == 3)
+			snprintf(buf, sizeof(buf), "%lld",
+				 (long long)json_integer_value(
+					 json_object_get(score, "total")));
+		fputs("      <property", out);
+		attr(out, "name", props[k].name);
+		attr(out, "value", props[k].value ? props[k].value : buf);
+		fputs("/>\n", out);
+	}
+	fputs("    </properties>\n", out);
+	char cls[256];
+	snprintf(cls, sizeof(cls), "%s.expectations", suite);
+	json_array_foreach (ex, i, v) {
+		fputs("    <testcase", out);
+		attr(out, "classname", cls);
+		attr(out, "name", s_of(v, "name"));
+		if (json_is_true(json_object_get(v, "met"))) {
+			fputs("/>\n", out);
+			continue;
+		}
+		fputs(">\n      <failure", out);
+		attr(out, "type", "expectation");
+		attr(out, "message",
+		     *s_of(v, "detail") ? s_of(v, "detail") : "not met");
+		fputs("/>\n    </testcase>\n", out);
+	}
+	json_array_foreach (jobs, i, v) {
+		job_case(suite, v, out);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", out);
+}
+
+static void fmt_ms(const json_t *v, char *buf, size_t size)
+{
+	if (json_is_integer(v))
+		gd_score_fmt_ms(json_integer_value(v), buf, size);
+	else
+		snprintf(buf, size, "-");
+}
+
+void gd_report_summary(const json_t *result, FILE *out)
+{
+	const json_t *score = json_object_get(result, "score");
+	const json_t *m = json_object_get(result, "measures");
+	const json_t *faults = json_object_get(result, "faults");
+	bool pass = strcmp(s_of(result, "verdict"), "pass") == 0;
+	fprintf(out, "## gameday: %s — %s (score %lld/100)\n\n",
+		s_of(result, "scenario"), pass ? "PASS" : "FAIL",
+		(long long)json_integer_value(json_object_get(score, "total")));
+	long long njobs = json_integer_value(json_object_get(m, "jobs"));
+	long long nfaults =
+		json_integer_value(json_object_get(faults, "played"));
+	fprintf(out,
+		"Seed %lld, time scale %g, %lld job%s, %lld fault%s%s.\n\n",
+		(long long)json_integer_value(json_object_get(result, "seed")),
+		num(result, "time_scale"), njobs, njobs == 1 ? "" : "s",
+		nfaults, nfaults == 1 ? "" : "s",
+		json_is_true(json_object_get(result, "complete"))
+			? ""
+			: " (the log is incomplete)");
+	const json_t *reasons = json_object_get(result, "reasons");
+	if (json_array_size(reasons)) {
+		fputs("Why it failed, most important first:\n\n", out);
+		size_t i;
+		const json_t *v;
+		json_array_foreach (reasons, i, v) {
+			fprintf(out, "%zu. %s\n", i + 1, json_string_value(v));
+		}
+		fputc('\n', out);
+	}
+	char a[32], b[32];
+	fputs("| measure | value |\n|---|---|\n", out);
+	fprintf(out,
+		"| jobs correct within their hard deadline | %lld of %lld |\n",
+		(long long)json_integer_value(
+			json_object_get(m, "correct_on_time")),
+		(long long)json_integer_value(json_object_get(m, "jobs")));
+	fprintf(out, "| within their expected duration | %lld (%lld%%) |\n",
+		(long long)json_integer_value(
+			json_object_get(m, "within_expected")),
+		(long long)json_integer_value(
+			json_object_get(m, "within_expected_pct")));
+	fprintf(out, "| job-time inflation, worst / p95 | %.2fx / %.2fx |\n",
+		num(m, "worst_inflation"), num(m, "p95_inflation"));
+	fmt_ms(json_object_get(m, "longest_stall_ms"), a, sizeof(a));
+	fprintf(out, "| longest stall (no job made progress) | %s |\n", a);
+	fmt_ms(json_object_get(m, "recover_ms"), b, sizeof(b));
+	fprintf(out, "| work resumed after the last heal | %s |\n",
+		json_is_integer(json_object_get(m, "last_heal_ms"))
+			? b
+			: "no faults");
+	fprintf(out, "| silent failure | %s |\n\n",
+		json_is_true(json_object_get(m, "silent_failure"))
+			? "**YES**: healed, yet no progress after"
+			: "no");
+	fprintf(out,
+		"Score %lld/100: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15%s%s.\n",
+		(long long)json_integer_value(json_object_get(score, "total")),
+		num(score, "correctness"), num(score, "expectation"),
+		num(score, "recovery"), *s_of(score, "cap") ? "; " : "",
+		s_of(score, "cap"));
+	const json_t *list = json_object_get(faults, "list");
+	if (!json_array_size(list))
+		return;
+	fputs("\n| fault | kind | nodes | applied | healed | noticed after |\n"
+	      "|---|---|---|---|---|---|\n",
+	      out);
+	size_t i;
+	const json_t *f;
+	json_array_foreach (list, i, f) {
+		char nodes[128] = "";
+		size_t used = 0, k;
+		const json_t *n;
+		json_array_foreach (json_object_get(f, "nodes"), k, n) {
+			if (used < sizeof(nodes))
+				used += (size_t)snprintf(nodes + used,
+							 sizeof(nodes) - used,
+							 "%s%s", k ? ", " : "",
+							 json_string_value(n));
+		}
+		char ap[32], he[32], de[32];
+		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
+		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));
+		fmt_ms(json_object_get(f, "detect_ms"), de, sizeof(de));
+		fprintf(out, "| %s | %s | %s | %s%s | %s | %s |\n",
+			s_of(f, "id"), s_of(f, "kind"), nodes, ap,
+			json_is_true(json_object_get(f, "evidence_ok"))
+				? ""
+				: " (no evidence)",
+			he, de);
+	}
+}
+
+enum { REPORT_RESULT, REPORT_JUNIT, REPORT_SUMMARY };
+
+static int write_one(const char *dir, const char *name, int which,
+		     const json_t *result, gd_error **err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/%s", dir, name);
+	gd_pathf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+	if (which == REPORT_RESULT) {
+		json_dumpf(result, f, GD_RESULT_JSON_FLAGS);
+		fputc('\n', f);
+	} else if (which == REPORT_JUNIT) {
+		gd_report_junit(result, f);
+	} else {
+		gd_report_summary(result, f);
+	}
+	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
+		int e = errno ? errno : EIO;
+		unlink(tmp);
+		return gd_error_make(err, e, "cannot write \"%s\"", path);
+	}
+	return 0;
+}
+
+int gd_report_write(const char *events, const char *dir, json_t **result,
+		    gd_error **err)
+{
+	gd_log log;
+	int r = gd_log_read(events, &log, err);
+	if (r < 0)
+		return r;
+	json_t *res = gd_score(&log, events, err);
+	gd_log_clear(&log);
+	if (!res)
+		return -EINVAL;
+	static const char *const names[] = {"result.json", "junit.xml",
+					    "summary.md"};
+	for (int k = 0; k < 3 && r == 0; k++)
+		r = write_one(dir, names[k], k, res, err);
+	if (r == 0 && result)
+		*result = json_incref(res);
+	json_decref(res);
+	return r;
+}

@@ -1,0 +1,785 @@
+/* Scoring: one pass over the events in order builds jobs, faults and the
+ * run's progress; then the verdict, measures and score are derived. */
+#include "score/score.h"
+
+#include "base/cleanup.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int64_t ms_t;
+
+#define MAX_ATTEMPTS 32
+
+struct attempt {
+	const char *node;
+	ms_t start, end; /* end -1: still running at the end of the log */
+};
+
+struct job {
+	const char *id, *group;
+	ms_t submit_plan, deadline, exp_lo, exp_hi;
+	ms_t submitted, first_start, finished; /* -1: never */
+	struct attempt att[MAX_ATTEMPTS];
+	size_t natt;
+	unsigned attempts;
+	const char *outcome, *why, *state;
+	int on_time; /* -1: not judged */
+};
+
+struct fault {
+	const char *id, *step, *kind;
+	json_t *nodes;
+	ms_t scheduled, applied, healed; /* -1: never */
+	bool applied_ok, healed_ok, heal_seen;
+	ms_t detect; /* -1: nothing noticed */
+	char detected_by[320];
+};
+
+struct run {
+	const gd_log *log;
+	int64_t t0;
+	double scale;
+	json_t *started; /* the run-started event */
+	struct job *jobs;
+	size_t njobs, jobcap;
+	struct fault *faults;
+	size_t nfaults, faultcap;
+	ms_t end; /* the last event's scenario time */
+	/* progress: a job submitted, started, requeued or finished */
+	ms_t last_progress, stall, stall_from;
+	size_t open; /* submitted and not finished */
+	const char *stopped_by;
+	bool interrupted;
+};
+
+static ms_t at_of(const struct run *r, json_t *ev)
+{
+	json_int_t t = json_integer_value(json_object_get(ev, "t_ms"));
+	return (ms_t)llround((double)(t - r->t0) * r->scale);
+}
+
+static const char *str(json_t *ev, const char *key)
+{
+	return json_string_value(json_object_get(ev, key));
+}
+
+static ms_t int_or(json_t *ev, const char *key, ms_t fallback)
+{
+	json_t *v = json_object_get(ev, key);
+	return json_is_integer(v) ? (ms_t)json_integer_value(v) : fallback;
+}
+
+static struct job *job_by_id(struct run *r, const char *id, bool make)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = r->njobs; i-- > 0;)
+		if (strcmp(r->jobs[i].id, id) == 0)
+			return &r->jobs[i];
+	if (!make)
+		return NULL;
+	if (r->njobs == r->jobcap) {
+		size_t cap = r->jobcap ? r->jobcap * 2 : 64;
+		struct job *j = realloc(r->jobs, cap * sizeof(*j));
+		if (!j)
+			return NULL;
+		r->jobs = j;
+		r->jobcap = cap;
+	}
+	struct job *j = &r->jobs[r->njobs++];
+	memset(j, 0, sizeof(*j));
+	j->id = id;
+	j->submit_plan = j->deadline = j->exp_lo = j->exp_hi = -1;
+	j->submitted = j->first_start = j->finished = -1;
+	j->on_time = -1;
+	return j;
+}
+
+static struct fault *fault_by_id(struct run *r, const char *id, bool make)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = r->nfaults; i-- > 0;)
+		if (strcmp(r->faults[i].id, id) == 0)
+			return &r->faults[i];
+	if (!make)
+		return NULL;
+	if (r->nfaults == r->faultcap) {
+		size_t cap = r->faultcap ? r->faultcap * 2 : 16;
+		struct fault *f = realloc(r->faults, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		r->faults = f;
+		r->faultcap = cap;
+	}
+	struct fault *f = &r->faults[r->nfaults++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->scheduled = f->applied = f->healed = f->detect = -1;
+	return f;
+}
+
+static bool in_nodes(json_t *nodes, const char *node)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach (nodes, i, v) {
+		if (node && strcmp(json_string_value(v), node) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a line names one of the nodes as a word ("w1", not "w10"). */
+static bool line_names(const char *line, json_t *nodes)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach (nodes, i, v) {
+		const char *n = json_string_value(v);
+		size_t len = strlen(n);
+		for (const char *p = line; (p = strstr(p, n)); p++) {
+			bool before =
+				p == line || !isalnum((unsigned char)p[-1]);
+			bool after = !isalnum((unsigned char)p[len]);
+			if (before && after)
+				return true;
+		}
+	}
+	return false;
+}
+
+static void progress(struct run *r, ms_t at)
+{
+	if (r->open && at - r->last_progress > r->stall) {
+		r->stall = at - r->last_progress;
+		r->stall_from = r->last_progress;
+	}
+	r->last_progress = at;
+}
+
+/* The first sign after a fault that the cluster noticed it: its node's
+ * supervisor seeing a service die, a log line of (or naming) its node, a
+ * job on it requeued or forgotten. */
+static void noticed(struct run *r, ms_t at, const char *node, const char *line,
+		    const char *what)
+{
+	for (size_t i = 0; i < r->nfaults; i++) {
+		struct fault *f = &r->faults[i];
+		if (f->applied < 0 || f->detect >= 0 || at < f->applied)
+			continue;
+		if (!in_nodes(f->nodes, node) &&
+		    !(line && line_names(line, f->nodes)))
+			continue;
+		f->detect = at - f->applied;
+		snprintf(f->detected_by, sizeof(f->detected_by), "%s", what);
+	}
+}
+
+static const struct attempt *open_attempt(const struct job *j)
+{
+	return j->natt && j->att[j->natt - 1].end < 0 ? &j->att[j->natt - 1]
+						      : NULL;
+}
+
+static void close_attempt(struct job *j, ms_t at)
+{
+	if (j->natt && j->att[j->natt - 1].end < 0)
+		j->att[j->natt - 1].end = at;
+}
+
+static void on_event(struct run *r, json_t *ev)
+{
+	const char *what = str(ev, "event");
+	const char *source = str(ev, "source");
+	ms_t at = at_of(r, ev);
+	if (at > r->end)
+		r->end = at;
+	struct job *j = NULL;
+	char said[320];
+	if (source && strcmp(source, "supervisor") == 0) {
+		if (strcmp(what, "exit") == 0 || strcmp(what, "give-up") == 0) {
+			snprintf(said, sizeof(said), "%s on %s: %s %s",
+				 "supervisor", str(ev, "node"),
+				 str(ev, "service") ? str(ev, "service") : "",
+				 strcmp(what, "exit") ? "given up" : "exited");
+			noticed(r, at, str(ev, "node"), NULL, said);
+		}
+		return;
+	}
+	if (strcmp(what, "job-planned") == 0) {
+		j = job_by_id(r, str(ev, "job"), true);
+		if (!j)
+			return;
+		j->group = str(ev, "group");
+		j->submit_plan = int_or(ev, "submit_ms", -1);
+		j->deadline = int_or(ev, "deadline_ms", -1);
+		j->exp_lo = int_or(ev, "expected_lo_ms", -1);
+		j->exp_hi = int_or(ev, "expected_hi_ms", -1);
+	} else if (strcmp(what, "job-submitted") == 0) {
+		j = job_by_id(r, str(ev, "job"), true);
+		if (j && j->submitted < 0) {
+			j->submitted = int_or(ev, "t_scenario_ms", at);
+			r->open++;
+			progress(r, j->submitted);
+		}
+	} else if (strcmp(what, "job-started") == 0) {
+		j = job_by_id(r, str(ev, "job"), true);
+		if (!j)
+			return;
+		close_attempt(j, at);
+		if (j->natt < MAX_ATTEMPTS)
+			j->att[j->natt++] =
+				(struct attempt){str(ev, "node"), at, -1};
+		if (j->first_start < 0)
+			j->first_start = at;
+		ms_t n = int_or(ev, "attempt", 1);
+		if (n > (ms_t)j->attempts)
+			j->attempts = (unsigned)n;
+		progress(r, at);
+	} else if (strcmp(what, "job-requeued") == 0 ||
+		   strcmp(what, "job-missing") == 0) {
+		j = job_by_id(r, str(ev, "job"), false);
+		if (!j)
+			return;
+		const struct attempt *a = open_attempt(j);
+		const char *node = a ? a->node : NULL;
+		snprintf(said, sizeof(said), "job %s %s", j->id,
+			 what[4] == 'r' ? "requeued"
+					: "forgotten by the job system");
+		noticed(r, at, node, NULL, said);
+		close_attempt(j, at);
+		if (what[4] == 'r')
+			progress(r, at);
+	} else if (strcmp(what, "job-finished") == 0) {
+		j = job_by_id(r, str(ev, "job"), false);
+		if (!j || j->finished >= 0)
+			return;
+		close_attempt(j, at);
+		j->finished = at;
+		j->state = str(ev, "state");
+		if (r->open)
+			r->open--;
+		progress(r, at);
+	} else if (strcmp(what, "job-outcome") == 0) {
+		j = job_by_id(r, str(ev, "job"), false);
+		if (!j)
+			return;
+		j->outcome = str(ev, "outcome");
+		j->why = str(ev, "why");
+		json_t *ot = json_object_get(ev, "on_time");
+		if (json_is_boolean(ot))
+			j->on_time = json_is_true(ot);
+	} else if (strcmp(what, "fault-applied") == 0 ||
+		   strcmp(what, "fault-not-applied") == 0) {
+		struct fault *f = fault_by_id(r, str(ev, "fault"), true);
+		if (!f)
+			return;
+		f->step = str(ev, "step");
+		f->kind = str(ev, "kind");
+		f->nodes = json_object_get(ev, "nodes");
+		f->scheduled = int_or(ev, "scheduled_ms", at);
+		f->applied = at;
+		f->applied_ok = strcmp(what, "fault-applied") == 0;
+	} else if (strcmp(what, "fault-healed") == 0 ||
+		   strcmp(what, "fault-not-healed") == 0) {
+		struct fault *f = fault_by_id(r, str(ev, "fault"), false);
+		if (!f)
+			return;
+		f->healed = at;
+		f->heal_seen = true;
+		f->healed_ok = strcmp(what, "fault-healed") == 0;
+	} else if (strcmp(what, "system-log") == 0) {
+		snprintf(said, sizeof(said), "%s on %s: %s", str(ev, "log"),
+			 str(ev, "node"), str(ev, "line"));
+		noticed(r, at, str(ev, "node"), str(ev, "line"), said);
+	} else if (strcmp(what, "run-stopped") == 0) {
+		r->stopped_by = str(ev, "why");
+	} else if (strcmp(what, "run-finished") == 0) {
+		r->interrupted =
+			json_is_true(json_object_get(ev, "interrupted"));
+	}
+}
+
+/* A job's time against its expected duration: from its first start to
+ * its end, requeues and stalls included.  Time queued before it first
+ * ran is the cluster's capacity, not the job's (waiting_ms). */
+static ms_t duration_of(const struct job *j)
+{
+	return j->finished >= 0 && j->first_start >= 0
+		       ? j->finished - j->first_start
+		       : -1;
+}
+
+static bool correct_on_time(const struct job *j)
+{
+	return j->outcome && strcmp(j->outcome, "correct") == 0 && j->on_time;
+}
+
+static bool within_expected(const struct job *j)
+{
+	ms_t d = duration_of(j);
+	return correct_on_time(j) && d >= 0 &&
+	       (j->exp_hi < 0 || d <= j->exp_hi);
+}
+
+/* Time a job ran on a node while a fault held that node. */
+static ms_t stalled_of(const struct run *r, const struct job *j,
+		       json_t *touched)
+{
+	ms_t total = 0;
+	for (size_t a = 0; a < j->natt; a++) {
+		ms_t s = j->att[a].start;
+		ms_t e = j->att[a].end >= 0 ? j->att[a].end : r->end;
+		for (size_t i = 0; i < r->nfaults; i++) {
+			const struct fault *f = &r->faults[i];
+			if (f->applied < 0 ||
+			    !in_nodes(f->nodes, j->att[a].node))
+				continue;
+			ms_t fs = f->applied;
+			ms_t fe = f->healed >= 0 ? f->healed : r->end;
+			ms_t lo = s > fs ? s : fs, hi = e < fe ? e : fe;
+			if (fs == fe && fs >= s && fs <= e) {
+				/* an instant fault (a service killed) */
+				json_array_append_new(touched,
+						      json_string(f->id));
+				continue;
+			}
+			if (hi <= lo)
+				continue;
+			total += hi - lo;
+			json_array_append_new(touched, json_string(f->id));
+		}
+	}
+	return total;
+}
+
+static json_t *ms_json(ms_t v)
+{
+	return v >= 0 ? json_integer(v) : json_null();
+}
+
+/* A job the log never judged: finished but not checked (the log ends
+ * first), or still running or queued. */
+static const char *outcome_of(const struct job *j, const char **why)
+{
+	if (j->outcome)
+		return j->outcome;
+	*why = j->finished >= 0
+		       ? "the log ends before gameday checked its output"
+		       : "still queued or running when the log ends";
+	return j->finished >= 0 ? "unjudged" : "unfinished";
+}
+
+static json_t *job_json(const struct run *r, const struct job *j)
+{
+	json_t *nodes = json_array(), *touched = json_array();
+	for (size_t a = 0; a < j->natt; a++)
+		if (j->att[a].node && !in_nodes(nodes, j->att[a].node))
+			json_array_append_new(nodes,
+					      json_string(j->att[a].node));
+	ms_t stalled = stalled_of(r, j, touched);
+	/* the same fault once, in order of first touch */
+	json_t *faults = json_array();
+	size_t i;
+	json_t *v;
+	json_array_foreach (touched, i, v) {
+		if (!in_nodes(faults, json_string_value(v)))
+			json_array_append(faults, v);
+	}
+	json_decref(touched);
+	ms_t d = duration_of(j);
+	const char *why = j->why;
+	ms_t waiting = j->first_start >= 0 && j->submitted >= 0
+			       ? j->first_start - j->submitted
+			       : -1;
+	ms_t running = j->first_start >= 0
+			       ? (j->finished >= 0 ? j->finished : r->end) -
+					 j->first_start
+			       : -1;
+	json_t *o = json_pack(
+		"{s:s,s:s,s:b,s:o,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+		"id", j->id, "outcome", outcome_of(j, &why), "correct",
+		j->outcome && strcmp(j->outcome, "correct") == 0, "on_time",
+		j->on_time > 0 ? json_true() : json_false(), "within_expected",
+		within_expected(j), "attempts",
+		(int)(j->attempts ? j->attempts : j->natt), "nodes", nodes,
+		"faults", faults, "submitted_ms", ms_json(j->submitted),
+		"started_ms", ms_json(j->first_start), "finished_ms",
+		ms_json(j->finished), "deadline_ms", ms_json(j->deadline),
+		"expected_ms",
+		json_pack("[o,o]", ms_json(j->exp_lo), ms_json(j->exp_hi)),
+		"waiting_ms", ms_json(waiting), "running_ms", ms_json(running),
+		"stalled_ms", json_integer(stalled), "duration_ms", ms_json(d));
+	if (d >= 0 && j->exp_hi > 0)
+		json_object_set_new(
+			o, "inflation",
+			json_real(round((double)d / (double)j->exp_hi * 100) /
+				  100));
+	if (why)
+		json_object_set_new(o, "why", json_string(why));
+	if (j->group)
+		json_object_set_new(o, "group", json_string(j->group));
+	if (j->state)
+		json_object_set_new(o, "final_state", json_string(j->state));
+	return o;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+char *gd_score_fmt_ms(int64_t ms, char *buf, size_t size)
+{
+	if (ms < 0)
+		snprintf(buf, size, "never");
+	else if (ms >= 3600000)
+		snprintf(buf, size, "%lldh%02lldm", (long long)(ms / 3600000),
+			 (long long)(ms % 3600000 / 60000));
+	else if (ms >= 60000)
+		snprintf(buf, size, "%.1fm", (double)ms / 60000.0);
+	else
+		snprintf(buf, size, "%.1fs", (double)ms / 1000.0);
+	return buf;
+}
+
+#define fmt_ms gd_score_fmt_ms
+
+/* "jobs-1, jobs-2 and 3 more" of the jobs with outcome o. */
+static size_t list_jobs(const struct run *r, const char *o, bool late,
+			char *out, size_t size)
+{
+	size_t n = 0, used = 0;
+	*out = '\0';
+	for (size_t i = 0; i < r->njobs; i++) {
+		const struct job *j = &r->jobs[i];
+		const char *why;
+		const char *jo = outcome_of(j, &why);
+		bool hit = late ? strcmp(jo, "correct") == 0 && j->on_time == 0
+				: strcmp(jo, o) == 0;
+		if (!hit)
+			continue;
+		if (n < 3 && used < size)
+			used += (size_t)snprintf(out + used, size - used,
+						 "%s%s", n ? ", " : "", j->id);
+		n++;
+	}
+	if (n > 3 && used < size)
+		snprintf(out + used, size - used, " and %zu more", n - 3);
+	return n;
+}
+
+static void reason(json_t *reasons, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(json_t *reasons, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(reasons, json_string(buf));
+}
+
+static void add_expectation(json_t *ex, const char *name, bool met, json_t *why)
+{
+	json_t *o = json_pack("{s:s,s:b}", "name", name, "met", met);
+	if (!met && why)
+		json_object_set(o, "detail", why);
+	json_array_append_new(ex, o);
+}
+
+json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err)
+{
+	struct run r = {.log = log, .scale = 1, .last_progress = 0};
+	for (size_t i = 0; i < log->n && !r.started; i++)
+		if (strcmp(str(log->events[i], "event"), "run-started") == 0)
+			r.started = log->events[i];
+	if (!r.started) {
+		gd_error_set(
+			err, EINVAL,
+			"%s: no \"run-started\" event: not the log of a run",
+			run_dir);
+		return NULL;
+	}
+	r.t0 = json_integer_value(json_object_get(r.started, "t_ms"));
+	double sc = json_number_value(json_object_get(r.started, "time_scale"));
+	r.scale = sc > 0 ? sc : 1;
+	/* What comes after "run-finished" is teardown, not the run. */
+	for (size_t i = 0; i < log->n; i++) {
+		on_event(&r, log->events[i]);
+		if (strcmp(str(log->events[i], "event"), "run-finished") == 0)
+			break;
+	}
+	/* Open jobs at the end: the stall runs to the end of the log. */
+	if (r.open && r.end - r.last_progress > r.stall) {
+		r.stall = r.end - r.last_progress;
+		r.stall_from = r.last_progress;
+	}
+
+	json_t *expect = json_object_get(r.started, "expect");
+	int want_pct = (int)int_or(expect, "within_expected_pct", -1);
+	ms_t max_stall = int_or(expect, "max_stall_ms", -1);
+	ms_t recover_within = int_or(expect, "recover_within_ms", -1);
+
+	/* Jobs. */
+	json_t *jobs = json_array();
+	size_t good = 0, within = 0, wrong = 0;
+	double *infl = calloc(r.njobs + 1, sizeof(double));
+	size_t ninfl = 0;
+	ms_t longest_expected = 0;
+	for (size_t i = 0; i < r.njobs; i++) {
+		const struct job *j = &r.jobs[i];
+		json_array_append_new(jobs, job_json(&r, j));
+		good += correct_on_time(j);
+		within += within_expected(j);
+		wrong += j->outcome && strcmp(j->outcome, "wrong") == 0;
+		ms_t d = duration_of(j);
+		if (infl && d >= 0 && j->exp_hi > 0)
+			infl[ninfl++] = (double)d / (double)j->exp_hi;
+		if (j->exp_hi > longest_expected)
+			longest_expected = j->exp_hi;
+	}
+	double worst = 0, p95 = 0;
+	if (ninfl) {
+		qsort(infl, ninfl, sizeof(*infl), cmp_double);
+		worst = infl[ninfl - 1];
+		p95 = infl[(size_t)ceil(0.95 * (double)ninfl) - 1];
+	}
+	free(infl);
+
+	/* Faults: detection, healing, recovery. */
+	json_t *faults = json_array();
+	ms_t last_heal = -1;
+	size_t applied = 0, not_applied = 0, not_healed = 0;
+	for (size_t i = 0; i < r.nfaults; i++) {
+		const struct fault *f = &r.faults[i];
+		applied += f->applied_ok;
+		not_applied += !f->applied_ok;
+		not_healed += f->heal_seen && !f->healed_ok;
+		if (f->healed > last_heal)
+			last_heal = f->healed;
+		json_t *o = json_pack(
+			"{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o}", "id", f->id,
+			"step", f->step ? f->step : f->id, "kind",
+			f->kind ? f->kind : "?", "nodes",
+			f->nodes ? json_incref(f->nodes) : json_array(),
+			"scheduled_ms", ms_json(f->scheduled), "applied_ms",
+			ms_json(f->applied), "healed_ms", ms_json(f->healed),
+			"evidence_ok",
+			f->applied_ok && (!f->heal_seen || f->healed_ok),
+			"detect_ms", ms_json(f->detect));
+		if (f->detect >= 0)
+			json_object_set_new(o, "detected_by",
+					    json_string(f->detected_by));
+		json_array_append_new(faults, o);
+	}
+	/* Recovery: from the last heal to the next job started or
+	 * finished, when jobs were still open; silent when none ever was. */
+	ms_t recover = -1;
+	bool silent = false;
+	if (last_heal >= 0) {
+		size_t open_then = 0;
+		ms_t next = -1;
+		for (size_t i = 0; i < r.njobs; i++) {
+			const struct job *j = &r.jobs[i];
+			bool open =
+				j->submitted >= 0 &&
+				j->submitted <= last_heal &&
+				(j->finished < 0 || j->finished > last_heal);
+			open_then += open;
+			ms_t cand[2] = {j->finished, -1};
+			for (size_t a = 0; a < j->natt; a++)
+				if (j->att[a].start > last_heal &&
+				    (cand[1] < 0 || j->att[a].start < cand[1]))
+					cand[1] = j->att[a].start;
+			for (int c = 0; c < 2; c++)
+				if (cand[c] > last_heal &&
+				    (next < 0 || cand[c] < next))
+					next = cand[c];
+		}
+		/* Silence counts only once the run went on long enough after
+		 * the heal for a job to make progress. */
+		ms_t window =
+			recover_within >= 0 ? recover_within : longest_expected;
+		if (!open_then)
+			recover = 0;
+		else if (next >= 0)
+			recover = next - last_heal;
+		else
+			silent = r.end - last_heal >= window;
+	}
+
+	/* The verdict: every job correct within its hard deadline, every
+	 * expectation met; reasons most important first. */
+	json_t *reasons = json_array();
+	char list[256], a[32], b[32];
+	size_t n;
+	if (r.stopped_by)
+		reason(reasons, "stopped: %s", r.stopped_by);
+	size_t job_lo = json_array_size(reasons);
+	if ((n = list_jobs(&r, "wrong", false, list, sizeof(list))))
+		reason(reasons, "%zu job%s finished with a wrong output: %s", n,
+		       n > 1 ? "s" : "", list);
+	if ((n = list_jobs(&r, "failed", false, list, sizeof(list))))
+		reason(reasons, "%zu job%s failed: %s", n, n > 1 ? "s" : "",
+		       list);
+	if ((n = list_jobs(&r, "lost", false, list, sizeof(list))))
+		reason(reasons, "%zu job%s lost by the job system: %s", n,
+		       n > 1 ? "s" : "", list);
+	if ((n = list_jobs(&r, "duplicated", false, list, sizeof(list))))
+		reason(reasons, "%zu job%s ran to the end more than once: %s",
+		       n, n > 1 ? "s" : "", list);
+	if ((n = list_jobs(&r, NULL, true, list, sizeof(list))))
+		reason(reasons,
+		       "%zu job%s finished after the hard deadline: %s", n,
+		       n > 1 ? "s" : "", list);
+	if ((n = list_jobs(&r, "unfinished", false, list, sizeof(list))))
+		reason(reasons, "%zu job%s never finished: %s", n,
+		       n > 1 ? "s" : "", list);
+	if ((n = list_jobs(&r, "unjudged", false, list, sizeof(list))))
+		reason(reasons,
+		       "%zu job%s finished, but the log ends before %s output was checked: %s",
+		       n, n > 1 ? "s" : "", n > 1 ? "their" : "its", list);
+	size_t job_hi = json_array_size(reasons);
+	if (silent)
+		reason(reasons,
+		       "silent failure: every fault was healed at %s, but no job started or finished after it",
+		       fmt_ms(last_heal, a, sizeof(a)));
+	int pct = r.njobs ? (int)(within * 100 / r.njobs) : 100;
+	bool within_ok = want_pct < 0 || pct >= want_pct;
+	size_t within_at = json_array_size(reasons);
+	if (!within_ok)
+		reason(reasons,
+		       "expectation missed: %d%% of jobs finished within their expected duration (expected %d%%); the slowest took %.1fx its expected time",
+		       pct, want_pct, worst);
+	bool stall_ok = max_stall < 0 || r.stall <= max_stall;
+	size_t stall_at = json_array_size(reasons);
+	if (!stall_ok)
+		reason(reasons,
+		       "expectation missed: no job made progress for %s from %s (at most %s expected)",
+		       fmt_ms(r.stall, a, sizeof(a)),
+		       fmt_ms(r.stall_from, b, sizeof(b)),
+		       fmt_ms(max_stall, list, sizeof(list)));
+	bool recover_ok = recover_within < 0 || last_heal < 0 ||
+			  (recover >= 0 && recover <= recover_within);
+	size_t recover_at = silent ? job_hi : json_array_size(reasons);
+	if (!recover_ok && !silent)
+		reason(reasons,
+		       "expectation missed: work resumed %s after the last heal (within %s expected)",
+		       fmt_ms(recover, a, sizeof(a)),
+		       fmt_ms(recover_within, b, sizeof(b)));
+	if (not_applied)
+		reason(reasons,
+		       "%zu fault%s not applied as written (no evidence): the rehearsal did not happen as planned",
+		       not_applied, not_applied > 1 ? "s" : "");
+	if (not_healed)
+		reason(reasons, "%zu fault%s not healed with evidence",
+		       not_healed, not_healed > 1 ? "s" : "");
+	if (!log->complete)
+		reason(reasons, "the log is incomplete: %s", log->incomplete);
+	bool pass = json_array_size(reasons) == 0;
+
+	/* The score: correctness 60, expectation 25, recovery 15. */
+	double correctness =
+		r.njobs ? 60.0 * (double)good / (double)r.njobs : 60.0;
+	double share = r.njobs ? (double)within / (double)r.njobs : 1.0;
+	double expectation =
+		25.0 *
+		(want_pct > 0 ? fmin(1.0, share * 100.0 / want_pct) : share);
+	double recovery = 15.0;
+	ms_t ref = recover_within >= 0 ? recover_within : longest_expected;
+	if (silent || (last_heal >= 0 && recover < 0))
+		recovery = 0; /* silent, or never seen */
+	else if (recover > 0 && ref > 0 && recover > ref)
+		recovery = 15.0 * (double)ref / (double)recover;
+	double total = correctness + expectation + recovery;
+	const char *cap = NULL;
+	if (wrong && total > 20) {
+		total = 20;
+		cap = "a wrong output caps the score at 20";
+	} else if (silent && total > 40) {
+		total = 40;
+		cap = "a silent failure caps the score at 40";
+	}
+
+	json_t *result = json_pack(
+		"{s:s,s:i,s:O?,s:O?,s:O?,s:O?,s:O?,s:b,s:b,s:s,s:o,s:o,s:o,s:o}",
+		"format", "gameday-result", "version", 2, "scenario",
+		json_object_get(r.started, "scenario"), "system",
+		json_object_get(r.started, "system"), "seed",
+		json_object_get(r.started, "seed"), "time_scale",
+		json_object_get(r.started, "time_scale"), "run",
+		json_object_get(r.started, "run")
+			? json_object_get(r.started, "run")
+			: json_null(),
+		"complete", log->complete, "interrupted", r.interrupted,
+		"verdict", pass ? "pass" : "fail", "reasons", reasons, "jobs",
+		jobs, "faults",
+		json_pack("{s:i,s:i,s:i,s:o}", "played", (int)r.nfaults,
+			  "applied", (int)applied, "not_healed",
+			  (int)not_healed, "list", faults),
+		"score",
+		json_pack("{s:i,s:f,s:f,s:f,s:s?}", "total", (int)lround(total),
+			  "correctness", round(correctness * 10) / 10,
+			  "expectation", round(expectation * 10) / 10,
+			  "recovery", round(recovery * 10) / 10, "cap", cap));
+	json_object_set_new(
+		result, "measures",
+		json_pack("{s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:b,s:o}",
+			  "jobs", (int)r.njobs, "correct_on_time", (int)good,
+			  "within_expected", (int)within, "within_expected_pct",
+			  pct, "worst_inflation", round(worst * 100) / 100,
+			  "p95_inflation", round(p95 * 100) / 100,
+			  "longest_stall_ms", json_integer(r.stall),
+			  "longest_stall_from_ms", json_integer(r.stall_from),
+			  "recover_ms", ms_json(recover), "silent_failure",
+			  silent, "last_heal_ms", ms_json(last_heal)));
+	/* Each expectation, and when it is not met the reason saying why. */
+	json_t *ex = json_array();
+	add_expectation(
+		ex, "every job correct within its hard deadline",
+		good == r.njobs,
+		json_array_get(reasons, job_hi > job_lo ? job_lo : job_hi));
+	if (want_pct >= 0) {
+		snprintf(list, sizeof(list),
+			 "%d%% of jobs within their expected duration",
+			 want_pct);
+		add_expectation(ex, list, within_ok,
+				json_array_get(reasons, within_at));
+	}
+	if (max_stall >= 0) {
+		snprintf(list, sizeof(list), "no stall longer than %s",
+			 fmt_ms(max_stall, a, sizeof(a)));
+		add_expectation(ex, list, stall_ok,
+				json_array_get(reasons, stall_at));
+	}
+	if (recover_within >= 0) {
+		snprintf(list, sizeof(list),
+			 "work resumes within %s of the last heal",
+			 fmt_ms(recover_within, a, sizeof(a)));
+		add_expectation(ex, list, recover_ok && !silent,
+				json_array_get(reasons, recover_at));
+	}
+	json_object_set_new(result, "expectations", ex);
+	if (r.stopped_by)
+		json_object_set_new(result, "stopped_by",
+				    json_string(r.stopped_by));
+	if (!log->complete)
+		json_object_set_new(result, "incomplete",
+				    json_string(log->incomplete));
+	json_object_set_new(result, "duration_ms", json_integer(r.end));
+	free(r.jobs);
+	free(r.faults);
+	return result;
+}

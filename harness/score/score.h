@@ -1,0 +1,36 @@
+/* The verdict and the scorecard of one run, from its event log alone (so
+ * any run can be scored again later): per job its outcome, timeliness
+ * against the hard deadline and the expected duration, attempts, nodes,
+ * time waiting, running and stalled under a fault, and the faults that
+ * touched it; per run the verdict with its reasons (most important
+ * first), the measures (inflation, longest stall, time to detect and to
+ * recover, silent failure) and a 0-100 resilience score with its
+ * breakdown.  README "The verdict and the score" documents every field
+ * and the formula.
+ *
+ * The result is a JSON object: what result.json holds and what every
+ * report is rendered from.  Same log, same result. */
+#ifndef GD_SCORE_SCORE_H
+#define GD_SCORE_SCORE_H
+
+#include "base/error.h"
+#include "score/log.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The result (a new reference), or NULL with *err when the log is not a
+ * run's (no "run-started"). */
+json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err);
+
+/* A scenario duration as reports write it: "45s", "12.5m", "6h18m",
+ * "never" for a negative one. */
+char *gd_score_fmt_ms(int64_t ms, char *buf, size_t size);
+
+/* json_dumpf flags for a result: keys sorted, floats short, so the bytes
+ * are the same for the same log. */
+#define GD_RESULT_JSON_FLAGS                                                   \
+	(JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(6))
+
+#endif

@@ -1,0 +1,90 @@
+#include "unit.h"
+
+#include "score/log.h"
+#include "score/report.h"
+#include "score/score.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void a_log_cut_short_is_incomplete(void **state)
+{
+	(void)state;
+	const char *text = "{\"event\":\"run-started\",\"t_ms\":1}\n"
+			   "{\"event\":\"job-sub";
+	gd_log log;
+	gd_error *err = NULL;
+	assert_int_equal(
+		gd_log_parse(text, strlen(text), "e.jsonl", &log, &err), 0);
+	assert_int_equal(log.n, 1);
+	assert_false(log.complete);
+	assert_string_equal(log.incomplete,
+			    "e.jsonl:2: the last line is cut short");
+	gd_log_clear(&log);
+
+	text = "{\"event\":\"run-started\",\"t_ms\":1}\n";
+	assert_int_equal(
+		gd_log_parse(text, strlen(text), "e.jsonl", &log, &err), 0);
+	assert_false(log.complete);
+	assert_non_null(strstr(log.incomplete, "no \"run-finished\""));
+	gd_log_clear(&log);
+}
+
+static void a_corrupt_line_is_an_error_with_its_place(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"event\":\"a\"}\n[1]\n{\"event\":\"b\"}\n",
+		"{\"event\":\"a\"}\n\n{\"event\":\"b\"}\n",
+		"{\"event\":\"a\"}\n{\"t_ms\":2}\n",
+	};
+	const char *want[] = {
+		"e.jsonl:2:1: an event must be a JSON object",
+		"e.jsonl:2:1: an empty line, where an event was expected",
+		"e.jsonl:2: an event without \"event\"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		gd_log log;
+		gd_error *err = NULL;
+		assert_true(gd_log_parse(bad[i], strlen(bad[i]), "e.jsonl",
+					 &log, &err) < 0);
+		assert_string_equal(err->msg, want[i]);
+		assert_int_equal(log.n, 0);
+		gd_error_free(err);
+	}
+}
+
+static void xml_text_is_escaped(void **state)
+{
+	(void)state;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	gd_xml_escape("a<b & \"c\" 'd'>\x01", f);
+	fclose(f);
+	assert_string_equal(out,
+			    "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;?");
+	free(out);
+}
+
+static void durations_read_as_people_write_them(void **state)
+{
+	(void)state;
+	char buf[32];
+	assert_string_equal(gd_score_fmt_ms(45000, buf, sizeof(buf)), "45.0s");
+	assert_string_equal(gd_score_fmt_ms(750000, buf, sizeof(buf)), "12.5m");
+	assert_string_equal(gd_score_fmt_ms(22680000, buf, sizeof(buf)),
+			    "6h18m");
+	assert_string_equal(gd_score_fmt_ms(-1, buf, sizeof(buf)), "never");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_log_cut_short_is_incomplete),
+		cmocka_unit_test(a_corrupt_line_is_an_error_with_its_place),
+		cmocka_unit_test(xml_text_is_escaped),
+		cmocka_unit_test(durations_read_as_people_write_them),
+	};
+	return cmocka_run_group_tests_name("score", tests, NULL, NULL);
+}
