@@ -22,7 +22,7 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
-	slurmctld slurmd slurm-client munge beanstalkd
+	slurmctld slurmd slurm-client munge beanstalkd chromium
 
 ifeq ($(V),1)
 Q :=

@@ -13,10 +13,11 @@ int cmd_report(int argc, char **argv)
 	if (cli_wants_help(argc, argv)) {
 		printf("usage: gameday report RUN_DIR...\n\n"
 		       "Scores each run from its event log (RUN_DIR/events.jsonl) alone and\n"
-		       "writes RUN_DIR/result.json, junit.xml and summary.md; prints each\n"
-		       "run's summary.  The same log always gives the same bytes.  A log\n"
-		       "cut short by a crash is scored as far as it goes and marked\n"
-		       "incomplete; a corrupt line is an error naming FILE:LINE.\n\n"
+		       "writes RUN_DIR/result.json, junit.xml, summary.md and\n"
+		       "scorecard.html; prints each run's summary.  The same log always\n"
+		       "gives the same bytes.  A log cut short by a crash is scored as far\n"
+		       "as it goes and marked incomplete; a corrupt line is an error\n"
+		       "naming FILE:LINE.\n\n"
 		       "exit: 0 every run passed, 1 some failed, 2 a log that cannot be\n"
 		       "scored\n");
 		return GD_EXIT_OK;

@@ -21,9 +21,11 @@ static void help(void)
 	       "the workload on schedule (scenario time compressed by time_scale),\n"
 	       "plays the fault steps on schedule, each proved from inside its nodes,\n"
 	       "heals them, tracks every job through the job system, checks each\n"
-	       "output against the expected one, tears everything down, and writes\n"
-	       "the run directory: result.json (one entry per job), events.jsonl, and\n"
-	       "each node's service and job-system logs.  Needs root.\n\n"
+	       "output against the expected one, scores the run (verdict, reasons,\n"
+	       "measures, a 0-100 resilience score), tears everything down, and\n"
+	       "writes the run directory: result.json, junit.xml, summary.md,\n"
+	       "scorecard.html, events.jsonl, and each node's service and\n"
+	       "job-system logs.  Needs root.\n\n"
 	       "netem steps are refused (exit 3) on a kernel without the netem\n"
 	       "qdisc.  A stop condition (stop_when) that fires heals every fault\n"
 	       "and ends the run (exit 4).\n\n"
@@ -173,7 +175,8 @@ int cmd_run(int argc, char **argv)
 		printf("  %s\n", sum.reasons[k]);
 	if (sum.nreasons > 3)
 		printf("  (%zu more in summary.md)\n", sum.nreasons - 3);
-	printf("run directory: %s (result.json, junit.xml, summary.md)\n", out);
+	printf("run directory: %s (result.json, junit.xml, summary.md, scorecard.html)\n",
+	       out);
 	if (sum.interrupted) {
 		printf("interrupted: what was observed is in the run directory\n");
 		return 130;

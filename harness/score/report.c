@@ -265,7 +265,7 @@ void gd_report_summary(const json_t *result, FILE *out)
 	}
 }
 
-enum { REPORT_RESULT, REPORT_JUNIT, REPORT_SUMMARY };
+enum { REPORT_RESULT, REPORT_JUNIT, REPORT_SUMMARY, REPORT_HTML };
 
 static int write_one(const char *dir, const char *name, int which,
 		     const json_t *result, gd_error **err)
@@ -281,8 +281,10 @@ static int write_one(const char *dir, const char *name, int which,
 		fputc('\n', f);
 	} else if (which == REPORT_JUNIT) {
 		gd_report_junit(result, f);
-	} else {
+	} else if (which == REPORT_SUMMARY) {
 		gd_report_summary(result, f);
+	} else {
+		gd_report_html(result, f);
 	}
 	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
 		int e = errno ? errno : EIO;
@@ -304,8 +306,8 @@ int gd_report_write(const char *events, const char *dir, json_t **result,
 	if (!res)
 		return -EINVAL;
 	static const char *const names[] = {"result.json", "junit.xml",
-					    "summary.md"};
-	for (int k = 0; k < 3 && r == 0; k++)
+					    "summary.md", "scorecard.html"};
+	for (int k = 0; k < 4 && r == 0; k++)
 		r = write_one(dir, names[k], k, res, err);
 	if (r == 0 && result)
 		*result = json_incref(res);

@@ -1,6 +1,7 @@
 /* Reports rendered from a scorer's result (score.h) alone, each
  * deterministic (same result, same bytes): JUnit XML for CI systems, a
- * short Markdown summary for a pull request or a ticket. */
+ * short Markdown summary for a pull request or a ticket, a self-contained
+ * HTML scorecard with an SVG timeline (report_html.c). */
 #ifndef GD_SCORE_REPORT_H
 #define GD_SCORE_REPORT_H
 
@@ -9,16 +10,18 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Scores the event log at events and writes result.json, junit.xml and
- * summary.md into dir, each whole or not at all (written aside, then
- * renamed).  *result, when asked for, gets the result (a new reference).
- * A log that cannot be read or is not a run's is an error naming it. */
+/* Scores the event log at events and writes result.json, junit.xml,
+ * summary.md and scorecard.html into dir, each whole or not at all (written
+ * aside, then renamed).  *result, when asked for, gets the result (a new
+ * reference). A log that cannot be read or is not a run's is an error naming
+ * it. */
 int gd_report_write(const char *events, const char *dir, json_t **result,
 		    gd_error **err);
 
 /* One test case per expectation and per job; a failure carries why. */
 void gd_report_junit(const json_t *result, FILE *out);
 void gd_report_summary(const json_t *result, FILE *out);
+void gd_report_html(const json_t *result, FILE *out);
 
 /* Text with &, <, >, " and ' escaped, and the control characters XML 1.0
  * cannot carry at all replaced by '?'. */

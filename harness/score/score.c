@@ -424,6 +424,18 @@ static json_t *job_json(const struct run *r, const struct job *j)
 			o, "inflation",
 			json_real(round((double)d / (double)j->exp_hi * 100) /
 				  100));
+	/* Each attempt where and when it ran: the scorecard's bars. */
+	json_t *runs = json_array();
+	for (size_t a = 0; a < j->natt; a++)
+		json_array_append_new(
+			runs, json_pack("{s:s?,s:I,s:I,s:b}", "node",
+					j->att[a].node, "start_ms",
+					(json_int_t)j->att[a].start, "end_ms",
+					(json_int_t)(j->att[a].end >= 0
+							     ? j->att[a].end
+							     : r->end),
+					"ended", j->att[a].end >= 0));
+	json_object_set_new(o, "runs", runs);
 	if (why)
 		json_object_set_new(o, "why", json_string(why));
 	if (j->group)
@@ -779,6 +791,9 @@ json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err)
 		json_object_set_new(result, "incomplete",
 				    json_string(log->incomplete));
 	json_object_set_new(result, "duration_ms", json_integer(r.end));
+	json_t *nodes = json_object_get(r.started, "nodes");
+	json_object_set_new(result, "nodes",
+			    nodes ? json_incref(nodes) : json_array());
 	free(r.jobs);
 	free(r.faults);
 	return result;

@@ -109,7 +109,8 @@ fi
 
 # score/runs/NAME/events.jsonl: hand-written event logs, scored by
 # 'gameday report' (twice: the same log gives the same bytes) into the
-# result.json, junit.xml and summary.md beside them, and its output into
+# result.json, junit.xml, summary.md and scorecard.html beside them, and
+# its output into
 # report.out.  score/invalid/NAME.jsonl: logs that cannot be scored; the
 # error (exit 2) goes to NAME.err.
 abs_gameday=$(cd "$(dirname "$gameday")" && pwd)/$(basename "$gameday")
@@ -119,7 +120,7 @@ for d in "$here"/score/runs/*/; do
 		rm -rf "$tmp/run$k" && mkdir "$tmp/run$k" && cp "$d/events.jsonl" "$tmp/run$k/"
 		(cd "$tmp/run$k" && "$abs_gameday" report . >report.out 2>&1; echo "exit $?" >>report.out)
 	done
-	for f in result.json junit.xml summary.md report.out; do
+	for f in result.json junit.xml summary.md scorecard.html report.out; do
 		if ! cmp -s "$tmp/run1/$f" "$tmp/run2/$f"; then
 			bad "$d: two reports of the same log differ ($f)"
 			continue

@@ -183,7 +183,7 @@ cat >"$state/back.json" <<'JSON'
             "back_with": {"skew": {"uid": 2001, "caps_drop": ["CAP_DAC_OVERRIDE"]}, "clock": {"offset": "+3s"},
                           "config": {"CPUs": 2}, "for": "30m"}}]}
 JSON
-expect "a reboot coming back changed runs" 0 "$gameday" run --out "$state/r6" "$state/back.json"
+expect_contract "a reboot coming back changed runs, every job correct in time" "$state/r6" 2 "$gameday" run --out "$state/r6" "$state/back.json"
 ev=$state/r6/events.jsonl
 if healed renew | grep 'uid=2001(' | grep 'capbnd [0-9a-f]*d ' | grep 'clock reads +3.0' | grep -q 'slurm.conf has the new settings'; then
 	ok "the node is back with its uid, capabilities, clock and slurm.conf changed (seen from inside)"; else
@@ -209,7 +209,7 @@ cat >"$state/clock.json" <<'JSON'
            {"id": "drift", "kind": "clock", "at": "1m", "for": "1h", "targets": "w2", "drift": "+8s/h"},
            {"id": "reset", "kind": "clock", "at": "1h10m", "targets": "w2", "reset": true}]}
 JSON
-expect "a clock fault runs, and the jobs finish after its heal" 0 "$gameday" run --out "$state/r4" "$state/clock.json"
+expect_contract "a clock fault runs, and the jobs finish after its heal" "$state/r4" 4 "$gameday" run --out "$state/r4" "$state/clock.json"
 ev=$state/r4/events.jsonl
 if grep '"event":"fault-applied"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +7200.0 s'; then ok "the shifted clock is read from inside"; else bad "the shifted clock is read from inside"; fi
 if grep '"event":"fault-healed"' "$ev" | grep '"fault":"jump"' | grep -q 'clock reads +0.0 s'; then ok "... and is back after the heal"; else bad "... and is back after the heal"; fi

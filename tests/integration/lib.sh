@@ -30,6 +30,21 @@ expect() {
 	fi
 }
 
+# expect_contract NAME RUN_DIR JOBS CMD...: runs CMD (a gameday run into
+# RUN_DIR) and checks it ended with every one of JOBS jobs correct within
+# its hard deadline: exit 0, or 1 for a missed expectation alone (at a
+# compressed time scale Slurm's own delays can stretch a job).
+expect_contract() {
+	name=$1 dir=$2 jobs=$3
+	shift 3
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ "$rc" -le 1 ] && contract_met "$dir/result.json" "$jobs"; then ok "$name"; else
+		echo "       (exit $rc)" >>"$out"
+		bad "$name"
+	fi
+}
+
 # contains NAME TEXT: the last output holds TEXT.
 contains() {
 	if grep -q -- "$2" "$out"; then ok "$1"; else bad "$1 (no \"$2\")"; fi

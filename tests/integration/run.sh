@@ -1,7 +1,9 @@
 #!/bin/sh
 # Integration test of 'gameday run' on real Slurm: a scenario without
-# faults passes with every output matching the oracle; a corrupted output
-# is reported as wrong; the host is left clean either way.
+# faults passes with every output matching the oracle, and its reports
+# (scored before teardown, the same bytes again from the log alone, the
+# scorecard rendered by headless chromium); a corrupted output is reported
+# as wrong; the host is left clean either way.
 #   tests/integration/run.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,33 @@ if grep -q '"source":"supervisor".*"service":"slurmd"' "$state/r1/events.jsonl";
 if [ -s "$state/r1/ctl/slurmctld.log" ] && [ -s "$state/r1/w1/slurmd.log" ]; then
 	ok "the run directory keeps the job system's logs"; else bad "the run directory keeps the job system's logs"; fi
 if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "nothing is left of the cluster"; else bad "nothing is left of the cluster"; fi
+
+# The reports: scored before teardown, the same again from the log alone,
+# and a scorecard a real browser renders (headless chromium, offline: the
+# page loads nothing).
+for f in result.json junit.xml summary.md scorecard.html; do
+	if [ -s "$state/r1/$f" ]; then ok "the run directory has $f"; else bad "the run directory has $f"; fi
+done
+mkdir -p "$state/again" && cp "$state/r1/events.jsonl" "$state/again/"
+expect "gameday report scores the run again from its log" 0 "$gameday" report "$state/again"
+for f in result.json junit.xml summary.md scorecard.html; do
+	if cmp -s "$state/r1/$f" "$state/again/$f"; then ok "... into the same $f"; else bad "... into the same $f"; fi
+done
+if grep -q '<testcase classname="baseline.jobs" name="jobs-20"' "$state/r1/junit.xml"; then ok "junit.xml has a test case per job"; else bad "junit.xml has a test case per job"; fi
+if grep -q 'src=\|href=\|<script\|url(' "$state/r1/scorecard.html"; then bad "the scorecard loads nothing from outside"; else ok "the scorecard loads nothing from outside"; fi
+if command -v chromium >/dev/null; then
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=1100,1400 --screenshot="$state/scorecard.png" \
+		"file://$state/r1/scorecard.html" >"$out" 2>&1
+	size=$(stat -c %s "$state/scorecard.png" 2>/dev/null || echo 0)
+	# A blank page is a few kilobytes; the scorecard's timeline and tables
+	# are many more.
+	if [ "$size" -gt 30000 ]; then ok "headless chromium renders the scorecard ($size bytes of PNG)"; else
+		bad "headless chromium renders the scorecard ($size bytes of PNG)"; fi
+	cp "$state/scorecard.png" "$build/scorecard-baseline.png" 2>/dev/null
+else
+	bad "headless chromium renders the scorecard (no chromium: make deps installs it)"
+fi
 
 # Corrupt the first job's output as soon as it appears.
 "$gameday" run --out "$state/r2" "$scenario" >"$out" 2>&1 &
