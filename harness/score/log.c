@@ -1,107 +1,124 @@
 #include "score/log.h"
 
 #include "base/cleanup.h"
-#include "base/fileio.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int push(gd_log *log, json_t *ev, size_t line)
+/* Whether the reader declines this line, judged by its event's name
+ * without parsing it (only a line of the usual shape is judged so). */
+static bool skipped(const char *text, size_t len, const gd_log_reader *rd,
+		    gd_log_end *end)
 {
-	if ((log->n & (log->n - 1)) == 0) {
-		size_t cap = log->n ? log->n * 2 : 64;
-		json_t **e = realloc(log->events, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		log->events = e;
-		size_t *l = realloc(log->lines, cap * sizeof(*l));
-		if (!l)
-			return -ENOMEM;
-		log->lines = l;
+	static const char key[] = "\"event\":\"";
+	if (!rd->want || len < 2 || text[0] != '{' || text[len - 1] != '}')
+		return false;
+	const char *at = memmem(text, len, key, sizeof(key) - 1);
+	if (!at)
+		return false;
+	const char *name = at + sizeof(key) - 1;
+	const char *q = memchr(name, '"', len - (size_t)(name - text));
+	if (!q || rd->want(name, (size_t)(q - name), rd->ctx))
+		return false;
+	end->complete |= (size_t)(q - name) == 12 &&
+			 memcmp(name, "run-finished", 12) == 0;
+	end->events++;
+	return true;
+}
+
+/* One line (without its newline; last: no newline followed it). */
+static int line_seen(const char *text, size_t len, bool last, const char *path,
+		     size_t line, const gd_log_reader *rd, gd_log_end *end,
+		     gd_error **err)
+{
+	if (skipped(text, len, rd, end))
+		return 0;
+	json_error_t je;
+	json_t *ev = len ? json_loadb(text, len, 0, &je) : NULL;
+	if (!ev || !json_is_object(ev)) {
+		bool parsed = ev != NULL;
+		json_decref(ev);
+		if (last && len) {
+			/* The last line, never finished: a crash. */
+			snprintf(end->incomplete, sizeof(end->incomplete),
+				 "%s:%zu: the last line is cut short", path,
+				 line);
+			return 1;
+		}
+		return gd_error_set(
+			err, EINVAL, "%s:%zu:%d: %s", path, line,
+			len && !parsed ? je.column : 1,
+			!len	 ? "an empty line, where an event was expected"
+			: parsed ? "an event must be a JSON object"
+				 : je.text);
 	}
-	log->events[log->n] = ev;
-	log->lines[log->n++] = line;
+	const char *what = json_string_value(json_object_get(ev, "event"));
+	if (!what) {
+		json_decref(ev);
+		return gd_error_set(err, EINVAL,
+				    "%s:%zu: an event without \"event\"", path,
+				    line);
+	}
+	end->complete |= strcmp(what, "run-finished") == 0;
+	end->events++;
+	rd->each(ev, line, rd->ctx);
+	json_decref(ev);
 	return 0;
 }
 
-int gd_log_parse(const char *text, size_t len, const char *path, gd_log *log,
-		 gd_error **err)
+static void finish(const char *path, gd_log_end *end)
 {
-	memset(log, 0, sizeof(*log));
-	size_t line = 0;
-	bool finished = false;
-	for (size_t at = 0; at < len;) {
-		line++;
-		const char *nl = memchr(text + at, '\n', len - at);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		json_error_t je;
-		json_t *ev = end > at ? json_loadb(text + at, end - at, 0, &je)
-				      : NULL;
-		if (!ev || !json_is_object(ev)) {
-			bool parsed = ev != NULL;
-			json_decref(ev);
-			if (!nl) {
-				/* The last line, never finished: a crash. */
-				snprintf(log->incomplete,
-					 sizeof(log->incomplete),
-					 "%s:%zu: the last line is cut short",
-					 path, line);
-				break;
-			}
-			int r = gd_error_set(
-				err, EINVAL, "%s:%zu:%d: %s", path, line,
-				end > at && !parsed ? je.column : 1,
-				end == at
-					? "an empty line, where an event was expected"
-				: parsed ? "an event must be a JSON object"
-					 : je.text);
-			gd_log_clear(log);
-			return r;
-		}
-		const char *what =
-			json_string_value(json_object_get(ev, "event"));
-		if (!what) {
-			json_decref(ev);
-			int r = gd_error_set(
-				err, EINVAL,
-				"%s:%zu: an event without \"event\"", path,
-				line);
-			gd_log_clear(log);
-			return r;
-		}
-		finished |= strcmp(what, "run-finished") == 0;
-		if (push(log, ev, line) < 0) {
-			json_decref(ev);
-			gd_log_clear(log);
-			return gd_error_make(err, ENOMEM, "cannot read \"%s\"",
-					     path);
-		}
-		at = nl ? end + 1 : len;
-	}
-	log->complete = finished && !*log->incomplete;
-	if (!finished && !*log->incomplete)
-		snprintf(log->incomplete, sizeof(log->incomplete),
+	if (*end->incomplete)
+		end->complete = false;
+	else if (!end->complete)
+		snprintf(end->incomplete, sizeof(end->incomplete),
 			 "%s: the run never finished (no \"run-finished\")",
 			 path);
+}
+
+int gd_log_scan_text(const char *text, size_t len, const char *path,
+		     const gd_log_reader *rd, gd_log_end *end, gd_error **err)
+{
+	memset(end, 0, sizeof(*end));
+	size_t line = 0;
+	for (size_t at = 0; at < len;) {
+		const char *nl = memchr(text + at, '\n', len - at);
+		size_t stop = nl ? (size_t)(nl - text) : len;
+		int r = line_seen(text + at, stop - at, !nl, path, ++line, rd,
+				  end, err);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			break;
+		at = stop + 1;
+	}
+	finish(path, end);
 	return 0;
 }
 
-int gd_log_read(const char *path, gd_log *log, gd_error **err)
+int gd_log_scan_file(const char *path, const gd_log_reader *rd, gd_log_end *end,
+		     gd_error **err)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	int r = gd_read_file(path, (size_t)1 << 32, &text, &len, err);
-	if (r < 0)
-		return r;
-	return gd_log_parse(text, len, path, log, err);
-}
-
-void gd_log_clear(gd_log *log)
-{
-	for (size_t i = 0; i < log->n; i++)
-		json_decref(log->events[i]);
-	free(log->events);
-	free(log->lines);
-	memset(log, 0, sizeof(*log));
+	memset(end, 0, sizeof(*end));
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	if (!f)
+		return gd_error_make(err, errno, "cannot open \"%s\"", path);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 0, line = 0;
+	ssize_t n;
+	while ((n = getline(&buf, &cap, f)) > 0) {
+		bool last = buf[n - 1] != '\n';
+		size_t len = (size_t)n - !last;
+		int r = line_seen(buf, len, last, path, ++line, rd, end, err);
+		if (r < 0)
+			return r;
+		if (r > 0)
+			break;
+	}
+	if (ferror(f))
+		return gd_error_make(err, EIO, "cannot read \"%s\"", path);
+	finish(path, end);
+	return 0;
 }

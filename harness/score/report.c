@@ -297,14 +297,10 @@ static int write_one(const char *dir, const char *name, int which,
 int gd_report_write(const char *events, const char *dir, json_t **result,
 		    gd_error **err)
 {
-	gd_log log;
-	int r = gd_log_read(events, &log, err);
-	if (r < 0)
-		return r;
-	json_t *res = gd_score(&log, events, err);
-	gd_log_clear(&log);
+	json_t *res = gd_score_file(events, 0, err);
 	if (!res)
 		return -EINVAL;
+	int r = 0;
 	static const char *const names[] = {"result.json", "junit.xml",
 					    "summary.md", "scorecard.html"};
 	for (int k = 0; k < 4 && r == 0; k++)

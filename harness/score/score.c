@@ -2,6 +2,7 @@
  * run's progress; then the verdict, measures and score are derived. */
 #include "score/score.h"
 
+#include "base/arena.h"
 #include "base/cleanup.h"
 
 #include <ctype.h>
@@ -43,8 +44,17 @@ struct fault {
 	char detected_by[320];
 };
 
+/* Ids to their place in an array: open addressing, FNV-1a. */
+struct index {
+	size_t *slot; /* position + 1; 0: empty */
+	size_t cap;
+};
+
 struct run {
-	const gd_log *log;
+	gd_arena *arena; /* every string kept from the events */
+	struct index job_idx, fault_idx;
+	bool begun, ended; /* "run-started" seen; "run-finished" seen */
+	size_t pending;	   /* faults applied and not noticed yet */
 	int64_t t0;
 	double scale;
 	json_t *started; /* the run-started event */
@@ -77,13 +87,77 @@ static ms_t int_or(json_t *ev, const char *key, ms_t fallback)
 	return json_is_integer(v) ? (ms_t)json_integer_value(v) : fallback;
 }
 
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The position of key in a, via the index (keys: n of them, reached by
+ * key_at), or -1. */
+static long idx_find(const struct index *x, const char *key,
+		     const char *(*key_at)(const struct run *, size_t),
+		     const struct run *r)
+{
+	if (!x->cap)
+		return -1;
+	for (size_t i = hash(key) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+		if (!x->slot[i])
+			return -1;
+		if (strcmp(key_at(r, x->slot[i] - 1), key) == 0)
+			return (long)(x->slot[i] - 1);
+	}
+}
+
+/* Adds position pos (of n so far); grows at half full. */
+static int idx_add(struct index *x, size_t pos, size_t n,
+		   const char *(*key_at)(const struct run *, size_t),
+		   const struct run *r)
+{
+	if (2 * (n + 1) > x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 256;
+		size_t *slot = calloc(cap, sizeof(*slot));
+		if (!slot)
+			return -ENOMEM;
+		free(x->slot);
+		x->slot = slot;
+		x->cap = cap;
+		for (size_t k = 0; k < n; k++)
+			idx_add(x, k, 0, key_at, r);
+		if (pos < n)
+			return 0;
+	}
+	size_t i = hash(key_at(r, pos)) & (x->cap - 1);
+	while (x->slot[i])
+		i = (i + 1) & (x->cap - 1);
+	x->slot[i] = pos + 1;
+	return 0;
+}
+
+static const char *job_key(const struct run *r, size_t i)
+{
+	return r->jobs[i].id;
+}
+
+static const char *fault_key(const struct run *r, size_t i)
+{
+	return r->faults[i].id;
+}
+
+static const char *keep(struct run *r, const char *s)
+{
+	return s ? gd_arena_strdup(r->arena, s) : NULL;
+}
+
 static struct job *job_by_id(struct run *r, const char *id, bool make)
 {
 	if (!id)
 		return NULL;
-	for (size_t i = r->njobs; i-- > 0;)
-		if (strcmp(r->jobs[i].id, id) == 0)
-			return &r->jobs[i];
+	long at = idx_find(&r->job_idx, id, job_key, r);
+	if (at >= 0)
+		return &r->jobs[at];
 	if (!make)
 		return NULL;
 	if (r->njobs == r->jobcap) {
@@ -94,22 +168,24 @@ static struct job *job_by_id(struct run *r, const char *id, bool make)
 		r->jobs = j;
 		r->jobcap = cap;
 	}
-	struct job *j = &r->jobs[r->njobs++];
+	struct job *j = &r->jobs[r->njobs];
 	memset(j, 0, sizeof(*j));
-	j->id = id;
+	j->id = keep(r, id);
 	j->submit_plan = j->deadline = j->exp_lo = j->exp_hi = -1;
 	j->submitted = j->first_start = j->finished = -1;
 	j->on_time = -1;
-	return j;
+	if (idx_add(&r->job_idx, r->njobs, r->njobs, job_key, r) < 0)
+		return NULL;
+	return &r->jobs[r->njobs++];
 }
 
 static struct fault *fault_by_id(struct run *r, const char *id, bool make)
 {
 	if (!id)
 		return NULL;
-	for (size_t i = r->nfaults; i-- > 0;)
-		if (strcmp(r->faults[i].id, id) == 0)
-			return &r->faults[i];
+	long at = idx_find(&r->fault_idx, id, fault_key, r);
+	if (at >= 0)
+		return &r->faults[at];
 	if (!make)
 		return NULL;
 	if (r->nfaults == r->faultcap) {
@@ -120,11 +196,13 @@ static struct fault *fault_by_id(struct run *r, const char *id, bool make)
 		r->faults = f;
 		r->faultcap = cap;
 	}
-	struct fault *f = &r->faults[r->nfaults++];
+	struct fault *f = &r->faults[r->nfaults];
 	memset(f, 0, sizeof(*f));
-	f->id = id;
+	f->id = keep(r, id);
 	f->scheduled = f->applied = f->healed = f->detect = -1;
-	return f;
+	if (idx_add(&r->fault_idx, r->nfaults, r->nfaults, fault_key, r) < 0)
+		return NULL;
+	return &r->faults[r->nfaults++];
 }
 
 static bool in_nodes(json_t *nodes, const char *node)
@@ -181,6 +259,7 @@ static void noticed(struct run *r, ms_t at, const char *node, const char *line,
 			continue;
 		f->detect = at - f->applied;
 		snprintf(f->detected_by, sizeof(f->detected_by), "%s", what);
+		r->pending--;
 	}
 }
 
@@ -219,7 +298,7 @@ static void on_event(struct run *r, json_t *ev)
 		j = job_by_id(r, str(ev, "job"), true);
 		if (!j)
 			return;
-		j->group = str(ev, "group");
+		j->group = keep(r, str(ev, "group"));
 		j->submit_plan = int_or(ev, "submit_ms", -1);
 		j->deadline = int_or(ev, "deadline_ms", -1);
 		j->exp_lo = int_or(ev, "expected_lo_ms", -1);
@@ -237,8 +316,8 @@ static void on_event(struct run *r, json_t *ev)
 			return;
 		close_attempt(j, at);
 		if (j->natt < MAX_ATTEMPTS)
-			j->att[j->natt++] =
-				(struct attempt){str(ev, "node"), at, -1};
+			j->att[j->natt++] = (struct attempt){
+				keep(r, str(ev, "node")), at, -1};
 		if (j->first_start < 0)
 			j->first_start = at;
 		ms_t n = int_or(ev, "attempt", 1);
@@ -265,7 +344,7 @@ static void on_event(struct run *r, json_t *ev)
 			return;
 		close_attempt(j, at);
 		j->finished = at;
-		j->state = str(ev, "state");
+		j->state = keep(r, str(ev, "state"));
 		if (r->open)
 			r->open--;
 		progress(r, at);
@@ -273,8 +352,8 @@ static void on_event(struct run *r, json_t *ev)
 		j = job_by_id(r, str(ev, "job"), false);
 		if (!j)
 			return;
-		j->outcome = str(ev, "outcome");
-		j->why = str(ev, "why");
+		j->outcome = keep(r, str(ev, "outcome"));
+		j->why = keep(r, str(ev, "why"));
 		json_t *ot = json_object_get(ev, "on_time");
 		if (json_is_boolean(ot))
 			j->on_time = json_is_true(ot);
@@ -283,11 +362,14 @@ static void on_event(struct run *r, json_t *ev)
 		struct fault *f = fault_by_id(r, str(ev, "fault"), true);
 		if (!f)
 			return;
-		f->step = str(ev, "step");
-		f->kind = str(ev, "kind");
-		f->nodes = json_object_get(ev, "nodes");
+		f->step = keep(r, str(ev, "step"));
+		f->kind = keep(r, str(ev, "kind"));
+		json_decref(f->nodes);
+		f->nodes = json_incref(json_object_get(ev, "nodes"));
 		f->scheduled = int_or(ev, "scheduled_ms", at);
+		r->pending += f->applied < 0 || f->detect >= 0;
 		f->applied = at;
+		f->detect = -1;
 		f->applied_ok = strcmp(what, "fault-applied") == 0;
 	} else if (strcmp(what, "fault-healed") == 0 ||
 		   strcmp(what, "fault-not-healed") == 0) {
@@ -302,7 +384,7 @@ static void on_event(struct run *r, json_t *ev)
 			 str(ev, "node"), str(ev, "line"));
 		noticed(r, at, str(ev, "node"), str(ev, "line"), said);
 	} else if (strcmp(what, "run-stopped") == 0) {
-		r->stopped_by = str(ev, "why");
+		r->stopped_by = keep(r, str(ev, "why"));
 	} else if (strcmp(what, "run-finished") == 0) {
 		r->interrupted =
 			json_is_true(json_object_get(ev, "interrupted"));
@@ -511,28 +593,107 @@ static void add_expectation(json_t *ex, const char *name, bool met, json_t *why)
 	json_array_append_new(ex, o);
 }
 
-json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err)
+/* gd_log_fn: the events before "run-started" (the cluster coming up)
+ * and after "run-finished" (teardown) are not the run. */
+static void each_event(json_t *ev, size_t line, void *ctx)
 {
-	struct run r = {.log = log, .scale = 1, .last_progress = 0};
-	for (size_t i = 0; i < log->n && !r.started; i++)
-		if (strcmp(str(log->events[i], "event"), "run-started") == 0)
-			r.started = log->events[i];
-	if (!r.started) {
-		gd_error_set(
-			err, EINVAL,
-			"%s: no \"run-started\" event: not the log of a run",
-			run_dir);
-		return NULL;
+	(void)line;
+	struct run *r = ctx;
+	const char *what = str(ev, "event");
+	if (r->ended)
+		return;
+	if (!r->begun) {
+		if (strcmp(what, "run-started") != 0)
+			return;
+		r->begun = true;
+		r->started = json_incref(ev);
+		r->t0 = json_integer_value(json_object_get(ev, "t_ms"));
+		double sc =
+			json_number_value(json_object_get(ev, "time_scale"));
+		r->scale = sc > 0 ? sc : 1;
 	}
-	r.t0 = json_integer_value(json_object_get(r.started, "t_ms"));
-	double sc = json_number_value(json_object_get(r.started, "time_scale"));
-	r.scale = sc > 0 ? sc : 1;
-	/* What comes after "run-finished" is teardown, not the run. */
-	for (size_t i = 0; i < log->n; i++) {
-		on_event(&r, log->events[i]);
-		if (strcmp(str(log->events[i], "event"), "run-finished") == 0)
-			break;
+	on_event(r, ev);
+	r->ended = strcmp(what, "run-finished") == 0;
+}
+
+/* gd_log_want_fn: what the cluster said (supervisors' events, the job
+ * system's logs) matters only while a fault waits to be noticed; the
+ * rest of the run always does. */
+static bool wanted(const char *name, size_t len, void *ctx)
+{
+	const struct run *r = ctx;
+	static const char *const chatter[] = {
+		"system-log",  "start",		"exit",	       "restart",
+		"give-up",     "node-up",	"node-down",   "node-stopping",
+		"node-reload", "node-released", "start-failed"};
+	if (r->ended)
+		return false;
+	if (r->begun && r->pending)
+		return true;
+	for (size_t i = 0; i < sizeof(chatter) / sizeof(chatter[0]); i++)
+		if (strlen(chatter[i]) == len &&
+		    memcmp(chatter[i], name, len) == 0)
+			return false;
+	return true;
+}
+
+static void run_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nfaults; i++)
+		json_decref(r->faults[i].nodes);
+	free(r->jobs);
+	free(r->faults);
+	free(r->job_idx.slot);
+	free(r->fault_idx.slot);
+	json_decref(r->started);
+	gd_arena_free(r->arena);
+}
+
+static json_t *result_of(struct run *r, const gd_log_end *log);
+
+json_t *gd_score_file(const char *path, unsigned flags, gd_error **err)
+{
+	struct run r = {.arena = gd_arena_new(), .scale = 1};
+	gd_log_end end;
+	json_t *result = NULL;
+	gd_log_reader rd = {each_event,
+			    flags & GD_SCORE_EVERY_LINE ? NULL : wanted, &r};
+	if (gd_log_scan_file(path, &rd, &end, err) == 0) {
+		if (r.begun)
+			result = result_of(&r, &end);
+		else
+			gd_error_set(
+				err, EINVAL,
+				"%s: no \"run-started\" event: not the log of a run",
+				path);
 	}
+	run_free(&r);
+	return result;
+}
+
+json_t *gd_score_text(const char *text, size_t len, const char *path,
+		      gd_error **err)
+{
+	struct run r = {.arena = gd_arena_new(), .scale = 1};
+	gd_log_end end;
+	json_t *result = NULL;
+	gd_log_reader rd = {each_event, wanted, &r};
+	if (gd_log_scan_text(text, len, path, &rd, &end, err) == 0) {
+		if (r.begun)
+			result = result_of(&r, &end);
+		else
+			gd_error_set(
+				err, EINVAL,
+				"%s: no \"run-started\" event: not the log of a run",
+				path);
+	}
+	run_free(&r);
+	return result;
+}
+
+static json_t *result_of(struct run *rp, const gd_log_end *log)
+{
+	struct run r = *rp;
 	/* Open jobs at the end: the stall runs to the end of the log. */
 	if (r.open && r.end - r.last_progress > r.stall) {
 		r.stall = r.end - r.last_progress;
@@ -794,7 +955,5 @@ json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err)
 	json_t *nodes = json_object_get(r.started, "nodes");
 	json_object_set_new(result, "nodes",
 			    nodes ? json_incref(nodes) : json_array());
-	free(r.jobs);
-	free(r.faults);
 	return result;
 }

@@ -20,9 +20,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The result (a new reference), or NULL with *err when the log is not a
- * run's (no "run-started"). */
-json_t *gd_score(const gd_log *log, const char *run_dir, gd_error **err);
+/* The result of the log at path (a new reference), or NULL with *err when
+ * it cannot be read or is not a run's (no "run-started").  Lines of the
+ * cluster's chatter (supervisors, job-system logs) are parsed only while
+ * a fault waits to be noticed; GD_SCORE_EVERY_LINE parses every line (the
+ * worst case, for measurements). */
+#define GD_SCORE_EVERY_LINE 1u
+json_t *gd_score_file(const char *path, unsigned flags, gd_error **err);
+/* The same from a log in memory (path names it in messages). */
+json_t *gd_score_text(const char *text, size_t len, const char *path,
+		      gd_error **err);
 
 /* A scenario duration as reports write it: "45s", "12.5m", "6h18m",
  * "never" for a negative one. */

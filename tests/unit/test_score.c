@@ -7,27 +7,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void count(json_t *ev, size_t line, void *ctx)
+{
+	(void)ev;
+	(void)line;
+	(*(size_t *)ctx)++;
+}
+
 static void a_log_cut_short_is_incomplete(void **state)
 {
 	(void)state;
 	const char *text = "{\"event\":\"run-started\",\"t_ms\":1}\n"
 			   "{\"event\":\"job-sub";
-	gd_log log;
+	gd_log_end end;
 	gd_error *err = NULL;
-	assert_int_equal(
-		gd_log_parse(text, strlen(text), "e.jsonl", &log, &err), 0);
-	assert_int_equal(log.n, 1);
-	assert_false(log.complete);
-	assert_string_equal(log.incomplete,
+	size_t n = 0;
+	gd_log_reader rd = {count, NULL, &n};
+	assert_int_equal(gd_log_scan_text(text, strlen(text), "e.jsonl", &rd,
+					  &end, &err),
+			 0);
+	assert_int_equal(n, 1);
+	assert_false(end.complete);
+	assert_string_equal(end.incomplete,
 			    "e.jsonl:2: the last line is cut short");
-	gd_log_clear(&log);
 
 	text = "{\"event\":\"run-started\",\"t_ms\":1}\n";
-	assert_int_equal(
-		gd_log_parse(text, strlen(text), "e.jsonl", &log, &err), 0);
-	assert_false(log.complete);
-	assert_non_null(strstr(log.incomplete, "no \"run-finished\""));
-	gd_log_clear(&log);
+	assert_int_equal(gd_log_scan_text(text, strlen(text), "e.jsonl", &rd,
+					  &end, &err),
+			 0);
+	assert_false(end.complete);
+	assert_non_null(strstr(end.incomplete, "no \"run-finished\""));
+
+	/* A last line complete but for its newline is an event. */
+	text = "{\"event\":\"run-started\",\"t_ms\":1}\n{\"event\":\"run-finished\"}";
+	n = 0;
+	assert_int_equal(gd_log_scan_text(text, strlen(text), "e.jsonl", &rd,
+					  &end, &err),
+			 0);
+	assert_int_equal(n, 2);
+	assert_true(end.complete);
 }
 
 static void a_corrupt_line_is_an_error_with_its_place(void **state)
@@ -44,14 +62,57 @@ static void a_corrupt_line_is_an_error_with_its_place(void **state)
 		"e.jsonl:2: an event without \"event\"",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		gd_log log;
+		gd_log_end end;
 		gd_error *err = NULL;
-		assert_true(gd_log_parse(bad[i], strlen(bad[i]), "e.jsonl",
-					 &log, &err) < 0);
+		size_t n = 0;
+		gd_log_reader rd = {count, NULL, &n};
+		assert_true(gd_log_scan_text(bad[i], strlen(bad[i]), "e.jsonl",
+					     &rd, &end, &err) < 0);
 		assert_string_equal(err->msg, want[i]);
-		assert_int_equal(log.n, 0);
 		gd_error_free(err);
 	}
+}
+
+static bool no_chatter(const char *name, size_t len, void *ctx)
+{
+	(void)ctx;
+	return !(len == 4 && memcmp(name, "exit", 4) == 0);
+}
+
+static void lines_a_reader_declines_are_not_parsed(void **state)
+{
+	(void)state;
+	const char *text =
+		"{\"event\":\"run-started\",\"t_ms\":1}\n"
+		"{\"source\":\"supervisor\",\"event\":\"exit\",\"x\":[}\n"
+		"{\"event\":\"run-finished\"}\n";
+	gd_log_end end;
+	gd_error *err = NULL;
+	size_t n = 0;
+	gd_log_reader rd = {count, no_chatter, &n};
+	assert_int_equal(gd_log_scan_text(text, strlen(text), "e.jsonl", &rd,
+					  &end, &err),
+			 0);
+	assert_int_equal(n, 2);		 /* handed over */
+	assert_int_equal(end.events, 3); /* seen */
+	assert_true(end.complete);
+	/* Without the reader's say, the same line is an error. */
+	rd.want = NULL;
+	assert_true(gd_log_scan_text(text, strlen(text), "e.jsonl", &rd, &end,
+				     &err) < 0);
+	gd_error_free(err);
+}
+
+static void a_log_without_a_run_is_not_scored(void **state)
+{
+	(void)state;
+	const char *text = "{\"event\":\"job-started\",\"t_ms\":1}\n";
+	gd_error *err = NULL;
+	assert_null(gd_score_text(text, strlen(text), "e.jsonl", &err));
+	assert_string_equal(
+		err->msg,
+		"e.jsonl: no \"run-started\" event: not the log of a run");
+	gd_error_free(err);
 }
 
 static void xml_text_is_escaped(void **state)
@@ -83,6 +144,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_log_cut_short_is_incomplete),
 		cmocka_unit_test(a_corrupt_line_is_an_error_with_its_place),
+		cmocka_unit_test(lines_a_reader_declines_are_not_parsed),
+		cmocka_unit_test(a_log_without_a_run_is_not_scored),
 		cmocka_unit_test(xml_text_is_escaped),
 		cmocka_unit_test(durations_read_as_people_write_them),
 	};
