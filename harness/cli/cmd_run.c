@@ -10,13 +10,16 @@
 #include "scenario/load.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 static void help(void)
 {
-	printf("usage: gameday run [--seed N] [--out DIR] [--dry-run] FILE\n\n"
+	printf("usage: gameday run [--seed N] [--out DIR] [--dry-run] [--quiet] FILE\n\n"
 	       "Brings up the scenario's staging cluster and its job system, submits\n"
 	       "the workload on schedule (scenario time compressed by time_scale),\n"
 	       "plays the fault steps on schedule, each proved from inside its nodes,\n"
@@ -33,10 +36,56 @@ static void help(void)
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"
 	       "  -n, --dry-run  print the whole schedule, jobs and faults, in the\n"
 	       "                 order a run would play it; change nothing\n"
+	       "  -q, --quiet    no progress (a line redrawn in place on a\n"
+	       "                 terminal, a plain line every 10 s otherwise)\n"
 	       "  -h, --help     show this help\n\n"
 	       "exit: 0 every job correct within its deadline and every fault\n"
 	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem,\n"
 	       "4 stopped by a stop condition, 130 interrupted\n");
+}
+
+/* The live progress: one line redrawn in place on a terminal (at most
+ * five times a second), a plain line every ten seconds otherwise. */
+struct view {
+	bool tty, drawn;
+	int64_t last_ms;
+};
+
+static int64_t real_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void show(const gd_run_progress *p, void *ctx)
+{
+	struct view *v = ctx;
+	int64_t t = real_ms();
+	if (v->drawn && t - v->last_ms < (v->tty ? 200 : 10000))
+		return;
+	v->last_ms = t;
+	char now[GD_DURATION_BUFSZ], dur[GD_DURATION_BUFSZ],
+		at[GD_DURATION_BUFSZ], next[160] = "";
+	gd_duration_format(p->now / 1000 * 1000, now, sizeof(now));
+	gd_duration_format(p->duration, dur, sizeof(dur));
+	if (p->next) {
+		gd_duration_format(p->next_at, at, sizeof(at));
+		snprintf(next, sizeof(next), ", next: %s %s at %s",
+			 p->next_kind, p->next, at);
+	}
+	char line[320];
+	snprintf(
+		line, sizeof(line),
+		"%s of %s: jobs %zu/%zu done, %zu submitted; %u fault%s in place%s",
+		now, dur, p->done, p->jobs, p->submitted, p->active_faults,
+		p->active_faults == 1 ? "" : "s", next);
+	if (v->tty)
+		printf("\r\033[K  %.*s", 110, line);
+	else
+		printf("progress: %s\n", line);
+	fflush(stdout);
+	v->drawn = true;
 }
 
 /* The schedule a run would play, jobs and faults merged in time order
@@ -89,14 +138,15 @@ int cmd_run(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"out", required_argument, NULL, 'o'},
 		{"dry-run", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint64_t seed = 0;
-	int have_seed = 0, dry = 0, c;
+	int have_seed = 0, dry = 0, quiet = 0, c;
 	const char *out = NULL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:o:nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:o:nqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
@@ -109,6 +159,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'n':
 			dry = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 'h':
 			help();
@@ -154,9 +207,13 @@ int cmd_run(int argc, char **argv)
 	       s->time_scale);
 	fflush(stdout);
 
-	gd_run_opts o = {out, cli_libexec()};
+	struct view view = {isatty(STDOUT_FILENO), false, 0};
+	gd_run_opts o = {out, cli_libexec(), quiet ? NULL : show, &view};
 	gd_run_summary sum;
-	if (gd_run_scenario(p, &o, &sum, &err) < 0) {
+	int rr = gd_run_scenario(p, &o, &sum, &err);
+	if (view.tty && view.drawn)
+		printf("\n");
+	if (rr < 0) {
 		int code = cli_fail("run", err);
 		gd_error_free(err);
 		return code;

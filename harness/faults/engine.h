@@ -35,6 +35,9 @@ struct gd_faults {
 	int64_t t0_ns;
 	int64_t applied_ns; /* when the current action's change was made */
 	unsigned ndrifting; /* clock drifts in place: the player ticks */
+	/* for gd_faults_now_of(), read by other threads (atomics) */
+	unsigned nactive;
+	size_t next_act;
 };
 
 /* How often a drifting clock's offset is stepped, in real time. */

@@ -182,8 +182,13 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	int64_t seen_ns = mono_ns();
 	/* Only faults that last need a heal (a service kill does not). */
 	bool lasts = e->end != e->start || e->until_end;
-	if (!revert)
-		f->active[idx] = apply && r >= 0 && lasts;
+	if (!revert) {
+		bool now = apply && r >= 0 && lasts;
+		if (now != f->active[idx])
+			__atomic_add_fetch(&f->nactive, now ? 1 : -1,
+					   __ATOMIC_RELAXED);
+		f->active[idx] = now;
+	}
 
 	const char *event =
 		apply	 ? (r == 0 ? "fault-applied" : "fault-not-applied")
@@ -250,6 +255,7 @@ static void *player(void *arg)
 			break;
 		pthread_mutex_unlock(&f->lock);
 		play(f, &f->acts[i], true);
+		__atomic_store_n(&f->next_act, i + 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&f->lock);
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -307,6 +313,20 @@ void gd_faults_stop(gd_faults *f)
 gd_faults_counts gd_faults_counts_of(const gd_faults *f)
 {
 	return f->counts;
+}
+
+void gd_faults_now_of(const gd_faults *f, gd_faults_now *now)
+{
+	now->active = __atomic_load_n(&f->nactive, __ATOMIC_RELAXED);
+	size_t i = __atomic_load_n(&f->next_act, __ATOMIC_RELAXED);
+	now->next = NULL;
+	now->next_kind = NULL;
+	now->next_at = -1;
+	if (f->acts && i < f->nacts) {
+		now->next = f->acts[i].entry->id;
+		now->next_kind = gd_action_kind_name(f->acts[i].kind);
+		now->next_at = f->acts[i].at;
+	}
 }
 
 static int probe_v(gd_faults *f, size_t index, char *out, size_t size,

@@ -49,4 +49,14 @@ typedef struct gd_faults_counts {
 } gd_faults_counts;
 gd_faults_counts gd_faults_counts_of(const gd_faults *f);
 
+/* What is in place now and what comes next, for a progress display (read
+ * while the player runs: a snapshot, not a promise). */
+typedef struct gd_faults_now {
+	unsigned active;       /* faults applied and not yet healed */
+	const char *next;      /* the next action's fault id, or NULL */
+	const char *next_kind; /* "apply", "heal", "change-end" */
+	gd_ms next_at;	       /* scenario time */
+} gd_faults_now;
+void gd_faults_now_of(const gd_faults *f, gd_faults_now *now);
+
 #endif

@@ -705,6 +705,19 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		done = 0;
 		for (size_t k = 0; k < next; k++)
 			done += t[k].final;
+		if (o->progress) {
+			gd_run_progress pr = {now,  s->duration, p->njobs,
+					      next, done,	 0,
+					      NULL, NULL,	 -1};
+			gd_faults_now fn = {0, NULL, NULL, -1};
+			if (faults && nacts)
+				gd_faults_now_of(faults, &fn);
+			pr.active_faults = fn.active;
+			pr.next = fn.next;
+			pr.next_kind = fn.next_kind;
+			pr.next_at = fn.next_at;
+			o->progress(&pr, o->progress_ctx);
+		}
 		if (done == p->njobs || now > last_deadline)
 			break;
 		nap(POLL_MS);

@@ -10,9 +10,22 @@
 
 #include <stdbool.h>
 
+/* Where a run stands, handed to gd_run_opts.progress about every poll. */
+typedef struct gd_run_progress {
+	gd_ms now, duration; /* scenario time */
+	size_t jobs, submitted, done;
+	unsigned active_faults;
+	const char *next;      /* the next fault action's id, or NULL */
+	const char *next_kind; /* "apply", "heal", "change-end" */
+	gd_ms next_at;
+} gd_run_progress;
+
 typedef struct gd_run_opts {
 	const char *out_dir; /* the run directory to write */
 	const char *libexec;
+	/* optional: the library never prints; a command line shows this */
+	void (*progress)(const gd_run_progress *p, void *ctx);
+	void *progress_ctx;
 } gd_run_opts;
 
 typedef struct gd_run_summary {
