@@ -265,10 +265,14 @@ void gd_report_summary(const json_t *result, FILE *out)
 	}
 }
 
-enum { REPORT_RESULT, REPORT_JUNIT, REPORT_SUMMARY, REPORT_HTML };
+void gd_report_json(const json_t *result, FILE *out)
+{
+	json_dumpf(result, out, GD_RESULT_JSON_FLAGS);
+	fputc('\n', out);
+}
 
-static int write_one(const char *dir, const char *name, int which,
-		     const json_t *result, gd_error **err)
+int gd_report_file(const char *dir, const char *name, gd_render_fn render,
+		   const json_t *data, gd_error **err)
 {
 	char path[PATH_MAX], tmp[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/%s", dir, name);
@@ -276,16 +280,8 @@ static int write_one(const char *dir, const char *name, int which,
 	FILE *f = fopen(tmp, "we");
 	if (!f)
 		return gd_error_make(err, errno, "cannot write \"%s\"", path);
-	if (which == REPORT_RESULT) {
-		json_dumpf(result, f, GD_RESULT_JSON_FLAGS);
-		fputc('\n', f);
-	} else if (which == REPORT_JUNIT) {
-		gd_report_junit(result, f);
-	} else if (which == REPORT_SUMMARY) {
-		gd_report_summary(result, f);
-	} else {
-		gd_report_html(result, f);
-	}
+	render(data, f);
+	errno = 0;
 	if (ferror(f) | (fclose(f) != 0) || rename(tmp, path) < 0) {
 		int e = errno ? errno : EIO;
 		unlink(tmp);
@@ -301,10 +297,16 @@ int gd_report_write(const char *events, const char *dir, json_t **result,
 	if (!res)
 		return -EINVAL;
 	int r = 0;
-	static const char *const names[] = {"result.json", "junit.xml",
-					    "summary.md", "scorecard.html"};
-	for (int k = 0; k < 4 && r == 0; k++)
-		r = write_one(dir, names[k], k, res, err);
+	static const struct {
+		const char *name;
+		gd_render_fn render;
+	} files[] = {{"result.json", gd_report_json},
+		     {"junit.xml", gd_report_junit},
+		     {"summary.md", gd_report_summary},
+		     {"scorecard.html", gd_report_html}};
+	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]) && r == 0; k++)
+		r = gd_report_file(dir, files[k].name, files[k].render, res,
+				   err);
 	if (r == 0 && result)
 		*result = json_incref(res);
 	json_decref(res);

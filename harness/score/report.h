@@ -18,6 +18,15 @@
 int gd_report_write(const char *events, const char *dir, json_t **result,
 		    gd_error **err);
 
+/* A renderer: writes one report of data to out. */
+typedef void (*gd_render_fn)(const json_t *data, FILE *out);
+
+/* dir/name rendered whole or not at all (written aside, then renamed). */
+int gd_report_file(const char *dir, const char *name, gd_render_fn render,
+		   const json_t *data, gd_error **err);
+
+/* result.json: the result itself, keys sorted. */
+void gd_report_json(const json_t *result, FILE *out);
 /* One test case per expectation and per job; a failure carries why. */
 void gd_report_junit(const json_t *result, FILE *out);
 void gd_report_summary(const json_t *result, FILE *out);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef int64_t ms_t;
 
@@ -952,6 +953,18 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 		json_object_set_new(result, "incomplete",
 				    json_string(log->incomplete));
 	json_object_set_new(result, "duration_ms", json_integer(r.end));
+	/* When the run started, on the host's clock: a trend's x axis. */
+	json_t *t0 = json_object_get(r.started, "t_ms");
+	if (json_is_integer(t0)) {
+		time_t secs = (time_t)(json_integer_value(t0) / 1000);
+		struct tm tm;
+		char iso[32];
+		gmtime_r(&secs, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(result, "started_at", json_string(iso));
+		json_object_set_new(result, "started_at_ms",
+				    json_integer(json_integer_value(t0)));
+	}
 	json_t *nodes = json_object_get(r.started, "nodes");
 	json_object_set_new(result, "nodes",
 			    nodes ? json_incref(nodes) : json_array());

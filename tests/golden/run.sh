@@ -128,6 +128,19 @@ for d in "$here"/score/runs/*/; do
 		compare "$d/$f" "$tmp/run1/$f" "$d ($f)"
 	done
 done
+# The trend over every hand-written run (clean twice: a scenario with a
+# history), into score/trend.json and trend.html.
+rm -rf "$tmp/trend" && mkdir "$tmp/trend"
+for d in "$here"/score/runs/*/ "$here"/score/runs/clean/; do
+	n=$(basename "$d")
+	[ -d "$tmp/trend/$n" ] && n=$n-again
+	mkdir "$tmp/trend/$n" && cp "$d/events.jsonl" "$tmp/trend/$n/"
+done
+(cd "$tmp/trend" && "$abs_gameday" report --trend --out . */ >/dev/null 2>&1)
+for f in trend.json trend.html; do
+	compare "$here/score/$f" "$tmp/trend/$f" "report --trend ($f)"
+done
+
 for f in "$here"/score/invalid/*.jsonl; do
 	rm -rf "$tmp/bad" && mkdir "$tmp/bad" && cp "$f" "$tmp/bad/events.jsonl"
 	(cd "$tmp/bad" && "$abs_gameday" report . >out 2>err; echo "exit $?" >>err)
