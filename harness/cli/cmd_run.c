@@ -234,6 +234,10 @@ int cmd_run(int argc, char **argv)
 		printf("  (%zu more in summary.md)\n", sum.nreasons - 3);
 	printf("run directory: %s (result.json, junit.xml, summary.md, scorecard.html)\n",
 	       out);
+	if (*sum.teardown)
+		fprintf(stderr,
+			"gameday run: teardown: %s (the verdict above stands; 'gameday cleanup' removes what is left)\n",
+			sum.teardown);
 	if (sum.interrupted) {
 		printf("interrupted: what was observed is in the run directory\n");
 		return 130;

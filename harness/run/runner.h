@@ -39,6 +39,7 @@ typedef struct gd_run_summary {
 	int score;
 	char reasons[3][512];
 	size_t nreasons;
+	char teardown[512]; /* "": the cluster came down cleanly */
 } gd_run_summary;
 
 /* Runs the plan.  Returns 0 when the run happened (whatever its verdict,
