@@ -14,7 +14,7 @@
 
 static void help(void)
 {
-	printf("usage: gameday report [--trend [--out DIR]] RUN_DIR...\n\n"
+	printf("usage: gameday report RUN_DIR... [--trend [--out DIR]]\n\n"
 	       "Scores each run from its event log (RUN_DIR/events.jsonl) alone and\n"
 	       "writes RUN_DIR/result.json, junit.xml, summary.md and\n"
 	       "scorecard.html; prints each run's summary.  The same log always\n"
@@ -41,7 +41,7 @@ int cmd_report(int argc, char **argv)
 	const char *out = ".";
 	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+to:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "to:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			trend = true;
