@@ -229,12 +229,14 @@ demo: deps
 		echo "== gameday plan $$f"; $(GAMEDAY) plan $$f || exit $$?; echo; \
 	done
 	$(Q)if [ "$$(id -u)" = 0 ]; then \
-		echo "== gameday run scenarios/baseline.json (real Slurm on a staging cluster)"; \
-		$(GAMEDAY) run --out $(BUILD)/demo-run scenarios/baseline.json || exit $$?; \
-		echo "== $(BUILD)/demo-run/result.json, events.jsonl and node logs"; \
-		echo "== gameday run scenarios/tuesday-skew.json (the Tuesday fault, played and healed)"; \
-		$(GAMEDAY) run --out $(BUILD)/demo-tuesday scenarios/tuesday-skew.json || exit $$?; \
-		grep -h 'retrying' $(BUILD)/demo-tuesday/jobs/*.log | head -3; \
+		for s in baseline tuesday-skew; do \
+			echo "== gameday run scenarios/$$s.json (real Slurm on a staging cluster)"; \
+			$(GAMEDAY) run --out $(BUILD)/demo-$$s scenarios/$$s.json; rc=$$?; \
+			case $$rc in 0|1|4) ;; *) exit $$rc ;; esac; \
+			echo "== $(BUILD)/demo-$$s/summary.md"; cat $(BUILD)/demo-$$s/summary.md; \
+			echo "== open $(BUILD)/demo-$$s/scorecard.html for the timeline"; echo; \
+		done; \
+		grep -h 'retrying' $(BUILD)/demo-tuesday-skew/jobs/*.log | head -3; \
 	else echo "== (run 'make demo' as root to also play scenarios/baseline.json and tuesday-skew.json on real Slurm)"; fi
 
 deps:
