@@ -59,6 +59,17 @@ int cli_fail(const char *cmd, const gd_error *err)
 	}
 }
 
+int cli_parse_scale(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (!*s || errno || *end || !(v >= 1 && v <= 10000))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int cli_parse_seed(const char *s, uint64_t *out)
 {
 	char *end;
@@ -73,10 +84,14 @@ int cli_parse_seed(const char *s, uint64_t *out)
 }
 
 gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
-		       uint64_t seed, gd_scenario **scenario)
+		       uint64_t seed, double scale, gd_scenario **scenario)
 {
 	gd_diags diags = {0};
 	gd_scenario *s = gd_scenario_load(file, NULL, &diags);
+	/* --scale: the same scenario played faster or slower; the job
+	 * system's own clocks follow (cluster.time_scale). */
+	if (s && scale > 0)
+		s->time_scale = s->cluster.time_scale = scale;
 	enum gd_seed_source source = GD_SEED_COMMAND_LINE;
 	if (s && !have_seed) {
 		source = s->has_seed ? GD_SEED_SCENARIO : GD_SEED_RANDOM;

@@ -54,10 +54,15 @@ int cli_fail(const char *cmd, const gd_error *err);
 int cli_parse_seed(const char *s, uint64_t *out);
 
 /* Loads and plans a scenario with the seed from the command line, else
- * the scenario's, else a fresh one; prints the problems and returns NULL
- * when it cannot.  *scenario owns the plan's memory (gd_scenario_free). */
+ * the scenario's, else a fresh one, and the time scale from the command
+ * line (scale > 0) instead of the scenario's; prints the problems and
+ * returns NULL when it cannot.  *scenario owns the plan's memory
+ * (gd_scenario_free). */
 gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
-		       uint64_t seed, gd_scenario **scenario);
+		       uint64_t seed, double scale, gd_scenario **scenario);
+
+/* --scale K: scenario time K times faster than real time, 1 to 10000. */
+int cli_parse_scale(const char *s, double *out);
 
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

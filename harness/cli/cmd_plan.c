@@ -15,7 +15,7 @@
 
 static void help(void)
 {
-	printf("usage: gameday plan [--seed N] [--json] FILE\n\n"
+	printf("usage: gameday plan [--seed N] [--scale K] [--json] FILE\n\n"
 	       "Resolves a scenario, random picks included, into the exact timeline a\n"
 	       "run would play: every fault with its start, its targets and when it\n"
 	       "heals, and every job with its submission time and deadline.  Touches\n"
@@ -23,6 +23,8 @@ static void help(void)
 	       "The seed comes from --seed, else the scenario's \"seed\", else a fresh\n"
 	       "random one; it is always printed, so any plan can be replayed.\n\n"
 	       "  -s, --seed N  seed every random choice with N (0 to 2^63-1)\n"
+	       "      --scale K play scenario time K times faster than real time\n"
+	       "                (1 to 10000), instead of the scenario's time_scale\n"
 	       "  -j, --json    print the plan as JSON (sorted keys)\n"
 	       "  -h, --help    show this help\n\n"
 	       "exit: 0 planned, 2 invalid scenario or usage\n");
@@ -32,6 +34,7 @@ int cmd_plan(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 's'},
+		{"scale", required_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
@@ -39,8 +42,9 @@ int cmd_plan(int argc, char **argv)
 	int json = 0, c;
 	int have_seed = 0;
 	uint64_t seed = 0;
+	double scale = 0; /* 0: the scenario's */
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:S:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
@@ -49,6 +53,13 @@ int cmd_plan(int argc, char **argv)
 					"invalid seed \"%s\" (a whole number from 0 to 9223372036854775807)",
 					optarg);
 			have_seed = 1;
+			break;
+		case 'S':
+			if (cli_parse_scale(optarg, &scale) < 0)
+				return cli_usage_error(
+					"plan",
+					"invalid scale \"%s\" (a number from 1 to 10000)",
+					optarg);
 			break;
 		case 'j':
 			json = 1;
@@ -68,7 +79,8 @@ int cmd_plan(int argc, char **argv)
 				       argc - optind);
 
 	gd_scenario *s = NULL;
-	gd_plan *p = cli_load_plan("plan", argv[optind], have_seed, seed, &s);
+	gd_plan *p =
+		cli_load_plan("plan", argv[optind], have_seed, seed, scale, &s);
 	if (!p)
 		return GD_EXIT_INVALID;
 	_cleanup_scenario_ gd_scenario *owner = s;

@@ -19,7 +19,7 @@
 
 static void help(void)
 {
-	printf("usage: gameday run [--seed N] [--out DIR] [--dry-run] [--quiet] FILE\n\n"
+	printf("usage: gameday run [--seed N] [--scale K] [--out DIR] [--dry-run] [--quiet] FILE\n\n"
 	       "Brings up the scenario's staging cluster and its job system, submits\n"
 	       "the workload on schedule (scenario time compressed by time_scale),\n"
 	       "plays the fault steps on schedule, each proved from inside its nodes,\n"
@@ -33,6 +33,9 @@ static void help(void)
 	       "qdisc.  A stop condition (stop_when) that fires heals every fault\n"
 	       "and ends the run (exit 4).\n\n"
 	       "  -s, --seed N   seed every random choice with N\n"
+	       "      --scale K  play scenario time K times faster than real time\n"
+	       "                 (1 to 10000), instead of the scenario's\n"
+	       "                 time_scale; Slurm's own timeouts follow\n"
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"
 	       "  -n, --dry-run  print the whole schedule, jobs and faults, in the\n"
 	       "                 order a run would play it; change nothing\n"
@@ -136,6 +139,7 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 's'},
+		{"scale", required_argument, NULL, 'S'},
 		{"out", required_argument, NULL, 'o'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -143,16 +147,24 @@ int cmd_run(int argc, char **argv)
 		{0},
 	};
 	uint64_t seed = 0;
+	double scale = 0; /* 0: the scenario's */
 	int have_seed = 0, dry = 0, quiet = 0, c;
 	const char *out = NULL;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:o:nqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:S:o:nqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
 				return cli_usage_error(
 					"run", "invalid seed \"%s\"", optarg);
 			have_seed = 1;
+			break;
+		case 'S':
+			if (cli_parse_scale(optarg, &scale) < 0)
+				return cli_usage_error(
+					"run",
+					"invalid scale \"%s\" (a number from 1 to 10000)",
+					optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -174,7 +186,8 @@ int cmd_run(int argc, char **argv)
 		return cli_usage_error("run", "one scenario file, please");
 
 	gd_scenario *s = NULL;
-	gd_plan *p = cli_load_plan("run", argv[optind], have_seed, seed, &s);
+	gd_plan *p =
+		cli_load_plan("run", argv[optind], have_seed, seed, scale, &s);
 	if (!p)
 		return GD_EXIT_INVALID;
 	_cleanup_scenario_ gd_scenario *owner = s;

@@ -46,6 +46,11 @@ const gd_slurm_timeout_t gd_slurm_timeouts[] = {
 };
 const size_t gd_slurm_ntimeouts = GD_ARRAY_SIZE(gd_slurm_timeouts);
 const gd_slurm_timeout_t gd_slurm_munge_ttl = {"AuthInfo ttl", 300, 10};
+/* A step credential's lifetime, and so how long a requeued job waits
+ * before it may start again: 120 s of real time otherwise, hours of a
+ * compressed scenario. */
+const gd_slurm_timeout_t gd_slurm_cred_expire = {"AuthInfo cred_expire", 120,
+						 5};
 
 int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale)
 {
@@ -150,8 +155,9 @@ static void write_conf(const gd_cluster *c, FILE *f)
 	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
 		fprintf(f, "%s=%d\n", gd_slurm_timeouts[i].name,
 			gd_slurm_timeout(&gd_slurm_timeouts[i], c->time_scale));
-	fprintf(f, "AuthInfo=ttl=%d\n",
-		gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale));
+	fprintf(f, "AuthInfo=ttl=%d,cred_expire=%d\n",
+		gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale),
+		gd_slurm_timeout(&gd_slurm_cred_expire, c->time_scale));
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (i == ctl)
 			continue;

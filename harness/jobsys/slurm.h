@@ -39,6 +39,7 @@ typedef struct gd_slurm_timeout_t {
 extern const gd_slurm_timeout_t gd_slurm_timeouts[];
 extern const size_t gd_slurm_ntimeouts;
 extern const gd_slurm_timeout_t gd_slurm_munge_ttl;
+extern const gd_slurm_timeout_t gd_slurm_cred_expire;
 
 /* The value to configure at time scale scale: production / scale, rounded,
  * at least the floor. */

@@ -28,6 +28,9 @@ static void timeouts_follow_the_time_scale(void **state)
 	assert_int_equal(gd_slurm_timeout(slurmd, 0.5), 300);
 	assert_int_equal(gd_slurm_timeout(&gd_slurm_munge_ttl, 30), 10);
 	assert_int_equal(gd_slurm_timeout(&gd_slurm_munge_ttl, 1), 300);
+	assert_int_equal(gd_slurm_timeout(&gd_slurm_cred_expire, 1), 120);
+	assert_int_equal(gd_slurm_timeout(&gd_slurm_cred_expire, 12), 10);
+	assert_int_equal(gd_slurm_timeout(&gd_slurm_cred_expire, 600), 5);
 }
 
 static void every_timeout_has_a_floor_below_its_default(void **state)
