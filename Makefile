@@ -186,7 +186,7 @@ golden: $(GAMEDAY)
 
 $(FUZZ_BIN): tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(call say,FUZZCC,$@)$(FUZZ_CC) -std=gnu11 -g -O1 -Iharness -D_GNU_SOURCE \
+	$(call say,FUZZCC,$@)$(FUZZ_CC) -std=gnu11 -g -O1 -I. -Iharness -D_GNU_SOURCE \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(PKG_CFLAGS) -o $@ tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(PKG_LIBS)
 
