@@ -435,6 +435,16 @@ static void exited(struct service *s, int status)
 	      (long long)(at - now_ms()), s->attempt + 1);
 }
 
+/* SIGTERM to a running service and its process group; SIGKILL follows
+ * after its grace period. */
+static void stop_service(struct service *s)
+{
+	kill(-s->pid, SIGTERM);
+	kill(s->pid, SIGTERM);
+	s->state = ST_STOPPING;
+	s->kill_at_ms = now_ms() + s->grace_ms;
+}
+
 /* SIGHUP: every running service stops and starts again; one waiting to
  * restart starts at once; one that ended stays ended. */
 static void reload(void)
@@ -443,11 +453,8 @@ static void reload(void)
 	for (int i = 0; i < nservices; i++) {
 		struct service *s = &services[i];
 		if (s->state == ST_RUNNING) {
-			kill(-s->pid, SIGTERM);
-			kill(s->pid, SIGTERM);
-			s->state = ST_STOPPING;
+			stop_service(s);
 			s->reload = true;
-			s->kill_at_ms = now_ms() + s->grace_ms;
 		} else if (s->state == ST_WAITING) {
 			s->failures = 0;
 			s->next_start_ms = now_ms();
@@ -461,14 +468,10 @@ static void begin_stop(void)
 	event("node-stopping", NULL, NULL);
 	for (int i = 0; i < nservices; i++) {
 		struct service *s = &services[i];
-		if (s->state == ST_RUNNING) {
-			kill(-s->pid, SIGTERM);
-			kill(s->pid, SIGTERM);
-			s->state = ST_STOPPING;
-			s->kill_at_ms = now_ms() + s->grace_ms;
-		} else if (s->state == ST_WAITING) {
+		if (s->state == ST_RUNNING)
+			stop_service(s);
+		else if (s->state == ST_WAITING)
 			s->state = ST_DONE;
-		}
 	}
 }
 

@@ -10,11 +10,35 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *s_of(const json_t *o, const char *key)
+const char *gd_result_str(const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	return s ? s : "";
 }
+
+int64_t gd_result_ms(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+char *gd_result_join(const json_t *strings, const char *sep, char *buf,
+		     size_t size)
+{
+	size_t used = 0, i;
+	const json_t *v;
+	buf[0] = '\0';
+	json_array_foreach (strings, i, v) {
+		if (used >= size)
+			break;
+		int n = snprintf(buf + used, size - used, "%s%s", i ? sep : "",
+				 json_string_value(v));
+		used += n > 0 ? (size_t)n : 0;
+	}
+	return buf;
+}
+
+#define s_of gd_result_str
 
 static double num(const json_t *o, const char *key)
 {
@@ -242,16 +266,9 @@ void gd_report_summary(const json_t *result, FILE *out)
 	size_t i;
 	const json_t *f;
 	json_array_foreach (list, i, f) {
-		char nodes[128] = "";
-		size_t used = 0, k;
-		const json_t *n;
-		json_array_foreach (json_object_get(f, "nodes"), k, n) {
-			if (used < sizeof(nodes))
-				used += (size_t)snprintf(nodes + used,
-							 sizeof(nodes) - used,
-							 "%s%s", k ? ", " : "",
-							 json_string_value(n));
-		}
+		char nodes[128];
+		gd_result_join(json_object_get(f, "nodes"), ", ", nodes,
+			       sizeof(nodes));
 		char ap[32], he[32], de[32];
 		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
 		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));

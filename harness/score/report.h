@@ -8,6 +8,7 @@
 #include "base/error.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Scores the event log at events and writes result.json, junit.xml,
@@ -31,6 +32,14 @@ void gd_report_json(const json_t *result, FILE *out);
 void gd_report_junit(const json_t *result, FILE *out);
 void gd_report_summary(const json_t *result, FILE *out);
 void gd_report_html(const json_t *result, FILE *out);
+
+/* Readers of a result the renderers share: a string member ("" when
+ * absent), an integer member (-1 when absent), and an array of strings
+ * joined with sep into buf (cut at size). */
+const char *gd_result_str(const json_t *o, const char *key);
+int64_t gd_result_ms(const json_t *o, const char *key);
+char *gd_result_join(const json_t *strings, const char *sep, char *buf,
+		     size_t size);
 
 /* Text with &, <, >, " and ' escaped, and the control characters XML 1.0
  * cannot carry at all replaced by '?'. */

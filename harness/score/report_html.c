@@ -23,44 +23,42 @@
 #define CURVE_H	 110.0
 #define MAX_ROWS 200 /* job rows drawn; beyond, the curve says enough */
 
-static const char *s_of(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
+#define s_of  gd_result_str
+#define ms_of gd_result_ms
 
-static int64_t ms_of(const json_t *o, const char *key)
+struct color {
+	const char *name, *color;
+};
+
+static const char *color_of(const struct color *c, size_t n, const char *name,
+			    const char *fallback)
 {
-	const json_t *v = json_object_get(o, key);
-	return json_is_integer(v) ? json_integer_value(v) : -1;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, c[i].name) == 0)
+			return c[i].color;
+	return fallback;
 }
 
 static const char *outcome_color(const char *o)
 {
-	static const struct {
-		const char *name, *color;
-	} colors[] = {{"correct", "#2e7d32"}, {"duplicated", "#f9a825"},
-		      {"wrong", "#c62828"},   {"failed", "#ad1457"},
-		      {"lost", "#4e342e"},    {"unfinished", "#9e9e9e"},
-		      {"unjudged", "#90a4ae"}};
-	for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
-		if (strcmp(o, colors[i].name) == 0)
-			return colors[i].color;
-	return "#9e9e9e";
+	static const struct color colors[] = {
+		{"correct", "#2e7d32"}, {"duplicated", "#f9a825"},
+		{"wrong", "#c62828"},	{"failed", "#ad1457"},
+		{"lost", "#4e342e"},	{"unfinished", "#9e9e9e"},
+		{"unjudged", "#90a4ae"}};
+	return color_of(colors, sizeof(colors) / sizeof(colors[0]), o,
+			"#9e9e9e");
 }
 
 static const char *fault_color(const char *kind)
 {
-	static const struct {
-		const char *name, *color;
-	} colors[] = {{"kill", "#424242"},  {"reboot", "#616161"},
-		      {"pause", "#1565c0"}, {"partition", "#ef6c00"},
-		      {"skew", "#8e24aa"},  {"clock", "#00897b"},
-		      {"netem", "#795548"}};
-	for (size_t i = 0; i < sizeof(colors) / sizeof(colors[0]); i++)
-		if (strcmp(kind, colors[i].name) == 0)
-			return colors[i].color;
-	return "#757575";
+	static const struct color colors[] = {
+		{"kill", "#424242"},  {"reboot", "#616161"},
+		{"pause", "#1565c0"}, {"partition", "#ef6c00"},
+		{"skew", "#8e24aa"},  {"clock", "#00897b"},
+		{"netem", "#795548"}};
+	return color_of(colors, sizeof(colors) / sizeof(colors[0]), kind,
+			"#757575");
 }
 
 struct frame {
@@ -381,8 +379,8 @@ static void jobs_table(FILE *out, const json_t *result)
 	      "<th>waiting</th><th>running</th><th>stalled</th>"
 	      "<th>inflation</th><th>faults</th><th>why</th></tr></thead><tbody>\n",
 	      out);
-	size_t i, k;
-	const json_t *j, *v;
+	size_t i;
+	const json_t *j;
 	json_array_foreach (json_object_get(result, "jobs"), i, j) {
 		const char *o = s_of(j, "outcome");
 		fputs("<tr>", out);
@@ -399,16 +397,9 @@ static void jobs_table(FILE *out, const json_t *result)
 		fprintf(out, "<td>%lld</td>",
 			(long long)json_integer_value(
 				json_object_get(j, "attempts")));
-		char list[256] = "";
-		size_t used = 0;
-		json_array_foreach (json_object_get(j, "nodes"), k, v) {
-			if (used < sizeof(list))
-				used += (size_t)snprintf(list + used,
-							 sizeof(list) - used,
-							 "%s%s", k ? " " : "",
-							 json_string_value(v));
-		}
-		cell(out, list);
+		char list[256];
+		cell(out, gd_result_join(json_object_get(j, "nodes"), " ", list,
+					 sizeof(list)));
 		cell_ms(out, ms_of(j, "waiting_ms"));
 		cell_ms(out, ms_of(j, "running_ms"));
 		cell_ms(out, ms_of(j, "stalled_ms"));
@@ -417,16 +408,8 @@ static void jobs_table(FILE *out, const json_t *result)
 			fprintf(out, "<td>%.2fx</td>", json_number_value(inf));
 		else
 			fputs("<td>-</td>", out);
-		list[0] = '\0';
-		used = 0;
-		json_array_foreach (json_object_get(j, "faults"), k, v) {
-			if (used < sizeof(list))
-				used += (size_t)snprintf(list + used,
-							 sizeof(list) - used,
-							 "%s%s", k ? " " : "",
-							 json_string_value(v));
-		}
-		cell(out, list);
+		cell(out, gd_result_join(json_object_get(j, "faults"), " ",
+					 list, sizeof(list)));
 		cell(out, s_of(j, "why"));
 		fputs("</tr>\n", out);
 	}
@@ -443,8 +426,8 @@ static void faults_table(FILE *out, const json_t *result)
 	      "<th>nodes</th><th>applied</th><th>healed</th><th>evidence</th>"
 	      "<th>noticed after</th><th>noticed by</th></tr></thead><tbody>\n",
 	      out);
-	size_t i, k;
-	const json_t *f, *v;
+	size_t i;
+	const json_t *f;
 	json_array_foreach (list, i, f) {
 		fputs("<tr>", out);
 		cell(out, s_of(f, "id"));
@@ -452,16 +435,9 @@ static void faults_table(FILE *out, const json_t *result)
 			fault_color(s_of(f, "kind")));
 		esc(out, s_of(f, "kind"));
 		fputs("</td>", out);
-		char nodes[256] = "";
-		size_t used = 0;
-		json_array_foreach (json_object_get(f, "nodes"), k, v) {
-			if (used < sizeof(nodes))
-				used += (size_t)snprintf(nodes + used,
-							 sizeof(nodes) - used,
-							 "%s%s", k ? " " : "",
-							 json_string_value(v));
-		}
-		cell(out, nodes);
+		char nodes[256];
+		cell(out, gd_result_join(json_object_get(f, "nodes"), " ",
+					 nodes, sizeof(nodes)));
 		cell_ms(out, ms_of(f, "applied_ms"));
 		cell_ms(out, ms_of(f, "healed_ms"));
 		cell(out, json_is_true(json_object_get(f, "evidence_ok"))

@@ -152,6 +152,20 @@ static const char *keep(struct run *r, const char *s)
 	return s ? gd_arena_strdup(r->arena, s) : NULL;
 }
 
+/* Room for one more of n items in *items (doubling). */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p = realloc(*items, c * size);
+	if (!p)
+		return -ENOMEM;
+	*items = p;
+	*cap = c;
+	return 0;
+}
+
 static struct job *job_by_id(struct run *r, const char *id, bool make)
 {
 	if (!id)
@@ -161,14 +175,8 @@ static struct job *job_by_id(struct run *r, const char *id, bool make)
 		return &r->jobs[at];
 	if (!make)
 		return NULL;
-	if (r->njobs == r->jobcap) {
-		size_t cap = r->jobcap ? r->jobcap * 2 : 64;
-		struct job *j = realloc(r->jobs, cap * sizeof(*j));
-		if (!j)
-			return NULL;
-		r->jobs = j;
-		r->jobcap = cap;
-	}
+	if (grow((void **)&r->jobs, &r->jobcap, r->njobs, sizeof(*r->jobs)) < 0)
+		return NULL;
 	struct job *j = &r->jobs[r->njobs];
 	memset(j, 0, sizeof(*j));
 	j->id = keep(r, id);
@@ -189,14 +197,9 @@ static struct fault *fault_by_id(struct run *r, const char *id, bool make)
 		return &r->faults[at];
 	if (!make)
 		return NULL;
-	if (r->nfaults == r->faultcap) {
-		size_t cap = r->faultcap ? r->faultcap * 2 : 16;
-		struct fault *f = realloc(r->faults, cap * sizeof(*f));
-		if (!f)
-			return NULL;
-		r->faults = f;
-		r->faultcap = cap;
-	}
+	if (grow((void **)&r->faults, &r->faultcap, r->nfaults,
+		 sizeof(*r->faults)) < 0)
+		return NULL;
 	struct fault *f = &r->faults[r->nfaults];
 	memset(f, 0, sizeof(*f));
 	f->id = keep(r, id);
@@ -652,24 +655,31 @@ static void run_free(struct run *r)
 
 static json_t *result_of(struct run *r, const gd_log_end *log);
 
+/* After the scan (scanned: its return): the result, or why there is
+ * none; the run is freed either way. */
+static json_t *scored(struct run *r, int scanned, const gd_log_end *end,
+		      const char *path, gd_error **err)
+{
+	json_t *result = NULL;
+	if (scanned == 0 && r->begun)
+		result = result_of(r, end);
+	else if (scanned == 0)
+		gd_error_set(
+			err, EINVAL,
+			"%s: no \"run-started\" event: not the log of a run",
+			path);
+	run_free(r);
+	return result;
+}
+
 json_t *gd_score_file(const char *path, unsigned flags, gd_error **err)
 {
 	struct run r = {.arena = gd_arena_new(), .scale = 1};
 	gd_log_end end;
-	json_t *result = NULL;
 	gd_log_reader rd = {each_event,
 			    flags & GD_SCORE_EVERY_LINE ? NULL : wanted, &r};
-	if (gd_log_scan_file(path, &rd, &end, err) == 0) {
-		if (r.begun)
-			result = result_of(&r, &end);
-		else
-			gd_error_set(
-				err, EINVAL,
-				"%s: no \"run-started\" event: not the log of a run",
-				path);
-	}
-	run_free(&r);
-	return result;
+	return scored(&r, gd_log_scan_file(path, &rd, &end, err), &end, path,
+		      err);
 }
 
 json_t *gd_score_text(const char *text, size_t len, const char *path,
@@ -677,19 +687,9 @@ json_t *gd_score_text(const char *text, size_t len, const char *path,
 {
 	struct run r = {.arena = gd_arena_new(), .scale = 1};
 	gd_log_end end;
-	json_t *result = NULL;
 	gd_log_reader rd = {each_event, wanted, &r};
-	if (gd_log_scan_text(text, len, path, &rd, &end, err) == 0) {
-		if (r.begun)
-			result = result_of(&r, &end);
-		else
-			gd_error_set(
-				err, EINVAL,
-				"%s: no \"run-started\" event: not the log of a run",
-				path);
-	}
-	run_free(&r);
-	return result;
+	return scored(&r, gd_log_scan_text(text, len, path, &rd, &end, err),
+		      &end, path, err);
 }
 
 static json_t *result_of(struct run *rp, const gd_log_end *log)

@@ -7,11 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *s_of(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
+#define s_of gd_result_str
 
 static int cmp_runs(const void *a, const void *b)
 {
@@ -104,6 +100,16 @@ json_t *gd_trend(const json_t *results)
 #define SPARK_W 360.0
 #define SPARK_H 60.0
 
+/* Run i's point: left to right in start order, score 100 at the top. */
+static void point(const json_t *run, size_t i, double step, double *x,
+		  double *y)
+{
+	*x = 8 + step * (double)i;
+	*y = 6 + (SPARK_H - 12) * (1 - (double)json_integer_value(
+					       json_object_get(run, "score")) /
+					       100.0);
+}
+
 static void sparkline(const json_t *runs, FILE *out)
 {
 	size_t n = json_array_size(runs);
@@ -117,22 +123,14 @@ static void sparkline(const json_t *runs, FILE *out)
 	size_t i;
 	const json_t *r;
 	json_array_foreach (runs, i, r) {
-		double x = 8 + step * (double)i;
-		double y =
-			6 + (SPARK_H - 12) *
-				    (1 - (double)json_integer_value(
-						 json_object_get(r, "score")) /
-						 100.0);
+		double x, y;
+		point(r, i, step, &x, &y);
 		fprintf(out, "%s%.1f,%.1f", i ? " " : "", x, y);
 	}
 	fputs("\"/>", out);
 	json_array_foreach (runs, i, r) {
-		double x = 8 + step * (double)i;
-		double y =
-			6 + (SPARK_H - 12) *
-				    (1 - (double)json_integer_value(
-						 json_object_get(r, "score")) /
-						 100.0);
+		double x, y;
+		point(r, i, step, &x, &y);
 		bool pass = strcmp(s_of(r, "verdict"), "pass") == 0;
 		fprintf(out,
 			"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>",
