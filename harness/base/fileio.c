@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,4 +74,29 @@ void gd_pathf(char *buf, size_t size, const char *fmt, ...)
 			"gameday: internal error: path too long: %s...\n", buf);
 		abort();
 	}
+}
+
+static int rm_entry(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP)
+		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+static int rm_below(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	return ftw->level ? rm_entry(path, st, type, ftw) : 0;
+}
+
+int gd_remove_tree(const char *dir, bool contents_only, gd_error **err)
+{
+	if (nftw(dir, contents_only ? rm_below : rm_entry, 32,
+		 FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
+	    errno != ENOENT)
+		return gd_error_make(err, errno, "cannot remove \"%s\"", dir);
+	return 0;
 }

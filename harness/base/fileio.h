@@ -1,9 +1,10 @@
-/* Whole-file reads and writes. */
+/* Whole-file reads, paths, and removing trees. */
 #ifndef GD_BASE_FILEIO_H
 #define GD_BASE_FILEIO_H
 
 #include "base/error.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Reads all of path into a NUL-terminated heap buffer (caller frees).
@@ -16,5 +17,10 @@ int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
  * and this aborts with a message rather than act on a wrong path. */
 void gd_pathf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* rm -rf dir (contents_only: what is in it, keeping dir itself), staying
+ * on one file system and never following a symlink.  Gone already is
+ * fine. */
+int gd_remove_tree(const char *dir, bool contents_only, gd_error **err);
 
 #endif

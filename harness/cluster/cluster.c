@@ -609,6 +609,22 @@ int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
 	return 0;
 }
 
+int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
+			    gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	if (strcmp(gd_node_state(n), "down") != 0)
+		return gd_error_set(err, EBUSY,
+				    "node \"%s\" is up: its scratch stays",
+				    node);
+	/* Down, the node's scratch is only its directory here. */
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/scratch", n->dir);
+	return gd_remove_tree(path, true, err);
+}
+
 static char *slurp_fd(int fd)
 {
 	off_t size = lseek(fd, 0, SEEK_END);

@@ -63,6 +63,10 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 			  const char *libexec, bool held, gd_error **err);
 int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
 			    gd_error **err);
+/* A stopped node re-provisioned: its local scratch (/srv/scratch) empty
+ * again, as a renewed blade's disk comes back. */
+int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
+			    gd_error **err);
 
 /* Where a command's output goes and how long it may take (timeout_ms <= 0:
  * no limit; an fd < 0: inherited). */

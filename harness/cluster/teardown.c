@@ -66,25 +66,6 @@ static void nap_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int type,
-		    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-}
-
-/* rm -rf that stays on one file system and never follows a symlink. */
-static int remove_tree(const char *dir, gd_error **err)
-{
-	if (nftw(dir, rm_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 &&
-	    errno != ENOENT)
-		return gd_error_make(err, errno, "cannot remove \"%s\"", dir);
-	return 0;
-}
-
 static int undo_entry(const gd_ledger_entry *e, gd_say_fn say, gd_error **err)
 {
 	switch (e->op) {
@@ -135,7 +116,7 @@ static int undo_entry(const gd_ledger_entry *e, gd_say_fn say, gd_error **err)
 		if (access(e->path, F_OK) < 0)
 			return 0;
 		unmount_below(e->path, say);
-		int r = remove_tree(e->path, err);
+		int r = gd_remove_tree(e->path, false, err);
 		if (r == 0)
 			say("directory", e->path);
 		return r;
@@ -256,7 +237,7 @@ int gd_cleanup(gd_say_fn say, gd_error **err)
 			/* Killed before its ledger existed: only the empty
 			 * directory can be there. */
 			unmount_below(dir, say);
-			r = remove_tree(dir, &e2);
+			r = gd_remove_tree(dir, false, &e2);
 			if (r == 0)
 				say("directory", dir);
 		}

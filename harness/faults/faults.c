@@ -213,6 +213,10 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 		json_object_set_new(ev, "evidence_lag_ms",
 				    json_real((double)(seen_ns - due) / 1e6));
 	}
+	/* A reboot's heal brings its node back changed until the change's
+	 * end: the scorecard draws that period. */
+	if (a->kind == GD_ACT_HEAL && e->step->back_with && r == 0)
+		json_object_set_new(ev, "back_changed", json_true());
 	if (*evidence)
 		json_object_set_new(ev, "evidence", json_string(evidence));
 	if (r < 0)

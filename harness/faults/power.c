@@ -230,6 +230,10 @@ static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 	bool changed = e->step->kind == GD_FAULT_REBOOT && e->step->back_with;
 	size_t started = 0;
 	int r = 0;
+	/* Coming back changed is a re-provisioning: an empty scratch. */
+	for (size_t k = 0; changed && k < e->nodes.n && r == 0; k++)
+		r = gd_cluster_wipe_scratch(
+			f->st, f->st->nodes[e->nodes.v[k]].name, err);
 	for (; started < e->nodes.n && r == 0; started += r == 0)
 		r = gd_cluster_start_node(
 			f->st, f->st->nodes[e->nodes.v[started]].name,

@@ -474,7 +474,10 @@ static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
 {
 	size_t failed = 0, open = 0;
 	for (size_t k = 0; k < n; k++) {
-		failed += t[k].phase == GD_PHASE_FAILED || t[k].absent;
+		/* lost: gone from the system before it ended (a finished
+		 * job leaving the queue is not) */
+		failed += t[k].phase == GD_PHASE_FAILED ||
+			  (t[k].absent && !t[k].final);
 		open += !t[k].final;
 	}
 	if (sw->failed_jobs_exceed >= 0 &&

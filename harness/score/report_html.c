@@ -169,6 +169,22 @@ static double node_lanes(FILE *out, const json_t *result,
 			rect(out, x_of(fr, ms_of(f, "applied_ms")),
 			     x_of(fr, end), y + 2, 10,
 			     fault_color(s_of(f, "kind")), 0.85, title);
+			/* back, but changed (skewed, clock-shifted...) */
+			const json_t *ch = json_object_get(f, "changed_ms");
+			if (json_array_size(ch) == 2) {
+				int64_t c0 = json_integer_value(
+					json_array_get(ch, 0));
+				int64_t c1 = json_integer_value(
+					json_array_get(ch, 1));
+				snprintf(
+					title, sizeof(title),
+					"%s: back changed, %s to %s",
+					s_of(f, "id"),
+					gd_score_fmt_ms(c0, from, sizeof(from)),
+					gd_score_fmt_ms(c1, to, sizeof(to)));
+				rect(out, x_of(fr, c0), x_of(fr, c1), y + 2, 10,
+				     fault_color("skew"), 0.5, title);
+			}
 		}
 		json_array_foreach (jobs, k, j) {
 			json_array_foreach (json_object_get(j, "runs"), a,

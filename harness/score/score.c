@@ -40,6 +40,7 @@ struct fault {
 	const char *id, *step, *kind;
 	json_t *nodes;
 	ms_t scheduled, applied, healed; /* -1: never */
+	ms_t changed, reverted; /* a reboot back changed: from, to (-1) */
 	bool applied_ok, healed_ok, heal_seen;
 	ms_t detect; /* -1: nothing noticed */
 	char detected_by[320];
@@ -204,6 +205,7 @@ static struct fault *fault_by_id(struct run *r, const char *id, bool make)
 	memset(f, 0, sizeof(*f));
 	f->id = keep(r, id);
 	f->scheduled = f->applied = f->healed = f->detect = -1;
+	f->changed = f->reverted = -1;
 	if (idx_add(&r->fault_idx, r->nfaults, r->nfaults, fault_key, r) < 0)
 		return NULL;
 	return &r->faults[r->nfaults++];
@@ -383,6 +385,13 @@ static void on_event(struct run *r, json_t *ev)
 		f->healed = at;
 		f->heal_seen = true;
 		f->healed_ok = strcmp(what, "fault-healed") == 0;
+		if (json_is_true(json_object_get(ev, "back_changed")))
+			f->changed = at;
+	} else if (strcmp(what, "change-reverted") == 0 ||
+		   strcmp(what, "change-not-reverted") == 0) {
+		struct fault *f = fault_by_id(r, str(ev, "fault"), false);
+		if (f)
+			f->reverted = at;
 	} else if (strcmp(what, "system-log") == 0) {
 		snprintf(said, sizeof(said), "%s on %s: %s", str(ev, "log"),
 			 str(ev, "node"), str(ev, "line"));
@@ -756,6 +765,13 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 		if (f->detect >= 0)
 			json_object_set_new(o, "detected_by",
 					    json_string(f->detected_by));
+		if (f->changed >= 0)
+			json_object_set_new(
+				o, "changed_ms",
+				json_pack("[I,I]", (json_int_t)f->changed,
+					  (json_int_t)(f->reverted >= 0
+							       ? f->reverted
+							       : r.end)));
 		json_array_append_new(faults, o);
 	}
 	/* Recovery: from the last heal to the next job started or
