@@ -46,6 +46,17 @@ static long real_ms(const gd_faults *f, gd_ms ms)
 	return ms > 0 && r < 1 ? 1 : r;
 }
 
+/* A graceful stop's grace in real time: scaled like every span, but never
+ * below 2 s (or the scenario's own grace, if less), the time a daemon
+ * needs to save its state whatever the scale; a slurmctld given 50 ms
+ * loses the jobs it had not saved. */
+static long grace_ms(const gd_faults *f, gd_ms grace)
+{
+	long floor = grace < 2000 ? (long)grace : 2000;
+	long r = real_ms(f, grace);
+	return r < floor ? floor : r;
+}
+
 /* SIGTERM to every process of the node, then, once grace has passed
  * (or sooner when they are all gone), the hard kill. */
 static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
@@ -64,7 +75,7 @@ static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
 		if (pid > 0)
 			kill((pid_t)pid, SIGTERM);
 	}
-	for (long waited = 0, limit = real_ms(f, grace); waited < limit;
+	for (long waited = 0, limit = grace_ms(f, grace); waited < limit;
 	     waited += 2) {
 		bool populated = true;
 		gd_error *e = NULL;
@@ -167,7 +178,7 @@ static int kill_service(gd_faults *f, gd_node_rt *n, const gd_kill *k,
 				     k->service, n->name);
 	gd_faults_mark_applied(f);
 	long now = wait_reaped(n, k->service, pid,
-			       k->graceful ? real_ms(f, k->grace) : 2000);
+			       k->graceful ? grace_ms(f, k->grace) : 2000);
 	if (k->graceful && now == pid) {
 		kill(-leader, SIGKILL);
 		now = wait_reaped(n, k->service, pid, 2000);

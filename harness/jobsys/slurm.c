@@ -51,6 +51,12 @@ const gd_slurm_timeout_t gd_slurm_munge_ttl = {"AuthInfo ttl", 300, 10};
  * compressed scenario. */
 const gd_slurm_timeout_t gd_slurm_cred_expire = {"AuthInfo cred_expire", 120,
 						 5};
+/* How often the schedulers look at pending jobs: a requeued job whose wait
+ * is over starts only at their next pass. */
+const gd_slurm_timeout_t gd_slurm_sched_interval = {
+	"SchedulerParameters sched_interval", 60, 1};
+const gd_slurm_timeout_t gd_slurm_bf_interval = {
+	"SchedulerParameters bf_interval", 30, 1};
 
 int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale)
 {
@@ -158,6 +164,9 @@ static void write_conf(const gd_cluster *c, FILE *f)
 	fprintf(f, "AuthInfo=ttl=%d,cred_expire=%d\n",
 		gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale),
 		gd_slurm_timeout(&gd_slurm_cred_expire, c->time_scale));
+	fprintf(f, "SchedulerParameters=sched_interval=%d,bf_interval=%d\n",
+		gd_slurm_timeout(&gd_slurm_sched_interval, c->time_scale),
+		gd_slurm_timeout(&gd_slurm_bf_interval, c->time_scale));
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (i == ctl)
 			continue;

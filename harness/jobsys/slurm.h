@@ -40,6 +40,8 @@ extern const gd_slurm_timeout_t gd_slurm_timeouts[];
 extern const size_t gd_slurm_ntimeouts;
 extern const gd_slurm_timeout_t gd_slurm_munge_ttl;
 extern const gd_slurm_timeout_t gd_slurm_cred_expire;
+extern const gd_slurm_timeout_t gd_slurm_sched_interval;
+extern const gd_slurm_timeout_t gd_slurm_bf_interval;
 
 /* The value to configure at time scale scale: production / scale, rounded,
  * at least the floor. */
