@@ -229,15 +229,15 @@ demo: deps
 		echo "== gameday plan $$f"; $(GAMEDAY) plan $$f || exit $$?; echo; \
 	done
 	$(Q)if [ "$$(id -u)" = 0 ]; then \
-		for s in baseline tuesday-skew; do \
-			echo "== gameday run scenarios/$$s.json (real Slurm on a staging cluster)"; \
-			$(GAMEDAY) run --out $(BUILD)/demo-$$s scenarios/$$s.json; rc=$$?; \
+		for s in baseline tardy-tuesday; do \
+			echo "== gameday run --scale 600 scenarios/$$s.json (real Slurm on a staging cluster)"; \
+			$(GAMEDAY) run --scale 600 --out $(BUILD)/demo-$$s scenarios/$$s.json; rc=$$?; \
 			case $$rc in 0|1|4) ;; *) exit $$rc ;; esac; \
 			echo "== $(BUILD)/demo-$$s/summary.md"; cat $(BUILD)/demo-$$s/summary.md; \
 			echo "== open $(BUILD)/demo-$$s/scorecard.html for the timeline"; echo; \
 		done; \
-		grep -h 'retrying' $(BUILD)/demo-tuesday-skew/jobs/*.log | head -3; \
-	else echo "== (run 'make demo' as root to also play scenarios/baseline.json and tuesday-skew.json on real Slurm)"; fi
+		grep -h 'retrying' $(BUILD)/demo-tardy-tuesday/jobs/*.log | head -3; \
+	else echo "== (run 'make demo' as root to also play scenarios/baseline.json and tardy-tuesday.json on real Slurm)"; fi
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \
