@@ -375,18 +375,20 @@ static void exited(struct service *s, int status)
 {
 	int64_t ran = now_ms() - s->started_ms;
 	bool failed;
+	/* an exit gd-init asked for (SIGHUP) says so */
+	const char *why = s->reload ? ",\"reload\":true" : "";
 	if (WIFEXITED(status)) {
 		failed = WEXITSTATUS(status) != 0;
 		event("exit", s,
-		      ",\"pid\":%d,\"code\":%d,\"status\":%d,\"ran_ms\":%lld",
+		      ",\"pid\":%d,\"code\":%d,\"status\":%d,\"ran_ms\":%lld%s",
 		      (int)s->pid, WEXITSTATUS(status), WEXITSTATUS(status),
-		      (long long)ran);
+		      (long long)ran, why);
 	} else {
 		failed = true;
 		event("exit", s,
-		      ",\"pid\":%d,\"signal\":%d,\"status\":%d,\"ran_ms\":%lld",
+		      ",\"pid\":%d,\"signal\":%d,\"status\":%d,\"ran_ms\":%lld%s",
 		      (int)s->pid, WTERMSIG(status), 128 + WTERMSIG(status),
-		      (long long)ran);
+		      (long long)ran, why);
 	}
 	s->pid = 0;
 	pid_file(s, 0);
@@ -446,7 +448,8 @@ static void stop_service(struct service *s)
 }
 
 /* SIGHUP: every running service stops and starts again; one waiting to
- * restart starts at once; one that ended stays ended. */
+ * restart, or one that ended or gave up, starts at once (a restart of
+ * every unit, as a service manager does it). */
 static void reload(void)
 {
 	event("node-reload", NULL, NULL);
@@ -455,8 +458,9 @@ static void reload(void)
 		if (s->state == ST_RUNNING) {
 			stop_service(s);
 			s->reload = true;
-		} else if (s->state == ST_WAITING) {
+		} else if (s->state == ST_WAITING || s->state == ST_DONE) {
 			s->failures = 0;
+			s->state = ST_WAITING;
 			s->next_start_ms = now_ms();
 		}
 	}

@@ -602,6 +602,12 @@ int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
 	gd_pathf(held, sizeof(held), "%s/" HELD_FILE, n->dir);
 	for (int waited = 0; access(held, F_OK) < 0 && waited < 5000; waited++)
 		usleep(1000);
+	/* Before gd-init takes signals the kernel would drop SIGUSR1 and
+	 * leave the node held for good. */
+	if (access(held, F_OK) < 0)
+		return gd_error_set(
+			err, ETIMEDOUT,
+			"node \"%s\" did not get ready to be released", node);
 	if (kill(n->init_pid, SIGUSR1) < 0)
 		return gd_error_make(err, errno,
 				     "cannot release the services of \"%s\"",

@@ -95,6 +95,9 @@ static int check_config(gd_faults *f, const gd_plan_entry *e,
 int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 {
 	const gd_change *c = e->step->back_with;
+	/* Marked before it is made: a change made in part is reverted at
+	 * its end all the same (the revert skips what was not made). */
+	f->changed[e - f->plan->entries] = true;
 	int r = 0;
 	if (c->skew)
 		r = gd_skew_make(f, e, c->skew, err);
@@ -102,7 +105,6 @@ int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 		r = gd_clock_set(f, e, c->clock->offset, err);
 	if (r == 0 && c->nconfig)
 		r = set_config(f, e, c, err);
-	f->changed[e - f->plan->entries] = r == 0;
 	return r;
 }
 

@@ -128,10 +128,10 @@ int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		 * its evidence. */
 		f->ndrifting--;
 		gd_ms got = drifted(f, e);
-		int r = gd_clock_set(f, e, got, err);
-		if (r < 0)
-			return r;
-		missing += gd_clock_check(f, e, got, evidence, size);
+		gd_error *e2 = NULL;
+		if (gd_clock_set(f, e, got, &e2) == 0)
+			missing += gd_clock_check(f, e, got, evidence, size);
+		gd_error_free(e2); /* the reset below matters more */
 		size_t used = strlen(evidence);
 		snprintf(evidence + used, size - used,
 			 " after drifting %+.1f s; reset: ",

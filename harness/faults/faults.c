@@ -176,6 +176,15 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	gd_fault_fn fn = fn_for(e, a->kind);
 	char evidence[512] = "";
 	gd_error *err = NULL;
+	/* Said before it is done, so what the cluster says about it in the
+	 * meantime (a service's exit) follows it in the log. */
+	if (apply)
+		gd_event(f->events, "fault-applying",
+			 json_pack("{s:s,s:s,s:s,s:o,s:I}", "fault", e->id,
+				   "step", e->step->id, "kind",
+				   gd_fault_kind_name(e->step->kind), "nodes",
+				   node_names(f, e), "scheduled_ms",
+				   (json_int_t)a->at));
 	f->applied_ns = 0;
 	int r = fn ? fn(f, e, evidence, sizeof(evidence), &err)
 		   : gd_error_set(&err, EOPNOTSUPP, "not supported");
@@ -217,6 +226,8 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	 * end: the scorecard draws that period. */
 	if (a->kind == GD_ACT_HEAL && e->step->back_with && r == 0)
 		json_object_set_new(ev, "back_changed", json_true());
+	if (apply && !lasts)
+		json_object_set_new(ev, "instant", json_true());
 	if (*evidence)
 		json_object_set_new(ev, "evidence", json_string(evidence));
 	if (r < 0)

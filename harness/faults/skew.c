@@ -359,10 +359,16 @@ int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 {
 	const gd_skew *k = &e->step->skew;
 	int r = gd_skew_make(f, e, k, err);
-	if (r == 0)
-		r = restart_profiled(f, e, k, err);
 	if (r < 0)
 		return r;
+	r = restart_profiled(f, e, k, err);
+	if (r < 0) {
+		/* Not applied, so nothing may stay of it. */
+		gd_error *e2 = NULL;
+		gd_skew_undo(f, e, k, false, &e2);
+		gd_error_free(e2);
+		return r;
+	}
 	gd_faults_mark_applied(f);
 	return gd_skew_check(f, e, k, false, evidence, size);
 }

@@ -14,11 +14,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#define CHUNK	  65536 /* at most this much of one log per poll */
-#define MAX_KEYS  4096	/* distinct messages remembered, all logs */
-#define MAX_WATCH 2048	/* nodes x logs */
+#define CHUNK	 65536 /* at most this much of one log per poll */
+#define MAX_KEYS 4096  /* distinct messages remembered, all logs */
+#define AGAIN_MS 10000 /* the same message is news again after this */
+
+struct said {
+	char *key;
+	int64_t at_ms; /* last reported (real time) */
+};
+#define MAX_WATCH 2048 /* nodes x logs */
 
 struct watched {
 	size_t node;
@@ -31,8 +38,8 @@ struct gd_logwatch {
 	const char *const *logs;
 	struct watched files[MAX_WATCH];
 	size_t nfiles;
-	char **keys; /* "node\tlog\tkey", sorted */
-	size_t nkeys;
+	struct said *said; /* by key ("node\tmessage") */
+	size_t nsaid;
 };
 
 /* What a system says when something happens to it: errors, and the
@@ -98,41 +105,66 @@ static const char *unprefixed(const char *line, const char *rel)
 void gd_log_line_key(const char *line, char *key, size_t size)
 {
 	size_t n = 0;
-	for (const char *p = message_of(line); *p && n + 1 < size; p++) {
-		if (isdigit((unsigned char)*p)) {
-			while (isdigit((unsigned char)p[1]))
-				p++;
-			key[n++] = '#';
-		} else {
+	const char *msg = message_of(line);
+	for (const char *p = msg; *p && n + 1 < size; p++) {
+		/* numbers vary, names do not: "w12" stays, "47234" goes */
+		bool in_word = p > msg && isalpha((unsigned char)p[-1]);
+		if (!isdigit((unsigned char)*p)) {
 			key[n++] = *p;
+			continue;
 		}
+		if (!in_word)
+			key[n++] = '#';
+		for (; isdigit((unsigned char)*p) && n + 1 < size; p++)
+			if (in_word)
+				key[n++] = *p;
+		p--;
 	}
 	key[n] = '\0';
 }
 
 static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct said *)a)->key,
+		      ((const struct said *)b)->key);
 }
 
-/* True the first time a key is seen (and remembers it). */
-static bool first_time(gd_logwatch *w, const char *key)
+static int64_t now_ms(void)
 {
-	char *const *found = w->nkeys ? bsearch(&key, w->keys, w->nkeys,
-						sizeof(*w->keys), cmp_key)
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether to report a message now: the first time, and again once
+ * AGAIN_MS have passed since it last was (the same message from the next
+ * fault is news; a retry loop's thousand lines are not). */
+static bool worth_saying(gd_logwatch *w, const char *key, bool baseline)
+{
+	/* what a healthy cluster says as it starts is never news */
+	int64_t now = baseline ? INT64_MAX : now_ms();
+	struct said probe = {(char *)key, 0};
+	struct said *found = w->nsaid ? bsearch(&probe, w->said, w->nsaid,
+						sizeof(*w->said), cmp_key)
 				      : NULL;
-	if (found || w->nkeys == MAX_KEYS)
+	if (found) {
+		if (found->at_ms == INT64_MAX || now - found->at_ms < AGAIN_MS)
+			return false;
+		found->at_ms = now;
+		return true;
+	}
+	if (w->nsaid == MAX_KEYS)
 		return false;
 	char *copy = strdup(key);
 	if (!copy)
 		return false;
 	size_t at = 0;
-	while (at < w->nkeys && strcmp(w->keys[at], key) < 0)
+	while (at < w->nsaid && strcmp(w->said[at].key, key) < 0)
 		at++;
-	memmove(w->keys + at + 1, w->keys + at,
-		(w->nkeys - at) * sizeof(*w->keys));
-	w->keys[at] = copy;
-	w->nkeys++;
+	memmove(w->said + at + 1, w->said + at,
+		(w->nsaid - at) * sizeof(*w->said));
+	w->said[at] = (struct said){copy, now};
+	w->nsaid++;
 	return true;
 }
 
@@ -177,8 +209,8 @@ int gd_logwatch_open(const gd_cluster_state *st, const char *const *logs,
 {
 	gd_logwatch *w = calloc(1, sizeof(*w));
 	if (w)
-		w->keys = calloc(MAX_KEYS, sizeof(*w->keys));
-	if (!w || !w->keys) {
+		w->said = calloc(MAX_KEYS, sizeof(*w->said));
+	if (!w || !w->said) {
 		free(w);
 		return gd_error_make(err, ENOMEM, "cannot watch the logs");
 	}
@@ -188,19 +220,25 @@ int gd_logwatch_open(const gd_cluster_state *st, const char *const *logs,
 	return 0;
 }
 
-static void line_seen(gd_logwatch *w, const struct watched *f, const char *line,
+static void line_seen(gd_logwatch *w, const struct watched *f, char *line,
 		      int events)
 {
 	if (!gd_log_line_notable(line))
 		return;
 	const char *node = w->st->nodes[f->node].name;
+	/* Logs are not always UTF-8 (nor is a line cut at 400 bytes): the
+	 * event keeps printable ASCII and says '?' for the rest. */
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p >= 0x7f ||
+		    ((unsigned char)*p < 0x20 && *p != '\t'))
+			*p = '?';
 	const char *msg = unprefixed(message_of(line), f->rel);
 	char key[512];
 	int n = snprintf(key, sizeof(key), "%s\t", node);
 	if (n < 0 || (size_t)n >= sizeof(key))
 		return;
 	gd_log_line_key(msg, key + n, sizeof(key) - (size_t)n);
-	if (!first_time(w, key) || events < 0)
+	if (!worth_saying(w, key, events < 0) || events < 0)
 		return;
 	gd_event(events, "system-log",
 		 json_pack("{s:s,s:s,s:s%}", "node", node, "log", f->rel,
@@ -225,8 +263,11 @@ static void read_new(gd_logwatch *w, struct watched *f, int events)
 	if (got <= 0)
 		return;
 	buf[got] = '\0';
-	/* Whole lines only; a line longer than a chunk is cut there. */
+	/* Whole lines only: a line still being written waits for the next
+	 * poll, unless it is longer than a chunk (then it is cut there). */
 	char *last = memrchr(buf, '\n', (size_t)got);
+	if (!last && got < CHUNK)
+		return;
 	size_t used = last ? (size_t)(last - buf) + 1 : (size_t)got;
 	buf[used] = '\0';
 	for (char *line = buf, *nl; *line; line = nl + 1) {
@@ -251,8 +292,8 @@ void gd_logwatch_free(gd_logwatch *w)
 {
 	if (!w)
 		return;
-	for (size_t i = 0; i < w->nkeys; i++)
-		free(w->keys[i]);
-	free(w->keys);
+	for (size_t i = 0; i < w->nsaid; i++)
+		free(w->said[i].key);
+	free(w->said);
 	free(w);
 }

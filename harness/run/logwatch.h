@@ -4,9 +4,10 @@
  * that reports trouble or a change of a node's state becomes a
  * "system-log" event: munge's "Expired credential", Slurm marking a node
  * down or a job requeued, as the system said it and when gameday saw it.
- * Once per distinct message (numbers and timestamps aside) per node, so a
- * retry loop is one event, not thousands, and what a service says both in
- * its log and on its output counts once. */
+ * Once per distinct message (numbers and timestamps aside, names kept) per
+ * node and ten seconds, so a retry loop is a few events, not thousands,
+ * the same complaint about the next fault is news again, and what a
+ * service says both in its log and on its output counts once. */
 #ifndef GD_RUN_LOGWATCH_H
 #define GD_RUN_LOGWATCH_H
 

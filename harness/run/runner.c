@@ -457,10 +457,11 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 }
 
 /* What the run has done so far, as one number: it changes whenever a job
- * starts, is requeued or finishes. */
+ * is submitted, starts, is requeued or finishes (a submission ends an
+ * idle gap, which is no stall). */
 static size_t progress_mark(const job_track *t, size_t n)
 {
-	size_t mark = 0;
+	size_t mark = n * 5;
 	for (size_t k = 0; k < n; k++)
 		mark += t[k].attempts * 3 + (size_t)t[k].final * 2 +
 			(t[k].phase == GD_PHASE_RUNNING);
@@ -695,7 +696,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		}
 		gd_logwatch_poll(logs, events);
 		size_t m = progress_mark(t, next);
-		if (m != mark || next == 0) {
+		if (m != mark) {
 			mark = m;
 			progress_at = now;
 		}

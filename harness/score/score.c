@@ -260,6 +260,10 @@ static void noticed(struct run *r, ms_t at, const char *node, const char *line,
 		struct fault *f = &r->faults[i];
 		if (f->applied < 0 || f->detect >= 0 || at < f->applied)
 			continue;
+		/* Long after its heal, a sign is about something else. */
+		if (f->healed >= 0 &&
+		    at > f->healed + (f->healed - f->applied) + 60000)
+			continue;
 		if (!in_nodes(f->nodes, node) &&
 		    !(line && line_names(line, f->nodes)))
 			continue;
@@ -291,7 +295,11 @@ static void on_event(struct run *r, json_t *ev)
 	struct job *j = NULL;
 	char said[320];
 	if (source && strcmp(source, "supervisor") == 0) {
-		if (strcmp(what, "exit") == 0 || strcmp(what, "give-up") == 0) {
+		/* A service gameday itself restarts (a profile applied or
+		 * healed) is no sign that the cluster noticed anything. */
+		bool ours = json_is_true(json_object_get(ev, "reload"));
+		if (!ours && (strcmp(what, "exit") == 0 ||
+			      strcmp(what, "give-up") == 0)) {
 			snprintf(said, sizeof(said), "%s on %s: %s %s",
 				 "supervisor", str(ev, "node"),
 				 str(ev, "service") ? str(ev, "service") : "",
@@ -313,8 +321,9 @@ static void on_event(struct run *r, json_t *ev)
 		j = job_by_id(r, str(ev, "job"), true);
 		if (j && j->submitted < 0) {
 			j->submitted = int_or(ev, "t_scenario_ms", at);
-			r->open++;
+			/* the gap before it is judged on the jobs open in it */
 			progress(r, j->submitted);
+			r->open++;
 		}
 	} else if (strcmp(what, "job-started") == 0) {
 		j = job_by_id(r, str(ev, "job"), true);
@@ -351,9 +360,9 @@ static void on_event(struct run *r, json_t *ev)
 		close_attempt(j, at);
 		j->finished = at;
 		j->state = keep(r, str(ev, "state"));
+		progress(r, at);
 		if (r->open)
 			r->open--;
-		progress(r, at);
 	} else if (strcmp(what, "job-outcome") == 0) {
 		j = job_by_id(r, str(ev, "job"), false);
 		if (!j)
@@ -363,26 +372,44 @@ static void on_event(struct run *r, json_t *ev)
 		json_t *ot = json_object_get(ev, "on_time");
 		if (json_is_boolean(ot))
 			j->on_time = json_is_true(ot);
-	} else if (strcmp(what, "fault-applied") == 0 ||
+	} else if (strcmp(what, "fault-applying") == 0 ||
+		   strcmp(what, "fault-applied") == 0 ||
 		   strcmp(what, "fault-not-applied") == 0) {
+		/* "fault-applying" comes first when the log has it: the
+		 * fault starts there, before its evidence was looked for. */
 		struct fault *f = fault_by_id(r, str(ev, "fault"), true);
 		if (!f)
 			return;
-		f->step = keep(r, str(ev, "step"));
-		f->kind = keep(r, str(ev, "kind"));
-		json_decref(f->nodes);
-		f->nodes = json_incref(json_object_get(ev, "nodes"));
-		f->scheduled = int_or(ev, "scheduled_ms", at);
-		r->pending += f->applied < 0 || f->detect >= 0;
-		f->applied = at;
-		f->detect = -1;
+		if (f->applied < 0) {
+			f->step = keep(r, str(ev, "step"));
+			f->kind = keep(r, str(ev, "kind"));
+			f->nodes = json_incref(json_object_get(ev, "nodes"));
+			f->scheduled = int_or(ev, "scheduled_ms", at);
+			f->applied = at;
+			r->pending++;
+		}
+		if (strcmp(what, "fault-applying") == 0)
+			return; /* the outcome follows */
 		f->applied_ok = strcmp(what, "fault-applied") == 0;
+		/* nothing stays in place: a service killed, or a change
+		 * that could not be made */
+		if (!f->applied_ok ||
+		    json_is_true(json_object_get(ev, "instant")))
+			f->healed = f->applied;
 	} else if (strcmp(what, "fault-healed") == 0 ||
 		   strcmp(what, "fault-not-healed") == 0) {
 		struct fault *f = fault_by_id(r, str(ev, "fault"), false);
 		if (!f)
 			return;
-		f->healed = at;
+		/* When the heal was in place, not when its evidence was in:
+		 * the action's instant plus how late it took effect. */
+		json_t *lag = json_object_get(ev, "applied_lag_ms");
+		f->healed =
+			json_is_number(lag)
+				? int_or(ev, "scheduled_ms", at) +
+					  (ms_t)llround(json_number_value(lag) *
+							r->scale)
+				: at;
 		f->heal_seen = true;
 		f->healed_ok = strcmp(what, "fault-healed") == 0;
 		if (json_is_true(json_object_get(ev, "back_changed")))

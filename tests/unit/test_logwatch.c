@@ -29,6 +29,9 @@ static void keys_ignore_timestamps_and_numbers(void **state)
 	assert_string_equal(a, b);
 	assert_string_equal(
 		a, "error: slurm_receive_msg [#.#.#.#:#]: Unspecified error");
+	/* Names keep their digits: w1 and w12 are different nodes. */
+	gd_log_line_key("error: Nodes w12 not responding", a, sizeof(a));
+	assert_string_equal(a, "error: Nodes w12 not responding");
 	/* A key never overruns its buffer. */
 	char small[8];
 	gd_log_line_key("error: something long", small, sizeof(small));
