@@ -38,7 +38,15 @@ int gd_ledger_open(const char *path, gd_ledger **out, gd_error **err)
 	if (fd < 0)
 		return gd_error_make(err, errno, "cannot open ledger \"%s\"",
 				     path);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+	/* A child forked by another thread of this run (a command in a node)
+	 * shares the last holder's open file, and so its lock, until it
+	 * execs: wait that out, not a cleanup holding the ledger for good. */
+	int r;
+	for (int waited = 0; (r = flock(fd, LOCK_EX | LOCK_NB)) < 0 &&
+			     errno == EWOULDBLOCK && waited < 2000;
+	     waited++)
+		usleep(1000);
+	if (r < 0)
 		return gd_error_make(err, errno, "cannot lock ledger \"%s\"",
 				     path);
 	gd_ledger *l = calloc(1, sizeof(*l));
