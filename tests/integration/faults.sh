@@ -204,7 +204,7 @@ if grep '"event":"change-reverted"' "$ev" | grep -v 'uid=2001(' | grep 'clock re
 cat >"$state/clock.json" <<'JSON'
 {"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 1,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
- "workload": {"jobs": 4, "deadline": "3h", "expected": "20m..30m"},
+ "workload": {"jobs": 4, "deadline": "6h", "expected": "20m..30m"},
  "steps": [{"id": "jump", "kind": "clock", "at": "1m", "for": "1h", "targets": "w1", "offset": "+2h"},
            {"id": "drift", "kind": "clock", "at": "1m", "for": "1h", "targets": "w2", "drift": "+8s/h"},
            {"id": "reset", "kind": "clock", "at": "1h10m", "targets": "w2", "reset": true}]}
