@@ -47,8 +47,11 @@ if grep -q '"event":"change-reverted"' "$state/tardy-tuesday-fixed/events.jsonl"
 rc=$(play friday-refresh)
 if [ "$rc" -le 1 ] && contract_met "$state/friday-refresh/result.json" 24; then
 	ok "friday-refresh: every job correct within 24h"; else bad "friday-refresh: every job correct within 24h (exit $rc)"; fi
-if grep -q 'cannot create /srv/scratch/gd-job: Permission denied' "$state"/friday-refresh/jobs/*.log; then
-	ok "... the jobs on refreshed nodes could not make their scratch"; else bad "... the jobs on refreshed nodes could not make their scratch"; fi
+# (whether a job lands on a refreshed node in its hour is Slurm's choice;
+# that each came back with its scratch read-only is not)
+n=$(grep '"event":"fault-healed"' "$state/friday-refresh/events.jsonl" | grep -c '/srv/scratch is 555 root:root')
+if [ "$n" = 4 ]; then ok "... every refreshed node came back with a read-only scratch, seen from inside"; else
+	bad "... every refreshed node came back with a read-only scratch, seen from inside ($n)"; fi
 
 # Clocks: past the credential lifetime munge rejects the worker (its own
 # words in the events); Slurm may then run a job of it twice, never wrong.
