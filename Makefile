@@ -128,7 +128,7 @@ $(BUILD)/tests/gd_oracle: tests/tools/gd_oracle.c $(LIBGD)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD)/tests/bench_poller $(BUILD)/tests/bench_netfloor $(BUILD)/tests/bench_faults \
-		$(BUILD)/tests/bench_score: $(BUILD)/tests/%: tests/bench/%.c $(LIBGD)
+		$(BUILD)/tests/bench_score $(BUILD)/tests/bench_fidelity: $(BUILD)/tests/%: tests/bench/%.c $(LIBGD)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
 
@@ -194,13 +194,14 @@ fuzz: $(FUZZ_BIN)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
 bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN) $(BUILD)/tests/bench_poller $(BUILD)/tests/bench_netfloor \
-		$(BUILD)/tests/bench_faults $(BUILD)/tests/bench_score
+		$(BUILD)/tests/bench_faults $(BUILD)/tests/bench_score $(BUILD)/tests/bench_fidelity
 	$(Q)$(BENCH_BIN) $(GAMEDAY)
 	$(Q)$(BUILD)/tests/bench_poller
 	$(Q)$(BUILD)/tests/bench_score
 	$(Q)sh tests/bench/cluster_scale.sh $(BUILD)
 	$(Q)sh tests/bench/slurm_up.sh $(BUILD)
 	$(Q)$(BUILD)/tests/bench_faults $(BUILD)
+	$(Q)sh tests/bench/fidelity.sh $(BUILD)
 
 hdr-check:
 	@mkdir -p $(BUILD)/hdr

@@ -3,6 +3,7 @@
 
 #include "base/diag.h"
 #include "base/prng.h"
+#include "plan/fidelity.h"
 #include "scenario/load.h"
 
 #include <errno.h>
@@ -61,10 +62,14 @@ int cli_fail(const char *cmd, const gd_error *err)
 
 int cli_parse_scale(const char *s, double *out)
 {
+	if (strcmp(s, "max") == 0) {
+		*out = -1;
+		return 0;
+	}
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (!*s || errno || *end || !(v >= 1 && v <= 10000))
+	if (!*s || errno || *end || !(v >= 1 && v <= GD_SCALE_MAX))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -108,6 +113,37 @@ gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
 		gd_scenario_free(s);
 		return NULL;
 	}
+	/* The plan is in scenario time: the scale can be chosen after it. */
+	if (scale < 0)
+		s->time_scale = s->cluster.time_scale =
+			gd_fidelity_max_scale(p);
 	*scenario = s;
 	return p;
+}
+
+int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful)
+{
+	enum { SHOWN = 8 };
+	gd_fidelity_issue v[SHOWN];
+	double scale = p->scenario->time_scale;
+	size_t n = gd_fidelity_check(p, scale, v, SHOWN);
+	if (n == 0)
+		return 0;
+	fprintf(stderr,
+		"gameday %s: %s: time scale %g is more than this scenario can be played at faithfully (at most %g: --scale %g, or --scale max); at %g:\n",
+		cmd, p->scenario->file, scale, gd_fidelity_max_scale(p),
+		gd_fidelity_max_scale(p), scale);
+	for (size_t i = 0; i < n && i < SHOWN; i++) {
+		char line[1024];
+		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
+		fprintf(stderr, "  %s\n", line);
+	}
+	if (n > SHOWN)
+		fprintf(stderr, "  and %zu more\n", n - SHOWN);
+	if (!unfaithful)
+		return GD_EXIT_INVALID;
+	fprintf(stderr,
+		"gameday %s: playing it all the same (--unfaithful): the job system may act otherwise than in production\n",
+		cmd);
+	return 0;
 }

@@ -55,14 +55,22 @@ int cli_parse_seed(const char *s, uint64_t *out);
 
 /* Loads and plans a scenario with the seed from the command line, else
  * the scenario's, else a fresh one, and the time scale from the command
- * line (scale > 0) instead of the scenario's; prints the problems and
+ * line (scale > 0) instead of the scenario's, or the largest faithful one
+ * (scale < 0: --scale max); prints the problems and
  * returns NULL when it cannot.  *scenario owns the plan's memory
  * (gd_scenario_free). */
 gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
 		       uint64_t seed, double scale, gd_scenario **scenario);
 
-/* --scale K: scenario time K times faster than real time, 1 to 10000. */
+/* --scale K: scenario time K times faster than real time, 1 to 10000;
+ * "max" (-1): the largest scale the scenario can be played at faithfully. */
 int cli_parse_scale(const char *s, double *out);
+#define CLI_SCALE_HELP "a number from 1 to 10000, or max"
+
+/* Whether p can be played faithfully at its time scale (plan/fidelity.h).
+ * When it cannot, says why on stderr and returns GD_EXIT_INVALID, unless
+ * unfaithful is set (--unfaithful): then it warns and returns 0. */
+int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful);
 
 /* True when argv holds -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

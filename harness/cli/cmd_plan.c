@@ -15,16 +15,20 @@
 
 static void help(void)
 {
-	printf("usage: gameday plan [--seed N] [--scale K] [--json] FILE\n\n"
+	printf("usage: gameday plan [--seed N] [--scale K|max] [--json] FILE\n\n"
 	       "Resolves a scenario, random picks included, into the exact timeline a\n"
 	       "run would play: every fault with its start, its targets and when it\n"
 	       "heals, and every job with its submission time and deadline.  Touches\n"
 	       "nothing.  Same file and seed, same bytes.\n\n"
 	       "The seed comes from --seed, else the scenario's \"seed\", else a fresh\n"
 	       "random one; it is always printed, so any plan can be replayed.\n\n"
+	       "It also says up to which time scale the scenario stays faithful:\n"
+	       "where the job system's timeouts, which shrink with the scale only\n"
+	       "down to a floor, still compare with each fault as in production.\n\n"
 	       "  -s, --seed N  seed every random choice with N (0 to 2^63-1)\n"
 	       "      --scale K play scenario time K times faster than real time\n"
-	       "                (1 to 10000), instead of the scenario's time_scale\n"
+	       "                (1 to 10000), instead of the scenario's time_scale;\n"
+	       "                max: the largest faithful one\n"
 	       "  -j, --json    print the plan as JSON (sorted keys)\n"
 	       "  -h, --help    show this help\n\n"
 	       "exit: 0 planned, 2 invalid scenario or usage\n");
@@ -58,7 +62,8 @@ int cmd_plan(int argc, char **argv)
 			if (cli_parse_scale(optarg, &scale) < 0)
 				return cli_usage_error(
 					"plan",
-					"invalid scale \"%s\" (a number from 1 to 10000)",
+					"invalid scale \"%s\" (" CLI_SCALE_HELP
+					")",
 					optarg);
 			break;
 		case 'j':

@@ -25,7 +25,8 @@ static void help(void)
 	       "                 the runs' scores over time and pass/fail history\n"
 	       "  -o, --out DIR  where the trend goes (default: the current directory)\n"
 	       "  -h, --help     show this help\n\n"
-	       "exit: 0 every run passed, 1 some failed, 2 a log that cannot be\n"
+	       "exit: 0 every run passed, 1 some failed, 3 some fell behind\n"
+	       "compressed time (invalid, not scored), 2 a log that cannot be\n"
 	       "scored\n");
 }
 
@@ -74,9 +75,11 @@ int cmd_report(int argc, char **argv)
 		if (i > optind)
 			putchar('\n');
 		gd_report_summary(result, stdout);
-		if (strcmp(json_string_value(json_object_get(result, "verdict")),
-			   "pass") != 0 &&
-		    code == GD_EXIT_OK)
+		const char *verdict =
+			json_string_value(json_object_get(result, "verdict"));
+		if (strcmp(verdict, "invalid") == 0)
+			code = GD_EXIT_ENV;
+		else if (strcmp(verdict, "pass") != 0 && code == GD_EXIT_OK)
 			code = GD_EXIT_FAILED;
 		json_array_append_new(results, result);
 	}

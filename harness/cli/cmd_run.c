@@ -19,7 +19,8 @@
 
 static void help(void)
 {
-	printf("usage: gameday run [--seed N] [--scale K] [--out DIR] [--dry-run] [--quiet] FILE\n\n"
+	printf("usage: gameday run [--seed N] [--scale K|max] [--unfaithful] [--out DIR]\n"
+	       "                   [--dry-run] [--quiet] FILE\n\n"
 	       "Brings up the scenario's staging cluster and its job system, submits\n"
 	       "the workload on schedule (scenario time compressed by time_scale),\n"
 	       "plays the fault steps on schedule, each proved from inside its nodes,\n"
@@ -32,10 +33,18 @@ static void help(void)
 	       "netem steps are refused (exit 3) on a kernel without the netem\n"
 	       "qdisc.  A stop condition (stop_when) that fires heals every fault\n"
 	       "and ends the run (exit 4).\n\n"
+	       "A scale the scenario cannot be played at faithfully is refused\n"
+	       "(exit 2): the job system's own timeouts shrink with the scale only\n"
+	       "down to a floor, and past it Slurm would act otherwise than in\n"
+	       "production (a worker down 10 minutes not declared DOWN, say); the\n"
+	       "refusal names each such fault and the largest faithful scale.\n\n"
 	       "  -s, --seed N   seed every random choice with N\n"
 	       "      --scale K  play scenario time K times faster than real time\n"
 	       "                 (1 to 10000), instead of the scenario's\n"
-	       "                 time_scale; Slurm's own timeouts follow\n"
+	       "                 time_scale; Slurm's own timeouts follow; max:\n"
+	       "                 the largest scale that stays faithful\n"
+	       "      --unfaithful  play a scale beyond that all the same (the\n"
+	       "                 result records it)\n"
 	       "  -o, --out DIR  the run directory (default gameday-runs/NAME-SEED)\n"
 	       "  -n, --dry-run  print the whole schedule, jobs and faults, in the\n"
 	       "                 order a run would play it; change nothing\n"
@@ -43,8 +52,9 @@ static void help(void)
 	       "                 terminal, a plain line every 10 s otherwise)\n"
 	       "  -h, --help     show this help\n\n"
 	       "exit: 0 every job correct within its deadline and every fault\n"
-	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem,\n"
-	       "4 stopped by a stop condition, 130 interrupted\n");
+	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem\n"
+	       "(the run fell behind compressed time too: verdict invalid), 4\n"
+	       "stopped by a stop condition, 130 interrupted\n");
 }
 
 /* The live progress: one line redrawn in place on a terminal (at most
@@ -143,12 +153,13 @@ int cmd_run(int argc, char **argv)
 		{"out", required_argument, NULL, 'o'},
 		{"dry-run", no_argument, NULL, 'n'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"unfaithful", no_argument, NULL, 'U'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
 	uint64_t seed = 0;
 	double scale = 0; /* 0: the scenario's */
-	int have_seed = 0, dry = 0, quiet = 0, c;
+	int have_seed = 0, dry = 0, quiet = 0, unfaithful = 0, c;
 	const char *out = NULL;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+s:S:o:nqh", opts, NULL)) != -1) {
@@ -163,7 +174,8 @@ int cmd_run(int argc, char **argv)
 			if (cli_parse_scale(optarg, &scale) < 0)
 				return cli_usage_error(
 					"run",
-					"invalid scale \"%s\" (a number from 1 to 10000)",
+					"invalid scale \"%s\" (" CLI_SCALE_HELP
+					")",
 					optarg);
 			break;
 		case 'o':
@@ -174,6 +186,9 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = 1;
+			break;
+		case 'U':
+			unfaithful = 1;
 			break;
 		case 'h':
 			help();
@@ -193,6 +208,9 @@ int cmd_run(int argc, char **argv)
 	_cleanup_scenario_ gd_scenario *owner = s;
 	seed = p->seed;
 	enum gd_seed_source source = p->seed_source;
+	int refused = cli_check_fidelity("run", p, unfaithful);
+	if (refused)
+		return refused;
 	if (dry)
 		return dry_run(p);
 	gd_error *err = NULL;
@@ -239,8 +257,11 @@ int cmd_run(int argc, char **argv)
 		       sum.faults_applied < sum.faults
 			       ? "; the others were NOT applied (events.jsonl says why)"
 			       : "");
-	printf("verdict: %s, score %d/100\n", sum.pass ? "PASS" : "FAIL",
-	       sum.score);
+	if (sum.invalid)
+		printf("verdict: INVALID, not scored\n");
+	else
+		printf("verdict: %s, score %d/100\n",
+		       sum.pass ? "PASS" : "FAIL", sum.score);
 	for (size_t k = 0; k < sum.nreasons && k < 3; k++)
 		printf("  %s\n", sum.reasons[k]);
 	if (sum.nreasons > 3)
@@ -259,5 +280,9 @@ int cmd_run(int argc, char **argv)
 		printf("stopped: %s\n", sum.stopped_by);
 		return GD_EXIT_STOPPED;
 	}
+	/* This machine could not keep up with the scale: the environment's
+	 * problem, not the scenario's. */
+	if (sum.invalid)
+		return GD_EXIT_ENV;
 	return sum.pass ? GD_EXIT_OK : GD_EXIT_FAILED;
 }

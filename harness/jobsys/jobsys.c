@@ -25,6 +25,16 @@ int gd_job_phase_parse(const char *name)
 	return -1;
 }
 
+size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out)
+{
+	return c->system == GD_SYSTEM_SLURM ? gd_slurm_timings(scale, out) : 0;
+}
+
+long gd_jobsys_controller(const gd_cluster *c)
+{
+	return c->system == GD_SYSTEM_SLURM ? (long)gd_slurm_controller(c) : -1;
+}
+
 int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
 		   gd_jobsys **out, gd_error **err)
 {

@@ -84,6 +84,38 @@ int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
  * directory (relative paths; NULL-terminated). */
 const char *const *gd_jobsys_logs(const gd_jobsys *js);
 
+/* A delay of the job system that a fault's length or size is measured
+ * against.  Compressed with the run's time scale only down to a floor (a
+ * whole second, or what the daemons keep to on a loaded machine), so past
+ * some scale it lasts longer in scenario time than in production:
+ * plan/fidelity.h judges whether that changes what the system does. */
+enum gd_timing_kind {
+	GD_TIMING_SILENT,  /* vs how long a worker stays silent (down, frozen,
+			      cut off) */
+	GD_TIMING_BACK,	   /* vs how long a worker is down before it is back */
+	GD_TIMING_CLOCK,   /* vs a clock offset (real time at every scale) */
+	GD_TIMING_REQUEUE, /* added to a requeued job's wait */
+	GD_TIMING_START,   /* vs the shortest job: starting one takes this */
+};
+
+typedef struct gd_timing {
+	const char *name;   /* the setting(s), as the system's files say */
+	const char *effect; /* what the system does once it has passed */
+	enum gd_timing_kind kind;
+	gd_ms production; /* in production, so in scenario time */
+	gd_ms real;	  /* as configured at the scale, in real time */
+} gd_timing;
+
+#define GD_TIMINGS_MAX 8
+
+/* The timings of cluster c's system at time scale scale, into out (at most
+ * GD_TIMINGS_MAX); how many.  None for an exec adapter's system, whose
+ * delays gameday does not know. */
+size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out);
+
+/* The node whose daemon schedules (Slurm's controller), or -1. */
+long gd_jobsys_controller(const gd_cluster *c);
+
 /* Parses an exec adapter's query answer (exposed for the unit tests). */
 int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
 			gd_error **err);

@@ -65,6 +65,86 @@ int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale)
 	return s < t->floor_s ? t->floor_s : s;
 }
 
+static int configured(const char *name, double scale)
+{
+	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
+		if (strcmp(gd_slurm_timeouts[i].name, name) == 0)
+			return gd_slurm_timeout(&gd_slurm_timeouts[i], scale);
+	abort(); /* a name of this file's own table */
+}
+
+static int production(const char *name)
+{
+	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
+		if (strcmp(gd_slurm_timeouts[i].name, name) == 0)
+			return gd_slurm_timeouts[i].production_s;
+	abort();
+}
+
+static int min_int(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/* How Slurm 22.05 uses them: slurmctld marks a node that has not answered
+ * its pings for SlurmdTimeout DOWN and requeues its jobs; a node that
+ * registers again without a batch job it was running loses that job only
+ * once the job started more than BatchStartTimeout plus MessageTimeout
+ * (at most 10 s) ago (job_mgr.c, _purge_missing_jobs), else Slurm waits
+ * for a registration 20 pings later; a requeued job may start only after
+ * cred_expire + 1 s, at the scheduler's next pass; munge rejects a
+ * credential whose clock is off by more than its TTL.  And whatever the
+ * scale, starting a job takes Slurm about a second. */
+size_t gd_slurm_timings(double scale, gd_timing *out)
+{
+	int mt = production("MessageTimeout");
+	int bst = production("BatchStartTimeout");
+	out[0] = (gd_timing){
+		"SlurmdTimeout",
+		"Slurm declares a silent node DOWN and requeues its jobs",
+		GD_TIMING_SILENT,
+		(gd_ms)production("SlurmdTimeout") * 1000,
+		(gd_ms)configured("SlurmdTimeout", scale) * 1000,
+	};
+	out[1] = (gd_timing){
+		"BatchStartTimeout+MessageTimeout",
+		"Slurm requeues a job lost with its node as soon as the node is back",
+		GD_TIMING_BACK,
+		(gd_ms)(bst + min_int(mt, 10)) * 1000,
+		(gd_ms)(configured("BatchStartTimeout", scale) +
+			min_int(configured("MessageTimeout", scale), 10)) *
+			1000,
+	};
+	out[2] = (gd_timing){
+		"AuthInfo ttl",
+		"munge rejects a credential from a clock off by more",
+		GD_TIMING_CLOCK,
+		(gd_ms)gd_slurm_munge_ttl.production_s * 1000,
+		(gd_ms)gd_slurm_timeout(&gd_slurm_munge_ttl, scale) * 1000,
+	};
+	out[3] = (gd_timing){
+		"AuthInfo cred_expire + SchedulerParameters sched_interval",
+		"Slurm holds a requeued job back, then schedules it",
+		GD_TIMING_REQUEUE,
+		(gd_ms)(gd_slurm_cred_expire.production_s + 1 +
+			gd_slurm_sched_interval.production_s) *
+			1000,
+		(gd_ms)(gd_slurm_timeout(&gd_slurm_cred_expire, scale) + 1 +
+			gd_slurm_timeout(&gd_slurm_sched_interval, scale)) *
+			1000,
+	};
+	/* sbatch to a running batch script, then seen by gameday's poll:
+	 * about a second of real time at any scale. */
+	out[4] = (gd_timing){
+		"its start-up",
+		"Slurm has a submitted job running",
+		GD_TIMING_START,
+		1000,
+		1000,
+	};
+	return 5;
+}
+
 size_t gd_slurm_controller(const gd_cluster *c)
 {
 	for (size_t i = 0; i < c->nnodes; i++)

@@ -6,6 +6,7 @@
 #define GD_JOBSYS_SLURM_H
 
 #include "base/error.h"
+#include "jobsys/jobsys.h"
 #include "scenario/scenario.h"
 
 #include <stddef.h>
@@ -46,6 +47,10 @@ extern const gd_slurm_timeout_t gd_slurm_bf_interval;
 /* The value to configure at time scale scale: production / scale, rounded,
  * at least the floor. */
 int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale);
+
+/* The delays of Slurm and munge a fault is measured against, as
+ * configured at scale (jobsys.h: gd_jobsys_timings). */
+size_t gd_slurm_timings(double scale, gd_timing *out);
 
 /* The path of slurm.conf inside every node. */
 #define GD_SLURM_CONF "/etc/slurm/slurm.conf"

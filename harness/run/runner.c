@@ -8,8 +8,10 @@
 #include "faults/faults.h"
 #include "faults/schedule.h"
 #include "jobsys/jobsys.h"
+#include "plan/fidelity.h"
 #include "run/logwatch.h"
 #include "score/report.h"
+#include "score/score.h"
 #include "workload/classify.h"
 #include "workload/corpus.h"
 
@@ -411,6 +413,23 @@ static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
 	}
 }
 
+/* Whether the job system can act here as in production at this scale; a
+ * run played beyond it (--unfaithful) says so in its result. */
+static json_t *fidelity(const gd_plan *p)
+{
+	gd_fidelity_issue v[8];
+	double scale = p->scenario->time_scale;
+	size_t n = gd_fidelity_check(p, scale, v, 8);
+	json_t *issues = json_array();
+	for (size_t i = 0; i < n && i < 8; i++) {
+		char line[1024];
+		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
+		json_array_append_new(issues, json_string(line));
+	}
+	return json_pack("{s:b,s:f,s:o}", "faithful", n == 0, "max_scale",
+			 gd_fidelity_max_scale(p), "issues", issues);
+}
+
 /* The run's first event says what a scorer needs besides the events:
  * the scenario's expectations, its nodes, and every job's plan. */
 static void run_started(const gd_plan *p, const gd_cluster_state *st,
@@ -437,12 +456,13 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 				  s->cluster.roles[s->cluster.nodes[i].role]
 					  .name));
 	gd_event(events, "run-started",
-		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:i}", "scenario",
-			   s->name, "run", st->id, "system",
+		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:i,s:o}",
+			   "scenario", s->name, "run", st->id, "system",
 			   gd_system_name(s->cluster.system), "seed",
 			   (json_int_t)p->seed, "time_scale", s->time_scale,
 			   "duration_ms", (json_int_t)s->duration, "expect",
-			   expect, "nodes", nodes, "jobs", (int)p->njobs));
+			   expect, "nodes", nodes, "jobs", (int)p->njobs,
+			   "fidelity", fidelity(p)));
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
@@ -656,8 +676,28 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	int64_t failing_since = -1;
 	char last_complaint[512] = "";
 	int stopped = 0;
+	/* How much later than every POLL_MS the loop came round, in real
+	 * time, over rounds whose commands all worked (a job system a
+	 * fault made unresponsive is the rehearsal, not lag). */
+	int64_t round_at = -1, late_max = 0;
+	bool round_ok = false, lag_said = false;
 	while (r == 0) {
-		gd_ms now = (gd_ms)((double)(mono_ms() - t0) * s->time_scale);
+		int64_t round_now = mono_ms();
+		if (round_at >= 0 && round_ok &&
+		    round_now - round_at - POLL_MS > late_max) {
+			late_max = round_now - round_at - POLL_MS;
+			gd_ms late = (gd_ms)((double)late_max * s->time_scale);
+			if (late > GD_LAG_BOUND_MS && !lag_said) {
+				lag_said = true;
+				gd_event(
+					events, "run-lagging",
+					json_pack("{s:I,s:I}", "late_ms",
+						  (json_int_t)late, "bound_ms",
+						  (json_int_t)GD_LAG_BOUND_MS));
+			}
+		}
+		round_at = round_now;
+		gd_ms now = (gd_ms)((double)(round_now - t0) * s->time_scale);
 		if (interrupted()) {
 			stopped = 1;
 			break;
@@ -671,6 +711,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			next++;
 		if (!cmd_err)
 			poll_jobs(js, t, next, now, events, &cmd_err);
+		round_ok = !cmd_err;
 		if (cmd_err) {
 			/* Once per distinct complaint, not once a poll. */
 			if (strcmp(cmd_err->msg, last_complaint) != 0)
@@ -744,11 +785,14 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		sum->jobs = p->njobs;
 		sum->interrupted = stopped;
 		gd_event(events, "run-finished",
-			 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i}", "jobs",
+			 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i,s:{s:I}}", "jobs",
 				   (int)sum->jobs, "correct", (int)sum->correct,
 				   "on_time", (int)sum->on_time, "interrupted",
 				   stopped, "faults", (int)sum->faults,
-				   "faults_applied", (int)sum->faults_applied));
+				   "faults_applied", (int)sum->faults_applied,
+				   "lag", "poll_late_ms",
+				   (json_int_t)((double)late_max *
+						s->time_scale)));
 		/* The verdict before teardown, so a teardown that fails
 		 * cannot lose it. */
 		json_t *result = NULL;
@@ -758,6 +802,9 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			sum->pass = strcmp(json_string_value(json_object_get(
 						   result, "verdict")),
 					   "pass") == 0;
+			sum->invalid = strcmp(json_string_value(json_object_get(
+						      result, "verdict")),
+					      "invalid") == 0;
 			sum->score = (int)json_integer_value(
 				json_object_get(sc, "total"));
 			json_t *rs = json_object_get(result, "reasons");

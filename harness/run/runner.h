@@ -36,6 +36,7 @@ typedef struct gd_run_summary {
 	char stopped_by[256]; /* "": no stop condition fired */
 	/* the scorer's verdict (score/): pass, the score, the first reasons */
 	bool pass;
+	bool invalid; /* fell behind compressed time: not scored */
 	int score;
 	char reasons[3][512];
 	size_t nreasons;

@@ -133,13 +133,18 @@ void gd_report_junit(const json_t *result, FILE *out)
 	json_array_foreach (ex, i, v) {
 		failures += !json_is_true(json_object_get(v, "met"));
 	}
+	/* A run that fell behind compressed time is an error of the run
+	 * itself, beside whatever its jobs did. */
+	bool invalid = strcmp(s_of(result, "verdict"), "invalid") == 0;
+	tests += invalid;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", out);
 	attr(out, "name", "gameday");
-	fprintf(out, " tests=\"%zu\" failures=\"%zu\">\n  <testsuite", tests,
-		failures);
+	fprintf(out,
+		" tests=\"%zu\" failures=\"%zu\" errors=\"%d\">\n  <testsuite",
+		tests, failures, invalid);
 	attr(out, "name", suite);
-	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"0\"", tests,
-		failures);
+	fprintf(out, " tests=\"%zu\" failures=\"%zu\" errors=\"%d\"", tests,
+		failures, invalid);
 	time_attr(out, json_object_get(result, "duration_ms"));
 	fputs(">\n    <properties>\n", out);
 	char buf[64];
@@ -156,7 +161,9 @@ void gd_report_junit(const json_t *result, FILE *out)
 			snprintf(buf, sizeof(buf), "%lld",
 				 (long long)json_integer_value(
 					 json_object_get(result, "seed")));
-		if (k == 3)
+		if (k == 3 && invalid)
+			snprintf(buf, sizeof(buf), "none");
+		else if (k == 3)
 			snprintf(buf, sizeof(buf), "%lld",
 				 (long long)json_integer_value(
 					 json_object_get(score, "total")));
@@ -167,6 +174,18 @@ void gd_report_junit(const json_t *result, FILE *out)
 	}
 	fputs("    </properties>\n", out);
 	char cls[256];
+	if (invalid) {
+		snprintf(cls, sizeof(cls), "%s.run", suite);
+		fputs("    <testcase", out);
+		attr(out, "classname", cls);
+		attr(out, "name", "kept up with compressed time");
+		fputs(">\n      <error", out);
+		attr(out, "type", "lag");
+		attr(out, "message",
+		     json_string_value(json_array_get(
+			     json_object_get(result, "reasons"), 0)));
+		fputs("/>\n    </testcase>\n", out);
+	}
 	snprintf(cls, sizeof(cls), "%s.expectations", suite);
 	json_array_foreach (ex, i, v) {
 		fputs("    <testcase", out);
@@ -202,9 +221,14 @@ void gd_report_summary(const json_t *result, FILE *out)
 	const json_t *m = json_object_get(result, "measures");
 	const json_t *faults = json_object_get(result, "faults");
 	bool pass = strcmp(s_of(result, "verdict"), "pass") == 0;
-	fprintf(out, "## gameday: %s — %s (score %lld/100)\n\n",
-		s_of(result, "scenario"), pass ? "PASS" : "FAIL",
-		(long long)json_integer_value(json_object_get(score, "total")));
+	if (strcmp(s_of(result, "verdict"), "invalid") == 0)
+		fprintf(out, "## gameday: %s — INVALID (not scored)\n\n",
+			s_of(result, "scenario"));
+	else
+		fprintf(out, "## gameday: %s — %s (score %lld/100)\n\n",
+			s_of(result, "scenario"), pass ? "PASS" : "FAIL",
+			(long long)json_integer_value(
+				json_object_get(score, "total")));
 	long long njobs = json_integer_value(json_object_get(m, "jobs"));
 	long long nfaults =
 		json_integer_value(json_object_get(faults, "played"));
@@ -216,9 +240,17 @@ void gd_report_summary(const json_t *result, FILE *out)
 		json_is_true(json_object_get(result, "complete"))
 			? ""
 			: " (the log is incomplete)");
+	const json_t *fid = json_object_get(result, "fidelity");
+	if (json_is_false(json_object_get(fid, "faithful")))
+		fprintf(out,
+			"**Played beyond its largest faithful time scale (%g)**: the job system may have acted otherwise than in production.\n\n",
+			num(fid, "max_scale"));
 	const json_t *reasons = json_object_get(result, "reasons");
 	if (json_array_size(reasons)) {
-		fputs("Why it failed, most important first:\n\n", out);
+		fputs(strcmp(s_of(result, "verdict"), "invalid") == 0
+			      ? "Why it is not scored, most important first:\n\n"
+			      : "Why it failed, most important first:\n\n",
+		      out);
 		size_t i;
 		const json_t *v;
 		json_array_foreach (reasons, i, v) {
@@ -251,12 +283,19 @@ void gd_report_summary(const json_t *result, FILE *out)
 		json_is_true(json_object_get(m, "silent_failure"))
 			? "**YES**: healed, yet no progress after"
 			: "no");
-	fprintf(out,
-		"Score %lld/100: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15%s%s.\n",
-		(long long)json_integer_value(json_object_get(score, "total")),
-		num(score, "correctness"), num(score, "expectation"),
-		num(score, "recovery"), *s_of(score, "cap") ? "; " : "",
-		s_of(score, "cap"));
+	if (json_is_null(json_object_get(score, "total")))
+		fprintf(out,
+			"Not scored (the parts would be: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15).\n",
+			num(score, "correctness"), num(score, "expectation"),
+			num(score, "recovery"));
+	else
+		fprintf(out,
+			"Score %lld/100: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15%s%s.\n",
+			(long long)json_integer_value(
+				json_object_get(score, "total")),
+			num(score, "correctness"), num(score, "expectation"),
+			num(score, "recovery"), *s_of(score, "cap") ? "; " : "",
+			s_of(score, "cap"));
 	const json_t *list = json_object_get(faults, "list");
 	if (!json_array_size(list))
 		return;

@@ -470,6 +470,7 @@ static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#212121}"
 	"header{border-left:8px solid;padding:4px 16px;margin-bottom:16px}"
 	"header.pass{border-color:#2e7d32}header.fail{border-color:#c62828}"
+	"header.invalid{border-color:#757575}"
 	"h1{margin:0;font-size:22px}h2{font-size:17px;margin:24px 0 8px}"
 	".verdict{font-size:28px;font-weight:700}"
 	".pass .verdict{color:#2e7d32}.fail .verdict{color:#c62828}"
@@ -503,14 +504,22 @@ void gd_report_html(const json_t *result, FILE *out)
 	      out);
 	esc(out, s_of(result, "scenario"));
 	fprintf(out, "</title>\n<style>%s</style></head><body>\n", style);
-	fprintf(out,
-		"<header class=\"%s\"><div class=\"score\">%lld<small>/100</small></div>",
-		pass ? "pass" : "fail",
-		(long long)json_integer_value(json_object_get(score, "total")));
+	bool invalid = strcmp(s_of(result, "verdict"), "invalid") == 0;
+	if (invalid)
+		fputs("<header class=\"invalid\"><div class=\"score\">&ndash;<small>/100</small></div>",
+		      out);
+	else
+		fprintf(out,
+			"<header class=\"%s\"><div class=\"score\">%lld<small>/100</small></div>",
+			pass ? "pass" : "fail",
+			(long long)json_integer_value(
+				json_object_get(score, "total")));
 	fputs("<h1>", out);
 	esc(out, s_of(result, "scenario"));
 	fprintf(out, "</h1><div class=\"verdict\">%s</div>\n",
-		pass ? "PASS" : "FAIL");
+		invalid ? "INVALID: NOT SCORED"
+		: pass	? "PASS"
+			: "FAIL");
 	fprintf(out,
 		"<p>correctness %.1f/60 · expectation %.1f/25 · recovery %.1f/15",
 		json_number_value(json_object_get(score, "correctness")),

@@ -70,7 +70,23 @@ struct run {
 	size_t open; /* submitted and not finished */
 	const char *stopped_by;
 	bool interrupted;
+	/* how far behind compressed time the run fell, and where */
+	ms_t lag;
+	char lag_what[160];
 };
+
+static void behind(struct run *r, ms_t lag, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void behind(struct run *r, ms_t lag, const char *fmt, ...)
+{
+	if (lag <= r->lag)
+		return;
+	r->lag = lag;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->lag_what, sizeof(r->lag_what), fmt, ap);
+	va_end(ap);
+}
 
 static ms_t at_of(const struct run *r, json_t *ev)
 {
@@ -391,6 +407,12 @@ static void on_event(struct run *r, json_t *ev)
 		if (strcmp(what, "fault-applying") == 0)
 			return; /* the outcome follows */
 		f->applied_ok = strcmp(what, "fault-applied") == 0;
+		json_t *late = json_object_get(ev, "applied_lag_ms");
+		if (json_is_number(late))
+			behind(r,
+			       (ms_t)llround(json_number_value(late) *
+					     r->scale),
+			       "fault %s took effect late", f->id);
 		/* nothing stays in place: a service killed, or a change
 		 * that could not be made */
 		if (!f->applied_ok ||
@@ -411,6 +433,10 @@ static void on_event(struct run *r, json_t *ev)
 							r->scale)
 				: at;
 		f->heal_seen = true;
+		if (json_is_number(lag))
+			behind(r,
+			       (ms_t)llround(json_number_value(lag) * r->scale),
+			       "fault %s healed late", f->id);
 		f->healed_ok = strcmp(what, "fault-healed") == 0;
 		if (json_is_true(json_object_get(ev, "back_changed")))
 			f->changed = at;
@@ -428,6 +454,8 @@ static void on_event(struct run *r, json_t *ev)
 	} else if (strcmp(what, "run-finished") == 0) {
 		r->interrupted =
 			json_is_true(json_object_get(ev, "interrupted"));
+		behind(r, int_or(json_object_get(ev, "lag"), "poll_late_ms", 0),
+		       "submitting and polling jobs fell behind");
 	}
 }
 
@@ -842,6 +870,12 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 	json_t *reasons = json_array();
 	char list[256], a[32], b[32];
 	size_t n;
+	bool invalid = r.lag > GD_LAG_BOUND_MS;
+	if (invalid)
+		reason(reasons,
+		       "invalid: the run fell behind compressed time by %s (%s), more than the %s it may; its timings cannot be trusted: play it at a smaller scale",
+		       fmt_ms(r.lag, a, sizeof(a)), r.lag_what,
+		       fmt_ms(GD_LAG_BOUND_MS, b, sizeof(b)));
 	if (r.stopped_by)
 		reason(reasons, "stopped: %s", r.stopped_by);
 	size_t job_lo = json_array_size(reasons);
@@ -941,8 +975,11 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 			? json_object_get(r.started, "run")
 			: json_null(),
 		"complete", log->complete, "interrupted", r.interrupted,
-		"verdict", pass ? "pass" : "fail", "reasons", reasons, "jobs",
-		jobs, "faults",
+		"verdict",
+		invalid ? "invalid"
+		: pass	? "pass"
+			: "fail",
+		"reasons", reasons, "jobs", jobs, "faults",
 		json_pack("{s:i,s:i,s:i,s:o}", "played", (int)r.nfaults,
 			  "applied", (int)applied, "not_healed",
 			  (int)not_healed, "list", faults),
@@ -951,6 +988,16 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 			  "correctness", round(correctness * 10) / 10,
 			  "expectation", round(expectation * 10) / 10,
 			  "recovery", round(recovery * 10) / 10, "cap", cap));
+	json_object_set_new(result, "lag",
+			    json_pack("{s:I,s:s,s:I}", "max_ms",
+				      (json_int_t)r.lag, "what", r.lag_what,
+				      "bound_ms", (json_int_t)GD_LAG_BOUND_MS));
+	if (invalid) /* not scored */
+		json_object_set_new(json_object_get(result, "score"), "total",
+				    json_null());
+	if (json_object_get(r.started, "fidelity"))
+		json_object_set(result, "fidelity",
+				json_object_get(r.started, "fidelity"));
 	json_object_set_new(
 		result, "measures",
 		json_pack("{s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:b,s:o}",

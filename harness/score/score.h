@@ -5,8 +5,8 @@
  * touched it; per run the verdict with its reasons (most important
  * first), the measures (inflation, longest stall, time to detect and to
  * recover, silent failure) and a 0-100 resilience score with its
- * breakdown.  README "The verdict and the score" documents every field
- * and the formula.
+ * breakdown; or "invalid" when the run fell behind compressed time.  README
+ * "The verdict and the score" documents every field and the formula.
  *
  * The result is a JSON object: what result.json holds and what every
  * report is rendered from.  Same log, same result. */
@@ -19,6 +19,12 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* How far behind compressed time a run may fall, in scenario time, and
+ * still be scored: a fault that takes effect, a job submitted or a job's
+ * state seen later than this makes the run's timings untrustworthy, and
+ * its verdict "invalid" (no score), whatever the jobs did. */
+#define GD_LAG_BOUND_MS (5 * 60 * 1000)
 
 /* The result of the log at path (a new reference), or NULL with *err when
  * it cannot be read or is not a run's (no "run-started").  Lines of the

@@ -174,12 +174,14 @@ if cmp -s "$state/before" "$state/after"; then ok "... and leaves /etc/gameday a
 # the node starts held, gets its remapped uid, dropped capability, shifted
 # clock (within munge's credential lifetime) and changed slurm.conf, and
 # only then starts its services; 30 minutes later the change is reverted,
-# services restarted.
+# services restarted.  Down 90 minutes, long enough for Slurm to declare
+# it DOWN and requeue a job it held, at this scale as in production (a
+# 5-minute reboot is not: gameday refuses it at scale 600).
 cat >"$state/back.json" <<'JSON'
-{"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 3,
+{"gameday": 1, "duration": "3h", "time_scale": 600, "seed": 3,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
- "workload": {"jobs": 2, "deadline": "3h", "expected": "20m..30m"},
- "steps": [{"id": "renew", "kind": "reboot", "at": "1m", "for": "5m", "targets": "w1",
+ "workload": {"jobs": 2, "deadline": "4h", "expected": "20m..30m"},
+ "steps": [{"id": "renew", "kind": "reboot", "at": "1m", "for": "90m", "targets": "w1",
             "back_with": {"skew": {"uid": 2001, "caps_drop": ["CAP_DAC_OVERRIDE"]}, "clock": {"offset": "+3s"},
                           "config": {"CPUs": 2}, "for": "30m"}}]}
 JSON
@@ -232,7 +234,9 @@ if grep '"event":"system-log"' "$ev" | grep '"node":"w1"' | grep -q 'Expired cre
 # one after another, and its state (links, addresses, routes, permanent
 # neighbours, the files faults change, modes and owners, its cgroup's
 # freezer) is the same after the last heal as before the first.  The job
-# comes after, so the cluster is still up to be looked at.
+# comes after, so the cluster is still up to be looked at.  What Slurm
+# makes of five-minute outages at scale 600 is not what is asserted here,
+# so it is played beyond its faithful scale (--unfaithful).
 cat >"$state/undo.json" <<'JSON'
 {"gameday": 1, "duration": "4h", "time_scale": 600, "seed": 3,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
@@ -257,7 +261,7 @@ nodestate() {
 		stat -c "%a %u %g %n" /srv/scratch /srv/shared /var/spool /var/log /tmp /run' 2>&1
 	cat $(find /sys/fs/cgroup -path "*gameday-gd*/w1/cgroup.freeze" 2>/dev/null | head -1)
 }
-GAMEDAY_LOG_DIR=$state/logs8 "$gameday" run --out "$state/r8" "$state/undo.json" >"$out" 2>&1 &
+GAMEDAY_LOG_DIR=$state/logs8 "$gameday" run --unfaithful --out "$state/r8" "$state/undo.json" >"$out" 2>&1 &
 pid=$!
 wait_event "$state/logs8" '"run-started"'
 nodestate >"$state/before"
@@ -288,7 +292,7 @@ if [ "$order" = "run-stopped fault-healed run-finished " ]; then ok "... healing
 if grep -q '"stopped_by": "stop_when.no_progress_for' "$state/r7/result.json"; then ok "... and result.json says why"; else bad "... and result.json says why"; fi
 
 # SIGKILL a run while each kind of fault is in place; 'gameday cleanup'
-# leaves the host as found.
+# leaves the host as found.  (Killed long before any job matters: --unfaithful.)
 for kind in pause kill partition reboot skew profile changed clock; do
 	case $kind in
 	profile) step='{"id": "f", "kind": "skew", "at": "1m", "for": "50m", "targets": "w1", "seccomp": {"deny_write_opens": true, "errno": "EACCES"}}' ;;
@@ -305,7 +309,7 @@ for kind in pause kill partition reboot skew profile changed clock; do
  "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"},
  "steps": [$step]}
 JSON
-	GAMEDAY_LOG_DIR=$state/logk "$gameday" run --out "$state/rk" "$state/k.json" >"$out" 2>&1 &
+	GAMEDAY_LOG_DIR=$state/logk "$gameday" run --unfaithful --out "$state/rk" "$state/k.json" >"$out" 2>&1 &
 	pid=$!
 	# (a reboot coming back changed is killed once it is back changed)
 	if [ $kind = changed ]; then wait_event "$state/logk" '"event":"fault-healed"'; else

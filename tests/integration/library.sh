@@ -1,18 +1,24 @@
 #!/bin/sh
 # Integration test of the scenario library (scenarios/*.json) on real
-# Slurm, each played at --scale 600 so the library fits in a few minutes of
-# CI: what that scale can be trusted to show is asserted (the contract, the
-# Tuesday story, the faults the seed picked); the exact share of jobs
-# within their expected duration is not, since Slurm's own start-up
-# latency is tens of scenario minutes at this scale.
+# Slurm, each played at the largest scale it stays faithful at (gameday
+# plan --scale max), at most 600, so the library fits in minutes of CI:
+# the contract, the Tuesday story and the faults the seed picked are
+# asserted; the exact share of jobs within their expected duration is not,
+# since Slurm's own start-up latency is minutes of scenario time at these
+# scales.
 #   tests/integration/library.sh BUILD_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
 it_begin "$1" /usr/sbin/slurmctld
 lib=$here/../../scenarios
 
-play() { # NAME: runs scenarios/NAME.json at scale 600 into $state/NAME
-	"$gameday" run --quiet --scale 600 --out "$state/$1" "$lib/$1.json" >"$out" 2>&1
+scale() { # NAME: the largest faithful scale of scenarios/NAME.json, at most 600
+	k=$("$gameday" plan --scale max "$lib/$1.json" | sed -n 's/^time scale  *\([0-9]*\).*/\1/p')
+	if [ -z "$k" ] || [ "$k" -gt 600 ]; then k=600; fi
+	echo "$k"
+}
+play() { # NAME: runs scenarios/NAME.json at that scale into $state/NAME
+	"$gameday" run --quiet --scale "$(scale "$1")" --out "$state/$1" "$lib/$1.json" >"$out" 2>&1
 	echo $?
 }
 reason() { # NAME TEXT: the run's reasons include TEXT
@@ -65,7 +71,7 @@ if grep '"event":"system-log"' "$state/clock-skew/events.jsonl" | grep -q 'Expir
 rc=$(play random-monkey)
 if [ "$rc" -le 1 ] && contract_met "$state/random-monkey/result.json" 24; then
 	ok "random-monkey: every job correct within 24h"; else bad "random-monkey: every job correct within 24h (exit $rc)"; fi
-"$gameday" run --dry-run --scale 600 "$lib/random-monkey.json" | sed -n 's/.* apply  *\([a-z]*\) \(monkey-[0-9]*\) on \([a-z0-9 ]*\):.*/\2 \3/p' >"$state/planned"
+"$gameday" run --dry-run --scale "$(scale random-monkey)" "$lib/random-monkey.json" | sed -n 's/.* apply  *\([a-z]*\) \(monkey-[0-9]*\) on \([a-z0-9 ]*\):.*/\2 \3/p' >"$state/planned"
 grep '"event":"fault-applied"' "$state/random-monkey/events.jsonl" |
 	sed -n 's/.*"fault":"\(monkey-[0-9]*\)".*"nodes":\["\([a-z0-9]*\)"\].*/\1 \2/p' >"$state/played"
 if [ -s "$state/planned" ] && cmp -s "$state/planned" "$state/played"; then ok "... the faults played are those planned for the seed"; else

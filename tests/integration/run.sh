@@ -116,7 +116,7 @@ cat >"$bad_cluster" <<'JSON'
 {"gameday": 1, "duration": "1h", "time_scale": 600,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w1", "role": "worker"}],
    "roles": {"controller": {"services": [{"name": "squatter", "argv": ["/srv/gameday/gd-probe", "listen", "6817"]}]}}},
- "workload": {"jobs": 1, "deadline": "1h", "expected": "1m"}}
+ "workload": {"jobs": 1, "deadline": "1h", "expected": "20m"}}
 JSON
 GAMEDAY_READY_MS=3000 expect "a job system that never comes up: exit 3" 3 "$gameday" run --out "$state/r5" "$bad_cluster"
 contains "... saying why" "Slurm did not come up"

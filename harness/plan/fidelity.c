@@ -1,0 +1,297 @@
+#include "plan/fidelity.h"
+
+#include "base/duration.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum relation { SHORTER, CLOSE, LONGER };
+
+static enum relation relate(double span, double timing)
+{
+	if (span * GD_FIDELITY_MARGIN <= timing)
+		return SHORTER;
+	if (span >= timing * GD_FIDELITY_MARGIN)
+		return LONGER;
+	return CLOSE;
+}
+
+struct sink {
+	gd_fidelity_issue *out;
+	size_t max, n;
+};
+
+/* Compares span with t as production has it and as the run at scale
+ * would; records an issue when they differ (production's own close calls
+ * aside).  A clock offset is real time at every scale: gameday moves the
+ * node's clock by what the scenario says. */
+static void compare(struct sink *k, const gd_plan_entry *e, size_t node,
+		    gd_ms span, const gd_timing *t, double scale)
+{
+	double scaled = t->kind == GD_TIMING_CLOCK ? (double)t->real
+						   : (double)t->real * scale;
+	enum relation prod = relate((double)span, (double)t->production);
+	if (prod == CLOSE || relate((double)span, scaled) == prod)
+		return;
+	if (k->n < k->max)
+		k->out[k->n] = (gd_fidelity_issue){
+			.entry = e,
+			.node = node,
+			.span = span,
+			.timing = *t,
+			.longer = prod == LONGER,
+		};
+	k->n++;
+}
+
+/* Steps that can cost a worker's job its node, and so a requeue. */
+static bool loses_jobs(const gd_step *s)
+{
+	switch (s->kind) {
+	case GD_FAULT_KILL:
+		return !s->kill.service;
+	case GD_FAULT_REBOOT:
+	case GD_FAULT_PAUSE:
+	case GD_FAULT_PARTITION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static gd_ms abs_ms(gd_ms v)
+{
+	return v < 0 ? -v : v;
+}
+
+/* Whether timing t is measured against entry e on node. */
+static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
+		     long controller)
+{
+	const gd_step *s = e->step;
+	/* A partition silences the workers the controller cannot hear,
+	 * whichever side it names; a controller that is down or frozen pings
+	 * no one. */
+	bool worker = (long)node != controller || s->kind == GD_FAULT_PARTITION;
+	switch (t->kind) {
+	case GD_TIMING_SILENT:
+		return worker && loses_jobs(s);
+	case GD_TIMING_BACK:
+		return worker && !e->until_end &&
+		       (s->kind == GD_FAULT_REBOOT ||
+			(s->kind == GD_FAULT_KILL && !s->kill.service));
+	case GD_TIMING_CLOCK:
+		return (s->kind == GD_FAULT_CLOCK &&
+			s->clock.action == GD_CLOCK_OFFSET) ||
+		       (s->back_with && s->back_with->clock &&
+			s->back_with->clock->action == GD_CLOCK_OFFSET);
+	default:
+		return false;
+	}
+}
+
+/* Every node of an entry lasts as long: one comparison per timing. */
+static void check_entry(struct sink *k, const gd_plan *p,
+			const gd_plan_entry *e, const gd_timing *t, size_t nt,
+			double scale, long controller)
+{
+	const gd_step *s = e->step;
+	gd_ms span = (e->until_end ? p->scenario->duration : e->end) - e->start;
+	gd_ms offset = s->kind == GD_FAULT_CLOCK ? s->clock.offset
+		       : s->back_with && s->back_with->clock
+			       ? s->back_with->clock->offset
+			       : 0;
+	for (size_t j = 0; j < nt; j++)
+		for (size_t i = 0; i < e->nodes.n; i++)
+			if (measured(e, &t[j], e->nodes.v[i], controller)) {
+				compare(k, e, e->nodes.v[i],
+					t[j].kind == GD_TIMING_CLOCK
+						? abs_ms(offset)
+						: span,
+					&t[j], scale);
+				break;
+			}
+}
+
+/* A requeued job's wait (every REQUEUE timing together) against the slack
+ * the tightest deadline leaves beyond a job's expected time. */
+static void check_requeue(struct sink *k, const gd_plan *p, const gd_timing *t,
+			  size_t nt, double scale)
+{
+	bool any = false;
+	for (size_t i = 0; i < p->nentries && !any; i++)
+		any = loses_jobs(p->entries[i].step);
+	const gd_scenario *s = p->scenario;
+	if (!any || s->ngroups == 0)
+		return;
+	gd_ms slack = -1;
+	for (size_t i = 0; i < s->ngroups; i++) {
+		gd_ms g = s->groups[i].deadline - s->groups[i].expected_hi;
+		if (slack < 0 || g < slack)
+			slack = g;
+	}
+	for (size_t j = 0; j < nt; j++)
+		if (t[j].kind == GD_TIMING_REQUEUE && slack > 0)
+			compare(k, NULL, 0, slack, &t[j], scale);
+}
+
+/* A job's start against the shortest job expected: a start that takes a
+ * second at scale 1000 is 17 minutes of scenario time. */
+static void check_start(struct sink *k, const gd_plan *p, const gd_timing *t,
+			size_t nt, double scale)
+{
+	const gd_scenario *s = p->scenario;
+	gd_ms shortest = -1;
+	for (size_t i = 0; i < s->ngroups; i++)
+		if (shortest < 0 || s->groups[i].expected_lo < shortest)
+			shortest = s->groups[i].expected_lo;
+	for (size_t j = 0; j < nt; j++)
+		if (t[j].kind == GD_TIMING_START && shortest > 0)
+			compare(k, NULL, 0, shortest, &t[j], scale);
+}
+
+static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
+		      size_t max)
+{
+	gd_timing t[GD_TIMINGS_MAX];
+	const gd_cluster *c = &p->scenario->cluster;
+	size_t nt = gd_jobsys_timings(c, scale, t);
+	long controller = gd_jobsys_controller(c);
+	struct sink k = {out, max, 0};
+	for (size_t i = 0; i < p->nentries; i++)
+		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
+	check_requeue(&k, p, t, nt, scale);
+	check_start(&k, p, t, nt, scale);
+	return k.n;
+}
+
+static bool same(const gd_fidelity_issue *a, const gd_fidelity_issue *b)
+{
+	return a->entry == b->entry && a->node == b->node &&
+	       strcmp(a->timing.name, b->timing.name) == 0;
+}
+
+static bool holds_at(const gd_plan *p, const gd_fidelity_issue *issue,
+		     double scale)
+{
+	gd_fidelity_issue v[64];
+	size_t n = collect(p, scale, v, 64);
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (same(&v[i], issue))
+			return false;
+	return true;
+}
+
+static bool faithful_at(const gd_plan *p, const gd_fidelity_issue *issue,
+			double scale)
+{
+	if (issue)
+		return holds_at(p, issue, scale);
+	gd_fidelity_issue v;
+	return collect(p, scale, &v, 0) == 0;
+}
+
+/* The largest whole scale at which issue (NULL: every comparison) holds.
+ * Past the scale where a floor is reached a timing only grows in scenario
+ * time, so a bisection finds the edge; the rounding of a timing to whole
+ * seconds below it can make a smaller scale fail, hence the walk down. */
+static double largest(const gd_plan *p, const gd_fidelity_issue *issue)
+{
+	long lo = 1, hi = GD_SCALE_MAX;
+	if (faithful_at(p, issue, (double)hi))
+		return (double)hi;
+	while (hi - lo > 1) {
+		long mid = lo + (hi - lo) / 2;
+		if (faithful_at(p, issue, (double)mid))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo > 1 && !faithful_at(p, issue, (double)lo))
+		lo--;
+	return (double)lo;
+}
+
+size_t gd_fidelity_check(const gd_plan *p, double scale, gd_fidelity_issue *out,
+			 size_t max)
+{
+	size_t n = collect(p, scale, out, max);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i].max_scale = largest(p, &out[i]);
+	return n;
+}
+
+double gd_fidelity_max_scale(const gd_plan *p)
+{
+	return largest(p, NULL);
+}
+
+/* How the fault keeps a node from its controller: "keeps NODE down". */
+static void verb(const gd_step *s, const char **pre, const char **post)
+{
+	*pre = s->kind == GD_FAULT_PAUSE       ? "freezes"
+	       : s->kind == GD_FAULT_PARTITION ? "cuts"
+					       : "keeps";
+	*post = s->kind == GD_FAULT_PAUSE	? ""
+		: s->kind == GD_FAULT_PARTITION ? " off"
+						: " down";
+}
+
+void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
+			 double scale, char *buf, size_t size)
+{
+	char span[GD_DURATION_BUFSZ], prod[GD_DURATION_BUFSZ],
+		scaled[GD_DURATION_BUFSZ], real[GD_DURATION_BUFSZ];
+	const gd_timing *t = &i->timing;
+	bool clock = t->kind == GD_TIMING_CLOCK;
+	gd_duration_format(i->span, span, sizeof(span));
+	gd_duration_format(t->production, prod, sizeof(prod));
+	gd_duration_format(clock ? t->real : (gd_ms)((double)t->real * scale),
+			   scaled, sizeof(scaled));
+	gd_duration_format(t->real, real, sizeof(real));
+	const char *cmp = i->longer ? "shorter than" : "longer than";
+	char what[512], nodes[160] = "";
+	if (i->entry) {
+		const gd_cluster *c = &p->scenario->cluster;
+		long controller = gd_jobsys_controller(c);
+		for (size_t n = 0; n < i->entry->nodes.n; n++) {
+			size_t node = i->entry->nodes.v[n], len = strlen(nodes);
+			if (measured(i->entry, t, node, controller))
+				snprintf(nodes + len, sizeof(nodes) - len,
+					 "%s%s", len ? " " : "",
+					 c->nodes[node].name);
+		}
+	}
+	if (!i->entry && t->kind == GD_TIMING_START)
+		snprintf(what, sizeof(what),
+			 "the shortest job is expected to take %s; %s after %s",
+			 span, t->effect, t->name);
+	else if (!i->entry)
+		snprintf(
+			what, sizeof(what),
+			"the tightest deadline leaves %s beyond a job's expected time; %s after %s",
+			span, t->effect, t->name);
+	else if (clock)
+		snprintf(what, sizeof(what),
+			 "step \"%s\" moves the clock of %s by %s; %s than %s",
+			 i->entry->id, nodes, span, t->effect, t->name);
+	else {
+		const char *pre, *post;
+		verb(i->entry->step, &pre, &post);
+		snprintf(what, sizeof(what),
+			 "step \"%s\" %s %s%s for %s; %s after %s",
+			 i->entry->id, pre, nodes, post, span, t->effect,
+			 t->name);
+	}
+	if (clock)
+		snprintf(
+			buf, size,
+			"%s: %s in production (%s the offset), %s at scale %g; holds up to scale %g",
+			what, prod, cmp, scaled, scale, i->max_scale);
+	else
+		snprintf(
+			buf, size,
+			"%s: %s in production (%s that), %s at scale %g (%s real); holds up to scale %g",
+			what, prod, cmp, scaled, scale, real, i->max_scale);
+}
