@@ -90,12 +90,15 @@ const char *const *gd_jobsys_logs(const gd_jobsys *js);
  * some scale it lasts longer in scenario time than in production:
  * plan/fidelity.h judges whether that changes what the system does. */
 enum gd_timing_kind {
-	GD_TIMING_SILENT,  /* vs how long a worker stays silent (down, frozen,
-			      cut off) */
-	GD_TIMING_BACK,	   /* vs how long a worker is down before it is back */
-	GD_TIMING_CLOCK,   /* vs a clock offset (real time at every scale) */
-	GD_TIMING_REQUEUE, /* added to a requeued job's wait */
-	GD_TIMING_START,   /* vs the shortest job: starting one takes this */
+	GD_TIMING_SILENT,   /* vs how long a worker stays silent (down, frozen,
+			       cut off) */
+	GD_TIMING_BACK,	    /* vs how long a worker is down before it is back */
+	GD_TIMING_STRANDED, /* vs how long a worker that keeps running its
+			       jobs stays silent (frozen, cut off, or its
+			       clock past the credential lifetime) */
+	GD_TIMING_CLOCK,    /* vs a clock offset (real time at every scale) */
+	GD_TIMING_REQUEUE,  /* added to a requeued job's wait */
+	GD_TIMING_START,    /* vs the shortest job: starting one takes this */
 };
 
 typedef struct gd_timing {

@@ -133,6 +133,19 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 			gd_slurm_timeout(&gd_slurm_sched_interval, scale)) *
 			1000,
 	};
+	/* A silent worker that still runs its jobs: once Slurm has requeued
+	 * them and they may start again, they run elsewhere while the old
+	 * copies go on.  Later than the worker's return instead, a copy can
+	 * be sent back to the node whose old copy still holds the job id
+	 * (slurmstepd retries its completion every 15 real seconds): slurmd
+	 * refuses it ("already running") and Slurm loses it. */
+	out[5] = (gd_timing){
+		"SlurmdTimeout + AuthInfo cred_expire + sched_interval",
+		"Slurm has a silent worker's jobs ready to run elsewhere",
+		GD_TIMING_STRANDED,
+		out[0].production + out[3].production,
+		out[0].real + out[3].real,
+	};
 	/* sbatch to a running batch script, then seen by gameday's poll:
 	 * about a second of real time at any scale. */
 	out[4] = (gd_timing){
@@ -142,7 +155,7 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 		1000,
 		1000,
 	};
-	return 5;
+	return 6;
 }
 
 size_t gd_slurm_controller(const gd_cluster *c)

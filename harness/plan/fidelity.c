@@ -67,7 +67,7 @@ static gd_ms abs_ms(gd_ms v)
 
 /* Whether timing t is measured against entry e on node. */
 static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
-		     long controller)
+		     long controller, bool clock_cut)
 {
 	const gd_step *s = e->step;
 	/* A partition silences the workers the controller cannot hear,
@@ -76,7 +76,10 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 	bool worker = (long)node != controller || s->kind == GD_FAULT_PARTITION;
 	switch (t->kind) {
 	case GD_TIMING_SILENT:
-		return worker && loses_jobs(s);
+		return worker && (loses_jobs(s) || clock_cut);
+	case GD_TIMING_STRANDED:
+		return worker && (s->kind == GD_FAULT_PAUSE ||
+				  s->kind == GD_FAULT_PARTITION || clock_cut);
 	case GD_TIMING_BACK:
 		return worker && !e->until_end &&
 		       (s->kind == GD_FAULT_REBOOT ||
@@ -91,6 +94,19 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 	}
 }
 
+/* Whether a clock fault moves a node's clock past the credential lifetime
+ * in production: the node is then unheard for as long as it lasts. */
+static bool cuts_by_clock(const gd_step *s, const gd_timing *t, size_t nt)
+{
+	if (s->kind != GD_FAULT_CLOCK || s->clock.action != GD_CLOCK_OFFSET)
+		return false;
+	for (size_t j = 0; j < nt; j++)
+		if (t[j].kind == GD_TIMING_CLOCK)
+			return relate((double)abs_ms(s->clock.offset),
+				      (double)t[j].production) == LONGER;
+	return false;
+}
+
 /* Every node of an entry lasts as long: one comparison per timing. */
 static void check_entry(struct sink *k, const gd_plan *p,
 			const gd_plan_entry *e, const gd_timing *t, size_t nt,
@@ -102,9 +118,11 @@ static void check_entry(struct sink *k, const gd_plan *p,
 		       : s->back_with && s->back_with->clock
 			       ? s->back_with->clock->offset
 			       : 0;
+	bool clock_cut = cuts_by_clock(s, t, nt);
 	for (size_t j = 0; j < nt; j++)
 		for (size_t i = 0; i < e->nodes.n; i++)
-			if (measured(e, &t[j], e->nodes.v[i], controller)) {
+			if (measured(e, &t[j], e->nodes.v[i], controller,
+				     clock_cut)) {
 				compare(k, e, e->nodes.v[i],
 					t[j].kind == GD_TIMING_CLOCK
 						? abs_ms(offset)
@@ -230,12 +248,19 @@ double gd_fidelity_max_scale(const gd_plan *p)
 /* How the fault keeps a node from its controller: "keeps NODE down". */
 static void verb(const gd_step *s, const char **pre, const char **post)
 {
-	*pre = s->kind == GD_FAULT_PAUSE       ? "freezes"
-	       : s->kind == GD_FAULT_PARTITION ? "cuts"
-					       : "keeps";
-	*post = s->kind == GD_FAULT_PAUSE	? ""
-		: s->kind == GD_FAULT_PARTITION ? " off"
-						: " down";
+	switch (s->kind) {
+	case GD_FAULT_PAUSE:
+		*pre = "freezes", *post = "";
+		break;
+	case GD_FAULT_PARTITION:
+		*pre = "cuts", *post = " off";
+		break;
+	case GD_FAULT_CLOCK:
+		*pre = "keeps", *post = " unheard (its clock off)";
+		break;
+	default:
+		*pre = "keeps", *post = " down";
+	}
 }
 
 void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
@@ -257,7 +282,10 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 		long controller = gd_jobsys_controller(c);
 		for (size_t n = 0; n < i->entry->nodes.n; n++) {
 			size_t node = i->entry->nodes.v[n], len = strlen(nodes);
-			if (measured(i->entry, t, node, controller))
+			if (measured(i->entry, t, node, controller,
+				     /* an issue of a clock fault's silence
+				      * is one that cut the node off */
+				     i->entry->step->kind == GD_FAULT_CLOCK))
 				snprintf(nodes + len, sizeof(nodes) - len,
 					 "%s%s", len ? " " : "",
 					 c->nodes[node].name);

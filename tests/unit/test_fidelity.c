@@ -60,12 +60,16 @@ static void a_long_pause_must_still_outlast_slurmdtimeout(void **state)
 				"\"targets\": \"w2\"}]",
 				&s);
 	gd_fidelity_issue v[4];
-	assert_int_equal(gd_fidelity_check(p, 600, v, 4), 1);
+	assert_int_equal(gd_fidelity_check(p, 600, v, 4), 2);
 	assert_int_equal(v[0].timing.kind, GD_TIMING_SILENT);
 	assert_string_equal(v[0].timing.name, "SlurmdTimeout");
 	/* 3600 s >= 1.5 x 5 s x 480 */
 	assert_true(v[0].max_scale == 480);
-	assert_int_equal(gd_fidelity_check(p, 480, v, 4), 0);
+	/* a frozen node keeps its jobs: Slurm must have them ready to run
+	 * elsewhere before it thaws, 3600 s >= 1.5 x 12 s x 200 */
+	assert_int_equal(v[1].timing.kind, GD_TIMING_STRANDED);
+	assert_true(v[1].max_scale == 200);
+	assert_int_equal(gd_fidelity_check(p, 200, v, 4), 0);
 	gd_scenario_free(s);
 }
 
@@ -136,11 +140,33 @@ static void a_controller_going_down_is_not_a_silent_worker(void **state)
 		       "\"at\": \"1h\", \"for\": \"30m\", "
 		       "\"targets\": \"ctl\"}]",
 		       &s);
-	assert_int_equal(gd_fidelity_check(p, 500, v, 4), 1);
+	assert_int_equal(gd_fidelity_check(p, 500, v, 4), 2);
 	assert_int_equal(v[0].timing.kind, GD_TIMING_SILENT);
 	char buf[512];
 	gd_fidelity_explain(p, &v[0], 500, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "step \"cut\" cuts ctl off for 30m; "));
+	gd_scenario_free(s);
+}
+
+static void a_clock_past_munge_ttl_leaves_the_node_unheard(void **state)
+{
+	(void)state;
+	gd_scenario *s;
+	gd_plan *p = plan_steps(
+		"[{\"id\": \"c\", \"kind\": \"clock\", \"at\": \"1h\", "
+		"\"for\": \"1h\", \"targets\": \"w3\", \"offset\": \"+2h\"}]",
+		&s);
+	/* unheard for 1h while its jobs run on: they must be ready to run
+	 * elsewhere (SlurmdTimeout + cred_expire + sched_interval: 5 + 6 +
+	 * 1 s real) well before: 3600 s >= 1.5 x 12 s x 200 */
+	assert_true(gd_fidelity_max_scale(p) == 200);
+	gd_fidelity_issue v[4];
+	assert_int_equal(gd_fidelity_check(p, 201, v, 4), 1);
+	assert_int_equal(v[0].timing.kind, GD_TIMING_STRANDED);
+	char buf[512];
+	gd_fidelity_explain(p, &v[0], 201, buf, sizeof(buf));
+	assert_non_null(strstr(
+		buf, "step \"c\" keeps w3 unheard (its clock off) for 1h; "));
 	gd_scenario_free(s);
 }
 
@@ -173,6 +199,8 @@ int main(void)
 			a_clock_offset_within_munge_ttl_stays_within_it),
 		cmocka_unit_test(
 			a_controller_going_down_is_not_a_silent_worker),
+		cmocka_unit_test(
+			a_clock_past_munge_ttl_leaves_the_node_unheard),
 		cmocka_unit_test(
 			starting_a_job_must_stay_short_of_the_shortest_job),
 	};
