@@ -176,12 +176,17 @@ if cmp -s "$state/before" "$state/after"; then ok "... and leaves /etc/gameday a
 # only then starts its services; 30 minutes later the change is reverted,
 # services restarted.  Down 90 minutes, long enough for Slurm to declare
 # it DOWN and requeue a job it held, at this scale as in production (a
-# 5-minute reboot is not: gameday refuses it at scale 600).
+# 5-minute reboot is not: gameday refuses it at scale 600).  It goes down
+# at 15m, once Slurm has started the jobs: at 1m, a second of real time
+# after submission, Slurm would still be placing a job there, in the 50
+# minutes of scenario time it takes to notice the node is gone, where
+# production has 5 (launched to the dead node, that job stays requeued and
+# completing on it for good).
 cat >"$state/back.json" <<'JSON'
 {"gameday": 1, "duration": "3h", "time_scale": 600, "seed": 3,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 2, "deadline": "4h", "expected": "20m..30m"},
- "steps": [{"id": "renew", "kind": "reboot", "at": "1m", "for": "90m", "targets": "w1",
+ "steps": [{"id": "renew", "kind": "reboot", "at": "15m", "for": "90m", "targets": "w1",
             "back_with": {"skew": {"uid": 2001, "caps_drop": ["CAP_DAC_OVERRIDE"]}, "clock": {"offset": "+3s"},
                           "config": {"CPUs": 2}, "for": "30m"}}]}
 JSON

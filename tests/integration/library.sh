@@ -19,7 +19,17 @@ scale() { # NAME: the largest faithful scale of scenarios/NAME.json, at most 600
 }
 play() { # NAME: runs scenarios/NAME.json at that scale into $state/NAME
 	"$gameday" run --quiet --scale "$(scale "$1")" --out "$state/$1" "$lib/$1.json" >"$out" 2>&1
-	echo $?
+	rc=$?
+	# A run that fell behind compressed time is not scored (exit 3,
+	# verdict invalid): the machine's hiccup, not the scenario's outcome.
+	# Said, and played once more.
+	if [ $rc = 3 ] && grep -q '"verdict": "invalid"' "$state/$1/result.json" 2>/dev/null; then
+		echo "  note $1: $(grep -o 'invalid: [^"]*' "$state/$1/result.json" | head -1); playing it again" >&2
+		rm -rf "$state/$1"
+		"$gameday" run --quiet --scale "$(scale "$1")" --out "$state/$1" "$lib/$1.json" >"$out" 2>&1
+		rc=$?
+	fi
+	echo $rc
 }
 reason() { # NAME TEXT: the run's reasons include TEXT
 	awk '/"reasons": \[/ { f = 1; next } f && /^  \]/ { exit } f' "$state/$1/result.json" | grep -q -- "$2"
@@ -84,8 +94,11 @@ rc=$(play rolling-maintenance)
 if [ "$rc" -le 1 ] && contract_met "$state/rolling-maintenance/result.json" 24; then
 	ok "rolling-maintenance: every job correct within 24h"; else bad "rolling-maintenance: every job correct within 24h (exit $rc)"; fi
 
+# Network blips shorter than SlurmdTimeout, which Slurm rides out.
 rc=$(play controller-partition)
 if [ "$rc" -le 1 ] && contract_met "$state/controller-partition/result.json" 16; then
 	ok "controller-partition: every job correct within 24h"; else bad "controller-partition: every job correct within 24h (exit $rc)"; fi
+if ! grep -q '"event":"job-requeued"' "$state/controller-partition/events.jsonl"; then
+	ok "... and Slurm requeued nothing, as in production"; else bad "... and Slurm requeued nothing, as in production"; fi
 
 finish integration
