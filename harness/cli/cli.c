@@ -123,23 +123,14 @@ gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
 
 int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful)
 {
-	enum { SHOWN = 8 };
-	gd_fidelity_issue v[SHOWN];
 	double scale = p->scenario->time_scale;
-	size_t n = gd_fidelity_check(p, scale, v, SHOWN);
-	if (n == 0)
+	double max = gd_fidelity_max_scale(p);
+	if (gd_fidelity_check(p, scale, NULL, 0) == 0)
 		return 0;
 	fprintf(stderr,
 		"gameday %s: %s: time scale %g is more than this scenario can be played at faithfully (at most %g: --scale %g, or --scale max); at %g:\n",
-		cmd, p->scenario->file, scale, gd_fidelity_max_scale(p),
-		gd_fidelity_max_scale(p), scale);
-	for (size_t i = 0; i < n && i < SHOWN; i++) {
-		char line[1024];
-		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
-		fprintf(stderr, "  %s\n", line);
-	}
-	if (n > SHOWN)
-		fprintf(stderr, "  and %zu more\n", n - SHOWN);
+		cmd, p->scenario->file, scale, max, max, scale);
+	gd_fidelity_print(p, stderr);
 	if (!unfaithful)
 		return GD_EXIT_INVALID;
 	fprintf(stderr,

@@ -323,3 +323,34 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 			"%s: %s in production (%s that), %s at scale %g (%s real); holds up to scale %g",
 			what, prod, cmp, scaled, scale, real, i->max_scale);
 }
+
+size_t gd_fidelity_print(const gd_plan *p, FILE *out)
+{
+	double scale = p->scenario->time_scale;
+	gd_fidelity_issue v[GD_FIDELITY_SHOWN];
+	size_t n = gd_fidelity_check(p, scale, v, GD_FIDELITY_SHOWN);
+	for (size_t i = 0; i < n && i < GD_FIDELITY_SHOWN; i++) {
+		char line[1024];
+		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
+		fprintf(out, "  %s\n", line);
+	}
+	if (n > GD_FIDELITY_SHOWN)
+		fprintf(out, "  and %zu more\n", n - GD_FIDELITY_SHOWN);
+	return n;
+}
+
+json_t *gd_fidelity_json(const gd_plan *p)
+{
+	double scale = p->scenario->time_scale;
+	gd_fidelity_issue v[GD_FIDELITY_SHOWN];
+	size_t n = gd_fidelity_check(p, scale, v, GD_FIDELITY_SHOWN);
+	json_t *issues = json_array();
+	for (size_t i = 0; i < n && i < GD_FIDELITY_SHOWN; i++) {
+		char line[1024];
+		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
+		json_array_append_new(issues, json_string(line));
+	}
+	return json_pack("{s:b,s:f,s:o,s:I}", "faithful", n == 0, "max_scale",
+			 gd_fidelity_max_scale(p), "issues", issues,
+			 "issues_total", (json_int_t)n);
+}

@@ -18,7 +18,9 @@
 #include "jobsys/jobsys.h"
 #include "plan/plan.h"
 
+#include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define GD_FIDELITY_MARGIN 1.5
 /* The largest scale gameday accepts at all. */
@@ -34,8 +36,8 @@ typedef struct gd_fidelity_issue {
 	double max_scale; /* the largest scale at which this one holds */
 } gd_fidelity_issue;
 
-/* The ways p is unfaithful at scale, into out (at most max); how many
- * there are in all. */
+/* The ways p is unfaithful at scale, into out (at most max; out may be
+ * NULL when max is 0); how many there are in all. */
 size_t gd_fidelity_check(const gd_plan *p, double scale, gd_fidelity_issue *out,
 			 size_t max);
 
@@ -45,5 +47,16 @@ double gd_fidelity_max_scale(const gd_plan *p);
 /* One sentence on an issue found at scale, in scenario terms. */
 void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 			 double scale, char *buf, size_t size);
+
+/* Reports spell out at most this many issues. */
+#define GD_FIDELITY_SHOWN 8
+
+/* The issues of p at its own time scale, a sentence a line after two
+ * spaces (at most GD_FIDELITY_SHOWN, then "and N more"); how many. */
+size_t gd_fidelity_print(const gd_plan *p, FILE *out);
+
+/* The same as JSON: {"faithful", "max_scale", "issues": [sentences],
+ * "issues_total"}. */
+json_t *gd_fidelity_json(const gd_plan *p);
 
 #endif

@@ -243,48 +243,18 @@ static void submit_text(sbuf *b, const gd_job_group *g, gd_ms last)
 		sb_printf(b, " (one every %s)", dur(g->submit_every, x));
 }
 
-/* Up to this many of a scale's fidelity issues are spelt out. */
-#define FIDELITY_SHOWN 8
-
 static void print_fidelity(const gd_plan *p, FILE *out)
 {
 	double scale = p->scenario->time_scale;
 	double max = gd_fidelity_max_scale(p);
-	gd_fidelity_issue v[FIDELITY_SHOWN];
-	size_t n = gd_fidelity_check(p, scale, v, FIDELITY_SHOWN);
-	if (n == 0) {
+	if (gd_fidelity_check(p, scale, NULL, 0) == 0) {
 		fprintf(out, "fidelity    faithful up to scale %g\n", max);
 		return;
 	}
 	fprintf(out,
 		"fidelity    NOT faithful at scale %g, only up to %g; at %g:\n",
 		scale, max, scale);
-	for (size_t i = 0; i < n && i < FIDELITY_SHOWN; i++) {
-		char line[1024];
-		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
-		fprintf(out, "  %s\n", line);
-	}
-	if (n > FIDELITY_SHOWN)
-		fprintf(out, "  and %zu more\n", n - FIDELITY_SHOWN);
-}
-
-static json_t *fidelity_json(const gd_plan *p)
-{
-	double scale = p->scenario->time_scale;
-	gd_fidelity_issue v[FIDELITY_SHOWN];
-	size_t n = gd_fidelity_check(p, scale, v, FIDELITY_SHOWN);
-	json_t *o = json_object(), *issues = json_array();
-	json_object_set_new(o, "max_scale",
-			    json_real(gd_fidelity_max_scale(p)));
-	json_object_set_new(o, "faithful", json_boolean(n == 0));
-	for (size_t i = 0; i < n && i < FIDELITY_SHOWN; i++) {
-		char line[1024];
-		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
-		json_array_append_new(issues, json_string(line));
-	}
-	json_object_set_new(o, "issues", issues);
-	json_object_set_new(o, "issues_total", json_integer((json_int_t)n));
-	return o;
+	gd_fidelity_print(p, out);
 }
 
 void gd_plan_print_text(const gd_plan *p, FILE *out)
@@ -573,7 +543,7 @@ json_t *gd_plan_to_json(const gd_plan *p)
 					   : json_null());
 	set_dur(sc, "duration", s->duration);
 	json_object_set_new(sc, "time_scale", json_real(s->time_scale));
-	json_object_set_new(root, "fidelity", fidelity_json(p));
+	json_object_set_new(root, "fidelity", gd_fidelity_json(p));
 	json_object_set_new(root, "scenario", sc);
 	json_object_set_new(root, "seed", json_integer((json_int_t)p->seed));
 	json_object_set_new(root, "seed_source",

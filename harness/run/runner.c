@@ -413,23 +413,6 @@ static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
 	}
 }
 
-/* Whether the job system can act here as in production at this scale; a
- * run played beyond it (--unfaithful) says so in its result. */
-static json_t *fidelity(const gd_plan *p)
-{
-	gd_fidelity_issue v[8];
-	double scale = p->scenario->time_scale;
-	size_t n = gd_fidelity_check(p, scale, v, 8);
-	json_t *issues = json_array();
-	for (size_t i = 0; i < n && i < 8; i++) {
-		char line[1024];
-		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
-		json_array_append_new(issues, json_string(line));
-	}
-	return json_pack("{s:b,s:f,s:o}", "faithful", n == 0, "max_scale",
-			 gd_fidelity_max_scale(p), "issues", issues);
-}
-
 /* The run's first event says what a scorer needs besides the events:
  * the scenario's expectations, its nodes, and every job's plan. */
 static void run_started(const gd_plan *p, const gd_cluster_state *st,
@@ -462,7 +445,7 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 			   (json_int_t)p->seed, "time_scale", s->time_scale,
 			   "duration_ms", (json_int_t)s->duration, "expect",
 			   expect, "nodes", nodes, "jobs", (int)p->njobs,
-			   "fidelity", fidelity(p)));
+			   "fidelity", gd_fidelity_json(p)));
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
