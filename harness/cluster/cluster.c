@@ -345,6 +345,26 @@ static const struct {
 };
 #define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
 
+/* Says why the child cannot go on, on its stderr, without stdio: see
+ * exec_child. */
+static void child_say(const char *what, const char *name, int err)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "gameday cluster exec: %s%s: %s\n",
+			 what, name, strerrordesc_np(err));
+	if (n > 0) {
+		ssize_t w = write(2, buf,
+				  (size_t)n < sizeof(buf) ? (size_t)n
+							  : sizeof(buf));
+		(void)w;
+	}
+}
+
+/* The child of a multi-threaded gameday (the fault player runs beside the
+ * runner) holds copies of whatever locks the other threads held: it may
+ * make system calls only, never malloc, stdio or glibc's fork(), which
+ * takes malloc's locks and would wait for ever (a probe that hung 5 s
+ * now and then, until the lag watch showed it). */
 static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv,
 						 const gd_exec_io *io)
 {
@@ -354,24 +374,24 @@ static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv,
 		_exit(127);
 	for (size_t i = 0; i < NNS; i++)
 		if (setns(fds[i], ns_order[i].type) < 0) {
-			fprintf(stderr,
-				"gameday cluster exec: cannot enter the node's %s namespace: %s\n",
-				ns_order[i].name, strerror(errno));
+			child_say("cannot enter the node's namespace ",
+				  ns_order[i].name, errno);
 			_exit(127);
 		}
 	if (chdir("/") < 0)
 		_exit(127);
-	/* setns(pid) takes effect for children: fork once more. */
-	pid_t pid = fork();
+	/* setns(pid) takes effect for children: one more, by system call. */
+	struct clone_args ca = {.exit_signal = SIGCHLD};
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0)
 		_exit(127);
 	if (pid == 0) {
 		/* If we are killed (a command past its time limit), so is
 		 * the command. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* (glibc searches PATH in a buffer on the stack) */
 		execvp(argv[0], argv);
-		fprintf(stderr, "gameday cluster exec: cannot run \"%s\": %s\n",
-			argv[0], strerror(errno));
+		child_say("cannot run ", argv[0], errno);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	int status;
