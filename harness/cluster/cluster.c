@@ -345,17 +345,18 @@ static const struct {
 };
 #define NNS (sizeof(ns_order) / sizeof(ns_order[0]))
 
-/* Says why the child cannot go on, on its stderr, without stdio: see
- * exec_child. */
-static void child_say(const char *what, const char *name, int err)
+/* Says why the child cannot go on, on its stderr, without stdio (see
+ * exec_child): "gameday cluster exec: " before arg after ": " why. */
+static void child_say(const char *before, const char *arg, const char *after,
+		      int err)
 {
 	char buf[512];
-	int n = snprintf(buf, sizeof(buf), "gameday cluster exec: %s%s: %s\n",
-			 what, name, strerrordesc_np(err));
+	int n = snprintf(buf, sizeof(buf), "gameday cluster exec: %s%s%s: %s\n",
+			 before, arg, after, strerrordesc_np(err));
 	if (n > 0) {
 		ssize_t w = write(2, buf,
 				  (size_t)n < sizeof(buf) ? (size_t)n
-							  : sizeof(buf));
+							  : sizeof(buf) - 1);
 		(void)w;
 	}
 }
@@ -374,8 +375,8 @@ static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv,
 		_exit(127);
 	for (size_t i = 0; i < NNS; i++)
 		if (setns(fds[i], ns_order[i].type) < 0) {
-			child_say("cannot enter the node's namespace ",
-				  ns_order[i].name, errno);
+			child_say("cannot enter the node's ", ns_order[i].name,
+				  " namespace", errno);
 			_exit(127);
 		}
 	if (chdir("/") < 0)
@@ -391,7 +392,7 @@ static __attribute__((noreturn)) void exec_child(int *fds, char *const *argv,
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* (glibc searches PATH in a buffer on the stack) */
 		execvp(argv[0], argv);
-		child_say("cannot run ", argv[0], errno);
+		child_say("cannot run \"", argv[0], "\"", errno);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	int status;
