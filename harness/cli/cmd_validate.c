@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include "base/diag.h"
+#include "plan/fidelity.h"
 #include "plan/plan.h"
 #include "scenario/load.h"
 
@@ -11,8 +12,9 @@ static void help(void)
 {
 	printf("usage: gameday validate [-q] FILE...\n\n"
 	       "Checks each scenario file for syntax, shape and meaning, down to the\n"
-	       "timeline it would play (with its own seed, or seed 0 when it has none),\n"
-	       "without touching the host.  Prints one line per problem, as\n"
+	       "timeline it would play (with its own seed, or seed 0 when it has none)\n"
+	       "and whether its time_scale can be played faithfully, without touching\n"
+	       "the host.  Prints one line per problem, as\n"
 	       "FILE:LINE:COL: or FILE: $.json.path:, and \"FILE: ok\" for good files.\n\n"
 	       "  -q, --quiet   print nothing for valid files\n"
 	       "  -h, --help    show this help\n\n"
@@ -52,10 +54,19 @@ int cmd_validate(int argc, char **argv)
 		 * timeline problems do not depend on the seed unless it
 		 * picks at random, and then a fixed seed keeps validation
 		 * repeatable. */
-		if (s && s->cluster.nnodes && s->duration &&
-		    !gd_plan_build(s, s->has_seed ? s->seed : 0,
-				   GD_SEED_SCENARIO, &diags))
+		gd_plan *p =
+			s && s->cluster.nnodes && s->duration
+				? gd_plan_build(s, s->has_seed ? s->seed : 0,
+						GD_SEED_SCENARIO, &diags)
+				: NULL;
+		if (s && s->cluster.nnodes && s->duration && !p)
 			status = GD_EXIT_INVALID;
+		/* Its own time scale must be one 'gameday run' plays. */
+		if (p && gd_fidelity_check(p, s->time_scale, NULL, 0))
+			gd_diag_path(
+				&diags, s->file, "$.time_scale",
+				"%g is more than this scenario can be played at faithfully (at most %g; 'gameday plan' says why)",
+				s->time_scale, gd_fidelity_max_scale(p));
 		if (diags.n) {
 			gd_diags_print(&diags, stderr);
 			status = GD_EXIT_INVALID;
