@@ -20,6 +20,7 @@ static enum relation relate(double span, double timing)
 struct sink {
 	gd_fidelity_issue *out;
 	size_t max, n;
+	const gd_fidelity_issue *only; /* count this one alone */
 };
 
 /* Compares span with t as production has it and as the run at scale
@@ -33,6 +34,9 @@ static void compare(struct sink *k, const gd_plan_entry *e, size_t node,
 						   : (double)t->real * scale;
 	enum relation prod = relate((double)span, (double)t->production);
 	if (prod == CLOSE || relate((double)span, scaled) == prod)
+		return;
+	if (k->only &&
+	    (k->only->entry != e || strcmp(k->only->timing.name, t->name) != 0))
 		return;
 	if (k->n < k->max)
 		k->out[k->n] = (gd_fidelity_issue){
@@ -170,13 +174,13 @@ static void check_start(struct sink *k, const gd_plan *p, const gd_timing *t,
 }
 
 static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
-		      size_t max)
+		      size_t max, const gd_fidelity_issue *only)
 {
 	gd_timing t[GD_TIMINGS_MAX];
 	const gd_cluster *c = &p->scenario->cluster;
 	size_t nt = gd_jobsys_timings(c, scale, t);
 	long controller = gd_jobsys_controller(c);
-	struct sink k = {out, max, 0};
+	struct sink k = {out, max, 0, only};
 	for (size_t i = 0; i < p->nentries; i++)
 		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
 	check_requeue(&k, p, t, nt, scale);
@@ -184,30 +188,11 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 	return k.n;
 }
 
-static bool same(const gd_fidelity_issue *a, const gd_fidelity_issue *b)
-{
-	return a->entry == b->entry && a->node == b->node &&
-	       strcmp(a->timing.name, b->timing.name) == 0;
-}
-
-static bool holds_at(const gd_plan *p, const gd_fidelity_issue *issue,
-		     double scale)
-{
-	gd_fidelity_issue v[64];
-	size_t n = collect(p, scale, v, 64);
-	for (size_t i = 0; i < n && i < 64; i++)
-		if (same(&v[i], issue))
-			return false;
-	return true;
-}
-
+/* Whether p is faithful at scale, or (issue) that one comparison is. */
 static bool faithful_at(const gd_plan *p, const gd_fidelity_issue *issue,
 			double scale)
 {
-	if (issue)
-		return holds_at(p, issue, scale);
-	gd_fidelity_issue v;
-	return collect(p, scale, &v, 0) == 0;
+	return collect(p, scale, NULL, 0, issue) == 0;
 }
 
 /* The largest whole scale at which issue (NULL: every comparison) holds.
@@ -234,7 +219,7 @@ static double largest(const gd_plan *p, const gd_fidelity_issue *issue)
 size_t gd_fidelity_check(const gd_plan *p, double scale, gd_fidelity_issue *out,
 			 size_t max)
 {
-	size_t n = collect(p, scale, out, max);
+	size_t n = collect(p, scale, out, max, NULL);
 	for (size_t i = 0; i < n && i < max; i++)
 		out[i].max_scale = largest(p, &out[i]);
 	return n;
