@@ -75,6 +75,14 @@ int cli_parse_scale(const char *s, double *out)
 	return 0;
 }
 
+int cli_scale_arg(const char *cmd, const char *arg, double *out)
+{
+	if (cli_parse_scale(arg, out) < 0)
+		return cli_usage_error(
+			cmd, "invalid scale \"%s\" (" CLI_SCALE_HELP ")", arg);
+	return 0;
+}
+
 int cli_parse_seed(const char *s, uint64_t *out)
 {
 	char *end;
@@ -124,9 +132,9 @@ gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
 int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful)
 {
 	double scale = p->scenario->time_scale;
-	double max = gd_fidelity_max_scale(p);
 	if (gd_fidelity_check(p, scale, NULL, 0) == 0)
 		return 0;
+	double max = gd_fidelity_max_scale(p);
 	fprintf(stderr,
 		"gameday %s: %s: time scale %g is more than this scenario can be played at faithfully (at most %g: --scale %g, or --scale max); at %g:\n",
 		cmd, p->scenario->file, scale, max, max, scale);

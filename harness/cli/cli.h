@@ -66,6 +66,8 @@ gd_plan *cli_load_plan(const char *cmd, const char *file, int have_seed,
  * "max" (-1): the largest scale the scenario can be played at faithfully. */
 int cli_parse_scale(const char *s, double *out);
 #define CLI_SCALE_HELP "a number from 1 to 10000, or max"
+/* --scale's argument for cmd into *out: 0, or the usage error's code. */
+int cli_scale_arg(const char *cmd, const char *arg, double *out);
 
 /* Whether p can be played faithfully at its time scale (plan/fidelity.h).
  * When it cannot, says why on stderr and returns GD_EXIT_INVALID, unless

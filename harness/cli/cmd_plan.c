@@ -58,14 +58,12 @@ int cmd_plan(int argc, char **argv)
 					optarg);
 			have_seed = 1;
 			break;
-		case 'S':
-			if (cli_parse_scale(optarg, &scale) < 0)
-				return cli_usage_error(
-					"plan",
-					"invalid scale \"%s\" (" CLI_SCALE_HELP
-					")",
-					optarg);
+		case 'S': {
+			int bad = cli_scale_arg("plan", optarg, &scale);
+			if (bad)
+				return bad;
 			break;
+		}
 		case 'j':
 			json = 1;
 			break;

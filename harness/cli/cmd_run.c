@@ -170,14 +170,12 @@ int cmd_run(int argc, char **argv)
 					"run", "invalid seed \"%s\"", optarg);
 			have_seed = 1;
 			break;
-		case 'S':
-			if (cli_parse_scale(optarg, &scale) < 0)
-				return cli_usage_error(
-					"run",
-					"invalid scale \"%s\" (" CLI_SCALE_HELP
-					")",
-					optarg);
+		case 'S': {
+			int bad = cli_scale_arg("run", optarg, &scale);
+			if (bad)
+				return bad;
 			break;
+		}
 		case 'o':
 			out = optarg;
 			break;

@@ -6,6 +6,7 @@
 #include "scenario/load.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static void help(void)
@@ -54,12 +55,12 @@ int cmd_validate(int argc, char **argv)
 		 * timeline problems do not depend on the seed unless it
 		 * picks at random, and then a fixed seed keeps validation
 		 * repeatable. */
+		bool plannable = s && s->cluster.nnodes && s->duration;
 		gd_plan *p =
-			s && s->cluster.nnodes && s->duration
-				? gd_plan_build(s, s->has_seed ? s->seed : 0,
-						GD_SEED_SCENARIO, &diags)
-				: NULL;
-		if (s && s->cluster.nnodes && s->duration && !p)
+			plannable ? gd_plan_build(s, s->has_seed ? s->seed : 0,
+						  GD_SEED_SCENARIO, &diags)
+				  : NULL;
+		if (plannable && !p)
 			status = GD_EXIT_INVALID;
 		/* Its own time scale must be one 'gameday run' plays. */
 		if (p && gd_fidelity_check(p, s->time_scale, NULL, 0))
