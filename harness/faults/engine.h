@@ -4,6 +4,7 @@
 #define GD_FAULTS_ENGINE_H
 
 #include "faults/faults.h"
+#include "jobsys/jobsys.h"
 #include "net/netlink.h"
 
 #include <pthread.h>
@@ -22,6 +23,8 @@ struct gd_faults {
 	bool *active;	     /* per plan entry: applied and not healed */
 	void **kind_state;   /* per plan entry: what its kind keeps to heal */
 	bool *changed;	     /* per reboot entry: back changed, not reverted */
+	bool *drained;	     /* per reboot entry: drained, not resumed */
+	gd_jobsys *js;	     /* the player's own, for drains; or NULL */
 	void **change_state; /* per reboot entry: what its change replaced */
 	gd_faults_counts counts;
 	/* the player thread */

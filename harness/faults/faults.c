@@ -25,8 +25,10 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 		case GD_FAULT_PARTITION:
 			break;
 		case GD_FAULT_REBOOT:
-			if (st->back_with && st->back_with->nconfig &&
-			    s->cluster.system != GD_SYSTEM_SLURM)
+			if (st->drain && !gd_jobsys_can_drain(&s->cluster))
+				why = "draining nodes in an exec adapter's job system (it has no command for it)";
+			else if (st->back_with && st->back_with->nconfig &&
+				 s->cluster.system != GD_SYSTEM_SLURM)
 				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
 			else if (st->back_with && st->back_with->clock &&
 				 st->back_with->clock->action == GD_CLOCK_DRIFT)
@@ -74,11 +76,23 @@ int gd_faults_open(const gd_plan *p, gd_cluster_state *st, const char *libexec,
 		f->changed = calloc(p->nentries + 1, sizeof(*f->changed));
 		f->change_state =
 			calloc(p->nentries + 1, sizeof(*f->change_state));
+		f->drained = calloc(p->nentries + 1, sizeof(*f->drained));
 	}
 	if (!f || !f->cuts || !f->cut_kind || !f->active || !f->kind_state ||
-	    !f->changed || !f->change_state) {
+	    !f->changed || !f->change_state || !f->drained) {
 		gd_faults_free(f);
 		return gd_error_make(err, ENOMEM, "cannot prepare the faults");
+	}
+	/* A handle of the player's own: the runner's polls its queue in
+	 * another thread. */
+	for (size_t i = 0; i < p->nentries && !f->js; i++) {
+		if (!p->entries[i].step->drain)
+			continue;
+		int r = gd_jobsys_open(&p->scenario->cluster, st, &f->js, err);
+		if (r < 0) {
+			gd_faults_free(f);
+			return r;
+		}
 	}
 	f->plan = p;
 	f->st = st;
@@ -108,6 +122,8 @@ void gd_faults_free(gd_faults *f)
 		gd_change_forget(f, i);
 	free(f->kind_state);
 	free(f->changed);
+	free(f->drained);
+	gd_jobsys_free(f->js);
 	free(f->change_state);
 	free(f->cuts);
 	free(f->cut_kind);
@@ -163,8 +179,83 @@ static int64_t due_ns(const gd_faults *f, gd_ms at)
 	return f->t0_ns + (int64_t)((double)at / f->scale * 1e6);
 }
 
+/* e's nodes as the job system names them: "w1,w2". */
+static void node_list(const gd_faults *f, const gd_plan_entry *e, char *out,
+		      size_t size)
+{
+	size_t len = 0;
+	*out = '\0';
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		int n = snprintf(out + len, size - len, "%s%s", k ? "," : "",
+				 f->st->nodes[e->nodes.v[k]].name);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+}
+
+/* A reboot's drain, ahead of it: the job system sends its nodes no new
+ * work, and its own word for their state is the evidence (a node still
+ * running jobs is "draining"; one whose jobs are done, "drained"). */
+static void drain(gd_faults *f, const gd_action *a)
+{
+	const gd_plan_entry *e = a->entry;
+	size_t idx = (size_t)(e - f->plan->entries);
+	char nodes[512], reason[160], states[512] = "";
+	node_list(f, e, nodes, sizeof(nodes));
+	snprintf(reason, sizeof(reason), "gameday:%s", e->id);
+	gd_error *err = NULL;
+	int r = gd_jobsys_drain(f->js, nodes, true, reason, &err);
+	if (r == 0) {
+		f->drained[idx] = true;
+		r = gd_jobsys_node_states(f->js, nodes, states, sizeof(states),
+					  &err);
+	}
+	int64_t seen_ns = mono_ns();
+	json_t *ev = json_pack(
+		"{s:s,s:s,s:s,s:o,s:I,s:I,s:b}", "fault", e->id, "step",
+		e->step->id, "kind", gd_fault_kind_name(e->step->kind), "nodes",
+		node_names(f, e), "scheduled_ms", (json_int_t)a->at,
+		"t_scenario_ms",
+		(json_int_t)((double)(seen_ns - f->t0_ns) / 1e6 * f->scale),
+		"evidence_ok", r == 0 && strstr(states, "drain") != NULL);
+	if (*states)
+		json_object_set_new(ev, "evidence", json_string(states));
+	if (r < 0)
+		json_object_set_new(ev, "error", json_string(err->msg));
+	gd_event(f->events, r == 0 ? "fault-drained" : "fault-not-drained", ev);
+	gd_error_free(err);
+}
+
+/* Gives a drained entry's nodes back to the job system; what it says of
+ * them then goes into evidence.  0, or a negative errno. */
+static int resume(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err)
+{
+	size_t idx = (size_t)(e - f->plan->entries);
+	char nodes[512], states[256] = "";
+	node_list(f, e, nodes, sizeof(nodes));
+	int r = gd_jobsys_drain(f->js, nodes, false, NULL, err);
+	if (r < 0)
+		return r;
+	f->drained[idx] = false;
+	gd_error *ignored = NULL;
+	if (gd_jobsys_node_states(f->js, nodes, states, sizeof(states),
+				  &ignored) < 0)
+		snprintf(states, sizeof(states), "?");
+	gd_error_free(ignored);
+	size_t len = strlen(evidence);
+	snprintf(evidence + len, size - len, "%sresumed in the job system: %s",
+		 len ? "; " : "", states);
+	return 0;
+}
+
 static void play(gd_faults *f, const gd_action *a, bool on_time)
 {
+	if (a->kind == GD_ACT_DRAIN) {
+		drain(f, a);
+		return;
+	}
 	const gd_plan_entry *e = a->entry;
 	size_t idx = (size_t)(e - f->plan->entries);
 	bool apply = a->kind == GD_ACT_APPLY;
@@ -185,9 +276,25 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 				   gd_fault_kind_name(e->step->kind), "nodes",
 				   node_names(f, e), "scheduled_ms",
 				   (json_int_t)a->at));
+	/* What the drain achieved by now: a node still "draining" has its
+	 * jobs killed by what comes next. */
+	char drain_states[512] = "";
+	if (apply && f->drained[idx]) {
+		char nodes[512];
+		gd_error *ignored = NULL;
+		node_list(f, e, nodes, sizeof(nodes));
+		gd_jobsys_node_states(f->js, nodes, drain_states,
+				      sizeof(drain_states), &ignored);
+		gd_error_free(ignored);
+	}
 	f->applied_ns = 0;
 	int r = fn ? fn(f, e, evidence, sizeof(evidence), &err)
 		   : gd_error_set(&err, EOPNOTSUPP, "not supported");
+	if (r >= 0 && a->kind == GD_ACT_HEAL && f->drained[idx]) {
+		int rr = resume(f, e, evidence, sizeof(evidence), &err);
+		if (rr < 0)
+			r = rr;
+	}
 	int64_t seen_ns = mono_ns();
 	/* Only faults that last need a heal (a service kill does not). */
 	bool lasts = e->end != e->start || e->until_end;
@@ -228,6 +335,9 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 		json_object_set_new(ev, "back_changed", json_true());
 	if (apply && !lasts)
 		json_object_set_new(ev, "instant", json_true());
+	if (*drain_states)
+		json_object_set_new(ev, "drain_states",
+				    json_string(drain_states));
 	if (*evidence)
 		json_object_set_new(ev, "evidence", json_string(evidence));
 	if (r < 0)
@@ -321,6 +431,22 @@ void gd_faults_stop(gd_faults *f)
 		if (f->changed[i]) {
 			gd_action a = {e->change_end, GD_ACT_CHANGE_END, e};
 			play(f, &a, false);
+		}
+		/* Drained, and the reboot never played or never applied. */
+		if (f->drained[i]) {
+			char evidence[512] = "";
+			gd_error *err = NULL;
+			int r = resume(f, e, evidence, sizeof(evidence), &err);
+			json_t *ev = json_pack("{s:s,s:s,s:o}", "fault", e->id,
+					       "step", e->step->id, "nodes",
+					       node_names(f, e));
+			json_object_set_new(
+				ev, r == 0 ? "evidence" : "error",
+				json_string(r == 0 ? evidence : err->msg));
+			gd_event(f->events,
+				 r == 0 ? "fault-resumed" : "fault-not-resumed",
+				 ev);
+			gd_error_free(err);
 		}
 	}
 }

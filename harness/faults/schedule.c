@@ -5,7 +5,8 @@
 
 const char *gd_action_kind_name(enum gd_action_kind k)
 {
-	static const char *const names[] = {"apply", "heal", "change-end"};
+	static const char *const names[] = {"apply", "heal", "change-end",
+					    "drain"};
 	return names[k];
 }
 
@@ -29,13 +30,16 @@ static int cmp_action(const void *a, const void *b)
 
 int gd_schedule_build(const gd_plan *p, gd_action **out, size_t *n)
 {
-	gd_action *v = calloc(p->nentries * 3 + 1, sizeof(*v));
+	gd_action *v = calloc(p->nentries * 4 + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	size_t k = 0;
 	gd_ms end = p->scenario->duration;
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
+		if (e->step->drain)
+			v[k++] = (gd_action){e->start - e->step->drain,
+					     GD_ACT_DRAIN, e};
 		v[k++] = (gd_action){e->start, GD_ACT_APPLY, e};
 		if (instant(e))
 			continue;

@@ -1,6 +1,7 @@
 /* A plan's faults as a timeline of actions: each fault applied at its
- * start and healed at its end (a reboot's "back_with" change reverted when
- * it lapses), in the order a run plays them.  Pure: the same plan gives
+ * start and healed at its end (a reboot's nodes drained in the job system
+ * "drain" before it, its "back_with" change reverted when it lapses), in
+ * the order a run plays them.  Pure: the same plan gives
  * the same schedule, which is what 'gameday run --dry-run' prints. */
 #ifndef GD_FAULTS_SCHEDULE_H
 #define GD_FAULTS_SCHEDULE_H
@@ -13,6 +14,7 @@ enum gd_action_kind {
 	GD_ACT_APPLY,
 	GD_ACT_HEAL,	   /* the fault ends (a rebooted node comes back) */
 	GD_ACT_CHANGE_END, /* a reboot's back_with change is reverted */
+	GD_ACT_DRAIN,	   /* a reboot's nodes are drained ahead of it */
 };
 const char *gd_action_kind_name(enum gd_action_kind k);
 

@@ -21,6 +21,11 @@ typedef struct gd_jobsys_driver {
 	/* NULL, or returning 1: the output is in shared storage */
 	int (*output)(gd_jobsys *js, const char *job, const char *sys_id,
 		      const char *path, char **out, gd_error **err);
+	/* NULL: the system cannot drain nodes */
+	int (*drain)(gd_jobsys *js, const char *nodes, bool drain,
+		     const char *reason, gd_error **err);
+	int (*node_states)(gd_jobsys *js, const char *nodes, char *out,
+			   size_t size, gd_error **err);
 	const char *const *logs;
 } gd_jobsys_driver;
 

@@ -88,6 +88,32 @@ int gd_jobsys_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
 	return r < 0 ? gd_error_prefix(err, "look for \"%s\"", job) : r;
 }
 
+bool gd_jobsys_can_drain(const gd_cluster *c)
+{
+	return c->system == GD_SYSTEM_SLURM;
+}
+
+int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,
+		    const char *reason, gd_error **err)
+{
+	int r = js->drv->drain
+			? js->drv->drain(js, nodes, drain, reason, err)
+			: gd_error_set(err, EOPNOTSUPP,
+				       "the job system cannot drain nodes");
+	return r < 0 ? gd_error_prefix(err, "%s %s", drain ? "drain" : "resume",
+				       nodes)
+		     : r;
+}
+
+int gd_jobsys_node_states(gd_jobsys *js, const char *nodes, char *out,
+			  size_t size, gd_error **err)
+{
+	*out = '\0';
+	return js->drv->node_states
+		       ? js->drv->node_states(js, nodes, out, size, err)
+		       : 0;
+}
+
 int gd_jobsys_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
 {
 	return js->drv->cancel ? js->drv->cancel(js, sys_id, err) : 0;

@@ -10,6 +10,7 @@
 #include "cluster/cluster.h"
 #include "scenario/scenario.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define GD_JOBSYS_CMD_TIMEOUT_MS 15000
@@ -79,6 +80,21 @@ int gd_jobsys_query(gd_jobsys *js, const char *const *ids, size_t nids,
  * told to write it, as the nodes see it. */
 int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
 		     const char *path, char **out, gd_error **err);
+
+/* Whether the system can drain nodes (Slurm can; an exec adapter has no
+ * command for it yet). */
+bool gd_jobsys_can_drain(const gd_cluster *c);
+
+/* Drains (drain: no new jobs on them, the running ones go on) or resumes
+ * the nodes named, a comma-separated list; reason is what the system
+ * records. */
+int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,
+		    const char *reason, gd_error **err);
+
+/* The nodes' states in the system's own words, "w1 drained, w2 draining",
+ * into out: a drain's evidence. */
+int gd_jobsys_node_states(gd_jobsys *js, const char *nodes, char *out,
+			  size_t size, gd_error **err);
 
 /* The system's log files in a node's log directory, to keep in the run
  * directory (relative paths; NULL-terminated). */

@@ -50,6 +50,46 @@ static int slurm_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
 				 GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
 }
 
+/* A node drained stays so until resumed, even across its own reboot:
+ * what a maintenance plan relies on. */
+static int slurm_drain(gd_jobsys *js, const char *nodes, bool drain,
+		       const char *reason, gd_error **err)
+{
+	char names[512], state[32], why[256];
+	gd_pathf(names, sizeof(names), "NodeName=%s", nodes);
+	gd_pathf(state, sizeof(state), "State=%s", drain ? "DRAIN" : "RESUME");
+	gd_pathf(why, sizeof(why), "Reason=%s", reason);
+	char *argv[] = {"scontrol", "update",		names,
+			state,	    drain ? why : NULL, NULL};
+	_cleanup_free_ char *out = NULL;
+	return gd_jobsys_command(js->st, js->node, argv,
+				 GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+}
+
+static int slurm_node_states(gd_jobsys *js, const char *nodes, char *out,
+			     size_t size, gd_error **err)
+{
+	char *argv[] = {"sinfo",       "--noheader",	 "--Node", "--nodes",
+			(char *)nodes, "--format=%N %T", NULL};
+	_cleanup_free_ char *text = NULL;
+	int r = gd_jobsys_command(js->st, js->node, argv,
+				  GD_JOBSYS_CMD_TIMEOUT_MS, &text, err);
+	if (r < 0)
+		return r;
+	/* One line per node (and partition): "w1 drained" */
+	size_t len = 0;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line && len + 1 < size;
+	     line = strtok_r(NULL, "\n", &save)) {
+		int n = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+				 line);
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	return 0;
+}
+
 static enum gd_job_phase phase_of(const char *state)
 {
 	if (strcmp(state, "COMPLETED") == 0)
@@ -144,5 +184,7 @@ const gd_jobsys_driver gd_jobsys_slurm = {
 	.find = slurm_find,
 	.cancel = slurm_cancel,
 	.query = slurm_query,
+	.drain = slurm_drain,
+	.node_states = slurm_node_states,
 	.logs = slurm_logs,
 };

@@ -378,6 +378,15 @@ static void place(planner *p, size_t i)
 		return;
 	}
 
+	if (st->drain && s->cluster.system == GD_SYSTEM_NONE)
+		problem(p, gd_arena_printf(p->a, "%s.drain", st->path),
+			"step \"%s\" drains its nodes, but this cluster runs no job system to drain them in",
+			st->id);
+	else if (st->drain > start)
+		problem(p, gd_arena_printf(p->a, "%s.drain", st->path),
+			"step \"%s\" would drain its nodes %s before it starts at %s, before the scenario begins",
+			st->id, fmt_ms(p, st->drain), fmt_ms(p, start));
+
 	gd_claim claims[MAX_CLAIMS], change[MAX_CLAIMS];
 	size_t nclaims = gd_step_claims(st, claims, MAX_CLAIMS);
 	size_t nchange = st->back_with ? gd_change_claims(st->back_with, change,

@@ -137,6 +137,9 @@ static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 		break;
 	case GD_FAULT_REBOOT:
 		sb_printf(b, "down %s", dur(e->end - e->start, buf));
+		if (st->drain)
+			sb_printf(b, ", drained in the job system from %s",
+				  dur(e->start - st->drain, buf));
 		break;
 	case GD_FAULT_PARTITION: {
 		static const char *const modes[] = {"silent", "unreachable",
@@ -592,6 +595,8 @@ json_t *gd_plan_to_json(const gd_plan *p)
 					    json_string(e->step->note));
 		set_dur(o, "start", e->start);
 		set_dur(o, "heals", e->end);
+		if (e->step->drain)
+			set_dur(o, "drain_from", e->start - e->step->drain);
 		json_object_set_new(o, "details", details_json(p, e));
 		if (e->step->back_with)
 			json_object_set_new(o, "back_with", change_json(e));

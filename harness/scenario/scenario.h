@@ -198,6 +198,10 @@ typedef struct gd_step {
 	bool has_targets;
 	gd_wave *wave;
 	gd_change *back_with; /* reboot only */
+	/* reboot only, 0: none.  This long before going down, its nodes are
+	 * drained in the job system (no new jobs; those running finish) and
+	 * they are resumed when back: the maintenance a team would file. */
+	gd_ms drain;
 	gd_kill kill;
 	gd_partition partition;
 	gd_clock clock;

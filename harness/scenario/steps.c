@@ -27,7 +27,8 @@ const char *gd_fault_kind_name(enum gd_fault_kind k)
 static const char *const kill_keys[] = {COMMON_KEYS, "targets", "mode", "grace",
 					"service"};
 static const char *const pause_keys[] = {COMMON_KEYS, "targets"};
-static const char *const reboot_keys[] = {COMMON_KEYS, "targets", "back_with"};
+static const char *const reboot_keys[] = {COMMON_KEYS, "targets", "back_with",
+					  "drain"};
 static const char *const partition_keys[] = {COMMON_KEYS, "targets", "groups",
 					     "from",	  "to",	     "mode"};
 static const char *const clock_keys[] = {COMMON_KEYS, "targets", "offset",
@@ -55,6 +56,7 @@ static const rd_elsewhere elsewhere[] = {
 	{"grace", "a kill step"},
 	{"service", "a kill step"},
 	{"back_with", "a reboot step"},
+	{"drain", "a reboot step"},
 	{"groups", "a partition step"},
 	{"from", "a partition step"},
 	{"to", "a partition step"},
@@ -777,6 +779,9 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 		parse_wave(r, wave, st);
 		rd_pop(r, m);
 	}
+	if (st->kind == GD_FAULT_REBOOT)
+		RD_FIELD(rd_as_positive_duration, r, obj, "drain", false,
+			 &st->drain);
 	json_t *back = json_object_get(obj, "back_with");
 	if (back && st->kind == GD_FAULT_REBOOT) {
 		size_t m = rd_push_key(r, "back_with");

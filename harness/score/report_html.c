@@ -169,6 +169,22 @@ static double node_lanes(FILE *out, const json_t *result,
 			rect(out, x_of(fr, ms_of(f, "applied_ms")),
 			     x_of(fr, end), y + 2, 10,
 			     fault_color(s_of(f, "kind")), 0.85, title);
+			/* drained ahead of it: no new jobs sent there */
+			int64_t d0 = ms_of(f, "drained_ms");
+			if (d0 >= 0) {
+				snprintf(
+					title, sizeof(title),
+					"%s: drained, %s to %s (%s)",
+					s_of(f, "id"),
+					gd_score_fmt_ms(d0, from, sizeof(from)),
+					gd_score_fmt_ms(ms_of(f, "applied_ms"),
+							to, sizeof(to)),
+					s_of(f, "drain_states"));
+				rect(out, x_of(fr, d0),
+				     x_of(fr, ms_of(f, "applied_ms")), y + 2,
+				     10, fault_color(s_of(f, "kind")), 0.3,
+				     title);
+			}
 			/* back, but changed (skewed, clock-shifted...) */
 			const json_t *ch = json_object_get(f, "changed_ms");
 			if (json_array_size(ch) == 2) {

@@ -44,6 +44,9 @@ struct fault {
 	bool applied_ok, healed_ok, heal_seen;
 	ms_t detect; /* -1: nothing noticed */
 	char detected_by[320];
+	ms_t drained;		  /* a reboot's drain ahead of it; -1: none */
+	bool drain_ok;		  /* the job system confirmed it */
+	const char *drain_states; /* the nodes' states when they went down */
 };
 
 /* Ids to their place in an array: open addressing, FNV-1a. */
@@ -221,7 +224,7 @@ static struct fault *fault_by_id(struct run *r, const char *id, bool make)
 	memset(f, 0, sizeof(*f));
 	f->id = keep(r, id);
 	f->scheduled = f->applied = f->healed = f->detect = -1;
-	f->changed = f->reverted = -1;
+	f->changed = f->reverted = f->drained = -1;
 	if (idx_add(&r->fault_idx, r->nfaults, r->nfaults, fault_key, r) < 0)
 		return NULL;
 	return &r->faults[r->nfaults++];
@@ -407,6 +410,8 @@ static void on_event(struct run *r, json_t *ev)
 		if (strcmp(what, "fault-applying") == 0)
 			return; /* the outcome follows */
 		f->applied_ok = strcmp(what, "fault-applied") == 0;
+		if (json_is_string(json_object_get(ev, "drain_states")))
+			f->drain_states = keep(r, str(ev, "drain_states"));
 		json_t *late = json_object_get(ev, "applied_lag_ms");
 		if (json_is_number(late))
 			behind(r,
@@ -418,6 +423,13 @@ static void on_event(struct run *r, json_t *ev)
 		if (!f->applied_ok ||
 		    json_is_true(json_object_get(ev, "instant")))
 			f->healed = f->applied;
+	} else if (strcmp(what, "fault-drained") == 0 ||
+		   strcmp(what, "fault-not-drained") == 0) {
+		struct fault *f = fault_by_id(r, str(ev, "fault"), true);
+		if (!f)
+			return;
+		f->drained = at;
+		f->drain_ok = json_is_true(json_object_get(ev, "evidence_ok"));
 	} else if (strcmp(what, "fault-healed") == 0 ||
 		   strcmp(what, "fault-not-healed") == 0) {
 		struct fault *f = fault_by_id(r, str(ev, "fault"), false);
@@ -799,11 +811,12 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 	/* Faults: detection, healing, recovery. */
 	json_t *faults = json_array();
 	ms_t last_heal = -1;
-	size_t applied = 0, not_applied = 0, not_healed = 0;
+	size_t applied = 0, not_applied = 0, not_healed = 0, not_drained = 0;
 	for (size_t i = 0; i < r.nfaults; i++) {
 		const struct fault *f = &r.faults[i];
 		applied += f->applied_ok;
 		not_applied += !f->applied_ok;
+		not_drained += f->drained >= 0 && !f->drain_ok;
 		not_healed += f->heal_seen && !f->healed_ok;
 		if (f->healed > last_heal)
 			last_heal = f->healed;
@@ -820,6 +833,15 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 		if (f->detect >= 0)
 			json_object_set_new(o, "detected_by",
 					    json_string(f->detected_by));
+		if (f->drained >= 0) {
+			json_object_set_new(o, "drained_ms",
+					    ms_json(f->drained));
+			json_object_set_new(o, "drain_ok",
+					    json_boolean(f->drain_ok));
+		}
+		if (f->drain_states)
+			json_object_set_new(o, "drain_states",
+					    json_string(f->drain_states));
 		if (f->changed >= 0)
 			json_object_set_new(
 				o, "changed_ms",
@@ -937,6 +959,10 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 	if (not_healed)
 		reason(reasons, "%zu fault%s not healed with evidence",
 		       not_healed, not_healed > 1 ? "s" : "");
+	if (not_drained)
+		reason(reasons,
+		       "%zu drain%s not confirmed by the job system: the maintenance did not happen as planned",
+		       not_drained, not_drained > 1 ? "s" : "");
 	if (!log->complete)
 		reason(reasons, "the log is incomplete: %s", log->incomplete);
 	bool pass = json_array_size(reasons) == 0;

@@ -75,11 +75,69 @@ static void a_wave_is_one_apply_and_heal_per_batch(void **state)
 	gd_scenario_free(s);
 }
 
+static void a_drained_reboot_drains_each_batch_ahead_of_it(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"6h", NULL,
+		"[{\"id\": \"m\", \"kind\": \"reboot\", \"at\": \"1h\", "
+		"\"for\": \"30m\", \"drain\": \"45m\", \"targets\": "
+		"[\"w1\", \"w2\"], \"wave\": {\"size\": 1, \"gap\": \"0s\"}}]");
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	assert_non_null(p);
+	gd_action *v = NULL;
+	size_t n = 0;
+	assert_int_equal(gd_schedule_build(p, &v, &n), 0);
+	static const struct {
+		const char *id;
+		enum gd_action_kind kind;
+		gd_ms at;
+	} want[] = {
+		{"m#1", GD_ACT_DRAIN, 15 * GD_MS_PER_M},
+		/* the second batch drains while the first one is drained */
+		{"m#2", GD_ACT_DRAIN, 45 * GD_MS_PER_M},
+		{"m#1", GD_ACT_APPLY, 1 * GD_MS_PER_H},
+		{"m#1", GD_ACT_HEAL, 90 * GD_MS_PER_M},
+		{"m#2", GD_ACT_APPLY, 90 * GD_MS_PER_M},
+		{"m#2", GD_ACT_HEAL, 2 * GD_MS_PER_H},
+	};
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i].entry->id, want[i].id);
+		assert_int_equal(v[i].kind, want[i].kind);
+		assert_int_equal(v[i].at, want[i].at);
+	}
+	assert_string_equal(gd_action_kind_name(GD_ACT_DRAIN), "drain");
+	free(v);
+	gd_diags_clear(&d);
+	gd_scenario_free(s);
+}
+
+static void a_drain_before_the_run_starts_is_refused(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"6h", NULL,
+		"[{\"id\": \"m\", \"kind\": \"reboot\", \"at\": \"30m\", "
+		"\"for\": \"30m\", \"drain\": \"45m\", \"targets\": \"w1\"}]");
+	gd_diags d = {0};
+	assert_null(gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d));
+	assert_int_equal(d.n, 1);
+	assert_string_equal(d.items[0].path, "$.steps[0].drain");
+	assert_non_null(strstr(d.items[0].msg, "before the scenario begins"));
+	gd_diags_clear(&d);
+	gd_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(faults_apply_and_heal_in_time_order),
 		cmocka_unit_test(a_wave_is_one_apply_and_heal_per_batch),
+		cmocka_unit_test(
+			a_drained_reboot_drains_each_batch_ahead_of_it),
+		cmocka_unit_test(a_drain_before_the_run_starts_is_refused),
 	};
 	return cmocka_run_group_tests_name("schedule", tests, NULL, NULL);
 }
