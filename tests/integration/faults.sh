@@ -33,6 +33,7 @@ if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and brings nothi
 "$gameday" run --out "$state/r1" "$scenario" >"$out" 2>&1
 rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then ok "a scenario with every fault kind runs to its end (exit $rc)"; else bad "a scenario with every fault kind runs to its end (exit $rc)"; fi
+explain_run "$state/r1"
 contains "... every job on time" "12 jobs: .* correct, 12 on time"
 contains "... every fault applied with evidence" "8 faults: 8 applied with evidence"
 n=$(grep -c '"outcome": "\(correct\|duplicated\)"' "$state/r1/result.json")

@@ -13,7 +13,7 @@ bad() {
 	fail=$((fail + 1))
 	echo "  FAIL $1"
 	if [ -n "${out:-}" ] && [ -s "$out" ]; then
-		sed 's/^/       /' "$out" | head -20
+		sed 's/^/       /' "$out" | head -60
 	fi
 }
 
@@ -41,6 +41,7 @@ expect_contract() {
 	rc=$?
 	if [ "$rc" -le 1 ] && contract_met "$dir/result.json" "$jobs"; then ok "$name"; else
 		echo "       (exit $rc)" >>"$out"
+		explain_run "$dir"
 		bad "$name"
 	fi
 }
@@ -64,6 +65,16 @@ outcome_of() {
 		index($0, id) { found = 1 }
 		found && /"outcome":/ { gsub(/[",]/, "", $2); print $2; exit }
 	' "$1"
+}
+
+# explain_run RUN_DIR: appends to $out what a failed check on that run
+# needs, since CI keeps only its output: the run's summary (reasons, the
+# faults as played) and the events of every job that did not end correct.
+explain_run() {
+	[ -f "$1/summary.md" ] && grep -v '^$' "$1/summary.md" | head -30 >>"$out"
+	for j in $(awk '/"id": "/ { id = $2 } /"outcome": "(unfinished|lost|failed|wrong)"/ { print id }' "$1/result.json" 2>/dev/null | tr -d '",'); do
+		grep "\"job\":\"$j\"" "$1/events.jsonl" 2>/dev/null | cut -c1-300 | head -12 >>"$out"
+	done
 }
 
 # contract_met RESULT_JSON N: all N jobs correct within their hard deadline

@@ -30,7 +30,7 @@ play() { # NAME: runs scenarios/NAME.json at that scale into $state/NAME
 		rc=$?
 	fi
 	# What the run said, for a failing check below to show.
-	[ -f "$state/$1/summary.md" ] && head -30 "$state/$1/summary.md" >>"$out"
+	explain_run "$state/$1"
 	echo $rc
 }
 reason() { # NAME TEXT: the run's reasons include TEXT
