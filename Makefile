@@ -68,7 +68,7 @@ BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
 .PHONY: all help deps check check-run unit unit-asan valgrind golden fuzz integration \
-	bench demo install uninstall format format-check hdr-check clean
+	bench bench-library demo install uninstall format format-check hdr-check clean
 
 all: $(GAMEDAY) $(FAKES)
 
@@ -82,6 +82,7 @@ help:
 	@echo "  integration   staging cluster on real namespaces (root)"
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
+	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
 	@echo "  demo          validate and plan the example scenarios"
 	@echo "  deps          apt-get install what is missing (as root)"
 	@echo "  install       install gameday to \$$DESTDIR\$$PREFIX/bin ($(PREFIX))"
@@ -202,6 +203,11 @@ bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN) $(BUILD)/tests/bench_poller $(BUILD)/tes
 	$(Q)sh tests/bench/slurm_up.sh $(BUILD)
 	$(Q)$(BUILD)/tests/bench_faults $(BUILD)
 	$(Q)sh tests/bench/fidelity.sh $(BUILD)
+
+# The whole library at a reference scale beside its CI scale: about an
+# hour and a half, so not part of bench.
+bench-library: $(GAMEDAY) $(FAKES) $(BUILD)/tests/bench_fidelity
+	$(Q)sh tests/bench/library_fidelity.sh $(BUILD) $(REF_SCALE)
 
 hdr-check:
 	@mkdir -p $(BUILD)/hdr

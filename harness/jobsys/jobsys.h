@@ -123,6 +123,10 @@ typedef struct gd_timing {
 	enum gd_timing_kind kind;
 	gd_ms production; /* in production, so in scenario time */
 	gd_ms real;	  /* as configured at the scale, in real time */
+	/* The latest the effect can come, when the system checks only every
+	 * so often (0: as above): a fault must outlast this one to be sure
+	 * of it, and be shorter than the one above to be sure it is spared. */
+	gd_ms production_late, real_late;
 } gd_timing;
 
 #define GD_TIMINGS_MAX 8

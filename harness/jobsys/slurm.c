@@ -95,16 +95,39 @@ static int min_int(int a, int b)
  * cred_expire + 1 s, at the scheduler's next pass; munge rejects a
  * credential whose clock is off by more than its TTL.  And whatever the
  * scale, starting a job takes Slurm about a second. */
+/* When slurmctld declares a silent node DOWN, in ms: at a ping pass once
+ * the node's last answer is SlurmdTimeout older than the pass before
+ * (ping_nodes.c).  Passes come every SlurmdTimeout/3, but never before the
+ * last pass's pings are done, which for a node that does not answer
+ * (frozen, cut off) takes 2 * MessageTimeout + 1: so SlurmdTimeout, and at
+ * the latest two passes later.  Measured here at the floors (5 s and 2 s)
+ * with a frozen and a cut-off worker: 11-12 s, not 5. */
+static void down_window(int slurmd_timeout, int msg_timeout, gd_ms *at,
+			gd_ms *late)
+{
+	int third = slurmd_timeout / 3 > 1 ? slurmd_timeout / 3 : 1;
+	int pass = third > 2 * msg_timeout + 1 ? third : 2 * msg_timeout + 1;
+	*at = (gd_ms)slurmd_timeout * 1000;
+	*late = (gd_ms)(slurmd_timeout + 2 * pass) * 1000;
+}
+
 size_t gd_slurm_timings(double scale, gd_timing *out)
 {
 	int mt = production("MessageTimeout");
 	int bst = production("BatchStartTimeout");
+	gd_ms prod_early, prod_late, real_early, real_late;
+	down_window(production("SlurmdTimeout"), mt, &prod_early, &prod_late);
+	down_window(configured("SlurmdTimeout", scale),
+		    configured("MessageTimeout", scale), &real_early,
+		    &real_late);
 	out[0] = (gd_timing){
 		"SlurmdTimeout",
 		"Slurm declares a silent node DOWN and requeues its jobs",
 		GD_TIMING_SILENT,
-		(gd_ms)production("SlurmdTimeout") * 1000,
-		(gd_ms)configured("SlurmdTimeout", scale) * 1000,
+		prod_early,
+		real_early,
+		prod_late,
+		real_late,
 	};
 	out[1] = (gd_timing){
 		"BatchStartTimeout+MessageTimeout",
@@ -145,6 +168,8 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 		GD_TIMING_STRANDED,
 		out[0].production + out[3].production,
 		out[0].real + out[3].real,
+		out[0].production_late + out[3].production,
+		out[0].real_late + out[3].real,
 	};
 	/* sbatch to a running batch script, then seen by gameday's poll:
 	 * about a second of real time at any scale. */

@@ -8,11 +8,12 @@
 
 enum relation { SHORTER, CLOSE, LONGER };
 
-static enum relation relate(double span, double timing)
+/* Span against a timing that takes effect between early and late. */
+static enum relation relate(double span, double early, double late)
 {
-	if (span * GD_FIDELITY_MARGIN <= timing)
+	if (span * GD_FIDELITY_MARGIN <= early)
 		return SHORTER;
-	if (span >= timing * GD_FIDELITY_MARGIN)
+	if (span >= (late > early ? late : early) * GD_FIDELITY_MARGIN)
 		return LONGER;
 	return CLOSE;
 }
@@ -23,6 +24,19 @@ struct sink {
 	const gd_fidelity_issue *only; /* count this one alone */
 };
 
+/* Whether a timing's latest matters for a fault: where the node goes on
+ * running its jobs and answers nothing (frozen, cut off), every ping of it
+ * waits out its time-out, which delays Slurm's verdict on it (the timing's
+ * late value), and whether the fault outlasts that decides whether Slurm
+ * runs its jobs twice.  A node that is down loses its jobs either way,
+ * when Slurm declares it DOWN or when it is back (BACK): only when they
+ * are requeued moves, which the requeue check and the bench measure.  A
+ * node whose clock munge rejects answers at once, with an error. */
+static bool answers_nothing(const gd_step *s)
+{
+	return s->kind == GD_FAULT_PAUSE || s->kind == GD_FAULT_PARTITION;
+}
+
 /* Compares span with t as production has it and as the run at scale
  * would; records an issue when they differ (production's own close calls
  * aside).  A clock offset is real time at every scale: gameday moves the
@@ -30,10 +44,13 @@ struct sink {
 static void compare(struct sink *k, const gd_plan_entry *e, size_t node,
 		    gd_ms span, const gd_timing *t, double scale)
 {
-	double scaled = t->kind == GD_TIMING_CLOCK ? (double)t->real
-						   : (double)t->real * scale;
-	enum relation prod = relate((double)span, (double)t->production);
-	if (prod == CLOSE || relate((double)span, scaled) == prod)
+	double per = t->kind == GD_TIMING_CLOCK ? 1 : scale;
+	bool late = e && answers_nothing(e->step);
+	enum relation prod = relate((double)span, (double)t->production,
+				    late ? (double)t->production_late : 0);
+	if (prod == CLOSE ||
+	    relate((double)span, (double)t->real * per,
+		   late ? (double)t->real_late * per : 0) == prod)
 		return;
 	if (k->only &&
 	    (k->only->entry != e || strcmp(k->only->timing.name, t->name) != 0))
@@ -107,7 +124,8 @@ static bool cuts_by_clock(const gd_step *s, const gd_timing *t, size_t nt)
 	for (size_t j = 0; j < nt; j++)
 		if (t[j].kind == GD_TIMING_CLOCK)
 			return relate((double)abs_ms(s->clock.offset),
-				      (double)t[j].production) == LONGER;
+				      (double)t[j].production,
+				      (double)t[j].production_late) == LONGER;
 	return false;
 }
 
@@ -255,11 +273,17 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 		scaled[GD_DURATION_BUFSZ], real[GD_DURATION_BUFSZ];
 	const gd_timing *t = &i->timing;
 	bool clock = t->kind == GD_TIMING_CLOCK;
+	/* A fault longer in production is measured against the latest the
+	 * effect can come; a shorter one against the earliest. */
+	bool late = i->longer && i->entry && answers_nothing(i->entry->step);
+	gd_ms p_ms =
+		late && t->production_late ? t->production_late : t->production;
+	gd_ms r_ms = late && t->real_late ? t->real_late : t->real;
 	gd_duration_format(i->span, span, sizeof(span));
-	gd_duration_format(t->production, prod, sizeof(prod));
-	gd_duration_format(clock ? t->real : (gd_ms)((double)t->real * scale),
-			   scaled, sizeof(scaled));
-	gd_duration_format(t->real, real, sizeof(real));
+	gd_duration_format(p_ms, prod, sizeof(prod));
+	gd_duration_format(clock ? r_ms : (gd_ms)((double)r_ms * scale), scaled,
+			   sizeof(scaled));
+	gd_duration_format(r_ms, real, sizeof(real));
 	const char *cmp = i->longer ? "shorter than" : "longer than";
 	char what[512], nodes[160] = "";
 	if (i->entry) {

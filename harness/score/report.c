@@ -319,6 +319,24 @@ void gd_report_summary(const json_t *result, FILE *out)
 				: " (no evidence)",
 			he, de);
 	}
+	/* Drained ahead: a node still "draining" when it went down had its
+	 * jobs killed, the sign of a lead too short for them. */
+	bool said = false;
+	json_array_foreach (list, i, f) {
+		const json_t *d = json_object_get(f, "drained_ms");
+		if (!d)
+			continue;
+		char at[32];
+		fmt_ms(d, at, sizeof(at));
+		fprintf(out, "%s- %s: drained from %s%s; as it went down: %s\n",
+			said ? "" : "\n", s_of(f, "id"), at,
+			json_is_true(json_object_get(f, "drain_ok"))
+				? ""
+				: " (not confirmed by the job system)",
+			*s_of(f, "drain_states") ? s_of(f, "drain_states")
+						 : "(not seen)");
+		said = true;
+	}
 }
 
 void gd_report_json(const json_t *result, FILE *out)

@@ -241,21 +241,64 @@ static bool in_nodes(json_t *nodes, const char *node)
 	return false;
 }
 
-/* Whether a line names one of the nodes as a word ("w1", not "w10"). */
+/* Whether ranges, the inside of a Slurm hostlist's brackets ("1-3,5]",
+ * "01-07]"), hold the number digits[0..len): by value, and by width
+ * where a range is written zero-padded. */
+static bool ranges_hold(const char *ranges, const char *digits, size_t len)
+{
+	long n = strtol(digits, NULL, 10);
+	const char *p = ranges;
+	while (isdigit((unsigned char)*p)) {
+		const char *lo_at = p;
+		long lo = strtol(p, (char **)&p, 10), hi = lo;
+		size_t width = (size_t)(p - lo_at);
+		if (*p == '-' && isdigit((unsigned char)p[1]))
+			hi = strtol(p + 1, (char **)&p, 10);
+		bool padded = *lo_at == '0' && width > 1;
+		if (n >= lo && n <= hi && (!padded || width == len))
+			return true;
+		if (*p != ',')
+			break;
+		p++;
+	}
+	return false;
+}
+
+/* Whether a line names node n as a word ("w1", not "w10"), itself or in
+ * a Slurm hostlist ("Nodes w[1-4] not responding"). */
+static bool line_names_node(const char *line, const char *n)
+{
+	size_t len = strlen(n);
+	for (const char *p = line; (p = strstr(p, n)); p++) {
+		bool before = p == line || !isalnum((unsigned char)p[-1]);
+		if (before && !isalnum((unsigned char)p[len]))
+			return true;
+	}
+	/* "w12" is the prefix "w" and the number "12" */
+	size_t pre = len;
+	while (pre > 0 && isdigit((unsigned char)n[pre - 1]))
+		pre--;
+	if (pre == 0 || pre == len)
+		return false;
+	for (const char *p = line; (p = strstr(p, "[")); p++) {
+		const char *start = p - pre;
+		if (start < line || strncmp(start, n, pre) != 0 ||
+		    (start > line && isalnum((unsigned char)start[-1])))
+			continue;
+		if (ranges_hold(p + 1, n + pre, len - pre))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a line names one of the nodes. */
 static bool line_names(const char *line, json_t *nodes)
 {
 	size_t i;
 	json_t *v;
 	json_array_foreach (nodes, i, v) {
-		const char *n = json_string_value(v);
-		size_t len = strlen(n);
-		for (const char *p = line; (p = strstr(p, n)); p++) {
-			bool before =
-				p == line || !isalnum((unsigned char)p[-1]);
-			bool after = !isalnum((unsigned char)p[len]);
-			if (before && after)
-				return true;
-		}
+		if (line_names_node(line, json_string_value(v)))
+			return true;
 	}
 	return false;
 }

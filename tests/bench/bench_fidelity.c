@@ -2,7 +2,8 @@
  * scales with the run at the smallest (the reference), job by job.
  *   bench_fidelity REF/result.json RUN/result.json...
  * Prints, per run: its scale, whether its verdict and each job's outcome
- * (outcome and on time) agree with the reference's, and how far each
+ * (outcome and on time) agree with the reference's, whether each job is
+ * within its expected duration in both or in neither, and how far each
  * job's finish moved, in scenario time (median and worst) and as a share
  * of the job's expected duration. */
 #include "base/duration.h"
@@ -43,7 +44,7 @@ static int cmp_ms(const void *a, const void *b)
 static void row(const json_t *ref, const json_t *run, const char *path)
 {
 	const json_t *jobs = json_object_get(ref, "jobs");
-	size_t n = json_array_size(jobs), agree = 0, timed = 0;
+	size_t n = json_array_size(jobs), agree = 0, within = 0, timed = 0;
 	int64_t *err = calloc(n ? n : 1, sizeof(*err));
 	double worst_share = 0;
 	size_t i;
@@ -58,6 +59,8 @@ static void row(const json_t *ref, const json_t *run, const char *path)
 		    json_equal(json_object_get(a, "on_time"),
 			       json_object_get(b, "on_time")))
 			agree++;
+		within += json_equal(json_object_get(a, "within_expected"),
+				     json_object_get(b, "within_expected"));
 		int64_t fa = gd_result_ms(a, "finished_ms");
 		int64_t fb = gd_result_ms(b, "finished_ms");
 		if (fa < 0 || fb < 0)
@@ -78,14 +81,14 @@ static void row(const json_t *ref, const json_t *run, const char *path)
 				   sizeof(max));
 	}
 	const json_t *fid = json_object_get(run, "fidelity");
-	printf("  %6g  %-7s %-8s %3zu/%-3zu  %9s  %9s  %5.0f%%  %s\n",
+	printf("  %6g  %-7s %-8s %3zu/%-3zu  %3zu/%-3zu  %9s  %9s  %5.0f%%  %s\n",
 	       json_number_value(json_object_get(run, "time_scale")),
 	       gd_result_str(run, "verdict"),
 	       strcmp(gd_result_str(run, "verdict"),
 		      gd_result_str(ref, "verdict")) == 0
 		       ? "same"
 		       : "DIFFERS",
-	       agree, n, med, max, worst_share * 100,
+	       agree, n, within, n, med, max, worst_share * 100,
 	       json_is_false(json_object_get(fid, "faithful")) ? "unfaithful"
 	       : fid					       ? "faithful"
 							       : path);
@@ -102,8 +105,9 @@ int main(int argc, char **argv)
 	json_t *ref = load(argv[1]);
 	if (!ref)
 		return 1;
-	printf("  %6s  %-7s %-8s %7s  %9s  %9s  %6s  %s\n", "scale", "verdict",
-	       "vs ref", "agree", "finish~", "finish^", "of job", "fidelity");
+	printf("  %6s  %-7s %-8s %7s  %7s  %9s  %9s  %6s  %s\n", "scale",
+	       "verdict", "vs ref", "agree", "in exp", "finish~", "finish^",
+	       "of job", "fidelity");
 	row(ref, ref, argv[1]);
 	for (int i = 2; i < argc; i++) {
 		json_t *run = load(argv[i]);

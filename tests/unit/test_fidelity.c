@@ -63,13 +63,39 @@ static void a_long_pause_must_still_outlast_slurmdtimeout(void **state)
 	assert_int_equal(gd_fidelity_check(p, 600, v, 4), 2);
 	assert_int_equal(v[0].timing.kind, GD_TIMING_SILENT);
 	assert_string_equal(v[0].timing.name, "SlurmdTimeout");
-	/* 3600 s >= 1.5 x 5 s x 480 */
-	assert_true(v[0].max_scale == 480);
+	/* a frozen node's pings each wait out 2 x MessageTimeout + 1 = 5 s,
+	 * so Slurm declares it DOWN as late as 5 + 2 x 5 = 15 s:
+	 * 3600 s >= 1.5 x 15 s x 160 */
+	assert_true(v[0].max_scale == 160);
 	/* a frozen node keeps its jobs: Slurm must have them ready to run
-	 * elsewhere before it thaws, 3600 s >= 1.5 x 12 s x 200 */
+	 * elsewhere before it thaws, 3600 s >= 1.5 x (15 + 7) s x 109 */
 	assert_int_equal(v[1].timing.kind, GD_TIMING_STRANDED);
-	assert_true(v[1].max_scale == 200);
-	assert_int_equal(gd_fidelity_check(p, 200, v, 4), 0);
+	assert_true(v[1].max_scale == 109);
+	assert_int_equal(gd_fidelity_check(p, 109, v, 4), 0);
+	char buf[1024];
+	assert_int_equal(gd_fidelity_check(p, 200, v, 4), 2);
+	gd_fidelity_explain(p, &v[0], 200, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "8m20s in production (shorter than that), "
+				    "50m at scale 200 (15s real)"));
+	gd_scenario_free(s);
+}
+
+static void
+a_node_down_answers_at_once_so_slurmdtimeout_alone_counts(void **state)
+{
+	(void)state;
+	gd_scenario *s;
+	/* the same hour as the pause above, killed: its pings are refused
+	 * at once, so 3600 s >= 1.5 x 5 s x 480 */
+	gd_plan *p = plan_steps("[{\"id\": \"k\", \"kind\": \"kill\", "
+				"\"at\": \"1h\", \"for\": \"1h\", "
+				"\"targets\": \"w2\"}]",
+				&s);
+	gd_fidelity_issue v[4];
+	assert_int_equal(gd_fidelity_check(p, 480, v, 4), 0);
+	assert_int_equal(gd_fidelity_check(p, 481, v, 4), 1);
+	assert_int_equal(v[0].timing.kind, GD_TIMING_SILENT);
+	assert_true(v[0].max_scale == 480);
 	gd_scenario_free(s);
 }
 
@@ -193,6 +219,8 @@ int main(void)
 		cmocka_unit_test(
 			a_short_reboot_outlives_the_requeue_window_only_in_production),
 		cmocka_unit_test(a_long_pause_must_still_outlast_slurmdtimeout),
+		cmocka_unit_test(
+			a_node_down_answers_at_once_so_slurmdtimeout_alone_counts),
 		cmocka_unit_test(
 			a_requeued_job_must_still_wait_less_than_the_slack),
 		cmocka_unit_test(
