@@ -290,7 +290,7 @@ cat >"$state/stop.json" <<'JSON'
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 4, "deadline": "5h", "expected": "20m..30m"},
  "stop_when": {"no_progress_for": "1h"},
- "steps": [{"id": "freeze", "kind": "pause", "at": "1m", "for": "4h", "targets": "worker"}]}
+ "steps": [{"id": "freeze", "kind": "pause", "at": "1m", "for": "5h50m", "targets": "worker"}]}
 JSON
 expect "a stop condition ends the run (exit 4)" 4 "$gameday" run --out "$state/r7" "$state/stop.json"
 contains "... saying which" "stopped: stop_when.no_progress_for: no job started, was requeued or finished for 1h"
