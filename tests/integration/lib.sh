@@ -71,10 +71,12 @@ outcome_of() {
 # needs, since CI keeps only its output: the run's summary (reasons, the
 # faults as played) and the events of every job that did not end correct.
 explain_run() {
-	[ -f "$1/summary.md" ] && grep -v '^$' "$1/summary.md" | head -30 >>"$out"
 	for j in $(awk '/"id": "/ { id = $2 } /"outcome": "(unfinished|lost|failed|wrong)"/ { print id }' "$1/result.json" 2>/dev/null | tr -d '",'); do
-		grep "\"job\":\"$j\"" "$1/events.jsonl" 2>/dev/null | cut -c1-300 | head -12 >>"$out"
+		grep "\"job\":\"$j\"" "$1/events.jsonl" 2>/dev/null | cut -c1-240 | head -12 >>"$out"
 	done
+	# the faults as played, and their evidence where it failed
+	[ -f "$1/summary.md" ] && grep '^| [a-z]' "$1/summary.md" | grep -v '^| measure\|^| fault' >>"$out"
+	grep '"fault-not-\|"change-not-' "$1/events.jsonl" 2>/dev/null | cut -c1-300 >>"$out"
 }
 
 # contract_met RESULT_JSON N: all N jobs correct within their hard deadline
