@@ -3,31 +3,37 @@
 #include "faults/schedule.h"
 #include "scenario_text.h"
 
-static void faults_apply_and_heal_in_time_order(void **state)
+struct want {
+	const char *id;
+	enum gd_action_kind kind;
+	gd_ms at;
+};
+
+/* The schedule of a 6-hour scenario with these steps is exactly want. */
+static void schedule_is(const char *steps, const struct want *want, size_t n)
 {
-	(void)state;
-	gd_scenario *s = scenario_from(
-		"6h", NULL,
-		"[{\"id\": \"p\", \"kind\": \"pause\", \"at\": \"2h\", "
-		"\"for\": \"10m\", \"targets\": \"w2\"},"
-		" {\"id\": \"r\", \"kind\": \"reboot\", \"at\": \"1h\", "
-		"\"for\": \"1h\", \"targets\": \"w1\", "
-		"\"back_with\": {\"skew\": {\"uid\": 2001}, \"for\": \"30m\"}},"
-		" {\"id\": \"k\", \"kind\": \"kill\", \"at\": \"3h\", "
-		"\"targets\": \"ctl\", \"service\": \"slurmctld\"},"
-		" {\"id\": \"c\", \"kind\": \"clock\", \"at\": \"4h\", "
-		"\"targets\": \"w3\", \"offset\": \"+2h\"}]");
+	gd_scenario *s = scenario_from("6h", NULL, steps);
 	gd_diags d = {0};
 	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
 	assert_non_null(p);
 	gd_action *v = NULL;
-	size_t n = 0;
-	assert_int_equal(gd_schedule_build(p, &v, &n), 0);
-	static const struct {
-		const char *id;
-		enum gd_action_kind kind;
-		gd_ms at;
-	} want[] = {
+	size_t got = 0;
+	assert_int_equal(gd_schedule_build(p, &v, &got), 0);
+	assert_int_equal(got, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(v[i].entry->id, want[i].id);
+		assert_int_equal(v[i].kind, want[i].kind);
+		assert_int_equal(v[i].at, want[i].at);
+	}
+	free(v);
+	gd_diags_clear(&d);
+	gd_scenario_free(s);
+}
+
+static void faults_apply_and_heal_in_time_order(void **state)
+{
+	(void)state;
+	static const struct want want[] = {
 		{"r", GD_ACT_APPLY, 1 * GD_MS_PER_H},
 		/* the reboot's heal (2h) and the pause (2h): heal first */
 		{"r", GD_ACT_HEAL, 2 * GD_MS_PER_H},
@@ -40,15 +46,17 @@ static void faults_apply_and_heal_in_time_order(void **state)
 		/* a clock offset without "for" lasts to the end */
 		{"c", GD_ACT_HEAL, 6 * GD_MS_PER_H},
 	};
-	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < n; i++) {
-		assert_string_equal(v[i].entry->id, want[i].id);
-		assert_int_equal(v[i].kind, want[i].kind);
-		assert_int_equal(v[i].at, want[i].at);
-	}
-	free(v);
-	gd_diags_clear(&d);
-	gd_scenario_free(s);
+	schedule_is(
+		"[{\"id\": \"p\", \"kind\": \"pause\", \"at\": \"2h\", "
+		"\"for\": \"10m\", \"targets\": \"w2\"},"
+		" {\"id\": \"r\", \"kind\": \"reboot\", \"at\": \"1h\", "
+		"\"for\": \"1h\", \"targets\": \"w1\", "
+		"\"back_with\": {\"skew\": {\"uid\": 2001}, \"for\": \"30m\"}},"
+		" {\"id\": \"k\", \"kind\": \"kill\", \"at\": \"3h\", "
+		"\"targets\": \"ctl\", \"service\": \"slurmctld\"},"
+		" {\"id\": \"c\", \"kind\": \"clock\", \"at\": \"4h\", "
+		"\"targets\": \"w3\", \"offset\": \"+2h\"}]",
+		want, sizeof(want) / sizeof(want[0]));
 }
 
 static void a_wave_is_one_apply_and_heal_per_batch(void **state)
@@ -78,22 +86,7 @@ static void a_wave_is_one_apply_and_heal_per_batch(void **state)
 static void a_drained_reboot_drains_each_batch_ahead_of_it(void **state)
 {
 	(void)state;
-	gd_scenario *s = scenario_from(
-		"6h", NULL,
-		"[{\"id\": \"m\", \"kind\": \"reboot\", \"at\": \"1h\", "
-		"\"for\": \"30m\", \"drain\": \"45m\", \"targets\": "
-		"[\"w1\", \"w2\"], \"wave\": {\"size\": 1, \"gap\": \"0s\"}}]");
-	gd_diags d = {0};
-	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
-	assert_non_null(p);
-	gd_action *v = NULL;
-	size_t n = 0;
-	assert_int_equal(gd_schedule_build(p, &v, &n), 0);
-	static const struct {
-		const char *id;
-		enum gd_action_kind kind;
-		gd_ms at;
-	} want[] = {
+	static const struct want want[] = {
 		{"m#1", GD_ACT_DRAIN, 15 * GD_MS_PER_M},
 		/* the second batch drains while the first one is drained */
 		{"m#2", GD_ACT_DRAIN, 45 * GD_MS_PER_M},
@@ -102,16 +95,12 @@ static void a_drained_reboot_drains_each_batch_ahead_of_it(void **state)
 		{"m#2", GD_ACT_APPLY, 90 * GD_MS_PER_M},
 		{"m#2", GD_ACT_HEAL, 2 * GD_MS_PER_H},
 	};
-	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
-	for (size_t i = 0; i < n; i++) {
-		assert_string_equal(v[i].entry->id, want[i].id);
-		assert_int_equal(v[i].kind, want[i].kind);
-		assert_int_equal(v[i].at, want[i].at);
-	}
+	schedule_is(
+		"[{\"id\": \"m\", \"kind\": \"reboot\", \"at\": \"1h\", "
+		"\"for\": \"30m\", \"drain\": \"45m\", \"targets\": "
+		"[\"w1\", \"w2\"], \"wave\": {\"size\": 1, \"gap\": \"0s\"}}]",
+		want, sizeof(want) / sizeof(want[0]));
 	assert_string_equal(gd_action_kind_name(GD_ACT_DRAIN), "drain");
-	free(v);
-	gd_diags_clear(&d);
-	gd_scenario_free(s);
 }
 
 static void a_drain_before_the_run_starts_is_refused(void **state)
