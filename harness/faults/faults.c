@@ -276,17 +276,6 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 				   gd_fault_kind_name(e->step->kind), "nodes",
 				   node_names(f, e), "scheduled_ms",
 				   (json_int_t)a->at));
-	/* What the drain achieved by now: a node still "draining" has its
-	 * jobs killed by what comes next. */
-	char drain_states[512] = "";
-	if (apply && f->drained[idx]) {
-		char nodes[512];
-		gd_error *ignored = NULL;
-		node_list(f, e, nodes, sizeof(nodes));
-		gd_jobsys_node_states(f->js, nodes, drain_states,
-				      sizeof(drain_states), &ignored);
-		gd_error_free(ignored);
-	}
 	f->applied_ns = 0;
 	int r = fn ? fn(f, e, evidence, sizeof(evidence), &err)
 		   : gd_error_set(&err, EOPNOTSUPP, "not supported");
@@ -296,6 +285,18 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 			r = rr;
 	}
 	int64_t seen_ns = mono_ns();
+	/* What the drain achieved: a node still "draining" had its jobs
+	 * killed.  Asked once the nodes are down, not to delay the fault:
+	 * the job system takes seconds to notice. */
+	char drain_states[512] = "";
+	if (apply && f->drained[idx]) {
+		char nodes[512];
+		gd_error *ignored = NULL;
+		node_list(f, e, nodes, sizeof(nodes));
+		gd_jobsys_node_states(f->js, nodes, drain_states,
+				      sizeof(drain_states), &ignored);
+		gd_error_free(ignored);
+	}
 	/* Only faults that last need a heal (a service kill does not). */
 	bool lasts = e->end != e->start || e->until_end;
 	if (!revert) {
