@@ -55,10 +55,11 @@ static int slurm_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
 static int slurm_drain(gd_jobsys *js, const char *nodes, bool drain,
 		       const char *reason, gd_error **err)
 {
-	char names[512], state[32], why[256];
+	char names[512], state[32], why[256] = "";
 	gd_pathf(names, sizeof(names), "NodeName=%s", nodes);
 	gd_pathf(state, sizeof(state), "State=%s", drain ? "DRAIN" : "RESUME");
-	gd_pathf(why, sizeof(why), "Reason=%s", reason);
+	if (drain)
+		gd_pathf(why, sizeof(why), "Reason=%s", reason);
 	char *argv[] = {"scontrol", "update",		names,
 			state,	    drain ? why : NULL, NULL};
 	_cleanup_free_ char *out = NULL;

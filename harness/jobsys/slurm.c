@@ -86,15 +86,6 @@ static int min_int(int a, int b)
 	return a < b ? a : b;
 }
 
-/* How Slurm 22.05 uses them: slurmctld marks a node that has not answered
- * its pings for SlurmdTimeout DOWN and requeues its jobs; a node that
- * registers again without a batch job it was running loses that job only
- * once the job started more than BatchStartTimeout plus MessageTimeout
- * (at most 10 s) ago (job_mgr.c, _purge_missing_jobs), else Slurm waits
- * for a registration 20 pings later; a requeued job may start only after
- * cred_expire + 1 s, at the scheduler's next pass; munge rejects a
- * credential whose clock is off by more than its TTL.  And whatever the
- * scale, starting a job takes Slurm about a second. */
 /* When slurmctld declares a silent node DOWN, in ms: at a ping pass once
  * the node's last answer is SlurmdTimeout older than the pass before
  * (ping_nodes.c).  Passes come every SlurmdTimeout/3, but never before the
@@ -111,21 +102,29 @@ static void down_window(int slurmd_timeout, int msg_timeout, gd_ms *at,
 	*late = (gd_ms)(slurmd_timeout + 2 * pass) * 1000;
 }
 
+/* How Slurm 22.05 uses them: slurmctld marks a node that has not answered
+ * its pings for SlurmdTimeout DOWN and requeues its jobs; a node that
+ * registers again without a batch job it was running loses that job only
+ * once the job started more than BatchStartTimeout plus MessageTimeout
+ * (at most 10 s) ago (job_mgr.c, _purge_missing_jobs), else Slurm waits
+ * for a registration 20 pings later; a requeued job may start only after
+ * cred_expire + 1 s, at the scheduler's next pass; munge rejects a
+ * credential whose clock is off by more than its TTL.  And whatever the
+ * scale, starting a job takes Slurm about a second. */
 size_t gd_slurm_timings(double scale, gd_timing *out)
 {
 	int mt = production("MessageTimeout");
 	int bst = production("BatchStartTimeout");
-	gd_ms prod_early, prod_late, real_early, real_late;
-	down_window(production("SlurmdTimeout"), mt, &prod_early, &prod_late);
+	gd_ms prod_at, prod_late, real_at, real_late;
+	down_window(production("SlurmdTimeout"), mt, &prod_at, &prod_late);
 	down_window(configured("SlurmdTimeout", scale),
-		    configured("MessageTimeout", scale), &real_early,
-		    &real_late);
+		    configured("MessageTimeout", scale), &real_at, &real_late);
 	out[0] = (gd_timing){
 		"SlurmdTimeout",
 		"Slurm declares a silent node DOWN and requeues its jobs",
 		GD_TIMING_SILENT,
-		prod_early,
-		real_early,
+		prod_at,
+		real_at,
 		prod_late,
 		real_late,
 	};
