@@ -195,9 +195,15 @@ int gd_cluster_find(const char *id, gd_cluster_state **out, gd_error **err)
 	return load_state(found, out, err);
 }
 
+bool gd_node_running(const gd_node_rt *n)
+{
+	return n->init_pid &&
+	       gd_process_start_time(n->init_pid) == n->init_start;
+}
+
 const char *gd_node_state(const gd_node_rt *n)
 {
-	if (!n->init_pid || gd_process_start_time(n->init_pid) != n->init_start)
+	if (!gd_node_running(n))
 		return "down";
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/cgroup.events", n->cgroup);

@@ -42,6 +42,9 @@ int gd_cluster_list(void (*each)(const gd_cluster_state *st), gd_error **err);
 
 /* Node state as seen now: "up", "frozen", "down". */
 const char *gd_node_state(const gd_node_rt *n);
+/* Whether its gd-init is alive (up or frozen): its namespaces are those
+ * of /proc/INIT_PID, not the pinned ones.  Cheaper than gd_node_state. */
+bool gd_node_running(const gd_node_rt *n);
 
 /* Runs argv inside a node's namespaces and cgroup; *status is its exit
  * status as a shell reports it (code, or 128 + signal). */

@@ -5,6 +5,27 @@
 #include <time.h>
 #include <unistd.h>
 
+char *gd_event_line(const char *what, json_t *fields, long long t_ms)
+{
+	json_t *o = fields ? fields : json_object();
+	json_object_set_new(o, "t_ms", json_integer((json_int_t)t_ms));
+	json_object_set_new(o, "source", json_string("gameday"));
+	json_object_set_new(o, "event", json_string(what));
+	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	if (!line)
+		return NULL;
+	size_t n = strlen(line);
+	char *grown = realloc(line, n + 2);
+	if (!grown) {
+		free(line);
+		return NULL;
+	}
+	grown[n] = '\n';
+	grown[n + 1] = '\0';
+	return grown;
+}
+
 void gd_event(int fd, const char *what, json_t *fields)
 {
 	if (fd < 0) {
@@ -13,19 +34,12 @@ void gd_event(int fd, const char *what, json_t *fields)
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	json_t *o = fields ? fields : json_object();
-	json_object_set_new(o, "t_ms",
-			    json_integer((json_int_t)ts.tv_sec * 1000 +
-					 ts.tv_nsec / 1000000));
-	json_object_set_new(o, "source", json_string("gameday"));
-	json_object_set_new(o, "event", json_string(what));
-	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(o);
+	char *line = gd_event_line(what, fields,
+				   (long long)ts.tv_sec * 1000 +
+					   ts.tv_nsec / 1000000);
 	if (!line)
 		return;
-	size_t n = strlen(line);
-	line[n] = '\n';
-	ssize_t w = write(fd, line, n + 1);
+	ssize_t w = write(fd, line, strlen(line));
 	(void)w;
 	free(line);
 }

@@ -10,4 +10,10 @@
  * missing event must never stop a teardown. */
 void gd_event(int fd, const char *what, json_t *fields);
 
+/* The same event as a line to write later ("\n"-terminated, malloc'd),
+ * stamped t_ms (wall clock, ms): a fault's "applying" is made before the
+ * fault is due, so that saying it costs the fault one write.  NULL when
+ * out of memory. */
+char *gd_event_line(const char *what, json_t *fields, long long t_ms);
+
 #endif

@@ -52,15 +52,20 @@ char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err)
 	return text;
 }
 
-/* Rewrites a file in place (same inode, as an overlay wants it). */
+/* Rewrites a file in place (same inode, as a bind mount wants it): the
+ * new text over the old, then the rest cut off.  A process reading it
+ * meanwhile sees the new text first (with the old one's tail after it),
+ * never an empty file; and no truncation to zero, after which ext4
+ * flushes the file on close (0.3 ms, a clock fault's time many times). */
 int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
 		  gd_error **err)
 {
-	_cleanup_close_ int fd = gd_node_open(n, path, O_WRONLY | O_TRUNC, err);
+	_cleanup_close_ int fd = gd_node_open(n, path, O_WRONLY, err);
 	if (fd < 0)
 		return fd;
 	size_t len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len)
+	if (pwrite(fd, text, len, 0) != (ssize_t)len ||
+	    ftruncate(fd, (off_t)len) < 0)
 		return gd_error_make(err, errno,
 				     "cannot write \"%s\" on \"%s\"", path,
 				     n->name);

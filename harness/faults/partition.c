@@ -66,9 +66,9 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 		char ns[64];
 		snprintf(ns, sizeof(ns), "/proc/%d/ns/net",
 			 (int)node->init_pid);
-		_cleanup_close_ int fd = open(
-			strcmp(gd_node_state(node), "down") ? ns : node->netns,
-			O_RDONLY | O_CLOEXEC);
+		_cleanup_close_ int fd =
+			open(gd_node_running(node) ? ns : node->netns,
+			     O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			size_t u = strlen(skipped);
 			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
