@@ -215,6 +215,42 @@ static void fmt_ms(const json_t *v, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+char *gd_result_close_call(const json_t *job, char *buf, size_t size)
+{
+	const json_t *c = json_object_get(job, "close_call");
+	if (!c)
+		return NULL;
+	json_int_t apart = json_integer_value(json_object_get(c, "apart_ms"));
+	char d[32];
+	gd_score_fmt_ms(apart < 0 ? -apart : apart, d, sizeof(d));
+	snprintf(buf, size, "its run on %s ended %s %s %s was %s",
+		 s_of(c, "node"), d, apart < 0 ? "before" : "after",
+		 s_of(c, "fault"), s_of(c, "at"));
+	return buf;
+}
+
+/* Jobs whose run ended closer to a fault on their node than the run's
+ * scale can tell apart: their outcome is the scale's call. */
+static void close_calls(const json_t *result, FILE *out)
+{
+	const json_t *m = json_object_get(result, "measures");
+	if (json_integer_value(json_object_get(m, "close_calls")) <= 0)
+		return;
+	char res[32];
+	fmt_ms(json_object_get(result, "resolution_ms"), res, sizeof(res));
+	fprintf(out,
+		"\nClose calls: these jobs ended within %s of a fault on their node (one real second at this scale, closer than it tells apart); at another scale they may end otherwise:\n\n",
+		res);
+	size_t i;
+	const json_t *j;
+	json_array_foreach (json_object_get(result, "jobs"), i, j) {
+		char said[256];
+		if (gd_result_close_call(j, said, sizeof(said)))
+			fprintf(out, "- %s (%s): %s\n", s_of(j, "id"),
+				s_of(j, "outcome"), said);
+	}
+}
+
 void gd_report_summary(const json_t *result, FILE *out)
 {
 	const json_t *score = json_object_get(result, "score");
@@ -337,6 +373,7 @@ void gd_report_summary(const json_t *result, FILE *out)
 						 : "(not seen)");
 		said = true;
 	}
+	close_calls(result, out);
 }
 
 void gd_report_json(const json_t *result, FILE *out)

@@ -40,6 +40,9 @@ const char *gd_result_str(const json_t *o, const char *key);
 int64_t gd_result_ms(const json_t *o, const char *key);
 char *gd_result_join(const json_t *strings, const char *sep, char *buf,
 		     size_t size);
+/* A job's close call in words ("its run on w1 ended 30.0s before jump was
+ * applied") into buf, or NULL when it has none. */
+char *gd_result_close_call(const json_t *job, char *buf, size_t size);
 
 /* Text with &, <, >, " and ' escaped, and the control characters XML 1.0
  * cannot carry at all replaced by '?'. */

@@ -442,7 +442,14 @@ static void jobs_table(FILE *out, const json_t *result)
 			fputs("<td>-</td>", out);
 		cell(out, gd_result_join(json_object_get(j, "faults"), " ",
 					 list, sizeof(list)));
-		cell(out, s_of(j, "why"));
+		char why[512], said[256];
+		if (gd_result_close_call(j, said, sizeof(said)))
+			snprintf(why, sizeof(why), "%s%sclose call: %s",
+				 s_of(j, "why"), *s_of(j, "why") ? "; " : "",
+				 said);
+		else
+			snprintf(why, sizeof(why), "%s", s_of(j, "why"));
+		cell(out, why);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);

@@ -572,6 +572,49 @@ static json_t *ms_json(ms_t v)
 	return v >= 0 ? json_integer(v) : json_null();
 }
 
+static ms_t resolution(const struct run *r)
+{
+	return (ms_t)llround(GD_RESOLUTION_REAL_MS * r->scale);
+}
+
+/* The fault instant on its node that an attempt of j ended closest to,
+ * closer than the resolution, or NULL: the job ended just before a
+ * fault that at another scale would have caught it running, or just
+ * after one it might have missed.  A kill or reboot ending the attempt
+ * is its cause, not a race. */
+static json_t *close_call(const struct run *r, const struct job *j)
+{
+	ms_t res = resolution(r), best = res;
+	json_t *o = NULL;
+	for (size_t a = 0; a < j->natt; a++) {
+		const struct attempt *at = &j->att[a];
+		if (at->end < 0 || !at->node)
+			continue;
+		for (size_t i = 0; i < r->nfaults; i++) {
+			const struct fault *f = &r->faults[i];
+			if (!in_nodes(f->nodes, at->node))
+				continue;
+			bool power =
+				f->kind && (strcmp(f->kind, "kill") == 0 ||
+					    strcmp(f->kind, "reboot") == 0);
+			ms_t when[2] = {f->applied, f->healed};
+			for (int w = 0; w < 2; w++) {
+				ms_t apart = at->end - when[w];
+				if (when[w] < 0 || llabs(apart) >= best ||
+				    (w == 0 && power && apart >= 0))
+					continue;
+				best = llabs(apart);
+				json_decref(o);
+				o = json_pack("{s:s,s:s,s:s,s:I}", "fault",
+					      f->id, "node", at->node, "at",
+					      w ? "healed" : "applied",
+					      "apart_ms", (json_int_t)apart);
+			}
+		}
+	}
+	return o;
+}
+
 /* A job the log never judged: finished but not checked (the log ends
  * first), or still running or queued. */
 static const char *outcome_of(const struct job *j, const char **why)
@@ -647,6 +690,9 @@ static json_t *job_json(const struct run *r, const struct job *j)
 		json_object_set_new(o, "group", json_string(j->group));
 	if (j->state)
 		json_object_set_new(o, "final_state", json_string(j->state));
+	json_t *cc = close_call(r, j);
+	if (cc)
+		json_object_set_new(o, "close_call", cc);
 	return o;
 }
 
@@ -827,13 +873,15 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 
 	/* Jobs. */
 	json_t *jobs = json_array();
-	size_t good = 0, within = 0, wrong = 0;
+	size_t good = 0, within = 0, wrong = 0, close_calls = 0;
 	double *infl = calloc(r.njobs + 1, sizeof(double));
 	size_t ninfl = 0;
 	ms_t longest_expected = 0;
 	for (size_t i = 0; i < r.njobs; i++) {
 		const struct job *j = &r.jobs[i];
-		json_array_append_new(jobs, job_json(&r, j));
+		json_t *jo = job_json(&r, j);
+		close_calls += json_object_get(jo, "close_call") != NULL;
+		json_array_append_new(jobs, jo);
 		good += correct_on_time(j);
 		within += within_expected(j);
 		wrong += j->outcome && strcmp(j->outcome, "wrong") == 0;
@@ -1069,7 +1117,7 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 				json_object_get(r.started, "fidelity"));
 	json_object_set_new(
 		result, "measures",
-		json_pack("{s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:b,s:o}",
+		json_pack("{s:i,s:i,s:i,s:i,s:f,s:f,s:o,s:o,s:o,s:b,s:o,s:i}",
 			  "jobs", (int)r.njobs, "correct_on_time", (int)good,
 			  "within_expected", (int)within, "within_expected_pct",
 			  pct, "worst_inflation", round(worst * 100) / 100,
@@ -1077,7 +1125,10 @@ static json_t *result_of(struct run *rp, const gd_log_end *log)
 			  "longest_stall_ms", json_integer(r.stall),
 			  "longest_stall_from_ms", json_integer(r.stall_from),
 			  "recover_ms", ms_json(recover), "silent_failure",
-			  silent, "last_heal_ms", ms_json(last_heal)));
+			  silent, "last_heal_ms", ms_json(last_heal),
+			  "close_calls", (int)close_calls));
+	json_object_set_new(result, "resolution_ms",
+			    json_integer(resolution(&r)));
 	/* Each expectation, and when it is not met the reason saying why. */
 	json_t *ex = json_array();
 	add_expectation(

@@ -5,7 +5,9 @@
  * (outcome and on time) agree with the reference's, whether each job is
  * within its expected duration in both or in neither, and how far each
  * job's finish moved, in scenario time (median and worst) and as a share
- * of the job's expected duration. */
+ * of the job's expected duration.  "close": of the jobs whose outcome
+ * differs, how many either run flagged a close call (a job that ended
+ * closer to a fault than its scale tells apart, score.h). */
 #include "base/duration.h"
 #include "score/report.h"
 
@@ -45,6 +47,7 @@ static void row(const json_t *ref, const json_t *run, const char *path)
 {
 	const json_t *jobs = json_object_get(ref, "jobs");
 	size_t n = json_array_size(jobs), agree = 0, within = 0, timed = 0;
+	size_t close = 0;
 	int64_t *err = calloc(n ? n : 1, sizeof(*err));
 	double worst_share = 0;
 	size_t i;
@@ -59,6 +62,9 @@ static void row(const json_t *ref, const json_t *run, const char *path)
 		    json_equal(json_object_get(a, "on_time"),
 			       json_object_get(b, "on_time")))
 			agree++;
+		else
+			close += json_object_get(a, "close_call") ||
+				 json_object_get(b, "close_call");
 		within += json_equal(json_object_get(a, "within_expected"),
 				     json_object_get(b, "within_expected"));
 		int64_t fa = gd_result_ms(a, "finished_ms");
@@ -81,14 +87,15 @@ static void row(const json_t *ref, const json_t *run, const char *path)
 				   sizeof(max));
 	}
 	const json_t *fid = json_object_get(run, "fidelity");
-	printf("  %6g  %-7s %-8s %3zu/%-3zu  %3zu/%-3zu  %9s  %9s  %5.0f%%  %s\n",
+	printf("  %6g  %-7s %-8s %3zu/%-3zu  %2zu/%-2zu  %3zu/%-3zu  %9s  %9s  %5.0f%%  %s\n",
 	       json_number_value(json_object_get(run, "time_scale")),
 	       gd_result_str(run, "verdict"),
 	       strcmp(gd_result_str(run, "verdict"),
 		      gd_result_str(ref, "verdict")) == 0
 		       ? "same"
 		       : "DIFFERS",
-	       agree, n, within, n, med, max, worst_share * 100,
+	       agree, n, close, n - agree, within, n, med, max,
+	       worst_share * 100,
 	       json_is_false(json_object_get(fid, "faithful")) ? "unfaithful"
 	       : fid					       ? "faithful"
 							       : path);
@@ -105,9 +112,9 @@ int main(int argc, char **argv)
 	json_t *ref = load(argv[1]);
 	if (!ref)
 		return 1;
-	printf("  %6s  %-7s %-8s %7s  %7s  %9s  %9s  %6s  %s\n", "scale",
-	       "verdict", "vs ref", "agree", "in exp", "finish~", "finish^",
-	       "of job", "fidelity");
+	printf("  %6s  %-7s %-8s %7s  %5s  %7s  %9s  %9s  %6s  %s\n", "scale",
+	       "verdict", "vs ref", "agree", "close", "in exp", "finish~",
+	       "finish^", "of job", "fidelity");
 	row(ref, ref, argv[1]);
 	for (int i = 2; i < argc; i++) {
 		json_t *run = load(argv[i]);
