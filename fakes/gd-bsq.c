@@ -11,6 +11,9 @@
  *     verify JOB ID PATH           prints the output; exit 1 if none
  *     worker [--retries N] [--logs DIR]
  *                                  take jobs and run them, forever
+ *     drain NODE...                NODE's worker takes no new job
+ *     resume NODE...               ... until this
+ *     nodes NODE...                prints {"nodes": [{"name", "state"}]}
  *
  * beanstalkd's own mechanism is what survives a worker's death: a job
  * reserved by a worker whose connection closes (a killed node) goes back
@@ -23,7 +26,15 @@
  * record DIR/ID.done ("completed NODE ATTEMPTS") before deleting it, and
  * DIR/ID.node while running it; query reads them for the jobs the server
  * no longer has.  submit keeps DIR/JOB.id, so submitting a job again
- * returns the id it already has. */
+ * returns the id it already has.
+ *
+ * A drain is DIR/NODE.drain, which the node's worker reads before each
+ * job, and DIR/NODE.worker says whether it is running one ("busy") or
+ * not: a drained node is "draining" until its job ends, then "drained",
+ * and stays so across its own reboot until resumed.  A worker already
+ * waiting in "reserve" when its node is drained gives back the job it
+ * then gets, and counts that in DIR/ID.skips, which query and the retry
+ * count take off the job's reserves: the job never started there. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -276,6 +287,59 @@ static void write_record(const char *id, const char *kind, const char *text)
 			strerror(errno));
 }
 
+static int is_drained(const char *node)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s.drain", records, node);
+	return access(path, F_OK) == 0;
+}
+
+/* How many times job id was handed to a drained worker and given back. */
+static long skips_of(const char *id)
+{
+	char text[32];
+	return read_record(id, "skips", text, sizeof(text)) == 0
+		       ? strtol(text, NULL, 10)
+		       : 0;
+}
+
+static int cmd_drain(int argc, char **argv, int drain)
+{
+	if (argc < 1)
+		die("usage: gd-bsq %s NODE...", drain ? "drain" : "resume");
+	if (mkdir(records, 01777) == 0)
+		chmod(records, 01777);
+	for (int i = 0; i < argc; i++) {
+		if (strchr(argv[i], '/') || argv[i][0] == '.')
+			die("\"%s\" is not a node name", argv[i]);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s.drain", records, argv[i]);
+		if (drain)
+			write_record(argv[i], "drain", "drained");
+		else if (unlink(path) < 0 && errno != ENOENT)
+			die("cannot resume %s: %s", argv[i], strerror(errno));
+		if (drain && !is_drained(argv[i]))
+			die("cannot drain %s", argv[i]);
+	}
+	return 0;
+}
+
+static int cmd_nodes(int argc, char **argv)
+{
+	printf("{\"nodes\": [");
+	for (int i = 0; i < argc; i++) {
+		char state[64] = "idle";
+		read_record(argv[i], "worker", state, sizeof(state));
+		int busy = strcmp(state, "busy") == 0;
+		printf("%s\n {\"name\": \"%s\", \"state\": \"%s\"}",
+		       i ? "," : "", argv[i],
+		       is_drained(argv[i]) ? (busy ? "draining" : "drained")
+					   : state);
+	}
+	printf("]}\n");
+	return 0;
+}
+
 static int cmd_submit(int argc, char **argv)
 {
 	long ttr = 5;
@@ -361,8 +425,12 @@ static int cmd_query(int argc, char **argv)
 		} else {
 			die("stats-job %s: %s", id, line);
 		}
-		printf("%s\n {\"id\": \"%s\", \"state\": \"%s\", \"attempts\": %s, \"node\": \"%s\", \"detail\": \"%s\"}",
-		       sep, id, phase, reserves, node, state);
+		long attempts = strtol(reserves, NULL, 10);
+		if (phase[0] != 'c') /* a completed record counts for itself */
+			attempts -= skips_of(id);
+		printf("%s\n {\"id\": \"%s\", \"state\": \"%s\", \"attempts\": %ld, \"node\": \"%s\", \"detail\": \"%s\"}",
+		       sep, id, phase, attempts < 0 ? 0 : attempts, node,
+		       state);
 		sep = ",";
 	}
 	printf("]}\n");
@@ -458,6 +526,9 @@ static int cmd_worker(int argc, char **argv)
 	char host[64] = "?";
 	gethostname(host, sizeof(host) - 1);
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	/* Its state is recorded from the start, before any job is. */
+	if (mkdir(records, 01777) == 0)
+		chmod(records, 01777);
 	for (;;) {
 		conn c;
 		char why[512], line[256], *body;
@@ -472,7 +543,16 @@ static int cmd_worker(int argc, char **argv)
 				    "ignore default") == 0;
 		fprintf(stderr, "gd-bsq: %s: watching \"%s\" on %s\n", host,
 			tube, server);
+		int idle_said = 0;
 		while (alive) {
+			if (!idle_said) {
+				write_record(host, "worker", "idle");
+				idle_said = 1;
+			}
+			if (is_drained(host)) {
+				sleep_ms(200);
+				continue;
+			}
 			/* Plain "reserve": beanstalkd 1.12 never times out
 			 * a job handed over at once by "reserve-with-timeout"
 			 * (the connection keeps a stale pending timeout and
@@ -490,6 +570,21 @@ static int cmd_worker(int argc, char **argv)
 				free(body);
 				continue;
 			}
+			/* Drained while it waited: the job goes back as it
+			 * came (priority 1024, no delay), never started. */
+			if (is_drained(host)) {
+				char n[32];
+				snprintf(n, sizeof(n), "%ld", skips_of(id) + 1);
+				write_record(id, "skips", n);
+				fprintf(stderr,
+					"gd-bsq: %s is drained: job %s given back\n",
+					host, id);
+				free(body);
+				if (bs_call(&c, line, sizeof(line), NULL,
+					    "release %s 1024 0", id) < 0)
+					alive = 0;
+				continue;
+			}
 			char stats[256], *yaml, ttr[32] = "5",
 						reserves[32] = "1";
 			if (bs_call(&c, stats, sizeof(stats), &yaml,
@@ -500,7 +595,11 @@ static int cmd_worker(int argc, char **argv)
 					   sizeof(reserves));
 				free(yaml);
 			}
+			snprintf(reserves, sizeof(reserves), "%ld",
+				 strtol(reserves, NULL, 10) - skips_of(id));
 			write_record(id, "node", host);
+			write_record(host, "worker", "busy");
+			idle_said = 0;
 			int status = run_job(&c, &alive, id,
 					     strtol(ttr, NULL, 10), body, logs);
 			free(body);
@@ -551,7 +650,7 @@ int main(int argc, char **argv)
 			die("unknown option \"%s\"", argv[i]);
 	}
 	if (i >= argc)
-		die("usage: gd-bsq [--server HOST:PORT] [--tube T] [--records DIR] ready|submit|query|verify|worker ...");
+		die("usage: gd-bsq [--server HOST:PORT] [--tube T] [--records DIR] ready|submit|query|verify|worker|drain|resume|nodes ...");
 	signal(SIGPIPE, SIG_IGN);
 	const char *cmd = argv[i++];
 	argc -= i;
@@ -566,5 +665,9 @@ int main(int argc, char **argv)
 		return cmd_verify(argc, argv);
 	if (strcmp(cmd, "worker") == 0)
 		return cmd_worker(argc, argv);
+	if (strcmp(cmd, "drain") == 0 || strcmp(cmd, "resume") == 0)
+		return cmd_drain(argc, argv, cmd[0] == 'd');
+	if (strcmp(cmd, "nodes") == 0)
+		return cmd_nodes(argc, argv);
 	die("unknown command \"%s\"", cmd);
 }

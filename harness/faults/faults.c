@@ -28,7 +28,10 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 			break;
 		case GD_FAULT_REBOOT:
 			if (st->drain && !gd_jobsys_can_drain(&s->cluster))
-				why = "draining nodes in an exec adapter's job system (it has no command for it)";
+				return gd_error_set(
+					err, EOPNOTSUPP,
+					"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
+					s->file, st->id);
 			else if (st->back_with && st->back_with->nconfig &&
 				 s->cluster.system != GD_SYSTEM_SLURM)
 				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";

@@ -90,7 +90,8 @@ int gd_jobsys_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
 
 bool gd_jobsys_can_drain(const gd_cluster *c)
 {
-	return c->system == GD_SYSTEM_SLURM;
+	return c->system == GD_SYSTEM_SLURM ||
+	       (c->system == GD_SYSTEM_EXEC && c->adapter_drain.n);
 }
 
 int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,

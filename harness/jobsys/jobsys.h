@@ -81,8 +81,8 @@ int gd_jobsys_query(gd_jobsys *js, const char *const *ids, size_t nids,
 int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
 		     const char *path, char **out, gd_error **err);
 
-/* Whether the system can drain nodes (Slurm can; an exec adapter has no
- * command for it yet). */
+/* Whether the system can drain nodes (Slurm can; an exec adapter can when
+ * it has "drain", "resume" and "nodes" commands). */
 bool gd_jobsys_can_drain(const gd_cluster *c);
 
 /* Drains (drain: no new jobs on them, the running ones go on) or resumes
@@ -141,6 +141,9 @@ long gd_jobsys_controller(const gd_cluster *c);
 
 /* Parses an exec adapter's query answer (exposed for the unit tests). */
 int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
+			gd_error **err);
+/* Parses its "nodes" answer into "w1 drained, w2 draining" (the same). */
+int gd_exec_parse_nodes(const char *text, char *out, size_t size,
 			gd_error **err);
 
 #endif

@@ -243,6 +243,86 @@ static int exec_output(gd_jobsys *js, const char *job, const char *sys_id,
 	return 0;
 }
 
+/* "w1,w2" split into words in buf (at most max): a node name has no
+ * comma. */
+static size_t split_nodes(const char *nodes, char *buf, size_t size,
+			  const char **words, size_t max)
+{
+	snprintf(buf, size, "%s", nodes);
+	size_t n = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(buf, ",", &save); w && n < max;
+	     w = strtok_r(NULL, ",", &save))
+		words[n++] = w;
+	return n;
+}
+
+/* drain NODE... or resume NODE...: exit 0 once the system has it. */
+static int exec_drain(gd_jobsys *js, const char *nodes, bool drain,
+		      const char *reason, gd_error **err)
+{
+	(void)reason; /* the contract passes node names only */
+	char buf[1024];
+	const char *words[64];
+	size_t n = split_nodes(nodes, buf, sizeof(buf), words, 64);
+	_cleanup_free_ char *out = NULL;
+	return run_adapter(
+		js, drain ? &js->c->adapter_drain : &js->c->adapter_resume,
+		words, n, GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+}
+
+int gd_exec_parse_nodes(const char *text, char *out, size_t size,
+			gd_error **err)
+{
+	char q[200];
+	*out = '\0';
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *arr = json_object_get(root, "nodes");
+	if (!json_is_array(arr)) {
+		json_decref(root);
+		return gd_error_set(
+			err, EPROTO,
+			"adapter \"nodes\" printed %s; expected {\"nodes\": [...]}",
+			quote(text, q, sizeof(q)));
+	}
+	size_t len = 0, i;
+	json_t *o;
+	json_array_foreach (arr, i, o) {
+		json_t *name = json_object_get(o, "name");
+		json_t *state = json_object_get(o, "state");
+		if (!json_is_string(name) || !json_is_string(state)) {
+			json_decref(root);
+			*out = '\0';
+			return gd_error_set(
+				err, EPROTO,
+				"adapter \"nodes\": $.nodes[%zu] needs a \"name\" and a \"state\" (strings)",
+				i);
+		}
+		int w = snprintf(out + len, size - len, "%s%s %s",
+				 len ? ", " : "", json_string_value(name),
+				 json_string_value(state));
+		if (w < 0 || (size_t)w >= size - len)
+			break;
+		len += (size_t)w;
+	}
+	json_decref(root);
+	return 0;
+}
+
+static int exec_node_states(gd_jobsys *js, const char *nodes, char *out,
+			    size_t size, gd_error **err)
+{
+	char buf[1024];
+	const char *words[64];
+	size_t n = split_nodes(nodes, buf, sizeof(buf), words, 64);
+	_cleanup_free_ char *text = NULL;
+	int r = run_adapter(js, &js->c->adapter_nodes, words, n,
+			    GD_JOBSYS_CMD_TIMEOUT_MS, &text, err);
+	if (r < 0)
+		return r;
+	return gd_exec_parse_nodes(text, out, size, err);
+}
+
 static const char *const exec_logs[] = {NULL};
 
 const gd_jobsys_driver gd_jobsys_exec = {
@@ -250,5 +330,7 @@ const gd_jobsys_driver gd_jobsys_exec = {
 	.submit = exec_submit,
 	.query = exec_query,
 	.output = exec_output,
+	.drain = exec_drain,
+	.node_states = exec_node_states,
 	.logs = exec_logs,
 };

@@ -20,8 +20,10 @@ static const char *const service_keys[] = {
 	"name",		"argv",	       "env",	"user",		"restart",
 	"min_interval", "backoff_max", "grace", "max_restarts",
 };
-static const char *const adapter_keys[] = {"node", "ready", "submit", "query",
-					   "verify"};
+static const char *const adapter_keys[] = {
+	"node",	  "ready", "submit", "query",
+	"verify", "drain", "resume", "nodes",
+};
 
 const char *gd_system_name(enum gd_system s)
 {
@@ -492,6 +494,22 @@ static void parse_adapter(gd_reader *r, json_t *v, gd_cluster *c)
 	parse_command(r, v, "submit", true, &c->adapter_submit);
 	parse_command(r, v, "query", true, &c->adapter_query);
 	parse_command(r, v, "verify", false, &c->adapter_verify);
+	/* A drain the system could not undo, or confirm, would leave nodes
+	 * out of service or the maintenance unproved. */
+	static const char *const drain_keys[] = {"drain", "resume", "nodes"};
+	gd_strv *drain_cmds[] = {&c->adapter_drain, &c->adapter_resume,
+				 &c->adapter_nodes};
+	size_t given = 0;
+	for (size_t k = 0; k < 3; k++) {
+		parse_command(r, v, drain_keys[k], false, drain_cmds[k]);
+		given += json_object_get(v, drain_keys[k]) != NULL;
+	}
+	for (size_t k = 0; given && given < 3 && k < 3; k++)
+		if (!json_object_get(v, drain_keys[k]))
+			rd_error(
+				r,
+				"\"drain\", \"resume\" and \"nodes\" go together: \"%s\" is missing",
+				drain_keys[k]);
 }
 
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)

@@ -80,6 +80,8 @@ typedef struct gd_cluster {
 	/* system exec: where the adapter's commands run, and them */
 	const char *adapter_node; /* NULL: the first node */
 	gd_strv adapter_ready, adapter_submit, adapter_query, adapter_verify;
+	/* optional, all three or none: a reboot's drain */
+	gd_strv adapter_drain, adapter_resume, adapter_nodes;
 	double time_scale; /* the scenario's (1 for a bare cluster file) */
 	bool fake_clock; /* some step shifts a clock: libfaketime in every node */
 } gd_cluster;

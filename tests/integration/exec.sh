@@ -1,7 +1,8 @@
 #!/bin/sh
 # Integration test of the exec adapter on a second, independent job system:
 # beanstalkd and gd-bsq workers (scenarios/clusters/beanstalk.json) run the
-# same twenty document jobs as the Slurm baseline; a worker killed mid-run
+# same twenty document jobs as the Slurm baseline; maintenance drains
+# workers through the adapter (nothing requeued); a worker killed mid-run
 # costs nothing (beanstalkd hands its job to another worker); a job done
 # twice is scored "duplicated"; jobs a restarted queue forgets are
 # "lost"; adapters that break the contract end the
@@ -56,6 +57,30 @@ for e in job-submitted job-started job-finished job-outcome; do
 done
 if [ -s "$state/r1/queue/service-beanstalkd.log" ] || [ -f "$state/r1/queue/service-beanstalkd.log" ]; then
 	ok "the run directory keeps the services' logs"; else bad "the run directory keeps the services' logs"; fi
+clean_host "nothing is left of the cluster"
+
+# Maintenance through the adapter's drain: w1 drained while it runs a job
+# (its job ends before the reboot), w2 while it waits for work (the job it
+# is handed goes back); nothing requeued, and both resumed when back.
+expect "a drained maintenance through the exec adapter passes" 0 \
+	"$gameday" run --quiet --out "$state/rd" "$here/scenarios/bsq-drain.json"
+ev=$state/rd/events.jsonl
+if grep '"event":"fault-drained"' "$ev" | grep -q '"evidence":"w1 draining".*"evidence_ok":true'; then
+	ok "... the busy worker is draining when drained"; else bad "... the busy worker is draining when drained"; fi
+if grep '"event":"fault-drained"' "$ev" | grep -q '"evidence":"w2 drained"'; then
+	ok "... the idle one drained"; else bad "... the idle one drained"; fi
+n=$(grep '"event":"fault-applied"' "$ev" | grep -c '"drain_states":"w[12] drained"')
+if [ "$n" = 2 ]; then ok "... both drained when they went down"; else bad "... both drained when they went down ($n)"; fi
+n=$(grep '"event":"fault-healed"' "$ev" | grep -c 'resumed in the job system: w[12] idle')
+if [ "$n" = 2 ]; then ok "... both resumed when back"; else bad "... both resumed when back ($n)"; fi
+if grep -q 'w2 is drained: job [0-9]* given back' "$state/rd/w2/service-worker.log" &&
+	! grep -q '"event":"job-requeued"' "$ev" && ! grep -q '"attempts": [02-9]' "$state/rd/result.json"; then
+	ok "... the job handed to the drained worker went back, and no job counts a second attempt"; else
+	bad "... the job handed to the drained worker went back, and no job counts a second attempt"; fi
+healed=$(grep '"event":"fault-healed"' "$ev" | grep '"fault":"w1-maintenance"' | sed 's/.*"t_ms":\([0-9]*\).*/\1/')
+after=$(grep '"event":"job-started"' "$ev" | grep '"node":"w1"' | sed 's/.*"t_ms":\([0-9]*\).*/\1/' |
+	awk -v h="$healed" '$1 > h' | wc -l)
+if [ -n "$healed" ] && [ "$after" -ge 1 ]; then ok "... w1 takes work again once resumed"; else bad "... w1 takes work again once resumed"; fi
 clean_host "nothing is left of the cluster"
 
 # Kill a worker node while it runs a job (the first found busy): its

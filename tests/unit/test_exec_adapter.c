@@ -80,6 +80,40 @@ static void contract_breaches_are_named(void **state)
 	}
 }
 
+static void a_nodes_answer_is_read(void **state)
+{
+	(void)state;
+	char out[128];
+	gd_error *err = NULL;
+	assert_int_equal(
+		gd_exec_parse_nodes(
+			"{\"nodes\": [{\"name\": \"w1\", \"state\": \"drained\"},"
+			" {\"name\": \"w2\", \"state\": \"draining\"}]}",
+			out, sizeof(out), &err),
+		0);
+	assert_string_equal(out, "w1 drained, w2 draining");
+	static const struct {
+		const char *text, *says;
+	} cases[] = {
+		{"drained", "adapter \"nodes\" printed drained; expected"},
+		{"{\"nodes\": [{\"name\": \"w1\"}]}",
+		 "$.nodes[0] needs a \"name\" and a \"state\""},
+		{"{\"nodes\": [{\"name\": \"w1\", \"state\": \"idle\"}, 7]}",
+		 "$.nodes[1] needs"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(gd_exec_parse_nodes(cases[i].text, out,
+						     sizeof(out), &err),
+				 -EPROTO);
+		if (!strstr(err->msg, cases[i].says))
+			fail_msg("case %zu: \"%s\" does not say \"%s\"", i,
+				 err->msg, cases[i].says);
+		assert_string_equal(out, "");
+		gd_error_free(err);
+		err = NULL;
+	}
+}
+
 static void phases_have_names_both_ways(void **state)
 {
 	(void)state;
@@ -94,6 +128,7 @@ int main(void)
 		cmocka_unit_test(a_query_answer_is_read),
 		cmocka_unit_test(an_empty_queue_is_an_answer),
 		cmocka_unit_test(contract_breaches_are_named),
+		cmocka_unit_test(a_nodes_answer_is_read),
 		cmocka_unit_test(phases_have_names_both_ways),
 	};
 	return cmocka_run_group_tests_name("exec adapter", tests, NULL, NULL);
