@@ -525,30 +525,36 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 	return r;
 }
 
-int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
-			 bool release, gd_error **err)
+int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
+			gd_error **err)
 {
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
 		return -ENOENT;
-	/* A node that keeps its namespaces keeps its link: pin the network
-	 * namespace (written down first) before its last process goes. */
-	int r = 0;
-	if (!release && strcmp(gd_node_state(n), "down") != 0 &&
-	    access(n->netns, F_OK) < 0) {
-		char path[PATH_MAX];
-		gd_pathf(path, sizeof(path), "%s/ledger.jsonl", st->dir);
-		gd_ledger *ledger = NULL;
-		r = gd_ledger_open(path, &ledger, err);
-		if (r == 0)
-			r = gd_ledger_add(ledger, GD_LEDGER_MOUNT, n->netns, 0,
-					  0, err);
-		if (r == 0)
-			r = gd_netns_pin(n->init_pid, n->netns, err);
-		gd_ledger_close(ledger);
-		if (r < 0)
-			return r;
-	}
+	if (access(n->netns, F_OK) == 0 || !gd_node_running(n))
+		return 0;
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/ledger.jsonl", st->dir);
+	gd_ledger *ledger = NULL;
+	int r = gd_ledger_open(path, &ledger, err);
+	if (r == 0)
+		r = gd_ledger_add(ledger, GD_LEDGER_MOUNT, n->netns, 0, 0, err);
+	if (r == 0)
+		r = gd_netns_pin(n->init_pid, n->netns, err);
+	gd_ledger_close(ledger);
+	return r;
+}
+
+int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
+			 bool release, gd_error **err)
+{
+	/* A node that keeps its namespaces keeps its link. */
+	int r = release ? 0 : gd_cluster_pin_node(st, node, err);
+	if (r < 0)
+		return r;
+	gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
 	node_event(st, "node-killing", node);
 	r = gd_cgroup_kill(n->cgroup, 5000, err);
 	/* Unpinning the network namespace deletes the node's link: the

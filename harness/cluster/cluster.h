@@ -57,6 +57,12 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 /* Power cut: kills every process of the node at once.  Its namespaces are
  * kept (the link stays, as a powered-off machine's port does) or, with
  * release, let go (the link disappears); either way it can start again. */
+/* Keeping them means pinning the network namespace (written in the ledger
+ * first) before the last process goes.  gd_cluster_stop_node does it;
+ * a caller for whom the stop's own time counts (a fault played at its
+ * instant) does it ahead: 0, or a negative errno. */
+int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
+			gd_error **err);
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 			 bool release, gd_error **err);
 /* Starts a stopped node again with its services; held, its gd-init starts

@@ -37,6 +37,10 @@ struct gd_faults {
 	size_t nacts;
 	int64_t t0_ns;
 	int64_t applied_ns; /* when the current action's change was made */
+	/* a power cut's nodes' mount namespaces, held from before its
+	 * instant until its change is made (prepare() in faults.c) */
+	int held[64];
+	size_t nheld;
 	unsigned ndrifting; /* clock drifts in place: the player ticks */
 	/* for gd_faults_now_of(), read by other threads (atomics) */
 	unsigned nactive;

@@ -5,6 +5,7 @@
 #include "faults/engine.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -258,8 +259,7 @@ static int resume(gd_faults *f, const gd_plan_entry *e, char *evidence,
 /* Says "fault-applying" for an apply action, stamped with the instant
  * due: before the fault, so what the cluster says about it in the
  * meantime (a service's exit) follows it in the log.  The player says it
- * while it waits out the last fraction of a millisecond, so that it
- * costs the fault nothing. */
+ * ahead (prepare()), so that it costs the fault nothing. */
 static void announce(gd_faults *f, const gd_action *a, int64_t due)
 {
 	if (a->kind != GD_ACT_APPLY)
@@ -280,6 +280,13 @@ static void announce(gd_faults *f, const gd_action *a, int64_t due)
 		ssize_t w = write(f->events, line, strlen(line));
 		(void)w;
 	}
+}
+
+/* Lets go of what prepare() held. */
+static void release_held(gd_faults *f)
+{
+	while (f->nheld)
+		close(f->held[--f->nheld]);
 }
 
 /* Plays one action; on_time when the player plays it at its instant,
@@ -312,6 +319,7 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 			r = rr;
 	}
 	int64_t seen_ns = mono_ns();
+	release_held(f);
 	/* What the drain achieved: a node still "draining" had its jobs
 	 * killed.  Asked once the nodes are down, not to delay the fault:
 	 * the job system takes seconds to notice. */
@@ -374,15 +382,53 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	gd_error_free(err);
 }
 
-/* A sleeping thread wakes 0.1-0.25 ms after its timer here (a VM's
- * timer and scheduler), which would be most of a pause's or a route's
- * time to effect.  So the player sleeps until this much before an
- * action is due and spins on the clock for the rest: a fraction of a
- * millisecond of one core per action. */
-#define SPIN_NS 400000LL
-
-static void spin_until(int64_t due)
+/* What an action needs done before its instant, so that its time to
+ * effect is the change alone: its "fault-applying" said, and for a power
+ * cut its nodes' network namespaces pinned (a ledger entry and a bind
+ * mount) and their mount namespaces held open, so that the last process
+ * of a node does not wait, as it exits, for its mounts to be torn down
+ * (0.2 ms each: the kernel waits out an RCU grace period); they are let
+ * go once the change is made (release_held()). */
+static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 {
+	announce(f, a, due);
+	const gd_plan_entry *e = a->entry;
+	if (a->kind != GD_ACT_APPLY || !e)
+		return;
+	const gd_step *st = e->step;
+	if (st->kind != GD_FAULT_REBOOT &&
+	    (st->kind != GD_FAULT_KILL || st->kill.service))
+		return;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_error *err = NULL;
+		/* Failing here, it fails again, and says so, in the kill. */
+		const gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		gd_cluster_pin_node(f->st, n->name, &err);
+		gd_error_free(err);
+		char ns[64];
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)n->init_pid);
+		int fd = f->nheld < GD_ARRAY_SIZE(f->held) && gd_node_running(n)
+				 ? open(ns, O_RDONLY | O_CLOEXEC)
+				 : -1;
+		if (fd >= 0)
+			f->held[f->nheld++] = fd;
+	}
+}
+
+/* The player wakes PREPARE_NS before an action to prepare it, then
+ * sleeps again until SPIN_NS before and spins on the clock for the rest:
+ * a sleeping thread wakes 0.1-0.25 ms after its timer here (a VM's timer
+ * and scheduler), which would be most of a pause's or a route's time to
+ * effect.  A fraction of a millisecond of one core per action. */
+#define PREPARE_NS 3000000LL
+#define SPIN_NS	   400000LL
+
+static void wait_until(int64_t due)
+{
+	int64_t sleep_to = due - SPIN_NS;
+	struct timespec ts = {sleep_to / 1000000000, sleep_to % 1000000000};
+	if (sleep_to > mono_ns())
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 	while (mono_ns() < due)
 		;
 }
@@ -398,7 +444,7 @@ static void *player(void *arg)
 		int64_t due = due_ns(f, f->acts[i].at);
 		/* Until the action is due, drifting clocks are stepped. */
 		for (;;) {
-			int64_t wake = due - SPIN_NS;
+			int64_t wake = due - PREPARE_NS;
 			if (f->ndrifting) {
 				if (!tick)
 					tick = mono_ns() +
@@ -412,7 +458,7 @@ static void *player(void *arg)
 			       pthread_cond_timedwait(&f->wake, &f->lock,
 						      &ts) != ETIMEDOUT)
 				;
-			if (f->stop || wake == due - SPIN_NS)
+			if (f->stop || wake == due - PREPARE_NS)
 				break;
 			pthread_mutex_unlock(&f->lock);
 			gd_clock_tick(f);
@@ -422,9 +468,10 @@ static void *player(void *arg)
 		if (f->stop)
 			break;
 		pthread_mutex_unlock(&f->lock);
-		announce(f, &f->acts[i], due);
-		spin_until(due);
+		prepare(f, &f->acts[i], due);
+		wait_until(due);
 		play(f, &f->acts[i], true);
+		release_held(f); /* whatever play() did */
 		__atomic_store_n(&f->next_act, i + 1, __ATOMIC_RELAXED);
 		pthread_mutex_lock(&f->lock);
 	}
