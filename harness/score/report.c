@@ -223,9 +223,9 @@ char *gd_result_close_call(const json_t *job, char *buf, size_t size)
 	json_int_t apart = json_integer_value(json_object_get(c, "apart_ms"));
 	char d[32];
 	gd_score_fmt_ms(apart < 0 ? -apart : apart, d, sizeof(d));
-	snprintf(buf, size, "its run on %s ended %s %s %s was applied",
-		 s_of(c, "node"), d, apart < 0 ? "before" : "after",
-		 s_of(c, "fault"));
+	snprintf(buf, size, "its run on %s %s %s %s %s was applied",
+		 s_of(c, "node"), s_of(c, "run"), d,
+		 apart < 0 ? "before" : "after", s_of(c, "fault"));
 	return buf;
 }
 
@@ -239,7 +239,7 @@ static void close_calls(const json_t *result, FILE *out)
 	char res[32];
 	fmt_ms(json_object_get(result, "resolution_ms"), res, sizeof(res));
 	fprintf(out,
-		"\nClose calls: these jobs ended within %s of a fault's start on their node (one real second at this scale, closer than it tells apart); at another scale they may end otherwise:\n\n",
+		"\nClose calls: these jobs started or ended within %s of a fault's start on their node (one real second at this scale, closer than it tells apart); at another scale they may end otherwise:\n\n",
 		res);
 	size_t i;
 	const json_t *j;

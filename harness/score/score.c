@@ -577,20 +577,22 @@ static ms_t resolution(const struct run *r)
 	return (ms_t)llround(GD_RESOLUTION_REAL_MS * r->scale);
 }
 
-/* The fault on its node whose application an attempt of j ended
- * closest to, closer than the resolution, or NULL: the job ended just
- * before a fault that at another scale would have caught it running, or
- * just after one it might have escaped.  A kill or reboot ending the
- * attempt is its cause, not a race; nor is an attempt that ends as a
- * fault heals, which is when the job system learns what happened during
- * it. */
+/* The fault on its node whose application an attempt of j started or
+ * ended closest to, closer than the resolution, or NULL: the job ended
+ * just before a fault that at another scale would have caught it
+ * running, or just after one it might have escaped; or it started on the
+ * node just before the fault caught it there (or just after, while the
+ * job system did not know yet), where at another scale it might have
+ * started later, or elsewhere.  A kill or reboot ending the attempt is
+ * its cause, not a race; nor is an attempt that ends as a fault heals,
+ * which is when the job system learns what happened during it. */
 static json_t *close_call(const struct run *r, const struct job *j)
 {
 	ms_t best = resolution(r);
 	json_t *o = NULL;
 	for (size_t a = 0; a < j->natt; a++) {
 		const struct attempt *at = &j->att[a];
-		if (at->end < 0 || !at->node)
+		if (!at->node)
 			continue;
 		for (size_t i = 0; i < r->nfaults; i++) {
 			const struct fault *f = &r->faults[i];
@@ -599,13 +601,19 @@ static json_t *close_call(const struct run *r, const struct job *j)
 			bool power =
 				f->kind && (strcmp(f->kind, "kill") == 0 ||
 					    strcmp(f->kind, "reboot") == 0);
-			ms_t apart = at->end - f->applied;
-			if (llabs(apart) >= best || (power && apart >= 0))
-				continue;
-			best = llabs(apart);
-			json_decref(o);
-			o = json_pack("{s:s,s:s,s:I}", "fault", f->id, "node",
-				      at->node, "apart_ms", (json_int_t)apart);
+			ms_t when[2] = {at->start, at->end};
+			for (int w = 0; w < 2; w++) {
+				ms_t apart = when[w] - f->applied;
+				if (when[w] < 0 || llabs(apart) >= best ||
+				    (power && apart >= 0))
+					continue;
+				best = llabs(apart);
+				json_decref(o);
+				o = json_pack("{s:s,s:s,s:s,s:I}", "fault",
+					      f->id, "node", at->node, "run",
+					      w ? "ended" : "started",
+					      "apart_ms", (json_int_t)apart);
+			}
 		}
 	}
 	return o;

@@ -29,8 +29,8 @@
 /* What a compressed run cannot tell apart, in real time: a job system
  * acts on whole seconds (Slurm's scheduler passes, a job's start-up), so
  * two instants closer than this may come in the other order at another
- * scale.  A job whose run ended this close to the start of a fault on
- * its node is a "close call": its outcome is one the scale decided
+ * scale.  A job whose run started or ended this close to the start of a
+ * fault on its node is a "close call": its outcome is one the scale decided
  * (result.json "close_call", the summary lists them).  In scenario time
  * it is this times the scale ("resolution_ms"). */
 #define GD_RESOLUTION_REAL_MS 1000
