@@ -525,12 +525,8 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 	return r;
 }
 
-int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
-			gd_error **err)
+static int pin(const gd_cluster_state *st, const gd_node_rt *n, gd_error **err)
 {
-	gd_node_rt *n = find_node(st, node, err);
-	if (!n)
-		return -ENOENT;
 	if (access(n->netns, F_OK) == 0 || !gd_node_running(n))
 		return 0;
 	char path[PATH_MAX];
@@ -545,16 +541,23 @@ int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
 	return r;
 }
 
+int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
+			gd_error **err)
+{
+	gd_node_rt *n = find_node(st, node, err);
+	return n ? pin(st, n, err) : -ENOENT;
+}
+
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 			 bool release, gd_error **err)
 {
-	/* A node that keeps its namespaces keeps its link. */
-	int r = release ? 0 : gd_cluster_pin_node(st, node, err);
-	if (r < 0)
-		return r;
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
 		return -ENOENT;
+	/* A node that keeps its namespaces keeps its link. */
+	int r = release ? 0 : pin(st, n, err);
+	if (r < 0)
+		return r;
 	node_event(st, "node-killing", node);
 	r = gd_cgroup_kill(n->cgroup, 5000, err);
 	/* Unpinning the network namespace deletes the node's link: the

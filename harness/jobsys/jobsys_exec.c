@@ -243,18 +243,41 @@ static int exec_output(gd_jobsys *js, const char *job, const char *sys_id,
 	return 0;
 }
 
-/* "w1,w2" split into words in buf (at most max): a node name has no
- * comma. */
-static size_t split_nodes(const char *nodes, char *buf, size_t size,
-			  const char **words, size_t max)
+/* "w1,w2" split into words (a node name has no comma): *copy holds them,
+ * the returned array (NULL-terminated) points into it; both the caller's
+ * to free.  NULL when out of memory. */
+static const char **split_nodes(const char *nodes, char **copy, size_t *n)
 {
-	snprintf(buf, size, "%s", nodes);
-	size_t n = 0;
+	size_t max = 1;
+	for (const char *p = nodes; *p; p++)
+		max += *p == ',';
+	const char **words = calloc(max + 1, sizeof(*words));
+	*copy = strdup(nodes);
+	if (!words || !*copy) {
+		free(words);
+		free(*copy);
+		*copy = NULL;
+		return NULL;
+	}
+	*n = 0;
 	char *save = NULL;
-	for (char *w = strtok_r(buf, ",", &save); w && n < max;
+	for (char *w = strtok_r(*copy, ",", &save); w;
 	     w = strtok_r(NULL, ",", &save))
-		words[n++] = w;
-	return n;
+		words[(*n)++] = w;
+	return words;
+}
+
+/* Runs an adapter command with the nodes named in nodes appended. */
+static int run_on_nodes(gd_jobsys *js, const gd_strv *base, const char *nodes,
+			char **out, gd_error **err)
+{
+	_cleanup_free_ char *copy = NULL;
+	size_t n = 0;
+	_cleanup_free_ const char **words = split_nodes(nodes, &copy, &n);
+	if (!words)
+		return gd_error_make(err, ENOMEM, "cannot run the adapter");
+	return run_adapter(js, base, words, n, GD_JOBSYS_CMD_TIMEOUT_MS, out,
+			   err);
 }
 
 /* drain NODE... or resume NODE...: exit 0 once the system has it. */
@@ -262,13 +285,10 @@ static int exec_drain(gd_jobsys *js, const char *nodes, bool drain,
 		      const char *reason, gd_error **err)
 {
 	(void)reason; /* the contract passes node names only */
-	char buf[1024];
-	const char *words[64];
-	size_t n = split_nodes(nodes, buf, sizeof(buf), words, 64);
 	_cleanup_free_ char *out = NULL;
-	return run_adapter(
+	return run_on_nodes(
 		js, drain ? &js->c->adapter_drain : &js->c->adapter_resume,
-		words, n, GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+		nodes, &out, err);
 }
 
 int gd_exec_parse_nodes(const char *text, char *out, size_t size,
@@ -312,12 +332,8 @@ int gd_exec_parse_nodes(const char *text, char *out, size_t size,
 static int exec_node_states(gd_jobsys *js, const char *nodes, char *out,
 			    size_t size, gd_error **err)
 {
-	char buf[1024];
-	const char *words[64];
-	size_t n = split_nodes(nodes, buf, sizeof(buf), words, 64);
 	_cleanup_free_ char *text = NULL;
-	int r = run_adapter(js, &js->c->adapter_nodes, words, n,
-			    GD_JOBSYS_CMD_TIMEOUT_MS, &text, err);
+	int r = run_on_nodes(js, &js->c->adapter_nodes, nodes, &text, err);
 	if (r < 0)
 		return r;
 	return gd_exec_parse_nodes(text, out, size, err);
