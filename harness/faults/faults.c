@@ -289,8 +289,9 @@ static void release_held(gd_faults *f)
 		close(f->held[--f->nheld]);
 }
 
-/* Plays one action; on_time when the player plays it at its instant,
- * announced (its lags are then recorded). */
+/* Plays one action; on_time when the player plays it at its instant
+ * (its lags are then recorded).  Only the player applies faults, and it
+ * announces them ahead (prepare()); a stop plays heals and change ends. */
 static void play(gd_faults *f, const gd_action *a, bool on_time)
 {
 	if (a->kind == GD_ACT_DRAIN) {
@@ -308,8 +309,6 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	gd_fault_fn fn = fn_for(e, a->kind);
 	char evidence[512] = "";
 	gd_error *err = NULL;
-	if (!on_time)
-		announce(f, a, mono_ns());
 	f->applied_ns = 0;
 	int r = fn ? fn(f, e, evidence, sizeof(evidence), &err)
 		   : gd_error_set(&err, EOPNOTSUPP, "not supported");
