@@ -143,6 +143,7 @@ static int load_state(const char *dir, gd_cluster_state **out, gd_error **err)
 		STR(rt->netns, n, "netns");
 		STR(rt->dir, n, "dir");
 		rt->pending_fd = -1;
+		rt->go_fd = -1;
 		rt->init_pid = (pid_t)json_integer_value(
 			json_object_get(n, "init_pid"));
 		rt->init_start = (unsigned long long)json_integer_value(
@@ -287,12 +288,22 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	if (r < 0)
 		goto fail;
 
-	for (size_t i = 0; i < c->nnodes; i++) {
-		r = gd_node_start(&run, c, i, sw, BRIDGE, libexec, events,
-				  &st->nodes[i], err);
-		if (r < 0)
-			goto fail;
-		st->nnodes++;
+	/* A pipeline: node i is cloned while node i - 1 makes its network
+	 * namespace, then i - 1 is wired while i makes its own. */
+	for (size_t i = 0; i <= c->nnodes; i++) {
+		if (i < c->nnodes) {
+			r = gd_node_start(&run, c, i, libexec, events,
+					  &st->nodes[i], err);
+			if (r < 0)
+				goto fail;
+			st->nnodes++;
+		}
+		if (i > 0) {
+			r = gd_node_wire(&st->nodes[i - 1], i - 1, sw, BRIDGE,
+					 err);
+			if (r < 0)
+				goto fail;
+		}
 	}
 	/* Nodes finish mounting and exec'ing in parallel with the starts
 	 * above; collect their outcomes now. */
@@ -317,9 +328,12 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	return 0;
 
 fail:
-	for (size_t i = 0; i < st->nnodes; i++)
+	for (size_t i = 0; i < st->nnodes; i++) {
 		if (st->nodes[i].pending_fd >= 0)
 			close(st->nodes[i].pending_fd);
+		if (st->nodes[i].go_fd >= 0)
+			close(st->nodes[i].go_fd);
+	}
 	gd_event(events, "cluster-failed",
 		 json_pack("{s:s}", "error", err && *err ? (*err)->msg : "?"));
 	gd_nl_close(sw);

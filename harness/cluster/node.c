@@ -177,8 +177,9 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 
 /* ---- the child: only system calls from here to execve ---- */
 
-/* What the child reports when a step fails; EOF on the pipe means execve
- * worked. */
+/* What the child reports when a step fails (err != 0; EOF on the pipe
+ * means execve worked), or, with err 0, that its new network namespace is
+ * made. */
 struct child_failure {
 	int err;
 	char what[200];
@@ -228,10 +229,27 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 {
 	char opts[256];
 
-	/* 1. Wait until the parent has wired the network.  With the parent's
-	 * end of the pipe closed here, the parent's death reads as EOF. */
+	/* 1. A new node makes its own network namespace, here rather than in
+	 * clone3: the kernel's work of making one (a third of a node's start)
+	 * then runs on another core while the parent clones the next node.
+	 * It says so with an empty report.  Then it waits until the parent
+	 * has wired the network; with the parent's end of the pipe closed
+	 * here, the parent's death reads as EOF. */
 	close(a->go_w);
 	close(a->report_r);
+	if (a->netns_fd < 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			child_fail(a, "create the node's network namespace");
+		int r = gd_netns_ipv4_only();
+		if (r < 0) {
+			errno = -r;
+			child_fail(a, "turn off IPv6 addresses in the node's "
+				      "network namespace");
+		}
+		struct child_failure made = {0, ""};
+		if (write(a->report_fd, &made, sizeof(made)) != sizeof(made))
+			_exit(127);
+	}
 	char go;
 	if (read(a->go_fd, &go, 1) != 1)
 		_exit(127); /* the parent died: nothing to report to */
@@ -326,6 +344,11 @@ static pid_t clone_into(int cgroup_fd, uint64_t flags)
 	return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
+/* Wires a new node's network namespace to the bridge.  The namespace is
+ * not pinned: its processes hold it, and a bind mount per node in the
+ * host's mount table would make every later clone copy them all
+ * (copy_mnt_ns), quadratic in the cluster's size.  Stopping a node pins it
+ * first. */
 static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 			gd_error **err)
 {
@@ -347,8 +370,6 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	r = gd_nl_veth_add(sw, veth, sw_index, bridge_index, "eth0", 2, nsfd,
 			   mac, err);
 	if (r == 0)
-		r = gd_nl_link_ipv4_only(sw, sw_index, err);
-	if (r == 0)
 		r = gd_nl_link_up(sw, sw_index, err);
 	if (r < 0)
 		return r;
@@ -358,8 +379,6 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 		return r;
 	r = gd_nl_link_up(nl, 1, err);
 	if (r == 0)
-		r = gd_nl_link_ipv4_only(nl, 2, err);
-	if (r == 0)
 		r = gd_nl_addr_add(nl, 2, gd_node_addr(index), GD_SUBNET_PREFIX,
 				   err);
 	if (r == 0)
@@ -368,30 +387,14 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	return r;
 }
 
-/* What the parent does between clone and "go": for a new node, wire its
- * network namespace to the bridge.  The namespace is not pinned: its
- * processes hold it, and a bind mount per node in the host's mount table
- * would make every later clone copy them all (copy_mnt_ns), quadratic in
- * the cluster's size.  Stopping a node pins it first. */
-typedef int (*wire_fn)(void *ctx, pid_t pid, gd_error **err);
-
-struct wire_ctx {
-	gd_nl *sw;
-	const char *bridge;
-	size_t index;
-};
-
-static int wire_new_node(void *ctx, pid_t pid, gd_error **err)
-{
-	struct wire_ctx *w = ctx;
-	return wire_network(w->sw, w->bridge, w->index, pid, err);
-}
-
 /* Starts gd-init for a node in its cgroup: in a new network namespace
- * (netns_fd < 0, then wire() connects it) or in the node's existing one. */
+ * the child makes (netns_fd < 0; gd_node_wire() then connects it) or in
+ * the node's existing one.  Returns with the child waiting for its "go",
+ * which gd_node_wire() gives, so the caller can start the next node
+ * meanwhile. */
 static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
 		  const char *rundir, const char *libexec, int netns_fd,
-		  int events_fd, wire_fn wire, void *ctx, gd_error **err)
+		  int events_fd, gd_error **err)
 {
 	_cleanup_close_ int cgfd =
 		open(node->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -423,11 +426,8 @@ static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
 
 	/* Straight into the node's cgroup: from its first instruction a
 	 * 'cgroup.kill' of the node takes it, whatever happens to us. */
-	uint64_t flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
-			 CLONE_NEWCGROUP | CLONE_NEWIPC;
-	if (netns_fd < 0)
-		flags |= CLONE_NEWNET;
-	pid_t pid = clone_into(cgfd, flags);
+	pid_t pid = clone_into(cgfd, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS |
+					     CLONE_NEWCGROUP | CLONE_NEWIPC);
 	if (pid == 0)
 		child(&a);
 	int clone_errno = errno;
@@ -444,32 +444,27 @@ static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
 	node->init_start = gd_process_start_time(pid);
 	int r = gd_ledger_add(ledger, GD_LEDGER_PROCESS, NULL, pid,
 			      node->init_start, err);
-	if (r == 0 && wire)
-		r = wire(ctx, pid, err);
 	if (r < 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 		return gd_error_prefix(err, "node \"%s\"", name);
 	}
-
-	if (write(go_w, "g", 1) != 1)
-		return gd_error_make(err, errno, "node \"%s\": cannot start it",
-				     name);
-	/* The child now mounts and execs on its own: hand its report pipe
-	 * over, so the caller can start the next node meanwhile. */
+	node->go_fd = TAKE_FD(go_w);
 	node->pending_fd = TAKE_FD(report_r);
 	return 0;
 }
 
-int gd_node_started(gd_node_rt *node, gd_error **err)
+/* Reads the child's report; 1 when it says its network namespace is
+ * made, 0 at EOF (execve worked), < 0 with its failure. */
+static int child_report(gd_node_rt *node, gd_error **err)
 {
-	if (node->pending_fd < 0)
-		return 0;
 	struct child_failure f;
 	ssize_t got;
 	while ((got = read(node->pending_fd, &f, sizeof(f))) < 0 &&
 	       errno == EINTR)
 		;
+	if (got == (ssize_t)sizeof(f) && f.err == 0)
+		return 1;
 	close(node->pending_fd);
 	node->pending_fd = -1;
 	if (got == (ssize_t)sizeof(f)) {
@@ -478,6 +473,54 @@ int gd_node_started(gd_node_rt *node, gd_error **err)
 				     f.what);
 	}
 	return 0;
+}
+
+int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, const char *bridge,
+		 gd_error **err)
+{
+	if (node->go_fd < 0)
+		return 0;
+	_cleanup_close_ int go_w = TAKE_FD(node->go_fd);
+	int r = 0;
+	if (sw) {
+		r = child_report(node, err);
+		if (r < 0)
+			return r; /* the child's failure; it is reaped */
+		if (r == 0)
+			r = gd_error_make(err, ECHILD,
+					  "its init ended at once");
+		else
+			r = wire_network(sw, bridge, index, node->init_pid,
+					 err);
+	}
+	if (r < 0) {
+		kill(node->init_pid, SIGKILL);
+		waitpid(node->init_pid, NULL, 0);
+		if (node->pending_fd >= 0)
+			close(node->pending_fd);
+		node->pending_fd = -1;
+		return gd_error_prefix(err, "node \"%s\"", node->name);
+	}
+	if (write(go_w, "g", 1) != 1)
+		return gd_error_make(err, errno, "node \"%s\": cannot start it",
+				     node->name);
+	/* The child now mounts and execs on its own. */
+	return 0;
+}
+
+int gd_node_started(gd_node_rt *node, gd_error **err)
+{
+	if (node->pending_fd < 0)
+		return 0;
+	int r = child_report(node, err);
+	if (r == 1) {
+		/* Only gd_node_wire() expects that report. */
+		close(node->pending_fd);
+		node->pending_fd = -1;
+		return gd_error_make(err, EPROTO, "node \"%s\": garbled start",
+				     node->name);
+	}
+	return r;
 }
 
 int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
@@ -490,7 +533,9 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 	if (nsfd >= 0) {
 		/* Namespaces kept: the node comes back on its old link. */
 		r = launch(ledger, node->name, node, rundir, libexec, nsfd,
-			   events_fd, NULL, NULL, err);
+			   events_fd, err);
+		if (r == 0)
+			r = gd_node_wire(node, index, NULL, NULL, err);
 		return r < 0 ? r : gd_node_started(node, err);
 	}
 	if (errno != ENOENT)
@@ -506,20 +551,22 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 	r = gd_nl_open(swfd, &sw, err);
 	if (r < 0)
 		return r;
-	struct wire_ctx w = {sw, bridge, index};
 	r = launch(ledger, node->name, node, rundir, libexec, -1, events_fd,
-		   wire_new_node, &w, err);
+		   err);
+	if (r == 0)
+		r = gd_node_wire(node, index, sw, bridge, err);
 	gd_nl_close(sw);
 	return r < 0 ? r : gd_node_started(node, err);
 }
 
-int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
-		  const char *bridge, const char *libexec, int events_fd,
-		  gd_node_rt *out, gd_error **err)
+int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
+		  const char *libexec, int events_fd, gd_node_rt *out,
+		  gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	memset(out, 0, sizeof(*out));
 	out->pending_fd = -1;
+	out->go_fd = -1;
 	gd_pathf(out->name, sizeof(out->name), "%s", n->name);
 	gd_pathf(out->role, sizeof(out->role), "%s", c->roles[n->role].name);
 	struct in_addr addr = gd_node_addr(index);
@@ -552,8 +599,6 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
 	r = gd_run_cgroup(run, out->cgroup, err);
 	if (r < 0)
 		return r;
-	struct wire_ctx w = {sw, bridge, index};
-	r = launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
-		   -1, events_fd, wire_new_node, &w, err);
-	return r;
+	return launch(run->ledger, c->nodes[index].name, out, run->dir, libexec,
+		      -1, events_fd, err);
 }

@@ -40,6 +40,7 @@ typedef struct gd_node_rt {
 	char netns[PATH_MAX]; /* pinned network namespace */
 	char dir[PATH_MAX];   /* the node's directories on the host */
 	int pending_fd;	      /* while starting: the child's report pipe */
+	int go_fd;	      /* until wired: the pipe that lets it go on */
 } gd_node_rt;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The
@@ -61,14 +62,24 @@ void gd_node_mac(size_t index, uint8_t mac[6]);
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 			const char *rundir, gd_error **err);
 
-/* Starts node index: cgroup, namespaces, veth to the bridge, addresses,
- * mounts, then gd-init.  Returns once the child is on its own (mounting and
- * exec'ing); gd_node_started() waits for its outcome.  Every host change is
- * ledgered first.  libexec is the directory holding gd-init and gd-probe;
- * events_fd is the run's event log, handed to gd-init as fd 3. */
-int gd_node_start(gd_run *run, const gd_cluster *c, size_t index, gd_nl *sw,
-		  const char *bridge, const char *libexec, int events_fd,
-		  gd_node_rt *out, gd_error **err);
+/* A node starts in three calls, so that a cluster's nodes overlap: while
+ * one child makes its network namespace, mounts and execs, the caller
+ * starts the next.  Every host change is ledgered first.
+ *
+ * gd_node_start(): node index's files and cgroup, then its child, which
+ * makes its own namespaces and waits.  libexec is the directory holding
+ * gd-init and gd-probe; events_fd is the run's event log, handed to
+ * gd-init as fd 3. */
+int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
+		  const char *libexec, int events_fd, gd_node_rt *out,
+		  gd_error **err);
+
+/* Once the child says its network namespace is made: the veth to the
+ * bridge (in the switch's namespace, sw), addresses, links up; then the
+ * child goes on to mount and exec gd-init.  With sw NULL (a node back in
+ * its kept namespace) it only lets the child go on. */
+int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, const char *bridge,
+		 gd_error **err);
 
 /* Waits until a starting node's gd-init runs, or reports why it could not
  * (the child's failure, with its errno). */

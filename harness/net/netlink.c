@@ -11,7 +11,6 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/bridge.h>
-#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/qdisc.h>
@@ -159,41 +158,21 @@ int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 	return 0;
 }
 
-enum link_change { LINK_UP, LINK_IPV4_ONLY };
-
-/* One change to link index, by index, in one message. */
-static int change_link(gd_nl *nl, int index, enum link_change what,
-		       gd_error **err)
+int gd_nl_link_up(gd_nl *nl, int index, gd_error **err)
 {
-	const char *doing =
-		what == LINK_UP ? "bring up" : "turn off IPv6 addresses on";
 	struct rtnl_link *link = rtnl_link_alloc(), *change = rtnl_link_alloc();
 	int nle = -NLE_NOMEM;
 	if (link && change) {
 		rtnl_link_set_ifindex(link, index);
-		if (what == LINK_UP)
-			rtnl_link_set_flags(change, IFF_UP);
-		else
-			rtnl_link_inet6_set_addr_gen_mode(
-				change, IN6_ADDR_GEN_MODE_NONE);
+		rtnl_link_set_flags(change, IFF_UP);
 		nle = rtnl_link_change(nl->sock, link, change, 0);
 	}
 	rtnl_link_put(change);
 	rtnl_link_put(link);
 	if (nle < 0)
-		return gd_error_make(err, nl_errno(nle), "cannot %s link %d",
-				     doing, index);
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot bring up link %d", index);
 	return 0;
-}
-
-int gd_nl_link_ipv4_only(gd_nl *nl, int index, gd_error **err)
-{
-	return change_link(nl, index, LINK_IPV4_ONLY, err);
-}
-
-int gd_nl_link_up(gd_nl *nl, int index, gd_error **err)
-{
-	return change_link(nl, index, LINK_UP, err);
 }
 
 int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,

@@ -26,15 +26,11 @@ int gd_nl_ifindex(gd_nl *nl, const char *name, int *index, gd_error **err);
 
 /* A veth pair with the indexes asked for: name here, enslaved to master;
  * peer_name inside the namespace open at peer_netns_fd.  Both are left
- * down, so that they can be made IPv4-only before they come up. */
+ * down. */
 int gd_nl_veth_add(gd_nl *nl, const char *name, int index, int master_index,
 		   const char *peer_name, int peer_index, int peer_netns_fd,
 		   const uint8_t peer_mac[6], gd_error **err);
 int gd_nl_link_up(gd_nl *nl, int index, gd_error **err);
-/* No IPv6 addresses on the link (not even link-local), so no duplicate
- * address detection or multicast reports, which the bridge would flood
- * to every node.  The staging network is IPv4. */
-int gd_nl_link_ipv4_only(gd_nl *nl, int index, gd_error **err);
 /* Adds addr/prefix (network byte order) to the link. */
 int gd_nl_addr_add(gd_nl *nl, int index, struct in_addr addr, int prefix,
 		   gd_error **err);

@@ -33,6 +33,18 @@ static int pin(const char *nsfile, const char *path, gd_error **err)
 	return 0;
 }
 
+int gd_netns_ipv4_only(void)
+{
+	int fd = open("/proc/sys/net/ipv6/conf/default/addr_gen_mode",
+		      O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	int r = write(fd, "1", 1) == 1 ? 0
+				       : -errno; /* IN6_ADDR_GEN_MODE_NONE */
+	close(fd);
+	return r;
+}
+
 int gd_netns_create(const char *path, gd_error **err)
 {
 	_cleanup_close_ int saved =
@@ -46,7 +58,13 @@ int gd_netns_create(const char *path, gd_error **err)
 			err, errno, "cannot create a network namespace%s",
 			errno == EPERM ? " (needs CAP_SYS_ADMIN: run as root)"
 				       : "");
-	int r = pin("/proc/self/ns/net", path, err);
+	int r = gd_netns_ipv4_only();
+	if (r < 0)
+		r = gd_error_make(err, -r,
+				  "cannot turn off IPv6 addresses in a new "
+				  "network namespace");
+	if (r == 0)
+		r = pin("/proc/self/ns/net", path, err);
 	if (setns(saved, CLONE_NEWNET) < 0 && r == 0)
 		r = gd_error_make(
 			err, errno,

@@ -24,6 +24,11 @@ trap '"$gameday" cleanup >/dev/null 2>&1; ip_down 256 >/dev/null 2>&1; rm -rf "$
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
+# The kernel frees network namespaces in the background after their last
+# reference goes (cleanup_net): each measurement starts once the previous
+# one's teardown has had time to finish, so none is charged for another's.
+settle() { sleep 3; }
+
 ip_up() {
 	ip netns add gdbench-sw &&
 		ip -n gdbench-sw link add br0 type bridge &&
@@ -56,6 +61,7 @@ for n in 8 64 256; do
 	file=$tmp/n$n.json
 	printf '{"gameday": 1, "name": "bench%d", "system": "none", "nodes": [{"name": "n[1-%d]", "role": "worker"}]}\n' "$n" "$n" >"$file"
 
+	settle
 	t0=$(now_ms)
 	if [ "$n" = 256 ] && [ -x /usr/bin/time ]; then
 		/usr/bin/time -f '%M' -o "$tmp/rss" "$gameday" cluster up "$file" >/dev/null || exit 1
@@ -66,13 +72,16 @@ for n in 8 64 256; do
 	"$gameday" cluster down >/dev/null || exit 1
 	t2=$(now_ms)
 
-	ip_up "$n" || { echo "bench cluster: the ip baseline failed"; exit 1; }
+	settle
 	t3=$(now_ms)
+	ip_up "$n" || { echo "bench cluster: the ip baseline failed"; exit 1; }
+	t4=$(now_ms)
 	ip_down "$n"
 
+	settle
 	f=$("$build/tests/bench_netfloor" "$n") || { echo "bench cluster: the network floor failed"; exit 1; }
 
-	g=$((t1 - t0)) d=$((t2 - t1)) b=$((t3 - t2))
+	g=$((t1 - t0)) d=$((t2 - t1)) b=$((t4 - t3))
 	awk -v n="$n" -v g="$g" -v b="$b" -v d="$d" -v f="$f" 'BEGIN {
 		printf "  %5d  %9d ms %6.2f ms  %9d ms %6.2f ms  %6.1fx  %9d ms  %7d ms %6.2f ms  %9.1fx\n",
 			n, g, g / n, b, b / n, (g ? b / g : 0), d, f, f / n, (f ? b / f : 0) }'
