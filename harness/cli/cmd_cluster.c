@@ -235,11 +235,11 @@ int cmd_cluster(int argc, char **argv)
 		const char *node = argv[rest];
 		int r = gd_cluster_find(run, &st, &err);
 		if (r == 0 && strcmp(sub, "pause") == 0)
-			r = gd_cluster_pause(st, node, true, &err);
+			r = gd_cluster_pause(st, node, true, NULL, &err);
 		else if (r == 0 && strcmp(sub, "resume") == 0)
-			r = gd_cluster_pause(st, node, false, &err);
+			r = gd_cluster_pause(st, node, false, NULL, &err);
 		else if (r == 0 && strcmp(sub, "stop") == 0)
-			r = gd_cluster_stop_node(st, node, release, &err);
+			r = gd_cluster_stop_node(st, node, release, NULL, &err);
 		else if (r == 0)
 			r = gd_cluster_start_node(st, node, cli_libexec(),
 						  false, &err);

@@ -528,12 +528,13 @@ static void node_event(const gd_cluster_state *st, const char *what,
 }
 
 int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
-		     gd_error **err)
+		     const gd_node_ready *ready, gd_error **err)
 {
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
 		return -ENOENT;
-	int r = gd_cgroup_freeze(n->cgroup, pause, 5000, err);
+	int r = gd_cgroup_freeze(n->cgroup, ready ? &ready->cgroup : NULL,
+				 pause, 5000, err);
 	if (r == 0)
 		node_event(st, pause ? "node-paused" : "node-resumed", node);
 	return r;
@@ -555,15 +556,38 @@ static int pin(const gd_cluster_state *st, const gd_node_rt *n, gd_error **err)
 	return r;
 }
 
-int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
-			gd_error **err)
+int gd_cluster_ready_node(const gd_cluster_state *st, const char *node,
+			  bool for_stop, gd_node_ready *ready, gd_error **err)
 {
+	ready->mnt = -1;
+	ready->cgroup = (gd_cgroup_files){-1, -1, -1};
 	gd_node_rt *n = find_node(st, node, err);
-	return n ? pin(st, n, err) : -ENOENT;
+	if (!n)
+		return -ENOENT;
+	int r = gd_cgroup_files_open(n->cgroup, &ready->cgroup, err);
+	if (r < 0 || !for_stop)
+		return r;
+	r = pin(st, n, err);
+	if (r < 0)
+		return r;
+	char ns[64];
+	gd_pathf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)n->init_pid);
+	if (gd_node_running(n))
+		ready->mnt = open(ns, O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+void gd_node_ready_close(gd_node_ready *ready)
+{
+	gd_cgroup_files_close(&ready->cgroup);
+	if (ready->mnt >= 0)
+		close(ready->mnt);
+	ready->mnt = -1;
 }
 
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
-			 bool release, gd_error **err)
+			 bool release, const gd_node_ready *ready,
+			 gd_error **err)
 {
 	gd_node_rt *n = find_node(st, node, err);
 	if (!n)
@@ -573,7 +597,7 @@ int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 	if (r < 0)
 		return r;
 	node_event(st, "node-killing", node);
-	r = gd_cgroup_kill(n->cgroup, 5000, err);
+	r = gd_cgroup_kill(n->cgroup, ready ? &ready->cgroup : NULL, 5000, err);
 	/* Unpinning the network namespace deletes the node's link: the
 	 * machine is gone from the network, not just powered off. */
 	if (r == 0 && release)

@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 #include "cluster/node.h"
+#include "host/cgroup.h"
 #include "scenario/scenario.h"
 
 #include <limits.h>
@@ -51,20 +52,33 @@ bool gd_node_running(const gd_node_rt *n);
 int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 		    char *const *argv, int *status, gd_error **err);
 
-/* Freezes (pause) or thaws a node's every process. */
+/* What a pause or a stop of a node needs, made ready ahead by a caller
+ * for whom the change's own time counts (a fault played at its instant):
+ * its cgroup's control files open; for a stop also its network namespace
+ * pinned (written in the ledger first) and its mount namespace held open,
+ * so that its last process does not wait, as it exits, for its mounts'
+ * teardown (an RCU grace period, 0.2 ms).  Closed once the change is
+ * made.  0, or a negative errno (the change then fails too, and says so). */
+typedef struct gd_node_ready {
+	gd_cgroup_files cgroup;
+	int mnt; /* held mount namespace, or -1 */
+} gd_node_ready;
+
+int gd_cluster_ready_node(const gd_cluster_state *st, const char *node,
+			  bool for_stop, gd_node_ready *ready, gd_error **err);
+void gd_node_ready_close(gd_node_ready *ready);
+
+/* Freezes (pause) or thaws a node's every process.  ready: made ready
+ * ahead, or NULL. */
 int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
-		     gd_error **err);
+		     const gd_node_ready *ready, gd_error **err);
 /* Power cut: kills every process of the node at once.  Its namespaces are
  * kept (the link stays, as a powered-off machine's port does) or, with
- * release, let go (the link disappears); either way it can start again. */
-/* Keeping them means pinning the network namespace (written in the ledger
- * first) before the last process goes.  gd_cluster_stop_node does it;
- * a caller for whom the stop's own time counts (a fault played at its
- * instant) does it ahead: 0, or a negative errno. */
-int gd_cluster_pin_node(const gd_cluster_state *st, const char *node,
-			gd_error **err);
+ * release, let go (the link disappears); either way it can start again.
+ * ready: made ready ahead, or NULL. */
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
-			 bool release, gd_error **err);
+			 bool release, const gd_node_ready *ready,
+			 gd_error **err);
 /* Starts a stopped node again with its services; held, its gd-init starts
  * them only at gd_cluster_release_node() (a node coming back changed gets
  * its changes first). */

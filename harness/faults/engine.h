@@ -37,10 +37,12 @@ struct gd_faults {
 	size_t nacts;
 	int64_t t0_ns;
 	int64_t applied_ns; /* when the current action's change was made */
-	/* a power cut's nodes' mount namespaces, held from before its
-	 * instant until its change is made (prepare() in faults.c) */
-	int held[64];
-	size_t nheld;
+	/* what a pause's or a power cut's nodes need, made ready before
+	 * its instant and let go once its change is made (prepare() in
+	 * faults.c; gd_faults_ready()) */
+	gd_node_ready ready[64];
+	size_t ready_node[64];
+	size_t nready;
 	unsigned ndrifting; /* clock drifts in place: the player ticks */
 	/* for gd_faults_now_of(), read by other threads (atomics) */
 	unsigned nactive;
@@ -53,6 +55,9 @@ struct gd_faults {
 /* Kinds call this the moment their change is in place, before looking
  * for its evidence. */
 void gd_faults_mark_applied(gd_faults *f);
+/* What prepare() made ready for node index before the action's instant,
+ * or NULL (the change then opens what it needs itself). */
+const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index);
 
 /* Each kind's apply and heal: 0 with the evidence seen (in words, in
  * evidence), 1 when the change was made but its evidence did not show

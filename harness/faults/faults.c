@@ -282,11 +282,19 @@ static void announce(gd_faults *f, const gd_action *a, int64_t due)
 	}
 }
 
-/* Lets go of what prepare() held. */
+/* Lets go of what prepare() made ready. */
 static void release_held(gd_faults *f)
 {
-	while (f->nheld)
-		close(f->held[--f->nheld]);
+	while (f->nready)
+		gd_node_ready_close(&f->ready[--f->nready]);
+}
+
+const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index)
+{
+	for (size_t i = 0; i < f->nready; i++)
+		if (f->ready_node[i] == index)
+			return &f->ready[i];
+	return NULL;
 }
 
 /* Plays one action; on_time when the player plays it at its instant
@@ -382,35 +390,35 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 }
 
 /* What an action needs done before its instant, so that its time to
- * effect is the change alone: its "fault-applying" said, and for a power
- * cut its nodes' network namespaces pinned (a ledger entry and a bind
- * mount) and their mount namespaces held open, so that the last process
- * of a node does not wait, as it exits, for its mounts to be torn down
- * (0.2 ms each: the kernel waits out an RCU grace period); they are let
- * go once the change is made (release_held()). */
+ * effect is the change alone: its "fault-applying" said; for a pause, a
+ * resume or a power cut its nodes made ready (gd_cluster_ready_node():
+ * control files open, a power cut's namespaces pinned and held), let go
+ * once the change is made (release_held()). */
 static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 {
 	announce(f, a, due);
 	const gd_plan_entry *e = a->entry;
-	if (a->kind != GD_ACT_APPLY || !e)
+	if (!e || (a->kind != GD_ACT_APPLY && a->kind != GD_ACT_HEAL))
 		return;
 	const gd_step *st = e->step;
-	if (st->kind != GD_FAULT_REBOOT &&
-	    (st->kind != GD_FAULT_KILL || st->kill.service))
+	bool pause = st->kind == GD_FAULT_PAUSE;
+	bool stop = a->kind == GD_ACT_APPLY &&
+		    (st->kind == GD_FAULT_REBOOT ||
+		     (st->kind == GD_FAULT_KILL && !st->kill.service));
+	if (!pause && !stop)
 		return;
-	for (size_t k = 0; k < e->nodes.n; k++) {
+	for (size_t k = 0;
+	     k < e->nodes.n && f->nready < GD_ARRAY_SIZE(f->ready); k++) {
 		gd_error *err = NULL;
-		/* Failing here, it fails again, and says so, in the kill. */
-		const gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
-		gd_cluster_pin_node(f->st, n->name, &err);
+		/* Failing here, it fails again, and says so, in the change. */
+		size_t index = e->nodes.v[k];
+		gd_node_ready *r = &f->ready[f->nready];
+		if (gd_cluster_ready_node(f->st, f->st->nodes[index].name, stop,
+					  r, &err) == 0)
+			f->ready_node[f->nready++] = index;
+		else
+			gd_node_ready_close(r);
 		gd_error_free(err);
-		char ns[64];
-		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", (int)n->init_pid);
-		int fd = f->nheld < GD_ARRAY_SIZE(f->held) && gd_node_running(n)
-				 ? open(ns, O_RDONLY | O_CLOEXEC)
-				 : -1;
-		if (fd >= 0)
-			f->held[f->nheld++] = fd;
 	}
 }
 

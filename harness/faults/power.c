@@ -86,7 +86,9 @@ static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
 		}
 		nap_ms(2);
 	}
-	return gd_cluster_stop_node(f->st, n->name, false, err);
+	return gd_cluster_stop_node(
+		f->st, n->name, false,
+		gd_faults_ready(f, (size_t)(n - f->st->nodes)), err);
 }
 
 static int node_gone(const gd_node_rt *n, char *evidence, size_t size)
@@ -201,9 +203,10 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	int missing = 0;
 	for (size_t k = 0; k < e->nodes.n; k++) {
 		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		const gd_node_ready *ready = gd_faults_ready(f, e->nodes.v[k]);
 		int r;
 		if (st->kind == GD_FAULT_PAUSE) {
-			r = gd_cluster_pause(f->st, n->name, true, err);
+			r = gd_cluster_pause(f->st, n->name, true, ready, err);
 			if (r < 0)
 				return r;
 			gd_faults_mark_applied(f);
@@ -224,7 +227,8 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		if (st->kind == GD_FAULT_KILL && st->kill.graceful)
 			r = graceful_stop(f, n, st->kill.grace, err);
 		else
-			r = gd_cluster_stop_node(f->st, n->name, false, err);
+			r = gd_cluster_stop_node(f->st, n->name, false, ready,
+						 err);
 		if (r < 0)
 			return r;
 		gd_faults_mark_applied(f);
@@ -271,7 +275,9 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	if (e->step->kind == GD_FAULT_PAUSE) {
 		for (size_t k = 0; k < e->nodes.n; k++) {
 			gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
-			int r = gd_cluster_pause(f->st, n->name, false, err);
+			int r = gd_cluster_pause(
+				f->st, n->name, false,
+				gd_faults_ready(f, e->nodes.v[k]), err);
 			if (r < 0)
 				return r;
 			gd_faults_mark_applied(f);

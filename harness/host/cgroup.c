@@ -110,17 +110,67 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits until cgroup.events reads key = want.  The kernel wakes a poll
- * for POLLPRI on the file at every change, so the wait ends the moment
- * the state does (a fault's time to effect is measured in it). */
-static int wait_flag(const char *cgroup, const char *key, bool want,
+int gd_cgroup_files_open(const char *cgroup, gd_cgroup_files *files,
+			 gd_error **err)
+{
+	static const char *const names[] = {"cgroup.kill", "cgroup.freeze",
+					    "cgroup.events"};
+	int *fds[] = {&files->kill, &files->freeze, &files->events};
+	for (size_t i = 0; i < 3; i++)
+		*fds[i] = -1;
+	for (size_t i = 0; i < 3; i++) {
+		char path[4096];
+		gd_pathf(path, sizeof(path), "%s/%s", cgroup, names[i]);
+		*fds[i] = open(path, (i < 2 ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (*fds[i] < 0) {
+			int e = errno;
+			gd_cgroup_files_close(files);
+			return gd_error_make(err, e, "cannot open \"%s\"",
+					     path);
+		}
+	}
+	return 0;
+}
+
+void gd_cgroup_files_close(gd_cgroup_files *files)
+{
+	int *fds[] = {&files->kill, &files->freeze, &files->events};
+	for (size_t i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+/* Writes "1" or "0" to a control file: held open (fd >= 0) or by name. */
+static int write_flag(const char *cgroup, int fd, const char *file, bool value,
+		      gd_error **err)
+{
+	if (fd < 0)
+		return gd_cgroup_write(cgroup, file, value ? "1" : "0", err);
+	if (write(fd, value ? "1" : "0", 1) != 1)
+		return gd_error_make(err, errno,
+				     "cannot write \"%d\" to \"%s/%s\"", value,
+				     cgroup, file);
+	return 0;
+}
+
+/* Waits until cgroup.events (held open at fd, or opened here when fd < 0)
+ * reads key = want.  The kernel wakes a poll for POLLPRI on the file at
+ * every change, so the wait ends the moment the state does (a fault's
+ * time to effect is measured in it). */
+static int wait_flag(const char *cgroup, int fd, const char *key, bool want,
 		     int timeout_ms, gd_error **err)
 {
 	char path[4096];
 	gd_pathf(path, sizeof(path), "%s/cgroup.events", cgroup);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return gd_error_make(err, errno, "cannot open \"%s\"", path);
+	_cleanup_close_ int own = -1;
+	if (fd < 0) {
+		fd = own = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return gd_error_make(err, errno, "cannot open \"%s\"",
+					     path);
+	}
 	int64_t end = mono_ms() + timeout_ms;
 	for (;;) {
 		char text[512];
@@ -150,33 +200,42 @@ static int wait_flag(const char *cgroup, const char *key, bool want,
 	}
 }
 
-int gd_cgroup_freeze(const char *cgroup, bool frozen, int timeout_ms,
-		     gd_error **err)
+int gd_cgroup_freeze(const char *cgroup, const gd_cgroup_files *files,
+		     bool frozen, int timeout_ms, gd_error **err)
 {
-	int r = gd_cgroup_write(cgroup, "cgroup.freeze", frozen ? "1" : "0",
-				err);
+	int r = write_flag(cgroup, files ? files->freeze : -1, "cgroup.freeze",
+			   frozen, err);
 	if (r < 0)
 		return r;
-	return wait_flag(cgroup, "frozen", frozen, timeout_ms, err);
+	return wait_flag(cgroup, files ? files->events : -1, "frozen", frozen,
+			 timeout_ms, err);
 }
 
-int gd_cgroup_kill(const char *cgroup, int timeout_ms, gd_error **err)
+int gd_cgroup_kill(const char *cgroup, const gd_cgroup_files *files,
+		   int timeout_ms, gd_error **err)
 {
-	bool populated;
-	int r = gd_cgroup_populated(cgroup, &populated, err);
-	if (r < 0 || !populated)
-		return r;
-	r = gd_cgroup_write(cgroup, "cgroup.kill", "1", err);
+	/* Made ready ahead, the kill is the write: an empty cgroup takes it
+	 * as well (nothing to kill).  Otherwise an empty cgroup is left as
+	 * it is. */
+	if (!files) {
+		bool populated;
+		int r = gd_cgroup_populated(cgroup, &populated, err);
+		if (r < 0 || !populated)
+			return r;
+	}
+	int r = write_flag(cgroup, files ? files->kill : -1, "cgroup.kill",
+			   true, err);
 	if (r < 0)
 		return r;
-	return wait_flag(cgroup, "populated", false, timeout_ms, err);
+	return wait_flag(cgroup, files ? files->events : -1, "populated", false,
+			 timeout_ms, err);
 }
 
 int gd_cgroup_remove(const char *cgroup, int timeout_ms, gd_error **err)
 {
 	if (access(cgroup, F_OK) < 0 && errno == ENOENT)
 		return 0;
-	int r = gd_cgroup_kill(cgroup, timeout_ms, err);
+	int r = gd_cgroup_kill(cgroup, NULL, timeout_ms, err);
 	if (r < 0)
 		return r;
 	/* A cgroup empties a moment before rmdir may succeed. */

@@ -207,7 +207,7 @@ static void baseline(const char *kind, gd_cluster_state *st,
 				usleep(1000);
 			gd_cluster_start_node(st, a->name, libexec, false, &e);
 		} else if (strcmp(kind, "pause") == 0) {
-			gd_cgroup_freeze(a->cgroup, false, 5000, &e);
+			gd_cgroup_freeze(a->cgroup, NULL, false, 5000, &e);
 		} else if (strcmp(kind, "partition") == 0) {
 			sh("nsenter --net=/proc/%d/ns/net ip route del %s/32",
 			   pid, st->nodes[1].addr);

@@ -94,14 +94,16 @@ if cmp -s "$state/before" "$state/after"; then ok "... and its heals leave them 
 # made read-only.  Slurm runs a job under the numeric uid the controller
 # sends, so the jobs sent there cannot write their checkpoints and stall,
 # retrying, until the heal.  Evidence from inside; after the heal the
-# files are exactly as they were.
+# files are exactly as they were.  The steps start 5m in (half a second
+# at scale 600), so that the files are read before them however loaded
+# the machine is; here, and in the tests below that read a node first.
 cat >"$state/tuesday.json" <<'JSON'
 {"gameday": 1, "duration": "2h", "time_scale": 600,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 4, "deadline": "3h", "expected": "20m..30m"},
- "steps": [{"id": "uid", "kind": "skew", "at": "1m", "for": "1h", "targets": "w1", "uid": 2001, "gid": 2001,
+ "steps": [{"id": "uid", "kind": "skew", "at": "5m", "for": "1h", "targets": "w1", "uid": 2001, "gid": 2001,
             "paths": [{"path": "scratch", "owner": "service", "group": "service", "mode": "0755"}]},
-           {"id": "scratch", "kind": "skew", "at": "1m", "for": "1h", "targets": "w2",
+           {"id": "scratch", "kind": "skew", "at": "5m", "for": "1h", "targets": "w2",
             "paths": [{"path": "scratch", "mode": "0555", "owner": "root"}]}]}
 JSON
 skewstate() { # NODE
@@ -135,9 +137,9 @@ cat >"$state/profile.json" <<'JSON'
 {"gameday": 1, "duration": "2h", "time_scale": 600, "seed": 3,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 2, "deadline": "3h", "expected": "20m..30m"},
- "steps": [{"id": "strict", "kind": "skew", "at": "1m", "for": "1h", "targets": "w1",
+ "steps": [{"id": "strict", "kind": "skew", "at": "5m", "for": "1h", "targets": "w1",
             "seccomp": {"deny_write_opens": true, "errno": "EACCES"}},
-           {"id": "caps", "kind": "skew", "at": "1m", "for": "1h", "targets": "w2",
+           {"id": "caps", "kind": "skew", "at": "5m", "for": "1h", "targets": "w2",
             "seccomp": {"deny": ["mkdir"], "errno": "EPERM"}, "caps_drop": ["CAP_DAC_OVERRIDE"]}]}
 JSON
 profstate() { # NODE
@@ -249,7 +251,7 @@ cat >"$state/undo.json" <<'JSON'
 {"gameday": 1, "duration": "4h", "time_scale": 600, "seed": 3,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
  "workload": {"jobs": 1, "submit": {"at": "2h30m"}, "deadline": "1h", "expected": "20m..30m"},
- "steps": [{"id": "pause", "kind": "pause", "at": "1m", "for": "5m", "targets": "w1"},
+ "steps": [{"id": "pause", "kind": "pause", "at": "3m", "for": "5m", "targets": "w1"},
            {"id": "isolate", "kind": "partition", "at": "10m", "for": "5m", "targets": "w1"},
            {"id": "oneway", "kind": "partition", "at": "20m", "for": "5m", "from": "w1", "to": "ctl", "mode": "unreachable"},
            {"id": "ids", "kind": "skew", "at": "30m", "for": "5m", "targets": "w1", "uid": 2001, "gid": 2001,
