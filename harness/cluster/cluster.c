@@ -144,6 +144,7 @@ static int load_state(const char *dir, gd_cluster_state **out, gd_error **err)
 		STR(rt->dir, n, "dir");
 		rt->pending_fd = -1;
 		rt->go_fd = -1;
+		rt->root_fd = -1;
 		rt->init_pid = (pid_t)json_integer_value(
 			json_object_get(n, "init_pid"));
 		rt->init_start = (unsigned long long)json_integer_value(

@@ -567,6 +567,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 	memset(out, 0, sizeof(*out));
 	out->pending_fd = -1;
 	out->go_fd = -1;
+	out->root_fd = -1;
 	gd_pathf(out->name, sizeof(out->name), "%s", n->name);
 	gd_pathf(out->role, sizeof(out->role), "%s", c->roles[n->role].name);
 	struct in_addr addr = gd_node_addr(index);

@@ -41,6 +41,11 @@ typedef struct gd_node_rt {
 	char dir[PATH_MAX];   /* the node's directories on the host */
 	int pending_fd;	      /* while starting: the child's report pipe */
 	int go_fd;	      /* until wired: the pipe that lets it go on */
+	/* The node's root directory (/proc/INIT_PID/root, whose opening
+	 * costs 40 us), held open by the fault player from before a change
+	 * to the node's files until it is made; -1 otherwise.  Files as the
+	 * node sees them are opened from it (faults/nodefs.c). */
+	int root_fd;
 } gd_node_rt;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The

@@ -37,12 +37,18 @@ struct gd_faults {
 	size_t nacts;
 	int64_t t0_ns;
 	int64_t applied_ns; /* when the current action's change was made */
-	/* what a pause's or a power cut's nodes need, made ready before
-	 * its instant and let go once its change is made (prepare() in
-	 * faults.c; gd_faults_ready()) */
-	gd_node_ready ready[64];
-	size_t ready_node[64];
-	size_t nready;
+	/* what an action's nodes need, opened before its instant and let
+	 * go once its change is made (prepare() and release_held() in
+	 * faults.c); a node's root is held in its gd_node_rt */
+	struct gd_prepared {
+		size_t node;
+		gd_node_ready ready; /* a pause's or power cut's */
+		bool is_ready;
+		gd_nl *nl; /* a partition sender's netlink socket */
+	} prep[64];
+	size_t nprep;
+	size_t rooted[64]; /* nodes whose root_fd prepare() opened */
+	size_t nrooted;
 	unsigned ndrifting; /* clock drifts in place: the player ticks */
 	/* for gd_faults_now_of(), read by other threads (atomics) */
 	unsigned nactive;
@@ -58,6 +64,7 @@ void gd_faults_mark_applied(gd_faults *f);
 /* What prepare() made ready for node index before the action's instant,
  * or NULL (the change then opens what it needs itself). */
 const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index);
+gd_nl *gd_faults_prepared_nl(const gd_faults *f, size_t index);
 
 /* Each kind's apply and heal: 0 with the evidence seen (in words, in
  * evidence), 1 when the change was made but its evidence did not show
@@ -70,6 +77,11 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err);
 int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err);
+/* Whether node a sends anything the entry cuts; a netlink socket in a's
+ * network namespace (its pinned one when it is down): 0, 1 when it has
+ * none (released), or a negative errno. */
+bool gd_partition_sends(const gd_faults *f, const gd_plan_entry *e, size_t a);
+int gd_partition_open(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);
 int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		       size_t size, gd_error **err);
 int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
@@ -126,6 +138,8 @@ void gd_skew_forget(gd_faults *f, size_t entry);
  * overlay wants it). */
 int gd_node_open(const gd_node_rt *n, const char *path, int flags,
 		 gd_error **err);
+/* Its root directory opened (O_PATH), or -1 with errno. */
+int gd_node_open_root(const gd_node_rt *n);
 char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err);
 int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
 		  gd_error **err);

@@ -282,19 +282,40 @@ static void announce(gd_faults *f, const gd_action *a, int64_t due)
 	}
 }
 
-/* Lets go of what prepare() made ready. */
+/* Lets go of what prepare() opened. */
 static void release_held(gd_faults *f)
 {
-	while (f->nready)
-		gd_node_ready_close(&f->ready[--f->nready]);
+	while (f->nprep) {
+		struct gd_prepared *p = &f->prep[--f->nprep];
+		if (p->is_ready)
+			gd_node_ready_close(&p->ready);
+		gd_nl_close(p->nl);
+	}
+	while (f->nrooted) {
+		gd_node_rt *n = &f->st->nodes[f->rooted[--f->nrooted]];
+		close(n->root_fd);
+		n->root_fd = -1;
+	}
+}
+
+static const struct gd_prepared *prepared(const gd_faults *f, size_t index)
+{
+	for (size_t i = 0; i < f->nprep; i++)
+		if (f->prep[i].node == index)
+			return &f->prep[i];
+	return NULL;
 }
 
 const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index)
 {
-	for (size_t i = 0; i < f->nready; i++)
-		if (f->ready_node[i] == index)
-			return &f->ready[i];
-	return NULL;
+	const struct gd_prepared *p = prepared(f, index);
+	return p && p->is_ready ? &p->ready : NULL;
+}
+
+gd_nl *gd_faults_prepared_nl(const gd_faults *f, size_t index)
+{
+	const struct gd_prepared *p = prepared(f, index);
+	return p ? p->nl : NULL;
 }
 
 /* Plays one action; on_time when the player plays it at its instant
@@ -389,11 +410,28 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	gd_error_free(err);
 }
 
+/* Node index's slot in the prepared table (a new one if it has none),
+ * or NULL when the table is full. */
+static struct gd_prepared *prep_slot(gd_faults *f, size_t index)
+{
+	for (size_t i = 0; i < f->nprep; i++)
+		if (f->prep[i].node == index)
+			return &f->prep[i];
+	if (f->nprep == GD_ARRAY_SIZE(f->prep))
+		return NULL;
+	struct gd_prepared *p = &f->prep[f->nprep++];
+	*p = (struct gd_prepared){.node = index};
+	return p;
+}
+
 /* What an action needs done before its instant, so that its time to
  * effect is the change alone: its "fault-applying" said; for a pause, a
  * resume or a power cut its nodes made ready (gd_cluster_ready_node():
- * control files open, a power cut's namespaces pinned and held), let go
- * once the change is made (release_held()). */
+ * control files open, a power cut's namespaces pinned and held); for a
+ * clock or skew its nodes' roots open (their files are reached through
+ * them); for a partition a netlink socket in each sender's namespace.
+ * All let go once the change is made (release_held()).  Whatever fails
+ * here fails again, and says so, in the change. */
 static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 {
 	announce(f, a, due);
@@ -401,24 +439,41 @@ static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 	if (!e || (a->kind != GD_ACT_APPLY && a->kind != GD_ACT_HEAL))
 		return;
 	const gd_step *st = e->step;
-	bool pause = st->kind == GD_FAULT_PAUSE;
-	bool stop = a->kind == GD_ACT_APPLY &&
-		    (st->kind == GD_FAULT_REBOOT ||
-		     (st->kind == GD_FAULT_KILL && !st->kill.service));
-	if (!pause && !stop)
+	bool apply = a->kind == GD_ACT_APPLY;
+	bool stop = apply && (st->kind == GD_FAULT_REBOOT ||
+			      (st->kind == GD_FAULT_KILL && !st->kill.service));
+	bool files = st->kind == GD_FAULT_CLOCK || st->kind == GD_FAULT_SKEW;
+	if (st->kind == GD_FAULT_PARTITION) {
+		for (size_t i = 0; i < f->st->nnodes; i++) {
+			struct gd_prepared *p;
+			gd_error *err = NULL;
+			if (gd_partition_sends(f, e, i) &&
+			    (p = prep_slot(f, i)) &&
+			    gd_partition_open(f, i, &p->nl, &err) != 0)
+				p->nl = NULL;
+			gd_error_free(err);
+		}
 		return;
-	for (size_t k = 0;
-	     k < e->nodes.n && f->nready < GD_ARRAY_SIZE(f->ready); k++) {
-		gd_error *err = NULL;
-		/* Failing here, it fails again, and says so, in the change. */
+	}
+	for (size_t k = 0; k < e->nodes.n; k++) {
 		size_t index = e->nodes.v[k];
-		gd_node_ready *r = &f->ready[f->nready];
-		if (gd_cluster_ready_node(f->st, f->st->nodes[index].name, stop,
-					  r, &err) == 0)
-			f->ready_node[f->nready++] = index;
-		else
-			gd_node_ready_close(r);
-		gd_error_free(err);
+		gd_node_rt *n = &f->st->nodes[index];
+		if (files && n->root_fd < 0 &&
+		    f->nrooted < GD_ARRAY_SIZE(f->rooted) &&
+		    gd_node_running(n) &&
+		    (n->root_fd = gd_node_open_root(n)) >= 0)
+			f->rooted[f->nrooted++] = index;
+		struct gd_prepared *p;
+		if ((st->kind == GD_FAULT_PAUSE || stop) &&
+		    (p = prep_slot(f, index))) {
+			gd_error *err = NULL;
+			p->is_ready =
+				gd_cluster_ready_node(f->st, n->name, stop,
+						      &p->ready, &err) == 0;
+			if (!p->is_ready)
+				gd_node_ready_close(&p->ready);
+			gd_error_free(err);
+		}
 	}
 }
 

@@ -15,14 +15,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Opens path as node n sees it: through its root when it is up, never
- * following a symlink. */
-int gd_node_open(const gd_node_rt *n, const char *path, int flags,
-		 gd_error **err)
+int gd_node_open_root(const gd_node_rt *n)
 {
 	char root[64];
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)n->init_pid);
-	_cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Opens path as node n sees it: through its root when it is up (held
+ * open ahead, or opened here), never following a symlink. */
+int gd_node_open(const gd_node_rt *n, const char *path, int flags,
+		 gd_error **err)
+{
+	_cleanup_close_ int own = n->root_fd < 0 ? gd_node_open_root(n) : -1;
+	int rfd = n->root_fd < 0 ? own : n->root_fd;
 	if (rfd < 0)
 		return gd_error_make(err, errno, "node \"%s\" is not up",
 				     n->name);

@@ -46,37 +46,48 @@ static bool cuts(const gd_plan_entry *e, size_t a, size_t b)
 	return false;
 }
 
-/* Adds (heal: removes) the entry's cuts, one socket per sender.  A node
- * whose namespace was released has none to change: it is skipped and
- * named in skipped. */
+bool gd_partition_sends(const gd_faults *f, const gd_plan_entry *e, size_t a)
+{
+	for (size_t b = 0; b < f->st->nnodes; b++)
+		if (cuts(e, a, b))
+			return true;
+	return false;
+}
+
+int gd_partition_open(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err)
+{
+	/* A node that is down kept its namespace pinned (unless released):
+	 * its cuts are still there when it comes back. */
+	const gd_node_rt *node = &f->st->nodes[a];
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)node->init_pid);
+	_cleanup_close_ int fd = open(gd_node_running(node) ? ns : node->netns,
+				      O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	return gd_nl_open(fd, nl, err);
+}
+
+/* Adds (heal: removes) the entry's cuts, one socket per sender (opened
+ * ahead by the player, or here).  A node whose namespace was released has
+ * none to change: it is skipped and named in skipped. */
 static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 		    char *skipped, size_t size, gd_error **err)
 {
 	size_t n = f->st->nnodes;
 	enum gd_nl_cut kind = cut_of(&e->step->partition);
 	for (size_t a = 0; a < n; a++) {
-		bool sends = false;
-		for (size_t b = 0; b < n && !sends; b++)
-			sends = cuts(e, a, b);
-		if (!sends)
+		if (!gd_partition_sends(f, e, a))
 			continue;
-		/* A node that is down kept its namespace pinned (unless
-		 * released): its cuts are still there when it comes back. */
-		gd_node_rt *node = &f->st->nodes[a];
-		char ns[64];
-		snprintf(ns, sizeof(ns), "/proc/%d/ns/net",
-			 (int)node->init_pid);
-		_cleanup_close_ int fd =
-			open(gd_node_running(node) ? ns : node->netns,
-			     O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
+		int r = prepared ? 0 : gd_partition_open(f, a, &own, err);
+		if (r == 1) {
 			size_t u = strlen(skipped);
 			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
-				 node->name);
+				 f->st->nodes[a].name);
 			continue;
 		}
-		gd_nl *nl = NULL;
-		int r = gd_nl_open(fd, &nl, err);
+		gd_nl *nl = prepared ? prepared : own;
 		for (size_t b = 0; b < n && r == 0; b++) {
 			if (!cuts(e, a, b))
 				continue;
@@ -96,7 +107,7 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 						  gd_node_addr(b), err);
 			}
 		}
-		gd_nl_close(nl);
+		gd_nl_close(own);
 		if (r < 0)
 			return r;
 	}
