@@ -414,12 +414,10 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
  * or NULL when the table is full. */
 static struct gd_prepared *prep_slot(gd_faults *f, size_t index)
 {
-	for (size_t i = 0; i < f->nprep; i++)
-		if (f->prep[i].node == index)
-			return &f->prep[i];
-	if (f->nprep == GD_ARRAY_SIZE(f->prep))
-		return NULL;
-	struct gd_prepared *p = &f->prep[f->nprep++];
+	struct gd_prepared *p = (struct gd_prepared *)prepared(f, index);
+	if (p || f->nprep == GD_ARRAY_SIZE(f->prep))
+		return p;
+	p = &f->prep[f->nprep++];
 	*p = (struct gd_prepared){.node = index};
 	return p;
 }
