@@ -6,10 +6,11 @@
 # an address, eth0 up.  gameday does more per node (pid, mount, UTS, IPC
 # and cgroup namespaces, a cgroup, a dozen mounts, gd-init), so the ratio
 # is conservative.  Beside them, "net floor": the network alone built the
-# way gameday builds it (tests/bench/bench_netfloor.c: libnl in one
-# process, nothing else per node); "ip / floor" is the best ratio any tool
-# building this topology could reach on this kernel.  Prints figures;
-# asserts nothing about time.
+# way gameday builds it (tests/bench/bench_netfloor.c: libnl, nothing else
+# per node), in one process and in two at once (the kernel serialises most
+# of it under one lock, so two barely help); "ip / floor" is the best
+# ratio any tool building this topology could reach on this kernel.
+# Prints figures; asserts nothing about time.
 #   tests/bench/cluster_scale.sh BUILD_DIR
 set -u
 build=$(cd "$1" && pwd)
@@ -56,7 +57,7 @@ ip_down() {
 }
 
 printf 'bench cluster: up + down, wall clock, %s cores\n' "$(nproc)"
-printf '  %5s  %12s %9s  %12s %9s  %7s  %10s  %10s %9s  %10s\n' nodes "gameday up" "per node" "ip up" "per node" ratio "gameday down" "net floor" "per node" "ip / floor"
+printf '  %5s  %12s %9s  %12s %9s  %7s  %10s  %14s %8s  %10s\n' nodes "gameday up" "per node" "ip up" "per node" ratio "gameday down" "floor 1/2 proc" "per node" "ip / floor"
 for n in 8 64 256; do
 	file=$tmp/n$n.json
 	printf '{"gameday": 1, "name": "bench%d", "system": "none", "nodes": [{"name": "n[1-%d]", "role": "worker"}]}\n' "$n" "$n" >"$file"
@@ -80,10 +81,13 @@ for n in 8 64 256; do
 
 	settle
 	f=$("$build/tests/bench_netfloor" "$n") || { echo "bench cluster: the network floor failed"; exit 1; }
+	settle
+	f2=$("$build/tests/bench_netfloor" "$n" 2) || { echo "bench cluster: the network floor failed"; exit 1; }
 
 	g=$((t1 - t0)) d=$((t2 - t1)) b=$((t4 - t3))
-	awk -v n="$n" -v g="$g" -v b="$b" -v d="$d" -v f="$f" 'BEGIN {
-		printf "  %5d  %9d ms %6.2f ms  %9d ms %6.2f ms  %6.1fx  %9d ms  %7d ms %6.2f ms  %9.1fx\n",
-			n, g, g / n, b, b / n, (g ? b / g : 0), d, f, f / n, (f ? b / f : 0) }'
+	awk -v n="$n" -v g="$g" -v b="$b" -v d="$d" -v f="$f" -v f2="$f2" 'BEGIN {
+		best = f2 < f ? f2 : f
+		printf "  %5d  %9d ms %6.2f ms  %9d ms %6.2f ms  %6.1fx  %9d ms  %5d /%4d ms %5.2f ms  %9.1fx\n",
+			n, g, g / n, b, b / n, (g ? b / g : 0), d, f, f2, best / n, (best ? b / best : 0) }'
 done
 [ -s "$tmp/rss" ] && echo "  gameday peak memory bringing up 256 nodes: $(cat "$tmp/rss") KiB (max RSS)"
