@@ -286,6 +286,9 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	r = gd_nl_open(swfd, &sw, err);
 	if (r == 0)
 		r = gd_nl_bridge_add(sw, BRIDGE, err);
+	int bridge_index = 0;
+	if (r == 0)
+		r = gd_nl_ifindex(sw, BRIDGE, &bridge_index, err);
 	if (r < 0)
 		goto fail;
 
@@ -300,8 +303,8 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 			st->nnodes++;
 		}
 		if (i > 0) {
-			r = gd_node_wire(&st->nodes[i - 1], i - 1, sw, BRIDGE,
-					 err);
+			r = gd_node_wire(&st->nodes[i - 1], i - 1, sw,
+					 bridge_index, err);
 			if (r < 0)
 				goto fail;
 		}

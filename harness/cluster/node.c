@@ -349,7 +349,7 @@ static pid_t clone_into(int cgroup_fd, uint64_t flags)
  * host's mount table would make every later clone copy them all
  * (copy_mnt_ns), quadratic in the cluster's size.  Stopping a node pins it
  * first. */
-static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
+static int wire_network(gd_nl *sw, int bridge_index, size_t index, pid_t pid,
 			gd_error **err)
 {
 	char nsfile[64], veth[IFNAMSIZ];
@@ -361,14 +361,11 @@ static int wire_network(gd_nl *sw, const char *bridge, size_t index, pid_t pid,
 	/* Indexes chosen here save a lookup per call: in a new node lo is 1
 	 * and eth0 will be 2.  (Creating the peer already up fails with this
 	 * kernel, so it is brought up by index.) */
-	int bridge_index, r = gd_nl_ifindex(sw, bridge, &bridge_index, err);
-	if (r < 0)
-		return r;
 	int sw_index = 1000 + (int)index;
 	uint8_t mac[6];
 	gd_node_mac(index, mac);
-	r = gd_nl_veth_add(sw, veth, sw_index, bridge_index, "eth0", 2, nsfd,
-			   mac, err);
+	int r = gd_nl_veth_add(sw, veth, sw_index, bridge_index, "eth0", 2,
+			       nsfd, mac, err);
 	if (r == 0)
 		r = gd_nl_link_up(sw, sw_index, err);
 	if (r < 0)
@@ -475,7 +472,7 @@ static int child_report(gd_node_rt *node, gd_error **err)
 	return 0;
 }
 
-int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, const char *bridge,
+int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, int bridge_index,
 		 gd_error **err)
 {
 	if (node->go_fd < 0)
@@ -490,8 +487,8 @@ int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, const char *bridge,
 			r = gd_error_make(err, ECHILD,
 					  "its init ended at once");
 		else
-			r = wire_network(sw, bridge, index, node->init_pid,
-					 err);
+			r = wire_network(sw, bridge_index, index,
+					 node->init_pid, err);
 	}
 	if (r < 0) {
 		kill(node->init_pid, SIGKILL);
@@ -535,7 +532,7 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 		r = launch(ledger, node->name, node, rundir, libexec, nsfd,
 			   events_fd, err);
 		if (r == 0)
-			r = gd_node_wire(node, index, NULL, NULL, err);
+			r = gd_node_wire(node, index, NULL, 0, err);
 		return r < 0 ? r : gd_node_started(node, err);
 	}
 	if (errno != ENOENT)
@@ -551,10 +548,13 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 	r = gd_nl_open(swfd, &sw, err);
 	if (r < 0)
 		return r;
-	r = launch(ledger, node->name, node, rundir, libexec, -1, events_fd,
-		   err);
+	int bridge_index;
+	r = gd_nl_ifindex(sw, bridge, &bridge_index, err);
 	if (r == 0)
-		r = gd_node_wire(node, index, sw, bridge, err);
+		r = launch(ledger, node->name, node, rundir, libexec, -1,
+			   events_fd, err);
+	if (r == 0)
+		r = gd_node_wire(node, index, sw, bridge_index, err);
 	gd_nl_close(sw);
 	return r < 0 ? r : gd_node_started(node, err);
 }

@@ -80,10 +80,10 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 		  gd_error **err);
 
 /* Once the child says its network namespace is made: the veth to the
- * bridge (in the switch's namespace, sw), addresses, links up; then the
- * child goes on to mount and exec gd-init.  With sw NULL (a node back in
- * its kept namespace) it only lets the child go on. */
-int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, const char *bridge,
+ * bridge (link bridge_index in the switch's namespace, sw), addresses,
+ * links up; then the child goes on to mount and exec gd-init.  With sw
+ * NULL (a node back in its kept namespace) it only lets the child go on. */
+int gd_node_wire(gd_node_rt *node, size_t index, gd_nl *sw, int bridge_index,
 		 gd_error **err);
 
 /* Waits until a starting node's gd-init runs, or reports why it could not
