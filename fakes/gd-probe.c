@@ -7,6 +7,8 @@
  *                                    with its hostname, forever
  *   gd-probe connect HOST PORT [MS]  connect (timeout MS, default 1000)
  *                                    and print the answer
+ *   gd-probe rtt HOST PORT [MS]      time one TCP handshake (a refusal is
+ *                                    an answer too) and print it in ms
  *   gd-probe hostname                print the UTS hostname
  *   gd-probe cat FILE                print a file
  *   gd-probe clock                   print the wall clock (ms since epoch)
@@ -87,7 +89,11 @@ static int cmd_listen(const char *port)
 	}
 }
 
-static int cmd_connect(const char *host, const char *port, long timeout_ms)
+/* A TCP handshake with HOST:PORT, TIMEOUT_MS at most: the connected
+ * socket, or -1 with e set (ECONNREFUSED: the host answered with a
+ * reset, itself a round trip).  1 when HOST does not resolve. */
+static int handshake(const char *host, const char *port, long timeout_ms,
+		     int *e)
 {
 	struct addrinfo hints = {.ai_family = AF_INET,
 				 .ai_socktype = SOCK_STREAM};
@@ -96,25 +102,34 @@ static int cmd_connect(const char *host, const char *port, long timeout_ms)
 	if (r) {
 		printf("error EHOSTUNREACH: cannot resolve \"%s\": %s\n", host,
 		       gai_strerror(r));
-		return 1;
+		exit(1);
 	}
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail("socket", errno);
+		exit(fail("socket", errno));
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
-	    errno != EINPROGRESS)
-		return fail("connect", errno);
+	    errno != EINPROGRESS) {
+		*e = errno;
+		return -1;
+	}
 	freeaddrinfo(ai);
 	struct pollfd p = {fd, POLLOUT, 0};
-	r = poll(&p, 1, (int)timeout_ms);
-	if (r == 0)
-		return fail("connect", ETIMEDOUT);
-	int e = 0;
-	socklen_t len = sizeof(e);
-	getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
-	if (e)
+	if (poll(&p, 1, (int)timeout_ms) == 0) {
+		*e = ETIMEDOUT;
+		return -1;
+	}
+	socklen_t len = sizeof(*e);
+	*e = 0;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, e, &len);
+	return *e ? -1 : fd;
+}
+
+static int cmd_connect(const char *host, const char *port, long timeout_ms)
+{
+	int e, fd = handshake(host, port, timeout_ms, &e);
+	if (fd < 0)
 		return fail("connect", e);
-	p.events = POLLIN;
+	struct pollfd p = {fd, POLLIN, 0};
 	if (poll(&p, 1, (int)timeout_ms) <= 0)
 		return fail("read", ETIMEDOUT);
 	char buf[256];
@@ -124,6 +139,22 @@ static int cmd_connect(const char *host, const char *port, long timeout_ms)
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	printf("connected %s:%s %s\n", host, port, buf);
+	return 0;
+}
+
+/* The round trip of one handshake: a port that refuses answers too. */
+static int cmd_rtt(const char *host, const char *port, long timeout_ms)
+{
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int e, fd = handshake(host, port, timeout_ms, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (fd < 0 && e != ECONNREFUSED)
+		return fail("connect", e);
+	double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	printf("rtt %s:%s %.3f ms (%s)\n", host, port, ms,
+	       fd < 0 ? "refused" : "connected");
 	return 0;
 }
 
@@ -234,6 +265,9 @@ int main(int argc, char **argv)
 		return cmd_connect(argv[2], argv[3],
 				   argc == 5 ? strtol(argv[4], NULL, 10)
 					     : 1000);
+	if (strcmp(cmd, "rtt") == 0 && (argc == 4 || argc == 5))
+		return cmd_rtt(argv[2], argv[3],
+			       argc == 5 ? strtol(argv[4], NULL, 10) : 1000);
 	if (strcmp(cmd, "hostname") == 0 && argc == 2) {
 		struct utsname u;
 		uname(&u);
@@ -276,6 +310,6 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr,
-		"usage: gd-probe listen PORT | connect HOST PORT [MS] | hostname | cat FILE | clock | write PATH | crash-after MS | ticker FILE | sleep MS | services | profiled CHECK...\n");
+		"usage: gd-probe listen PORT | connect HOST PORT [MS] | rtt HOST PORT [MS] | hostname | cat FILE | clock | write PATH | crash-after MS | ticker FILE | sleep MS | services | profiled CHECK...\n");
 	return 2;
 }

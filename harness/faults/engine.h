@@ -44,7 +44,8 @@ struct gd_faults {
 		size_t node;
 		gd_node_ready ready; /* a pause's or power cut's */
 		bool is_ready;
-		gd_nl *nl; /* a partition sender's netlink socket */
+		gd_nl *nl; /* a partition sender's or netem target's
+			    * netlink socket */
 	} prep[64];
 	size_t nprep;
 	size_t rooted[64]; /* nodes whose root_fd prepare() opened */
@@ -77,15 +78,19 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err);
 int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err);
-/* Whether node a sends anything the entry cuts; a netlink socket in a's
- * network namespace (its pinned one when it is down): 0, 1 when it has
- * none (released), or a negative errno. */
+/* A netlink socket in node a's network namespace (its pinned one when it
+ * is down): 0, 1 when it has none (released), or a negative errno. */
+int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);
+/* Whether node a sends anything the entry cuts. */
 bool gd_partition_sends(const gd_faults *f, const gd_plan_entry *e, size_t a);
-int gd_partition_open(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);
 int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		       size_t size, gd_error **err);
 int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		      size_t size, gd_error **err);
+int gd_netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		   size_t size, gd_error **err);
+int gd_netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err);
 int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err);
 int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,

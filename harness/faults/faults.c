@@ -53,7 +53,6 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 					err, EOPNOTSUPP,
 					"%s: step \"%s\": netem delay and loss need the kernel's netem queueing discipline, and this kernel has none (build it with CONFIG_NET_SCH_NETEM, or load it: modprobe sch_netem)",
 					s->file, st->id);
-			why = "netem (this kernel has it, but gameday does not play it yet)";
 			break;
 		}
 		case GD_FAULT_KIND_COUNT:
@@ -149,6 +148,8 @@ static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
 	case GD_FAULT_PARTITION:
 		return k == GD_ACT_APPLY ? gd_partition_apply
 					 : gd_partition_heal;
+	case GD_FAULT_NETEM:
+		return k == GD_ACT_APPLY ? gd_netem_apply : gd_netem_heal;
 	case GD_FAULT_SKEW:
 		return k == GD_ACT_APPLY ? gd_skew_apply : gd_skew_heal;
 	case GD_FAULT_CLOCK:
@@ -312,6 +313,20 @@ const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index)
 	return p && p->is_ready ? &p->ready : NULL;
 }
 
+int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err)
+{
+	/* A node that is down kept its namespace pinned (unless released):
+	 * what a fault changed there is still there when it comes back. */
+	const gd_node_rt *node = &f->st->nodes[a];
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)node->init_pid);
+	_cleanup_close_ int fd = open(gd_node_running(node) ? ns : node->netns,
+				      O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	return gd_nl_open(fd, nl, err);
+}
+
 gd_nl *gd_faults_prepared_nl(const gd_faults *f, size_t index)
 {
 	const struct gd_prepared *p = prepared(f, index);
@@ -422,12 +437,22 @@ static struct gd_prepared *prep_slot(gd_faults *f, size_t index)
 	return p;
 }
 
+static void prepare_nl(gd_faults *f, size_t index)
+{
+	struct gd_prepared *p = prep_slot(f, index);
+	gd_error *err = NULL;
+	if (p && !p->nl && gd_faults_node_nl(f, index, &p->nl, &err) != 0)
+		p->nl = NULL;
+	gd_error_free(err);
+}
+
 /* What an action needs done before its instant, so that its time to
  * effect is the change alone: its "fault-applying" said; for a pause, a
  * resume or a power cut its nodes made ready (gd_cluster_ready_node():
  * control files open, a power cut's namespaces pinned and held); for a
  * clock or skew its nodes' roots open (their files are reached through
- * them); for a partition a netlink socket in each sender's namespace.
+ * them); for a partition a netlink socket in each sender's namespace, for
+ * netem in each target's.
  * All let go once the change is made (release_held()).  Whatever fails
  * here fails again, and says so, in the change. */
 static void prepare(gd_faults *f, const gd_action *a, int64_t due)
@@ -442,15 +467,14 @@ static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 			      (st->kind == GD_FAULT_KILL && !st->kill.service));
 	bool files = st->kind == GD_FAULT_CLOCK || st->kind == GD_FAULT_SKEW;
 	if (st->kind == GD_FAULT_PARTITION) {
-		for (size_t i = 0; i < f->st->nnodes; i++) {
-			struct gd_prepared *p;
-			gd_error *err = NULL;
-			if (gd_partition_sends(f, e, i) &&
-			    (p = prep_slot(f, i)) &&
-			    gd_partition_open(f, i, &p->nl, &err) != 0)
-				p->nl = NULL;
-			gd_error_free(err);
-		}
+		for (size_t i = 0; i < f->st->nnodes; i++)
+			if (gd_partition_sends(f, e, i))
+				prepare_nl(f, i);
+		return;
+	}
+	if (st->kind == GD_FAULT_NETEM) {
+		for (size_t k = 0; k < e->nodes.n; k++)
+			prepare_nl(f, e->nodes.v[k]);
 		return;
 	}
 	for (size_t k = 0; k < e->nodes.n; k++) {

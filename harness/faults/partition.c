@@ -3,16 +3,11 @@
  * (GD_CUT_*: a neighbour entry that makes the bridge drop a's frames, or
  * an unreachable/prohibit route).  Cuts are counted, so partitions
  * compose; the first to cut a pair decides how. */
-#include "base/cleanup.h"
-#include "base/fileio.h"
 #include "faults/engine.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static enum gd_nl_cut cut_of(const gd_partition *p)
 {
@@ -54,20 +49,6 @@ bool gd_partition_sends(const gd_faults *f, const gd_plan_entry *e, size_t a)
 	return false;
 }
 
-int gd_partition_open(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err)
-{
-	/* A node that is down kept its namespace pinned (unless released):
-	 * its cuts are still there when it comes back. */
-	const gd_node_rt *node = &f->st->nodes[a];
-	char ns[64];
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)node->init_pid);
-	_cleanup_close_ int fd = open(gd_node_running(node) ? ns : node->netns,
-				      O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	return gd_nl_open(fd, nl, err);
-}
-
 /* Adds (heal: removes) the entry's cuts, one socket per sender (opened
  * ahead by the player, or here).  A node whose namespace was released has
  * none to change: it is skipped and named in skipped. */
@@ -80,7 +61,7 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 		if (!gd_partition_sends(f, e, a))
 			continue;
 		gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
-		int r = prepared ? 0 : gd_partition_open(f, a, &own, err);
+		int r = prepared ? 0 : gd_faults_node_nl(f, a, &own, err);
 		if (r == 1) {
 			size_t u = strlen(skipped);
 			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",

@@ -18,7 +18,9 @@
 #include <netlink/route/route.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -289,21 +291,111 @@ int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
 			 dst, err);
 }
 
+uint32_t gd_netem_loss_to_kernel(double pct)
+{
+	if (pct <= 0)
+		return 0;
+	if (pct >= 100)
+		return UINT32_MAX;
+	return (uint32_t)(pct / 100.0 * UINT32_MAX + 0.5);
+}
+
+double gd_netem_loss_from_kernel(uint32_t loss)
+{
+	return loss * 100.0 / UINT32_MAX;
+}
+
+static struct rtnl_qdisc *root_qdisc(int index)
+{
+	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
+	if (q) {
+		rtnl_tc_set_ifindex(TC_CAST(q), index);
+		rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
+	}
+	return q;
+}
+
+int gd_nl_netem_set(gd_nl *nl, int index, const gd_nl_netem *want,
+		    gd_error **err)
+{
+	struct rtnl_qdisc *q = root_qdisc(index);
+	if (!q)
+		return gd_error_make(err, ENOMEM, "cannot build a netem qdisc");
+	int nle = rtnl_tc_set_kind(TC_CAST(q), "netem");
+	if (nle == 0) {
+		/* libnl sends no loss or jitter it was not given, and a
+		 * replaced qdisc keeps nothing of the one before. */
+		rtnl_netem_set_delay(q, (int)want->delay_us);
+		rtnl_netem_set_jitter(q, (int)want->jitter_us);
+		rtnl_netem_set_loss(
+			q, (int)gd_netem_loss_to_kernel(want->loss_pct));
+		nle = rtnl_qdisc_add(nl->sock, q, NLM_F_CREATE | NLM_F_REPLACE);
+	}
+	rtnl_qdisc_put(q);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot put a netem qdisc on link %d: %s",
+				     index, nl_geterror(nle));
+	return 0;
+}
+
+int gd_nl_root_qdisc(gd_nl *nl, int index, gd_nl_netem *seen, char *kind,
+		     size_t size, gd_error **err)
+{
+	struct nl_cache *cache = NULL;
+	int nle = rtnl_qdisc_alloc_cache(nl->sock, &cache);
+	if (nle < 0)
+		return gd_error_make(err, nl_errno(nle),
+				     "cannot read the qdiscs of link %d",
+				     index);
+	struct rtnl_qdisc *q =
+		rtnl_qdisc_get_by_parent(cache, index, TC_H_ROOT);
+	const char *k = q ? rtnl_tc_get_kind(TC_CAST(q)) : NULL;
+	snprintf(kind, size, "%s", k ? k : "");
+	bool netem = k && strcmp(k, "netem") == 0;
+	if (netem) {
+		int delay = rtnl_netem_get_delay(q);
+		int jitter = rtnl_netem_get_jitter(q);
+		*seen = (gd_nl_netem){
+			.delay_us = delay > 0 ? (uint32_t)delay : 0,
+			.jitter_us = jitter > 0 ? (uint32_t)jitter : 0,
+			.loss_pct = gd_netem_loss_from_kernel(
+				(uint32_t)rtnl_netem_get_loss(q)),
+		};
+	}
+	rtnl_qdisc_put(q);
+	nl_cache_free(cache);
+	return netem;
+}
+
+int gd_nl_netem_del(gd_nl *nl, int index, gd_error **err)
+{
+	struct rtnl_qdisc *q = root_qdisc(index);
+	if (!q)
+		return gd_error_make(err, ENOMEM, "cannot build a qdisc");
+	int nle = rtnl_tc_set_kind(TC_CAST(q), "netem");
+	if (nle == 0)
+		nle = rtnl_qdisc_delete(nl->sock, q);
+	rtnl_qdisc_put(q);
+	if (nle < 0)
+		return gd_error_make(
+			err, nl_errno(nle),
+			"cannot remove the netem qdisc of link %d: %s", index,
+			nl_geterror(nle));
+	return 0;
+}
+
 /* In the child: a netem qdisc on a fresh namespace's loopback. */
 static int try_netem(void)
 {
 	if (unshare(CLONE_NEWNET) < 0)
 		return 2;
-	struct nl_sock *sock = nl_socket_alloc();
-	struct rtnl_qdisc *q = rtnl_qdisc_alloc();
-	if (!sock || !q || nl_connect(sock, NETLINK_ROUTE) < 0)
+	gd_nl *nl = NULL;
+	gd_error *err = NULL;
+	if (gd_nl_open(-1, &nl, &err) < 0)
 		return 2;
-	rtnl_tc_set_ifindex(TC_CAST(q), 1); /* lo */
-	rtnl_tc_set_parent(TC_CAST(q), TC_H_ROOT);
-	if (rtnl_tc_set_kind(TC_CAST(q), "netem") < 0)
-		return 1; /* libnl itself knows no netem */
-	rtnl_netem_set_delay(q, 1000);
-	return rtnl_qdisc_add(sock, q, NLM_F_CREATE) < 0;
+	return gd_nl_netem_set(nl, 1, &(gd_nl_netem){.delay_us = 1000}, &err) <
+	       0;
 }
 
 int gd_nl_netem_works(gd_error **err)

@@ -7,6 +7,7 @@
 #include "base/error.h"
 
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct gd_nl gd_nl;
@@ -50,6 +51,26 @@ int gd_nl_cut_add(gd_nl *nl, enum gd_nl_cut kind, int index,
 		  const uint8_t mac[6], struct in_addr dst, gd_error **err);
 int gd_nl_cut_del(gd_nl *nl, enum gd_nl_cut kind, int index, struct in_addr dst,
 		  gd_error **err);
+
+/* netem: delay, jitter and loss on what a link sends, as its root qdisc. */
+typedef struct gd_nl_netem {
+	uint32_t delay_us, jitter_us;
+	double loss_pct; /* 0..100 */
+} gd_nl_netem;
+/* Puts netem (replacing whatever root qdisc the link has) on link index. */
+int gd_nl_netem_set(gd_nl *nl, int index, const gd_nl_netem *want,
+		    gd_error **err);
+/* Removes it: the link's default queue comes back. */
+int gd_nl_netem_del(gd_nl *nl, int index, gd_error **err);
+/* The link's root qdisc as the kernel reports it: 1 when it is netem
+ * (seen filled), 0 when it is not (kind names it, "" for none), or a
+ * negative errno. */
+int gd_nl_root_qdisc(gd_nl *nl, int index, gd_nl_netem *seen, char *kind,
+		     size_t size, gd_error **err);
+/* The kernel's loss probability (a fraction of UINT32_MAX) from a
+ * percentage, and back. */
+uint32_t gd_netem_loss_to_kernel(double pct);
+double gd_netem_loss_from_kernel(uint32_t loss);
 
 /* Whether this kernel can make a netem qdisc: tried on the loopback of a
  * throwaway network namespace, in a child process.  1 yes, 0 no, or a

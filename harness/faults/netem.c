@@ -1,0 +1,239 @@
+/* netem: delay, jitter and loss on everything a target node sends (a
+ * netem root qdisc on its eth0, through libnl in the node's network
+ * namespace); healed by removing it, which brings back the link's default
+ * queue.  The plan refuses two netem steps on one node at once, so a heal
+ * has nothing to bring back.
+ *
+ * Evidence is the kernel's word and, for a delay, the network's: the
+ * qdisc read back from every target, and a TCP handshake timed from a
+ * target to a peer (at least latency - jitter). */
+#include "faults/engine.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* eth0 in every node's namespace (lo is 1). */
+#define NODE_ETH0 2
+
+static bool covers(const gd_plan_entry *e, size_t node)
+{
+	for (size_t k = 0; k < e->nodes.n; k++)
+		if (e->nodes.v[k] == node)
+			return true;
+	return false;
+}
+
+static gd_nl_netem wanted(const gd_plan_entry *e)
+{
+	const gd_netem *n = &e->step->netem;
+	return (gd_nl_netem){.delay_us = (uint32_t)(n->delay * 1000),
+			     .jitter_us = (uint32_t)(n->jitter * 1000),
+			     .loss_pct = n->loss_pct};
+}
+
+/* Sets (heal: removes) e's netem on each target;
+ * a node whose namespace was released is named in skipped. */
+static int set_all(gd_faults *f, const gd_plan_entry *e, bool heal,
+		   char *skipped, size_t size, gd_error **err)
+{
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		size_t a = e->nodes.v[k];
+		gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
+		int r = prepared ? 0 : gd_faults_node_nl(f, a, &own, err);
+		if (r == 1) {
+			size_t u = strlen(skipped);
+			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
+				 f->st->nodes[a].name);
+			continue;
+		}
+		if (r < 0)
+			return r;
+		gd_nl *nl = prepared ? prepared : own;
+		if (!heal) {
+			gd_nl_netem want = wanted(e);
+			r = gd_nl_netem_set(nl, NODE_ETH0, &want, err);
+		} else {
+			/* A node that came back in a new namespace has no
+			 * netem left to remove. */
+			gd_nl_netem seen;
+			char kind[32];
+			r = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind,
+					     sizeof(kind), err);
+			if (r == 1)
+				r = gd_nl_netem_del(nl, NODE_ETH0, err);
+		}
+		gd_nl_close(own);
+		if (r < 0)
+			return gd_error_prefix(err, "node \"%s\"",
+					       f->st->nodes[a].name);
+	}
+	return 0;
+}
+
+static bool same(const gd_nl_netem *a, const gd_nl_netem *b)
+{
+	/* libnl carries times in the kernel's ticks: a microsecond or two
+	 * of rounding either way. */
+	return llabs((long long)a->delay_us - (long long)b->delay_us) <= 2 &&
+	       llabs((long long)a->jitter_us - (long long)b->jitter_us) <= 2 &&
+	       fabs(a->loss_pct - b->loss_pct) < 1e-6;
+}
+
+static void describe(char *buf, size_t size, const gd_nl_netem *q)
+{
+	int n = snprintf(buf, size, "netem");
+	if (q->delay_us)
+		n += snprintf(buf + n, size - (size_t)n, " delay %gms",
+			      q->delay_us / 1000.0);
+	if (q->jitter_us)
+		n += snprintf(buf + n, size - (size_t)n, " jitter %gms",
+			      q->jitter_us / 1000.0);
+	if (q->loss_pct > 0)
+		snprintf(buf + n, size - (size_t)n, " loss %g%%", q->loss_pct);
+}
+
+/* What each target's eth0 has now, against what it should have (e's
+ * netem, or once healed none): 0 all as expected,
+ * 1 not (evidence names the nodes that are not, or the first that is). */
+static int read_back(gd_faults *f, const gd_plan_entry *e, bool healed,
+		     char *evidence, size_t size)
+{
+	char first[128] = "", wrong[256] = "";
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		size_t a = e->nodes.v[k];
+		const char *name = f->st->nodes[a].name;
+		gd_nl *nl = NULL;
+		gd_error *err = NULL;
+		if (gd_faults_node_nl(f, a, &nl, &err) != 0) {
+			gd_error_free(err); /* released: named as skipped */
+			continue;
+		}
+		gd_nl_netem seen;
+		char kind[32], got[96];
+		int has = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind,
+					   sizeof(kind), &err);
+		gd_nl_close(nl);
+		if (has < 0)
+			snprintf(got, sizeof(got), "unreadable (%s)", err->msg);
+		else if (has)
+			describe(got, sizeof(got), &seen);
+		else
+			snprintf(got, sizeof(got), "%s",
+				 kind[0] ? kind : "no qdisc");
+		gd_error_free(err);
+		gd_nl_netem want = wanted(e);
+		bool ok =
+			has >= 0 && (healed ? !has : has && same(&seen, &want));
+		size_t u = strlen(wrong);
+		if (!ok)
+			snprintf(wrong + u, sizeof(wrong) - u, "%s%s eth0: %s",
+				 u ? "; " : "", name, got);
+		else if (!first[0])
+			snprintf(first, sizeof(first), "%s eth0: %s", name,
+				 got);
+	}
+	snprintf(evidence, size, "read back: %s%s",
+		 wrong[0]   ? wrong
+		 : first[0] ? first
+			    : "no node to read",
+		 wrong[0] ? " (not as asked)" : "");
+	return wrong[0] != '\0';
+}
+
+/* A handshake timed from the first running target to a running node the
+ * step leaves alone (or any other): ms, or a negative value when there
+ * was none to time (why in note). */
+static double handshake_ms(gd_faults *f, const gd_plan_entry *e, size_t *from,
+			   size_t *to, char *note, size_t size)
+{
+	const gd_node_rt *nodes = f->st->nodes;
+	size_t a = SIZE_MAX, b = SIZE_MAX;
+	for (size_t k = 0; k < e->nodes.n && a == SIZE_MAX; k++)
+		if (gd_node_running(&nodes[e->nodes.v[k]]))
+			a = e->nodes.v[k];
+	for (size_t i = 0; i < f->st->nnodes && a != SIZE_MAX; i++) {
+		if (i == a || !gd_node_running(&nodes[i]))
+			continue;
+		if (b == SIZE_MAX || (covers(e, b) && !covers(e, i)))
+			b = i;
+	}
+	if (a == SIZE_MAX || b == SIZE_MAX) {
+		snprintf(note, size, "no running pair of nodes to time");
+		return -1;
+	}
+	*from = a;
+	*to = b;
+	/* A lost SYN is sent again after a second, then two more. */
+	const gd_netem *n = &e->step->netem;
+	char timeout[32];
+	snprintf(timeout, sizeof(timeout), "%lld",
+		 (long long)(2 * (n->delay + n->jitter) + 3500));
+	char said[256];
+	/* port 9 (discard): nothing listens, the peer's kernel refuses */
+	gd_probe(f, a, said, sizeof(said), "rtt", nodes[b].addr, "9", timeout,
+		 NULL);
+	double ms;
+	if (sscanf(said, "rtt %*s %lf ms", &ms) != 1) {
+		snprintf(note, size, "%s", said);
+		return -2;
+	}
+	return ms;
+}
+
+static int check(gd_faults *f, const gd_plan_entry *e, bool healed,
+		 const char *skipped, char *evidence, size_t size)
+{
+	int bad = read_back(f, e, healed, evidence, size);
+	const gd_netem *n = &e->step->netem;
+	/* A delay shows in a round trip (and its heal in the next one); a
+	 * loss percentage does not show in one probe: the kernel's word
+	 * stands alone there. */
+	char timed[320] = "";
+	if (n->delay) {
+		size_t a = 0, b = 0;
+		char note[256] = "";
+		double ms = handshake_ms(f, e, &a, &b, note, sizeof(note));
+		if (ms >= 0)
+			snprintf(timed, sizeof(timed),
+				 "; %s -> %s handshake %.1f ms",
+				 f->st->nodes[a].name, f->st->nodes[b].name,
+				 ms);
+		else
+			snprintf(timed, sizeof(timed), "; handshake: %s", note);
+		/* Nothing to time leaves the read-back alone; loss may eat
+		 * every try of the probe. */
+		if (!healed && ms >= 0)
+			bad |= ms < (double)(n->delay - n->jitter);
+		else if (!healed && ms < -1)
+			bad |= !(n->loss_pct > 0 && strstr(note, "ETIMEDOUT"));
+	}
+	size_t u = strlen(evidence);
+	snprintf(evidence + u, size - u, "%s%s%s", timed,
+		 *skipped ? "; released, skipped: " : "", skipped);
+	return bad;
+}
+
+int gd_netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		   size_t size, gd_error **err)
+{
+	char skipped[256] = "";
+	int r = set_all(f, e, false, skipped, sizeof(skipped), err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	return check(f, e, false, skipped, evidence, size);
+}
+
+int gd_netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		  size_t size, gd_error **err)
+{
+	char skipped[256] = "";
+	int r = set_all(f, e, true, skipped, sizeof(skipped), err);
+	if (r < 0)
+		return r;
+	gd_faults_mark_applied(f);
+	return check(f, e, true, skipped, evidence, size);
+}
