@@ -19,10 +19,13 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # Every Debian package the project needs, for 'make deps'.  The daemons
 # among them (munge, slurm, beanstalkd) run only inside staging nodes, so
 # 'make deps' keeps their packages from starting them on the host.
+# user-mode-linux (and kmod, to load its modules) gives the tests a kernel
+# with netem where the host's has none.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
-	slurmctld slurmd slurm-client munge beanstalkd chromium
+	slurmctld slurmd slurm-client munge beanstalkd chromium \
+	user-mode-linux kmod
 
 ifeq ($(V),1)
 Q :=

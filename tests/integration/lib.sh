@@ -106,7 +106,7 @@ it_begin() {
 			exit 77
 		fi
 	done
-	state=$(mktemp -d /tmp/gameday-it.XXXXXX)
+	state=$(mktemp -d "${TMPDIR:-/tmp}/gameday-it.XXXXXX")
 	export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
 	out=$state/out.txt
 	trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Runs an integration test inside a User-mode Linux kernel (Debian's
+# user-mode-linux), for what this machine's kernel lacks: its modules
+# include sch_netem.  The UML kernel boots on the host's own files
+# (hostfs, read and written as root: the test's programs, Slurm, munge)
+# with its own /run, /dev, cgroups and a tmpfs for the test's state, so
+# what gameday builds in it (namespaces, links, mounts, cgroups) lives
+# and dies in that kernel.
+#   tests/uml/boot.sh DIR TEST BUILD_DIR
+# DIR: an empty directory of the caller's; the test's output is left in
+# DIR/out, its counts ("PASSED FAILED") in DIR/counts.  Exits with the
+# test's status, 77 without user-mode-linux, 70 when the kernel did not
+# run it to the end.
+set -u
+uml=/usr/bin/linux.uml
+mods=/usr/lib/uml/modules
+if [ ! -x "$uml" ] || [ ! -d "$mods" ]; then
+	echo "uml: skipped: user-mode-linux is not installed (make deps)"
+	exit 77
+fi
+dir=$(cd "$1" && pwd)
+test=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+build=$(cd "$3" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+# modprobe -d wants ROOT/lib/modules/VERSION.
+mkdir -p "$dir/root/lib" "$dir/tmp" && ln -sfn "$mods" "$dir/root/lib/modules"
+# Arguments the kernel does not know reach init as its environment.  The
+# kernel's own messages stay in uml.log.
+timeout 1200 "$uml" mem=1536M rootfstype=hostfs rootflags=/ rw quiet \
+	init="$here/init.sh" GD_UML_DIR="$dir" GD_UML_TEST="$test" \
+	GD_UML_BUILD="$build" con=null con0=fd:0,fd:1 \
+	</dev/null >"$dir/uml.log" 2>&1
+rc=$?
+if [ ! -f "$dir/rc" ]; then
+	echo "uml: the kernel stopped before the test ended (exit $rc):"
+	tail -20 "$dir/uml.log"
+	exit 70
+fi
+exit "$(cat "$dir/rc")"
