@@ -49,7 +49,8 @@ if [ $rc = 3 ] && grep -q "this kernel has none" "$out"; then
 	rc=$?
 	[ -f "$state/uml/out" ] && sed 's/^/  /' "$state/uml/out"
 	if [ $rc = 77 ]; then
-		echo "  (the checks on a kernel with netem skipped: user-mode-linux is not installed)"
+		sed 's/^/  /' "$out"
+		echo "  (the checks on a kernel with netem skipped)"
 	elif [ -f "$state/uml/counts" ]; then
 		# (the checks made there count on their own line)
 		[ -n "${GD_COUNTS:-}" ] && cat "$state/uml/counts" >>"$GD_COUNTS"
