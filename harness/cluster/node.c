@@ -270,7 +270,6 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	int scratch = source(a, a->dir, "scratch");
 	int shared = source(a, a->shared, "");
 	int libexec = source(a, a->libexec, "");
-	int cgroups = source(a, "/sys/fs/cgroup", "");
 	snprintf(
 		opts, sizeof(opts),
 		"lowerdir=/etc,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
@@ -296,12 +295,20 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	bind_fd(a, scratch, "/srv/scratch", 0);
 	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
 	/* A sysfs of the node's own network namespace: /sys/class/net shows
-	 * the node's links, not the host's (what 'ip netns exec' does). */
+	 * the node's links, not the host's (what 'ip netns exec' does).  The
+	 * host's /sys goes first, with what is mounted below it (its
+	 * cgroups among them), unless it is no mount point of its own. */
+	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
+		child_fail(a, "unmount the host's /sys");
 	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		child_fail(a, "mount /sys");
-	/* The cgroup mounts below it, which slurmd insists on finding. */
-	bind_fd(a, cgroups, "/sys/fs/cgroup", 0);
+	/* No cgroup of the host's is reachable from a node: an empty
+	 * /sys/fs/cgroup (the node's own cgroup is gameday's to freeze and
+	 * kill, from outside). */
+	if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
+		child_fail(a, "tmpfs /sys/fs/cgroup");
 	/* Last: a /proc of the node's own pid namespace (the binds above
 	 * needed the host's /proc/self/fd). */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,

@@ -329,6 +329,18 @@ int gd_slurm_write_node(const gd_cluster *c, size_t index, const char *dir,
 	write_conf(c, f);
 	if (fflush(f) != 0)
 		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+
+	/* slurmd loads a cgroup plugin whatever ProctrackType says.  Left
+	 * to detect one on a host with a unified hierarchy it takes
+	 * cgroup/v2, which wants systemd over D-Bus; cgroup/v1 loads with
+	 * the empty /sys/fs/cgroup a node has, and never touches a cgroup
+	 * with the plugins above. */
+	gd_pathf(path, sizeof(path), "%s/etc/slurm/cgroup.conf", dir);
+	_cleanup_fclose_ FILE *g = fopen(path, "we");
+	if (!g)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	if (fputs("CgroupPlugin=cgroup/v1\n", g) < 0 || fflush(g) != 0)
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
 	return 0;
 }
 

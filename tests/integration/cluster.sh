@@ -80,6 +80,7 @@ expect "own /etc/passwd" 0 g cluster exec beta -- grep '^gdjob:' /etc/passwd
 if grep -q '^gdjob:' /etc/passwd; then bad "host /etc/passwd untouched"; else ok "host /etc/passwd untouched"; fi
 expect "own /etc/hosts" 0 g cluster exec alpha -- grep -w gamma /etc/hosts
 expect "own /sys/class/net: its links only" 0 g cluster exec beta -- sh -c '[ "$(ls /sys/class/net | tr "\n" " ")" = "eth0 lo " ]'
+expect "no cgroup of the host's reachable: /sys/fs/cgroup is empty" 0 g cluster exec beta -- sh -c '[ -z "$(ls -A /sys/fs/cgroup)" ] && ! grep -qE " cgroup2? " /proc/self/mounts'
 expect "exec passes the exit status" 7 g cluster exec alpha -- sh -c 'exit 7'
 expect "exec of an unknown node" 2 g cluster exec nosuch -- true
 expect "shared storage is shared" 0 g cluster exec alpha -- /srv/gameday/gd-probe write /srv/shared/from-alpha

@@ -3,7 +3,8 @@
 # user-mode-linux), for what this machine's kernel lacks: its modules
 # include sch_netem.  The UML kernel boots on the host's own files
 # (hostfs, read and written as root: the test's programs, Slurm, munge)
-# with its own /run, /dev, cgroups and a tmpfs for the test's state, so
+# with its own /run, /dev, cgroups (the unified hierarchy alone) and a
+# tmpfs for the test's state, so
 # what gameday builds in it (namespaces, links, mounts, cgroups) lives
 # and dies in that kernel.
 #   tests/uml/boot.sh DIR TEST BUILD_DIR

@@ -1,9 +1,10 @@
 #!/bin/sh
 # PID 1 of the User-mode Linux kernel boot.sh starts: mounts what a
-# machine has (its own /proc, /sys, /dev, /run and the host's cgroup
-# layout: v1 controllers beside a v2 hierarchy on "unified", as on the
-# machine CI runs on), loads the modules gameday needs, runs the test
-# with its state on a tmpfs, writes its status, and powers off.
+# machine has (its own /proc, /sys, /dev, /run, and cgroups as a Debian 12
+# machine with systemd has them: the unified hierarchy alone, where the
+# host CI runs on has v1 controllers beside it, so the tests see both),
+# loads the modules gameday needs, runs the test with its state on a
+# tmpfs, writes its status, and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 d=$GD_UML_DIR
 mount -t proc proc /proc
@@ -14,13 +15,7 @@ mount -t tmpfs shm /dev/shm
 mount -t devpts pts /dev/pts
 mount -t tmpfs run /run
 mount -t tmpfs tmp "$d/tmp"
-mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup
-for c in cpu cpuacct cpuset memory devices freezer blkio pids; do
-	mkdir /sys/fs/cgroup/$c && mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c
-done
-mkdir /sys/fs/cgroup/systemd /sys/fs/cgroup/unified
-mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd
-mount -t cgroup2 cgroup2 /sys/fs/cgroup/unified
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 {
 	for m in sch_netem veth bridge overlay; do
 		modprobe -d "$d/root" $m || echo "uml: cannot load $m"
