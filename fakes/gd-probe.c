@@ -114,8 +114,9 @@ static int handshake(const char *host, const char *port, long timeout_ms,
 	}
 	freeaddrinfo(ai);
 	struct pollfd p = {fd, POLLOUT, 0};
-	if (poll(&p, 1, (int)timeout_ms) == 0) {
-		*e = ETIMEDOUT;
+	r = poll(&p, 1, (int)timeout_ms);
+	if (r <= 0) {
+		*e = r == 0 ? ETIMEDOUT : errno;
 		return -1;
 	}
 	socklen_t len = sizeof(*e);

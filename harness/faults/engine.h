@@ -166,8 +166,9 @@ int gd_security_check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
 		      char *evidence, size_t size);
 
 /* Runs gd-probe ARGS... (gd_probe_cmd: PROGRAM ARGS...) inside node
- * index; out gets the first line it printed (or why it could not run).
- * Returns its exit status, or -1. */
+ * index, GD_PROBE_LIMIT_MS at most; out gets the first line it printed
+ * (or why it could not run).  Returns its exit status, or -1. */
+#define GD_PROBE_LIMIT_MS 5000
 int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...);
 int gd_probe_cmd(gd_faults *f, size_t index, char *out, size_t size, ...);
 

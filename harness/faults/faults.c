@@ -659,8 +659,9 @@ static int probe_v(gd_faults *f, size_t index, char *out, size_t size,
 	_cleanup_free_ char *text = NULL, *errout = NULL;
 	int status = -1;
 	gd_error *err = NULL;
-	if (gd_cluster_capture(f->st, f->st->nodes[index].name, argv, 5000,
-			       &text, &errout, &status, &err) < 0) {
+	if (gd_cluster_capture(f->st, f->st->nodes[index].name, argv,
+			       GD_PROBE_LIMIT_MS, &text, &errout, &status,
+			       &err) < 0) {
 		snprintf(out, size, "%s", err->msg);
 		gd_error_free(err);
 		return -1;

@@ -34,43 +34,66 @@ static gd_nl_netem wanted(const gd_plan_entry *e)
 			     .loss_pct = n->loss_pct};
 }
 
-/* Sets (heal: removes) e's netem on each target;
- * a node whose namespace was released is named in skipped. */
+/* Puts e's netem on node a's eth0 (heal: removes it, if it is there: a
+ * node that came back in a new namespace has none).  0, 1 when the node
+ * has no namespace to change (released), or a negative errno. */
+static int set_one(gd_faults *f, const gd_plan_entry *e, size_t a, bool heal,
+		   gd_error **err)
+{
+	gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
+	int r = prepared ? 0 : gd_faults_node_nl(f, a, &own, err);
+	if (r != 0)
+		return r;
+	gd_nl *nl = prepared ? prepared : own;
+	if (!heal) {
+		gd_nl_netem want = wanted(e);
+		r = gd_nl_netem_set(nl, NODE_ETH0, &want, err);
+	} else {
+		gd_nl_netem seen;
+		char kind[32];
+		r = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind, sizeof(kind),
+				     err);
+		if (r == 1)
+			r = gd_nl_netem_del(nl, NODE_ETH0, err);
+	}
+	gd_nl_close(own);
+	return r < 0 ? r : 0;
+}
+
+/* Sets (heal: removes) e's netem on each target; a node whose namespace
+ * was released is named in skipped.  An apply that fails takes back what
+ * it set, since a fault not applied is never healed; a heal goes on to
+ * every target and reports the first failure. */
 static int set_all(gd_faults *f, const gd_plan_entry *e, bool heal,
 		   char *skipped, size_t size, gd_error **err)
 {
+	int first = 0;
 	for (size_t k = 0; k < e->nodes.n; k++) {
 		size_t a = e->nodes.v[k];
-		gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
-		int r = prepared ? 0 : gd_faults_node_nl(f, a, &own, err);
+		gd_error *one = NULL;
+		int r = set_one(f, e, a, heal, &one);
 		if (r == 1) {
 			size_t u = strlen(skipped);
 			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
 				 f->st->nodes[a].name);
-			continue;
+		} else if (r < 0 && !first) {
+			first = r;
+			gd_error_prefix(&one, "node \"%s\"",
+					f->st->nodes[a].name);
+			if (err && !*err)
+				*err = one, one = NULL;
 		}
-		if (r < 0)
-			return r;
-		gd_nl *nl = prepared ? prepared : own;
-		if (!heal) {
-			gd_nl_netem want = wanted(e);
-			r = gd_nl_netem_set(nl, NODE_ETH0, &want, err);
-		} else {
-			/* A node that came back in a new namespace has no
-			 * netem left to remove. */
-			gd_nl_netem seen;
-			char kind[32];
-			r = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind,
-					     sizeof(kind), err);
-			if (r == 1)
-				r = gd_nl_netem_del(nl, NODE_ETH0, err);
+		gd_error_free(one);
+		if (first && !heal) {
+			while (k-- > 0) {
+				gd_error *ignored = NULL;
+				set_one(f, e, e->nodes.v[k], true, &ignored);
+				gd_error_free(ignored);
+			}
+			break;
 		}
-		gd_nl_close(own);
-		if (r < 0)
-			return gd_error_prefix(err, "node \"%s\"",
-					       f->st->nodes[a].name);
 	}
-	return 0;
+	return first;
 }
 
 static bool same(const gd_nl_netem *a, const gd_nl_netem *b)
@@ -84,15 +107,16 @@ static bool same(const gd_nl_netem *a, const gd_nl_netem *b)
 
 static void describe(char *buf, size_t size, const gd_nl_netem *q)
 {
-	int n = snprintf(buf, size, "netem");
+	char delay[32] = "", jitter[32] = "", loss[32] = "";
 	if (q->delay_us)
-		n += snprintf(buf + n, size - (size_t)n, " delay %gms",
-			      q->delay_us / 1000.0);
+		snprintf(delay, sizeof(delay), " delay %gms",
+			 q->delay_us / 1000.0);
 	if (q->jitter_us)
-		n += snprintf(buf + n, size - (size_t)n, " jitter %gms",
-			      q->jitter_us / 1000.0);
+		snprintf(jitter, sizeof(jitter), " jitter %gms",
+			 q->jitter_us / 1000.0);
 	if (q->loss_pct > 0)
-		snprintf(buf + n, size - (size_t)n, " loss %g%%", q->loss_pct);
+		snprintf(loss, sizeof(loss), " loss %g%%", q->loss_pct);
+	snprintf(buf, size, "netem%s%s%s", delay, jitter, loss);
 }
 
 /* What each target's eth0 has now, against what it should have (e's
@@ -107,14 +131,14 @@ static int read_back(gd_faults *f, const gd_plan_entry *e, bool healed,
 		const char *name = f->st->nodes[a].name;
 		gd_nl *nl = NULL;
 		gd_error *err = NULL;
-		if (gd_faults_node_nl(f, a, &nl, &err) != 0) {
-			gd_error_free(err); /* released: named as skipped */
-			continue;
-		}
+		int has = gd_faults_node_nl(f, a, &nl, &err);
+		if (has == 1)
+			continue; /* released: named as skipped */
 		gd_nl_netem seen;
 		char kind[32], got[96];
-		int has = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind,
-					   sizeof(kind), &err);
+		if (has == 0)
+			has = gd_nl_root_qdisc(nl, NODE_ETH0, &seen, kind,
+					       sizeof(kind), &err);
 		gd_nl_close(nl);
 		if (has < 0)
 			snprintf(got, sizeof(got), "unreadable (%s)", err->msg);
@@ -144,8 +168,8 @@ static int read_back(gd_faults *f, const gd_plan_entry *e, bool healed,
 }
 
 /* A handshake timed from the first running target to a running node the
- * step leaves alone (or any other): ms, or a negative value when there
- * was none to time (why in note). */
+ * step leaves alone (or any other): ms, -1 when there was nothing to time
+ * or it could not be timed, -2 when the probe failed (why in note). */
 static double handshake_ms(gd_faults *f, const gd_plan_entry *e, size_t *from,
 			   size_t *to, char *note, size_t size)
 {
@@ -166,11 +190,17 @@ static double handshake_ms(gd_faults *f, const gd_plan_entry *e, size_t *from,
 	}
 	*from = a;
 	*to = b;
-	/* A lost SYN is sent again after a second, then two more. */
+	/* Room for the SYN and its answer, delayed, and for one SYN lost
+	 * and sent again a second later, within what a probe may take. */
 	const gd_netem *n = &e->step->netem;
+	long long wait = 2 * (n->delay + n->jitter) + 1500;
+	if (wait > GD_PROBE_LIMIT_MS - 500) {
+		snprintf(note, size,
+			 "not timed: a delay this long outlasts a probe");
+		return -1;
+	}
 	char timeout[32];
-	snprintf(timeout, sizeof(timeout), "%lld",
-		 (long long)(2 * (n->delay + n->jitter) + 3500));
+	snprintf(timeout, sizeof(timeout), "%lld", wait);
 	char said[256];
 	/* port 9 (discard): nothing listens, the peer's kernel refuses */
 	gd_probe(f, a, said, sizeof(said), "rtt", nodes[b].addr, "9", timeout,
@@ -188,9 +218,9 @@ static int check(gd_faults *f, const gd_plan_entry *e, bool healed,
 {
 	int bad = read_back(f, e, healed, evidence, size);
 	const gd_netem *n = &e->step->netem;
-	/* A delay shows in a round trip (and its heal in the next one); a
-	 * loss percentage does not show in one probe: the kernel's word
-	 * stands alone there. */
+	/* A delay shows in a round trip (timed again after the heal, for
+	 * the record); a loss percentage does not show in one probe: the
+	 * kernel's word stands alone there. */
 	char timed[320] = "";
 	if (n->delay) {
 		size_t a = 0, b = 0;

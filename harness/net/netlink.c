@@ -323,8 +323,8 @@ int gd_nl_netem_set(gd_nl *nl, int index, const gd_nl_netem *want,
 		return gd_error_make(err, ENOMEM, "cannot build a netem qdisc");
 	int nle = rtnl_tc_set_kind(TC_CAST(q), "netem");
 	if (nle == 0) {
-		/* libnl sends no loss or jitter it was not given, and a
-		 * replaced qdisc keeps nothing of the one before. */
+		/* Every setting given, so a replaced netem keeps nothing of
+		 * the one before (libnl sends a limit of 1000 packets). */
 		rtnl_netem_set_delay(q, (int)want->delay_us);
 		rtnl_netem_set_jitter(q, (int)want->jitter_us);
 		rtnl_netem_set_loss(

@@ -162,9 +162,11 @@ typedef struct gd_skew {
 } gd_skew;
 
 typedef struct gd_netem {
-	gd_ms delay, jitter;
+	gd_ms delay, jitter; /* real time, not scaled */
 	double loss_pct;
 } gd_netem;
+/* The longest latency a netem step may ask for. */
+#define GD_NETEM_MAX_LATENCY 60000
 
 /* What a rebooted node looks like when it comes back. */
 typedef struct gd_change {

@@ -644,6 +644,13 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		gd_netem *n = &st->netem;
 		bool lat = RD_FIELD(rd_as_positive_duration, r, obj, "latency",
 				    false, &n->delay);
+		if (lat && n->delay > GD_NETEM_MAX_LATENCY) {
+			size_t m = rd_push_key(r, "latency");
+			rd_error(
+				r,
+				"latency over 1m: a network that slow is down (a partition)");
+			rd_pop(r, m);
+		}
 		RD_FIELD(rd_as_percent, r, obj, "loss", false, 0, 100,
 			 &n->loss_pct);
 		if (json_object_get(obj, "jitter")) {

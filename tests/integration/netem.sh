@@ -89,13 +89,15 @@ clean_host "nothing is left of the cluster"
 qstate() { "$gameday" cluster exec w1 -- tc qdisc show dev eth0 2>&1; }
 GAMEDAY_LOG_DIR=$state/logs2 "$gameday" run --out "$state/r2" "$state/netem.json" >"$out" 2>&1 &
 pid=$!
-wait_event "$state/logs2" '"run-started"'
+seen=0
+wait_event "$state/logs2" '"run-started"' && seen=$((seen + 1))
 qstate >"$state/before"
-wait_event "$state/logs2" '"event":"fault-applied".*"fault":"slow-w1"'
+wait_event "$state/logs2" '"event":"fault-applied".*"fault":"slow-w1"' && seen=$((seen + 1))
 qstate >"$state/during"
-wait_event "$state/logs2" '"event":"fault-healed".*"fault":"slow-w1"'
+wait_event "$state/logs2" '"event":"fault-healed".*"fault":"slow-w1"' && seen=$((seen + 1))
 qstate >"$state/after"
 wait $pid
+if [ $seen = 3 ]; then ok "the run's start, the delay and its heal came in turn"; else bad "the run's start, the delay and its heal came in turn ($seen of 3 seen)"; fi
 if grep -q 'qdisc netem .* delay 200ms  *20ms' "$state/during"; then ok "tc shows netem on w1 while the step is in place"; else
 	cp "$state/during" "$out"; bad "tc shows netem on w1 while the step is in place"; fi
 if [ -s "$state/before" ] && cmp -s "$state/before" "$state/after"; then ok "... and after its heal the same queue as before ($(head -c 40 "$state/before"))"; else
@@ -104,7 +106,7 @@ if [ -s "$state/before" ] && cmp -s "$state/before" "$state/after"; then ok "...
 # SIGKILL with netem in place; 'gameday cleanup' leaves the host as found.
 GAMEDAY_LOG_DIR=$state/logk "$gameday" run --out "$state/rk" "$state/netem.json" >"$out" 2>&1 &
 pid=$!
-wait_event "$state/logk" '"event":"fault-applied"'
+if wait_event "$state/logk" '"event":"fault-applied"'; then ok "a run with netem in place, to be killed"; else bad "a run with netem in place, to be killed"; fi
 kill -KILL $pid
 wait $pid 2>/dev/null
 "$gameday" cleanup >"$out" 2>&1

@@ -46,7 +46,10 @@ done
 if grep -q '<testcase classname="baseline.jobs" name="jobs-20"' "$state/r1/junit.xml"; then ok "junit.xml has a test case per job"; else bad "junit.xml has a test case per job"; fi
 if grep -q 'src=\|href=\|<script\|url(' "$state/r1/scorecard.html"; then bad "the scorecard loads nothing from outside"; else ok "the scorecard loads nothing from outside"; fi
 if command -v chromium >/dev/null; then
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	# (its profile and crash database in the test's state, not in the
+	# user's home)
+	XDG_CONFIG_HOME=$state/config timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--user-data-dir="$state/chromium" \
 		--window-size=1100,1400 --screenshot="$state/scorecard.png" \
 		"file://$state/r1/scorecard.html" >"$out" 2>&1
 	size=$(stat -c %s "$state/scorecard.png" 2>/dev/null || echo 0)
