@@ -221,13 +221,8 @@ static void baseline(const char *kind, gd_cluster_state *st,
 	}
 }
 
-int main(int argc, char **argv)
+static int run(const char *libexec)
 {
-	if (argc != 2 || geteuid() != 0) {
-		printf("bench faults: skipped (needs root and BUILD_DIR)\n");
-		return 0;
-	}
-	const char *libexec = argv[1];
 	/* The benches before this one tore clusters down: let the kernel
 	 * finish freeing their namespaces (cleanup_net runs in the
 	 * background) so that none of that work is charged to a fault. */
@@ -306,4 +301,30 @@ int main(int argc, char **argv)
 		gd_diags_clear(&d);
 	}
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2 || geteuid() != 0) {
+		printf("bench faults: skipped (needs root and BUILD_DIR)\n");
+		return 0;
+	}
+	/* Its clusters' state and event logs in a directory of its own,
+	 * removed at the end, like the other benches'. */
+	char tmp[] = "/tmp/gameday-bench.XXXXXX", dir[64];
+	if (!mkdtemp(tmp)) {
+		perror("bench faults: mkdtemp");
+		return 1;
+	}
+	snprintf(dir, sizeof(dir), "%s/state", tmp);
+	setenv("GAMEDAY_STATE_DIR", dir, 1);
+	snprintf(dir, sizeof(dir), "%s/logs", tmp);
+	setenv("GAMEDAY_LOG_DIR", dir, 1);
+	int r = run(argv[1]);
+	gd_error *err = NULL;
+	if (gd_remove_tree(tmp, false, &err) < 0) {
+		fprintf(stderr, "bench faults: %s\n", err->msg);
+		gd_error_free(err);
+	}
+	return r;
 }
