@@ -146,3 +146,48 @@ int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful)
 		cmd);
 	return 0;
 }
+
+/* Everything from argv[i] on is an operand. */
+static int cli_rest(cli_args *a, int i)
+{
+	while (i < a->argc)
+		a->argv[++a->n] = a->argv[i++];
+	a->argv[a->n + 1] = NULL; /* n + 1 <= argc: within argv */
+	a->done = true;
+	return -1;
+}
+
+int cli_getopt(cli_args *a, const char *shortopts,
+	       const struct option *longopts)
+{
+	/* "-": operands come back in order, as option 1.  glibc's own
+	 * permutation would also take options anywhere, but not under
+	 * POSIXLY_CORRECT, and it could not stop at exec's command. */
+	char in_order[64];
+	snprintf(in_order, sizeof(in_order), "-%s", shortopts);
+	if (!a->begun) {
+		optind = 0; /* glibc starts afresh, reading the "-" */
+		a->begun = true;
+	}
+	while (!a->done) {
+		/* Seen here, not by getopt, to know where it stood; getopt
+		 * stays on a cluster like -qh until its last letter, so
+		 * this is never the middle of one. */
+		int at = optind ? optind : 1;
+		if (at < a->argc && strcmp(a->argv[at], "--") == 0) {
+			a->dashdash = a->n;
+			return cli_rest(a, at + 1);
+		}
+		int c = getopt_long(a->argc, a->argv, in_order, longopts, NULL);
+		if (c == -1)
+			return cli_rest(a, optind);
+		if (c != 1)
+			return c;
+		/* Every earlier slot has been read: the operands can be
+		 * gathered in place, as getopt's permutation does. */
+		a->argv[++a->n] = optarg;
+		if (a->n == a->stop_at)
+			return cli_rest(a, optind);
+	}
+	return -1;
+}

@@ -16,6 +16,8 @@ enum gd_exit {
 #include "base/error.h"
 #include "plan/plan.h"
 
+#include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifndef GD_VERSION
@@ -74,7 +76,31 @@ int cli_scale_arg(const char *cmd, const char *arg, double *out);
  * unfaithful is set (--unfaithful): then it warns and returns 0. */
 int cli_check_fidelity(const char *cmd, const gd_plan *p, int unfaithful);
 
-/* True when argv holds -h or --help before any "--". */
+/* True when argv holds -h or --help before any "--": the rule cli_getopt
+ * follows, for a command with no other option to parse. */
 int cli_wants_help(int argc, char **argv);
+
+/* A command's arguments taken as GNU tools take them: options anywhere
+ * among the operands, until "--" (what follows it is all operands) or,
+ * with stop_at > 0, until the stop_at-th operand (cluster exec's command,
+ * whose options are its own).  argv[0] is the command's name. */
+typedef struct cli_args {
+	int argc;
+	char **argv;
+	int stop_at;
+	int n;	      /* operands: argv[1] to argv[n] once cli_getopt is done */
+	int dashdash; /* operands before the "--" that ended the options, or -1 */
+	bool begun, done;
+} cli_args;
+#define CLI_ARGS(argc, argv, stop_at)                                          \
+	{                                                                      \
+		(argc), (argv), (stop_at), 0, -1, 0, 0                         \
+	}
+
+/* getopt_long over a: the next option (with optarg), or -1 at the end,
+ * when the operands have been gathered in order at argv[1..n], NULL after
+ * them. */
+int cli_getopt(cli_args *a, const char *shortopts,
+	       const struct option *longopts);
 
 #endif

@@ -2,7 +2,9 @@
 
 #include "cluster/cluster.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 static int removed;
 
@@ -24,10 +26,14 @@ int cmd_cleanup(int argc, char **argv)
 		       "killed with SIGKILL included, and nothing else: it works from each\n"
 		       "run's ledger and from gameday's name prefix.  A cluster that is up\n"
 		       "is taken down too; a run still in progress is left alone.\n"
-		       "Idempotent; prints what it removed.\n");
+		       "Idempotent; prints what it removed.\n\n"
+		       "exit: 0 done (nothing to remove included), 2 bad usage,\n"
+		       "3 missing privilege or another environment problem\n");
 		return GD_EXIT_OK;
 	}
-	if (argc > 1)
+	/* "--" ends the options, of which cleanup has only --help. */
+	bool dashdash = argc > 1 && strcmp(argv[1], "--") == 0;
+	if (argc > 1 + dashdash)
 		return cli_usage_error("cleanup", "takes no arguments");
 	gd_error *err = NULL;
 	int r = gd_cleanup(say, &err);

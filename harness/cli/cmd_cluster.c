@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include "base/cleanup.h"
 #include "base/diag.h"
 #include "cluster/cluster.h"
 #include "cluster/teardown.h"
@@ -34,9 +35,13 @@ static void help(void)
 	       "        namespaces are kept, or with --release let go (its link\n"
 	       "        disappears); start brings it back with its services\n"
 	       "down    stops every node and removes everything the cluster made\n\n"
-	       "--run ID picks a cluster when several are up.  Needs root.\n\n"
-	       "exit: 0 done, 2 bad usage or unknown node, 3 missing privilege or\n"
-	       "kernel feature (nothing is left half-built)\n");
+	       "--run ID picks a cluster when several are up.  Options may come\n"
+	       "anywhere after the subcommand, for exec before the command (its\n"
+	       "own options stay its own: exec w1 ls -l); \"--\" ends them.\n"
+	       "Needs root.\n\n"
+	       "exit: 0 done (exec: the command's own status), 2 bad usage or\n"
+	       "unknown node, 3 missing privilege or kernel feature (nothing is\n"
+	       "left half-built), 130 up interrupted (the cluster taken down)\n");
 }
 
 static int listed;
@@ -79,12 +84,22 @@ static gd_cluster *load_cluster(const char *file, gd_scenario **keep)
 	return &s->cluster;
 }
 
-static int up(int argc, char **argv)
+/* The command line after "cluster": its subcommand, options (anywhere
+ * after it; for exec, before the command) and operands. */
+struct args {
+	const char *sub;
+	const char *run;
+	bool release;
+	char **ops; /* NULL-terminated */
+	int nops;
+};
+
+static int up(const struct args *a)
 {
-	if (argc != 2)
+	if (a->nops != 1)
 		return cli_usage_error("cluster", "up takes one file");
 	gd_scenario *s = NULL;
-	gd_cluster *c = load_cluster(argv[1], &s);
+	gd_cluster *c = load_cluster(a->ops[0], &s);
 	if (!c)
 		return GD_EXIT_INVALID;
 	const char *libexec = cli_libexec();
@@ -127,148 +142,96 @@ static int up(int argc, char **argv)
 	return GD_EXIT_OK;
 }
 
-int cmd_cluster(int argc, char **argv)
+static int list(const struct args *a)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		if (argc < 2)
-			return cli_usage_error(
-				"cluster",
-				"missing a subcommand (up, status, list, exec, pause, resume, stop, start, down)");
-		help();
-		return GD_EXIT_OK;
-	}
-	const char *sub = argv[1];
-	if (strcmp(sub, "list") == 0) {
-		if (argc != 2)
-			return cli_usage_error("cluster",
-					       "list takes no arguments");
-		gd_error *err = NULL;
-		listed = 0;
-		if (gd_cluster_list(list_one, &err) < 0) {
-			int code = cli_fail("cluster list", err);
-			gd_error_free(err);
-			return code;
-		}
-		if (!listed)
-			printf("no staging cluster is up\n");
-		return GD_EXIT_OK;
-	}
-	if (strcmp(sub, "up") == 0) {
-		if (cli_wants_help(argc - 1, argv + 1)) {
-			help();
-			return GD_EXIT_OK;
-		}
-		return up(argc - 1, argv + 1);
-	}
-	static const char *const node_ops[] = {"pause", "resume", "stop",
-					       "start"};
-	bool node_op = false;
-	for (size_t i = 0; i < 4; i++)
-		node_op |= strcmp(sub, node_ops[i]) == 0;
-	if (strcmp(sub, "status") && strcmp(sub, "exec") &&
-	    strcmp(sub, "down") && !node_op)
-		return cli_usage_error(
-			"cluster",
-			"unknown subcommand \"%s\" (up, status, list, exec, pause, resume, stop, start, down)",
-			sub);
-
-	static const struct option opts[] = {
-		{"run", required_argument, NULL, 'r'},
-		{"release", no_argument, NULL, 'R'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
-	const char *run = NULL;
-	bool release = false;
-	int c;
-	optind = 1;
-	/* "+": stop at the first non-option, the node of exec. */
-	while ((c = getopt_long(argc - 1, argv + 1, "+r:h", opts, NULL)) !=
-	       -1) {
-		switch (c) {
-		case 'r':
-			run = optarg;
-			break;
-		case 'R':
-			release = true;
-			break;
-		case 'h':
-			help();
-			return GD_EXIT_OK;
-		default:
-			return cli_usage_error("cluster", "invalid option");
-		}
-	}
-	int rest = optind + 1; /* index in argv */
+	if (a->nops)
+		return cli_usage_error("cluster", "list takes no arguments");
 	gd_error *err = NULL;
-	gd_cluster_state *st = NULL;
-	const char *what = strcmp(sub, "exec") == 0   ? "cluster exec"
-			   : strcmp(sub, "down") == 0 ? "cluster down"
-						      : "cluster status";
-	if (strcmp(sub, "exec") == 0) {
-		if (rest >= argc)
-			return cli_usage_error(
-				"cluster", "exec needs NODE -- CMD [ARGS...]");
-		const char *node = argv[rest++];
-		if (rest < argc && strcmp(argv[rest], "--") == 0)
-			rest++;
-		if (rest >= argc)
-			return cli_usage_error(
-				"cluster",
-				"exec needs a command after the node");
-		int status = 0;
-		if (gd_cluster_find(run, &st, &err) < 0 ||
-		    gd_cluster_exec(st, node, argv + rest, &status, &err) < 0) {
-			int code = cli_fail(what, err);
-			gd_error_free(err);
-			gd_cluster_state_free(st);
-			return code;
-		}
-		gd_cluster_state_free(st);
-		return status;
-	}
-	if (node_op) {
-		if (rest + 1 != argc)
-			return cli_usage_error("cluster", "%s takes one node",
-					       sub);
-		const char *node = argv[rest];
-		int r = gd_cluster_find(run, &st, &err);
-		if (r == 0 && strcmp(sub, "pause") == 0)
-			r = gd_cluster_pause(st, node, true, NULL, &err);
-		else if (r == 0 && strcmp(sub, "resume") == 0)
-			r = gd_cluster_pause(st, node, false, NULL, &err);
-		else if (r == 0 && strcmp(sub, "stop") == 0)
-			r = gd_cluster_stop_node(st, node, release, NULL, &err);
-		else if (r == 0)
-			r = gd_cluster_start_node(st, node, cli_libexec(),
-						  false, &err);
-		int code = GD_EXIT_OK;
-		if (r < 0) {
-			char what2[64];
-			snprintf(what2, sizeof(what2), "cluster %s", sub);
-			code = cli_fail(what2, err);
-			gd_error_free(err);
-		} else {
-			printf("node %s: %s\n", node,
-			       strcmp(sub, "pause") == 0    ? "paused"
-			       : strcmp(sub, "resume") == 0 ? "resumed"
-			       : strcmp(sub, "stop") == 0
-				       ? "stopped (every process killed)"
-				       : "started");
-		}
-		gd_cluster_state_free(st);
+	listed = 0;
+	if (gd_cluster_list(list_one, &err) < 0) {
+		int code = cli_fail("cluster list", err);
+		gd_error_free(err);
 		return code;
 	}
-	if (rest != argc)
-		return cli_usage_error("cluster", "%s takes no arguments", sub);
-	if (gd_cluster_find(run, &st, &err) < 0) {
+	if (!listed)
+		printf("no staging cluster is up\n");
+	return GD_EXIT_OK;
+}
+
+static int exec_in(const struct args *a)
+{
+	if (a->nops < 1)
+		return cli_usage_error("cluster",
+				       "exec needs NODE -- CMD [ARGS...]");
+	const char *node = a->ops[0];
+	char **cmd = a->ops + 1;
+	if (!*cmd)
+		return cli_usage_error("cluster",
+				       "exec needs a command after the node");
+	gd_error *err = NULL;
+	gd_cluster_state *st = NULL;
+	int status = 0;
+	if (gd_cluster_find(a->run, &st, &err) < 0 ||
+	    gd_cluster_exec(st, node, cmd, &status, &err) < 0) {
+		status = cli_fail("cluster exec", err);
+		gd_error_free(err);
+	}
+	gd_cluster_state_free(st);
+	return status;
+}
+
+/* pause, resume, stop, start: one node each. */
+static int node_op(const struct args *a)
+{
+	if (a->nops != 1)
+		return cli_usage_error("cluster", "%s takes one node", a->sub);
+	const char *sub = a->sub, *node = a->ops[0];
+	gd_error *err = NULL;
+	gd_cluster_state *st = NULL;
+	int r = gd_cluster_find(a->run, &st, &err);
+	if (r == 0 && strcmp(sub, "pause") == 0)
+		r = gd_cluster_pause(st, node, true, NULL, &err);
+	else if (r == 0 && strcmp(sub, "resume") == 0)
+		r = gd_cluster_pause(st, node, false, NULL, &err);
+	else if (r == 0 && strcmp(sub, "stop") == 0)
+		r = gd_cluster_stop_node(st, node, a->release, NULL, &err);
+	else if (r == 0)
+		r = gd_cluster_start_node(st, node, cli_libexec(), false, &err);
+	int code = GD_EXIT_OK;
+	if (r < 0) {
+		char what[64];
+		snprintf(what, sizeof(what), "cluster %s", sub);
+		code = cli_fail(what, err);
+		gd_error_free(err);
+	} else {
+		printf("node %s: %s\n", node,
+		       strcmp(sub, "pause") == 0    ? "paused"
+		       : strcmp(sub, "resume") == 0 ? "resumed"
+		       : strcmp(sub, "stop") == 0
+			       ? "stopped (every process killed)"
+			       : "started");
+	}
+	gd_cluster_state_free(st);
+	return code;
+}
+
+/* status and down: the whole cluster. */
+static int whole(const struct args *a)
+{
+	if (a->nops)
+		return cli_usage_error("cluster", "%s takes no arguments",
+				       a->sub);
+	bool down = strcmp(a->sub, "down") == 0;
+	const char *what = down ? "cluster down" : "cluster status";
+	gd_error *err = NULL;
+	gd_cluster_state *st = NULL;
+	if (gd_cluster_find(a->run, &st, &err) < 0) {
 		int code = cli_fail(what, err);
 		gd_error_free(err);
 		return code;
 	}
 	int code = GD_EXIT_OK;
-	if (strcmp(sub, "status") == 0) {
+	if (!down) {
 		print_nodes(st);
 	} else if (gd_cluster_down(st, 5000, &err) < 0) {
 		code = cli_fail(what, err);
@@ -278,4 +241,88 @@ int cmd_cluster(int argc, char **argv)
 	}
 	gd_cluster_state_free(st);
 	return code;
+}
+
+static const struct sub {
+	const char *name;
+	int (*run)(const struct args *a);
+	bool by_run; /* --run picks the cluster */
+} subs[] = {
+	{"up", up, false},	  {"status", whole, true},
+	{"list", list, false},	  {"exec", exec_in, true},
+	{"pause", node_op, true}, {"resume", node_op, true},
+	{"stop", node_op, true},  {"start", node_op, true},
+	{"down", whole, true},
+};
+
+/* The options, anywhere after the subcommand; exec's stop at its command
+ * (the operand after NODE), so "exec w1 ls -l" runs ls -l.  Returns -1
+ * to go on, else the exit code (help shown, bad usage). */
+static int parse_args(int argc, char **argv, const struct sub *sub,
+		      struct args *out)
+{
+	static const struct option opts[] = {
+		{"run", required_argument, NULL, 'r'},
+		{"release", no_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	bool exec = sub->run == exec_in;
+	cli_args a = CLI_ARGS(argc, argv, exec ? 2 : 0);
+	int c;
+	while ((c = cli_getopt(&a, "r:h", opts)) != -1) {
+		switch (c) {
+		case 'r':
+			out->run = optarg;
+			break;
+		case 'R':
+			out->release = true;
+			break;
+		case 'h':
+			help();
+			return GD_EXIT_OK;
+		default:
+			return cli_usage_error("cluster", "invalid option");
+		}
+	}
+	out->ops = argv + 1;
+	out->nops = a.n;
+	/* "exec -- NODE -- CMD": the second "--" is exec's own, as in
+	 * "exec NODE -- CMD". */
+	if (exec && a.dashdash == 0 && a.n > 1 &&
+	    strcmp(out->ops[1], "--") == 0) {
+		out->ops[1] = out->ops[0];
+		out->ops++;
+		out->nops--;
+	}
+	if (out->run && !sub->by_run)
+		return cli_usage_error("cluster", "%s takes no --run",
+				       sub->name);
+	if (out->release && strcmp(sub->name, "stop") != 0)
+		return cli_usage_error("cluster", "--release is for stop only");
+	return -1;
+}
+
+int cmd_cluster(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage_error(
+			"cluster",
+			"missing a subcommand (up, status, list, exec, pause, resume, stop, start, down)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		help();
+		return GD_EXIT_OK;
+	}
+	const struct sub *sub = NULL;
+	for (size_t i = 0; i < GD_ARRAY_SIZE(subs) && !sub; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			sub = &subs[i];
+	if (!sub)
+		return cli_usage_error(
+			"cluster",
+			"unknown subcommand \"%s\" (up, status, list, exec, pause, resume, stop, start, down)",
+			argv[1]);
+	struct args a = {.sub = sub->name};
+	int code = parse_args(argc - 1, argv + 1, sub, &a);
+	return code >= 0 ? code : sub->run(&a);
 }

@@ -7,7 +7,6 @@
 #include "scenario/load.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +30,7 @@ static void help(void)
 	       "                max: the largest faithful one\n"
 	       "  -j, --json    print the plan as JSON (sorted keys)\n"
 	       "  -h, --help    show this help\n\n"
+	       "Options may come before or after FILE; \"--\" ends them.\n\n"
 	       "exit: 0 planned, 2 invalid scenario or usage\n");
 }
 
@@ -47,8 +47,8 @@ int cmd_plan(int argc, char **argv)
 	int have_seed = 0;
 	uint64_t seed = 0;
 	double scale = 0; /* 0: the scenario's */
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:S:jh", opts, NULL)) != -1) {
+	cli_args a = CLI_ARGS(argc, argv, 0);
+	while ((c = cli_getopt(&a, "s:S:jh", opts)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
@@ -74,16 +74,14 @@ int cmd_plan(int argc, char **argv)
 			return cli_usage_error("plan", "invalid option");
 		}
 	}
-	if (optind >= argc)
+	if (a.n == 0)
 		return cli_usage_error("plan", "no scenario file given");
-	if (argc - optind > 1)
-		return cli_usage_error("plan",
-				       "one scenario file at a time (got %d)",
-				       argc - optind);
+	if (a.n > 1)
+		return cli_usage_error(
+			"plan", "one scenario file at a time (got %d)", a.n);
 
 	gd_scenario *s = NULL;
-	gd_plan *p =
-		cli_load_plan("plan", argv[optind], have_seed, seed, scale, &s);
+	gd_plan *p = cli_load_plan("plan", argv[1], have_seed, seed, scale, &s);
 	if (!p)
 		return GD_EXIT_INVALID;
 	_cleanup_scenario_ gd_scenario *owner = s;

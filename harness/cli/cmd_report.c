@@ -6,7 +6,6 @@
 #include "score/report.h"
 #include "score/trend.h"
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -25,6 +24,8 @@ static void help(void)
 	       "                 the runs' scores over time and pass/fail history\n"
 	       "  -o, --out DIR  where the trend goes (default: the current directory)\n"
 	       "  -h, --help     show this help\n\n"
+	       "Options may come before or after the run directories;\n"
+	       "\"--\" ends them.\n\n"
 	       "exit: 0 every run passed, 1 some failed, 3 some fell behind\n"
 	       "compressed time (invalid, not scored), 2 a log that cannot be\n"
 	       "scored\n");
@@ -41,8 +42,8 @@ int cmd_report(int argc, char **argv)
 	bool trend = false;
 	const char *out = ".";
 	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "to:h", opts, NULL)) != -1) {
+	cli_args a = CLI_ARGS(argc, argv, 0);
+	while ((c = cli_getopt(&a, "to:h", opts)) != -1) {
 		switch (c) {
 		case 't':
 			trend = true;
@@ -57,11 +58,11 @@ int cmd_report(int argc, char **argv)
 			return cli_usage_error("report", "invalid option");
 		}
 	}
-	if (optind == argc)
+	if (a.n == 0)
 		return cli_usage_error("report", "which run directory?");
 	int code = GD_EXIT_OK;
 	json_t *results = json_array();
-	for (int i = optind; i < argc; i++) {
+	for (int i = 1; i <= a.n; i++) {
 		char events[PATH_MAX];
 		gd_pathf(events, sizeof(events), "%s/events.jsonl", argv[i]);
 		json_t *result = NULL;
@@ -72,7 +73,7 @@ int cmd_report(int argc, char **argv)
 			code = GD_EXIT_INVALID;
 			continue;
 		}
-		if (i > optind)
+		if (i > 1)
 			putchar('\n');
 		gd_report_summary(result, stdout);
 		const char *verdict =

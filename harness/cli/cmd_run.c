@@ -9,7 +9,6 @@
 #include "run/runner.h"
 #include "scenario/load.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +50,7 @@ static void help(void)
 	       "  -q, --quiet    no progress (a line redrawn in place on a\n"
 	       "                 terminal, a plain line every 10 s otherwise)\n"
 	       "  -h, --help     show this help\n\n"
+	       "Options may come before or after FILE; \"--\" ends them.\n\n"
 	       "exit: 0 every job correct within its deadline and every fault\n"
 	       "applied, 1 not, 2 invalid scenario or usage, 3 environment problem\n"
 	       "(the run fell behind compressed time too: verdict invalid), 4\n"
@@ -161,8 +161,8 @@ int cmd_run(int argc, char **argv)
 	double scale = 0; /* 0: the scenario's */
 	int have_seed = 0, dry = 0, quiet = 0, unfaithful = 0, c;
 	const char *out = NULL;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:S:o:nqh", opts, NULL)) != -1) {
+	cli_args a = CLI_ARGS(argc, argv, 0);
+	while ((c = cli_getopt(&a, "s:S:o:nqh", opts)) != -1) {
 		switch (c) {
 		case 's':
 			if (cli_parse_seed(optarg, &seed) < 0)
@@ -195,12 +195,11 @@ int cmd_run(int argc, char **argv)
 			return cli_usage_error("run", "invalid option");
 		}
 	}
-	if (argc - optind != 1)
+	if (a.n != 1)
 		return cli_usage_error("run", "one scenario file, please");
 
 	gd_scenario *s = NULL;
-	gd_plan *p =
-		cli_load_plan("run", argv[optind], have_seed, seed, scale, &s);
+	gd_plan *p = cli_load_plan("run", argv[1], have_seed, seed, scale, &s);
 	if (!p)
 		return GD_EXIT_INVALID;
 	_cleanup_scenario_ gd_scenario *owner = s;

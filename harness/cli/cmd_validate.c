@@ -5,7 +5,6 @@
 #include "plan/plan.h"
 #include "scenario/load.h"
 
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -19,6 +18,7 @@ static void help(void)
 	       "FILE:LINE:COL: or FILE: $.json.path:, and \"FILE: ok\" for good files.\n\n"
 	       "  -q, --quiet   print nothing for valid files\n"
 	       "  -h, --help    show this help\n\n"
+	       "Options may come before or after the files; \"--\" ends them.\n\n"
 	       "exit: 0 all valid, 2 any problem\n");
 }
 
@@ -30,8 +30,8 @@ int cmd_validate(int argc, char **argv)
 		{0},
 	};
 	int quiet = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	cli_args a = CLI_ARGS(argc, argv, 0);
+	while ((c = cli_getopt(&a, "qh", opts)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = 1;
@@ -43,11 +43,11 @@ int cmd_validate(int argc, char **argv)
 			return cli_usage_error("validate", "invalid option");
 		}
 	}
-	if (optind >= argc)
+	if (a.n == 0)
 		return cli_usage_error("validate", "no scenario file given");
 
 	int status = GD_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 1; i <= a.n; i++) {
 		gd_diags diags = {0};
 		_cleanup_scenario_ gd_scenario *s =
 			gd_cluster_file_load(argv[i], &diags);

@@ -29,12 +29,14 @@ static void usage(FILE *out)
 		fprintf(out, "  %-10s %s\n", commands[i].name,
 			commands[i].summary);
 	fprintf(out,
-		"\n'gameday COMMAND --help' describes a command.\n\n"
+		"\n'gameday COMMAND --help' describes a command.  A command's options\n"
+		"may come before or after its arguments; \"--\" ends them.\n\n"
 		"exit codes:\n"
 		"  0  success; every scenario passed\n"
 		"  1  a scenario failed its expectations\n"
 		"  2  invalid input or usage\n"
-		"  3  environment problem (missing privilege, dependency or kernel feature)\n"
+		"  3  environment problem (missing privilege, dependency or kernel feature),\n"
+		"     or a run that fell behind compressed time (verdict invalid)\n"
 		"  4  run aborted by a stop condition\n");
 }
 

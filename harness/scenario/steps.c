@@ -699,6 +699,48 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 	}
 }
 
+/* The step's kind, or -1 once it is reported as unknown. */
+static int read_kind(gd_reader *r, json_t *v)
+{
+	size_t m = rd_push_key(r, "kind");
+	const char *kind = NULL;
+	int k = -1;
+	if (rd_as_string(r, v, &kind)) {
+		for (int i = 0; i < GD_FAULT_KIND_COUNT; i++)
+			if (strcmp(kind, kind_names[i]) == 0)
+				k = i;
+		if (k < 0) {
+			const char *hint = gd_suggest(kind, kind_names,
+						      GD_FAULT_KIND_COUNT);
+			rd_error(
+				r,
+				"unknown fault kind \"%s\"%s%s%s (kinds: clock, kill, netem, partition, pause, reboot, skew)",
+				kind, hint ? "; did you mean \"" : "",
+				hint ? hint : "", hint ? "\"?" : "");
+		}
+	}
+	rd_pop(r, m);
+	return k;
+}
+
+/* Without a kind, which keys a step may hold is unknown: a key some kind
+ * has ("back_with" beside "kind": "rebot") would be a second, wrong
+ * problem.  Only keys no kind has are reported ("knd" for "kind"). */
+static void check_keys_of_any_kind(gd_reader *r, json_t *obj)
+{
+	const char *any[64];
+	size_t n = 0;
+	for (int k = 0; k < GD_FAULT_KIND_COUNT; k++)
+		for (size_t i = 0; i < keys_of[k].n; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < n && !seen; j++)
+				seen = strcmp(any[j], keys_of[k].keys[i]) == 0;
+			if (!seen && n < GD_ARRAY_SIZE(any))
+				any[n++] = keys_of[k].keys[i];
+		}
+	rd_object(r, obj, "a step of any kind", any, n, NULL, 0);
+}
+
 static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 {
 	st->path = rd_path_keep(r);
@@ -708,29 +750,13 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 		return;
 	}
 
-	const char *kind = NULL;
-	int k = -1;
-	if (RD_FIELD(rd_as_string, r, obj, "kind", true, &kind)) {
-		for (int i = 0; i < GD_FAULT_KIND_COUNT; i++)
-			if (strcmp(kind, kind_names[i]) == 0)
-				k = i;
-		if (k < 0) {
-			size_t m = rd_push_key(r, "kind");
-			const char *hint = gd_suggest(kind, kind_names,
-						      GD_FAULT_KIND_COUNT);
-			rd_error(
-				r,
-				"unknown fault kind \"%s\"%s%s%s (kinds: clock, kill, netem, partition, pause, reboot, skew)",
-				kind, hint ? "; did you mean \"" : "",
-				hint ? hint : "", hint ? "\"?" : "");
-			rd_pop(r, m);
-		}
-	}
+	json_t *kind_value = json_object_get(obj, "kind");
+	int k = kind_value ? read_kind(r, kind_value) : -1;
 	if (k < 0) {
-		/* Without a kind only the common keys can be checked. */
-		static const char *const common[] = {COMMON_KEYS, "targets"};
-		rd_object(r, obj, "a step", common, GD_ARRAY_SIZE(common), NULL,
-			  0);
+		check_keys_of_any_kind(r, obj);
+		/* After the keys: a misspelt "kind" already has its hint. */
+		if (!kind_value)
+			rd_missing(r, obj, "kind");
 		return;
 	}
 	st->kind = (enum gd_fault_kind)k;
@@ -747,7 +773,8 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 		if (!mine)
 			other[nother++] = elsewhere[i];
 	}
-	const char *what = gd_arena_printf(r->arena, "a %s step", kind);
+	const char *what =
+		gd_arena_printf(r->arena, "a %s step", kind_names[k]);
 	rd_object(r, obj, what, kk->keys, kk->n, other, nother);
 
 	RD_FIELD(rd_as_name, r, obj, "id", false, 64, &st->id);
