@@ -21,11 +21,12 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # 'make deps' keeps their packages from starting them on the host.
 # user-mode-linux (and kmod, to load its modules) gives the tests a kernel
 # with netem where the host's has none.
+# jq reads result.json in the integration tests.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
 	slurmctld slurmd slurm-client munge beanstalkd chromium \
-	user-mode-linux kmod
+	user-mode-linux kmod jq
 
 ifeq ($(V),1)
 Q :=

@@ -1,4 +1,5 @@
 #include "faults/faults.h"
+#include "plan/print.h"
 
 #include "base/cleanup.h"
 #include "cluster/events.h"
@@ -410,10 +411,19 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	}
 	/* A reboot's heal brings its node back changed until the change's
 	 * end: the scorecard draws that period. */
-	if (a->kind == GD_ACT_HEAL && e->step->back_with && r == 0)
+	if (a->kind == GD_ACT_HEAL && e->step->back_with && r == 0) {
 		json_object_set_new(ev, "back_changed", json_true());
+		char *change = gd_plan_change_text(e);
+		if (change)
+			json_object_set_new(ev, "change", json_string(change));
+		free(change);
+	}
 	if (apply && !lasts)
 		json_object_set_new(ev, "instant", json_true());
+	/* gameday tidying up as the run stops is no part of the story the
+	 * scenario tells: the scorer reads such a fault as never undone */
+	if (!on_time)
+		json_object_set_new(ev, "cleanup", json_true());
 	if (*drain_states)
 		json_object_set_new(ev, "drain_states",
 				    json_string(drain_states));

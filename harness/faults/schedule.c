@@ -34,7 +34,6 @@ int gd_schedule_build(const gd_plan *p, gd_action **out, size_t *n)
 	if (!v)
 		return -ENOMEM;
 	size_t k = 0;
-	gd_ms end = p->scenario->duration;
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
 		if (e->step->drain)
@@ -43,12 +42,16 @@ int gd_schedule_build(const gd_plan *p, gd_action **out, size_t *n)
 		v[k++] = (gd_action){e->start, GD_ACT_APPLY, e};
 		if (instant(e))
 			continue;
-		v[k++] = (gd_action){e->until_end ? end : e->end, GD_ACT_HEAL,
-				     e};
-		if (e->step->back_with)
-			v[k++] = (gd_action){
-				e->change_until_end ? end : e->change_end,
-				GD_ACT_CHANGE_END, e};
+		/* A fault or change nothing in the scenario ends stays in
+		 * place to the end of the run, past the scenario's duration,
+		 * as it would in production: gameday's clean-up after the run
+		 * is not part of the day. */
+		if (e->until_end)
+			continue;
+		v[k++] = (gd_action){e->end, GD_ACT_HEAL, e};
+		if (e->step->back_with && !e->change_until_end)
+			v[k++] = (gd_action){e->change_end, GD_ACT_CHANGE_END,
+					     e};
 	}
 	/* Entries are an array in plan order, so comparing their addresses
 	 * keeps plan order among equals. */

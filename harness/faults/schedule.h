@@ -26,8 +26,10 @@ typedef struct gd_action {
 
 /* The actions of p, by time; at one instant heals come before applies (a
  * fault may take an aspect the moment another lets it go), then plan
- * order.  Faults lasting "until the end" heal at the scenario's duration;
- * instant ones (a service kill, a clock reset) have no heal.  *out is a
+ * order.  Faults and changes lasting "until the end" have no heal: they
+ * stay until the run ends (the last deadline, or every job done), when
+ * gameday tidies up; instant ones (a service kill, a clock reset) have
+ * none either.  *out is a
  * heap array. */
 int gd_schedule_build(const gd_plan *p, gd_action **out, size_t *n);
 

@@ -117,6 +117,32 @@ static void clock_text(sbuf *b, const gd_clock *c)
 	}
 }
 
+/* What a reboot's nodes come back with, and until when. */
+static void change_text(sbuf *b, const gd_plan_entry *e)
+{
+	const gd_change *ch = e->step->back_with;
+	char buf[GD_DURATION_BUFSZ];
+	const char *sep = "";
+	if (ch->skew) {
+		skew_text(b, ch->skew);
+		sep = ", ";
+	}
+	if (ch->clock) {
+		sb_printf(b, "%s", sep);
+		clock_text(b, ch->clock);
+		sep = ", ";
+	}
+	for (size_t i = 0; i < ch->nconfig; i++) {
+		sb_printf(b, "%s%s=%s", sep, ch->config_keys[i],
+			  ch->config_values[i]);
+		sep = ", ";
+	}
+	if (e->change_until_end)
+		sb_printf(b, " to the end");
+	else
+		sb_printf(b, " until %s", dur(e->change_end, buf));
+}
+
 static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 {
 	const gd_step *st = e->step;
@@ -185,28 +211,17 @@ static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 		break;
 	}
 	if (st->back_with) {
-		const gd_change *ch = st->back_with;
 		sb_printf(b, "; back with ");
-		const char *sep = "";
-		if (ch->skew) {
-			skew_text(b, ch->skew);
-			sep = ", ";
-		}
-		if (ch->clock) {
-			sb_printf(b, "%s", sep);
-			clock_text(b, ch->clock);
-			sep = ", ";
-		}
-		for (size_t i = 0; i < ch->nconfig; i++) {
-			sb_printf(b, "%s%s=%s", sep, ch->config_keys[i],
-				  ch->config_values[i]);
-			sep = ", ";
-		}
-		if (e->change_until_end)
-			sb_printf(b, " to the end");
-		else
-			sb_printf(b, " until %s", dur(e->change_end, buf));
+		change_text(b, e);
 	}
+}
+
+char *gd_plan_change_text(const gd_plan_entry *e)
+{
+	sbuf b = {0};
+	if (e->step->back_with)
+		change_text(&b, e);
+	return (char *)sb_take(&b);
 }
 
 char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e)

@@ -16,7 +16,7 @@
 static const char *const scenario_keys[] = {
 	"gameday",    "name",	  "description", "seed",
 	"time_scale", "duration", "cluster",	 "workload",
-	"steps",      "expect",	  "stop_when",
+	"steps",      "expect",	  "alerts",	 "stop_when",
 };
 static const char *const expect_keys[] = {"within_expected", "max_stall",
 					  "recover_within"};
@@ -171,6 +171,8 @@ static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
 
 	s->expect.within_expected_pct = -1;
 	RD_SECTION(parse_expect, r, root, "expect", false, &s->expect);
+
+	RD_SECTION(parse_alerts, r, root, "alerts", false, s);
 
 	s->stop_when.failed_jobs_exceed = -1;
 	RD_SECTION(parse_stop, r, root, "stop_when", false, &s->stop_when);

@@ -232,6 +232,17 @@ typedef struct gd_expect {
 	gd_ms recover_within;
 } gd_expect;
 
+/* A signal the team's monitoring raises, declared so a rehearsal shows
+ * when it would have fired and which faults it would have pointed at.
+ * Exactly one condition is set. */
+typedef struct gd_alert {
+	const char *name;
+	const char *path;
+	gd_ms job_running_over;	   /* a job running this long; -1: not set */
+	double job_running_over_x; /* ... this many times its expected top */
+	gd_ms no_job_finished_for; /* work open, no job done; -1: not set */
+} gd_alert;
+
 typedef struct gd_stop_when {
 	long failed_jobs_exceed; /* -1: not set */
 	bool has_no_progress;
@@ -253,6 +264,8 @@ typedef struct gd_scenario {
 	gd_step *steps;
 	size_t nsteps;
 	gd_expect expect;
+	gd_alert *alerts;
+	size_t nalerts;
 	gd_stop_when stop_when;
 	size_t *steps_by_id; /* step indexes sorted by id, for lookups */
 } gd_scenario;

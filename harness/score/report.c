@@ -251,6 +251,62 @@ static void close_calls(const json_t *result, FILE *out)
 	}
 }
 
+/* Each silent stretch: when, how long, whose jobs were stuck. */
+static void summary_silent(const json_t *result, FILE *out)
+{
+	const json_t *list = json_object_get(result, "silent_failures");
+	size_t i;
+	const json_t *s;
+	json_array_foreach (list, i, s) {
+		char from[32], len[32], nodes[256];
+		fmt_ms(json_object_get(s, "from_ms"), from, sizeof(from));
+		fmt_ms(json_object_get(s, "length_ms"), len, sizeof(len));
+		gd_result_join(json_object_get(s, "nodes"), ", ", nodes,
+			       sizeof(nodes));
+		fprintf(out,
+			"%s- silent from %s for %s: jobs stuck on %s while the job system reported nothing wrong\n",
+			i ? "" : "Silent failures:\n\n", from, len,
+			*nodes ? nodes : "no node");
+	}
+	if (json_array_size(list))
+		fputc('\n', out);
+}
+
+/* The score, each part with its points and why. */
+static void summary_score(const json_t *score, FILE *out)
+{
+	if (json_is_null(json_object_get(score, "total")))
+		fputs("Not scored; the parts would be:\n\n", out);
+	else
+		fprintf(out, "Score %lld/100%s%s:\n\n",
+			(long long)json_integer_value(
+				json_object_get(score, "total")),
+			*s_of(score, "cap") ? ", " : "", s_of(score, "cap"));
+	fputs("| part | points | why |\n|---|---|---|\n", out);
+	size_t i;
+	const json_t *p;
+	json_array_foreach (json_object_get(score, "parts"), i, p) {
+		fprintf(out, "| %s | %.1f/%lld | %s |\n", s_of(p, "name"),
+			num(p, "points"),
+			(long long)json_integer_value(
+				json_object_get(p, "max")),
+			s_of(p, "why"));
+	}
+}
+
+/* A log from before progress lines and node states is scored without
+ * them: said, so nobody reads its stalls as measured. */
+static void summary_log(const json_t *result, FILE *out)
+{
+	const json_t *log = json_object_get(result, "log");
+	if (json_is_false(json_object_get(log, "progress_events")))
+		fputs("\nNo job reported progress in this log: each job counted as progressing from its start to the top of its expected range.\n",
+		      out);
+	if (json_is_false(json_object_get(log, "node_states")))
+		fputs("\nThe log has no node states from the job system: only failed and requeued jobs and the scenario's alerts could notice a fault.\n",
+		      out);
+}
+
 void gd_report_summary(const json_t *result, FILE *out)
 {
 	const json_t *score = json_object_get(result, "score");
@@ -309,34 +365,31 @@ void gd_report_summary(const json_t *result, FILE *out)
 	fprintf(out, "| job-time inflation, worst / p95 | %.2fx / %.2fx |\n",
 		num(m, "worst_inflation"), num(m, "p95_inflation"));
 	fmt_ms(json_object_get(m, "longest_stall_ms"), a, sizeof(a));
-	fprintf(out, "| longest stall (no job made progress) | %s |\n", a);
-	fmt_ms(json_object_get(m, "recover_ms"), b, sizeof(b));
-	fprintf(out, "| work resumed after the last heal | %s |\n",
-		json_is_integer(json_object_get(m, "last_heal_ms"))
-			? b
-			: "no faults");
-	fprintf(out, "| silent failure | %s |\n\n",
-		json_is_true(json_object_get(m, "silent_failure"))
-			? "**YES**: healed, yet no progress after"
-			: "no");
-	if (json_is_null(json_object_get(score, "total")))
-		fprintf(out,
-			"Not scored (the parts would be: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15).\n",
-			num(score, "correctness"), num(score, "expectation"),
-			num(score, "recovery"));
-	else
-		fprintf(out,
-			"Score %lld/100: correctness %.1f/60, expectation %.1f/25, recovery %.1f/15%s%s.\n",
-			(long long)json_integer_value(
-				json_object_get(score, "total")),
-			num(score, "correctness"), num(score, "expectation"),
-			num(score, "recovery"), *s_of(score, "cap") ? "; " : "",
-			s_of(score, "cap"));
+	fmt_ms(json_object_get(m, "stall_limit_ms"), b, sizeof(b));
+	fprintf(out, "| longest stall (no job progressed) | %s (limit %s) |\n",
+		a, b);
+	fmt_ms(json_object_get(m, "silent_ms"), a, sizeof(a));
+	fprintf(out, "| silent failure | %s |\n",
+		json_is_true(json_object_get(m, "silent_failure")) ? "**YES**"
+								   : "no");
+	if (json_is_true(json_object_get(m, "silent_failure")))
+		fprintf(out, "| silent, in all | %s |\n", a);
+	fprintf(out,
+		"| faults that touched work: noticed / recovered | %lld: %lld / %lld |\n\n",
+		(long long)json_integer_value(
+			json_object_get(m, "faults_touching_work")),
+		(long long)json_integer_value(
+			json_object_get(m, "faults_noticed")),
+		(long long)json_integer_value(
+			json_object_get(m, "faults_recovered")));
+	summary_silent(result, out);
+	summary_score(score, out);
+	summary_log(result, out);
 	const json_t *list = json_object_get(faults, "list");
 	if (!json_array_size(list))
 		return;
-	fputs("\n| fault | kind | nodes | applied | healed | noticed after |\n"
-	      "|---|---|---|---|---|---|\n",
+	fputs("\n| fault | kind | nodes | applied | undone | noticed | recovered after |\n"
+	      "|---|---|---|---|---|---|---|\n",
 	      out);
 	size_t i;
 	const json_t *f;
@@ -344,16 +397,28 @@ void gd_report_summary(const json_t *result, FILE *out)
 		char nodes[128];
 		gd_result_join(json_object_get(f, "nodes"), ", ", nodes,
 			       sizeof(nodes));
-		char ap[32], he[32], de[32];
+		char ap[32], he[32], de[32], re[32], noticed[400];
 		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
 		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));
-		fmt_ms(json_object_get(f, "detect_ms"), de, sizeof(de));
-		fprintf(out, "| %s | %s | %s | %s%s | %s | %s |\n",
+		fmt_ms(json_object_get(f, "recovered_ms"), re, sizeof(re));
+		const json_t *n = json_object_get(f, "noticed");
+		fmt_ms(json_object_get(n, "after_ms"), de, sizeof(de));
+		if (json_is_object(n))
+			snprintf(noticed, sizeof(noticed), "after %s: %s", de,
+				 s_of(n, "by"));
+		else
+			snprintf(noticed, sizeof(noticed), "**never**");
+		fprintf(out, "| %s | %s | %s | %s%s | %s | %s | %s |\n",
 			s_of(f, "id"), s_of(f, "kind"), nodes, ap,
 			json_is_true(json_object_get(f, "evidence_ok"))
 				? ""
 				: " (no evidence)",
-			he, de);
+			json_is_null(json_object_get(f, "healed_ms")) ? "never"
+								      : he,
+			noticed,
+			json_is_null(json_object_get(f, "recovered_ms"))
+				? "never"
+				: re);
 	}
 	/* Drained ahead: a node still "draining" when it went down had its
 	 * jobs killed, the sign of a lead too short for them. */

@@ -56,7 +56,7 @@ static const char *fault_color(const char *kind)
 		{"kill", "#424242"},  {"reboot", "#616161"},
 		{"pause", "#1565c0"}, {"partition", "#ef6c00"},
 		{"skew", "#8e24aa"},  {"clock", "#00897b"},
-		{"netem", "#795548"}};
+		{"netem", "#795548"}, {"change", "#ce93d8"}};
 	return color_of(colors, sizeof(colors) / sizeof(colors[0]), kind,
 			"#757575");
 }
@@ -184,22 +184,6 @@ static double node_lanes(FILE *out, const json_t *result,
 				     x_of(fr, ms_of(f, "applied_ms")), y + 2,
 				     10, fault_color(s_of(f, "kind")), 0.3,
 				     title);
-			}
-			/* back, but changed (skewed, clock-shifted...) */
-			const json_t *ch = json_object_get(f, "changed_ms");
-			if (json_array_size(ch) == 2) {
-				int64_t c0 = json_integer_value(
-					json_array_get(ch, 0));
-				int64_t c1 = json_integer_value(
-					json_array_get(ch, 1));
-				snprintf(
-					title, sizeof(title),
-					"%s: back changed, %s to %s",
-					s_of(f, "id"),
-					gd_score_fmt_ms(c0, from, sizeof(from)),
-					gd_score_fmt_ms(c1, to, sizeof(to)));
-				rect(out, x_of(fr, c0), x_of(fr, c1), y + 2, 10,
-				     fault_color("skew"), 0.5, title);
 			}
 		}
 		json_array_foreach (jobs, k, j) {
@@ -349,6 +333,36 @@ static double curve(FILE *out, const json_t *result, const struct frame *fr,
 	return y0;
 }
 
+/* Each silent failure as a band over the whole drawing: the stretch in
+ * which nothing progressed while the job system said all was well. */
+static void silent_bands(FILE *out, const json_t *result,
+			 const struct frame *fr, double top, double bottom)
+{
+	size_t i;
+	const json_t *sf;
+	char title[400], from[32], len[32], nodes[160];
+	json_array_foreach (json_object_get(result, "silent_failures"), i, sf) {
+		int64_t at = ms_of(sf, "from_ms");
+		int64_t n = ms_of(sf, "length_ms");
+		gd_score_fmt_ms(at, from, sizeof(from));
+		gd_score_fmt_ms(n, len, sizeof(len));
+		gd_result_join(json_object_get(sf, "nodes"), " ", nodes,
+			       sizeof(nodes));
+		snprintf(
+			title, sizeof(title),
+			"silent failure: no progress for %s from %s, the job system reporting nothing wrong (jobs stuck on %s)",
+			len, from, nodes);
+		double x0 = x_of(fr, at), x1 = x_of(fr, at + n);
+		fprintf(out,
+			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"silentband\"><title>",
+			x0, top, x1 - x0, bottom - top);
+		esc(out, title);
+		fputs("</title></rect>\n", out);
+		snprintf(title, sizeof(title), "silent %s", len);
+		text_el(out, x0 + 3, top + 10, "start", "silentlabel", title);
+	}
+}
+
 static void timeline(FILE *out, const json_t *result)
 {
 	struct frame fr = {(double)ms_of(result, "duration_ms")};
@@ -366,6 +380,7 @@ static void timeline(FILE *out, const json_t *result)
 	text_el(out, LEFT - 6, y + 10, "end", "lane", "jobs");
 	y = job_rows(out, result, &fr, y + 14);
 	y = curve(out, result, &fr, y + 14);
+	silent_bands(out, result, &fr, 8, y);
 	axis(out, &fr, 8, y);
 	fputs("</svg>\n", out);
 }
@@ -376,7 +391,8 @@ static void legend(FILE *out)
 					       "wrong",	  "failed",
 					       "lost",	  "unfinished"};
 	static const char *const kinds[] = {"kill",	 "reboot", "pause",
-					    "partition", "skew",   "clock"};
+					    "partition", "skew",   "clock",
+					    "netem",	 "change"};
 	fputs("<p class=\"legend\">", out);
 	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
@@ -385,7 +401,8 @@ static void legend(FILE *out)
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
 			fault_color(kinds[i]), kinds[i]);
-	fputs(" &#8195; <span><i class=\"dl\"></i>hard deadline</span>"
+	fputs(" &#8195; <span><i class=\"sf\"></i>silent failure</span>"
+	      "<span><i class=\"dl\"></i>hard deadline</span>"
 	      "<span><i class=\"cd\"></i>jobs done correctly</span>"
 	      "<span><i class=\"ce\"></i>expected</span></p>\n",
 	      out);
@@ -462,8 +479,9 @@ static void faults_table(FILE *out, const json_t *result)
 	if (!json_array_size(list))
 		return;
 	fputs("<h2>Faults</h2>\n<table><thead><tr><th>fault</th><th>kind</th>"
-	      "<th>nodes</th><th>applied</th><th>healed</th><th>evidence</th>"
-	      "<th>noticed after</th><th>noticed by</th></tr></thead><tbody>\n",
+	      "<th>nodes</th><th>applied</th><th>undone</th><th>evidence</th>"
+	      "<th>noticed after</th><th>noticed by</th><th>recovered after</th>"
+	      "</tr></thead><tbody>\n",
 	      out);
 	size_t i;
 	const json_t *f;
@@ -478,12 +496,25 @@ static void faults_table(FILE *out, const json_t *result)
 		cell(out, gd_result_join(json_object_get(f, "nodes"), " ",
 					 nodes, sizeof(nodes)));
 		cell_ms(out, ms_of(f, "applied_ms"));
-		cell_ms(out, ms_of(f, "healed_ms"));
+		if (ms_of(f, "healed_ms") < 0)
+			cell(out, "never");
+		else
+			cell_ms(out, ms_of(f, "healed_ms"));
 		cell(out, json_is_true(json_object_get(f, "evidence_ok"))
 				  ? "seen"
 				  : "NOT seen");
-		cell_ms(out, ms_of(f, "detect_ms"));
-		cell(out, s_of(f, "detected_by"));
+		const json_t *n = json_object_get(f, "noticed");
+		if (json_is_object(n)) {
+			cell_ms(out, ms_of(n, "after_ms"));
+			cell(out, s_of(n, "by"));
+		} else {
+			cell(out, "never");
+			cell(out, "-");
+		}
+		if (ms_of(f, "recovered_ms") < 0)
+			cell(out, "never");
+		else
+			cell_ms(out, ms_of(f, "recovered_ms"));
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -505,6 +536,9 @@ static const char style[] =
 	"i{display:inline-block;width:10px;height:10px;margin-right:4px}"
 	".legend span{margin-right:12px;font-size:12px}"
 	".legend i.dl{background:#c62828;width:2px}"
+	".legend i.sf{background:#c62828;opacity:.25}"
+	"svg .silentband{fill:#c62828;fill-opacity:.14;stroke:#c62828;stroke-opacity:.6}"
+	"svg .silentlabel{font-size:11px;font-weight:700;fill:#c62828}"
 	".legend i.cd{background:#2e7d32;height:2px}"
 	".legend i.ce{background:#757575;height:2px}"
 	".silent{background:#ffebee;border:2px solid #c62828;padding:8px 12px;font-weight:700}"
@@ -516,6 +550,49 @@ static const char style[] =
 	"svg .beyond{fill:#c62828;fill-opacity:.4}"
 	"svg .done{fill:none;stroke:#2e7d32;stroke-width:2}"
 	"svg .expected{fill:none;stroke:#757575;stroke-width:1.5;stroke-dasharray:4 3}";
+
+/* Each part of the score with its points and why, and a cap. */
+static void score_parts(FILE *out, const json_t *score)
+{
+	fputs("<table class=\"parts\"><tbody>", out);
+	size_t i;
+	const json_t *p;
+	json_array_foreach (json_object_get(score, "parts"), i, p) {
+		fputs("<tr>", out);
+		cell(out, s_of(p, "name"));
+		fprintf(out, "<td>%.1f/%lld</td>",
+			json_number_value(json_object_get(p, "points")),
+			(long long)ms_of(p, "max"));
+		cell(out, s_of(p, "why"));
+		fputs("</tr>", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (*s_of(score, "cap")) {
+		fputs("<p>", out);
+		esc(out, s_of(score, "cap"));
+		fputs("</p>\n", out);
+	}
+}
+
+static void silent_banner(FILE *out, const json_t *result)
+{
+	const json_t *list = json_object_get(result, "silent_failures");
+	size_t i;
+	const json_t *sf;
+	json_array_foreach (list, i, sf) {
+		char from[32], len[32], nodes[256];
+		gd_result_join(json_object_get(sf, "nodes"), ", ", nodes,
+			       sizeof(nodes));
+		fprintf(out,
+			"<p class=\"silent\">Silent failure: no job progressed for %s from %s while the job system reported nothing wrong (jobs stuck on ",
+			gd_score_fmt_ms(ms_of(sf, "length_ms"), len,
+					sizeof(len)),
+			gd_score_fmt_ms(ms_of(sf, "from_ms"), from,
+					sizeof(from)));
+		esc(out, *nodes ? nodes : "no node");
+		fputs(").</p>\n", out);
+	}
+}
 
 void gd_report_html(const json_t *result, FILE *out)
 {
@@ -543,18 +620,10 @@ void gd_report_html(const json_t *result, FILE *out)
 		invalid ? "INVALID: NOT SCORED"
 		: pass	? "PASS"
 			: "FAIL");
-	fprintf(out,
-		"<p>correctness %.1f/60 · expectation %.1f/25 · recovery %.1f/15",
-		json_number_value(json_object_get(score, "correctness")),
-		json_number_value(json_object_get(score, "expectation")),
-		json_number_value(json_object_get(score, "recovery")));
-	if (*s_of(score, "cap")) {
-		fputs(" · ", out);
-		esc(out, s_of(score, "cap"));
-	}
+	score_parts(out, score);
 	char dur[32];
 	fprintf(out,
-		"</p><p class=\"meta\">%s, seed %lld, time scale %g, %s of scenario time, run %s%s</p></header>\n",
+		"<p class=\"meta\">%s, seed %lld, time scale %g, %s of scenario time, run %s%s</p></header>\n",
 		s_of(result, "system"),
 		(long long)json_integer_value(json_object_get(result, "seed")),
 		json_number_value(json_object_get(result, "time_scale")),
@@ -563,10 +632,7 @@ void gd_report_html(const json_t *result, FILE *out)
 		json_is_true(json_object_get(result, "complete"))
 			? ""
 			: " — the log is incomplete");
-	if (json_is_true(json_object_get(m, "silent_failure")))
-		fputs("<p class=\"silent\">Silent failure: every fault was healed, "
-		      "yet no job made progress afterwards.</p>\n",
-		      out);
+	silent_banner(out, result);
 	const json_t *reasons = json_object_get(result, "reasons");
 	if (json_array_size(reasons)) {
 		fputs("<h2>Why it failed</h2>\n<ol>", out);
@@ -599,14 +665,17 @@ void gd_report_html(const json_t *result, FILE *out)
 		"<tr><td>job-time inflation, worst / p95</td><td>%.2fx / %.2fx</td></tr>\n",
 		json_number_value(json_object_get(m, "worst_inflation")),
 		json_number_value(json_object_get(m, "p95_inflation")));
-	fprintf(out, "<tr><td>longest stall</td><td>%s</td></tr>\n",
-		gd_score_fmt_ms(ms_of(m, "longest_stall_ms"), a, sizeof(a)));
 	fprintf(out,
-		"<tr><td>work resumed after the last heal</td><td>%s</td></tr>\n",
-		ms_of(m, "last_heal_ms") < 0
-			? "no faults"
-			: gd_score_fmt_ms(ms_of(m, "recover_ms"), b,
-					  sizeof(b)));
+		"<tr><td>longest stall (no job progressed)</td><td>%s (limit %s)</td></tr>\n",
+		gd_score_fmt_ms(ms_of(m, "longest_stall_ms"), a, sizeof(a)),
+		gd_score_fmt_ms(ms_of(m, "stall_limit_ms"), b, sizeof(b)));
+	fprintf(out,
+		"<tr><td>silent, in all</td><td>%s</td></tr>\n"
+		"<tr><td>faults that touched work: noticed / recovered</td><td>%lld: %lld / %lld</td></tr>\n",
+		gd_score_fmt_ms(ms_of(m, "silent_ms"), a, sizeof(a)),
+		(long long)ms_of(m, "faults_touching_work"),
+		(long long)ms_of(m, "faults_noticed"),
+		(long long)ms_of(m, "faults_recovered"));
 	fputs("</tbody></table>\n<h2>Jobs</h2>\n", out);
 	jobs_table(out, result);
 	faults_table(out, result);

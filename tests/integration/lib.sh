@@ -80,11 +80,12 @@ explain_run() {
 }
 
 # contract_met RESULT_JSON N: all N jobs correct within their hard deadline
-# and nothing but an expectation between the run and a pass.
+# and nothing but an expectation or a silent stall between the run and a
+# pass.
 contract_met() {
 	grep -q "\"correct_on_time\": $2," "$1" &&
 		! awk '/"reasons": \[\]/ { exit } /"reasons": \[/ { f = 1; next } f && /^  \]/ { exit } f' "$1" |
-		grep -qv 'expectation missed'
+		grep -qv 'expectation missed\|silent failure: '
 }
 
 # it_begin BUILD_DIR [PROGRAM...]: skips (exit 77) without root or one of
@@ -109,7 +110,26 @@ it_begin() {
 	state=$(mktemp -d "${TMPDIR:-/tmp}/gameday-it.XXXXXX")
 	export GAMEDAY_STATE_DIR=$state/state GAMEDAY_LOG_DIR=$state/logs
 	out=$state/out.txt
-	trap '"$gameday" cleanup >/dev/null 2>&1; rm -rf "$state"' EXIT INT TERM
+	trap '"$gameday" cleanup >/dev/null 2>&1; keep_failed; rm -rf "$state"' EXIT INT TERM
+}
+
+# keep_failed: when a check failed, the test's run folders (result.json,
+# events.jsonl, the jobs' logs, the nodes' Slurm logs) are kept for the
+# next person to read, since a run folder that goes with its test leaves a
+# failure unexplained: in $GAMEDAY_KEEP_FAILED (default
+# /var/tmp/gameday-failed), the newest 10 tests' kept.
+keep_failed() {
+	[ "$fail" -gt 0 ] || return 0
+	keep=${GAMEDAY_KEEP_FAILED:-/var/tmp/gameday-failed}
+	dest=$keep/$(date -u +%Y%m%dT%H%M%S)-$(basename "$0" .sh)
+	mkdir -p "$dest" || return 0
+	for d in "$state"/*/; do
+		[ -f "$d/events.jsonl" ] || [ -f "$d/result.json" ] || continue
+		cp -r "$d" "$dest/" 2>/dev/null
+	done
+	cp "$out" "$dest/" 2>/dev/null
+	echo "integration: the failed test's run folders are kept in $dest" >&2
+	ls -1d "$keep"/*/ 2>/dev/null | head -n -10 | xargs -r rm -rf
 }
 
 # wait_event LOG_DIR PATTERN [COUNT]: waits, 30 s at most, until the run

@@ -42,9 +42,9 @@ static void faults_apply_and_heal_in_time_order(void **state)
 		{"r", GD_ACT_CHANGE_END, 2 * GD_MS_PER_H + 30 * GD_MS_PER_M},
 		/* a service kill is instant: no heal */
 		{"k", GD_ACT_APPLY, 3 * GD_MS_PER_H},
+		/* a clock offset without "for" stays past the scenario's end,
+		 * until the run ends: no heal */
 		{"c", GD_ACT_APPLY, 4 * GD_MS_PER_H},
-		/* a clock offset without "for" lasts to the end */
-		{"c", GD_ACT_HEAL, 6 * GD_MS_PER_H},
 	};
 	schedule_is(
 		"[{\"id\": \"p\", \"kind\": \"pause\", \"at\": \"2h\", "
