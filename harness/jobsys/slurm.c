@@ -37,7 +37,9 @@ int gd_slurm_preflight(gd_error **err)
 
 /* Production values (Slurm's defaults, or munge's for the credential
  * lifetime) divided by the time scale, never below what Slurm can still
- * honour on a loaded two-core machine. */
+ * honour on a loaded two-core machine (cred_expire: below 5 s Slurm
+ * ignores it and takes 120).  docs/fidelity.md says what each is measured
+ * against, and how that stays as in production. */
 const gd_slurm_timeout_t gd_slurm_timeouts[] = {
 	{"SlurmdTimeout", 300, 5},    {"SlurmctldTimeout", 120, 5},
 	{"MessageTimeout", 10, 2},    {"KillWait", 30, 2},
@@ -45,10 +47,15 @@ const gd_slurm_timeout_t gd_slurm_timeouts[] = {
 	{"ResumeTimeout", 60, 5},
 };
 const size_t gd_slurm_ntimeouts = GD_ARRAY_SIZE(gd_slurm_timeouts);
+/* munge's credential lifetime (munged's default; Slurm asks for it in
+ * every credential it encodes).  Compressed only where nothing but scenario
+ * time meets it: see gd_slurm_munge_ttl_s. */
 const gd_slurm_timeout_t gd_slurm_munge_ttl = {"AuthInfo ttl", 300, 10};
 /* A step credential's lifetime, and so how long a requeued job waits
  * before it may start again: 120 s of real time otherwise, hours of a
- * compressed scenario. */
+ * compressed scenario.  slurmd compares it with its own clock only for a
+ * step srun launches (slurm_cred_verify), never for a batch script, the
+ * only kind gameday submits: a clock offset does not meet it. */
 const gd_slurm_timeout_t gd_slurm_cred_expire = {"AuthInfo cred_expire", 120,
 						 5};
 /* How often the schedulers look at pending jobs: a requeued job whose wait
@@ -63,6 +70,13 @@ int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale)
 	double v = (double)t->production_s / (scale >= 1 ? scale : 1);
 	int s = (int)(v + 0.5);
 	return s < t->floor_s ? t->floor_s : s;
+}
+
+int gd_slurm_munge_ttl_s(const gd_cluster *c)
+{
+	if (c->fake_clock)
+		return gd_slurm_munge_ttl.production_s;
+	return gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale);
 }
 
 static int configured(const char *name, double scale)
@@ -108,8 +122,9 @@ static void down_window(int slurmd_timeout, int msg_timeout, gd_ms *at,
  * once the job started more than BatchStartTimeout plus MessageTimeout
  * (at most 10 s) ago (job_mgr.c, _purge_missing_jobs), else Slurm waits
  * for a registration 20 pings later; a requeued job may start only after
- * cred_expire + 1 s, at the scheduler's next pass; munge rejects a
- * credential whose clock is off by more than its TTL.  And whatever the
+ * cred_expire + 1 s, at the scheduler's next pass; munged rejects a
+ * credential stamped by a clock more than its TTL away from its own
+ * (dec.c, dec_validate_time: expired or rewound).  And whatever the
  * scale, starting a job takes Slurm about a second. */
 size_t gd_slurm_timings(double scale, gd_timing *out)
 {
@@ -137,12 +152,14 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 			min_int(configured("MessageTimeout", scale), 10)) *
 			1000,
 	};
+	/* Met only by clock offsets, which are real time, in a scenario that
+	 * has them: there it is not compressed (gd_slurm_munge_ttl_s). */
 	out[2] = (gd_timing){
 		"AuthInfo ttl",
 		"munge rejects a credential from a clock off by more",
 		GD_TIMING_CLOCK,
 		(gd_ms)gd_slurm_munge_ttl.production_s * 1000,
-		(gd_ms)gd_slurm_timeout(&gd_slurm_munge_ttl, scale) * 1000,
+		(gd_ms)gd_slurm_munge_ttl.production_s * 1000,
 	};
 	out[3] = (gd_timing){
 		"AuthInfo cred_expire + SchedulerParameters sched_interval",
@@ -278,8 +295,7 @@ static void write_conf(const gd_cluster *c, FILE *f)
 	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
 		fprintf(f, "%s=%d\n", gd_slurm_timeouts[i].name,
 			gd_slurm_timeout(&gd_slurm_timeouts[i], c->time_scale));
-	fprintf(f, "AuthInfo=ttl=%d,cred_expire=%d\n",
-		gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale),
+	fprintf(f, "AuthInfo=ttl=%d,cred_expire=%d\n", gd_slurm_munge_ttl_s(c),
 		gd_slurm_timeout(&gd_slurm_cred_expire, c->time_scale));
 	fprintf(f, "SchedulerParameters=sched_interval=%d,bf_interval=%d\n",
 		gd_slurm_timeout(&gd_slurm_sched_interval, c->time_scale),

@@ -48,6 +48,17 @@ extern const gd_slurm_timeout_t gd_slurm_bf_interval;
  * at least the floor. */
 int gd_slurm_timeout(const gd_slurm_timeout_t *t, double scale);
 
+/* munge's credential lifetime configured for c, in seconds (AuthInfo
+ * ttl=, which Slurm asks for in every credential it encodes; munged caps a
+ * request at its --max-ttl, 3600 s unless set).  Where a step moves a
+ * clock it is production's at every scale: the offset is real seconds
+ * (gameday moves the clock by what the scenario says), and only an
+ * uncompressed lifetime accepts and rejects the offsets production does.
+ * Elsewhere it is compressed like the timeouts (down to 10 s): what meets
+ * it there is scenario time, the age of a message a node reads late (one
+ * that waited in a frozen node's socket).  docs/fidelity.md. */
+int gd_slurm_munge_ttl_s(const gd_cluster *c);
+
 /* The delays of Slurm and munge a fault is measured against, as
  * configured at scale (jobsys.h: gd_jobsys_timings). */
 size_t gd_slurm_timings(double scale, gd_timing *out);

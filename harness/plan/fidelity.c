@@ -1,5 +1,6 @@
 #include "plan/fidelity.h"
 
+#include "base/cleanup.h"
 #include "base/duration.h"
 
 #include <stdio.h>
@@ -8,7 +9,8 @@
 
 enum relation { SHORTER, CLOSE, LONGER };
 
-/* Span against a timing that takes effect between early and late. */
+/* Span against a timing that takes effect between early and late: a
+ * delay that varies from run to run, so compared by a clear margin. */
 static enum relation relate(double span, double early, double late)
 {
 	if (span * GD_FIDELITY_MARGIN <= early)
@@ -18,11 +20,18 @@ static enum relation relate(double span, double early, double late)
 	return CLOSE;
 }
 
-struct sink {
-	gd_fidelity_issue *out;
-	size_t max, n;
-	const gd_fidelity_issue *only; /* count this one alone */
-};
+static gd_ms abs_ms(gd_ms v)
+{
+	return v < 0 ? -v : v;
+}
+
+int gd_fidelity_clock_side(gd_ms offset, gd_ms ttl)
+{
+	gd_ms off = abs_ms(offset);
+	if (off + GD_CLOCK_GUARD_MS <= ttl)
+		return -1;
+	return off >= ttl + GD_CLOCK_GUARD_MS ? 1 : 0;
+}
 
 /* Whether a timing's latest matters for a fault: where the node goes on
  * running its jobs and answers nothing (frozen, cut off), every ping of it
@@ -37,32 +46,57 @@ static bool answers_nothing(const gd_step *s)
 	return s->kind == GD_FAULT_PAUSE || s->kind == GD_FAULT_PARTITION;
 }
 
-/* Compares span with t as production has it and as the run at scale
- * would; records an issue when they differ (production's own close calls
- * aside).  A clock offset is real time at every scale: gameday moves the
- * node's clock by what the scenario says. */
-static void compare(struct sink *k, const gd_plan_entry *e, size_t node,
-		    gd_ms span, const gd_timing *t, double scale)
+/* A timing in production or as configured, its latest or its earliest. */
+static gd_ms value(const gd_timing *t, bool prod, bool late)
 {
-	double per = t->kind == GD_TIMING_CLOCK ? 1 : scale;
-	bool late = e && answers_nothing(e->step);
-	enum relation prod = relate((double)span, (double)t->production,
-				    late ? (double)t->production_late : 0);
-	if (prod == CLOSE ||
-	    relate((double)span, (double)t->real * per,
-		   late ? (double)t->real_late * per : 0) == prod)
+	gd_ms at = prod ? t->production : t->real;
+	gd_ms latest = prod ? t->production_late : t->real_late;
+	return late && latest ? latest : at;
+}
+
+/* How span compares with t in production (scale 0) or as configured at
+ * scale.  A clock offset is real time at every scale (gameday moves the
+ * node's clock by what the scenario says, faults/clock.c), so it meets the
+ * configured value itself, and by production's exact rule. */
+static enum relation relation(const gd_timing *t, gd_ms span, bool late,
+			      double scale)
+{
+	bool prod = scale == 0;
+	gd_ms at = value(t, prod, false);
+	if (t->kind == GD_TIMING_CLOCK) /* accepted: the offset is shorter */
+		return (enum relation)(gd_fidelity_clock_side(span, at) + 1);
+	double per = prod ? 1 : scale;
+	return relate((double)span, (double)at * per,
+		      late ? (double)value(t, prod, true) * per : 0);
+}
+
+struct sink {
+	gd_fidelity_issue *out;
+	size_t max, n;
+	const gd_fidelity_issue *only; /* count this one alone */
+};
+
+static bool same_check(const gd_fidelity_issue *a, const gd_fidelity_issue *b)
+{
+	return a->about == b->about && a->entry == b->entry &&
+	       strcmp(a->timing.name, b->timing.name) == 0;
+}
+
+/* Compares the issue's span with its timing as production has it and as
+ * the run at scale would; records it when they differ (production's own
+ * close calls aside). */
+static void compare(struct sink *k, gd_fidelity_issue is, double scale)
+{
+	bool late = is.about == GD_FIDELITY_FAULT &&
+		    answers_nothing(is.entry->step);
+	enum relation prod = relation(&is.timing, is.span, late, 0);
+	if (prod == CLOSE || relation(&is.timing, is.span, late, scale) == prod)
 		return;
-	if (k->only &&
-	    (k->only->entry != e || strcmp(k->only->timing.name, t->name) != 0))
+	if (k->only && !same_check(k->only, &is))
 		return;
+	is.longer = prod == LONGER;
 	if (k->n < k->max)
-		k->out[k->n] = (gd_fidelity_issue){
-			.entry = e,
-			.node = node,
-			.span = span,
-			.timing = *t,
-			.longer = prod == LONGER,
-		};
+		k->out[k->n] = is;
 	k->n++;
 }
 
@@ -81,9 +115,64 @@ static bool loses_jobs(const gd_step *s)
 	}
 }
 
-static gd_ms abs_ms(gd_ms v)
+static gd_ms entry_span(const gd_plan *p, const gd_plan_entry *e)
 {
-	return v < 0 ? -v : v;
+	return (e->until_end ? p->scenario->duration : e->end) - e->start;
+}
+
+/* How long a reboot's change lasts once the node is back (0: none). */
+static gd_ms change_span(const gd_plan *p, const gd_plan_entry *e)
+{
+	if (!e->step->back_with || e->until_end)
+		return 0;
+	return (e->change_until_end ? p->scenario->duration : e->change_end) -
+	       e->end;
+}
+
+/* The largest offset a step sets a clock to: an offset's, what a drift
+ * has gained when it ends (drift_per_h is per hour of scenario time, as
+ * faults/clock.c plays it), a reboot's change's offset; 0 for none. */
+static gd_ms clock_reach(const gd_plan *p, const gd_plan_entry *e)
+{
+	const gd_step *s = e->step;
+	const gd_clock *c = s->kind == GD_FAULT_CLOCK ? &s->clock
+			    : s->back_with	      ? s->back_with->clock
+						      : NULL;
+	if (!c || c->action == GD_CLOCK_RESET)
+		return 0;
+	if (c->action == GD_CLOCK_OFFSET)
+		return abs_ms(c->offset);
+	return (gd_ms)((double)abs_ms(c->drift_per_h) *
+		       (double)entry_span(p, e) / 3600000.0);
+}
+
+static const gd_timing *find_kind(const gd_timing *t, size_t nt,
+				  enum gd_timing_kind kind)
+{
+	for (size_t j = 0; j < nt; j++)
+		if (t[j].kind == kind)
+			return &t[j];
+	return NULL;
+}
+
+/* How long a clock step leaves its nodes unheard in production, their
+ * clocks past the credential lifetime (or too close to it to tell); -1
+ * when it does not.  A drift crosses it on its way, at the same instant
+ * of scenario time in production and in a run. */
+static gd_ms clock_cut(const gd_plan *p, const gd_plan_entry *e,
+		       const gd_timing *t, size_t nt)
+{
+	const gd_step *s = e->step;
+	const gd_timing *ttl = find_kind(t, nt, GD_TIMING_CLOCK);
+	gd_ms reach = clock_reach(p, e);
+	if (s->kind != GD_FAULT_CLOCK || !ttl || reach == 0 ||
+	    gd_fidelity_clock_side(reach, ttl->production) < 0)
+		return -1;
+	gd_ms span = entry_span(p, e);
+	if (s->clock.action == GD_CLOCK_OFFSET)
+		return span;
+	gd_ms edge = ttl->production - GD_CLOCK_GUARD_MS;
+	return span - (gd_ms)((double)span * (double)edge / (double)reach);
 }
 
 /* Whether timing t is measured against entry e on node. */
@@ -92,9 +181,10 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 {
 	const gd_step *s = e->step;
 	/* A partition silences the workers the controller cannot hear,
-	 * whichever side it names; a controller that is down or frozen pings
-	 * no one. */
-	bool worker = (long)node != controller || s->kind == GD_FAULT_PARTITION;
+	 * whichever side it names; so does a controller's clock munge
+	 * rejects; a controller that is down or frozen pings no one. */
+	bool worker = (long)node != controller ||
+		      s->kind == GD_FAULT_PARTITION || clock_cut;
 	switch (t->kind) {
 	case GD_TIMING_SILENT:
 		return worker && (loses_jobs(s) || clock_cut);
@@ -107,73 +197,90 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 			(s->kind == GD_FAULT_KILL && !s->kill.service));
 	case GD_TIMING_CLOCK:
 		return (s->kind == GD_FAULT_CLOCK &&
-			s->clock.action == GD_CLOCK_OFFSET) ||
+			s->clock.action != GD_CLOCK_RESET) ||
 		       (s->back_with && s->back_with->clock &&
-			s->back_with->clock->action == GD_CLOCK_OFFSET);
+			s->back_with->clock->action != GD_CLOCK_RESET);
 	default:
 		return false;
 	}
 }
 
-/* Whether a clock fault moves a node's clock past the credential lifetime
- * in production: the node is then unheard for as long as it lasts. */
-static bool cuts_by_clock(const gd_step *s, const gd_timing *t, size_t nt)
+/* The first node of e that t is measured on, or -1. */
+static long first_measured(const gd_plan_entry *e, const gd_timing *t,
+			   long controller, bool cut)
 {
-	if (s->kind != GD_FAULT_CLOCK || s->clock.action != GD_CLOCK_OFFSET)
-		return false;
-	for (size_t j = 0; j < nt; j++)
-		if (t[j].kind == GD_TIMING_CLOCK)
-			return relate((double)abs_ms(s->clock.offset),
-				      (double)t[j].production,
-				      (double)t[j].production_late) == LONGER;
-	return false;
+	for (size_t n = 0; n < e->nodes.n; n++)
+		if (measured(e, t, e->nodes.v[n], controller, cut))
+			return (long)e->nodes.v[n];
+	return -1;
 }
 
-/* Every node of an entry lasts as long: one comparison per timing. */
+/* Every node of an entry lasts as long: one comparison per timing.  A
+ * clock offset meets the credential lifetime; the time a clock leaves a
+ * node unheard meets the timings of silence. */
 static void check_entry(struct sink *k, const gd_plan *p,
 			const gd_plan_entry *e, const gd_timing *t, size_t nt,
 			double scale, long controller)
 {
-	const gd_step *s = e->step;
-	gd_ms span = (e->until_end ? p->scenario->duration : e->end) - e->start;
-	gd_ms offset = s->kind == GD_FAULT_CLOCK ? s->clock.offset
-		       : s->back_with && s->back_with->clock
-			       ? s->back_with->clock->offset
-			       : 0;
-	bool clock_cut = cuts_by_clock(s, t, nt);
-	for (size_t j = 0; j < nt; j++)
-		for (size_t i = 0; i < e->nodes.n; i++)
-			if (measured(e, &t[j], e->nodes.v[i], controller,
-				     clock_cut)) {
-				compare(k, e, e->nodes.v[i],
-					t[j].kind == GD_TIMING_CLOCK
-						? abs_ms(offset)
-						: span,
-					&t[j], scale);
-				break;
-			}
+	gd_ms cut = clock_cut(p, e, t, nt);
+	for (size_t j = 0; j < nt; j++) {
+		long node = first_measured(e, &t[j], controller, cut >= 0);
+		if (node < 0)
+			continue;
+		gd_fidelity_issue is = {.about = GD_FIDELITY_FAULT,
+					.entry = e,
+					.node = (size_t)node,
+					.timing = t[j]};
+		is.span = t[j].kind == GD_TIMING_CLOCK ? clock_reach(p, e)
+			  : cut >= 0		       ? cut
+						       : entry_span(p, e);
+		compare(k, is, scale);
+	}
 }
 
-/* A requeued job's wait (every REQUEUE timing together) against the slack
- * the tightest deadline leaves beyond a job's expected time. */
-static void check_requeue(struct sink *k, const gd_plan *p, const gd_timing *t,
-			  size_t nt, double scale)
+/* Whether some fault can make Slurm requeue a job: its node lost, or
+ * unheard for its clock. */
+static bool requeues(const gd_plan *p, const gd_timing *t, size_t nt)
 {
-	bool any = false;
-	for (size_t i = 0; i < p->nentries && !any; i++)
-		any = loses_jobs(p->entries[i].step);
-	const gd_scenario *s = p->scenario;
-	if (!any || s->ngroups == 0)
-		return;
+	for (size_t i = 0; i < p->nentries; i++)
+		if (loses_jobs(p->entries[i].step) ||
+		    clock_cut(p, &p->entries[i], t, nt) >= 0)
+			return true;
+	return false;
+}
+
+/* The slack the tightest deadline leaves beyond a job's expected time, or
+ * -1 without groups. */
+static gd_ms deadline_slack(const gd_scenario *s)
+{
 	gd_ms slack = -1;
 	for (size_t i = 0; i < s->ngroups; i++) {
 		gd_ms g = s->groups[i].deadline - s->groups[i].expected_hi;
 		if (slack < 0 || g < slack)
 			slack = g;
 	}
+	return slack;
+}
+
+/* A requeued job's wait (every REQUEUE timing together) against the slack
+ * the tightest deadline leaves beyond a job's expected time.  Against the
+ * duration expectations it is not a comparison but a bias, which the plan
+ * states instead (gd_fidelity_bias_at). */
+static void check_requeue(struct sink *k, const gd_plan *p, const gd_timing *t,
+			  size_t nt, double scale)
+{
+	gd_ms slack = deadline_slack(p->scenario);
+	if (slack <= 0 || !requeues(p, t, nt))
+		return;
 	for (size_t j = 0; j < nt; j++)
-		if (t[j].kind == GD_TIMING_REQUEUE && slack > 0)
-			compare(k, NULL, 0, slack, &t[j], scale);
+		if (t[j].kind == GD_TIMING_REQUEUE)
+			compare(k,
+				(gd_fidelity_issue){
+					.about = GD_FIDELITY_DEADLINE,
+					.span = slack,
+					.timing = t[j],
+				},
+				scale);
 }
 
 /* A job's start against the shortest job expected: a start that takes a
@@ -188,7 +295,153 @@ static void check_start(struct sink *k, const gd_plan *p, const gd_timing *t,
 			shortest = s->groups[i].expected_lo;
 	for (size_t j = 0; j < nt; j++)
 		if (t[j].kind == GD_TIMING_START && shortest > 0)
-			compare(k, NULL, 0, shortest, &t[j], scale);
+			compare(k,
+				(gd_fidelity_issue){
+					.about = GD_FIDELITY_START,
+					.span = shortest,
+					.timing = t[j],
+				},
+				scale);
+}
+
+/* gameday's own pauses, real time at every scale like a job's start:
+ * gd-job's between tries of a failed read or write, and how often a
+ * running daemon rereads the node's clock offset (gd-init sets
+ * FAKETIME_CACHE_DURATION). */
+static const gd_timing job_retry = {
+	.name = "gd-job's retry pause",
+	.effect = "a job that cannot read or write tries again",
+	.kind = GD_TIMING_START,
+	.production = GD_JOB_RETRY_MS,
+	.real = GD_JOB_RETRY_MS,
+};
+static const gd_timing clock_reread = {
+	.name = "libfaketime's reread of the offset",
+	.effect = "a running daemon sees its node's clock move",
+	.kind = GD_TIMING_START,
+	.production = GD_FAKETIME_REREAD_MS,
+	.real = GD_FAKETIME_REREAD_MS,
+};
+
+static bool own_pause(const gd_timing *t)
+{
+	return strcmp(t->name, job_retry.name) == 0 ||
+	       strcmp(t->name, clock_reread.name) == 0;
+}
+
+/* Whether a reboot's change makes a change of kind. */
+static bool changes(const gd_change *c, enum gd_fault_kind kind)
+{
+	return c &&
+	       (kind == GD_FAULT_SKEW ? c->skew != NULL : c->clock != NULL);
+}
+
+/* Steps of kind (a reboot's change of it too) against one of gameday's
+ * pauses: a job stalled by a skew resumes at its next try after the heal,
+ * within a second in production, and a daemon sees a clock move within a
+ * second; at scale 600 that second is 10 minutes, and a change shorter
+ * than it may come and go between two looks. */
+static void check_pause(struct sink *k, const gd_plan *p, const gd_timing *t,
+			enum gd_fault_kind kind, double scale)
+{
+	for (size_t i = 0; i < p->nentries; i++) {
+		const gd_plan_entry *e = &p->entries[i];
+		const gd_step *s = e->step;
+		gd_fidelity_issue is = {.entry = e,
+					.node = e->nodes.n ? e->nodes.v[0] : 0,
+					.timing = *t};
+		if (s->kind == kind && !(kind == GD_FAULT_CLOCK &&
+					 s->clock.action == GD_CLOCK_RESET)) {
+			is.about = GD_FIDELITY_FAULT;
+			is.span = entry_span(p, e);
+		} else if (changes(s->back_with, kind) &&
+			   change_span(p, e) > 0) {
+			is.about = GD_FIDELITY_CHANGE;
+			is.span = change_span(p, e);
+		} else {
+			continue;
+		}
+		compare(k, is, scale);
+	}
+}
+
+/* How much longer than production's t lasts at scale, in scenario time;
+ * 0 when not. */
+static gd_ms excess(const gd_timing *t, double scale)
+{
+	double x = (double)t->real * scale - (double)t->production;
+	return x > 0 ? (gd_ms)(x + 0.5) : 0;
+}
+
+/* When after it starts a fault on entry e lets Slurm find a job lost, in
+ * production (scale 0) or at scale; -1 when it cannot: DOWN once the node
+ * has been silent long enough (at the latest, for one that answers
+ * nothing), or, for one that is down, the job missing once it is back. */
+static double found_lost(const gd_plan *p, const gd_plan_entry *e,
+			 const gd_timing *t, size_t nt, double scale)
+{
+	long controller = gd_jobsys_controller(&p->scenario->cluster);
+	gd_ms cut = clock_cut(p, e, t, nt);
+	bool prod = scale == 0, late = answers_nothing(e->step);
+	double per = prod ? 1 : scale, at = -1;
+	for (size_t j = 0; j < nt; j++) {
+		const gd_timing *x = &t[j];
+		bool back = x->kind == GD_TIMING_BACK;
+		if ((x->kind != GD_TIMING_SILENT && !back) ||
+		    first_measured(e, x, controller, cut >= 0) < 0)
+			continue;
+		double when = (double)value(x, prod, late) * per +
+			      (back ? (double)entry_span(p, e) : 0);
+		at = at < 0 || when < at ? when : at;
+	}
+	return at;
+}
+
+/* How much later than in production Slurm may find a job lost, over the
+ * faults that can cost a job its node. */
+static gd_ms noticed_later(const gd_plan *p, const gd_timing *t, size_t nt,
+			   double scale)
+{
+	gd_ms most = 0;
+	for (size_t i = 0; i < p->nentries; i++) {
+		const gd_plan_entry *e = &p->entries[i];
+		double prod = found_lost(p, e, t, nt, 0);
+		double run = found_lost(p, e, t, nt, scale);
+		if (prod >= 0 && run - prod > (double)most)
+			most = (gd_ms)(run - prod + 0.5);
+	}
+	return most;
+}
+
+/* Whether some fault stalls jobs on failed reads and writes. */
+static bool stalls(const gd_plan *p)
+{
+	for (size_t i = 0; i < p->nentries; i++) {
+		const gd_plan_entry *e = &p->entries[i];
+		if (e->step->kind == GD_FAULT_SKEW ||
+		    (changes(e->step->back_with, GD_FAULT_SKEW) &&
+		     change_span(p, e) > 0))
+			return true;
+	}
+	return false;
+}
+
+void gd_fidelity_bias_at(const gd_plan *p, double scale, gd_fidelity_bias *b)
+{
+	gd_timing t[GD_TIMINGS_MAX];
+	size_t nt = gd_jobsys_timings(&p->scenario->cluster, scale, t);
+	*b = (gd_fidelity_bias){0};
+	if (requeues(p, t, nt)) {
+		b->noticed = noticed_later(p, t, nt, scale);
+		for (size_t j = 0; j < nt; j++)
+			if (t[j].kind == GD_TIMING_REQUEUE)
+				b->held += excess(&t[j], scale);
+			else if (t[j].kind == GD_TIMING_START)
+				b->started += excess(&t[j], scale);
+		b->requeued = b->noticed + b->held + b->started;
+	}
+	if (stalls(p))
+		b->stalled = excess(&job_retry, scale);
 }
 
 static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
@@ -203,6 +456,8 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
 	check_requeue(&k, p, t, nt, scale);
 	check_start(&k, p, t, nt, scale);
+	check_pause(&k, p, &job_retry, GD_FAULT_SKEW, scale);
+	check_pause(&k, p, &clock_reread, GD_FAULT_CLOCK, scale);
 	return k.n;
 }
 
@@ -248,9 +503,15 @@ double gd_fidelity_max_scale(const gd_plan *p)
 	return largest(p, NULL);
 }
 
-/* How the fault keeps a node from its controller: "keeps NODE down". */
-static void verb(const gd_step *s, const char **pre, const char **post)
+/* How the fault keeps a node from its controller: "keeps NODE down";
+ * or, against one of gameday's pauses (own), what it changes there. */
+static void verb(const gd_step *s, bool own, const char **pre,
+		 const char **post)
 {
+	if (own && s->kind == GD_FAULT_CLOCK) {
+		*pre = "moves the clock of", *post = "";
+		return;
+	}
 	switch (s->kind) {
 	case GD_FAULT_PAUSE:
 		*pre = "freezes", *post = "";
@@ -261,9 +522,74 @@ static void verb(const gd_step *s, const char **pre, const char **post)
 	case GD_FAULT_CLOCK:
 		*pre = "keeps", *post = " unheard (its clock off)";
 		break;
+	case GD_FAULT_SKEW:
+		*pre = "skews", *post = "";
+		break;
 	default:
 		*pre = "keeps", *post = " down";
 	}
+}
+
+/* The nodes of an issue's entry the timing is measured on, by name. */
+static void entry_nodes(const gd_plan *p, const gd_fidelity_issue *i, char *buf,
+			size_t size)
+{
+	const gd_cluster *c = &p->scenario->cluster;
+	long controller = gd_jobsys_controller(c);
+	const gd_plan_entry *e = i->entry;
+	bool own = own_pause(&i->timing);
+	buf[0] = '\0';
+	for (size_t n = 0; n < e->nodes.n; n++) {
+		size_t node = e->nodes.v[n], len = strlen(buf);
+		/* an issue of a clock fault's silence is one that cut the
+		 * node off */
+		if (own || measured(e, &i->timing, node, controller,
+				    e->step->kind == GD_FAULT_CLOCK))
+			snprintf(buf + len, size - len, "%s%s", len ? " " : "",
+				 c->nodes[node].name);
+	}
+}
+
+/* What a workload issue measures, around its span: "the tightest
+ * deadline leaves 20m beyond a job's expected time". */
+static const char *const workload_what[][2] = {
+	[GD_FIDELITY_DEADLINE] = {"the tightest deadline leaves ",
+				  " beyond a job's expected time"},
+	[GD_FIDELITY_START] = {"the shortest job is expected to take ", ""},
+};
+
+/* The first half of an issue's sentence: what is measured against what. */
+static void subject(const gd_plan *p, const gd_fidelity_issue *i,
+		    const char *span, char *buf, size_t size)
+{
+	const gd_timing *t = &i->timing;
+	char nodes[160];
+	if (!i->entry) {
+		snprintf(buf, size, "%s%s%s; %s after %s",
+			 workload_what[i->about][0], span,
+			 workload_what[i->about][1], t->effect, t->name);
+		return;
+	}
+	entry_nodes(p, i, nodes, sizeof(nodes));
+	const gd_step *s = i->entry->step;
+	bool drift =
+		s->kind == GD_FAULT_CLOCK && s->clock.action == GD_CLOCK_DRIFT;
+	const char *pre, *post;
+	verb(s, own_pause(t), &pre, &post);
+	if (t->kind == GD_TIMING_CLOCK)
+		snprintf(buf, size,
+			 "step \"%s\" %s the clock of %s by %s; %s than %s",
+			 i->entry->id, drift ? "drifts" : "moves", nodes, span,
+			 t->effect, t->name);
+	else if (i->about == GD_FIDELITY_CHANGE)
+		snprintf(
+			buf, size,
+			"step \"%s\" brings %s back changed for %s; %s after %s",
+			i->entry->id, nodes, span, t->effect, t->name);
+	else
+		snprintf(buf, size, "step \"%s\" %s %s%s for %s; %s after %s",
+			 i->entry->id, pre, nodes, post, span, t->effect,
+			 t->name);
 }
 
 void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
@@ -275,7 +601,8 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 	bool clock = t->kind == GD_TIMING_CLOCK;
 	/* A fault longer in production is measured against the latest the
 	 * effect can come; a shorter one against the earliest. */
-	bool late = i->longer && i->entry && answers_nothing(i->entry->step);
+	bool late = i->longer && i->about == GD_FIDELITY_FAULT &&
+		    answers_nothing(i->entry->step);
 	gd_ms p_ms =
 		late && t->production_late ? t->production_late : t->production;
 	gd_ms r_ms = late && t->real_late ? t->real_late : t->real;
@@ -285,42 +612,8 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 			   sizeof(scaled));
 	gd_duration_format(r_ms, real, sizeof(real));
 	const char *cmp = i->longer ? "shorter than" : "longer than";
-	char what[512], nodes[160] = "";
-	if (i->entry) {
-		const gd_cluster *c = &p->scenario->cluster;
-		long controller = gd_jobsys_controller(c);
-		for (size_t n = 0; n < i->entry->nodes.n; n++) {
-			size_t node = i->entry->nodes.v[n], len = strlen(nodes);
-			if (measured(i->entry, t, node, controller,
-				     /* an issue of a clock fault's silence
-				      * is one that cut the node off */
-				     i->entry->step->kind == GD_FAULT_CLOCK))
-				snprintf(nodes + len, sizeof(nodes) - len,
-					 "%s%s", len ? " " : "",
-					 c->nodes[node].name);
-		}
-	}
-	if (!i->entry && t->kind == GD_TIMING_START)
-		snprintf(what, sizeof(what),
-			 "the shortest job is expected to take %s; %s after %s",
-			 span, t->effect, t->name);
-	else if (!i->entry)
-		snprintf(
-			what, sizeof(what),
-			"the tightest deadline leaves %s beyond a job's expected time; %s after %s",
-			span, t->effect, t->name);
-	else if (clock)
-		snprintf(what, sizeof(what),
-			 "step \"%s\" moves the clock of %s by %s; %s than %s",
-			 i->entry->id, nodes, span, t->effect, t->name);
-	else {
-		const char *pre, *post;
-		verb(i->entry->step, &pre, &post);
-		snprintf(what, sizeof(what),
-			 "step \"%s\" %s %s%s for %s; %s after %s",
-			 i->entry->id, pre, nodes, post, span, t->effect,
-			 t->name);
-	}
+	char what[512];
+	subject(p, i, span, what, sizeof(what));
 	if (clock)
 		snprintf(
 			buf, size,
@@ -331,6 +624,69 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 			buf, size,
 			"%s: %s in production (%s that), %s at scale %g (%s real); holds up to scale %g",
 			what, prod, cmp, scaled, scale, real, i->max_scale);
+}
+
+/* The duration expectations p asks for, "within_expected, max_stall";
+ * "" for none. */
+static void expectations(const gd_plan *p, char *buf, size_t size)
+{
+	const gd_expect *x = &p->scenario->expect;
+	const char *v[3];
+	size_t n = 0;
+	if (x->within_expected_pct > 0)
+		v[n++] = "within_expected";
+	if (x->has_max_stall)
+		v[n++] = "max_stall";
+	if (x->has_recover_within)
+		v[n++] = "recover_within";
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%s", i ? ", " : "", v[i]);
+	}
+}
+
+#define NOTE_SIZE 1024
+
+/* The bias as sentences into v (at most 2); how many. */
+static size_t bias_notes(const gd_plan *p, double scale, char v[][NOTE_SIZE])
+{
+	gd_fidelity_bias b;
+	gd_fidelity_bias_at(p, scale, &b);
+	char x[64], tail[160], a[GD_DURATION_BUFSZ], n[GD_DURATION_BUFSZ],
+		h[GD_DURATION_BUFSZ], st[GD_DURATION_BUFSZ];
+	expectations(p, x, sizeof(x));
+	snprintf(tail, sizeof(tail), "%s%s%s", *x ? ", which may fail " : "", x,
+		 *x ? " where production would pass" : "");
+	size_t k = 0;
+	if (b.requeued > 0) {
+		gd_duration_format(b.requeued, a, sizeof(a));
+		gd_duration_format(b.noticed, n, sizeof(n));
+		gd_duration_format(b.held, h, sizeof(h));
+		gd_duration_format(b.started, st, sizeof(st));
+		snprintf(
+			v[k++], NOTE_SIZE,
+			"at scale %g a job Slurm requeues may run again up to %s later than in production (its node's loss noticed up to %s later, the job held back up to %s longer, its start %s slower): its duration, the longest stall and a recovery may be as much longer%s",
+			scale, a, n, h, st, tail);
+	}
+	if (b.stalled > 0) {
+		gd_duration_format(b.stalled, a, sizeof(a));
+		snprintf(
+			v[k++], NOTE_SIZE,
+			"at scale %g a job a skew stalls may resume up to %s later after the heal than in production (%s, %gs real): its duration, the longest stall and a recovery may be as much longer%s",
+			scale, a, job_retry.name, GD_JOB_RETRY_MS / 1000.0,
+			tail);
+	}
+	return k;
+}
+
+size_t gd_fidelity_print_bias(const gd_plan *p, FILE *out)
+{
+	char v[2][NOTE_SIZE];
+	size_t n = bias_notes(p, p->scenario->time_scale, v);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %s\n", v[i]);
+	return n;
 }
 
 size_t gd_fidelity_print(const gd_plan *p, FILE *out)
@@ -348,6 +704,27 @@ size_t gd_fidelity_print(const gd_plan *p, FILE *out)
 	return n;
 }
 
+static json_t *bias_json(const gd_plan *p, double scale)
+{
+	gd_fidelity_bias b;
+	gd_fidelity_bias_at(p, scale, &b);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}", "requeued_ms",
+			 (json_int_t)b.requeued, "noticed_ms",
+			 (json_int_t)b.noticed, "held_ms", (json_int_t)b.held,
+			 "started_ms", (json_int_t)b.started, "stalled_ms",
+			 (json_int_t)b.stalled);
+}
+
+static json_t *bias_notes_json(const gd_plan *p)
+{
+	char v[2][NOTE_SIZE];
+	size_t n = bias_notes(p, p->scenario->time_scale, v);
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
 json_t *gd_fidelity_json(const gd_plan *p)
 {
 	double scale = p->scenario->time_scale;
@@ -359,7 +736,8 @@ json_t *gd_fidelity_json(const gd_plan *p)
 		gd_fidelity_explain(p, &v[i], scale, line, sizeof(line));
 		json_array_append_new(issues, json_string(line));
 	}
-	return json_pack("{s:b,s:f,s:o,s:I}", "faithful", n == 0, "max_scale",
-			 gd_fidelity_max_scale(p), "issues", issues,
-			 "issues_total", (json_int_t)n);
+	return json_pack("{s:b,s:f,s:o,s:I,s:o,s:o}", "faithful", n == 0,
+			 "max_scale", gd_fidelity_max_scale(p), "issues",
+			 issues, "issues_total", (json_int_t)n, "bias",
+			 bias_json(p, scale), "bias_notes", bias_notes_json(p));
 }

@@ -33,6 +33,31 @@ static void timeouts_follow_the_time_scale(void **state)
 	assert_int_equal(gd_slurm_timeout(&gd_slurm_cred_expire, 600), 5);
 }
 
+/* A clock offset is real seconds at every scale, so where a step moves a
+ * clock munge's credential lifetime is production's: 300 s, not 10. */
+static void munge_ttl_is_not_compressed_where_a_clock_moves(void **state)
+{
+	(void)state;
+	gd_cluster c = {.time_scale = 600};
+	assert_int_equal(gd_slurm_munge_ttl_s(&c), 10);
+	c.time_scale = 2;
+	assert_int_equal(gd_slurm_munge_ttl_s(&c), 150);
+	c.fake_clock = true;
+	assert_int_equal(gd_slurm_munge_ttl_s(&c), 300);
+	c.time_scale = 600;
+	assert_int_equal(gd_slurm_munge_ttl_s(&c), 300);
+	gd_timing t[GD_TIMINGS_MAX];
+	size_t n = gd_slurm_timings(600, t);
+	bool seen = false;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].kind == GD_TIMING_CLOCK) {
+			assert_int_equal(t[i].production, 300 * 1000);
+			assert_int_equal(t[i].real, 300 * 1000);
+			seen = true;
+		}
+	assert_true(seen);
+}
+
 static void every_timeout_has_a_floor_below_its_default(void **state)
 {
 	(void)state;
@@ -134,6 +159,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(timeouts_follow_the_time_scale),
+		cmocka_unit_test(
+			munge_ttl_is_not_compressed_where_a_clock_moves),
 		cmocka_unit_test(every_timeout_has_a_floor_below_its_default),
 		cmocka_unit_test(queue_json_is_read),
 		cmocka_unit_test(completion_records_are_read),
