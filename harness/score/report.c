@@ -337,6 +337,16 @@ void gd_report_summary(const json_t *result, FILE *out)
 		fprintf(out,
 			"**Played beyond its largest faithful time scale (%g)**: the job system may have acted otherwise than in production.\n\n",
 			num(fid, "max_scale"));
+	const json_t *notes = json_object_get(fid, "bias_notes");
+	size_t k;
+	const json_t *note;
+	json_array_foreach (notes, k, note) {
+		fprintf(out, "%s- %s\n",
+			k ? "" : "What the time scale may add to the measures:\n\n",
+			json_string_value(note));
+	}
+	if (json_array_size(notes))
+		fputc('\n', out);
 	const json_t *reasons = json_object_get(result, "reasons");
 	if (json_array_size(reasons)) {
 		fputs(strcmp(s_of(result, "verdict"), "invalid") == 0

@@ -574,6 +574,25 @@ static void score_parts(FILE *out, const json_t *score)
 	}
 }
 
+/* What the time scale may add to the durations the measures judge. */
+static void bias_notes(FILE *out, const json_t *result)
+{
+	const json_t *notes =
+		json_object_get(json_object_get(result, "fidelity"), "bias_notes");
+	if (!json_array_size(notes))
+		return;
+	fputs("<p class=\"meta\">What the time scale may add to the measures:</p><ul class=\"meta\">",
+	      out);
+	size_t i;
+	const json_t *n;
+	json_array_foreach (notes, i, n) {
+		fputs("<li>", out);
+		esc(out, json_string_value(n));
+		fputs("</li>", out);
+	}
+	fputs("</ul>\n", out);
+}
+
 static void silent_banner(FILE *out, const json_t *result)
 {
 	const json_t *list = json_object_get(result, "silent_failures");
@@ -633,6 +652,7 @@ void gd_report_html(const json_t *result, FILE *out)
 			? ""
 			: " — the log is incomplete");
 	silent_banner(out, result);
+	bias_notes(out, result);
 	const json_t *reasons = json_object_get(result, "reasons");
 	if (json_array_size(reasons)) {
 		fputs("<h2>Why it failed</h2>\n<ol>", out);
