@@ -3,7 +3,7 @@
  * small fixed model, and writes labels and a digest to shared storage.
  *
  *   gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K]
- *          [--give-up-after-ms N] [--record-dir DIR]
+ *          [--give-up-after-ms N] [--record-dir DIR] [--progress-dir DIR]
  *
  * The work takes --runtime-ms (already scaled by gameday) in K steps; after
  * each step a checkpoint goes to node-local scratch, so a job restarted on
@@ -18,7 +18,13 @@
  * DIR/JOB_ID.HOST.PID: two records are the same job done twice (a
  * requeue while the first attempt was still alive), which gameday
  * scores as duplicated.  The record is gameday's instrument, not the
- * job's work, so failing to write it does not stall the job. */
+ * job's work, so failing to write it does not stall the job.
+ *
+ * Progress (harness/run/progress.h): after each step whose checkpoint was
+ * written (each step, without --scratch) the job appends "step S/K" to
+ * DIR/JOB_ID.HOST.PID with --progress-dir, or else to the file
+ * $GAMEDAY_PROGRESS names; a job stalled on its checkpoint writes none.
+ * Like the record, a line it cannot write does not stall it. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -124,6 +130,38 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	return e;
 }
 
+/* The progress file: the directory's per-attempt file, or the one the
+ * environment names (a wrapper's), or none. */
+static void progress_path(const char *dir, char *path, size_t size)
+{
+	const char *env = getenv("GAMEDAY_PROGRESS");
+	char host[64] = "?";
+	gethostname(host, sizeof(host) - 1);
+	host[strcspn(host, ".")] = '\0'; /* the name's fields are dotted */
+	if (dir)
+		snprintf(path, size, "%s/%s.%s.%d", dir, job, host,
+			 (int)getpid());
+	else
+		snprintf(path, size, "%s", env ? env : "");
+}
+
+/* Appends "step S/K" to the progress file (once opened, kept open). */
+static void report_step(const char *path, long step, long steps)
+{
+	static int fd = -1;
+	static int said;
+	if (!*path)
+		return;
+	if (fd < 0)
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			  0644);
+	char line[64];
+	int n = snprintf(line, sizeof(line), "step %ld/%ld\n", step, steps);
+	if ((fd < 0 || write(fd, line, (size_t)n) != n) && !said++)
+		fprintf(stderr, "gd-job %s: cannot report progress to %s: %s\n",
+			job, path, strerror(errno));
+}
+
 static void record_attempt(const char *dir)
 {
 	char host[64] = "?", path[4096];
@@ -139,17 +177,32 @@ static void record_attempt(const char *dir)
 		close(fd);
 }
 
+/* Writes step to the checkpoint, retrying until it can. */
+static void checkpoint(const char *ckpt, const char *scratch, long step)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "step %ld\n", step);
+	int e;
+	/* The scratch directory may have been refused to us at start (a
+	 * skew) and given back since: make it again each try. */
+	while ((e = write_atomic(ckpt, line, (size_t)n)) != 0) {
+		stalled("checkpoint to", ckpt, e);
+		if (e == ENOENT)
+			mkdir(scratch, 0755);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
 		fprintf(stderr,
-			"usage: gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K] [--give-up-after-ms N] [--record-dir DIR]\n");
+			"usage: gd-job JOB_ID INPUT OUTPUT [--scratch DIR] [--runtime-ms N] [--steps K] [--give-up-after-ms N] [--record-dir DIR] [--progress-dir DIR]\n");
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &started);
 	job = argv[1];
 	const char *input = argv[2], *output = argv[3], *scratch = NULL,
-		   *records = NULL;
+		   *records = NULL, *progress_dir = NULL;
 	long runtime_ms = 0, steps = 10;
 	for (int i = 4; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--scratch") == 0)
@@ -162,6 +215,8 @@ int main(int argc, char **argv)
 			give_up_ms = strtol(argv[i + 1], NULL, 10);
 		else if (strcmp(argv[i], "--record-dir") == 0)
 			records = argv[i + 1];
+		else if (strcmp(argv[i], "--progress-dir") == 0)
+			progress_dir = argv[i + 1];
 		else {
 			fprintf(stderr, "gd-job: unknown option \"%s\"\n",
 				argv[i]);
@@ -170,6 +225,8 @@ int main(int argc, char **argv)
 	}
 	if (steps < 1)
 		steps = 1;
+	char progress[4096];
+	progress_path(progress_dir, progress, sizeof(progress));
 
 	size_t len;
 	char *text = read_all(input, &len);
@@ -194,18 +251,9 @@ int main(int argc, char **argv)
 	}
 	for (long s = done; s < steps; s++) {
 		sleep_ms(runtime_ms / steps);
-		if (!*ckpt)
-			continue;
-		char line[64];
-		int n = snprintf(line, sizeof(line), "step %ld\n", s + 1);
-		int e;
-		/* The scratch directory may have been refused to us at start
-		 * (a skew) and given back since: make it again each try. */
-		while ((e = write_atomic(ckpt, line, (size_t)n)) != 0) {
-			stalled("checkpoint to", ckpt, e);
-			if (e == ENOENT)
-				mkdir(scratch, 0755);
-		}
+		if (*ckpt)
+			checkpoint(ckpt, scratch, s + 1);
+		report_step(progress, s + 1, steps);
 	}
 
 	gd_doc_result r;

@@ -24,8 +24,9 @@ typedef struct gd_jobsys_driver {
 	/* NULL: the system cannot drain nodes */
 	int (*drain)(gd_jobsys *js, const char *nodes, bool drain,
 		     const char *reason, gd_error **err);
-	int (*node_states)(gd_jobsys *js, const char *nodes, char *out,
-			   size_t size, gd_error **err);
+	/* NULL: the system cannot tell */
+	int (*node_states)(gd_jobsys *js, const char *nodes,
+			   gd_jobsys_node **states, size_t *n, gd_error **err);
 	const char *const *logs;
 } gd_jobsys_driver;
 
@@ -34,6 +35,7 @@ struct gd_jobsys {
 	const gd_cluster *c;
 	const gd_cluster_state *st;
 	const char *node;  /* where its commands run */
+	int timeout_ms;	   /* of each command gd_jobsys_command runs */
 	off_t jobcomp_off; /* Slurm: how far the completion log was read */
 };
 

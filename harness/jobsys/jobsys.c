@@ -43,6 +43,7 @@ int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
 		return gd_error_make(err, ENOMEM, "cannot open the job system");
 	js->c = c;
 	js->st = st;
+	js->timeout_ms = GD_JOBSYS_CMD_TIMEOUT_MS;
 	switch (c->system) {
 	case GD_SYSTEM_SLURM:
 		js->drv = &gd_jobsys_slurm;
@@ -106,13 +107,60 @@ int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,
 		     : r;
 }
 
+void gd_jobsys_set_timeout(gd_jobsys *js, int timeout_ms)
+{
+	js->timeout_ms = timeout_ms;
+}
+
+bool gd_jobsys_can_tell_states(const gd_cluster *c)
+{
+	return c->system == GD_SYSTEM_SLURM ||
+	       (c->system == GD_SYSTEM_EXEC && c->adapter_nodes.n);
+}
+
+bool gd_jobsys_runs_jobs(const gd_cluster *c, size_t i)
+{
+	switch (c->system) {
+	case GD_SYSTEM_SLURM:
+		return i != gd_slurm_controller(c);
+	case GD_SYSTEM_EXEC:
+		return c->adapter_node
+			       ? strcmp(c->nodes[i].name, c->adapter_node) != 0
+			       : i != 0;
+	case GD_SYSTEM_NONE:
+		break;
+	}
+	return false;
+}
+
+int gd_jobsys_node_list(gd_jobsys *js, const char *nodes,
+			gd_jobsys_node **states, size_t *n, gd_error **err)
+{
+	*states = NULL;
+	*n = 0;
+	if (!js->drv->node_states || !gd_jobsys_can_tell_states(js->c))
+		return 0;
+	return js->drv->node_states(js, nodes, states, n, err);
+}
+
 int gd_jobsys_node_states(gd_jobsys *js, const char *nodes, char *out,
 			  size_t size, gd_error **err)
 {
 	*out = '\0';
-	return js->drv->node_states
-		       ? js->drv->node_states(js, nodes, out, size, err)
-		       : 0;
+	gd_jobsys_node *v = NULL;
+	size_t n = 0, len = 0;
+	int r = gd_jobsys_node_list(js, nodes, &v, &n, err);
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(out + len, size - len, "%s%s %s",
+				 len ? ", " : "", v[i].name, v[i].state);
+		if (w < 0 || (size_t)w >= size - len) {
+			out[len] = '\0';
+			break;
+		}
+		len += (size_t)w;
+	}
+	free(v);
+	return r;
 }
 
 int gd_jobsys_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)

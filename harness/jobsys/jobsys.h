@@ -96,6 +96,32 @@ int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,
 int gd_jobsys_node_states(gd_jobsys *js, const char *nodes, char *out,
 			  size_t size, gd_error **err);
 
+/* One node as the job system sees it: its state in the system's own
+ * words (Slurm: sinfo's %T, "idle", "down*", "drained", "mixed"). */
+typedef struct gd_jobsys_node {
+	char name[GD_NODE_NAME_MAX + 1];
+	char state[48];
+} gd_jobsys_node;
+
+/* The same as a heap array, in the order the system answers (a node may
+ * be missing, or there twice: Slurm lists one per partition).  Nothing,
+ * when the system cannot tell (gd_jobsys_can_tell_states). */
+int gd_jobsys_node_list(gd_jobsys *js, const char *nodes,
+			gd_jobsys_node **states, size_t *n, gd_error **err);
+
+/* Whether the system can tell its nodes' states (Slurm can; an exec
+ * adapter can when it has a "nodes" command). */
+bool gd_jobsys_can_tell_states(const gd_cluster *c);
+
+/* Whether node i of c is one the system runs jobs on, whose state it is
+ * asked for: every node but Slurm's controller, or the adapter's node. */
+bool gd_jobsys_runs_jobs(const gd_cluster *c, size_t i);
+
+/* The time limit of js's commands from now on (GD_JOBSYS_CMD_TIMEOUT_MS
+ * by default): a watcher's shorter one never holds the run's end up
+ * long. */
+void gd_jobsys_set_timeout(gd_jobsys *js, int timeout_ms);
+
 /* The system's log files in a node's log directory, to keep in the run
  * directory (relative paths; NULL-terminated). */
 const char *const *gd_jobsys_logs(const gd_jobsys *js);
@@ -142,8 +168,8 @@ long gd_jobsys_controller(const gd_cluster *c);
 /* Parses an exec adapter's query answer (exposed for the unit tests). */
 int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
 			gd_error **err);
-/* Parses its "nodes" answer into "w1 drained, w2 draining" (the same). */
-int gd_exec_parse_nodes(const char *text, char *out, size_t size,
+/* Parses its "nodes" answer (the same); *states is a heap array. */
+int gd_exec_parse_nodes(const char *text, gd_jobsys_node **states, size_t *n,
 			gd_error **err);
 
 #endif

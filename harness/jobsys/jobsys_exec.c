@@ -116,7 +116,7 @@ static int exec_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 		extra[i + 1] = job->argv[i];
 	_cleanup_free_ char *out = NULL;
 	int r = run_adapter(js, &js->c->adapter_submit, extra, nargs + 1,
-			    GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+			    js->timeout_ms, &out, err);
 	free(extra);
 	if (r < 0)
 		return r;
@@ -205,7 +205,7 @@ static int exec_query(gd_jobsys *js, const char *const *ids, size_t nids,
 {
 	_cleanup_free_ char *out = NULL;
 	int r = run_adapter(js, &js->c->adapter_query, ids, nids,
-			    GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+			    js->timeout_ms, &out, err);
 	if (r < 0)
 		return r;
 	return gd_exec_parse_query(out, jobs, n, err);
@@ -224,9 +224,8 @@ static int exec_output(gd_jobsys *js, const char *job, const char *sys_id,
 		return gd_error_make(err, ENOMEM, "cannot run the adapter");
 	_cleanup_free_ char *text = NULL, *errout = NULL;
 	int status = 0;
-	int r = gd_cluster_capture(js->st, js->node, argv,
-				   GD_JOBSYS_CMD_TIMEOUT_MS, &text, &errout,
-				   &status, err);
+	int r = gd_cluster_capture(js->st, js->node, argv, js->timeout_ms,
+				   &text, &errout, &status, err);
 	if (r < 0)
 		return gd_error_prefix(err, "adapter \"verify\" of \"%s\"",
 				       job);
@@ -276,8 +275,7 @@ static int run_on_nodes(gd_jobsys *js, const gd_strv *base, const char *nodes,
 	_cleanup_free_ const char **words = split_nodes(nodes, &copy, &n);
 	if (!words)
 		return gd_error_make(err, ENOMEM, "cannot run the adapter");
-	return run_adapter(js, base, words, n, GD_JOBSYS_CMD_TIMEOUT_MS, out,
-			   err);
+	return run_adapter(js, base, words, n, js->timeout_ms, out, err);
 }
 
 /* drain NODE... or resume NODE...: exit 0 once the system has it. */
@@ -291,11 +289,24 @@ static int exec_drain(gd_jobsys *js, const char *nodes, bool drain,
 		nodes, &out, err);
 }
 
-int gd_exec_parse_nodes(const char *text, char *out, size_t size,
+/* $.nodes[i] of an answer into *s, or the contract it breaks. */
+static const char *node_of(json_t *o, gd_jobsys_node *s)
+{
+	json_t *name = json_object_get(o, "name");
+	json_t *state = json_object_get(o, "state");
+	if (!json_is_string(name) || !json_is_string(state))
+		return "needs a \"name\" and a \"state\" (strings)";
+	snprintf(s->name, sizeof(s->name), "%s", json_string_value(name));
+	snprintf(s->state, sizeof(s->state), "%s", json_string_value(state));
+	return NULL;
+}
+
+int gd_exec_parse_nodes(const char *text, gd_jobsys_node **states, size_t *n,
 			gd_error **err)
 {
 	char q[200];
-	*out = '\0';
+	*states = NULL;
+	*n = 0;
 	json_t *root = json_loads(text, 0, NULL);
 	json_t *arr = json_object_get(root, "nodes");
 	if (!json_is_array(arr)) {
@@ -305,38 +316,37 @@ int gd_exec_parse_nodes(const char *text, char *out, size_t size,
 			"adapter \"nodes\" printed %s; expected {\"nodes\": [...]}",
 			quote(text, q, sizeof(q)));
 	}
-	size_t len = 0, i;
+	gd_jobsys_node *v = calloc(json_array_size(arr) + 1, sizeof(*v));
+	if (!v) {
+		json_decref(root);
+		return gd_error_make(err, ENOMEM, "cannot read the nodes");
+	}
+	size_t i;
 	json_t *o;
 	json_array_foreach (arr, i, o) {
-		json_t *name = json_object_get(o, "name");
-		json_t *state = json_object_get(o, "state");
-		if (!json_is_string(name) || !json_is_string(state)) {
+		const char *why = node_of(o, &v[i]);
+		if (why) {
 			json_decref(root);
-			*out = '\0';
+			free(v);
 			return gd_error_set(
 				err, EPROTO,
-				"adapter \"nodes\": $.nodes[%zu] needs a \"name\" and a \"state\" (strings)",
-				i);
+				"adapter \"nodes\": $.nodes[%zu] %s", i, why);
 		}
-		int w = snprintf(out + len, size - len, "%s%s %s",
-				 len ? ", " : "", json_string_value(name),
-				 json_string_value(state));
-		if (w < 0 || (size_t)w >= size - len)
-			break;
-		len += (size_t)w;
 	}
+	*n = json_array_size(arr);
+	*states = v;
 	json_decref(root);
 	return 0;
 }
 
-static int exec_node_states(gd_jobsys *js, const char *nodes, char *out,
-			    size_t size, gd_error **err)
+static int exec_node_states(gd_jobsys *js, const char *nodes,
+			    gd_jobsys_node **states, size_t *n, gd_error **err)
 {
 	_cleanup_free_ char *text = NULL;
 	int r = run_on_nodes(js, &js->c->adapter_nodes, nodes, &text, err);
 	if (r < 0)
 		return r;
-	return gd_exec_parse_nodes(text, out, size, err);
+	return gd_exec_parse_nodes(text, states, n, err);
 }
 
 static const char *const exec_logs[] = {NULL};

@@ -46,8 +46,8 @@ static int slurm_cancel(gd_jobsys *js, const char *sys_id, gd_error **err)
 {
 	char *argv[] = {"scancel", (char *)sys_id, NULL};
 	_cleanup_free_ char *out = NULL;
-	return gd_jobsys_command(js->st, js->node, argv,
-				 GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	return gd_jobsys_command(js->st, js->node, argv, js->timeout_ms, &out,
+				 err);
 }
 
 /* A node drained stays so until resumed, even across its own reboot:
@@ -63,31 +63,48 @@ static int slurm_drain(gd_jobsys *js, const char *nodes, bool drain,
 	char *argv[] = {"scontrol", "update",		names,
 			state,	    drain ? why : NULL, NULL};
 	_cleanup_free_ char *out = NULL;
-	return gd_jobsys_command(js->st, js->node, argv,
-				 GD_JOBSYS_CMD_TIMEOUT_MS, &out, err);
+	return gd_jobsys_command(js->st, js->node, argv, js->timeout_ms, &out,
+				 err);
 }
 
-static int slurm_node_states(gd_jobsys *js, const char *nodes, char *out,
-			     size_t size, gd_error **err)
+/* sinfo's answer, one "NAME STATE" line per node and partition, into a
+ * heap array. */
+static int parse_sinfo(char *text, gd_jobsys_node **states, size_t *n)
+{
+	size_t lines = 1;
+	for (const char *p = text; (p = strchr(p, '\n')); p++)
+		lines++;
+	gd_jobsys_node *v = calloc(lines, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	char *save = NULL;
+	for (char *line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *state = strchr(line, ' ');
+		if (!state)
+			continue;
+		*state++ = '\0';
+		state += strspn(state, " ");
+		snprintf(v[*n].name, sizeof(v[*n].name), "%s", line);
+		snprintf(v[*n].state, sizeof(v[*n].state), "%s", state);
+		(*n)++;
+	}
+	*states = v;
+	return 0;
+}
+
+static int slurm_node_states(gd_jobsys *js, const char *nodes,
+			     gd_jobsys_node **states, size_t *n, gd_error **err)
 {
 	char *argv[] = {"sinfo",       "--noheader",	 "--Node", "--nodes",
 			(char *)nodes, "--format=%N %T", NULL};
 	_cleanup_free_ char *text = NULL;
-	int r = gd_jobsys_command(js->st, js->node, argv,
-				  GD_JOBSYS_CMD_TIMEOUT_MS, &text, err);
+	int r = gd_jobsys_command(js->st, js->node, argv, js->timeout_ms, &text,
+				  err);
 	if (r < 0)
 		return r;
-	/* One line per node (and partition): "w1 drained" */
-	size_t len = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(text, "\n", &save); line && len + 1 < size;
-	     line = strtok_r(NULL, "\n", &save)) {
-		int n = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
-				 line);
-		if (n < 0 || (size_t)n >= size - len)
-			break;
-		len += (size_t)n;
-	}
+	if (parse_sinfo(text, states, n) < 0)
+		return gd_error_make(err, ENOMEM, "cannot read sinfo's answer");
 	return 0;
 }
 

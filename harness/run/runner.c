@@ -10,6 +10,8 @@
 #include "jobsys/jobsys.h"
 #include "plan/fidelity.h"
 #include "run/logwatch.h"
+#include "run/nodewatch.h"
+#include "run/progress.h"
 #include "score/report.h"
 #include "score/score.h"
 #include "workload/classify.h"
@@ -101,9 +103,11 @@ static int prepare_workload(const gd_plan *p, const char *shared, job_track *t,
 			    gd_error **err)
 {
 	char dir[PATH_MAX];
-	/* Jobs run as the service user: they write outputs, logs and the
-	 * records of completed attempts, and read only their inputs. */
-	static const char *const subs[] = {"in", "out", "logs", "done"};
+	/* Jobs run as the service user: they write outputs, logs, the
+	 * records of completed attempts and their progress (progress.h), and
+	 * read only their inputs. */
+	static const char *const subs[] = {"in", "out", "logs", "done",
+					   "progress"};
 	for (size_t i = 0; i < GD_ARRAY_SIZE(subs); i++) {
 		gd_pathf(dir, sizeof(dir), "%s/%s", shared, subs[i]);
 		int r = mkdir_mode(dir, i == 0 ? 0755 : 01777, err);
@@ -151,6 +155,8 @@ static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
 			runtime,
 			"--record-dir",
 			"/srv/shared/done",
+			"--progress-dir",
+			GD_PROGRESS_DIR,
 			NULL};
 	gd_job_spec spec = {t->plan->id, log, argv};
 	/* A submission that failed may still have landed (sbatch timing out
@@ -279,8 +285,37 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 	}
 }
 
-static int poll_jobs(gd_jobsys *js, job_track *t, size_t n, gd_ms now,
-		     int events, gd_error **err)
+struct lines {
+	int events;
+	size_t n; /* lines read so far in the run */
+};
+
+/* gd_progress_fn: a job's new progress line, an event. */
+static void progress_line(const char *job, const char *node,
+			  const char *attempt, const char *line, void *ctx)
+{
+	struct lines *l = ctx;
+	l->n++;
+	gd_event(l->events, "job-progress",
+		 json_pack("{s:s,s:s,s:s,s:s}", "job", job, "node", node,
+			   "attempt", attempt, "line", line));
+}
+
+/* The progress files' new lines as events, counted into *seen. */
+static void read_progress(gd_progress *pg, int events, size_t *seen)
+{
+	struct lines l = {events, 0};
+	if (pg)
+		gd_progress_poll(pg, progress_line, &l);
+	*seen += l.n;
+}
+
+/* The job system's answer, then the progress files: a job that finished
+ * wrote its last line before, so its progress events come before its
+ * "job-finished". */
+static int poll_jobs(gd_jobsys *js, gd_progress *pg, size_t *lines,
+		     job_track *t, size_t n, gd_ms now, int events,
+		     gd_error **err)
 {
 	/* The system's ids to our jobs: sorted once a poll, so a queue of
 	 * ten thousand jobs costs n log n, not n squared. */
@@ -299,6 +334,7 @@ static int poll_jobs(gd_jobsys *js, job_track *t, size_t n, gd_ms now,
 	gd_job_status *q = NULL;
 	size_t nq = 0;
 	int r = gd_jobsys_query(js, ids, n, &q, &nq, err);
+	read_progress(pg, events, lines);
 	if (r == 0)
 		track(js, t, by_id, n, q, nq, now, events);
 	free(q);
@@ -430,6 +466,22 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 	if (s->expect.has_recover_within)
 		json_object_set_new(expect, "recover_within_ms",
 				    json_integer(s->expect.recover_within));
+	json_t *alerts = json_array();
+	for (size_t i = 0; i < s->nalerts; i++) {
+		const gd_alert *al = &s->alerts[i];
+		json_t *o = json_pack("{s:s}", "name", al->name);
+		if (al->job_running_over >= 0)
+			json_object_set_new(o, "job_running_over_ms",
+					    json_integer(al->job_running_over));
+		if (al->job_running_over_x > 0)
+			json_object_set_new(o, "job_running_over_x",
+					    json_real(al->job_running_over_x));
+		if (al->no_job_finished_for >= 0)
+			json_object_set_new(
+				o, "no_job_finished_for_ms",
+				json_integer(al->no_job_finished_for));
+		json_array_append_new(alerts, o);
+	}
 	json_t *nodes = json_array();
 	for (size_t i = 0; i < st->nnodes; i++)
 		json_array_append_new(
@@ -439,13 +491,14 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 				  s->cluster.roles[s->cluster.nodes[i].role]
 					  .name));
 	gd_event(events, "run-started",
-		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:i,s:o}",
+		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:o,s:i,s:o,s:i}",
 			   "scenario", s->name, "run", st->id, "system",
 			   gd_system_name(s->cluster.system), "seed",
 			   (json_int_t)p->seed, "time_scale", s->time_scale,
 			   "duration_ms", (json_int_t)s->duration, "expect",
-			   expect, "nodes", nodes, "jobs", (int)p->njobs,
-			   "fidelity", gd_fidelity_json(p)));
+			   expect, "alerts", alerts, "nodes", nodes, "jobs",
+			   (int)p->njobs, "fidelity", gd_fidelity_json(p),
+			   "log_version", 3));
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
@@ -459,16 +512,18 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 	}
 }
 
-/* What the run has done so far, as one number: it changes whenever a job
- * is submitted, starts, is requeued or finishes (a submission ends an
- * idle gap, which is no stall). */
-static size_t progress_mark(const job_track *t, size_t n)
+/* What the run has progressed so far, as one number: it changes whenever
+ * a job finishes or reports an advance (docs/verdict.md: a start or a
+ * requeue is not progress), and when work opens after none was open (an
+ * idle gap is no stall). */
+static size_t progress_mark(const job_track *t, size_t n, size_t lines)
 {
-	size_t mark = n * 5;
-	for (size_t k = 0; k < n; k++)
-		mark += t[k].attempts * 3 + (size_t)t[k].final * 2 +
-			(t[k].phase == GD_PHASE_RUNNING);
-	return mark;
+	size_t mark = lines * 2, open = 0;
+	for (size_t k = 0; k < n; k++) {
+		mark += (size_t)t[k].final * 2;
+		open += !t[k].final;
+	}
+	return mark + (open == 0);
 }
 
 /* The scenario's stop conditions, looked at once a poll: why the run
@@ -497,7 +552,7 @@ static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
 		char d[32];
 		snprintf(
 			why, size,
-			"stop_when.no_progress_for: no job started, was requeued or finished for %s",
+			"stop_when.no_progress_for: no job finished or reported progress for %s",
 			gd_duration_format(sw->no_progress_for, d, sizeof(d)));
 		return true;
 	}
@@ -609,6 +664,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 
 	gd_jobsys *js = NULL;
 	gd_logwatch *logs = NULL;
+	gd_progress *pg = NULL;
+	gd_nodewatch *nw = NULL;
 	gd_faults *faults = NULL;
 	gd_action *acts = NULL;
 	size_t nacts = 0;
@@ -623,6 +680,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		r = gd_logwatch_open(st, gd_jobsys_logs(js), &logs, err);
 	if (r == 0)
 		r = prepare_workload(p, shared, t, err);
+	char progress_dir[PATH_MAX];
+	gd_pathf(progress_dir, sizeof(progress_dir), "%s/progress", shared);
+	if (r == 0)
+		r = gd_progress_open(progress_dir, &pg, err);
 	/* How long the job system may take to come up, and may stay
 	 * unresponsive later: $GAMEDAY_READY_MS and $GAMEDAY_UNRESPONSIVE_MS
 	 * override the defaults. */
@@ -649,12 +710,14 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		gd_logwatch_poll(logs, -1);
 	if (r == 0)
 		run_started(p, st, events);
+	if (r == 0)
+		r = gd_nodewatch_start(c, st, events, &nw, err);
 	if (r == 0 && nacts)
 		r = gd_faults_start(faults, acts, nacts,
 				    (int64_t)t0_ts.tv_sec * 1000000000 +
 					    t0_ts.tv_nsec,
 				    err);
-	size_t next = 0, done = 0, mark = 0;
+	size_t next = 0, done = 0, mark = 0, lines = 0;
 	gd_ms progress_at = 0;
 	int64_t failing_since = -1;
 	char last_complaint[512] = "";
@@ -693,7 +756,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		       submit(p, js, &t[next], now, events, &cmd_err) == 0)
 			next++;
 		if (!cmd_err)
-			poll_jobs(js, t, next, now, events, &cmd_err);
+			poll_jobs(js, pg, &lines, t, next, now, events,
+				  &cmd_err);
+		else
+			read_progress(pg, events, &lines);
 		round_ok = !cmd_err;
 		if (cmd_err) {
 			/* Once per distinct complaint, not once a poll. */
@@ -719,7 +785,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			last_complaint[0] = '\0';
 		}
 		gd_logwatch_poll(logs, events);
-		size_t m = progress_mark(t, next);
+		size_t m = progress_mark(t, next, lines);
 		if (m != mark) {
 			mark = m;
 			progress_at = now;
@@ -751,6 +817,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		nap(POLL_MS);
 	}
 
+	gd_nodewatch_stop(nw);
 	if (faults) {
 		gd_faults_stop(faults);
 		gd_faults_counts fc = gd_faults_counts_of(faults);
@@ -760,6 +827,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	}
 	if (r == 0 || stopped) {
 		gd_logwatch_poll(logs, events);
+		read_progress(pg, events, &lines);
 		judge(js, shared, t, p->njobs, events);
 		keep_logs(st, js, o->out_dir);
 		for (size_t k = 0; k < p->njobs; k++)
@@ -821,6 +889,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	free(t);
 	gd_jobsys_free(js);
 	gd_logwatch_free(logs);
+	gd_progress_free(pg);
 	gd_faults_free(faults);
 	free(acts);
 	gd_cluster_state_free(st);

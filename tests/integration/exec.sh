@@ -55,6 +55,11 @@ if grep -q '"system": "exec"' "$state/r1/result.json"; then ok "... run on the e
 for e in job-submitted job-started job-finished job-outcome; do
 	if grep -q "\"event\":\"$e\"" "$state/r1/events.jsonl"; then ok "the event log has $e"; else bad "the event log has $e"; fi
 done
+n=$(grep '"event":"job-progress"' "$state/r1/events.jsonl" | sed 's/.*"job":"\([^"]*\)".*/\1/' | sort -u | wc -l)
+if [ "$n" = 20 ]; then ok "... every job's progress"; else bad "... every job's progress ($n jobs)"; fi
+n=$(grep '"event":"node-state"' "$state/r1/events.jsonl" | grep -c '"node":"w[1-3]","source":"gameday","state":"idle"')
+if [ "$n" -ge 3 ] && ! grep '"event":"node-state"' "$state/r1/events.jsonl" | grep -q '"node":"queue"'; then
+	ok "... and the adapter's word on each worker (nodes)"; else bad "... and the adapter's word on each worker (nodes)"; fi
 if [ -s "$state/r1/queue/service-beanstalkd.log" ] || [ -f "$state/r1/queue/service-beanstalkd.log" ]; then
 	ok "the run directory keeps the services' logs"; else bad "the run directory keeps the services' logs"; fi
 clean_host "nothing is left of the cluster"
@@ -143,6 +148,10 @@ if [ $rc -eq 1 ]; then ok "jobs the job system forgets fail the run (exit 1)"; e
 if [ "$(outcome_of "$state/r8/result.json" jobs-1)" = lost ] && [ "$(outcome_of "$state/r8/result.json" jobs-2)" = lost ]; then
 	ok "... and are scored lost"; else bad "... and are scored lost"; fi
 if grep -q '"event":"job-missing"' "$state/r8/events.jsonl"; then ok "... the event log saying when they went missing"; else bad "... the event log saying when they went missing"; fi
+if [ "$(grep -c '"event":"node-state"' "$state/r8/events.jsonl")" = 1 ] &&
+	grep -q '"event":"node-state","node":"w1","source":"gameday","state":"unknown"' "$state/r8/events.jsonl"; then
+	ok "an adapter without \"nodes\": each worker's state is unknown, once"; else
+	bad "an adapter without \"nodes\": each worker's state is unknown, once"; fi
 clean_host "... and leaves nothing of the cluster"
 
 # Adapters that break the contract.

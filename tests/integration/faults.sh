@@ -126,6 +126,24 @@ if grep -q '/srv/scratch is 755 gdjob:gdjob' "$ev"; then ok "scratch is given to
 n=$(grep -l 'Permission denied; retrying' "$state"/r3/jobs/*.log 2>/dev/null | wc -l)
 if [ "$n" -ge 2 ]; then ok "jobs on both skewed nodes stalled, retrying ($n; their logs are in the run directory)"; else
 	bad "jobs on both skewed nodes stalled, retrying ($n)"; fi
+# Stalled, they report no progress while the skew holds (a second past
+# its applying, a second before its heal: a line read late, or one
+# written as it heals), and do once it is healed.
+t_of() { # EVENT FAULT
+	grep "\"event\":\"$1\"" "$ev" | grep "\"fault\":\"$2\"" | sed 's/.*"t_ms":\([0-9]*\).*/\1/' | head -1
+}
+quiet=0
+for fn in uid:w1 scratch:w2; do
+	from=$(t_of fault-applied "${fn%:*}") to=$(t_of fault-healed "${fn%:*}")
+	[ -n "$from" ] && [ -n "$to" ] || continue
+	n=$(grep '"event":"job-progress"' "$ev" | grep "\"node\":\"${fn#*:}\"" | sed 's/.*"t_ms":\([0-9]*\).*/\1/' |
+		awk -v a="$from" -v b="$to" '$1 > a + 1000 && $1 < b - 1000' | wc -l)
+	after=$(grep '"event":"job-progress"' "$ev" | grep "\"node\":\"${fn#*:}\"" | sed 's/.*"t_ms":\([0-9]*\).*/\1/' |
+		awk -v b="$to" '$1 > b' | wc -l)
+	[ "$n" = 0 ] && [ "$after" -ge 1 ] && quiet=$((quiet + 1))
+done
+if [ $quiet = 2 ]; then ok "... reporting no progress while the skew holds, and some once healed"; else
+	bad "... reporting no progress while the skew holds, and some once healed"; fi
 
 # A stricter security profile, applied as a real one is when services
 # restart: on w1 write-opens fail with EACCES (munged cannot open its log
@@ -285,7 +303,7 @@ if [ "$n_ok" -eq 9 ] && grep -q '"event":"change-reverted".*"evidence_ok":true' 
 if [ -s "$state/before" ] && cmp -s "$state/before" "$state/after"; then ok "... and the node is exactly as it was before the first"; else
 	diff "$state/before" "$state/after" >"$out"; bad "... and the node is exactly as it was before the first"; fi
 
-# A stop condition: every worker frozen, so no job starts or finishes for
+# A stop condition: every worker frozen, so no job progresses or finishes for
 # an hour; the run stops (exit 4), heals the pause, and says why.
 cat >"$state/stop.json" <<'JSON'
 {"gameday": 1, "duration": "6h", "time_scale": 600, "seed": 3,
@@ -295,7 +313,7 @@ cat >"$state/stop.json" <<'JSON'
  "steps": [{"id": "freeze", "kind": "pause", "at": "1m", "for": "5h50m", "targets": "worker"}]}
 JSON
 expect "a stop condition ends the run (exit 4)" 4 "$gameday" run --out "$state/r7" "$state/stop.json"
-contains "... saying which" "stopped: stop_when.no_progress_for: no job started, was requeued or finished for 1h"
+contains "... saying which" "stopped: stop_when.no_progress_for: no job finished or reported progress for 1h"
 ev=$state/r7/events.jsonl
 order=$(sed -n 's/.*"event":"\(run-stopped\|fault-healed\|run-finished\)".*/\1/p' "$ev" | tr '\n' ' ')
 if [ "$order" = "run-stopped fault-healed run-finished " ]; then ok "... healing the pause before the verdict ($order)"; else bad "... healing the pause before the verdict ($order)"; fi

@@ -18,6 +18,22 @@ start_run() {
 	wait_event "$state/$1" '"job-submitted"'
 }
 
+# progress_seen EVENTS: every job that ended correct reported progress
+# (job-progress) from a node the job system started it on; else prints
+# the jobs that did not.
+progress_seen() {
+	missing=""
+	for j in $(grep '"event":"job-outcome"' "$1" | grep '"outcome":"correct"' | sed 's/.*"job":"\([^"]*\)".*/\1/'); do
+		found=0
+		for n in $(grep '"event":"job-started"' "$1" | grep "\"job\":\"$j\"" | sed 's/.*"node":"\([^"]*\)".*/\1/'); do
+			grep '"event":"job-progress"' "$1" | grep "\"job\":\"$j\"" | grep -q "\"node\":\"$n\"" && found=1
+		done
+		[ $found = 1 ] || missing="$missing $j"
+	done
+	echo "$missing"
+	[ -z "$missing" ]
+}
+
 echo "integration: run"
 expect "a scenario without faults passes" 0 "$gameday" run --out "$state/r1" "$scenario"
 contains "all twenty jobs on 1 controller + 3 workers are correct and on time" "20 jobs: 20 correct, 20 on time"
@@ -28,6 +44,14 @@ for e in run-started job-submitted job-started job-finished job-outcome run-fini
 done
 if grep -q '"source":"supervisor".*"service":"slurmd"' "$state/r1/events.jsonl"; then
 	ok "... and the supervisors' events"; else bad "... and the supervisors' events"; fi
+if missing=$(progress_seen "$state/r1/events.jsonl"); then ok "... every job's progress, from the node it ran on"; else
+	bad "... every job's progress, from the node it ran on (not:$missing)"; fi
+n=0
+for w in w1 w2 w3; do
+	grep '"event":"node-state"' "$state/r1/events.jsonl" | grep "\"node\":\"$w\"" | grep -q '"state":"idle"' && n=$((n + 1))
+done
+if [ $n = 3 ] && ! grep '"event":"node-state"' "$state/r1/events.jsonl" | grep -q '"node":"ctl"'; then
+	ok "... and what Slurm says of each worker (sinfo), idle at first"; else bad "... and what Slurm says of each worker (sinfo), idle at first ($n)"; fi
 if [ -s "$state/r1/ctl/slurmctld.log" ] && [ -s "$state/r1/w1/slurmd.log" ]; then
 	ok "the run directory keeps the job system's logs"; else bad "the run directory keeps the job system's logs"; fi
 if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "nothing is left of the cluster"; else bad "nothing is left of the cluster"; fi

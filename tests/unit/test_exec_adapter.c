@@ -83,15 +83,25 @@ static void contract_breaches_are_named(void **state)
 static void a_nodes_answer_is_read(void **state)
 {
 	(void)state;
-	char out[128];
+	gd_jobsys_node *v = NULL;
+	size_t n = 0;
 	gd_error *err = NULL;
 	assert_int_equal(
 		gd_exec_parse_nodes(
 			"{\"nodes\": [{\"name\": \"w1\", \"state\": \"drained\"},"
 			" {\"name\": \"w2\", \"state\": \"draining\"}]}",
-			out, sizeof(out), &err),
+			&v, &n, &err),
 		0);
-	assert_string_equal(out, "w1 drained, w2 draining");
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "w1");
+	assert_string_equal(v[0].state, "drained");
+	assert_string_equal(v[1].name, "w2");
+	assert_string_equal(v[1].state, "draining");
+	free(v);
+	assert_int_equal(gd_exec_parse_nodes("{\"nodes\": []}", &v, &n, &err),
+			 0);
+	assert_int_equal(n, 0);
+	free(v);
 	static const struct {
 		const char *text, *says;
 	} cases[] = {
@@ -102,13 +112,14 @@ static void a_nodes_answer_is_read(void **state)
 		 "$.nodes[1] needs"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		assert_int_equal(gd_exec_parse_nodes(cases[i].text, out,
-						     sizeof(out), &err),
-				 -EPROTO);
+		assert_int_equal(
+			gd_exec_parse_nodes(cases[i].text, &v, &n, &err),
+			-EPROTO);
 		if (!strstr(err->msg, cases[i].says))
 			fail_msg("case %zu: \"%s\" does not say \"%s\"", i,
 				 err->msg, cases[i].says);
-		assert_string_equal(out, "");
+		assert_null(v);
+		assert_int_equal(n, 0);
 		gd_error_free(err);
 		err = NULL;
 	}
