@@ -342,7 +342,8 @@ void gd_report_summary(const json_t *result, FILE *out)
 	const json_t *note;
 	json_array_foreach (notes, k, note) {
 		fprintf(out, "%s- %s\n",
-			k ? "" : "What the time scale may add to the measures:\n\n",
+			k ? ""
+			  : "What the time scale may add to the measures:\n\n",
 			json_string_value(note));
 	}
 	if (json_array_size(notes))

@@ -577,8 +577,8 @@ static void score_parts(FILE *out, const json_t *score)
 /* What the time scale may add to the durations the measures judge. */
 static void bias_notes(FILE *out, const json_t *result)
 {
-	const json_t *notes =
-		json_object_get(json_object_get(result, "fidelity"), "bias_notes");
+	const json_t *notes = json_object_get(
+		json_object_get(result, "fidelity"), "bias_notes");
 	if (!json_array_size(notes))
 		return;
 	fputs("<p class=\"meta\">What the time scale may add to the measures:</p><ul class=\"meta\">",
