@@ -62,14 +62,16 @@ struct mark {
 };
 
 /* Something the team's monitoring would see: a node state going bad, a
- * job failed or requeued, an alert of the scenario's.  node NULL: it
- * points at the whole cluster. */
+ * job failed or requeued, an alert of the scenario's.  An alert about a
+ * job that runs nowhere (queued again) points at no node and no fault. */
 enum sig_kind { SIG_NODE, SIG_JOB, SIG_ALERT };
 struct signal {
 	ms_t at;
 	const char *node;
 	const char *what;
 	enum sig_kind kind;
+	ms_t since; /* a job's: when the attempt it is about started; -1 */
+	bool wide;  /* points at the whole cluster (node is NULL) */
 };
 
 /* A node state the job system reported, from then on. */

@@ -195,18 +195,20 @@ static void close_attempt(struct job *j, ms_t at)
 		j->att[j->natt - 1].end = at;
 }
 
-static void signal_at(struct run *r, ms_t at, const char *node,
-		      enum sig_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void signal_at(struct run *r, ms_t at, const char *node,
-		      enum sig_kind kind, const char *fmt, ...)
+static void signal_at(struct run *r, ms_t at, const struct attempt *a,
+		      const char *node, enum sig_kind kind, const char *fmt,
+		      ...) __attribute__((format(printf, 6, 7)));
+static void signal_at(struct run *r, ms_t at, const struct attempt *a,
+		      const char *node, enum sig_kind kind, const char *fmt,
+		      ...)
 {
 	char what[320];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	struct signal s = {at, keep(r, node), keep(r, what), kind};
+	struct signal s = {at,	 keep(r, node),	    keep(r, what),
+			   kind, a ? a->start : -1, false};
 	gd_score_push(&r->signals, &s, sizeof(s));
 	if (kind == SIG_JOB)
 		gd_score_push(&r->wrongs, &s, sizeof(s));
@@ -235,14 +237,16 @@ static bool failed_state(const char *state)
 	return false;
 }
 
-/* States a person watching the job system reads as healthy; anything
- * else (down, drained, not responding "*", unknown to it...) is a
- * report that something is wrong.  "unknown" is what gameday logs for a
+/* States a person watching the job system reads as healthy (Slurm's
+ * "planned": the backfill scheduler holds the node for a job); anything
+ * else (down, drained, not responding "*"...) is a report that something
+ * is wrong.  "unknown" is what gameday logs for a
  * system that cannot say: silence, not an alarm. */
 static bool good_state(const char *s)
 {
 	static const char *const ok[] = {"up",	      "idle",	    "mixed",
-					 "allocated", "completing", "unknown"};
+					 "allocated", "completing", "planned",
+					 "unknown"};
 	for (size_t i = 0; s && i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcmp(s, ok[i]) == 0)
 			return true;
@@ -308,7 +312,7 @@ static void on_lost_run(struct run *r, json_t *ev, const char *what, ms_t at)
 		return;
 	const struct attempt *a = open_attempt(j);
 	bool requeued = strcmp(what, "job-requeued") == 0;
-	signal_at(r, at, a ? a->node : NULL, SIG_JOB, "job %s %s", j->id,
+	signal_at(r, at, a, a ? a->node : NULL, SIG_JOB, "job %s %s", j->id,
 		  requeued ? "requeued" : "forgotten by the job system");
 	close_attempt(j, at);
 }
@@ -331,11 +335,14 @@ static void on_finished(struct run *r, json_t *ev, const char *what, ms_t at)
 	if (!j || j->finished >= 0)
 		return;
 	const char *node = last_node(j);
+	struct attempt last =
+		j->natt ? j->att[j->natt - 1] : (struct attempt){NULL, -1, -1};
 	close_attempt(j, at);
 	j->finished = at;
 	j->state = keep(r, str(ev, "state"));
 	if (failed_state(j->state)) {
-		signal_at(r, at, node, SIG_JOB, "job %s %s", j->id, j->state);
+		signal_at(r, at, &last, node, SIG_JOB, "job %s %s", j->id,
+			  j->state);
 		return;
 	}
 	mark_at(&r->marks, at, node);
@@ -469,8 +476,8 @@ static void on_node_state(struct run *r, json_t *ev, const char *what, ms_t at)
 	struct nstate s = {at, keep(r, node), keep(r, word), !good_state(word)};
 	gd_score_push(&r->states, &s, sizeof(s));
 	if (s.bad)
-		signal_at(r, at, s.node, SIG_NODE, "node %s %s (%s)", node,
-			  word, str(r->started, "system"));
+		signal_at(r, at, NULL, s.node, SIG_NODE, "node %s %s (%s)",
+			  node, word, str(r->started, "system"));
 }
 
 static void on_stopped(struct run *r, json_t *ev, const char *what, ms_t at)

@@ -266,12 +266,14 @@ static int stalls(const struct run *r, const struct vec *spans,
 }
 
 static int fire(struct run *r, json_t *fired, const struct alert *al, ms_t at,
-		const struct job *j, const char *node)
+		const struct job *j, const struct attempt *on)
 {
 	char what[320];
+	const char *node = on ? on->node : NULL;
 	if (j)
 		snprintf(what, sizeof(what), "alert \"%s\": job %s%s%s",
-			 al->name, j->id, node ? " on " : "", node ? node : "");
+			 al->name, j->id, node ? " on " : " (queued)",
+			 node ? node : "");
 	else
 		snprintf(what, sizeof(what), "alert \"%s\"", al->name);
 	/* a long day's firings are bounded: the first say when */
@@ -281,23 +283,17 @@ static int fire(struct run *r, json_t *fired, const struct alert *al, ms_t at,
 						       "at_ms", (json_int_t)at,
 						       "job", j ? j->id : NULL,
 						       "node", node));
-	struct signal s = {at, node, gd_arena_strdup(r->arena, what),
-			   SIG_ALERT};
+	struct signal s = {at,
+			   node,
+			   gd_arena_strdup(r->arena, what),
+			   SIG_ALERT,
+			   on ? on->start : -1,
+			   j == NULL};
 	return gd_score_push(&r->signals, &s, sizeof(s));
 }
 
-/* Where j ran at t: the attempt open then, or NULL. */
-static const char *node_at(const struct run *r, const struct job *j, ms_t t)
-{
-	for (size_t a = j->natt; a-- > 0;) {
-		ms_t e = j->att[a].end >= 0 ? j->att[a].end : r->end;
-		if (j->att[a].start <= t && e >= t)
-			return j->att[a].node;
-	}
-	return NULL;
-}
-
-/* "a job running past X": once per job, X after its first start. */
+/* "a job running past X": as squeue's TIME counts, each run of a job
+ * from its start on its node; once per run, pointing at that node. */
 static int alert_job_over(struct run *r, const struct alert *al, json_t *fired)
 {
 	for (size_t i = 0; i < r->njobs; i++) {
@@ -306,14 +302,16 @@ static int alert_job_over(struct run *r, const struct alert *al, json_t *fired)
 			al->job_over >= 0
 				? al->job_over
 				: (ms_t)(al->job_over_x * (double)j->exp_hi);
-		if (j->first_start < 0 || over < 0 ||
-		    (al->job_over < 0 && j->exp_hi < 0))
+		if (over < 0 || (al->job_over < 0 && j->exp_hi < 0))
 			continue;
-		ms_t at = j->first_start + over;
-		if (at > r->end || (j->finished >= 0 && j->finished <= at))
-			continue;
-		if (fire(r, fired, al, at, j, node_at(r, j, at)) < 0)
-			return -ENOMEM;
+		for (size_t a = 0; a < j->natt; a++) {
+			ms_t at = j->att[a].start + over;
+			ms_t end = j->att[a].end >= 0 ? j->att[a].end : r->end;
+			if (at > end || at > r->end)
+				continue;
+			if (fire(r, fired, al, at, j, &j->att[a]) < 0)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -419,6 +417,7 @@ static bool in_place(const struct fault *f, ms_t at)
  * about something else. */
 static void notice(const struct run *r, struct fault *f)
 {
+	bool change = f->kind && strcmp(f->kind, "change") == 0;
 	ms_t until = -1;
 	if (f->healed >= 0)
 		until = f->healed + (f->healed - f->applied) + 60000;
@@ -428,12 +427,16 @@ static void notice(const struct run *r, struct fault *f)
 			continue;
 		if (until >= 0 && s->at > until)
 			break;
-		if (s->node ? !gd_score_in_nodes(f->nodes, s->node)
-			    : !in_place(f, s->at))
+		if (s->wide ? !in_place(f, s->at)
+			    : !gd_score_in_nodes(f->nodes, s->node))
 			continue;
-		if (s->kind == SIG_NODE && f->kind &&
-		    strcmp(f->kind, "change") == 0 &&
+		if (change && s->kind == SIG_NODE &&
 		    !seen_good(r, s->node, f->applied, s->at))
+			continue;
+		/* a job that ran there while it held: for a change, one that
+		 * started on the node as it came back changed */
+		if (s->kind != SIG_NODE && s->since >= 0 && change &&
+		    s->since < f->applied)
 			continue;
 		f->detect = s->at - f->applied;
 		snprintf(f->detected_by, sizeof(f->detected_by), "%s", s->what);

@@ -583,24 +583,26 @@ static json_t *score_of(const struct run *r, const struct day *d,
 	     "%zu of %zu jobs correct within their hard deadline", t->good, n);
 	int want = (int)int_or(json_object_get(r->started, "expect"),
 			       "within_expected_pct", -1);
-	part(parts, &total, "expectation", 30, expectation_share(t->pct, want),
+	part(parts, &total, "expectation", 25, expectation_share(t->pct, want),
 	     "%d%% of jobs within their expected duration (%d%% expected)",
 	     t->pct, want < 0 ? 100 : want);
-	double limit6 = 6.0 * (double)(d->limit > 0 ? d->limit : 1);
+	double limit8 = 8.0 * (double)(d->limit > 0 ? d->limit : 1);
 	if (d->nsilent)
-		part(parts, &total, "silence", 20,
-		     1.0 - (double)d->silent_total / limit6,
-		     "%s of silent stalls (the job system reported nothing wrong; nothing left at 6x the %s limit)",
+		part(parts, &total, "silence", 25,
+		     1.0 - (double)d->silent_total / limit8,
+		     "%s of silent stalls (the job system reported nothing wrong; nothing left at 8x the %s limit)",
 		     gd_score_fmt_ms(d->silent_total, a, sizeof(a)),
 		     gd_score_fmt_ms(d->limit, b, sizeof(b)));
 	else
-		part(parts, &total, "silence", 20, 1, "no silent stall");
+		part(parts, &total, "silence", 25, 1, "no silent stall");
 	double k = ft->touched ? (double)ft->touched : 1;
-	part(parts, &total, "detection", 10, ft->touched ? ft->detect_q / k : 1,
-	     ft->touched
-		     ? "%zu of %zu faults that touched work noticed by the team's signals"
-		     : "%zu of %zu: no fault touched work",
-	     ft->noticed, ft->touched);
+	if (ft->touched)
+		part(parts, &total, "detection", 10, ft->detect_q / k,
+		     "%zu of %zu faults that touched work noticed by the team's signals",
+		     ft->noticed, ft->touched);
+	else
+		part(parts, &total, "detection", 10, 1,
+		     "no fault touched work");
 	part(parts, &total, "recovery", 10, ft->touched ? ft->recover_q / k : 1,
 	     "work progressed again within %s of the cause's end: %s",
 	     gd_score_fmt_ms(d->limit, a, sizeof(a)),

@@ -128,6 +128,26 @@ for d in "$here"/score/runs/*/; do
 		compare "$d/$f" "$tmp/run1/$f" "$d ($f)"
 	done
 done
+# score/runs/recorded-*: event logs recorded from real runs on real Slurm
+# (make demo's scenarios at --scale max), scored here without daemons.
+# Beyond their bytes, what the day must read as (docs/verdict.md):
+# Tuesday fails with a silent stall of over 4h, its skew never noticed,
+# under 60; caught early, 15 points more; the baseline passes at 95 or
+# more; with alerts declared, the same day shows when they fire.
+rec=$here/score/runs
+judge() { # NAME JQ-EXPRESSION: true of recorded-NAME's result
+	if jq -e "$2" "$rec/recorded-$1/result.json" >/dev/null 2>&1; then ok; else
+		bad "recorded-$1: not true of its result: $2"; fi
+}
+judge tardy-tuesday '.verdict == "fail" and .score.total < 60'
+judge tardy-tuesday '[.silent_failures[].length_ms] | max > 4 * 3600000'
+judge tardy-tuesday '[.faults.list[] | select(.kind == "change") | .noticed] | length == 2 and all(. == null)'
+judge tardy-tuesday '[.faults.list[] | select(.kind == "reboot") | .noticed] | all(. != null)'
+tue=$(jq '.score.total' "$rec/recorded-tardy-tuesday/result.json" 2>/dev/null)
+judge tardy-tuesday-fixed ".score.total >= ${tue:-100} + 15"
+judge baseline '.verdict == "pass" and .score.total >= 95'
+judge tardy-tuesday-alerts '[.faults.list[] | select(.kind == "change") | .noticed.by] | all(test("^alert "))'
+
 # The trend over every hand-written run (clean twice: a scenario with a
 # history), into score/trend.json and trend.html.
 rm -rf "$tmp/trend" && mkdir "$tmp/trend"
