@@ -2,11 +2,12 @@
  * any run can be scored again later): per job its outcome, timeliness
  * against the hard deadline and the expected duration, attempts, nodes,
  * time waiting, running and stalled under a fault, and the faults that
- * touched it; per run the verdict with its reasons (most important
- * first), the measures (inflation, longest stall, time to detect and to
- * recover, silent failure) and a 0-100 resilience score with its
- * breakdown; or "invalid" when the run fell behind compressed time.  README
- * "The verdict and the score" documents every field and the formula.
+ * touched it; per fault when the team would have noticed it and when
+ * work recovered; per run the verdict with its reasons (most important
+ * first), the measures (inflation, stalls, silent failures) and a 0-100
+ * score in five parts, each with its reason; or "invalid" when the run
+ * fell behind compressed time.  docs/verdict.md defines every term and
+ * field and the formula.
  *
  * The result is a JSON object: what result.json holds and what every
  * report is rendered from.  Same log, same result. */
@@ -37,9 +38,10 @@
 
 /* The result of the log at path (a new reference), or NULL with *err when
  * it cannot be read or is not a run's (no "run-started").  Lines of the
- * cluster's chatter (supervisors, job-system logs) are parsed only while
- * a fault waits to be noticed; GD_SCORE_EVERY_LINE parses every line (the
- * worst case, for measurements). */
+ * cluster's chatter (supervisors, job-system log lines) are skipped
+ * unparsed: no signal the verdict reads is among them (docs/verdict.md);
+ * GD_SCORE_EVERY_LINE parses every line (the worst case, for
+ * measurements). */
 #define GD_SCORE_EVERY_LINE 1u
 json_t *gd_score_file(const char *path, unsigned flags, gd_error **err);
 /* The same from a log in memory (path names it in messages). */

@@ -42,17 +42,31 @@ static int cmp_signal(const void *a, const void *b)
 
 /* A job's group reports progress when any job of it wrote a progress
  * line in this log; a job of a group that never does counts as
- * progressing from its first start to the top of its expected range. */
-static bool group_reports(const struct run *r, const char *group)
+ * progressing from its first start to the top of its expected range.
+ * Into reports[i] for each job; groups are few, jobs many. */
+static int group_reports(const struct run *r, bool *reports)
 {
+	struct vec groups = {0}; /* const char *: groups that report */
 	for (size_t i = 0; i < r->njobs; i++) {
-		const struct job *j = &r->jobs[i];
-		if (j->progress &&
-		    (j->group == group ||
-		     (j->group && group && strcmp(j->group, group) == 0)))
-			return true;
+		const char *g = r->jobs[i].group ? r->jobs[i].group : "";
+		bool known = false;
+		for (size_t k = 0; k < groups.n && !known; k++)
+			known = strcmp(((const char **)groups.v)[k], g) == 0;
+		if (r->jobs[i].progress && !known &&
+		    gd_score_push(&groups, &g, sizeof(g)) < 0) {
+			free(groups.v);
+			return -ENOMEM;
+		}
 	}
-	return false;
+	for (size_t i = 0; i < r->njobs; i++) {
+		const char *g = r->jobs[i].group ? r->jobs[i].group : "";
+		reports[i] = false;
+		for (size_t k = 0; k < groups.n && !reports[i]; k++)
+			reports[i] =
+				strcmp(((const char **)groups.v)[k], g) == 0;
+	}
+	free(groups.v);
+	return 0;
 }
 
 static ms_t fin_or_end(const struct run *r, const struct job *j)
@@ -186,6 +200,7 @@ struct cuts {
 	const struct vec *wrongs; /* struct signal: jobs failed, requeued */
 	struct day *d;
 	const struct run *r;
+	size_t bi, wi; /* stalls come in time order: where to look next */
 };
 
 static int add_silent(struct cuts *c, ms_t from, ms_t to)
@@ -209,25 +224,31 @@ static int add_silent(struct cuts *c, ms_t from, ms_t to)
  * parts longer than the limit are silent failures. */
 static int silent_parts(struct cuts *c, ms_t from, ms_t to)
 {
+	const struct span *bad = c->bad->v;
+	const struct signal *w = c->wrongs->v;
+	while (c->bi < c->bad->n && bad[c->bi].to <= from)
+		c->bi++;
+	while (c->wi < c->wrongs->n && w[c->wi].at <= from)
+		c->wi++;
 	ms_t cur = from;
-	for (size_t i = 0; i <= c->bad->n && cur < to; i++) {
+	for (size_t i = c->bi; i <= c->bad->n && cur < to; i++) {
 		ms_t stop = to, resume = to;
 		if (i < c->bad->n) {
-			const struct span *b = VEC_AT(*c->bad, struct span, i);
-			if (b->to <= cur || b->from >= to)
-				continue;
-			stop = b->from > cur ? b->from : cur;
-			resume = b->to;
+			if (bad[i].from >= to)
+				i = c->bad->n; /* none left in this stall */
+			else {
+				stop = bad[i].from > cur ? bad[i].from : cur;
+				resume = bad[i].to;
+			}
 		}
 		/* split [cur, stop) at every job failed or requeued */
-		for (size_t k = 0; k < c->wrongs->n; k++) {
-			const struct signal *w =
-				VEC_AT(*c->wrongs, struct signal, k);
-			if (w->at <= cur || w->at >= stop)
+		for (size_t k = c->wi; k < c->wrongs->n && w[k].at < stop;
+		     k++) {
+			if (w[k].at <= cur)
 				continue;
-			if (add_silent(c, cur, w->at) < 0)
+			if (add_silent(c, cur, w[k].at) < 0)
 				return -ENOMEM;
-			cur = w->at;
+			cur = w[k].at;
 		}
 		if (stop > cur && add_silent(c, cur, stop) < 0)
 			return -ENOMEM;
@@ -484,10 +505,16 @@ static void recover(const struct run *r, const struct vec *marks,
 		return;
 	}
 	bool again = ran_on(r, f->nodes, gone + 1, r->end + 1);
-	for (size_t i = 0; i < marks->n; i++) {
+	size_t lo = 0, hi = marks->n; /* the first mark after gone */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (VEC_AT(*marks, struct mark, mid)->at <= gone)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < marks->n; i++) {
 		const struct mark *m = VEC_AT(*marks, struct mark, i);
-		if (m->at <= gone)
-			continue;
 		if (again && !gd_score_in_nodes(f->nodes, m->node))
 			continue;
 		f->recovered = m->at - gone;
@@ -557,8 +584,8 @@ int gd_day_measure(struct run *r, struct day *d)
 	_cleanup_free_ bool *reports = calloc(r->njobs + 1, sizeof(bool));
 	struct vec spans = {0}, bad = {0}, marks = {0};
 	int rc = reports && d->alerts ? 0 : -ENOMEM;
-	for (size_t i = 0; rc == 0 && i < r->njobs; i++)
-		reports[i] = group_reports(r, r->jobs[i].group);
+	if (rc == 0)
+		rc = group_reports(r, reports);
 	qsort(r->marks.v, r->marks.n, sizeof(struct mark), cmp_mark);
 	qsort(r->finishes.v, r->finishes.n, sizeof(struct mark), cmp_mark);
 	if (rc == 0)
@@ -566,11 +593,14 @@ int gd_day_measure(struct run *r, struct day *d)
 	if (r->signals.n)
 		qsort(r->signals.v, r->signals.n, sizeof(struct signal),
 		      cmp_signal);
+	if (r->wrongs.n)
+		qsort(r->wrongs.v, r->wrongs.n, sizeof(struct signal),
+		      cmp_signal);
 	if (rc == 0)
 		rc = stallable(r, reports, &spans);
 	if (rc == 0)
 		rc = bad_spans(r, &bad);
-	struct cuts c = {&bad, &r->wrongs, d, r};
+	struct cuts c = {&bad, &r->wrongs, d, r, 0, 0};
 	if (rc == 0)
 		rc = stalls(r, &spans, &r->marks, &c);
 	if (rc == 0)
