@@ -71,7 +71,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
-.PHONY: all help deps check check-run unit unit-asan valgrind golden fuzz integration \
+.PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration \
 	bench bench-library demo install uninstall format format-check hdr-check clean
 
 all: $(GAMEDAY) $(FAKES)
@@ -87,6 +87,7 @@ help:
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
 	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
+	@echo "  check-library every library scenario without its faults must pass; 15 min"
 	@echo "  demo          validate and plan the example scenarios"
 	@echo "  deps          apt-get install what is missing (as root)"
 	@echo "  install       install gameday to \$$DESTDIR\$$PREFIX/bin ($(PREFIX))"
@@ -207,6 +208,11 @@ bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN) $(BUILD)/tests/bench_poller $(BUILD)/tes
 	$(Q)sh tests/bench/slurm_up.sh $(BUILD)
 	$(Q)$(BUILD)/tests/bench_faults $(BUILD)
 	$(Q)sh tests/bench/fidelity.sh $(BUILD)
+
+# Every library scenario with its steps removed must pass: about fifteen
+# minutes, so not part of check.
+check-library: $(GAMEDAY) $(FAKES)
+	$(Q)sh tests/library/nofault.sh $(BUILD)
 
 # The whole library at a reference scale beside its CI scale: about an
 # hour and a half, so not part of bench.

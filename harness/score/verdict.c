@@ -99,9 +99,12 @@ static json_t *close_call(const struct run *r, const struct job *j)
 			const struct fault *f = &r->faults[i];
 			if (f->applied < 0 || !in_nodes(f->nodes, at->node))
 				continue;
+			/* a change comes as its nodes return from a reboot:
+			 * what ends then is the reboot's doing */
 			bool power =
 				f->kind && (strcmp(f->kind, "kill") == 0 ||
-					    strcmp(f->kind, "reboot") == 0);
+					    strcmp(f->kind, "reboot") == 0 ||
+					    strcmp(f->kind, "change") == 0);
 			ms_t when[2] = {at->start, at->end};
 			for (int w = 0; w < 2; w++) {
 				ms_t apart = when[w] - f->applied;
