@@ -258,8 +258,8 @@ static int silent_parts(struct cuts *c, ms_t from, ms_t to)
 }
 
 /* Every stall: each stallable stretch cut at every progress mark. */
-static int stalls(const struct run *r, const struct vec *spans,
-		  const struct vec *marks, struct cuts *c)
+static int stalls(const struct vec *spans, const struct vec *marks,
+		  struct cuts *c)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < spans->n; i++) {
@@ -282,7 +282,6 @@ static int stalls(const struct run *r, const struct vec *spans,
 			cur = next;
 		}
 	}
-	(void)r;
 	return 0;
 }
 
@@ -602,7 +601,7 @@ int gd_day_measure(struct run *r, struct day *d)
 		rc = bad_spans(r, &bad);
 	struct cuts c = {&bad, &r->wrongs, d, r, 0, 0};
 	if (rc == 0)
-		rc = stalls(r, &spans, &r->marks, &c);
+		rc = stalls(&spans, &r->marks, &c);
 	if (rc == 0)
 		rc = recovery_marks(r, reports, &marks);
 	if (rc == 0)

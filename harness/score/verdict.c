@@ -307,7 +307,7 @@ static json_t *jobs_json(const struct run *r, struct tally *t)
 	return jobs;
 }
 
-static json_t *fault_json(const struct run *r, const struct fault *f)
+static json_t *fault_json(const struct fault *f)
 {
 	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:b,s:o,s:b}", "id",
 			      f->id, "step", f->step ? f->step : f->id, "kind",
@@ -337,7 +337,6 @@ static json_t *fault_json(const struct run *r, const struct fault *f)
 	if (f->drain_states)
 		json_object_set_new(o, "drain_states",
 				    json_string(f->drain_states));
-	(void)r;
 	return o;
 }
 
@@ -382,7 +381,7 @@ static json_t *faults_json(const struct run *r, const struct day *d,
 				t->slowest_recovery = f->recovered;
 		} else if (f->healed >= 0 && f->applied_ok)
 			t->unrecovered = true;
-		json_array_append_new(list, fault_json(r, f));
+		json_array_append_new(list, fault_json(f));
 	}
 	return json_pack("{s:i,s:i,s:i,s:o}", "played", (int)r->nfaults,
 			 "applied", (int)t->applied, "not_healed",
