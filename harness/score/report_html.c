@@ -574,6 +574,18 @@ static void score_parts(FILE *out, const json_t *score)
 	}
 }
 
+/* Each string of list as an <li>, escaped. */
+static void list_items(FILE *out, const json_t *list)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach (list, i, v) {
+		fputs("<li>", out);
+		esc(out, json_string_value(v));
+		fputs("</li>", out);
+	}
+}
+
 /* What the time scale may add to the durations the measures judge. */
 static void bias_notes(FILE *out, const json_t *result)
 {
@@ -583,13 +595,7 @@ static void bias_notes(FILE *out, const json_t *result)
 		return;
 	fputs("<p class=\"meta\">What the time scale may add to the measures:</p><ul class=\"meta\">",
 	      out);
-	size_t i;
-	const json_t *n;
-	json_array_foreach (notes, i, n) {
-		fputs("<li>", out);
-		esc(out, json_string_value(n));
-		fputs("</li>", out);
-	}
+	list_items(out, notes);
 	fputs("</ul>\n", out);
 }
 
@@ -656,13 +662,7 @@ void gd_report_html(const json_t *result, FILE *out)
 	const json_t *reasons = json_object_get(result, "reasons");
 	if (json_array_size(reasons)) {
 		fputs("<h2>Why it failed</h2>\n<ol>", out);
-		size_t i;
-		const json_t *v;
-		json_array_foreach (reasons, i, v) {
-			fputs("<li>", out);
-			esc(out, json_string_value(v));
-			fputs("</li>", out);
-		}
+		list_items(out, reasons);
 		fputs("</ol>\n", out);
 	}
 	fputs("<h2>Timeline</h2>\n", out);
