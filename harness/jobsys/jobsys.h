@@ -41,6 +41,14 @@ typedef struct gd_job_status {
 	char state[32];	   /* the system's own word for it */
 	unsigned attempts; /* 0: the system does not say */
 	char nodes[128];
+	/* A run being torn down (Slurm's COMPLETING): no start, even when
+	 * the job was requeued meanwhile and its count went up. */
+	bool ending;
+	/* The system holds the job: it will not run again unless someone
+	 * releases it (Slurm: priority 0, "launch failed requeued held").
+	 * reason: the system's words, "" when it gives none. */
+	bool held;
+	char reason[96];
 } gd_job_status;
 
 typedef struct gd_jobsys gd_jobsys;

@@ -164,6 +164,16 @@ static int read_completions(gd_jobsys *js, gd_job_status **v, size_t *n,
 	return 0;
 }
 
+/* A job Slurm will not run unless someone releases it: pending at
+ * priority 0 (a user's or Slurm's own hold, as after a launch that failed
+ * on a node still running the job's previous attempt). */
+static bool held(const gd_slurm_job *j)
+{
+	return strcmp(j->state, "PENDING") == 0 &&
+	       (j->priority == 0 || strncmp(j->reason, "JobHeld", 7) == 0 ||
+		strcasestr(j->reason, "held") != NULL);
+}
+
 static int slurm_query(gd_jobsys *js, const char *const *ids, size_t nids,
 		       gd_job_status **jobs, size_t *n, gd_error **err)
 {
@@ -186,6 +196,9 @@ static int slurm_query(gd_jobsys *js, const char *const *ids, size_t nids,
 		snprintf(v[i].name, sizeof(v[i].name), "%s", q[i].name);
 		v[i].phase = phase_of(q[i].state);
 		v[i].attempts = q[i].restarts + 1;
+		v[i].ending = strcmp(q[i].state, "COMPLETING") == 0;
+		v[i].held = held(&q[i]);
+		snprintf(v[i].reason, sizeof(v[i].reason), "%s", q[i].reason);
 	}
 	free(q);
 	*jobs = v;

@@ -165,6 +165,13 @@ int gd_slurm_parse_queue(const char *text, gd_slurm_job **jobs, size_t *n,
 		j->start_s = int_field(o, "start_time");
 		j->end_s = int_field(o, "end_time");
 		j->restarts = (unsigned)int_field(o, "restart_cnt");
+		j->priority = (long)int_field(o, "priority");
+		str_field(o, "state_description", j->reason, sizeof(j->reason));
+		if (!*j->reason || strcmp(j->reason, "None") == 0)
+			str_field(o, "state_reason", j->reason,
+				  sizeof(j->reason));
+		if (strcmp(j->reason, "None") == 0)
+			*j->reason = '\0';
 	}
 	json_decref(root);
 	*jobs = v;

@@ -35,6 +35,8 @@ typedef struct gd_slurm_job {
 	char nodes[128];
 	int64_t start_s, end_s; /* epoch seconds, 0 when not yet */
 	unsigned restarts;
+	long priority;	 /* 0: held */
+	char reason[96]; /* state_description, else state_reason */
 } gd_slurm_job;
 
 /* squeue --json: the jobs the controller knows now (a heap array). */

@@ -584,9 +584,11 @@ gd_plan *gd_plan_build(const gd_scenario *s, uint64_t seed,
 		      cmp_entry);
 	for (size_t k = 0; k < pl->nentries; k++) {
 		const gd_plan_entry *e = &pl->entries[k];
-		if (e->end > pl->last_heal)
+		/* what nothing undoes stays until the run ends: no heal */
+		if (!e->until_end && e->end > pl->last_heal)
 			pl->last_heal = e->end;
-		if (e->step->back_with && e->change_end > pl->last_heal)
+		if (e->step->back_with && !e->change_until_end &&
+		    e->change_end > pl->last_heal)
 			pl->last_heal = e->change_end;
 	}
 	return pl;

@@ -56,7 +56,7 @@ typedef struct gd_plan {
 	size_t nentries;
 	gd_plan_job *jobs; /* by submission time, then group order */
 	size_t njobs;
-	gd_ms last_heal; /* when the last fault heals */
+	gd_ms last_heal; /* when the last fault that heals heals */
 } gd_plan;
 
 /* Builds the plan in the scenario's arena.  Returns NULL and adds one

@@ -377,9 +377,18 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		free((void *)cells[i]);
 	free(cells);
 
-	if (n)
+	size_t stay = 0;
+	for (size_t i = 0; i < n; i++)
+		stay += p->entries[i].until_end ||
+			p->entries[i].change_until_end;
+	if (n && stay < n)
 		fprintf(out, "\nlast fault heals at %s\n",
 			dur(p->last_heal, x));
+	if (stay)
+		fprintf(out,
+			"%s%zu fault%s nothing in the scenario undoes: %s until the run ends (every job done, or the last deadline)\n",
+			stay < n ? "" : "\n", stay, stay > 1 ? "s" : "",
+			stay > 1 ? "they stay" : "it stays");
 }
 
 /* ---- JSON ---- */

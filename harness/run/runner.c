@@ -60,6 +60,8 @@ typedef struct job_track {
 	int tried;  /* a submission was attempted (and may have landed) */
 	int seen;   /* the job system has listed it */
 	int absent; /* ... and its last answer did not */
+	int held;   /* the job system holds it */
+	char held_why[96]; /* in its words */
 	enum outcome outcome;
 	char why[384]; /* what makes it not correct */
 	int on_time;
@@ -218,6 +220,22 @@ static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
 	}
 }
 
+/* A job the system now holds (or no longer does): said once, since such
+ * a job waits for someone to release it, which no poll will show. */
+static void held_now(job_track *j, const gd_job_status *q, int events)
+{
+	if (q->held == j->held)
+		return;
+	j->held = q->held;
+	if (q->held)
+		snprintf(j->held_why, sizeof(j->held_why), "%s",
+			 *q->reason ? q->reason : q->state);
+	gd_event(events, q->held ? "job-held" : "job-released",
+		 json_pack("{s:s,s:s,s:i,s:s,s:s}", "job", j->plan->id,
+			   "system_id", j->sys_id, "attempt", (int)j->attempts,
+			   "reason", q->reason, "previous_nodes", j->nodes));
+}
+
 /* One answer of the job system: new starts, requeues, ends and jobs it
  * forgot become events. */
 static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
@@ -247,7 +265,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 				 json_pack("{s:s,s:i,s:s}", "job", j->plan->id,
 					   "attempt", (int)attempts,
 					   "previous_nodes", j->nodes));
-		if (q[i].phase == GD_PHASE_RUNNING &&
+		if (q[i].phase == GD_PHASE_RUNNING && !q[i].ending &&
 		    (j->phase != GD_PHASE_RUNNING || attempts != j->attempts)) {
 			if (j->started < 0)
 				j->started = now;
@@ -256,11 +274,15 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 					   "node", q[i].nodes, "attempt",
 					   (int)attempts));
 		}
+		held_now(j, &q[i], events);
 		if (*q[i].nodes)
 			snprintf(j->nodes, sizeof(j->nodes), "%s", q[i].nodes);
+		/* a requeued job's old run being torn down: queued again */
+		bool requeued = attempts != j->attempts;
 		if (attempts)
 			j->attempts = attempts;
-		j->phase = q[i].phase;
+		j->phase =
+			q[i].ending && requeued ? GD_PHASE_QUEUED : q[i].phase;
 		snprintf(j->state, sizeof(j->state), "%s", q[i].state);
 		if (q[i].phase == GD_PHASE_COMPLETED ||
 		    q[i].phase == GD_PHASE_FAILED) {
@@ -395,6 +417,11 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 			 !*j->sys_id ? "never submitted"
 			 : j->absent ? "the job system no longer knows it"
 				     : "still not finished at the end");
+		if (j->held && *j->sys_id && !j->absent)
+			snprintf(
+				j->why, sizeof(j->why),
+				"held by the job system since it was requeued (%s): it waits for someone to release it",
+				j->held_why);
 		return;
 	}
 	if (j->phase == GD_PHASE_FAILED) {

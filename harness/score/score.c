@@ -317,6 +317,23 @@ static void on_lost_run(struct run *r, json_t *ev, const char *what, ms_t at)
 	close_attempt(j, at);
 }
 
+/* A job the system holds (as after a launch that failed on a node still
+ * running its previous attempt): squeue says so, on the node it last
+ * ran on.  It will not run again unless someone releases it. */
+static void on_held(struct run *r, json_t *ev, const char *what, ms_t at)
+{
+	(void)what;
+	struct job *j = job_by_id(r, str(ev, "job"), false);
+	if (!j)
+		return;
+	const struct attempt *a = j->natt ? &j->att[j->natt - 1] : NULL;
+	close_attempt(j, at);
+	signal_at(r, at, a, a ? a->node : NULL, SIG_JOB,
+		  "job %s held by the job system (%s)", j->id,
+		  str(ev, "reason") && *str(ev, "reason") ? str(ev, "reason")
+							  : "no reason given");
+}
+
 static void on_progress(struct run *r, json_t *ev, const char *what, ms_t at)
 {
 	(void)what;
@@ -499,16 +516,27 @@ static const struct {
 	const char *name;
 	on_fn fn;
 } handlers[] = {
-	{"job-planned", on_planned},	      {"job-submitted", on_submitted},
-	{"job-started", on_started},	      {"job-requeued", on_lost_run},
-	{"job-missing", on_lost_run},	      {"job-progress", on_progress},
-	{"job-finished", on_finished},	      {"job-outcome", on_outcome},
-	{"fault-applying", on_applied},	      {"fault-applied", on_applied},
-	{"fault-not-applied", on_applied},    {"fault-drained", on_drained},
-	{"fault-not-drained", on_drained},    {"fault-healed", on_healed},
-	{"fault-not-healed", on_healed},      {"change-reverted", on_reverted},
-	{"change-not-reverted", on_reverted}, {"node-state", on_node_state},
-	{"run-stopped", on_stopped},	      {"run-finished", on_run_finished},
+	{"job-planned", on_planned},
+	{"job-submitted", on_submitted},
+	{"job-started", on_started},
+	{"job-requeued", on_lost_run},
+	{"job-missing", on_lost_run},
+	{"job-progress", on_progress},
+	{"job-held", on_held},
+	{"job-finished", on_finished},
+	{"job-outcome", on_outcome},
+	{"fault-applying", on_applied},
+	{"fault-applied", on_applied},
+	{"fault-not-applied", on_applied},
+	{"fault-drained", on_drained},
+	{"fault-not-drained", on_drained},
+	{"fault-healed", on_healed},
+	{"fault-not-healed", on_healed},
+	{"change-reverted", on_reverted},
+	{"change-not-reverted", on_reverted},
+	{"node-state", on_node_state},
+	{"run-stopped", on_stopped},
+	{"run-finished", on_run_finished},
 };
 
 static void on_event(struct run *r, json_t *ev)

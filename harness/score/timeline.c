@@ -28,6 +28,14 @@ int gd_score_push(struct vec *v, const void *item, size_t size)
 	return 0;
 }
 
+/* qsort, which must not be given the NULL of an empty vector */
+static void sort(struct vec *v, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (v->n)
+		qsort(v->v, v->n, size, cmp);
+}
+
 static int cmp_mark(const void *a, const void *b)
 {
 	const struct mark *x = a, *y = b;
@@ -123,7 +131,8 @@ static int stallable(const struct run *r, const bool *reports, struct vec *out)
 			e[n++] = (struct edge){b, 0, -1};
 		}
 	}
-	qsort(e, n, sizeof(*e), cmp_edge);
+	if (n)
+		qsort(e, n, sizeof(*e), cmp_edge);
 	int open = 0, quiet = 0;
 	ms_t from = -1;
 	for (size_t k = 0; k < n;) {
@@ -541,7 +550,7 @@ static int recovery_marks(const struct run *r, const bool *reports,
 				return -ENOMEM;
 		}
 	}
-	qsort(out->v, out->n, sizeof(struct mark), cmp_mark);
+	sort(out, sizeof(struct mark), cmp_mark);
 	return 0;
 }
 
@@ -585,16 +594,12 @@ int gd_day_measure(struct run *r, struct day *d)
 	int rc = reports && d->alerts ? 0 : -ENOMEM;
 	if (rc == 0)
 		rc = group_reports(r, reports);
-	qsort(r->marks.v, r->marks.n, sizeof(struct mark), cmp_mark);
-	qsort(r->finishes.v, r->finishes.n, sizeof(struct mark), cmp_mark);
+	sort(&r->marks, sizeof(struct mark), cmp_mark);
+	sort(&r->finishes, sizeof(struct mark), cmp_mark);
 	if (rc == 0)
 		rc = alerts(r, &r->finishes, d->alerts);
-	if (r->signals.n)
-		qsort(r->signals.v, r->signals.n, sizeof(struct signal),
-		      cmp_signal);
-	if (r->wrongs.n)
-		qsort(r->wrongs.v, r->wrongs.n, sizeof(struct signal),
-		      cmp_signal);
+	sort(&r->signals, sizeof(struct signal), cmp_signal);
+	sort(&r->wrongs, sizeof(struct signal), cmp_signal);
 	if (rc == 0)
 		rc = stallable(r, reports, &spans);
 	if (rc == 0)

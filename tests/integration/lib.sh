@@ -73,6 +73,12 @@ outcome_of() {
 explain_run() {
 	for j in $(awk '/"id": "/ { id = $2 } /"outcome": "(unfinished|lost|failed|wrong)"/ { print id }' "$1/result.json" 2>/dev/null | tr -d '",'); do
 		grep "\"job\":\"$j\"" "$1/events.jsonl" 2>/dev/null | cut -c1-240 | head -12 >>"$out"
+		# what the job system logged of it, by its own id: a hold or
+		# a refused launch names no job of gameday's
+		id=$(grep "\"event\":\"job-submitted\",\"job\":\"$j\"" "$1/events.jsonl" 2>/dev/null |
+			sed -n 's/.*"system_id":"\([0-9]*\)".*/\1/p' | head -1)
+		[ -n "$id" ] && grep '"event":"system-log"' "$1/events.jsonl" 2>/dev/null |
+			grep -E "JobId=$id[^0-9]|[Jj]ob $id[^0-9]" | cut -c1-240 | head -8 >>"$out"
 	done
 	# the faults as played, and their evidence where it failed
 	[ -f "$1/summary.md" ] && grep '^| [a-z]' "$1/summary.md" | grep -v '^| measure\|^| fault' >>"$out"

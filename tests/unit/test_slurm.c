@@ -91,6 +91,22 @@ static void queue_json_is_read(void **state)
 	assert_string_equal(jobs[1].state, "PENDING");
 	free(jobs);
 
+	/* a job Slurm holds after a launch refused on a node still running
+	 * its previous attempt: pending at priority 0, and why */
+	json = "{\"jobs\": [{\"job_id\": 9, \"name\": \"jobs-9\", "
+	       "\"job_state\": \"PENDING\", \"restart_cnt\": 2, "
+	       "\"priority\": 0, \"state_reason\": \"launch_failed_requeued_held\", "
+	       "\"state_description\": \"launch failed requeued held\"},"
+	       "{\"job_id\": 10, \"name\": \"jobs-10\", \"job_state\": "
+	       "\"PENDING\", \"priority\": 4294901758, \"state_reason\": "
+	       "\"Resources\", \"state_description\": \"None\"}]}";
+	assert_int_equal(gd_slurm_parse_queue(json, &jobs, &n, &err), 0);
+	assert_int_equal(jobs[0].priority, 0);
+	assert_string_equal(jobs[0].reason, "launch failed requeued held");
+	assert_true(jobs[1].priority > 0);
+	assert_string_equal(jobs[1].reason, "Resources");
+	free(jobs);
+
 	assert_true(gd_slurm_parse_queue("{\"errors\": []}", &jobs, &n, &err) <
 		    0);
 	assert_non_null(strstr(err->msg, "no \"jobs\" array"));

@@ -433,6 +433,31 @@ static void an_exec_system_without_node_states(void **st)
 	json_decref(r);
 }
 
+/* A job the job system holds after a refused launch: the hold is a
+ * signal on the node it last ran on, and cuts a stall's silence. */
+static void a_held_job_is_noticed_and_not_silent(void **st)
+{
+	(void)st;
+	struct log l = {0};
+	begin(&l, "{}", "");
+	job(&l, "a", "g");
+	started(&l, 0, "a", "w1");
+	progress(&l, 5 * M, "a", "w1");
+	fault(&l, "cut", "partition", "w1", 10 * M, 50 * M);
+	add(&l,
+	    "{\"event\":\"job-held\",\"t_ms\":%lld,\"job\":\"a\","
+	    "\"reason\":\"launch failed requeued held\"}",
+	    52 * M);
+	end(&l, 300 * M);
+	json_t *r = score(&l);
+	json_t *cut = fault_of(r, "cut");
+	assert_int_equal(num(cut, "noticed.after_ms"), 42 * M);
+	/* 5m to 52m, then 52m to the end: each side of the hold */
+	assert_int_equal(num(r, "silent_failures.0.length_ms"), 47 * M);
+	assert_int_equal(num(r, "silent_failures.1.from_ms"), 52 * M);
+	json_decref(r);
+}
+
 /* The score's parts add up, and a wrong output caps it. */
 static void a_wrong_output_caps_the_score(void **st)
 {
@@ -473,6 +498,7 @@ int main(void)
 		cmocka_unit_test(declared_alerts_fire_and_notice),
 		cmocka_unit_test(a_run_stopped_early),
 		cmocka_unit_test(an_exec_system_without_node_states),
+		cmocka_unit_test(a_held_job_is_noticed_and_not_silent),
 		cmocka_unit_test(a_wrong_output_caps_the_score),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
