@@ -1,7 +1,7 @@
 /* The day as a person would judge it: when work progressed, when it
  * stalled, which stalls were silent (the job system said all was well),
  * when the team's monitoring would have noticed each fault, and when work
- * recovered from it.  Definitions: README "The verdict and the score",
+ * recovered from it.  Definitions:
  * docs/verdict.md. */
 #include "base/cleanup.h"
 #include "score/model.h"
