@@ -750,23 +750,26 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	char last_complaint[512] = "";
 	int stopped = 0;
 	/* How much later than every POLL_MS the loop came round, in real
-	 * time, over rounds whose commands all worked (a job system a
-	 * fault made unresponsive is the rehearsal, not lag). */
-	int64_t round_at = -1, late_max = 0;
+	 * time, over rounds whose commands all worked, less the time the
+	 * job system took to answer them: a job system slow or unresponsive
+	 * (a fault behind it, or a stalled controller) is the rehearsal, not
+	 * gameday falling behind. */
+	int64_t round_at = -1, late_max = 0, answering = 0;
 	bool round_ok = false, lag_said = false;
 	while (r == 0) {
 		int64_t round_now = mono_ms();
-		if (round_at >= 0 && round_ok &&
-		    round_now - round_at - POLL_MS > late_max) {
-			late_max = round_now - round_at - POLL_MS;
-			gd_ms late = (gd_ms)((double)late_max * s->time_scale);
-			if (late > GD_LAG_BOUND_MS && !lag_said) {
+		int64_t late = round_now - round_at - POLL_MS - answering;
+		if (round_at >= 0 && round_ok && late > late_max) {
+			late_max = late;
+			gd_ms behind =
+				(gd_ms)((double)late_max * s->time_scale);
+			if (behind > GD_LAG_BOUND_MS && !lag_said) {
 				lag_said = true;
-				gd_event(
-					events, "run-lagging",
-					json_pack("{s:I,s:I}", "late_ms",
-						  (json_int_t)late, "bound_ms",
-						  (json_int_t)GD_LAG_BOUND_MS));
+				gd_event(events, "run-lagging",
+					 json_pack(
+						 "{s:I,s:I}", "late_ms",
+						 (json_int_t)behind, "bound_ms",
+						 (json_int_t)GD_LAG_BOUND_MS));
 			}
 		}
 		round_at = round_now;
@@ -779,6 +782,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		 * and live through (a fault may be behind it), not a reason
 		 * to stop: only one that stays unresponsive ends the run. */
 		gd_error *cmd_err = NULL;
+		int64_t asked = mono_ms();
 		while (next < p->njobs && p->jobs[next].submit <= now &&
 		       submit(p, js, &t[next], now, events, &cmd_err) == 0)
 			next++;
@@ -787,6 +791,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				  &cmd_err);
 		else
 			read_progress(pg, events, &lines);
+		answering = mono_ms() - asked;
 		round_ok = !cmd_err;
 		if (cmd_err) {
 			/* Once per distinct complaint, not once a poll. */
@@ -808,6 +813,11 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			}
 			gd_error_free(cmd_err);
 		} else {
+			/* the end of a failing streak: said, so the log has
+			 * how long the job system did not answer */
+			if (failing_since >= 0)
+				gd_event(events, "job-system-answering",
+					 json_object());
 			failing_since = -1;
 			last_complaint[0] = '\0';
 		}

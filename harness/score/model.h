@@ -81,6 +81,11 @@ struct nstate {
 	bool bad; /* anything but up, idle, mixed, allocated, completing */
 };
 
+/* A stretch of time, [from, to). */
+struct span {
+	ms_t from, to;
+};
+
 /* A stretch in which work waited or ran and nothing progressed; silent
  * when the job system reported nothing wrong throughout. */
 struct stretch {
@@ -124,7 +129,9 @@ struct run {
 	struct vec signals;  /* struct signal */
 	struct vec wrongs;   /* struct signal: jobs failed or requeued */
 	struct vec states;   /* struct nstate, in log order */
-	ms_t end;	     /* the last event's scenario time */
+	struct vec
+		unanswered; /* struct span: the job system's commands failed */
+	ms_t end;	    /* the last event's scenario time */
 	const char *stopped_by;
 	bool interrupted;
 	/* how far behind compressed time the run fell, and where */

@@ -497,6 +497,31 @@ static void on_node_state(struct run *r, json_t *ev, const char *what, ms_t at)
 			  node, word, str(r->started, "system"));
 }
 
+/* The job system's commands failing (its controller stopped, a fault
+ * behind it): the team's monitoring sees that, pointing at the whole
+ * cluster, until it answers again. */
+static void on_unanswered(struct run *r, json_t *ev, const char *what, ms_t at)
+{
+	struct span *open =
+		r->unanswered.n
+			? &((struct span *)r->unanswered.v)[r->unanswered.n - 1]
+			: NULL;
+	if (strcmp(what, "job-system-answering") == 0) {
+		if (open && open->to < 0)
+			open->to = at;
+		return;
+	}
+	if (open && open->to < 0)
+		return; /* the same streak, another complaint */
+	struct span s = {at, -1};
+	gd_score_push(&r->unanswered, &s, sizeof(s));
+	struct signal sig = {
+		at,	 NULL, keep(r, "the job system did not answer"),
+		SIG_JOB, -1,   true};
+	(void)ev;
+	gd_score_push(&r->signals, &sig, sizeof(sig));
+}
+
 static void on_stopped(struct run *r, json_t *ev, const char *what, ms_t at)
 {
 	(void)what, (void)at;
@@ -523,6 +548,8 @@ static const struct {
 	{"job-missing", on_lost_run},
 	{"job-progress", on_progress},
 	{"job-held", on_held},
+	{"job-system-error", on_unanswered},
+	{"job-system-answering", on_unanswered},
 	{"job-finished", on_finished},
 	{"job-outcome", on_outcome},
 	{"fault-applying", on_applied},
@@ -611,6 +638,7 @@ static void run_free(struct run *r)
 	free(r->signals.v);
 	free(r->wrongs.v);
 	free(r->states.v);
+	free(r->unanswered.v);
 	json_decref(r->started);
 	gd_arena_free(r->arena);
 }

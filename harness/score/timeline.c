@@ -106,10 +106,6 @@ static int cmp_edge(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
-struct span {
-	ms_t from, to;
-};
-
 /* Where work was open (submitted, not finished) and no job counted as
  * progressing on its own: the stretches a stall can be in, disjoint and
  * in order, into *out. */
@@ -152,7 +148,39 @@ static int stallable(const struct run *r, const bool *reports, struct vec *out)
 	return 0;
 }
 
-/* Where some node was in a bad state, disjoint and in order. */
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Adds to spans the stretches the job system did not answer (one still
+ * open runs to the end) and merges them into disjoint ones in order. */
+static int with_unanswered(const struct run *r, struct vec *spans)
+{
+	for (size_t i = 0; i < r->unanswered.n; i++) {
+		struct span s = VEC_AT(r->unanswered, struct span, i)[0];
+		if (s.to < 0)
+			s.to = r->end;
+		if (gd_score_push(spans, &s, sizeof(s)) < 0)
+			return -ENOMEM;
+	}
+	sort(spans, sizeof(struct span), cmp_span);
+	struct span *v = spans->v;
+	size_t n = 0;
+	for (size_t i = 0; i < spans->n; i++) {
+		if (n && v[i].from <= v[n - 1].to) {
+			if (v[i].to > v[n - 1].to)
+				v[n - 1].to = v[i].to;
+		} else
+			v[n++] = v[i];
+	}
+	spans->n = n;
+	return 0;
+}
+
+/* Where some node was in a bad state, or the job system did not answer,
+ * disjoint and in order. */
 static int bad_spans(const struct run *r, struct vec *out)
 {
 	/* states are in log order; a node's last word holds until its next */
@@ -181,9 +209,10 @@ static int bad_spans(const struct run *r, struct vec *out)
 	}
 	if (from >= 0) {
 		struct span sp = {from, r->end};
-		return gd_score_push(out, &sp, sizeof(sp));
+		if (gd_score_push(out, &sp, sizeof(sp)) < 0)
+			return -ENOMEM;
 	}
-	return 0;
+	return with_unanswered(r, out);
 }
 
 /* The nodes whose jobs were waiting-on or running in [from, to). */

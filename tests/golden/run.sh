@@ -187,6 +187,9 @@ while IFS='	' read -r want args; do
 	compare "$here/cli/$n.out" "$tmp/both" "gameday $args"
 done <"$here/cli.tab"
 
+# Every key the parser accepts is documented in the language reference.
+if sh "$here/keys.sh" >"$tmp/keys" 2>&1; then ok; else bad "$(cat "$tmp/keys")"; fi
+
 echo "$label: $pass passed, $fail failed"
 [ -n "${GD_COUNTS:-}" ] && echo "$pass $fail" >>"$GD_COUNTS"
 [ $fail -eq 0 ]

@@ -458,6 +458,37 @@ static void a_held_job_is_noticed_and_not_silent(void **st)
 	json_decref(r);
 }
 
+/* The job system not answering (its controller stopped) is something
+ * the team sees: no silence while it lasts, and it notices what is in
+ * place then. */
+static void a_job_system_not_answering_is_not_silent(void **st)
+{
+	(void)st;
+	struct log l = {0};
+	begin(&l, "{}", "");
+	job(&l, "a", "g");
+	fault(&l, "p", "pause", "ctl", 1 * M, 60 * M);
+	add(&l,
+	    "{\"event\":\"job-system-error\",\"t_ms\":%lld,\"error\":"
+	    "\"squeue timed out\"}",
+	    2 * M);
+	add(&l,
+	    "{\"event\":\"job-system-error\",\"t_ms\":%lld,\"error\":"
+	    "\"sbatch timed out\"}",
+	    30 * M);
+	add(&l, "{\"event\":\"job-system-answering\",\"t_ms\":%lld}", 61 * M);
+	started(&l, 62 * M, "a", "w1");
+	progress(&l, 65 * M, "a", "w1");
+	finished(&l, 70 * M, "a");
+	end(&l, 71 * M);
+	json_t *r = score(&l);
+	assert_int_equal(json_array_size(json_object_get(r, "silent_failures")),
+			 0);
+	assert_int_equal(num(r, "measures.longest_stall_ms"), 65 * M);
+	assert_int_equal(num(fault_of(r, "p"), "noticed.after_ms"), 1 * M);
+	json_decref(r);
+}
+
 /* The score's parts add up, and a wrong output caps it. */
 static void a_wrong_output_caps_the_score(void **st)
 {
@@ -499,6 +530,7 @@ int main(void)
 		cmocka_unit_test(a_run_stopped_early),
 		cmocka_unit_test(an_exec_system_without_node_states),
 		cmocka_unit_test(a_held_job_is_noticed_and_not_silent),
+		cmocka_unit_test(a_job_system_not_answering_is_not_silent),
 		cmocka_unit_test(a_wrong_output_caps_the_score),
 	};
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
