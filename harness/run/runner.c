@@ -553,6 +553,25 @@ static size_t progress_mark(const job_track *t, size_t n, size_t lines)
 	return mark + (open == 0);
 }
 
+/* Every job not done is held by the job system and nothing is left to
+ * play: no poll can change the outcome (a held job waits for someone to
+ * release it), so the run need not wait for the last deadline.  Said in
+ * the log; the held jobs are judged unfinished, as at their deadline. */
+static bool all_held(gd_faults *faults, size_t nacts, bool all_submitted,
+		     size_t done, size_t held, size_t n, int events)
+{
+	if (!all_submitted || !held || done + held != n)
+		return false;
+	gd_faults_now fn = {0, NULL, NULL, -1};
+	if (faults && nacts)
+		gd_faults_now_of(faults, &fn);
+	if (fn.next)
+		return false;
+	gd_event(events, "run-ended-held",
+		 json_pack("{s:i}", "held", (int)held));
+	return true;
+}
+
 /* The scenario's stop conditions, looked at once a poll: why the run
  * must stop now (into why), or false. */
 static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
@@ -833,9 +852,12 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				 json_pack("{s:s}", "why", sum->stopped_by));
 			break;
 		}
+		size_t held = 0;
 		done = 0;
-		for (size_t k = 0; k < next; k++)
+		for (size_t k = 0; k < next; k++) {
 			done += t[k].final;
+			held += !t[k].final && t[k].held;
+		}
 		if (o->progress) {
 			gd_run_progress pr = {now,  s->duration, p->njobs,
 					      next, done,	 0,
@@ -849,7 +871,9 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			pr.next_at = fn.next_at;
 			o->progress(&pr, o->progress_ctx);
 		}
-		if (done == p->njobs || now > last_deadline)
+		if (done == p->njobs || now > last_deadline ||
+		    all_held(faults, nacts, next == p->njobs, done, held,
+			     p->njobs, events))
 			break;
 		nap(POLL_MS);
 	}

@@ -34,11 +34,17 @@ if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and brings nothi
 rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 1 ]; then ok "a scenario with every fault kind runs to its end (exit $rc)"; else bad "a scenario with every fault kind runs to its end (exit $rc)"; fi
 explain_run "$state/r1"
-contains "... every job on time" "12 jobs: .* correct, 12 on time"
+# Slurm may hold a job for good when a twice-requeued job is sent back to
+# a worker whose first attempt still waits to report its end (its race,
+# held.sh): such a job is the one exception, and must be said held.
+held=$(jq '[.jobs[] | select(.outcome == "unfinished" and (.why | test("^held by the job system")))] | length' "$state/r1/result.json")
+n=$(jq '[.jobs[] | select(.on_time)] | length' "$state/r1/result.json")
+if [ "$((n + held))" = 12 ]; then ok "... every job on time, but any Slurm held ($held)"; else bad "... every job on time, but any Slurm held ($n on time, $held held)"; fi
 contains "... every fault applied with evidence" "8 faults: 8 applied with evidence"
 n=$(grep -c '"outcome": "\(correct\|duplicated\)"' "$state/r1/result.json")
-if [ "$n" = 12 ]; then ok "... every job correct, or correct but done twice by Slurm"; else bad "... every job correct, or correct but done twice by Slurm ($n)"; fi
-if ! grep -q '"outcome": "duplicated"' "$state/r1/result.json" || grep -q '"why": "2 attempts ran to the end' "$state/r1/result.json"; then
+if [ "$((n + held))" = 12 ]; then ok "... every job correct, or correct but done twice by Slurm, or held by it"; else
+	bad "... every job correct, or correct but done twice by Slurm, or held by it ($n, $held held)"; fi
+if ! grep -q '"outcome": "duplicated"' "$state/r1/result.json" || grep -q '"why": "[0-9]* attempts ran to the end' "$state/r1/result.json"; then
 	ok "... a duplicate says which attempts ran"; else bad "... a duplicate says which attempts ran"; fi
 ev=$state/r1/events.jsonl
 for f in isolate-w1 kill-w2 pause-w3 slurmd-w1 workers-to-ctl prohibit-w3 reboot-w3 graceful-ctl; do
@@ -97,10 +103,12 @@ if cmp -s "$state/before" "$state/after"; then ok "... and its heals leave them 
 # files are exactly as they were.  The steps start 5m in (half a second
 # at scale 600), so that the files are read before them however loaded
 # the machine is; here, and in the tests below that read a node first.
+# The jobs come after the skew (10m): one started before it would make
+# its scratch folder while it still could, and never stall.
 cat >"$state/tuesday.json" <<'JSON'
 {"gameday": 1, "duration": "2h", "time_scale": 600,
  "cluster": {"system": "slurm", "nodes": [{"name": "ctl", "role": "controller"}, {"name": "w[1-2]", "role": "worker"}]},
- "workload": {"jobs": 4, "deadline": "3h", "expected": "20m..30m"},
+ "workload": {"jobs": 4, "submit": {"at": "10m"}, "deadline": "3h", "expected": "20m..30m"},
  "steps": [{"id": "uid", "kind": "skew", "at": "5m", "for": "1h", "targets": "w1", "uid": 2001, "gid": 2001,
             "paths": [{"path": "scratch", "owner": "service", "group": "service", "mode": "0755"}]},
            {"id": "scratch", "kind": "skew", "at": "5m", "for": "1h", "targets": "w2",

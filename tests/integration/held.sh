@@ -41,6 +41,8 @@ if grep '"event":"job-started"' "$ev" | grep -q '"attempt":3'; then
 n=$(jq '[.jobs[] | select(.outcome == "unfinished" and (.why | test("^held by the job system")))] | length' "$state/r/result.json")
 if [ "$rc" = 1 ] && [ "$n" = "$held" ]; then ok "... each such job never finished, held by the job system, and says so"; else
 	explain_run "$state/r"; bad "... each such job never finished, held by the job system, and says so ($n of $held, exit $rc)"; fi
+if grep -q '"event":"run-ended-held"' "$ev"; then ok "... and the run ends once every open job is held, not at the last deadline"; else
+	bad "... and the run ends once every open job is held, not at the last deadline"; fi
 if jq -e '.faults.list[0].noticed.by | test("^node w1 .*\\*|requeued|held")' "$state/r/result.json" >/dev/null; then
 	ok "... and the cut is noticed: Slurm said w1 was not responding, or what it did to its jobs"; else
 	bad "... and the cut is noticed: Slurm said w1 was not responding, or what it did to its jobs"; fi
