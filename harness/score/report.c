@@ -307,6 +307,62 @@ static void summary_log(const json_t *result, FILE *out)
 		      out);
 }
 
+/* Each fault: when applied and undone, when noticed and by what, when
+ * work recovered; then the drains made ahead of reboots. */
+static void summary_faults(const json_t *list, FILE *out)
+{
+	fputs("\n| fault | kind | nodes | applied | undone | noticed | recovered after |\n"
+	      "|---|---|---|---|---|---|---|\n",
+	      out);
+	size_t i;
+	const json_t *f;
+	json_array_foreach (list, i, f) {
+		char nodes[128];
+		gd_result_join(json_object_get(f, "nodes"), ", ", nodes,
+			       sizeof(nodes));
+		char ap[32], he[32], de[32], re[32], noticed[400];
+		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
+		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));
+		fmt_ms(json_object_get(f, "recovered_ms"), re, sizeof(re));
+		const json_t *n = json_object_get(f, "noticed");
+		fmt_ms(json_object_get(n, "after_ms"), de, sizeof(de));
+		if (json_is_object(n))
+			snprintf(noticed, sizeof(noticed), "after %s: %s", de,
+				 s_of(n, "by"));
+		else
+			snprintf(noticed, sizeof(noticed), "**never**");
+		fprintf(out, "| %s | %s | %s | %s%s | %s | %s | %s |\n",
+			s_of(f, "id"), s_of(f, "kind"), nodes, ap,
+			json_is_true(json_object_get(f, "evidence_ok"))
+				? ""
+				: " (no evidence)",
+			json_is_null(json_object_get(f, "healed_ms")) ? "never"
+								      : he,
+			noticed,
+			json_is_null(json_object_get(f, "recovered_ms"))
+				? "never"
+				: re);
+	}
+	/* Drained ahead: a node still "draining" when it went down had its
+	 * jobs killed, the sign of a lead too short for them. */
+	bool said = false;
+	json_array_foreach (list, i, f) {
+		const json_t *d = json_object_get(f, "drained_ms");
+		if (!d)
+			continue;
+		char at[32];
+		fmt_ms(d, at, sizeof(at));
+		fprintf(out, "%s- %s: drained from %s%s; as it went down: %s\n",
+			said ? "" : "\n", s_of(f, "id"), at,
+			json_is_true(json_object_get(f, "drain_ok"))
+				? ""
+				: " (not confirmed by the job system)",
+			*s_of(f, "drain_states") ? s_of(f, "drain_states")
+						 : "(not seen)");
+		said = true;
+	}
+}
+
 void gd_report_summary(const json_t *result, FILE *out)
 {
 	const json_t *score = json_object_get(result, "score");
@@ -399,56 +455,7 @@ void gd_report_summary(const json_t *result, FILE *out)
 	const json_t *list = json_object_get(faults, "list");
 	if (!json_array_size(list))
 		return;
-	fputs("\n| fault | kind | nodes | applied | undone | noticed | recovered after |\n"
-	      "|---|---|---|---|---|---|---|\n",
-	      out);
-	size_t i;
-	const json_t *f;
-	json_array_foreach (list, i, f) {
-		char nodes[128];
-		gd_result_join(json_object_get(f, "nodes"), ", ", nodes,
-			       sizeof(nodes));
-		char ap[32], he[32], de[32], re[32], noticed[400];
-		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
-		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));
-		fmt_ms(json_object_get(f, "recovered_ms"), re, sizeof(re));
-		const json_t *n = json_object_get(f, "noticed");
-		fmt_ms(json_object_get(n, "after_ms"), de, sizeof(de));
-		if (json_is_object(n))
-			snprintf(noticed, sizeof(noticed), "after %s: %s", de,
-				 s_of(n, "by"));
-		else
-			snprintf(noticed, sizeof(noticed), "**never**");
-		fprintf(out, "| %s | %s | %s | %s%s | %s | %s | %s |\n",
-			s_of(f, "id"), s_of(f, "kind"), nodes, ap,
-			json_is_true(json_object_get(f, "evidence_ok"))
-				? ""
-				: " (no evidence)",
-			json_is_null(json_object_get(f, "healed_ms")) ? "never"
-								      : he,
-			noticed,
-			json_is_null(json_object_get(f, "recovered_ms"))
-				? "never"
-				: re);
-	}
-	/* Drained ahead: a node still "draining" when it went down had its
-	 * jobs killed, the sign of a lead too short for them. */
-	bool said = false;
-	json_array_foreach (list, i, f) {
-		const json_t *d = json_object_get(f, "drained_ms");
-		if (!d)
-			continue;
-		char at[32];
-		fmt_ms(d, at, sizeof(at));
-		fprintf(out, "%s- %s: drained from %s%s; as it went down: %s\n",
-			said ? "" : "\n", s_of(f, "id"), at,
-			json_is_true(json_object_get(f, "drain_ok"))
-				? ""
-				: " (not confirmed by the job system)",
-			*s_of(f, "drain_states") ? s_of(f, "drain_states")
-						 : "(not seen)");
-		said = true;
-	}
+	summary_faults(list, out);
 	close_calls(result, out);
 }
 

@@ -108,7 +108,7 @@ static int cmp_edge(const void *a, const void *b)
 
 /* Where work was open (submitted, not finished) and no job counted as
  * progressing on its own: the stretches a stall can be in, disjoint and
- * in order, into *out. */
+ * in order, into *out.  reports NULL: where work was open at all. */
 static int stallable(const struct run *r, const bool *reports, struct vec *out)
 {
 	_cleanup_free_ struct edge *e = calloc(4 * r->njobs + 1, sizeof(*e));
@@ -122,7 +122,7 @@ static int stallable(const struct run *r, const bool *reports, struct vec *out)
 			e[n++] = (struct edge){j->submitted, 1, 0};
 			e[n++] = (struct edge){fin_or_end(r, j), -1, 0};
 		}
-		if (implicit_window(r, j, reports[i], &a, &b)) {
+		if (reports && implicit_window(r, j, reports[i], &a, &b)) {
 			e[n++] = (struct edge){a, 0, 1};
 			e[n++] = (struct edge){b, 0, -1};
 		}
@@ -417,25 +417,11 @@ static void read_alert(json_t *o, struct alert *al)
 		al->name = "?";
 }
 
-/* Where work was open at all, disjoint and in order. */
-static int open_spans(const struct run *r, struct vec *out)
-{
-	bool *none = calloc(r->njobs + 1, sizeof(*none));
-	if (!none)
-		return -ENOMEM;
-	/* every job "reports", so no implicit window hides a span */
-	for (size_t i = 0; i < r->njobs; i++)
-		none[i] = true;
-	int rc = stallable(r, none, out);
-	free(none);
-	return rc;
-}
-
 static int alerts(struct run *r, const struct vec *finishes, json_t *fired)
 {
 	json_t *list = json_object_get(r->started, "alerts");
 	struct vec open = {0};
-	int rc = open_spans(r, &open);
+	int rc = stallable(r, NULL, &open);
 	size_t i;
 	json_t *o;
 	json_array_foreach (list, i, o) {

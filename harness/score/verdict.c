@@ -11,9 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#define str(ev, key) json_string_value(json_object_get((ev), (key)))
-#define int_or	     gd_score_int_or
-#define in_nodes     gd_score_in_nodes
+#define int_or	 gd_score_int_or
+#define in_nodes gd_score_in_nodes
 
 /* A job's time against its expected duration: from its first start to
  * its end, requeues and stalls included.  Time queued before it first
