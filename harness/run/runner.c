@@ -553,6 +553,35 @@ static size_t progress_mark(const job_track *t, size_t n, size_t lines)
 	return mark + (open == 0);
 }
 
+/* How much later than every POLL_MS the loop came round, in real time,
+ * over rounds whose commands all worked, less the time the job system
+ * took to answer them: a job system slow or unresponsive (a fault behind
+ * it, or a stalled controller) is the rehearsal, not gameday falling
+ * behind. */
+struct lag_watch {
+	int64_t round_at, late_max, answering; /* real ms */
+	bool round_ok, said;
+};
+
+/* A new round at now: its lateness measured, said once past the bound. */
+static void lag_round(struct lag_watch *w, int64_t now, double scale,
+		      int events)
+{
+	int64_t late = now - w->round_at - POLL_MS - w->answering;
+	if (w->round_at >= 0 && w->round_ok && late > w->late_max) {
+		w->late_max = late;
+		gd_ms behind = (gd_ms)((double)late * scale);
+		if (behind > GD_LAG_BOUND_MS && !w->said) {
+			w->said = true;
+			gd_event(events, "run-lagging",
+				 json_pack("{s:I,s:I}", "late_ms",
+					   (json_int_t)behind, "bound_ms",
+					   (json_int_t)GD_LAG_BOUND_MS));
+		}
+	}
+	w->round_at = now;
+}
+
 /* Every job not done is held by the job system and nothing is left to
  * play: no poll can change the outcome (a held job waits for someone to
  * release it), so the run need not wait for the last deadline.  Said in
@@ -768,30 +797,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	int64_t failing_since = -1;
 	char last_complaint[512] = "";
 	int stopped = 0;
-	/* How much later than every POLL_MS the loop came round, in real
-	 * time, over rounds whose commands all worked, less the time the
-	 * job system took to answer them: a job system slow or unresponsive
-	 * (a fault behind it, or a stalled controller) is the rehearsal, not
-	 * gameday falling behind. */
-	int64_t round_at = -1, late_max = 0, answering = 0;
-	bool round_ok = false, lag_said = false;
+	struct lag_watch lag = {-1, 0, 0, false, false};
 	while (r == 0) {
 		int64_t round_now = mono_ms();
-		int64_t late = round_now - round_at - POLL_MS - answering;
-		if (round_at >= 0 && round_ok && late > late_max) {
-			late_max = late;
-			gd_ms behind =
-				(gd_ms)((double)late_max * s->time_scale);
-			if (behind > GD_LAG_BOUND_MS && !lag_said) {
-				lag_said = true;
-				gd_event(events, "run-lagging",
-					 json_pack(
-						 "{s:I,s:I}", "late_ms",
-						 (json_int_t)behind, "bound_ms",
-						 (json_int_t)GD_LAG_BOUND_MS));
-			}
-		}
-		round_at = round_now;
+		lag_round(&lag, round_now, s->time_scale, events);
 		gd_ms now = (gd_ms)((double)(round_now - t0) * s->time_scale);
 		if (interrupted()) {
 			stopped = 1;
@@ -810,8 +819,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				  &cmd_err);
 		else
 			read_progress(pg, events, &lines);
-		answering = mono_ms() - asked;
-		round_ok = !cmd_err;
+		lag.answering = mono_ms() - asked;
+		lag.round_ok = !cmd_err;
 		if (cmd_err) {
 			/* Once per distinct complaint, not once a poll. */
 			if (strcmp(cmd_err->msg, last_complaint) != 0)
@@ -903,7 +912,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				   stopped, "faults", (int)sum->faults,
 				   "faults_applied", (int)sum->faults_applied,
 				   "lag", "poll_late_ms",
-				   (json_int_t)((double)late_max *
+				   (json_int_t)((double)lag.late_max *
 						s->time_scale)));
 		/* The verdict before teardown, so a teardown that fails
 		 * cannot lose it. */
