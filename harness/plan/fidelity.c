@@ -262,6 +262,22 @@ static gd_ms deadline_slack(const gd_scenario *s)
 	return slack;
 }
 
+/* Every timing of one kind against one span of the scenario's. */
+static void compare_each(struct sink *k, const gd_timing *t, size_t nt,
+			 enum gd_timing_kind kind, enum gd_fidelity_about about,
+			 gd_ms span, double scale)
+{
+	for (size_t j = 0; j < nt; j++)
+		if (t[j].kind == kind)
+			compare(k,
+				(gd_fidelity_issue){
+					.about = about,
+					.span = span,
+					.timing = t[j],
+				},
+				scale);
+}
+
 /* A requeued job's wait (every REQUEUE timing together) against the slack
  * the tightest deadline leaves beyond a job's expected time.  Against the
  * duration expectations it is not a comparison but a bias, which the plan
@@ -272,15 +288,8 @@ static void check_requeue(struct sink *k, const gd_plan *p, const gd_timing *t,
 	gd_ms slack = deadline_slack(p->scenario);
 	if (slack <= 0 || !requeues(p, t, nt))
 		return;
-	for (size_t j = 0; j < nt; j++)
-		if (t[j].kind == GD_TIMING_REQUEUE)
-			compare(k,
-				(gd_fidelity_issue){
-					.about = GD_FIDELITY_DEADLINE,
-					.span = slack,
-					.timing = t[j],
-				},
-				scale);
+	compare_each(k, t, nt, GD_TIMING_REQUEUE, GD_FIDELITY_DEADLINE, slack,
+		     scale);
 }
 
 /* A job's start against the shortest job expected: a start that takes a
@@ -293,15 +302,9 @@ static void check_start(struct sink *k, const gd_plan *p, const gd_timing *t,
 	for (size_t i = 0; i < s->ngroups; i++)
 		if (shortest < 0 || s->groups[i].expected_lo < shortest)
 			shortest = s->groups[i].expected_lo;
-	for (size_t j = 0; j < nt; j++)
-		if (t[j].kind == GD_TIMING_START && shortest > 0)
-			compare(k,
-				(gd_fidelity_issue){
-					.about = GD_FIDELITY_START,
-					.span = shortest,
-					.timing = t[j],
-				},
-				scale);
+	if (shortest > 0)
+		compare_each(k, t, nt, GD_TIMING_START, GD_FIDELITY_START,
+			     shortest, scale);
 }
 
 /* gameday's own pauses, real time at every scale like a job's start:
