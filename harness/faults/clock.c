@@ -8,7 +8,11 @@
  * GD_DRIFT_TICK_MS (gd_clock_tick): libfaketime's own rate ("x1.01")
  * counts from each process's start, so processes started at different
  * times would disagree on the node's time, which no real machine does. */
+#include "base/cleanup.h"
 #include "faults/engine.h"
+#include "plan/claims.h"
+#include "plan/print.h"
+#include "scenario/parse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -85,8 +89,8 @@ static bool is_drift(const gd_plan_entry *e)
 	return e->step->clock.action == GD_CLOCK_DRIFT;
 }
 
-int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err)
+static int clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size, gd_error **err)
 {
 	const gd_clock *c = &e->step->clock;
 	size_t idx = (size_t)(e - f->plan->entries);
@@ -110,7 +114,7 @@ void gd_clock_tick(gd_faults *f)
 {
 	for (size_t i = 0; i < f->plan->nentries; i++) {
 		const gd_plan_entry *e = &f->plan->entries[i];
-		if (e->step->kind != GD_FAULT_CLOCK || !is_drift(e) ||
+		if (e->step->kind != &gd_kind_clock || !is_drift(e) ||
 		    !f->active[i])
 			continue;
 		gd_error *err = NULL;
@@ -119,8 +123,8 @@ void gd_clock_tick(gd_faults *f)
 	}
 }
 
-int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err)
+static int clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err)
 {
 	int missing = 0;
 	if (is_drift(e)) {
@@ -145,3 +149,65 @@ int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	missing += gd_clock_check(f, e, 0, evidence + used, size - used);
 	return missing > 0;
 }
+
+static void clock_parse(gd_reader *r, json_t *obj, gd_step *st)
+{
+	parse_clock_body(r, obj, &st->clock);
+	if (st->clock.action == GD_CLOCK_RESET && st->has_for) {
+		size_t m = rd_push_key(r, "for");
+		rd_error(r, "a clock reset is instant; it takes no \"for\"");
+		rd_pop(r, m);
+	}
+}
+
+/* A reset is instant: it holds nothing. */
+static size_t clock_claims(const gd_step *st, gd_claim *out, size_t max)
+{
+	(void)max;
+	if (st->clock.action == GD_CLOCK_RESET)
+		return 0;
+	out[0] = (gd_claim){&gd_aspect_clock, NULL};
+	return 1;
+}
+
+static void clock_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	gd_plan_clock_print(out, &e->step->clock);
+}
+
+static json_t *clock_describe_json(const gd_plan *p, const gd_plan_entry *e)
+{
+	(void)p;
+	return gd_plan_clock_json(&e->step->clock);
+}
+
+/* Each node's root: the clock is set through the node's files. */
+static void clock_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	(void)apply;
+	for (size_t k = 0; k < e->nodes.n; k++)
+		gd_faults_prepare_root(f, e->nodes.v[k]);
+}
+
+static const gd_fault_ops ops = {
+	.apply = clock_apply,
+	.heal = clock_heal,
+	.prepare = clock_prepare,
+};
+
+static const char *const keys[] = {"offset", "drift", "reset"};
+
+const gd_kind gd_kind_clock = {
+	.name = "clock",
+	.keeps_pre = "keeps",
+	.keeps_post = " unheard (its clock off)",
+	.keys = keys,
+	.nkeys = GD_ARRAY_SIZE(keys),
+	.color = "#00897b",
+	.parse = clock_parse,
+	.claims = clock_claims,
+	.describe = clock_describe,
+	.describe_json = clock_describe_json,
+	.ops = &ops,
+};

@@ -5,6 +5,7 @@
 
 #include "faults/faults.h"
 #include "jobsys/jobsys.h"
+#include "kinds/kind.h"
 #include "net/netlink.h"
 
 #include <pthread.h>
@@ -44,8 +45,7 @@ struct gd_faults {
 		size_t node;
 		gd_node_ready ready; /* a pause's or power cut's */
 		bool is_ready;
-		gd_nl *nl; /* a partition sender's or netem target's
-			    * netlink socket */
+		gd_nl *nl; /* a netlink socket in the node's namespace */
 	} prep[64];
 	size_t nprep;
 	size_t rooted[64]; /* nodes whose root_fd prepare() opened */
@@ -74,6 +74,29 @@ gd_nl *gd_faults_prepared_nl(const gd_faults *f, size_t index);
 typedef int (*gd_fault_fn)(gd_faults *f, const gd_plan_entry *e, char *evidence,
 			   size_t size, gd_error **err);
 
+/* The player's part of a kind's row (kinds/kind.h). */
+typedef struct gd_fault_ops {
+	/* Refuses, before anything is changed, a step this host or cluster
+	 * cannot play: 0 or a negative errno with the reason.  NULL: any. */
+	int (*preflight)(const gd_plan *p, const gd_step *st, gd_error **err);
+	gd_fault_fn apply, heal;
+	/* Opens ahead of the instant what an apply (or a heal) of e will
+	 * use, through gd_faults_prepare_*(); NULL: nothing. */
+	void (*prepare)(gd_faults *f, const gd_plan_entry *e, bool apply);
+	/* Frees what the kind kept for entry (kind_state); NULL: free(). */
+	void (*forget)(gd_faults *f, size_t entry);
+} gd_fault_ops;
+
+/* What prepare() may open for node index: a netlink socket in its
+ * network namespace; its root directory (for a change made through its
+ * files); its cgroup's control files (stop: and its namespaces pinned
+ * and held, for a power cut).  Each is let go once the change is made;
+ * whatever fails here fails again, and says so, in the change. */
+void gd_faults_prepare_nl(gd_faults *f, size_t index);
+void gd_faults_prepare_root(gd_faults *f, size_t index);
+void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop);
+
+/* kill, pause and reboot (power.c). */
 int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		   size_t size, gd_error **err);
 int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
@@ -81,30 +104,12 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 /* A netlink socket in node a's network namespace (its pinned one when it
  * is down): 0, 1 when it has none (released), or a negative errno. */
 int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);
-/* Whether node a sends anything the entry cuts. */
-bool gd_partition_sends(const gd_faults *f, const gd_plan_entry *e, size_t a);
-int gd_partition_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		       size_t size, gd_error **err);
-int gd_partition_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		      size_t size, gd_error **err);
-int gd_netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err);
-int gd_netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err);
-int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err);
-int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		 size_t size, gd_error **err);
 /* The text of a passwd or group file with user's line given new numeric
  * fields: f2 the third field (uid, or a group's gid), f3 the fourth
  * (passwd's gid); -1 keeps a field.  Every other byte is kept.  A heap
  * string, or NULL when out of memory. */
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3);
 
-int gd_clock_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err);
-int gd_clock_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err);
 /* Steps every drifting clock to where its drift has got by now. */
 void gd_clock_tick(gd_faults *f);
 /* The offset of e's nodes' clocks set, and read back from inside. */

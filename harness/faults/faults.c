@@ -22,48 +22,10 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 	const gd_scenario *s = p->scenario;
 	for (size_t i = 0; i < s->nsteps; i++) {
 		const gd_step *st = &s->steps[i];
-		const char *why = NULL;
-		switch (st->kind) {
-		case GD_FAULT_KILL:
-		case GD_FAULT_PAUSE:
-		case GD_FAULT_PARTITION:
-			break;
-		case GD_FAULT_REBOOT:
-			if (st->drain && !gd_jobsys_can_drain(&s->cluster))
-				return gd_error_set(
-					err, EOPNOTSUPP,
-					"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
-					s->file, st->id);
-			else if (st->back_with && st->back_with->nconfig &&
-				 s->cluster.system != GD_SYSTEM_SLURM)
-				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
-			else if (st->back_with && st->back_with->clock &&
-				 st->back_with->clock->action == GD_CLOCK_DRIFT)
-				why = "a node coming back with a drifting clock (a back_with clock takes an offset)";
-			break;
-		case GD_FAULT_CLOCK:
-			break;
-		case GD_FAULT_SKEW:
-			break;
-		case GD_FAULT_NETEM: {
-			int has = gd_nl_netem_works(err);
-			if (has < 0)
-				return has;
-			if (!has)
-				return gd_error_set(
-					err, EOPNOTSUPP,
-					"%s: step \"%s\": netem delay and loss need the kernel's netem queueing discipline, and this kernel has none (build it with CONFIG_NET_SCH_NETEM, or load it: modprobe sch_netem)",
-					s->file, st->id);
-			break;
-		}
-		case GD_FAULT_KIND_COUNT:
-			break;
-		}
-		if (why)
-			return gd_error_set(
-				err, EOPNOTSUPP,
-				"%s: step \"%s\": %s cannot be played by this version of gameday",
-				s->file, st->id, why);
+		const gd_fault_ops *ops = st->kind->ops;
+		int r = ops->preflight ? ops->preflight(p, st, err) : 0;
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -118,9 +80,9 @@ void gd_faults_free(gd_faults *f)
 		pthread_mutex_destroy(&f->lock);
 	}
 	for (size_t i = 0; f->kind_state && i < f->plan->nentries; i++) {
-		enum gd_fault_kind k = f->plan->entries[i].step->kind;
-		if (k == GD_FAULT_SKEW || k == GD_FAULT_REBOOT)
-			gd_skew_forget(f, i); /* a skew's or a back_with's */
+		const gd_fault_ops *ops = f->plan->entries[i].step->kind->ops;
+		if (ops->forget)
+			ops->forget(f, i);
 		else
 			free(f->kind_state[i]);
 	}
@@ -141,23 +103,8 @@ static gd_fault_fn fn_for(const gd_plan_entry *e, enum gd_action_kind k)
 {
 	if (k == GD_ACT_CHANGE_END)
 		return gd_change_revert;
-	switch (e->step->kind) {
-	case GD_FAULT_KILL:
-	case GD_FAULT_PAUSE:
-	case GD_FAULT_REBOOT:
-		return k == GD_ACT_APPLY ? gd_power_apply : gd_power_heal;
-	case GD_FAULT_PARTITION:
-		return k == GD_ACT_APPLY ? gd_partition_apply
-					 : gd_partition_heal;
-	case GD_FAULT_NETEM:
-		return k == GD_ACT_APPLY ? gd_netem_apply : gd_netem_heal;
-	case GD_FAULT_SKEW:
-		return k == GD_ACT_APPLY ? gd_skew_apply : gd_skew_heal;
-	case GD_FAULT_CLOCK:
-		return k == GD_ACT_APPLY ? gd_clock_apply : gd_clock_heal;
-	default:
-		return NULL;
-	}
+	const gd_fault_ops *ops = e->step->kind->ops;
+	return k == GD_ACT_APPLY ? ops->apply : ops->heal;
 }
 
 static json_t *node_names(const gd_faults *f, const gd_plan_entry *e)
@@ -222,7 +169,7 @@ static void drain(gd_faults *f, const gd_action *a)
 	int64_t seen_ns = mono_ns();
 	json_t *ev = json_pack(
 		"{s:s,s:s,s:s,s:o,s:I,s:I,s:b}", "fault", e->id, "step",
-		e->step->id, "kind", gd_fault_kind_name(e->step->kind), "nodes",
+		e->step->id, "kind", e->step->kind->name, "nodes",
 		node_names(f, e), "scheduled_ms", (json_int_t)a->at,
 		"t_scenario_ms",
 		(json_int_t)((double)(seen_ns - f->t0_ns) / 1e6 * f->scale),
@@ -274,8 +221,7 @@ static void announce(gd_faults *f, const gd_action *a, int64_t due)
 	_cleanup_free_ char *line = gd_event_line(
 		"fault-applying",
 		json_pack("{s:s,s:s,s:s,s:o,s:I}", "fault", e->id, "step",
-			  e->step->id, "kind",
-			  gd_fault_kind_name(e->step->kind), "nodes",
+			  e->step->id, "kind", e->step->kind->name, "nodes",
 			  node_names(f, e), "scheduled_ms", (json_int_t)a->at),
 		t_ms);
 	if (line && f->events >= 0) {
@@ -395,11 +341,11 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	else
 		r == 0 ? f->counts.healed++ : f->counts.not_healed++;
 	gd_ms now = (gd_ms)((double)(seen_ns - f->t0_ns) / 1e6 * f->scale);
-	json_t *ev = json_pack(
-		"{s:s,s:s,s:s,s:o,s:I,s:I,s:b}", "fault", e->id, "step",
-		e->step->id, "kind", gd_fault_kind_name(e->step->kind), "nodes",
-		node_names(f, e), "scheduled_ms", (json_int_t)a->at,
-		"t_scenario_ms", (json_int_t)now, "evidence_ok", r == 0);
+	json_t *ev = json_pack("{s:s,s:s,s:s,s:o,s:I,s:I,s:b}", "fault", e->id,
+			       "step", e->step->id, "kind", e->step->kind->name,
+			       "nodes", node_names(f, e), "scheduled_ms",
+			       (json_int_t)a->at, "t_scenario_ms",
+			       (json_int_t)now, "evidence_ok", r == 0);
 	if (on_time) {
 		int64_t due = due_ns(f, a->at);
 		if (f->applied_ns)
@@ -447,7 +393,7 @@ static struct gd_prepared *prep_slot(gd_faults *f, size_t index)
 	return p;
 }
 
-static void prepare_nl(gd_faults *f, size_t index)
+void gd_faults_prepare_nl(gd_faults *f, size_t index)
 {
 	struct gd_prepared *p = prep_slot(f, index);
 	gd_error *err = NULL;
@@ -456,57 +402,40 @@ static void prepare_nl(gd_faults *f, size_t index)
 	gd_error_free(err);
 }
 
+void gd_faults_prepare_root(gd_faults *f, size_t index)
+{
+	gd_node_rt *n = &f->st->nodes[index];
+	if (n->root_fd < 0 && f->nrooted < GD_ARRAY_SIZE(f->rooted) &&
+	    gd_node_running(n) && (n->root_fd = gd_node_open_root(n)) >= 0)
+		f->rooted[f->nrooted++] = index;
+}
+
+void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop)
+{
+	struct gd_prepared *p = prep_slot(f, index);
+	if (!p)
+		return;
+	gd_error *err = NULL;
+	p->is_ready = gd_cluster_ready_node(f->st, f->st->nodes[index].name,
+					    stop, &p->ready, &err) == 0;
+	if (!p->is_ready)
+		gd_node_ready_close(&p->ready);
+	gd_error_free(err);
+}
+
 /* What an action needs done before its instant, so that its time to
- * effect is the change alone: its "fault-applying" said; for a pause, a
- * resume or a power cut its nodes made ready (gd_cluster_ready_node():
- * control files open, a power cut's namespaces pinned and held); for a
- * clock or skew its nodes' roots open (their files are reached through
- * them); for a partition a netlink socket in each sender's namespace, for
- * netem in each target's.
- * All let go once the change is made (release_held()).  Whatever fails
- * here fails again, and says so, in the change. */
+ * effect is the change alone: its "fault-applying" said, and what its
+ * kind's prepare opens (gd_faults_prepare_*()), let go once the change is
+ * made (release_held()). */
 static void prepare(gd_faults *f, const gd_action *a, int64_t due)
 {
 	announce(f, a, due);
 	const gd_plan_entry *e = a->entry;
 	if (!e || (a->kind != GD_ACT_APPLY && a->kind != GD_ACT_HEAL))
 		return;
-	const gd_step *st = e->step;
-	bool apply = a->kind == GD_ACT_APPLY;
-	bool stop = apply && (st->kind == GD_FAULT_REBOOT ||
-			      (st->kind == GD_FAULT_KILL && !st->kill.service));
-	bool files = st->kind == GD_FAULT_CLOCK || st->kind == GD_FAULT_SKEW;
-	if (st->kind == GD_FAULT_PARTITION) {
-		for (size_t i = 0; i < f->st->nnodes; i++)
-			if (gd_partition_sends(f, e, i))
-				prepare_nl(f, i);
-		return;
-	}
-	if (st->kind == GD_FAULT_NETEM) {
-		for (size_t k = 0; k < e->nodes.n; k++)
-			prepare_nl(f, e->nodes.v[k]);
-		return;
-	}
-	for (size_t k = 0; k < e->nodes.n; k++) {
-		size_t index = e->nodes.v[k];
-		gd_node_rt *n = &f->st->nodes[index];
-		if (files && n->root_fd < 0 &&
-		    f->nrooted < GD_ARRAY_SIZE(f->rooted) &&
-		    gd_node_running(n) &&
-		    (n->root_fd = gd_node_open_root(n)) >= 0)
-			f->rooted[f->nrooted++] = index;
-		struct gd_prepared *p;
-		if ((st->kind == GD_FAULT_PAUSE || stop) &&
-		    (p = prep_slot(f, index))) {
-			gd_error *err = NULL;
-			p->is_ready =
-				gd_cluster_ready_node(f->st, n->name, stop,
-						      &p->ready, &err) == 0;
-			if (!p->is_ready)
-				gd_node_ready_close(&p->ready);
-			gd_error_free(err);
-		}
-	}
+	const gd_fault_ops *ops = e->step->kind->ops;
+	if (ops->prepare)
+		ops->prepare(f, e, a->kind == GD_ACT_APPLY);
 }
 
 /* The player wakes PREPARE_NS before an action to prepare it, then

@@ -7,8 +7,13 @@
  * Evidence is the kernel's word and, for a delay, the network's: the
  * qdisc read back from every target, and a TCP handshake timed from a
  * target to a peer (at least latency - jitter). */
+#include "base/cleanup.h"
 #include "faults/engine.h"
+#include "plan/claims.h"
+#include "plan/print.h"
+#include "scenario/parse.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +22,16 @@
 
 /* eth0 in every node's namespace (lo is 1). */
 #define NODE_ETH0 2
+
+/* A netem step's settings: its step's spec. */
+typedef struct shape {
+	gd_ms delay, jitter; /* real time, not scaled */
+	double loss_pct;
+} shape;
+
+/* The longest latency a step may ask for: beyond it the network is down
+ * (a partition), and libnl's tick conversion overflows past ~274 s. */
+#define MAX_LATENCY 60000
 
 static bool covers(const gd_plan_entry *e, size_t node)
 {
@@ -28,7 +43,7 @@ static bool covers(const gd_plan_entry *e, size_t node)
 
 static gd_nl_netem wanted(const gd_plan_entry *e)
 {
-	const gd_netem *n = &e->step->netem;
+	const shape *n = e->step->spec;
 	return (gd_nl_netem){.delay_us = (uint32_t)(n->delay * 1000),
 			     .jitter_us = (uint32_t)(n->jitter * 1000),
 			     .loss_pct = n->loss_pct};
@@ -192,7 +207,7 @@ static double handshake_ms(gd_faults *f, const gd_plan_entry *e, size_t *from,
 	*to = b;
 	/* Room for the SYN and its answer, delayed, and for one SYN lost
 	 * and sent again a second later, within what a probe may take. */
-	const gd_netem *n = &e->step->netem;
+	const shape *n = e->step->spec;
 	long long wait = 2 * (n->delay + n->jitter) + 1500;
 	if (wait > GD_PROBE_LIMIT_MS - 500) {
 		snprintf(note, size,
@@ -217,7 +232,7 @@ static int check(gd_faults *f, const gd_plan_entry *e, bool healed,
 		 const char *skipped, char *evidence, size_t size)
 {
 	int bad = read_back(f, e, healed, evidence, size);
-	const gd_netem *n = &e->step->netem;
+	const shape *n = e->step->spec;
 	/* A delay shows in a round trip (timed again after the heal, for
 	 * the record); a loss percentage does not show in one probe: the
 	 * kernel's word stands alone there. */
@@ -246,8 +261,8 @@ static int check(gd_faults *f, const gd_plan_entry *e, bool healed,
 	return bad;
 }
 
-int gd_netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err)
+static int netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size, gd_error **err)
 {
 	char skipped[256] = "";
 	int r = set_all(f, e, false, skipped, sizeof(skipped), err);
@@ -257,8 +272,8 @@ int gd_netem_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	return check(f, e, false, skipped, evidence, size);
 }
 
-int gd_netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err)
+static int netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err)
 {
 	char skipped[256] = "";
 	int r = set_all(f, e, true, skipped, sizeof(skipped), err);
@@ -267,3 +282,117 @@ int gd_netem_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	gd_faults_mark_applied(f);
 	return check(f, e, true, skipped, evidence, size);
 }
+
+static int netem_preflight(const gd_plan *p, const gd_step *st, gd_error **err)
+{
+	int has = gd_nl_netem_works(err);
+	if (has < 0)
+		return has;
+	if (!has)
+		return gd_error_set(
+			err, EOPNOTSUPP,
+			"%s: step \"%s\": netem delay and loss need the kernel's netem queueing discipline, and this kernel has none (build it with CONFIG_NET_SCH_NETEM, or load it: modprobe sch_netem)",
+			p->scenario->file, st->id);
+	return 0;
+}
+
+/* Each target's own netlink socket: netem shapes what a node sends. */
+static void netem_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	(void)apply;
+	for (size_t k = 0; k < e->nodes.n; k++)
+		gd_faults_prepare_nl(f, e->nodes.v[k]);
+}
+
+static void netem_parse(gd_reader *r, json_t *obj, gd_step *st)
+{
+	shape *n = gd_arena_alloc(r->arena, sizeof(*n));
+	st->spec = n;
+	rd_step_lasts(r, obj, st);
+	bool lat = RD_FIELD(rd_as_positive_duration, r, obj, "latency", false,
+			    &n->delay);
+	if (lat && n->delay > MAX_LATENCY) {
+		size_t m = rd_push_key(r, "latency");
+		rd_error(
+			r,
+			"latency over 1m: a network that slow is down (a partition)");
+		rd_pop(r, m);
+	}
+	RD_FIELD(rd_as_percent, r, obj, "loss", false, 0, 100, &n->loss_pct);
+	if (json_object_get(obj, "jitter")) {
+		if (!json_object_get(obj, "latency"))
+			rd_error(r, "\"jitter\" needs \"latency\"");
+		else if (RD_FIELD(rd_as_positive_duration, r, obj, "jitter",
+				  true, &n->jitter) &&
+			 lat && n->jitter > n->delay) {
+			size_t m = rd_push_key(r, "jitter");
+			rd_error(r, "jitter larger than the latency it varies");
+			rd_pop(r, m);
+		}
+	}
+	if (!json_object_get(obj, "latency") && !json_object_get(obj, "loss"))
+		rd_error(r, "a netem step needs \"latency\" or \"loss\"");
+}
+
+static const gd_aspect shaping = {"shape the traffic of", false};
+
+static size_t netem_claims(const gd_step *st, gd_claim *out, size_t max)
+{
+	(void)st;
+	(void)max;
+	out[0] = (gd_claim){&shaping, NULL};
+	return 1;
+}
+
+static void netem_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	const shape *n = e->step->spec;
+	char buf[GD_DURATION_BUFSZ];
+	const char *sep = "";
+	if (n->delay) {
+		fprintf(out, "latency %s",
+			gd_duration_format(n->delay, buf, sizeof(buf)));
+		sep = ", ";
+	}
+	if (n->jitter)
+		fprintf(out, " +/- %s",
+			gd_duration_format(n->jitter, buf, sizeof(buf)));
+	if (n->loss_pct > 0)
+		fprintf(out, "%sloss %g%%", sep, n->loss_pct);
+}
+
+static json_t *netem_describe_json(const gd_plan *p, const gd_plan_entry *e)
+{
+	(void)p;
+	const shape *n = e->step->spec;
+	json_t *o = json_object();
+	if (n->delay)
+		gd_plan_json_duration(o, "latency", n->delay);
+	if (n->jitter)
+		gd_plan_json_duration(o, "jitter", n->jitter);
+	if (n->loss_pct > 0)
+		json_object_set_new(o, "loss_percent", json_real(n->loss_pct));
+	return o;
+}
+
+static const gd_fault_ops ops = {
+	.preflight = netem_preflight,
+	.apply = netem_apply,
+	.heal = netem_heal,
+	.prepare = netem_prepare,
+};
+
+static const char *const keys[] = {"latency", "jitter", "loss"};
+
+const gd_kind gd_kind_netem = {
+	.name = "netem",
+	.keys = keys,
+	.nkeys = GD_ARRAY_SIZE(keys),
+	.color = "#795548",
+	.parse = netem_parse,
+	.claims = netem_claims,
+	.describe = netem_describe,
+	.describe_json = netem_describe_json,
+	.ops = &ops,
+};

@@ -6,6 +6,9 @@
 #include "base/fileio.h"
 #include "faults/engine.h"
 #include "host/cgroup.h"
+#include "plan/claims.h"
+#include "plan/print.h"
+#include "scenario/parse.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -205,7 +208,7 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
 		const gd_node_ready *ready = gd_faults_ready(f, e->nodes.v[k]);
 		int r;
-		if (st->kind == GD_FAULT_PAUSE) {
+		if (st->kind == &gd_kind_pause) {
 			r = gd_cluster_pause(f->st, n->name, true, ready, err);
 			if (r < 0)
 				return r;
@@ -217,14 +220,14 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 			missing += !frozen;
 			continue;
 		}
-		if (st->kind == GD_FAULT_KILL && st->kill.service) {
+		if (st->kind == &gd_kind_kill && st->kill.service) {
 			r = kill_service(f, n, &st->kill, evidence, size, err);
 			if (r < 0)
 				return r;
 			missing += r;
 			continue;
 		}
-		if (st->kind == GD_FAULT_KILL && st->kill.graceful)
+		if (st->kind == &gd_kind_kill && st->kill.graceful)
 			r = graceful_stop(f, n, st->kill.grace, err);
 		else
 			r = gd_cluster_stop_node(f->st, n->name, false, ready,
@@ -242,7 +245,7 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
  * happened: a node left held would run nothing). */
 static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 {
-	bool changed = e->step->kind == GD_FAULT_REBOOT && e->step->back_with;
+	bool changed = e->step->kind == &gd_kind_reboot && e->step->back_with;
 	size_t started = 0;
 	int r = 0;
 	/* Coming back changed is a re-provisioning: an empty scratch. */
@@ -272,7 +275,7 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		  size_t size, gd_error **err)
 {
 	int missing = 0;
-	if (e->step->kind == GD_FAULT_PAUSE) {
+	if (e->step->kind == &gd_kind_pause) {
 		for (size_t k = 0; k < e->nodes.n; k++) {
 			gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
 			int r = gd_cluster_pause(
@@ -303,7 +306,231 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		    ok ? "" : " (no answer from inside)");
 		missing += !ok;
 	}
-	if (e->step->kind == GD_FAULT_REBOOT && e->step->back_with)
+	if (e->step->kind == &gd_kind_reboot && e->step->back_with)
 		missing += gd_change_check(f, e, false, evidence, size);
 	return missing > 0;
 }
+
+/* The three kinds of power fault share what they do to a node; their
+ * rows differ in what a step may say and what it holds. */
+
+static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
+{
+	static const char *const modes[] = {"hard", "graceful"};
+	int mode = 0;
+	RD_FIELD(rd_as_choice, r, obj, "mode", false, modes, 2, &mode);
+	st->kill.graceful = mode == 1;
+	st->kill.grace = 10 * GD_MS_PER_S;
+	if (json_object_get(obj, "grace")) {
+		if (!st->kill.graceful) {
+			size_t m = rd_push_key(r, "grace");
+			rd_error(
+				r,
+				"\"grace\" applies to \"mode\": \"graceful\" kills only");
+			rd_pop(r, m);
+		} else {
+			RD_FIELD(rd_as_positive_duration, r, obj, "grace", true,
+				 &st->kill.grace);
+		}
+	}
+	RD_FIELD(rd_as_name, r, obj, "service", false, 64, &st->kill.service);
+	if (st->kill.service && st->has_for) {
+		size_t m = rd_push_key(r, "for");
+		rd_error(
+			r,
+			"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
+		rd_pop(r, m);
+	}
+	if (st->wave && !st->kill.service && !st->has_for) {
+		size_t m = rd_push_key(r, "wave");
+		rd_error(
+			r,
+			"a wave needs the step's \"for\" (how long each batch is down)");
+		rd_pop(r, m);
+	}
+}
+
+static void reboot_parse(gd_reader *r, json_t *obj, gd_step *st)
+{
+	RD_FIELD(rd_as_positive_duration, r, obj, "drain", false, &st->drain);
+	json_t *back = json_object_get(obj, "back_with");
+	if (back) {
+		size_t m = rd_push_key(r, "back_with");
+		parse_back_with(r, back, st);
+		rd_pop(r, m);
+	}
+	rd_step_lasts(r, obj, st);
+}
+
+static bool whole_node(const gd_step *st)
+{
+	return !st->kill.service;
+}
+
+static bool always(const gd_step *st)
+{
+	(void)st;
+	return true;
+}
+
+/* A service kill is instant (its supervisor restarts it): it holds
+ * nothing. */
+static size_t power_claims(const gd_step *st, gd_claim *out, size_t max)
+{
+	(void)max;
+	if (st->kind == &gd_kind_kill && st->kill.service)
+		return 0;
+	out[0] = (gd_claim){&gd_aspect_power, NULL};
+	return 1;
+}
+
+static void kill_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	const gd_kill *k = &e->step->kill;
+	char buf[GD_DURATION_BUFSZ];
+	fputs(k->graceful ? "graceful" : "hard", out);
+	if (k->graceful)
+		fprintf(out, " (grace %s)",
+			gd_duration_format(k->grace, buf, sizeof(buf)));
+	if (k->service)
+		fprintf(out, ", service %s", k->service);
+	else
+		fputs(", whole node", out);
+}
+
+static json_t *kill_describe_json(const gd_plan *p, const gd_plan_entry *e)
+{
+	(void)p;
+	const gd_kill *k = &e->step->kill;
+	json_t *o = json_object();
+	json_object_set_new(o, "mode",
+			    json_string(k->graceful ? "graceful" : "hard"));
+	if (k->graceful)
+		gd_plan_json_duration(o, "grace", k->grace);
+	if (k->service)
+		json_object_set_new(o, "service", json_string(k->service));
+	return o;
+}
+
+static void pause_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	(void)e;
+	fputs("frozen", out);
+}
+
+static void reboot_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	char buf[GD_DURATION_BUFSZ];
+	fprintf(out, "down %s",
+		gd_duration_format(e->end - e->start, buf, sizeof(buf)));
+	if (e->step->drain)
+		fprintf(out, ", drained in the job system from %s",
+			gd_duration_format(e->start - e->step->drain, buf,
+					   sizeof(buf)));
+}
+
+static json_t *no_settings(const gd_plan *p, const gd_plan_entry *e)
+{
+	(void)p;
+	(void)e;
+	return json_object();
+}
+
+static int reboot_preflight(const gd_plan *p, const gd_step *st, gd_error **err)
+{
+	const gd_scenario *s = p->scenario;
+	const char *why = NULL;
+	if (st->drain && !gd_jobsys_can_drain(&s->cluster))
+		return gd_error_set(
+			err, EOPNOTSUPP,
+			"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
+			s->file, st->id);
+	if (st->back_with && st->back_with->nconfig &&
+	    s->cluster.system != GD_SYSTEM_SLURM)
+		why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
+	else if (st->back_with && st->back_with->clock &&
+		 st->back_with->clock->action == GD_CLOCK_DRIFT)
+		why = "a node coming back with a drifting clock (a back_with clock takes an offset)";
+	if (why)
+		return gd_error_set(
+			err, EOPNOTSUPP,
+			"%s: step \"%s\": %s cannot be played by this version of gameday",
+			s->file, st->id, why);
+	return 0;
+}
+
+/* A pause (and its thaw) and a power cut find their nodes' control files
+ * open; a cut also their namespaces pinned and held.  A service kill and
+ * a power-on need nothing ahead. */
+static void power_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	const gd_step *st = e->step;
+	bool pause = st->kind == &gd_kind_pause;
+	bool stop = apply && !pause &&
+		    !(st->kind == &gd_kind_kill && st->kill.service);
+	for (size_t k = 0; (pause || stop) && k < e->nodes.n; k++)
+		gd_faults_prepare_ready(f, e->nodes.v[k], stop);
+}
+
+static const gd_fault_ops power_ops = {
+	.apply = gd_power_apply,
+	.heal = gd_power_heal,
+	.prepare = power_prepare,
+};
+
+/* A reboot keeps what its changed return replaced. */
+static const gd_fault_ops reboot_ops = {
+	.preflight = reboot_preflight,
+	.apply = gd_power_apply,
+	.heal = gd_power_heal,
+	.prepare = power_prepare,
+	.forget = gd_skew_forget,
+};
+
+static const char *const kill_keys[] = {"mode", "grace", "service"};
+static const char *const reboot_keys[] = {"back_with", "drain"};
+
+const gd_kind gd_kind_kill = {
+	.name = "kill",
+	.loses_jobs = whole_node,
+	.keys = kill_keys,
+	.nkeys = GD_ARRAY_SIZE(kill_keys),
+	.color = "#424242",
+	.parse = kill_parse,
+	.waves = whole_node,
+	.claims = power_claims,
+	.describe = kill_describe,
+	.describe_json = kill_describe_json,
+	.ops = &power_ops,
+};
+
+const gd_kind gd_kind_pause = {
+	.name = "pause",
+	.loses_jobs = always,
+	.keeps_pre = "freezes",
+	.keeps_post = "",
+	.color = "#1565c0",
+	.parse = rd_step_lasts,
+	.waves = always,
+	.claims = power_claims,
+	.describe = pause_describe,
+	.describe_json = no_settings,
+	.ops = &power_ops,
+};
+
+const gd_kind gd_kind_reboot = {
+	.name = "reboot",
+	.loses_jobs = always,
+	.keys = reboot_keys,
+	.nkeys = GD_ARRAY_SIZE(reboot_keys),
+	.color = "#616161",
+	.parse = reboot_parse,
+	.waves = always,
+	.claims = power_claims,
+	.describe = reboot_describe,
+	.describe_json = no_settings,
+	.ops = &reboot_ops,
+};

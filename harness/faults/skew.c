@@ -10,6 +10,9 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "faults/engine.h"
+#include "plan/claims.h"
+#include "plan/print.h"
+#include "scenario/parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -354,8 +357,8 @@ int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 	return missing > 0;
 }
 
-int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err)
+static int skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err)
 {
 	const gd_skew *k = &e->step->skew;
 	int r = gd_skew_make(f, e, k, err);
@@ -373,8 +376,8 @@ int gd_skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	return gd_skew_check(f, e, k, false, evidence, size);
 }
 
-int gd_skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		 size_t size, gd_error **err)
+static int skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		     size_t size, gd_error **err)
 {
 	const gd_skew *k = &e->step->skew;
 	int r = gd_skew_undo(f, e, k, true, err);
@@ -398,3 +401,57 @@ void gd_skew_forget(gd_faults *f, size_t entry)
 	free(sv);
 	f->kind_state[entry] = NULL;
 }
+
+static void skew_parse(gd_reader *r, json_t *obj, gd_step *st)
+{
+	parse_skew_body(r, obj, &st->skew);
+}
+
+static size_t skew_claims(const gd_step *st, gd_claim *out, size_t max)
+{
+	return gd_skew_claims(&st->skew, out, max);
+}
+
+static void skew_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
+{
+	(void)p;
+	gd_plan_skew_print(out, &e->step->skew);
+}
+
+static json_t *skew_describe_json(const gd_plan *p, const gd_plan_entry *e)
+{
+	(void)p;
+	return gd_plan_skew_json(&e->step->skew);
+}
+
+/* Each node's root: a skew is made in the node's files. */
+static void skew_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	(void)apply;
+	for (size_t k = 0; k < e->nodes.n; k++)
+		gd_faults_prepare_root(f, e->nodes.v[k]);
+}
+
+static const gd_fault_ops ops = {
+	.apply = skew_apply,
+	.heal = skew_heal,
+	.prepare = skew_prepare,
+	.forget = gd_skew_forget,
+};
+
+static const char *const keys[] = {"uid", "gid", "paths", "seccomp",
+				   "caps_drop"};
+
+const gd_kind gd_kind_skew = {
+	.name = "skew",
+	.keeps_pre = "skews",
+	.keeps_post = "",
+	.keys = keys,
+	.nkeys = GD_ARRAY_SIZE(keys),
+	.color = "#8e24aa",
+	.parse = skew_parse,
+	.claims = skew_claims,
+	.describe = skew_describe,
+	.describe_json = skew_describe_json,
+	.ops = &ops,
+};

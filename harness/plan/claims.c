@@ -3,30 +3,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *gd_aspect_verb(enum gd_aspect a)
-{
-	switch (a) {
-	case GD_ASPECT_POWER:
-		return "take down or pause";
-	case GD_ASPECT_CLOCK:
-		return "change the clock of";
-	case GD_ASPECT_IDS:
-		return "remap the service user's ids on";
-	case GD_ASPECT_SECCOMP:
-		return "set a seccomp profile on";
-	case GD_ASPECT_CAPS:
-		return "drop capabilities on";
-	case GD_ASPECT_PATH:
-		return "change the same path on";
-	case GD_ASPECT_CONFIG:
-		return "change the job system's configuration on";
-	case GD_ASPECT_NETEM:
-		return "shape the traffic of";
-	}
-	return "change";
-}
+const gd_aspect gd_aspect_power = {"take down or pause", false},
+		gd_aspect_clock = {"change the clock of", false},
+		gd_aspect_ids = {"remap the service user's ids on", false},
+		gd_aspect_seccomp = {"set a seccomp profile on", false},
+		gd_aspect_caps = {"drop capabilities on", false},
+		gd_aspect_path = {"change the same path on", true},
+		gd_aspect_config = {"change the job system's configuration on",
+				    false};
 
-static size_t skew_claims(const gd_skew *k, gd_claim *out, size_t max)
+size_t gd_skew_claims(const gd_skew *k, gd_claim *out, size_t max)
 {
 	size_t n = 0;
 #define PUT(a, p)                                                              \
@@ -35,57 +21,33 @@ static size_t skew_claims(const gd_skew *k, gd_claim *out, size_t max)
 			out[n++] = (gd_claim){(a), (p)};                       \
 	} while (0)
 	if (k->uid >= 0 || k->gid >= 0)
-		PUT(GD_ASPECT_IDS, NULL);
+		PUT(&gd_aspect_ids, NULL);
 	if (k->has_seccomp)
-		PUT(GD_ASPECT_SECCOMP, NULL);
+		PUT(&gd_aspect_seccomp, NULL);
 	if (k->caps_drop.n)
-		PUT(GD_ASPECT_CAPS, NULL);
+		PUT(&gd_aspect_caps, NULL);
 	for (size_t i = 0; i < k->npaths; i++)
-		PUT(GD_ASPECT_PATH, k->paths[i].target);
+		PUT(&gd_aspect_path, k->paths[i].target);
 #undef PUT
 	return n;
 }
 
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)
 {
-	if (max == 0)
+	if (max == 0 || !st->kind->claims)
 		return 0;
-	switch (st->kind) {
-	case GD_FAULT_KILL:
-		if (st->kill.service)
-			return 0; /* instant; the supervisor restarts it */
-		out[0] = (gd_claim){GD_ASPECT_POWER, NULL};
-		return 1;
-	case GD_FAULT_PAUSE:
-	case GD_FAULT_REBOOT:
-		out[0] = (gd_claim){GD_ASPECT_POWER, NULL};
-		return 1;
-	case GD_FAULT_CLOCK:
-		if (st->clock.action == GD_CLOCK_RESET)
-			return 0;
-		out[0] = (gd_claim){GD_ASPECT_CLOCK, NULL};
-		return 1;
-	case GD_FAULT_SKEW:
-		return skew_claims(&st->skew, out, max);
-	case GD_FAULT_NETEM:
-		out[0] = (gd_claim){GD_ASPECT_NETEM, NULL};
-		return 1;
-	case GD_FAULT_PARTITION:
-	case GD_FAULT_KIND_COUNT:
-		break;
-	}
-	return 0; /* partitions compose: several cuts can hold at once */
+	return st->kind->claims(st, out, max);
 }
 
 size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max)
 {
 	size_t n = 0;
 	if (c->skew)
-		n += skew_claims(c->skew, out, max);
+		n += gd_skew_claims(c->skew, out, max);
 	if (c->clock && n < max)
-		out[n++] = (gd_claim){GD_ASPECT_CLOCK, NULL};
+		out[n++] = (gd_claim){&gd_aspect_clock, NULL};
 	if (c->nconfig && n < max)
-		out[n++] = (gd_claim){GD_ASPECT_CONFIG, NULL};
+		out[n++] = (gd_claim){&gd_aspect_config, NULL};
 	return n;
 }
 
@@ -131,7 +93,7 @@ static bool same_aspect(gd_claim a, gd_claim b)
 {
 	if (a.aspect != b.aspect)
 		return false;
-	return a.aspect != GD_ASPECT_PATH || strcmp(a.path, b.path) == 0;
+	return !a.aspect->by_path || strcmp(a.path, b.path) == 0;
 }
 
 bool gd_claimbook_find(const gd_claimbook *b, size_t node, gd_claim claim,

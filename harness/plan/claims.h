@@ -16,28 +16,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum gd_aspect {
-	GD_ASPECT_POWER,
-	GD_ASPECT_CLOCK,
-	GD_ASPECT_IDS,
-	GD_ASPECT_SECCOMP,
-	GD_ASPECT_CAPS,
-	GD_ASPECT_PATH,
-	GD_ASPECT_CONFIG,
-	GD_ASPECT_NETEM,
-};
+/* An aspect of a node a fault may hold.  Each is one object, compared
+ * by address: a kind with an aspect no other kind touches defines its
+ * own beside its row; the ones several kinds share are here. */
+typedef struct gd_aspect {
+	const char *verb; /* in words: "take down or pause" */
+	bool by_path;	  /* held per node path (the claim names it) */
+} gd_aspect;
+
+extern const gd_aspect gd_aspect_power, gd_aspect_clock, gd_aspect_ids,
+	gd_aspect_seccomp, gd_aspect_caps, gd_aspect_path, gd_aspect_config;
 
 typedef struct gd_claim {
-	enum gd_aspect aspect;
-	const char *path; /* GD_ASPECT_PATH: which node path */
+	const gd_aspect *aspect;
+	const char *path; /* an aspect by_path: which node path */
 } gd_claim;
 
-/* What a fault does to a node, in words: "takes down or pauses". */
-const char *gd_aspect_verb(enum gd_aspect a);
-
 /* The claims of a step's fault (not of its back_with change), at most
- * max; returns how many. */
+ * max; returns how many.  Its kind's row says them. */
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max);
+/* Those of a skew's changes (a skew step's and a changed return's). */
+size_t gd_skew_claims(const gd_skew *k, gd_claim *out, size_t max);
 /* The claims of a reboot's changed return. */
 size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max);
 

@@ -43,7 +43,7 @@ int gd_fidelity_clock_side(gd_ms offset, gd_ms ttl)
  * node whose clock munge rejects answers at once, with an error. */
 static bool answers_nothing(const gd_step *s)
 {
-	return s->kind == GD_FAULT_PAUSE || s->kind == GD_FAULT_PARTITION;
+	return s->kind == &gd_kind_pause || s->kind == &gd_kind_partition;
 }
 
 /* A timing in production or as configured, its latest or its earliest. */
@@ -103,16 +103,7 @@ static void compare(struct sink *k, gd_fidelity_issue is, double scale)
 /* Steps that can cost a worker's job its node, and so a requeue. */
 static bool loses_jobs(const gd_step *s)
 {
-	switch (s->kind) {
-	case GD_FAULT_KILL:
-		return !s->kill.service;
-	case GD_FAULT_REBOOT:
-	case GD_FAULT_PAUSE:
-	case GD_FAULT_PARTITION:
-		return true;
-	default:
-		return false;
-	}
+	return s->kind->loses_jobs && s->kind->loses_jobs(s);
 }
 
 static gd_ms entry_span(const gd_plan *p, const gd_plan_entry *e)
@@ -135,7 +126,7 @@ static gd_ms change_span(const gd_plan *p, const gd_plan_entry *e)
 static gd_ms clock_reach(const gd_plan *p, const gd_plan_entry *e)
 {
 	const gd_step *s = e->step;
-	const gd_clock *c = s->kind == GD_FAULT_CLOCK ? &s->clock
+	const gd_clock *c = s->kind == &gd_kind_clock ? &s->clock
 			    : s->back_with	      ? s->back_with->clock
 						      : NULL;
 	if (!c || c->action == GD_CLOCK_RESET)
@@ -165,7 +156,7 @@ static gd_ms clock_cut(const gd_plan *p, const gd_plan_entry *e,
 	const gd_step *s = e->step;
 	const gd_timing *ttl = find_kind(t, nt, GD_TIMING_CLOCK);
 	gd_ms reach = clock_reach(p, e);
-	if (s->kind != GD_FAULT_CLOCK || !ttl || reach == 0 ||
+	if (s->kind != &gd_kind_clock || !ttl || reach == 0 ||
 	    gd_fidelity_clock_side(reach, ttl->production) < 0)
 		return -1;
 	gd_ms span = entry_span(p, e);
@@ -184,19 +175,19 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 	 * whichever side it names; so does a controller's clock munge
 	 * rejects; a controller that is down or frozen pings no one. */
 	bool worker = (long)node != controller ||
-		      s->kind == GD_FAULT_PARTITION || clock_cut;
+		      s->kind == &gd_kind_partition || clock_cut;
 	switch (t->kind) {
 	case GD_TIMING_SILENT:
 		return worker && (loses_jobs(s) || clock_cut);
 	case GD_TIMING_STRANDED:
-		return worker && (s->kind == GD_FAULT_PAUSE ||
-				  s->kind == GD_FAULT_PARTITION || clock_cut);
+		return worker && (s->kind == &gd_kind_pause ||
+				  s->kind == &gd_kind_partition || clock_cut);
 	case GD_TIMING_BACK:
 		return worker && !e->until_end &&
-		       (s->kind == GD_FAULT_REBOOT ||
-			(s->kind == GD_FAULT_KILL && !s->kill.service));
+		       (s->kind == &gd_kind_reboot ||
+			(s->kind == &gd_kind_kill && !s->kill.service));
 	case GD_TIMING_CLOCK:
-		return (s->kind == GD_FAULT_CLOCK &&
+		return (s->kind == &gd_kind_clock &&
 			s->clock.action != GD_CLOCK_RESET) ||
 		       (s->back_with && s->back_with->clock &&
 			s->back_with->clock->action != GD_CLOCK_RESET);
@@ -333,10 +324,10 @@ static bool own_pause(const gd_timing *t)
 }
 
 /* Whether a reboot's change makes a change of kind. */
-static bool changes(const gd_change *c, enum gd_fault_kind kind)
+static bool changes(const gd_change *c, const gd_kind *kind)
 {
 	return c &&
-	       (kind == GD_FAULT_SKEW ? c->skew != NULL : c->clock != NULL);
+	       (kind == &gd_kind_skew ? c->skew != NULL : c->clock != NULL);
 }
 
 /* Steps of kind (a reboot's change of it too) against one of gameday's
@@ -345,7 +336,7 @@ static bool changes(const gd_change *c, enum gd_fault_kind kind)
  * second; at scale 600 that second is 10 minutes, and a change shorter
  * than it may come and go between two looks. */
 static void check_pause(struct sink *k, const gd_plan *p, const gd_timing *t,
-			enum gd_fault_kind kind, double scale)
+			const gd_kind *kind, double scale)
 {
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
@@ -353,7 +344,7 @@ static void check_pause(struct sink *k, const gd_plan *p, const gd_timing *t,
 		gd_fidelity_issue is = {.entry = e,
 					.node = e->nodes.n ? e->nodes.v[0] : 0,
 					.timing = *t};
-		if (s->kind == kind && !(kind == GD_FAULT_CLOCK &&
+		if (s->kind == kind && !(kind == &gd_kind_clock &&
 					 s->clock.action == GD_CLOCK_RESET)) {
 			is.about = GD_FIDELITY_FAULT;
 			is.span = entry_span(p, e);
@@ -421,8 +412,8 @@ static bool stalls(const gd_plan *p)
 {
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
-		if (e->step->kind == GD_FAULT_SKEW ||
-		    (changes(e->step->back_with, GD_FAULT_SKEW) &&
+		if (e->step->kind == &gd_kind_skew ||
+		    (changes(e->step->back_with, &gd_kind_skew) &&
 		     change_span(p, e) > 0))
 			return true;
 	}
@@ -459,8 +450,8 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
 	check_requeue(&k, p, t, nt, scale);
 	check_start(&k, p, t, nt, scale);
-	check_pause(&k, p, &job_retry, GD_FAULT_SKEW, scale);
-	check_pause(&k, p, &clock_reread, GD_FAULT_CLOCK, scale);
+	check_pause(&k, p, &job_retry, &gd_kind_skew, scale);
+	check_pause(&k, p, &clock_reread, &gd_kind_clock, scale);
 	return k.n;
 }
 
@@ -511,26 +502,12 @@ double gd_fidelity_max_scale(const gd_plan *p)
 static void verb(const gd_step *s, bool own, const char **pre,
 		 const char **post)
 {
-	if (own && s->kind == GD_FAULT_CLOCK) {
+	if (own && s->kind == &gd_kind_clock) {
 		*pre = "moves the clock of", *post = "";
 		return;
 	}
-	switch (s->kind) {
-	case GD_FAULT_PAUSE:
-		*pre = "freezes", *post = "";
-		break;
-	case GD_FAULT_PARTITION:
-		*pre = "cuts", *post = " off";
-		break;
-	case GD_FAULT_CLOCK:
-		*pre = "keeps", *post = " unheard (its clock off)";
-		break;
-	case GD_FAULT_SKEW:
-		*pre = "skews", *post = "";
-		break;
-	default:
-		*pre = "keeps", *post = " down";
-	}
+	*pre = s->kind->keeps_pre ? s->kind->keeps_pre : "keeps";
+	*post = s->kind->keeps_post ? s->kind->keeps_post : " down";
 }
 
 /* The nodes of an issue's entry the timing is measured on, by name. */
@@ -547,7 +524,7 @@ static void entry_nodes(const gd_plan *p, const gd_fidelity_issue *i, char *buf,
 		/* an issue of a clock fault's silence is one that cut the
 		 * node off */
 		if (own || measured(e, &i->timing, node, controller,
-				    e->step->kind == GD_FAULT_CLOCK))
+				    e->step->kind == &gd_kind_clock))
 			snprintf(buf + len, size - len, "%s%s", len ? " " : "",
 				 c->nodes[node].name);
 	}
@@ -576,7 +553,7 @@ static void subject(const gd_plan *p, const gd_fidelity_issue *i,
 	entry_nodes(p, i, nodes, sizeof(nodes));
 	const gd_step *s = i->entry->step;
 	bool drift =
-		s->kind == GD_FAULT_CLOCK && s->clock.action == GD_CLOCK_DRIFT;
+		s->kind == &gd_kind_clock && s->clock.action == GD_CLOCK_DRIFT;
 	const char *pre, *post;
 	verb(s, own_pause(t), &pre, &post);
 	if (t->kind == GD_TIMING_CLOCK)

@@ -97,8 +97,8 @@ static void spans(planner *p)
 			p->count[i] = gd_targets_count(&st->targets, n);
 		}
 		bool instant =
-			(st->kind == GD_FAULT_KILL && st->kill.service) ||
-			(st->kind == GD_FAULT_CLOCK &&
+			(st->kind == &gd_kind_kill && st->kill.service) ||
+			(st->kind == &gd_kind_clock &&
 			 st->clock.action == GD_CLOCK_RESET);
 		if (instant) {
 			p->span[i] = 0;
@@ -263,7 +263,7 @@ static void claim(planner *p, const gd_step *st, const char *path,
 					fmt_ms(p, start), fmt_ms(p, end),
 					other->id, fmt_ms(p, hit.start),
 					fmt_ms(p, hit.end),
-					gd_aspect_verb(claims[q].aspect));
+					claims[q].aspect->verb);
 				continue;
 			}
 			gd_claimbook_add(p->book, nodes->v[k], claims[q], start,
@@ -393,7 +393,7 @@ static void place(planner *p, size_t i)
 							  MAX_CLAIMS)
 				       : 0;
 
-	if (st->kind == GD_FAULT_PARTITION) {
+	if (st->kind == &gd_kind_partition) {
 		gd_plan_entry *e = new_entry(p);
 		e->step = st;
 		e->id = st->id;

@@ -143,73 +143,44 @@ static void change_text(sbuf *b, const gd_plan_entry *e)
 		sb_printf(b, " until %s", dur(e->change_end, buf));
 }
 
+void gd_plan_nodes_print(FILE *out, const gd_cluster *c, const gd_nodeset *set)
+{
+	sbuf b = {0};
+	nodes_text(&b, c, set);
+	fputs(sb_take(&b), out);
+	free(b.s);
+}
+
+void gd_plan_clock_print(FILE *out, const gd_clock *c)
+{
+	sbuf b = {0};
+	clock_text(&b, c);
+	fputs(sb_take(&b), out);
+	free(b.s);
+}
+
+void gd_plan_skew_print(FILE *out, const gd_skew *k)
+{
+	sbuf b = {0};
+	skew_text(&b, k);
+	fputs(sb_take(&b), out);
+	free(b.s);
+}
+
+/* What the entry's kind says of its settings, then its changed return. */
 static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 {
 	const gd_step *st = e->step;
-	const gd_cluster *c = &p->scenario->cluster;
-	char buf[GD_DURATION_BUFSZ];
-	switch (st->kind) {
-	case GD_FAULT_KILL:
-		sb_printf(b, "%s", st->kill.graceful ? "graceful" : "hard");
-		if (st->kill.graceful)
-			sb_printf(b, " (grace %s)", dur(st->kill.grace, buf));
-		if (st->kill.service)
-			sb_printf(b, ", service %s", st->kill.service);
-		else
-			sb_printf(b, ", whole node");
-		break;
-	case GD_FAULT_PAUSE:
-		sb_printf(b, "frozen");
-		break;
-	case GD_FAULT_REBOOT:
-		sb_printf(b, "down %s", dur(e->end - e->start, buf));
-		if (st->drain)
-			sb_printf(b, ", drained in the job system from %s",
-				  dur(e->start - st->drain, buf));
-		break;
-	case GD_FAULT_PARTITION: {
-		static const char *const modes[] = {"silent", "unreachable",
-						    "prohibit"};
-		const gd_partition *pt = &st->partition;
-		if (pt->shape == GD_PART_ISOLATE) {
-			sb_printf(b, "isolated");
-		} else if (pt->shape == GD_PART_SPLIT) {
-			sb_printf(b, "split");
-			for (size_t g = 0; g < e->nsides; g++) {
-				sb_printf(b, "%s[", g ? " | " : " ");
-				nodes_text(b, c, &e->sides[g]);
-				sb_printf(b, "]");
-			}
-		} else {
-			sb_printf(b, "one-way: ");
-			nodes_text(b, c, &e->sides[0]);
-			sb_printf(b, " cannot send to ");
-			nodes_text(b, c, &e->sides[1]);
-		}
-		sb_printf(b, " (%s)", modes[pt->mode]);
-		break;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (m) {
+		st->kind->describe(p, e, m);
+		fclose(m);
 	}
-	case GD_FAULT_CLOCK:
-		clock_text(b, &st->clock);
-		break;
-	case GD_FAULT_SKEW:
-		skew_text(b, &st->skew);
-		break;
-	case GD_FAULT_NETEM: {
-		const char *sep = "";
-		if (st->netem.delay) {
-			sb_printf(b, "latency %s", dur(st->netem.delay, buf));
-			sep = ", ";
-		}
-		if (st->netem.jitter)
-			sb_printf(b, " +/- %s", dur(st->netem.jitter, buf));
-		if (st->netem.loss_pct > 0)
-			sb_printf(b, "%sloss %g%%", sep, st->netem.loss_pct);
-		break;
-	}
-	case GD_FAULT_KIND_COUNT:
-		break;
-	}
+	if (text && *text)
+		sb_printf(b, "%s", text);
+	free(text);
 	if (st->back_with) {
 		sb_printf(b, "; back with ");
 		change_text(b, e);
@@ -227,7 +198,7 @@ char *gd_plan_change_text(const gd_plan_entry *e)
 char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e)
 {
 	sbuf b = {0};
-	sb_printf(&b, "%s %s", gd_fault_kind_name(e->step->kind), e->id);
+	sb_printf(&b, "%s %s", e->step->kind->name, e->id);
 	if (e->nodes.n) {
 		sb_printf(&b, " on ");
 		nodes_text(&b, &p->scenario->cluster, &e->nodes);
@@ -354,7 +325,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		sb_printf(&b[0], "%s", dur(e->start, x));
 		sb_printf(&b[1], "%s", heal_text(e, x));
 		sb_printf(&b[2], "%s", e->id);
-		sb_printf(&b[3], "%s", gd_fault_kind_name(e->step->kind));
+		sb_printf(&b[3], "%s", e->step->kind->name);
 		nodes_text(&b[4], c, &e->nodes);
 		details_text(&b[5], p, e);
 		for (int k = 0; k < 6; k++) {
@@ -393,7 +364,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 
 /* ---- JSON ---- */
 
-static void set_dur(json_t *o, const char *key, gd_ms ms)
+void gd_plan_json_duration(json_t *o, const char *key, gd_ms ms)
 {
 	char buf[GD_DURATION_BUFSZ], k2[64];
 	json_object_set_new(o, key, json_string(dur(ms, buf)));
@@ -401,7 +372,7 @@ static void set_dur(json_t *o, const char *key, gd_ms ms)
 	json_object_set_new(o, k2, json_integer(ms));
 }
 
-static json_t *names_json(const gd_cluster *c, const gd_nodeset *set)
+json_t *gd_plan_nodes_json(const gd_cluster *c, const gd_nodeset *set)
 {
 	json_t *a = json_array();
 	for (size_t k = 0; k < set->n; k++)
@@ -417,7 +388,7 @@ static json_t *strv_json(const gd_strv *v)
 	return a;
 }
 
-static json_t *skew_json(const gd_skew *k)
+json_t *gd_plan_skew_json(const gd_skew *k)
 {
 	json_t *o = json_object();
 	if (k->uid >= 0)
@@ -456,14 +427,14 @@ static json_t *skew_json(const gd_skew *k)
 	return o;
 }
 
-static json_t *clock_json(const gd_clock *c)
+json_t *gd_plan_clock_json(const gd_clock *c)
 {
 	json_t *o = json_object();
 	char buf[GD_DURATION_BUFSZ];
 	switch (c->action) {
 	case GD_CLOCK_OFFSET:
 		json_object_set_new(o, "action", json_string("offset"));
-		set_dur(o, "offset", c->offset);
+		gd_plan_json_duration(o, "offset", c->offset);
 		break;
 	case GD_CLOCK_DRIFT:
 		json_object_set_new(o, "action", json_string("drift"));
@@ -481,72 +452,22 @@ static json_t *clock_json(const gd_clock *c)
 
 static json_t *details_json(const gd_plan *p, const gd_plan_entry *e)
 {
-	const gd_step *st = e->step;
-	const gd_cluster *c = &p->scenario->cluster;
-	json_t *o = json_object();
-	switch (st->kind) {
-	case GD_FAULT_KILL:
-		json_object_set_new(
-			o, "mode",
-			json_string(st->kill.graceful ? "graceful" : "hard"));
-		if (st->kill.graceful)
-			set_dur(o, "grace", st->kill.grace);
-		if (st->kill.service)
-			json_object_set_new(o, "service",
-					    json_string(st->kill.service));
-		break;
-	case GD_FAULT_PARTITION: {
-		static const char *const shapes[] = {"isolate", "split",
-						     "one-way"};
-		static const char *const modes[] = {"blackhole", "unreachable",
-						    "prohibit"};
-		json_object_set_new(o, "shape",
-				    json_string(shapes[st->partition.shape]));
-		json_object_set_new(o, "mode",
-				    json_string(modes[st->partition.mode]));
-		json_t *sides = json_array();
-		for (size_t g = 0; g < e->nsides; g++)
-			json_array_append_new(sides,
-					      names_json(c, &e->sides[g]));
-		json_object_set_new(o, "sides", sides);
-		break;
-	}
-	case GD_FAULT_CLOCK:
-		json_decref(o);
-		return clock_json(&st->clock);
-	case GD_FAULT_SKEW:
-		json_decref(o);
-		return skew_json(&st->skew);
-	case GD_FAULT_NETEM:
-		if (st->netem.delay)
-			set_dur(o, "latency", st->netem.delay);
-		if (st->netem.jitter)
-			set_dur(o, "jitter", st->netem.jitter);
-		if (st->netem.loss_pct > 0)
-			json_object_set_new(o, "loss_percent",
-					    json_real(st->netem.loss_pct));
-		break;
-	case GD_FAULT_PAUSE:
-	case GD_FAULT_REBOOT:
-	case GD_FAULT_KIND_COUNT:
-		break;
-	}
-	return o;
+	return e->step->kind->describe_json(p, e);
 }
 
 static json_t *change_json(const gd_plan_entry *e)
 {
 	const gd_change *ch = e->step->back_with;
 	json_t *o = json_object();
-	set_dur(o, "from", e->end);
+	gd_plan_json_duration(o, "from", e->end);
 	if (e->change_until_end)
 		json_object_set_new(o, "until", json_null());
 	else
-		set_dur(o, "until", e->change_end);
+		gd_plan_json_duration(o, "until", e->change_end);
 	if (ch->skew)
-		json_object_set_new(o, "skew", skew_json(ch->skew));
+		json_object_set_new(o, "skew", gd_plan_skew_json(ch->skew));
 	if (ch->clock)
-		json_object_set_new(o, "clock", clock_json(ch->clock));
+		json_object_set_new(o, "clock", gd_plan_clock_json(ch->clock));
 	if (ch->nconfig) {
 		json_t *cfg = json_object();
 		for (size_t i = 0; i < ch->nconfig; i++)
@@ -571,7 +492,7 @@ json_t *gd_plan_to_json(const gd_plan *p)
 	json_object_set_new(sc, "description",
 			    s->description ? json_string(s->description)
 					   : json_null());
-	set_dur(sc, "duration", s->duration);
+	gd_plan_json_duration(sc, "duration", s->duration);
 	json_object_set_new(sc, "time_scale", json_real(s->time_scale));
 	json_object_set_new(root, "fidelity", gd_fidelity_json(p));
 	json_object_set_new(root, "scenario", sc);
@@ -598,11 +519,11 @@ json_t *gd_plan_to_json(const gd_plan *p)
 		const gd_job_group *g = &s->groups[j->group];
 		json_t *o = json_pack("{s:s,s:s,s:s}", "id", j->id, "group",
 				      g->name, "kind", g->kind);
-		set_dur(o, "submit", j->submit);
-		set_dur(o, "runtime", j->runtime);
-		set_dur(o, "deadline", j->deadline);
-		set_dur(o, "expected_min", g->expected_lo);
-		set_dur(o, "expected_max", g->expected_hi);
+		gd_plan_json_duration(o, "submit", j->submit);
+		gd_plan_json_duration(o, "runtime", j->runtime);
+		gd_plan_json_duration(o, "deadline", j->deadline);
+		gd_plan_json_duration(o, "expected_min", g->expected_lo);
+		gd_plan_json_duration(o, "expected_max", g->expected_hi);
 		json_array_append_new(jobs, o);
 	}
 	json_object_set_new(root, "jobs", jobs);
@@ -610,26 +531,27 @@ json_t *gd_plan_to_json(const gd_plan *p)
 	json_t *steps = json_array();
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
-		json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", e->id,
-				      "step", e->step->id, "kind",
-				      gd_fault_kind_name(e->step->kind),
-				      "targets", names_json(c, &e->nodes),
-				      "until_end", e->until_end);
+		json_t *o =
+			json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", e->id, "step",
+				  e->step->id, "kind", e->step->kind->name,
+				  "targets", gd_plan_nodes_json(c, &e->nodes),
+				  "until_end", e->until_end);
 		if (e->batch)
 			json_object_set_new(o, "batch", json_integer(e->batch));
 		if (e->step->note)
 			json_object_set_new(o, "note",
 					    json_string(e->step->note));
-		set_dur(o, "start", e->start);
-		set_dur(o, "heals", e->end);
+		gd_plan_json_duration(o, "start", e->start);
+		gd_plan_json_duration(o, "heals", e->end);
 		if (e->step->drain)
-			set_dur(o, "drain_from", e->start - e->step->drain);
+			gd_plan_json_duration(o, "drain_from",
+					      e->start - e->step->drain);
 		json_object_set_new(o, "details", details_json(p, e));
 		if (e->step->back_with)
 			json_object_set_new(o, "back_with", change_json(e));
 		json_array_append_new(steps, o);
 	}
 	json_object_set_new(root, "steps", steps);
-	set_dur(root, "last_heal", p->last_heal);
+	gd_plan_json_duration(root, "last_heal", p->last_heal);
 	return root;
 }

@@ -217,7 +217,7 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 	 * libfaketime, so a scenario with clock faults gets it in every node
 	 * from the start (at no offset). */
 	for (size_t i = 0; i < s->nsteps; i++)
-		if (s->steps[i].kind == GD_FAULT_CLOCK ||
+		if (s->steps[i].kind == &gd_kind_clock ||
 		    (s->steps[i].back_with && s->steps[i].back_with->clock))
 			s->cluster.fake_clock = true;
 	if (diags->n != before) {

@@ -1,4 +1,5 @@
-/* Internal to scenario/: the parsers of each part of a scenario file.
+/* The parsers of each part of a scenario file: internal to scenario/,
+ * and to the kinds' rows (kinds/kind.h), which read their own keys.
  * Each reads one JSON value at the reader's current path into the model,
  * reporting every shape problem; cross-references are checked later by
  * check.c once the whole file is read. */
@@ -15,6 +16,11 @@ void parse_alerts(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_targets(gd_reader *r, json_t *v, gd_targets *t);
 void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k);
 void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c);
+void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
+			 gd_targets *t);
+void parse_back_with(gd_reader *r, json_t *v, gd_step *st);
+/* Reports a step of a kind that lasts given without "for". */
+void rd_step_lasts(gd_reader *r, json_t *obj, gd_step *st);
 
 /* Cross-reference checks over a fully parsed scenario. */
 void check_scenario(gd_reader *r, gd_scenario *s);

@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/duration.h"
+#include "kinds/kind.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -96,18 +97,6 @@ typedef struct gd_targets {
 	gd_strv except;	   /* never these */
 } gd_targets;
 
-enum gd_fault_kind {
-	GD_FAULT_KILL,
-	GD_FAULT_PAUSE,
-	GD_FAULT_REBOOT,
-	GD_FAULT_PARTITION,
-	GD_FAULT_CLOCK,
-	GD_FAULT_SKEW,
-	GD_FAULT_NETEM,
-	GD_FAULT_KIND_COUNT
-};
-const char *gd_fault_kind_name(enum gd_fault_kind k);
-
 typedef struct gd_kill {
 	bool graceful;
 	gd_ms grace;
@@ -161,13 +150,6 @@ typedef struct gd_skew {
 	gd_strv caps_drop; /* "CAP_..." names */
 } gd_skew;
 
-typedef struct gd_netem {
-	gd_ms delay, jitter; /* real time, not scaled */
-	double loss_pct;
-} gd_netem;
-/* The longest latency a netem step may ask for. */
-#define GD_NETEM_MAX_LATENCY 60000
-
 /* What a rebooted node looks like when it comes back. */
 typedef struct gd_change {
 	const char *path;
@@ -191,7 +173,7 @@ typedef struct gd_step {
 	const char *path;
 	const char *note; /* for people; carried into plans and reports */
 	size_t index;
-	enum gd_fault_kind kind;
+	const gd_kind *kind; /* its row: all the rest asks the row */
 	bool has_at;
 	gd_ms at;
 	gd_strv after; /* start when all these steps have ended ... */
@@ -210,7 +192,7 @@ typedef struct gd_step {
 	gd_partition partition;
 	gd_clock clock;
 	gd_skew skew;
-	gd_netem netem;
+	const void *spec; /* a kind's own settings, read by its row alone */
 } gd_step;
 
 typedef struct gd_job_group {

@@ -11,67 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[GD_FAULT_KIND_COUNT] = {
-	[GD_FAULT_KILL] = "kill",     [GD_FAULT_PAUSE] = "pause",
-	[GD_FAULT_REBOOT] = "reboot", [GD_FAULT_PARTITION] = "partition",
-	[GD_FAULT_CLOCK] = "clock",   [GD_FAULT_SKEW] = "skew",
-	[GD_FAULT_NETEM] = "netem",
-};
-
-const char *gd_fault_kind_name(enum gd_fault_kind k)
-{
-	return k < GD_FAULT_KIND_COUNT ? kind_names[k] : "?";
-}
-
-#define COMMON_KEYS "id", "kind", "note", "at", "after", "delay", "for", "wave"
-static const char *const kill_keys[] = {COMMON_KEYS, "targets", "mode", "grace",
-					"service"};
-static const char *const pause_keys[] = {COMMON_KEYS, "targets"};
-static const char *const reboot_keys[] = {COMMON_KEYS, "targets", "back_with",
-					  "drain"};
-static const char *const partition_keys[] = {COMMON_KEYS, "targets", "groups",
-					     "from",	  "to",	     "mode"};
-static const char *const clock_keys[] = {COMMON_KEYS, "targets", "offset",
-					 "drift", "reset"};
-static const char *const skew_keys[] = {
-	COMMON_KEYS, "targets", "uid", "gid", "paths", "seccomp", "caps_drop"};
-static const char *const netem_keys[] = {COMMON_KEYS, "targets", "latency",
-					 "jitter", "loss"};
-
-static const struct kind_keys {
-	const char *const *keys;
-	size_t n;
-} keys_of[GD_FAULT_KIND_COUNT] = {
-#define K(kind, arr) [kind] = {arr, GD_ARRAY_SIZE(arr)}
-	K(GD_FAULT_KILL, kill_keys),	 K(GD_FAULT_PAUSE, pause_keys),
-	K(GD_FAULT_REBOOT, reboot_keys), K(GD_FAULT_PARTITION, partition_keys),
-	K(GD_FAULT_CLOCK, clock_keys),	 K(GD_FAULT_SKEW, skew_keys),
-	K(GD_FAULT_NETEM, netem_keys),
-#undef K
-};
-
-/* Keys of other kinds, so "offset" in a kill step says where it belongs. */
-static const rd_elsewhere elsewhere[] = {
-	{"mode", "a kill or partition step"},
-	{"grace", "a kill step"},
-	{"service", "a kill step"},
-	{"back_with", "a reboot step"},
-	{"drain", "a reboot step"},
-	{"groups", "a partition step"},
-	{"from", "a partition step"},
-	{"to", "a partition step"},
-	{"offset", "a clock step"},
-	{"drift", "a clock step"},
-	{"reset", "a clock step"},
-	{"uid", "a skew step"},
-	{"gid", "a skew step"},
-	{"paths", "a skew step"},
-	{"seccomp", "a skew step"},
-	{"caps_drop", "a skew step"},
-	{"latency", "a netem step"},
-	{"jitter", "a netem step"},
-	{"loss", "a netem step"},
-};
+/* Every step's keys, whatever its kind (targets too: a kind that names
+ * its nodes another way checks it has one or the other). */
+static const char *const common_keys[] = {
+	"id", "kind", "note", "at", "after", "delay", "for", "wave", "targets"};
 
 static const char *const target_keys[] = {"pick", "from", "except"};
 static const char *const wave_keys[] = {"size", "gap", "order"};
@@ -132,8 +75,8 @@ void parse_targets(gd_reader *r, json_t *v, gd_targets *t)
 	RD_FIELD(rd_as_strv, r, v, "except", false, &t->except);
 }
 
-static void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
-				gd_targets *t)
+void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
+			 gd_targets *t)
 {
 	json_t *v = rd_get(r, obj, key, false);
 	if (!v)
@@ -463,7 +406,7 @@ static void parse_config(gd_reader *r, json_t *v, gd_change *c)
 	}
 }
 
-static void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
+void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 {
 	gd_change *c = gd_arena_alloc(r->arena, sizeof(*c));
 	st->back_with = c;
@@ -520,207 +463,94 @@ static void parse_wave(gd_reader *r, json_t *v, gd_step *st)
 		w->shuffle = order == 1;
 }
 
-/* Settings that make sense for one kind only, checked once the kind is
- * known; these are the rules a reader could otherwise misread. */
+void rd_step_lasts(gd_reader *r, json_t *obj, gd_step *st)
+{
+	if (!json_object_get(obj, "for"))
+		rd_error(r, "a %s step needs \"for\" (how long it lasts)",
+			 st->kind->name);
+}
+
+/* The kind's own settings, then what every step's "targets" and "wave"
+ * must agree with; these are the rules a reader could otherwise
+ * misread. */
 static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 {
-	bool has_for = json_object_get(obj, "for") != NULL;
 	bool node_targets = json_object_get(obj, "targets") != NULL;
-
-	switch (st->kind) {
-	case GD_FAULT_KILL: {
-		static const char *const modes[] = {"hard", "graceful"};
-		int mode = 0;
-		RD_FIELD(rd_as_choice, r, obj, "mode", false, modes, 2, &mode);
-		st->kill.graceful = mode == 1;
-		st->kill.grace = 10 * GD_MS_PER_S;
-		if (json_object_get(obj, "grace")) {
-			if (!st->kill.graceful) {
-				size_t m = rd_push_key(r, "grace");
-				rd_error(
-					r,
-					"\"grace\" applies to \"mode\": \"graceful\" kills only");
-				rd_pop(r, m);
-			} else {
-				RD_FIELD(rd_as_positive_duration, r, obj,
-					 "grace", true, &st->kill.grace);
-			}
-		}
-		RD_FIELD(rd_as_name, r, obj, "service", false, 64,
-			 &st->kill.service);
-		if (st->kill.service && has_for) {
-			size_t m = rd_push_key(r, "for");
-			rd_error(
-				r,
-				"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
-			rd_pop(r, m);
-		}
-		break;
-	}
-	case GD_FAULT_PAUSE:
-	case GD_FAULT_REBOOT:
-	case GD_FAULT_NETEM:
-		if (!has_for)
-			rd_error(r,
-				 "a %s step needs \"for\" (how long it lasts)",
-				 gd_fault_kind_name(st->kind));
-		break;
-	case GD_FAULT_PARTITION: {
-		json_t *groups = json_object_get(obj, "groups");
-		json_t *from = json_object_get(obj, "from");
-		json_t *to = json_object_get(obj, "to");
-		int shapes = node_targets + !!groups + !!(from || to);
-		if (!has_for)
-			rd_error(
-				r,
-				"a partition step needs \"for\" (how long it lasts)");
-		if (shapes != 1) {
-			rd_error(
-				r,
-				shapes ? "a partition takes one of \"targets\" (isolate), \"groups\" (split) or \"from\"+\"to\" (one-way), not several"
-				       : "a partition needs \"targets\" (isolate them), \"groups\" (split the cluster) or \"from\" and \"to\" (one-way cut)");
-			break;
-		}
-		if (node_targets)
-			st->partition.shape = GD_PART_ISOLATE;
-		if (groups) {
-			st->partition.shape = GD_PART_SPLIT;
-			size_t m = rd_push_key(r, "groups");
-			if (!json_is_array(groups) ||
-			    json_array_size(groups) < 2) {
-				rd_error(
-					r,
-					"expected an array of at least two groups of targets");
-			} else {
-				size_t n = json_array_size(groups);
-				st->partition.groups = gd_arena_array(
-					r->arena, n, sizeof(gd_targets));
-				st->partition.ngroups = n;
-				for (size_t i = 0; i < n; i++) {
-					size_t mi = rd_push_index(r, i);
-					parse_targets(r,
-						      json_array_get(groups, i),
-						      &st->partition.groups[i]);
-					rd_pop(r, mi);
-				}
-			}
-			rd_pop(r, m);
-		}
-		if (from || to) {
-			st->partition.shape = GD_PART_ONEWAY;
-			if (!from || !to)
-				rd_error(
-					r,
-					"a one-way partition needs both \"from\" and \"to\"");
-			parse_targets_field(r, obj, "from",
-					    &st->partition.from);
-			parse_targets_field(r, obj, "to", &st->partition.to);
-		}
-		static const char *const modes[] = {"blackhole", "unreachable",
-						    "prohibit"};
-		int mode = 0;
-		RD_FIELD(rd_as_choice, r, obj, "mode", false, modes, 3, &mode);
-		st->partition.mode = (enum gd_partition_mode)mode;
-		break;
-	}
-	case GD_FAULT_CLOCK:
-		parse_clock_body(r, obj, &st->clock);
-		if (st->clock.action == GD_CLOCK_RESET && has_for) {
-			size_t m = rd_push_key(r, "for");
-			rd_error(
-				r,
-				"a clock reset is instant; it takes no \"for\"");
-			rd_pop(r, m);
-		}
-		break;
-	case GD_FAULT_SKEW:
-		parse_skew_body(r, obj, &st->skew);
-		break;
-	case GD_FAULT_KIND_COUNT:
-		break;
-	}
-
-	if (st->kind == GD_FAULT_NETEM) {
-		gd_netem *n = &st->netem;
-		bool lat = RD_FIELD(rd_as_positive_duration, r, obj, "latency",
-				    false, &n->delay);
-		if (lat && n->delay > GD_NETEM_MAX_LATENCY) {
-			size_t m = rd_push_key(r, "latency");
-			rd_error(
-				r,
-				"latency over 1m: a network that slow is down (a partition)");
-			rd_pop(r, m);
-		}
-		RD_FIELD(rd_as_percent, r, obj, "loss", false, 0, 100,
-			 &n->loss_pct);
-		if (json_object_get(obj, "jitter")) {
-			if (!json_object_get(obj, "latency"))
-				rd_error(r, "\"jitter\" needs \"latency\"");
-			else if (RD_FIELD(rd_as_positive_duration, r, obj,
-					  "jitter", true, &n->jitter) &&
-				 lat && n->jitter > n->delay) {
-				size_t m = rd_push_key(r, "jitter");
-				rd_error(
-					r,
-					"jitter larger than the latency it varies");
-				rd_pop(r, m);
-			}
-		}
-		if (!json_object_get(obj, "latency") &&
-		    !json_object_get(obj, "loss"))
-			rd_error(r,
-				 "a netem step needs \"latency\" or \"loss\"");
-	}
-
-	bool targets_needed = st->kind != GD_FAULT_PARTITION;
-	if (targets_needed && !node_targets)
+	if (st->kind->parse)
+		st->kind->parse(r, obj, st);
+	if (!st->kind->targets_optional && !node_targets)
 		rd_missing(r, obj, "targets");
 	if (node_targets) {
 		parse_targets_field(r, obj, "targets", &st->targets);
 		st->has_targets = true;
 	}
-
-	if (st->wave) {
-		bool waveable =
-			st->kind == GD_FAULT_PAUSE ||
-			st->kind == GD_FAULT_REBOOT ||
-			(st->kind == GD_FAULT_KILL && !st->kill.service);
+	if (st->wave && !(st->kind->waves && st->kind->waves(st))) {
 		size_t m = rd_push_key(r, "wave");
-		if (!waveable)
-			rd_error(
-				r,
-				"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
-		else if (!has_for && st->kind == GD_FAULT_KILL)
-			/* pause and reboot already say they need "for" */
-			rd_error(
-				r,
-				"a wave needs the step's \"for\" (how long each batch is down)");
+		rd_error(
+			r,
+			"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
 		rd_pop(r, m);
 	}
 }
 
-/* The step's kind, or -1 once it is reported as unknown. */
-static int read_kind(gd_reader *r, json_t *v)
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The step's kind, or NULL once it is reported as unknown. */
+static const gd_kind *read_kind(gd_reader *r, json_t *v)
 {
 	size_t m = rd_push_key(r, "kind");
-	const char *kind = NULL;
-	int k = -1;
-	if (rd_as_string(r, v, &kind)) {
-		for (int i = 0; i < GD_FAULT_KIND_COUNT; i++)
-			if (strcmp(kind, kind_names[i]) == 0)
-				k = i;
-		if (k < 0) {
-			const char *hint = gd_suggest(kind, kind_names,
-						      GD_FAULT_KIND_COUNT);
-			rd_error(
-				r,
-				"unknown fault kind \"%s\"%s%s%s (kinds: clock, kill, netem, partition, pause, reboot, skew)",
-				kind, hint ? "; did you mean \"" : "",
-				hint ? hint : "", hint ? "\"?" : "");
-		}
+	const char *name = NULL;
+	const gd_kind *k = NULL;
+	if (rd_as_string(r, v, &name) && !(k = gd_kind_find(name))) {
+		const char **names =
+			gd_arena_array(r->arena, gd_nkinds, sizeof(char *));
+		for (size_t i = 0; i < gd_nkinds; i++)
+			names[i] = gd_kinds[i]->name;
+		qsort(names, gd_nkinds, sizeof(*names), by_name);
+		const char *hint = gd_suggest(name, names, gd_nkinds);
+		char *list = gd_arena_printf(r->arena, "%s", names[0]);
+		for (size_t i = 1; i < gd_nkinds; i++)
+			list = gd_arena_printf(r->arena, "%s, %s", list,
+					       names[i]);
+		rd_error(r, "unknown fault kind \"%s\"%s%s%s (kinds: %s)", name,
+			 hint ? "; did you mean \"" : "", hint ? hint : "",
+			 hint ? "\"?" : "", list);
 	}
 	rd_pop(r, m);
 	return k;
+}
+
+static bool has_key(const gd_kind *k, const char *key)
+{
+	for (size_t i = 0; i < k->nkeys; i++)
+		if (strcmp(k->keys[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* Every key some step may hold: the common ones, then each kind's. */
+static const char **keys_of_any_kind(gd_reader *r, size_t *n)
+{
+	size_t cap = GD_ARRAY_SIZE(common_keys);
+	for (size_t k = 0; k < gd_nkinds; k++)
+		cap += gd_kinds[k]->nkeys;
+	const char **any = gd_arena_array(r->arena, cap, sizeof(char *));
+	*n = 0;
+	for (size_t i = 0; i < GD_ARRAY_SIZE(common_keys); i++)
+		any[(*n)++] = common_keys[i];
+	for (size_t k = 0; k < gd_nkinds; k++)
+		for (size_t i = 0; i < gd_kinds[k]->nkeys; i++) {
+			bool seen = false;
+			for (size_t j = 0; j < *n && !seen; j++)
+				seen = strcmp(any[j], gd_kinds[k]->keys[i]) ==
+				       0;
+			if (!seen)
+				any[(*n)++] = gd_kinds[k]->keys[i];
+		}
+	return any;
 }
 
 /* Without a kind, which keys a step may hold is unknown: a key some kind
@@ -728,17 +558,43 @@ static int read_kind(gd_reader *r, json_t *v)
  * problem.  Only keys no kind has are reported ("knd" for "kind"). */
 static void check_keys_of_any_kind(gd_reader *r, json_t *obj)
 {
-	const char *any[64];
-	size_t n = 0;
-	for (int k = 0; k < GD_FAULT_KIND_COUNT; k++)
-		for (size_t i = 0; i < keys_of[k].n; i++) {
-			bool seen = false;
-			for (size_t j = 0; j < n && !seen; j++)
-				seen = strcmp(any[j], keys_of[k].keys[i]) == 0;
-			if (!seen && n < GD_ARRAY_SIZE(any))
-				any[n++] = keys_of[k].keys[i];
-		}
+	size_t n;
+	const char **any = keys_of_any_kind(r, &n);
 	rd_object(r, obj, "a step of any kind", any, n, NULL, 0);
+}
+
+/* Checks obj's keys against kind k's: a key of other kinds is named as
+ * theirs ("offset" in a kill step: "a clock step"); the rest get the
+ * did-you-mean treatment against k's keys. */
+static void check_keys_of(gd_reader *r, json_t *obj, const gd_kind *k)
+{
+	size_t nany, nmine = GD_ARRAY_SIZE(common_keys) + k->nkeys;
+	const char **any = keys_of_any_kind(r, &nany);
+	const char **mine = gd_arena_array(r->arena, nmine, sizeof(char *));
+	memcpy(mine, common_keys, sizeof(common_keys));
+	memcpy(mine + GD_ARRAY_SIZE(common_keys), k->keys,
+	       k->nkeys * sizeof(char *));
+	rd_elsewhere *other =
+		gd_arena_array(r->arena, nany, sizeof(rd_elsewhere));
+	size_t nother = 0;
+	for (size_t i = GD_ARRAY_SIZE(common_keys); i < nany; i++) {
+		if (has_key(k, any[i]))
+			continue;
+		char *where = NULL;
+		for (size_t j = 0; j < gd_nkinds; j++)
+			if (has_key(gd_kinds[j], any[i]))
+				where = where ? gd_arena_printf(
+							r->arena, "%s or %s",
+							where,
+							gd_kinds[j]->name)
+					      : gd_arena_printf(
+							r->arena, "a %s",
+							gd_kinds[j]->name);
+		other[nother++] = (rd_elsewhere){
+			any[i], gd_arena_printf(r->arena, "%s step", where)};
+	}
+	const char *what = gd_arena_printf(r->arena, "a %s step", k->name);
+	rd_object(r, obj, what, mine, nmine, other, nother);
 }
 
 static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
@@ -751,31 +607,16 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 	}
 
 	json_t *kind_value = json_object_get(obj, "kind");
-	int k = kind_value ? read_kind(r, kind_value) : -1;
-	if (k < 0) {
+	const gd_kind *k = kind_value ? read_kind(r, kind_value) : NULL;
+	if (!k) {
 		check_keys_of_any_kind(r, obj);
 		/* After the keys: a misspelt "kind" already has its hint. */
 		if (!kind_value)
 			rd_missing(r, obj, "kind");
 		return;
 	}
-	st->kind = (enum gd_fault_kind)k;
-
-	/* Keys of another kind are named as such; the rest get the
-	 * did-you-mean treatment against this kind's keys. */
-	const struct kind_keys *kk = &keys_of[k];
-	rd_elsewhere other[GD_ARRAY_SIZE(elsewhere)];
-	size_t nother = 0;
-	for (size_t i = 0; i < GD_ARRAY_SIZE(elsewhere); i++) {
-		bool mine = false;
-		for (size_t j = 0; j < kk->n && !mine; j++)
-			mine = strcmp(kk->keys[j], elsewhere[i].key) == 0;
-		if (!mine)
-			other[nother++] = elsewhere[i];
-	}
-	const char *what =
-		gd_arena_printf(r->arena, "a %s step", kind_names[k]);
-	rd_object(r, obj, what, kk->keys, kk->n, other, nother);
+	st->kind = k;
+	check_keys_of(r, obj, k);
 
 	RD_FIELD(rd_as_name, r, obj, "id", false, 64, &st->id);
 	RD_FIELD(rd_as_string, r, obj, "note", false, &st->note);
@@ -813,15 +654,6 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 		parse_wave(r, wave, st);
 		rd_pop(r, m);
 	}
-	if (st->kind == GD_FAULT_REBOOT)
-		RD_FIELD(rd_as_positive_duration, r, obj, "drain", false,
-			 &st->drain);
-	json_t *back = json_object_get(obj, "back_with");
-	if (back && st->kind == GD_FAULT_REBOOT) {
-		size_t m = rd_push_key(r, "back_with");
-		parse_back_with(r, back, st);
-		rd_pop(r, m);
-	}
 	check_kind_rules(r, obj, st);
 }
 
@@ -838,7 +670,6 @@ void parse_steps(gd_reader *r, json_t *v, gd_scenario *s)
 		size_t m = rd_push_index(r, i);
 		gd_step *st = &s->steps[i];
 		st->index = i;
-		st->kind = GD_FAULT_KIND_COUNT;
 		parse_step(r, json_array_get(v, i), st);
 		if (!st->id)
 			st->id = gd_arena_printf(r->arena, "step%zu", i + 1);

@@ -4,6 +4,7 @@
  * job attempts it ran, a row per job with its deadline, the cumulative
  * completions against the expected ones), then the reasons, the measures,
  * the jobs and the faults. */
+#include "kinds/kind.h"
 #include "score/report.h"
 
 #include "score/score.h"
@@ -50,15 +51,14 @@ static const char *outcome_color(const char *o)
 			"#9e9e9e");
 }
 
+/* A kind's row says its colour; a reboot's changed return is drawn
+ * lighter, as it is no fault of its own kind. */
 static const char *fault_color(const char *kind)
 {
-	static const struct color colors[] = {
-		{"kill", "#424242"},  {"reboot", "#616161"},
-		{"pause", "#1565c0"}, {"partition", "#ef6c00"},
-		{"skew", "#8e24aa"},  {"clock", "#00897b"},
-		{"netem", "#795548"}, {"change", "#ce93d8"}};
-	return color_of(colors, sizeof(colors) / sizeof(colors[0]), kind,
-			"#757575");
+	const gd_kind *k = gd_kind_find(kind);
+	if (k)
+		return k->color;
+	return strcmp(kind, "change") == 0 ? "#ce93d8" : "#757575";
 }
 
 struct frame {
@@ -390,17 +390,16 @@ static void legend(FILE *out)
 	static const char *const outcomes[] = {"correct", "duplicated",
 					       "wrong",	  "failed",
 					       "lost",	  "unfinished"};
-	static const char *const kinds[] = {"kill",	 "reboot", "pause",
-					    "partition", "skew",   "clock",
-					    "netem",	 "change"};
 	fputs("<p class=\"legend\">", out);
 	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
 			outcome_color(outcomes[i]), outcomes[i]);
 	fputs(" &#8195; ", out);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i <= gd_nkinds; i++) {
+		const char *kind = i < gd_nkinds ? gd_kinds[i]->name : "change";
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
-			fault_color(kinds[i]), kinds[i]);
+			fault_color(kind), kind);
+	}
 	fputs(" &#8195; <span><i class=\"sf\"></i>silent failure</span>"
 	      "<span><i class=\"dl\"></i>hard deadline</span>"
 	      "<span><i class=\"cd\"></i>jobs done correctly</span>"

@@ -1,0 +1,75 @@
+/* What a fault kind is: one row of the kinds table, each in its own file.
+ *
+ * Everything gameday does with a step is asked of its kind through this
+ * row, so that the parser, the planner, the player and the report never
+ * branch on which kind a step is: the keys it accepts and their rules, what
+ * it claims on a node, how it is printed and drawn, and (through ops, the
+ * player's part, faults/engine.h) how it is made, healed and seen.  Rows
+ * live with the code that plays them (faults/netem.c is netem); the table
+ * (kinds/table.c) lists them.  Adding a kind is a file with its row, a
+ * line in the table and one here: docs/architecture.md shows how.
+ *
+ * The row's functions take the types of the layers that call them; they
+ * are only named here, so this header includes none of those layers. */
+#ifndef GD_KINDS_KIND_H
+#define GD_KINDS_KIND_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct gd_step;
+struct gd_reader;
+struct gd_plan;
+struct gd_plan_entry;
+struct gd_claim;
+struct gd_fault_ops;
+
+typedef struct gd_kind {
+	const char *name;
+	/* The keys a step of this kind accepts besides every step's (id,
+	 * kind, note, at, after, delay, for, wave, targets). */
+	const char *const *keys;
+	size_t nkeys;
+	/* It may name its nodes some other way than "targets". */
+	bool targets_optional;
+	/* Its bars and legend on the HTML timeline. */
+	const char *color;
+	/* Reads and checks the kind's own keys of obj into st, reporting
+	 * each problem at its path; after every step's keys are read. */
+	void (*parse)(struct gd_reader *r, json_t *obj, struct gd_step *st);
+	/* Whether st takes its nodes down in batches when it has a "wave";
+	 * NULL: waves are not for this kind. */
+	bool (*waves)(const struct gd_step *st);
+	/* What st holds on each of its nodes while it lasts, at most max
+	 * (plan/claims.h); how many. */
+	size_t (*claims)(const struct gd_step *st, struct gd_claim *out,
+			 size_t max);
+	/* The entry's settings in words for the plan and the reports
+	 * ("latency 200ms +/- 20ms"), nothing when there is nothing to
+	 * add to the kind's name; and as a JSON object for plan --json. */
+	void (*describe)(const struct gd_plan *p, const struct gd_plan_entry *e,
+			 FILE *out);
+	json_t *(*describe_json)(const struct gd_plan *p,
+				 const struct gd_plan_entry *e);
+	/* Whether st can cost a job on its nodes (a requeue); NULL: never. */
+	bool (*loses_jobs)(const struct gd_step *st);
+	/* How the fidelity check says what it does to a node: keeps_pre
+	 * NODE keeps_post ("cuts w1 off"); NULL: "keeps w1 down". */
+	const char *keeps_pre, *keeps_post;
+	/* The player's part: made, healed, prepared, seen. */
+	const struct gd_fault_ops *ops;
+} gd_kind;
+
+/* The rows, in the order the timeline's legend shows them. */
+extern const gd_kind gd_kind_kill, gd_kind_reboot, gd_kind_pause,
+	gd_kind_partition, gd_kind_skew, gd_kind_clock, gd_kind_netem;
+
+extern const gd_kind *const gd_kinds[];
+extern const size_t gd_nkinds;
+
+/* The row named name, or NULL. */
+const gd_kind *gd_kind_find(const char *name);
+
+#endif
