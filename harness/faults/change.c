@@ -99,10 +99,9 @@ int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 	 * its end all the same (the revert skips what was not made). */
 	f->changed[e - f->plan->entries] = true;
 	int r = 0;
-	if (c->skew)
-		r = gd_skew_make(f, e, c->skew, err);
-	if (r == 0 && c->clock)
-		r = gd_clock_set(f, e, c->clock->offset, err);
+	for (size_t i = 0; r == 0 && i < c->nparts; i++)
+		r = c->parts[i].kind->ops->part_make(f, e, c->parts[i].spec,
+						     err);
 	if (r == 0 && c->nconfig)
 		r = set_config(f, e, c, err);
 	return r;
@@ -113,17 +112,9 @@ int gd_change_check(gd_faults *f, const gd_plan_entry *e, bool reverted,
 {
 	const gd_change *c = e->step->back_with;
 	int missing = 0;
-	if (c->skew)
-		missing +=
-			gd_skew_check(f, e, c->skew, reverted, evidence, size);
-	if (c->clock) {
-		size_t used = strlen(evidence);
-		if (used && used + 2 < size)
-			strcat(evidence, "; ");
-		used = strlen(evidence);
-		missing += gd_clock_check(f, e, reverted ? 0 : c->clock->offset,
-					  evidence + used, size - used);
-	}
+	for (size_t i = 0; i < c->nparts; i++)
+		missing += c->parts[i].kind->ops->part_check(
+			f, e, c->parts[i].spec, reverted, evidence, size);
 	if (c->nconfig)
 		missing += check_config(f, e, c, reverted, evidence, size);
 	return missing > 0;
@@ -137,12 +128,15 @@ int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	int r = 0;
 	if (c->nconfig)
 		r = restore_config(f, e, err);
-	if (r == 0 && c->clock)
-		r = gd_clock_set(f, e, 0, err);
-	if (r == 0 && c->skew)
-		r = gd_skew_undo(f, e, c->skew, false, err);
-	/* A profile or a configuration reaches services when they start. */
-	bool restart = c->nconfig || (c->skew && gd_security_wanted(c->skew));
+	/* A configuration reaches services when they start; so may a
+	 * part (a security profile). */
+	bool restart = c->nconfig;
+	for (size_t i = c->nparts; r == 0 && i-- > 0;) {
+		const gd_fault_ops *ops = c->parts[i].kind->ops;
+		r = ops->part_undo(f, e, c->parts[i].spec, err);
+		restart |= ops->part_restarts &&
+			   ops->part_restarts(c->parts[i].spec);
+	}
 	for (size_t j = 0; r == 0 && restart && j < e->nodes.n; j++)
 		r = gd_security_restart(&f->st->nodes[e->nodes.v[j]], err);
 	if (r < 0)
@@ -150,6 +144,14 @@ int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	f->changed[idx] = false;
 	gd_faults_mark_applied(f);
 	return gd_change_check(f, e, true, evidence, size);
+}
+
+void gd_change_forget_parts(gd_faults *f, size_t entry)
+{
+	const gd_change *c = f->plan->entries[entry].step->back_with;
+	for (size_t i = 0; c && i < c->nparts; i++)
+		if (c->parts[i].kind->ops->forget)
+			c->parts[i].kind->ops->forget(f, entry);
 }
 
 void gd_change_forget(gd_faults *f, size_t entry)

@@ -85,6 +85,24 @@ typedef struct gd_fault_ops {
 	void (*prepare)(gd_faults *f, const gd_plan_entry *e, bool apply);
 	/* Frees what the kind kept for entry (kind_state); NULL: free(). */
 	void (*forget)(gd_faults *f, size_t entry);
+	/* Steps what it changes that moves on its own (a drift), every
+	 * GD_DRIFT_TICK_MS while f->ndrifting; NULL: nothing moves. */
+	void (*tick)(gd_faults *f);
+	/* As a part of a changed return (spec: what its row's parse_part
+	 * read), on e's nodes while they are held: made, undone, and its
+	 * evidence appended (reverted: the node as it was; 0 seen, 1 not).
+	 * Its state is e's kind_state.  part_restarts: whether undoing it
+	 * needs the node's services restarted (what they read only as they
+	 * start).  part_refused: why this version cannot play it, or NULL. */
+	int (*part_make)(gd_faults *f, const gd_plan_entry *e, const void *spec,
+			 gd_error **err);
+	int (*part_undo)(gd_faults *f, const gd_plan_entry *e, const void *spec,
+			 gd_error **err);
+	int (*part_check)(gd_faults *f, const gd_plan_entry *e,
+			  const void *spec, bool reverted, char *evidence,
+			  size_t size);
+	bool (*part_restarts)(const void *spec);
+	const char *(*part_refused)(const void *spec);
 } gd_fault_ops;
 
 /* What prepare() may open for node index: a netlink socket in its
@@ -110,25 +128,6 @@ int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);
  * string, or NULL when out of memory. */
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3);
 
-/* Steps every drifting clock to where its drift has got by now. */
-void gd_clock_tick(gd_faults *f);
-/* The offset of e's nodes' clocks set, and read back from inside. */
-int gd_clock_set(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
-		 gd_error **err);
-int gd_clock_check(gd_faults *f, const gd_plan_entry *e, gd_ms offset,
-		   char *evidence, size_t size);
-
-/* A skew k made on entry e's nodes (originals kept with the entry),
- * undone (restart: the services too, when k has a security profile), and
- * its evidence looked for; what gd_skew_apply and _heal are made of, and
- * what a reboot coming back changed uses. */
-int gd_skew_make(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		 gd_error **err);
-int gd_skew_undo(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		 bool restart, gd_error **err);
-int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		  bool healed, char *evidence, size_t size);
-
 /* A reboot coming back changed (change.c): back_with made on e's nodes
  * while they are held, its evidence looked for (reverted: the node as it
  * was), and reverted at the change's end.  Applies as gd_fault_fn. */
@@ -138,9 +137,8 @@ int gd_change_check(gd_faults *f, const gd_plan_entry *e, bool reverted,
 int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		     size_t size, gd_error **err);
 void gd_change_forget(gd_faults *f, size_t entry);
-
-/* Frees what a skew kept for entry (its originals). */
-void gd_skew_forget(gd_faults *f, size_t entry);
+/* What the change's parts kept for entry, freed (a reboot's forget). */
+void gd_change_forget_parts(gd_faults *f, size_t entry);
 
 /* Files as node n sees them (nodefs.c): opened through its root with no
  * symlink followed (a file descriptor, or a negative errno), read whole
@@ -156,19 +154,31 @@ int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
 /* Removes a file (gone already is fine). */
 int gd_node_unlink(const gd_node_rt *n, const char *path, gd_error **err);
 
-/* A skew's security profile (security.c): the seccomp filter and the
+/* A security profile for a node's services: a seccomp filter (deny:
+ * system call names; deny_write_opens: open, openat and creat for
+ * writing; with deny_errno) and capabilities dropped ("CAP_..."). */
+typedef struct gd_profile {
+	bool has_seccomp;
+	gd_strv deny;
+	bool deny_write_opens;
+	int deny_errno;
+	const char *deny_errno_name;
+	gd_strv caps_drop;
+} gd_profile;
+
+/* A profile on a node (security.c): the seccomp filter and the
  * dropped capabilities written where the node's gd-init applies them to
  * every service it starts, or removed; then every service restarted
  * (SIGHUP to gd-init), since a profile reaches a service only when it
  * starts.  The check waits for the restarted services and reads their
  * seccomp mode and capabilities from inside, and for write-opens tries
  * one under the profile: 0 seen, 1 not (evidence says what was). */
-bool gd_security_wanted(const gd_skew *k);
-int gd_security_set(const gd_node_rt *n, const gd_skew *k, gd_error **err);
+bool gd_security_wanted(const gd_profile *k);
+int gd_security_set(const gd_node_rt *n, const gd_profile *k, gd_error **err);
 int gd_security_clear(const gd_node_rt *n, gd_error **err);
 int gd_security_restart(const gd_node_rt *n, gd_error **err);
-int gd_security_check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
-		      char *evidence, size_t size);
+int gd_security_check(gd_faults *f, size_t index, const gd_profile *k,
+		      bool healed, char *evidence, size_t size);
 
 /* Runs gd-probe ARGS... (gd_probe_cmd: PROGRAM ARGS...) inside node
  * index, GD_PROBE_LIMIT_MS at most; out gets the first line it printed

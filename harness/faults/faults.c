@@ -456,6 +456,14 @@ static void wait_until(int64_t due)
 		;
 }
 
+/* What moves on its own (a drift) stepped to where it has got by now. */
+static void tick_all(gd_faults *f)
+{
+	for (size_t k = 0; k < gd_nkinds; k++)
+		if (gd_kinds[k]->ops->tick)
+			gd_kinds[k]->ops->tick(f);
+}
+
 static void *player(void *arg)
 {
 	gd_faults *f = arg;
@@ -484,7 +492,7 @@ static void *player(void *arg)
 			if (f->stop || wake == due - PREPARE_NS)
 				break;
 			pthread_mutex_unlock(&f->lock);
-			gd_clock_tick(f);
+			tick_all(f);
 			pthread_mutex_lock(&f->lock);
 			tick = 0;
 		}

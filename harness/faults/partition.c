@@ -12,11 +12,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static enum gd_nl_cut cut_of(const gd_partition *p)
+enum shape { ISOLATE, SPLIT, ONEWAY };
+
+/* A partition step's settings; the nodes are its step's targets (each
+ * isolated) or sides (split; one-way: from cannot send to to). */
+typedef struct partition_spec {
+	enum shape shape;
+	enum gd_nl_cut cut; /* how: silent (blackhole), unreachable, prohibit */
+} partition_spec;
+
+static const partition_spec *spec_of(const gd_plan_entry *e)
 {
-	return p->mode == GD_PART_UNREACHABLE ? GD_CUT_UNREACHABLE
-	       : p->mode == GD_PART_PROHIBIT  ? GD_CUT_PROHIBIT
-					      : GD_CUT_SILENT;
+	return e->step->spec;
 }
 
 static bool has(const gd_nodeset *set, size_t node)
@@ -33,7 +40,7 @@ static bool cuts(const gd_plan_entry *e, size_t a, size_t b)
 {
 	if (a == b)
 		return false;
-	if (e->step->partition.shape == GD_PART_ONEWAY)
+	if (spec_of(e)->shape == ONEWAY)
 		return e->nsides == 2 && has(&e->sides[0], a) &&
 		       has(&e->sides[1], b);
 	for (size_t i = 0; i < e->nsides; i++)
@@ -60,7 +67,7 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 		    char *skipped, size_t size, gd_error **err)
 {
 	size_t n = f->st->nnodes;
-	enum gd_nl_cut kind = cut_of(&e->step->partition);
+	enum gd_nl_cut kind = spec_of(e)->cut;
 	for (size_t a = 0; a < n; a++) {
 		if (!sends(f, e, a))
 			continue;
@@ -104,16 +111,16 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 static int check(gd_faults *f, const gd_plan_entry *e, bool cut_now,
 		 const char *skipped, char *evidence, size_t size)
 {
-	const gd_partition *p = &e->step->partition;
+	enum gd_nl_cut cut = spec_of(e)->cut;
 	if (e->nsides < 2 || !e->sides[0].n || !e->sides[1].n) {
 		snprintf(evidence, size, "nothing to cut");
 		return 1;
 	}
 	size_t a = e->sides[0].v[0], b = e->sides[1].v[0];
-	const char *want = !cut_now			    ? NULL
-			   : p->mode == GD_PART_PROHIBIT    ? "EACCES"
-			   : p->mode == GD_PART_UNREACHABLE ? "EHOSTUNREACH"
-							    : "ETIMEDOUT";
+	const char *want = !cut_now		       ? NULL
+			   : cut == GD_CUT_PROHIBIT    ? "EACCES"
+			   : cut == GD_CUT_UNREACHABLE ? "EHOSTUNREACH"
+						       : "ETIMEDOUT";
 	char said[256];
 	gd_probe(f, a, said, sizeof(said), "connect", f->st->nodes[b].addr, "9",
 		 "300", NULL);
@@ -158,7 +165,7 @@ static void partition_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
 			gd_faults_prepare_nl(f, i);
 }
 
-static void parse_groups(gd_reader *r, json_t *groups, gd_partition *pt)
+static void parse_groups(gd_reader *r, json_t *groups, gd_step *st)
 {
 	size_t m = rd_push_key(r, "groups");
 	if (!json_is_array(groups) || json_array_size(groups) < 2) {
@@ -166,12 +173,12 @@ static void parse_groups(gd_reader *r, json_t *groups, gd_partition *pt)
 			 "expected an array of at least two groups of targets");
 	} else {
 		size_t n = json_array_size(groups);
-		pt->groups = gd_arena_array(r->arena, n, sizeof(gd_targets));
-		pt->ngroups = n;
+		st->sides = gd_arena_array(r->arena, n, sizeof(gd_targets));
+		st->nsides = n;
 		for (size_t i = 0; i < n; i++) {
 			size_t mi = rd_push_index(r, i);
 			parse_targets(r, json_array_get(groups, i),
-				      &pt->groups[i]);
+				      &st->sides[i]);
 			rd_pop(r, mi);
 		}
 	}
@@ -180,7 +187,8 @@ static void parse_groups(gd_reader *r, json_t *groups, gd_partition *pt)
 
 static void partition_parse(gd_reader *r, json_t *obj, gd_step *st)
 {
-	gd_partition *pt = &st->partition;
+	partition_spec *pt = gd_arena_alloc(r->arena, sizeof(*pt));
+	st->spec = pt;
 	json_t *groups = json_object_get(obj, "groups");
 	json_t *from = json_object_get(obj, "from");
 	json_t *to = json_object_get(obj, "to");
@@ -195,37 +203,52 @@ static void partition_parse(gd_reader *r, json_t *obj, gd_step *st)
 		return;
 	}
 	if (isolate)
-		pt->shape = GD_PART_ISOLATE;
+		pt->shape = ISOLATE;
 	if (groups) {
-		pt->shape = GD_PART_SPLIT;
-		parse_groups(r, groups, pt);
+		pt->shape = SPLIT;
+		parse_groups(r, groups, st);
 	}
 	if (from || to) {
-		pt->shape = GD_PART_ONEWAY;
+		pt->shape = ONEWAY;
 		if (!from || !to)
 			rd_error(
 				r,
 				"a one-way partition needs both \"from\" and \"to\"");
-		parse_targets_field(r, obj, "from", &pt->from);
-		parse_targets_field(r, obj, "to", &pt->to);
+		st->sides = gd_arena_array(r->arena, 2, sizeof(gd_targets));
+		st->nsides = 2;
+		parse_targets_field(r, obj, "from", &st->sides[0]);
+		parse_targets_field(r, obj, "to", &st->sides[1]);
 	}
 	static const char *const modes[] = {"blackhole", "unreachable",
 					    "prohibit"};
+	static const enum gd_nl_cut cuts_of[] = {
+		GD_CUT_SILENT, GD_CUT_UNREACHABLE, GD_CUT_PROHIBIT};
 	int mode = 0;
 	RD_FIELD(rd_as_choice, r, obj, "mode", false, modes, 3, &mode);
-	pt->mode = (enum gd_partition_mode)mode;
+	pt->cut = cuts_of[mode];
+}
+
+/* A cut's word in the plan's text and in its JSON. */
+static const char *cut_word(enum gd_nl_cut cut, bool json)
+{
+	switch (cut) {
+	case GD_CUT_UNREACHABLE:
+		return "unreachable";
+	case GD_CUT_PROHIBIT:
+		return "prohibit";
+	default:
+		return json ? "blackhole" : "silent";
+	}
 }
 
 static void partition_describe(const gd_plan *p, const gd_plan_entry *e,
 			       FILE *out)
 {
-	static const char *const modes[] = {"silent", "unreachable",
-					    "prohibit"};
 	const gd_cluster *c = &p->scenario->cluster;
-	const gd_partition *pt = &e->step->partition;
-	if (pt->shape == GD_PART_ISOLATE) {
+	const partition_spec *pt = spec_of(e);
+	if (pt->shape == ISOLATE) {
 		fputs("isolated", out);
-	} else if (pt->shape == GD_PART_SPLIT) {
+	} else if (pt->shape == SPLIT) {
 		fputs("split", out);
 		for (size_t g = 0; g < e->nsides; g++) {
 			fputs(g ? " | [" : " [", out);
@@ -238,18 +261,16 @@ static void partition_describe(const gd_plan *p, const gd_plan_entry *e,
 		fputs(" cannot send to ", out);
 		gd_plan_nodes_print(out, c, &e->sides[1]);
 	}
-	fprintf(out, " (%s)", modes[pt->mode]);
+	fprintf(out, " (%s)", cut_word(pt->cut, false));
 }
 
 static json_t *partition_describe_json(const gd_plan *p, const gd_plan_entry *e)
 {
 	static const char *const shapes[] = {"isolate", "split", "one-way"};
-	static const char *const modes[] = {"blackhole", "unreachable",
-					    "prohibit"};
-	const gd_partition *pt = &e->step->partition;
+	const partition_spec *pt = spec_of(e);
 	json_t *o = json_object();
 	json_object_set_new(o, "shape", json_string(shapes[pt->shape]));
-	json_object_set_new(o, "mode", json_string(modes[pt->mode]));
+	json_object_set_new(o, "mode", json_string(cut_word(pt->cut, true)));
 	json_t *sides = json_array();
 	for (size_t g = 0; g < e->nsides; g++)
 		json_array_append_new(sides,
@@ -257,12 +278,6 @@ static json_t *partition_describe_json(const gd_plan *p, const gd_plan_entry *e)
 							 &e->sides[g]));
 	json_object_set_new(o, "sides", sides);
 	return o;
-}
-
-static bool always(const gd_step *st)
-{
-	(void)st;
-	return true;
 }
 
 static const gd_fault_ops ops = {
@@ -277,7 +292,8 @@ static const char *const keys[] = {"groups", "from", "to", "mode"};
  * hold at once (the cuts are counted). */
 const gd_kind gd_kind_partition = {
 	.name = "partition",
-	.loses_jobs = always,
+	.silences = true,
+	.splits = true,
 	.keeps_pre = "cuts",
 	.keeps_post = " off",
 	.keys = keys,

@@ -17,6 +17,25 @@
 #include <string.h>
 #include <time.h>
 
+/* A kill step's settings. */
+typedef struct kill_spec {
+	bool graceful;
+	gd_ms grace;
+	const char *service; /* NULL: the whole node */
+} kill_spec;
+
+/* The kill settings of st, or NULL when it is no kill. */
+static const kill_spec *kill_of(const gd_step *st)
+{
+	return st->kind == &gd_kind_kill ? st->spec : NULL;
+}
+
+/* Whether st kills one service, not whole nodes. */
+static bool service_kill(const gd_step *st)
+{
+	return kill_of(st) && kill_of(st)->service;
+}
+
 /* Appends "NODE: text" to the evidence, "; "-separated. */
 static void say(char *evidence, size_t size, const char *node, const char *fmt,
 		...) __attribute__((format(printf, 4, 5)));
@@ -166,7 +185,7 @@ static long wait_reaped(const gd_node_rt *n, const char *service, long pid,
 	return now;
 }
 
-static int kill_service(gd_faults *f, gd_node_rt *n, const gd_kill *k,
+static int kill_service(gd_faults *f, gd_node_rt *n, const kill_spec *k,
 			char *evidence, size_t size, gd_error **err)
 {
 	long pid = service_pid(n, k->service);
@@ -220,15 +239,16 @@ int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 			missing += !frozen;
 			continue;
 		}
-		if (st->kind == &gd_kind_kill && st->kill.service) {
-			r = kill_service(f, n, &st->kill, evidence, size, err);
+		if (service_kill(st)) {
+			r = kill_service(f, n, kill_of(st), evidence, size,
+					 err);
 			if (r < 0)
 				return r;
 			missing += r;
 			continue;
 		}
-		if (st->kind == &gd_kind_kill && st->kill.graceful)
-			r = graceful_stop(f, n, st->kill.grace, err);
+		if (kill_of(st) && kill_of(st)->graceful)
+			r = graceful_stop(f, n, kill_of(st)->grace, err);
 		else
 			r = gd_cluster_stop_node(f->st, n->name, false, ready,
 						 err);
@@ -316,13 +336,15 @@ int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 
 static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
 {
+	kill_spec *k = gd_arena_alloc(r->arena, sizeof(*k));
+	st->spec = k;
 	static const char *const modes[] = {"hard", "graceful"};
 	int mode = 0;
 	RD_FIELD(rd_as_choice, r, obj, "mode", false, modes, 2, &mode);
-	st->kill.graceful = mode == 1;
-	st->kill.grace = 10 * GD_MS_PER_S;
+	k->graceful = mode == 1;
+	k->grace = 10 * GD_MS_PER_S;
 	if (json_object_get(obj, "grace")) {
-		if (!st->kill.graceful) {
+		if (!k->graceful) {
 			size_t m = rd_push_key(r, "grace");
 			rd_error(
 				r,
@@ -330,18 +352,18 @@ static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
 			rd_pop(r, m);
 		} else {
 			RD_FIELD(rd_as_positive_duration, r, obj, "grace", true,
-				 &st->kill.grace);
+				 &k->grace);
 		}
 	}
-	RD_FIELD(rd_as_name, r, obj, "service", false, 64, &st->kill.service);
-	if (st->kill.service && st->has_for) {
+	RD_FIELD(rd_as_name, r, obj, "service", false, 64, &k->service);
+	if (k->service && st->has_for) {
 		size_t m = rd_push_key(r, "for");
 		rd_error(
 			r,
 			"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
 		rd_pop(r, m);
 	}
-	if (st->wave && !st->kill.service && !st->has_for) {
+	if (st->wave && !k->service && !st->has_for) {
 		size_t m = rd_push_key(r, "wave");
 		rd_error(
 			r,
@@ -362,9 +384,14 @@ static void reboot_parse(gd_reader *r, json_t *obj, gd_step *st)
 	rd_step_lasts(r, obj, st);
 }
 
+static bool instant(const gd_step *st)
+{
+	return service_kill(st);
+}
+
 static bool whole_node(const gd_step *st)
 {
-	return !st->kill.service;
+	return !service_kill(st);
 }
 
 static bool always(const gd_step *st)
@@ -378,7 +405,7 @@ static bool always(const gd_step *st)
 static size_t power_claims(const gd_step *st, gd_claim *out, size_t max)
 {
 	(void)max;
-	if (st->kind == &gd_kind_kill && st->kill.service)
+	if (service_kill(st))
 		return 0;
 	out[0] = (gd_claim){&gd_aspect_power, NULL};
 	return 1;
@@ -387,7 +414,7 @@ static size_t power_claims(const gd_step *st, gd_claim *out, size_t max)
 static void kill_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
 {
 	(void)p;
-	const gd_kill *k = &e->step->kill;
+	const kill_spec *k = e->step->spec;
 	char buf[GD_DURATION_BUFSZ];
 	fputs(k->graceful ? "graceful" : "hard", out);
 	if (k->graceful)
@@ -402,7 +429,7 @@ static void kill_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
 static json_t *kill_describe_json(const gd_plan *p, const gd_plan_entry *e)
 {
 	(void)p;
-	const gd_kill *k = &e->step->kill;
+	const kill_spec *k = e->step->spec;
 	json_t *o = json_object();
 	json_object_set_new(o, "mode",
 			    json_string(k->graceful ? "graceful" : "hard"));
@@ -448,12 +475,14 @@ static int reboot_preflight(const gd_plan *p, const gd_step *st, gd_error **err)
 			err, EOPNOTSUPP,
 			"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
 			s->file, st->id);
-	if (st->back_with && st->back_with->nconfig &&
-	    s->cluster.system != GD_SYSTEM_SLURM)
+	const gd_change *c = st->back_with;
+	if (c && c->nconfig && s->cluster.system != GD_SYSTEM_SLURM)
 		why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
-	else if (st->back_with && st->back_with->clock &&
-		 st->back_with->clock->action == GD_CLOCK_DRIFT)
-		why = "a node coming back with a drifting clock (a back_with clock takes an offset)";
+	for (size_t i = 0; c && !why && i < c->nparts; i++) {
+		const gd_fault_ops *ops = c->parts[i].kind->ops;
+		why = ops->part_refused ? ops->part_refused(c->parts[i].spec)
+					: NULL;
+	}
 	if (why)
 		return gd_error_set(
 			err, EOPNOTSUPP,
@@ -469,8 +498,7 @@ static void power_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
 {
 	const gd_step *st = e->step;
 	bool pause = st->kind == &gd_kind_pause;
-	bool stop = apply && !pause &&
-		    !(st->kind == &gd_kind_kill && st->kill.service);
+	bool stop = apply && !pause && !service_kill(st);
 	for (size_t k = 0; (pause || stop) && k < e->nodes.n; k++)
 		gd_faults_prepare_ready(f, e->nodes.v[k], stop);
 }
@@ -487,7 +515,7 @@ static const gd_fault_ops reboot_ops = {
 	.apply = gd_power_apply,
 	.heal = gd_power_heal,
 	.prepare = power_prepare,
-	.forget = gd_skew_forget,
+	.forget = gd_change_forget_parts,
 };
 
 static const char *const kill_keys[] = {"mode", "grace", "service"};
@@ -495,7 +523,8 @@ static const char *const reboot_keys[] = {"back_with", "drain"};
 
 const gd_kind gd_kind_kill = {
 	.name = "kill",
-	.loses_jobs = whole_node,
+	.takes_down = whole_node,
+	.instant = instant,
 	.keys = kill_keys,
 	.nkeys = GD_ARRAY_SIZE(kill_keys),
 	.color = "#424242",
@@ -509,7 +538,7 @@ const gd_kind gd_kind_kill = {
 
 const gd_kind gd_kind_pause = {
 	.name = "pause",
-	.loses_jobs = always,
+	.silences = true,
 	.keeps_pre = "freezes",
 	.keeps_post = "",
 	.color = "#1565c0",
@@ -523,7 +552,7 @@ const gd_kind gd_kind_pause = {
 
 const gd_kind gd_kind_reboot = {
 	.name = "reboot",
-	.loses_jobs = always,
+	.takes_down = always,
 	.keys = reboot_keys,
 	.nkeys = GD_ARRAY_SIZE(reboot_keys),
 	.color = "#616161",

@@ -21,12 +21,12 @@
 
 #define CHECK_FILE "/tmp/.gameday-profile-check"
 
-bool gd_security_wanted(const gd_skew *k)
+bool gd_security_wanted(const gd_profile *k)
 {
 	return k->has_seccomp || k->caps_drop.n;
 }
 
-static bool denied_wholesale(const gd_skew *k, const char *name)
+static bool denied_wholesale(const gd_profile *k, const char *name)
 {
 	for (size_t i = 0; i < k->deny.n; i++)
 		if (strcmp(k->deny.v[i], name) == 0)
@@ -38,7 +38,7 @@ static bool denied_wholesale(const gd_skew *k, const char *name)
  * openat2 keeps its flags behind a pointer seccomp cannot read, so it
  * answers ENOSYS and callers fall back to openat, as container runtimes
  * arrange. */
-static int add_write_opens(scmp_filter_ctx ctx, const gd_skew *k, int e)
+static int add_write_opens(scmp_filter_ctx ctx, const gd_profile *k, int e)
 {
 	static const struct {
 		const char *name;
@@ -64,7 +64,7 @@ static int add_write_opens(scmp_filter_ctx ctx, const gd_skew *k, int e)
 	return r;
 }
 
-static int compile(const gd_skew *k, int fd)
+static int compile(const gd_profile *k, int fd)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
@@ -83,7 +83,7 @@ static int compile(const gd_skew *k, int fd)
 	return r;
 }
 
-static uint64_t caps_mask(const gd_skew *k)
+static uint64_t caps_mask(const gd_profile *k)
 {
 	uint64_t mask = 0;
 	for (size_t i = 0; i < k->caps_drop.n; i++) {
@@ -94,7 +94,7 @@ static uint64_t caps_mask(const gd_skew *k)
 	return mask;
 }
 
-int gd_security_set(const gd_node_rt *n, const gd_skew *k, gd_error **err)
+int gd_security_set(const gd_node_rt *n, const gd_profile *k, gd_error **err)
 {
 	if (k->has_seccomp) {
 		_cleanup_close_ int fd =
@@ -147,7 +147,7 @@ int gd_security_restart(const gd_node_rt *n, gd_error **err)
 
 /* Whether every service gd-probe listed shows the profile (or, healed,
  * its absence): seccomp mode 2 and the dropped bits gone from CapBnd. */
-static bool services_show(const char *said, const gd_skew *k, bool healed)
+static bool services_show(const char *said, const gd_profile *k, bool healed)
 {
 	bool any = false;
 	uint64_t mask = caps_mask(k);
@@ -174,8 +174,8 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int gd_security_check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
-		      char *evidence, size_t size)
+int gd_security_check(gd_faults *f, size_t index, const gd_profile *k,
+		      bool healed, char *evidence, size_t size)
 {
 	const gd_node_rt *n = &f->st->nodes[index];
 	char said[384] = "";

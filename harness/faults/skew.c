@@ -9,6 +9,8 @@
  * exactly at heal. */
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/suggest.h"
+#include "base/sysnames.h"
 #include "faults/engine.h"
 #include "plan/claims.h"
 #include "plan/print.h"
@@ -21,6 +23,25 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* A path a skew changes on a node. */
+typedef struct path_skew {
+	const char *path;   /* JSON path */
+	const char *target; /* "scratch", "spool", "output", "log" or absolute */
+	int mode;	    /* -1: unchanged */
+	const char *owner;  /* NULL: unchanged; a user name or "service" */
+	const char *group;
+} path_skew;
+
+/* A skew step's settings, or a changed return's "skew". */
+typedef struct skew_spec {
+	const char *path;
+	/* uid/gid remap of the service user on the node; -1: unchanged */
+	long uid, gid;
+	path_skew *paths;
+	size_t npaths;
+	gd_profile profile; /* for services when they (re)start */
+} skew_spec;
 
 /* What a skew changed on one node, to put back. */
 struct skew_saved {
@@ -123,7 +144,7 @@ static const char *named_path(const char *target)
 	return target;
 }
 
-static int set_path(gd_faults *f, const gd_node_rt *n, const gd_path_skew *ps,
+static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
 		    struct stat *saved, gd_error **err)
 {
 	const char *path = named_path(ps->target);
@@ -169,7 +190,7 @@ static int set_path(gd_faults *f, const gd_node_rt *n, const gd_path_skew *ps,
 	return 0;
 }
 
-static int restore_path(const gd_node_rt *n, const gd_path_skew *ps,
+static int restore_path(const gd_node_rt *n, const path_skew *ps,
 			const struct stat *saved, gd_error **err)
 {
 	const char *path = named_path(ps->target);
@@ -187,7 +208,7 @@ static int restore_path(const gd_node_rt *n, const gd_path_skew *ps,
 }
 
 /* Evidence from inside: what id(1) and stat(1) say there. */
-static int check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
+static int check(gd_faults *f, size_t index, const skew_spec *k, bool healed,
 		 const struct skew_saved *saved, char *evidence, size_t size)
 {
 	const gd_node_rt *n = &f->st->nodes[index];
@@ -210,13 +231,13 @@ static int check(gd_faults *f, size_t index, const gd_skew *k, bool healed,
 					 "%s%s: id %s: %s", used ? "; " : "",
 					 n->name, user, said);
 	}
-	if (gd_security_wanted(k) && used < size) {
-		missing +=
-			gd_security_check(f, index, k, healed, evidence, size);
+	if (gd_security_wanted(&k->profile) && used < size) {
+		missing += gd_security_check(f, index, &k->profile, healed,
+					     evidence, size);
 		used = strlen(evidence);
 	}
 	for (size_t i = 0; i < k->npaths && used < size; i++) {
-		const gd_path_skew *ps = &k->paths[i];
+		const path_skew *ps = &k->paths[i];
 		char said[256];
 		gd_probe_cmd(f, index, said, sizeof(said), "/usr/bin/stat",
 			     "-c", "%a %U:%G", named_path(ps->target), NULL);
@@ -240,7 +261,7 @@ static struct skew_saved **saved_of(gd_faults *f, const gd_plan_entry *e)
 }
 
 /* Puts back whatever sv says was changed, newest first. */
-static int restore(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+static int restore(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
 		   const struct skew_saved *sv, gd_error **err)
 {
 	int r = 0;
@@ -262,7 +283,7 @@ static int restore(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 	return r;
 }
 
-static int change(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
+static int change(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
 		  struct skew_saved *sv, gd_error **err)
 {
 	const char *user = f->plan->scenario->cluster.service_user;
@@ -300,9 +321,9 @@ static int change(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 			if (r < 0)
 				return r;
 		}
-		if (gd_security_wanted(k)) {
+		if (gd_security_wanted(&k->profile)) {
 			sv[j].profile = true;
-			int r = gd_security_set(n, k, err);
+			int r = gd_security_set(n, &k->profile, err);
 			if (r < 0)
 				return r;
 		}
@@ -312,9 +333,10 @@ static int change(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 
 /* A profile reaches services only when they start. */
 static int restart_profiled(gd_faults *f, const gd_plan_entry *e,
-			    const gd_skew *k, gd_error **err)
+			    const skew_spec *k, gd_error **err)
 {
-	for (size_t j = 0; gd_security_wanted(k) && j < e->nodes.n; j++) {
+	for (size_t j = 0; gd_security_wanted(&k->profile) && j < e->nodes.n;
+	     j++) {
 		int r = gd_security_restart(&f->st->nodes[e->nodes.v[j]], err);
 		if (r < 0)
 			return r;
@@ -322,8 +344,8 @@ static int restart_profiled(gd_faults *f, const gd_plan_entry *e,
 	return 0;
 }
 
-int gd_skew_make(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		 gd_error **err)
+static int skew_make(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
+		     gd_error **err)
 {
 	struct skew_saved *sv = calloc(e->nodes.n + 1, sizeof(*sv));
 	if (!sv)
@@ -339,15 +361,15 @@ int gd_skew_make(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 	return r;
 }
 
-int gd_skew_undo(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		 bool restart, gd_error **err)
+static int skew_undo(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
+		     bool restart, gd_error **err)
 {
 	int r = restore(f, e, k, *saved_of(f, e), err);
 	return r == 0 && restart ? restart_profiled(f, e, k, err) : r;
 }
 
-int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
-		  bool healed, char *evidence, size_t size)
+static int skew_check(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
+		      bool healed, char *evidence, size_t size)
 {
 	const struct skew_saved *sv = *saved_of(f, e);
 	int missing = 0;
@@ -360,34 +382,34 @@ int gd_skew_check(gd_faults *f, const gd_plan_entry *e, const gd_skew *k,
 static int skew_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		      size_t size, gd_error **err)
 {
-	const gd_skew *k = &e->step->skew;
-	int r = gd_skew_make(f, e, k, err);
+	const skew_spec *k = e->step->spec;
+	int r = skew_make(f, e, k, err);
 	if (r < 0)
 		return r;
 	r = restart_profiled(f, e, k, err);
 	if (r < 0) {
 		/* Not applied, so nothing may stay of it. */
 		gd_error *e2 = NULL;
-		gd_skew_undo(f, e, k, false, &e2);
+		skew_undo(f, e, k, false, &e2);
 		gd_error_free(e2);
 		return r;
 	}
 	gd_faults_mark_applied(f);
-	return gd_skew_check(f, e, k, false, evidence, size);
+	return skew_check(f, e, k, false, evidence, size);
 }
 
 static int skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		     size_t size, gd_error **err)
 {
-	const gd_skew *k = &e->step->skew;
-	int r = gd_skew_undo(f, e, k, true, err);
+	const skew_spec *k = e->step->spec;
+	int r = skew_undo(f, e, k, true, err);
 	if (r < 0)
 		return r;
 	gd_faults_mark_applied(f);
-	return gd_skew_check(f, e, k, true, evidence, size);
+	return skew_check(f, e, k, true, evidence, size);
 }
 
-void gd_skew_forget(gd_faults *f, size_t entry)
+static void gd_skew_forget(gd_faults *f, size_t entry)
 {
 	struct skew_saved *sv = f->kind_state[entry];
 	if (!sv)
@@ -402,26 +424,340 @@ void gd_skew_forget(gd_faults *f, size_t entry)
 	f->kind_state[entry] = NULL;
 }
 
+static const char *const path_skew_keys[] = {"path", "mode", "owner", "group"};
+static const char *const seccomp_keys[] = {"deny", "deny_write_opens", "errno"};
+
+static void error_with_hint(gd_reader *r, const char *what, const char *word,
+			    const char *const *known, size_t n)
+{
+	const char *hint = gd_suggest(word, known, n);
+	if (hint)
+		rd_error(r, "unknown %s \"%s\"; did you mean \"%s\"?", what,
+			 word, hint);
+	else
+		rd_error(r, "unknown %s \"%s\"", what, word);
+}
+
+static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
+{
+	const char *s;
+	if (json_is_integer(v)) {
+		rd_error(
+			r,
+			"write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
+		return false;
+	}
+	if (!rd_as_string(r, v, &s))
+		return false;
+	size_t len = strlen(s);
+	bool ok = (len == 3 || len == 4);
+	for (size_t i = 0; ok && i < len; i++)
+		ok = s[i] >= '0' && s[i] <= '7';
+	if (!ok) {
+		rd_error(
+			r,
+			"invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
+			s);
+		return false;
+	}
+	*mode = (int)strtol(s, NULL, 8);
+	return true;
+}
+
+static void parse_path_skew(gd_reader *r, json_t *v, path_skew *p)
+{
+	p->path = rd_path_keep(r);
+	p->mode = -1;
+	if (!rd_object(r, v, "a path change", path_skew_keys,
+		       GD_ARRAY_SIZE(path_skew_keys), NULL, 0))
+		return;
+	if (RD_FIELD(rd_as_string, r, v, "path", true, &p->target)) {
+		static const char *const known[] = {"scratch", "spool",
+						    "output", "log", "shared"};
+		bool ok = p->target[0] == '/';
+		for (size_t i = 0; !ok && i < GD_ARRAY_SIZE(known); i++)
+			ok = strcmp(p->target, known[i]) == 0;
+		if (ok && p->target[0] == '/' &&
+		    !gd_node_path_local(p->target)) {
+			size_t m = rd_push_key(r, "path");
+			rd_error(
+				r,
+				"\"%s\" is not the node's own: a skew may change paths under %s only (the rest of a node's file system is the host's)",
+				p->target, GD_NODE_LOCAL_PATHS);
+			rd_pop(r, m);
+		} else if (!ok) {
+			size_t m = rd_push_key(r, "path");
+			const char *hint = gd_suggest(p->target, known,
+						      GD_ARRAY_SIZE(known));
+			rd_error(
+				r,
+				"unknown node path \"%s\"%s%s%s (use an absolute path or one of: log, output, scratch, shared, spool)",
+				p->target, hint ? "; did you mean \"" : "",
+				hint ? hint : "", hint ? "\"?" : "");
+			rd_pop(r, m);
+		}
+	}
+	RD_FIELD(parse_mode_string, r, v, "mode", false, &p->mode);
+	RD_FIELD(rd_as_name, r, v, "owner", false, 31, &p->owner);
+	RD_FIELD(rd_as_name, r, v, "group", false, 31, &p->group);
+	if (!json_object_get(v, "mode") && !json_object_get(v, "owner") &&
+	    !json_object_get(v, "group"))
+		rd_error(
+			r,
+			"a path change needs at least one of \"mode\", \"owner\", \"group\"");
+}
+
+static void parse_seccomp(gd_reader *r, json_t *v, gd_profile *k)
+{
+	k->has_seccomp = true;
+	k->deny_errno = -1;
+	if (!rd_object(r, v, "a seccomp profile", seccomp_keys,
+		       GD_ARRAY_SIZE(seccomp_keys), NULL, 0))
+		return;
+	if (RD_FIELD(rd_as_strv, r, v, "deny", false, &k->deny)) {
+		size_t m = rd_push_key(r, "deny");
+		for (size_t i = 0; i < k->deny.n; i++) {
+			if (!gd_syscall_known(k->deny.v[i])) {
+				size_t mi = json_is_array(
+						    json_object_get(v, "deny"))
+						    ? rd_push_index(r, i)
+						    : r->len;
+				rd_error(r, "unknown system call \"%s\"",
+					 k->deny.v[i]);
+				rd_pop(r, mi);
+			}
+		}
+		rd_pop(r, m);
+	}
+	RD_FIELD(rd_as_bool, r, v, "deny_write_opens", false,
+		 &k->deny_write_opens);
+	if (!k->deny.n && !k->deny_write_opens)
+		rd_error(
+			r,
+			"a seccomp profile must deny something: \"deny\" (system calls) or \"deny_write_opens\": true");
+	if (RD_FIELD(rd_as_string, r, v, "errno", true, &k->deny_errno_name)) {
+		k->deny_errno = gd_errno_by_name(k->deny_errno_name);
+		if (k->deny_errno < 0) {
+			size_t n, m = rd_push_key(r, "errno");
+			const char *const *names = gd_errno_names(&n);
+			error_with_hint(r, "errno name", k->deny_errno_name,
+					names, n);
+			rd_pop(r, m);
+		}
+	}
+}
+
+/* A skew step's keys, or a changed return's "skew". */
+static void parse_body(gd_reader *r, json_t *obj, skew_spec *k)
+{
+	long long id;
+	k->path = rd_path_keep(r);
+	k->uid = k->gid = -1;
+	if (RD_FIELD(rd_as_int, r, obj, "uid", false, 1, 2147483646, &id))
+		k->uid = (long)id;
+	if (RD_FIELD(rd_as_int, r, obj, "gid", false, 1, 2147483646, &id))
+		k->gid = (long)id;
+
+	json_t *paths = rd_get(r, obj, "paths", false);
+	if (paths) {
+		size_t m = rd_push_key(r, "paths");
+		if (json_is_object(paths)) {
+			k->paths = gd_arena_alloc(r->arena, sizeof(*k->paths));
+			k->npaths = 1;
+			parse_path_skew(r, paths, &k->paths[0]);
+		} else if (json_is_array(paths) && json_array_size(paths)) {
+			k->npaths = json_array_size(paths);
+			k->paths = gd_arena_array(r->arena, k->npaths,
+						  sizeof(*k->paths));
+			for (size_t i = 0; i < k->npaths; i++) {
+				size_t mi = rd_push_index(r, i);
+				parse_path_skew(r, json_array_get(paths, i),
+						&k->paths[i]);
+				rd_pop(r, mi);
+			}
+		} else {
+			rd_error(
+				r,
+				"expected a path change or a non-empty array of them, got %s",
+				json_is_array(paths) ? "an empty array"
+						     : rd_type_name(paths));
+		}
+		rd_pop(r, m);
+	}
+
+	json_t *sc = rd_get(r, obj, "seccomp", false);
+	if (sc) {
+		size_t m = rd_push_key(r, "seccomp");
+		parse_seccomp(r, sc, &k->profile);
+		rd_pop(r, m);
+	}
+
+	if (RD_FIELD(rd_as_strv, r, obj, "caps_drop", false,
+		     &k->profile.caps_drop)) {
+		size_t m = rd_push_key(r, "caps_drop");
+		bool many = json_is_array(json_object_get(obj, "caps_drop"));
+		for (size_t i = 0; i < k->profile.caps_drop.n; i++) {
+			if (gd_cap_by_name(k->profile.caps_drop.v[i]) >= 0)
+				continue;
+			size_t mi = many ? rd_push_index(r, i) : r->len;
+			size_t n;
+			const char *const *names = gd_cap_names(&n);
+			error_with_hint(r, "capability",
+					k->profile.caps_drop.v[i], names, n);
+			rd_pop(r, mi);
+		}
+		rd_pop(r, m);
+	}
+
+	if (k->uid < 0 && k->gid < 0 && !paths && !sc &&
+	    !k->profile.caps_drop.n && !json_object_get(obj, "caps_drop"))
+		rd_error(
+			r,
+			"a skew must change something: \"uid\", \"gid\", \"paths\", \"seccomp\" or \"caps_drop\"");
+}
+
+static const char *const keys[] = {"uid", "gid", "paths", "seccomp",
+				   "caps_drop"};
+
 static void skew_parse(gd_reader *r, json_t *obj, gd_step *st)
 {
-	parse_skew_body(r, obj, &st->skew);
+	skew_spec *k = gd_arena_alloc(r->arena, sizeof(*k));
+	parse_body(r, obj, k);
+	st->spec = k;
+}
+
+static const void *skew_parse_part(gd_reader *r, json_t *obj)
+{
+	if (!rd_object(r, obj, "a skew", keys, GD_ARRAY_SIZE(keys), NULL, 0))
+		return NULL;
+	skew_spec *k = gd_arena_alloc(r->arena, sizeof(*k));
+	parse_body(r, obj, k);
+	return k;
+}
+
+static size_t skew_claims_of(const void *spec, gd_claim *out, size_t max)
+{
+	const skew_spec *k = spec;
+	size_t n = 0;
+	if ((k->uid >= 0 || k->gid >= 0) && n < max)
+		out[n++] = (gd_claim){&gd_aspect_ids, NULL};
+	if (k->profile.has_seccomp && n < max)
+		out[n++] = (gd_claim){&gd_aspect_seccomp, NULL};
+	if (k->profile.caps_drop.n && n < max)
+		out[n++] = (gd_claim){&gd_aspect_caps, NULL};
+	for (size_t i = 0; i < k->npaths && n < max; i++)
+		out[n++] = (gd_claim){&gd_aspect_path, k->paths[i].target};
+	return n;
 }
 
 static size_t skew_claims(const gd_step *st, gd_claim *out, size_t max)
 {
-	return gd_skew_claims(&st->skew, out, max);
+	return skew_claims_of(st->spec, out, max);
+}
+
+static void strv_print(FILE *out, const gd_strv *v, const char *sep)
+{
+	for (size_t i = 0; i < v->n; i++)
+		fprintf(out, "%s%s", i ? sep : " ", v->v[i]);
+}
+
+static void skew_print(const void *spec, FILE *out)
+{
+	const skew_spec *k = spec;
+	const gd_profile *pr = &k->profile;
+	const char *sep = "";
+	if (k->uid >= 0) {
+		fprintf(out, "%suid %ld", sep, k->uid);
+		sep = ", ";
+	}
+	if (k->gid >= 0) {
+		fprintf(out, "%sgid %ld", sep, k->gid);
+		sep = ", ";
+	}
+	for (size_t i = 0; i < k->npaths; i++) {
+		const path_skew *ps = &k->paths[i];
+		fprintf(out, "%s%s", sep, ps->target);
+		if (ps->mode >= 0)
+			fprintf(out, " mode %04o", (unsigned)ps->mode);
+		if (ps->owner)
+			fprintf(out, " owner %s", ps->owner);
+		if (ps->group)
+			fprintf(out, " group %s", ps->group);
+		sep = ", ";
+	}
+	if (pr->has_seccomp) {
+		fprintf(out, "%sseccomp denies", sep);
+		strv_print(out, &pr->deny, ",");
+		if (pr->deny_write_opens)
+			fprintf(out, "%swrite-opens", pr->deny.n ? "," : " ");
+		fprintf(out, " with %s", pr->deny_errno_name);
+		sep = ", ";
+	}
+	if (pr->caps_drop.n) {
+		fprintf(out, "%sdrops", sep);
+		strv_print(out, &pr->caps_drop, ",");
+	}
+}
+
+static json_t *strv_json(const gd_strv *v)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return a;
+}
+
+static json_t *path_json(const path_skew *ps)
+{
+	json_t *po = json_pack("{s:s}", "path", ps->target);
+	if (ps->mode >= 0) {
+		char m[16];
+		snprintf(m, sizeof(m), "%04o", (unsigned)ps->mode);
+		json_object_set_new(po, "mode", json_string(m));
+	}
+	if (ps->owner)
+		json_object_set_new(po, "owner", json_string(ps->owner));
+	if (ps->group)
+		json_object_set_new(po, "group", json_string(ps->group));
+	return po;
+}
+
+static json_t *skew_json(const void *spec)
+{
+	const skew_spec *k = spec;
+	const gd_profile *pr = &k->profile;
+	json_t *o = json_object();
+	if (k->uid >= 0)
+		json_object_set_new(o, "uid", json_integer(k->uid));
+	if (k->gid >= 0)
+		json_object_set_new(o, "gid", json_integer(k->gid));
+	if (k->npaths) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < k->npaths; i++)
+			json_array_append_new(a, path_json(&k->paths[i]));
+		json_object_set_new(o, "paths", a);
+	}
+	if (pr->has_seccomp)
+		json_object_set_new(
+			o, "seccomp",
+			json_pack("{s:o,s:b,s:s}", "deny", strv_json(&pr->deny),
+				  "deny_write_opens", pr->deny_write_opens,
+				  "errno", pr->deny_errno_name));
+	if (pr->caps_drop.n)
+		json_object_set_new(o, "caps_drop", strv_json(&pr->caps_drop));
+	return o;
 }
 
 static void skew_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
 {
 	(void)p;
-	gd_plan_skew_print(out, &e->step->skew);
+	skew_print(e->step->spec, out);
 }
 
 static json_t *skew_describe_json(const gd_plan *p, const gd_plan_entry *e)
 {
 	(void)p;
-	return gd_plan_skew_json(&e->step->skew);
+	return skew_json(e->step->spec);
 }
 
 /* Each node's root: a skew is made in the node's files. */
@@ -432,26 +768,58 @@ static void skew_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
 		gd_faults_prepare_root(f, e->nodes.v[k]);
 }
 
+/* As a part of a changed return: made while the nodes are held (their
+ * services start under it), so no restart; undone without one either,
+ * the change's end restarts them once for all its parts. */
+static int part_make(gd_faults *f, const gd_plan_entry *e, const void *spec,
+		     gd_error **err)
+{
+	return skew_make(f, e, spec, err);
+}
+
+static int part_undo(gd_faults *f, const gd_plan_entry *e, const void *spec,
+		     gd_error **err)
+{
+	return skew_undo(f, e, spec, false, err);
+}
+
+static int part_check(gd_faults *f, const gd_plan_entry *e, const void *spec,
+		      bool reverted, char *evidence, size_t size)
+{
+	return skew_check(f, e, spec, reverted, evidence, size);
+}
+
+static bool part_restarts(const void *spec)
+{
+	return gd_security_wanted(&((const skew_spec *)spec)->profile);
+}
+
 static const gd_fault_ops ops = {
 	.apply = skew_apply,
 	.heal = skew_heal,
 	.prepare = skew_prepare,
 	.forget = gd_skew_forget,
+	.part_make = part_make,
+	.part_undo = part_undo,
+	.part_check = part_check,
+	.part_restarts = part_restarts,
 };
-
-static const char *const keys[] = {"uid", "gid", "paths", "seccomp",
-				   "caps_drop"};
 
 const gd_kind gd_kind_skew = {
 	.name = "skew",
-	.keeps_pre = "skews",
-	.keeps_post = "",
 	.keys = keys,
 	.nkeys = GD_ARRAY_SIZE(keys),
 	.color = "#8e24aa",
+	.stalls_io = true,
+	.keeps_pre = "skews",
+	.keeps_post = "",
 	.parse = skew_parse,
 	.claims = skew_claims,
 	.describe = skew_describe,
 	.describe_json = skew_describe_json,
+	.parse_part = skew_parse_part,
+	.part_claims = skew_claims_of,
+	.part_describe = skew_print,
+	.part_describe_json = skew_json,
 	.ops = &ops,
 };

@@ -14,6 +14,8 @@
 #ifndef GD_KINDS_KIND_H
 #define GD_KINDS_KIND_H
 
+#include "base/duration.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +27,14 @@ struct gd_plan;
 struct gd_plan_entry;
 struct gd_claim;
 struct gd_fault_ops;
+
+/* How a fault moves its nodes' clocks, for the checks that compare a
+ * clock offset against the job system's credential lifetime. */
+typedef struct gd_time_shift {
+	bool reset;    /* back to the host's time */
+	gd_ms offset;  /* or this far off */
+	gd_ms drift_h; /* or gaining this much per hour of scenario time */
+} gd_time_shift;
 
 typedef struct gd_kind {
 	const char *name;
@@ -53,11 +63,33 @@ typedef struct gd_kind {
 			 FILE *out);
 	json_t *(*describe_json)(const struct gd_plan *p,
 				 const struct gd_plan_entry *e);
-	/* Whether st can cost a job on its nodes (a requeue); NULL: never. */
-	bool (*loses_jobs)(const struct gd_step *st);
+	/* Whether st has nothing to heal (a service kill, a clock reset);
+	 * NULL: it lasts. */
+	bool (*instant)(const struct gd_step *st);
+	/* Its nodes are sides cut apart (its "targets" each a side of its
+	 * own beside the rest, or the step's sides); not targets changed. */
+	bool splits;
+	/* Facets the fidelity check reads (plan/fidelity.c): whether st
+	 * takes its nodes down (their jobs lost, a requeue); whether they
+	 * run on and answer nothing (frozen, cut off); whether jobs there
+	 * stall on failed reads and writes, to resume at their next try;
+	 * how it moves their clocks (spec: a step's or a changed return's
+	 * part of this kind; false: it does not). */
+	bool (*takes_down)(const struct gd_step *st);
+	bool silences;
+	bool stalls_io;
+	bool (*shifts_clock)(const void *spec, gd_time_shift *out);
 	/* How the fidelity check says what it does to a node: keeps_pre
 	 * NODE keeps_post ("cuts w1 off"); NULL: "keeps w1 down". */
 	const char *keeps_pre, *keeps_post;
+	/* As a part of a reboot's changed return ("back_with": {NAME:
+	 * {...}}): its settings read (spec), what they hold on a node, and
+	 * in words and JSON.  NULL: this kind cannot be one. */
+	const void *(*parse_part)(struct gd_reader *r, json_t *obj);
+	size_t (*part_claims)(const void *spec, struct gd_claim *out,
+			      size_t max);
+	void (*part_describe)(const void *spec, FILE *out);
+	json_t *(*part_describe_json)(const void *spec);
 	/* The player's part: made, healed, prepared, seen. */
 	const struct gd_fault_ops *ops;
 } gd_kind;

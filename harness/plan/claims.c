@@ -12,26 +12,6 @@ const gd_aspect gd_aspect_power = {"take down or pause", false},
 		gd_aspect_config = {"change the job system's configuration on",
 				    false};
 
-size_t gd_skew_claims(const gd_skew *k, gd_claim *out, size_t max)
-{
-	size_t n = 0;
-#define PUT(a, p)                                                              \
-	do {                                                                   \
-		if (n < max)                                                   \
-			out[n++] = (gd_claim){(a), (p)};                       \
-	} while (0)
-	if (k->uid >= 0 || k->gid >= 0)
-		PUT(&gd_aspect_ids, NULL);
-	if (k->has_seccomp)
-		PUT(&gd_aspect_seccomp, NULL);
-	if (k->caps_drop.n)
-		PUT(&gd_aspect_caps, NULL);
-	for (size_t i = 0; i < k->npaths; i++)
-		PUT(&gd_aspect_path, k->paths[i].target);
-#undef PUT
-	return n;
-}
-
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)
 {
 	if (max == 0 || !st->kind->claims)
@@ -42,10 +22,9 @@ size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)
 size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max)
 {
 	size_t n = 0;
-	if (c->skew)
-		n += gd_skew_claims(c->skew, out, max);
-	if (c->clock && n < max)
-		out[n++] = (gd_claim){&gd_aspect_clock, NULL};
+	for (size_t i = 0; i < c->nparts && n < max; i++)
+		n += c->parts[i].kind->part_claims(c->parts[i].spec, out + n,
+						   max - n);
 	if (c->nconfig && n < max)
 		out[n++] = (gd_claim){&gd_aspect_config, NULL};
 	return n;

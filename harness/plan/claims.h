@@ -35,8 +35,7 @@ typedef struct gd_claim {
 /* The claims of a step's fault (not of its back_with change), at most
  * max; returns how many.  Its kind's row says them. */
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max);
-/* Those of a skew's changes (a skew step's and a changed return's). */
-size_t gd_skew_claims(const gd_skew *k, gd_claim *out, size_t max);
+
 /* The claims of a reboot's changed return. */
 size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max);
 

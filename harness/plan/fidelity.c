@@ -43,7 +43,7 @@ int gd_fidelity_clock_side(gd_ms offset, gd_ms ttl)
  * node whose clock munge rejects answers at once, with an error. */
 static bool answers_nothing(const gd_step *s)
 {
-	return s->kind == &gd_kind_pause || s->kind == &gd_kind_partition;
+	return s->kind->silences;
 }
 
 /* A timing in production or as configured, its latest or its earliest. */
@@ -101,9 +101,21 @@ static void compare(struct sink *k, gd_fidelity_issue is, double scale)
 }
 
 /* Steps that can cost a worker's job its node, and so a requeue. */
+static bool takes_down(const gd_step *s)
+{
+	return s->kind->takes_down && s->kind->takes_down(s);
+}
+
 static bool loses_jobs(const gd_step *s)
 {
-	return s->kind->loses_jobs && s->kind->loses_jobs(s);
+	return s->kind->silences || takes_down(s);
+}
+
+/* How the step itself (changed: its changed return) moves its nodes'
+ * clocks other than back to the host's: false when it does not. */
+static bool moves_clock(const gd_step *s, bool changed, gd_time_shift *t)
+{
+	return gd_step_shifts_clock(s, changed, t) && !t->reset;
 }
 
 static gd_ms entry_span(const gd_plan *p, const gd_plan_entry *e)
@@ -126,15 +138,13 @@ static gd_ms change_span(const gd_plan *p, const gd_plan_entry *e)
 static gd_ms clock_reach(const gd_plan *p, const gd_plan_entry *e)
 {
 	const gd_step *s = e->step;
-	const gd_clock *c = s->kind == &gd_kind_clock ? &s->clock
-			    : s->back_with	      ? s->back_with->clock
-						      : NULL;
-	if (!c || c->action == GD_CLOCK_RESET)
+	gd_time_shift t;
+	if (!moves_clock(s, false, &t) && !moves_clock(s, true, &t))
 		return 0;
-	if (c->action == GD_CLOCK_OFFSET)
-		return abs_ms(c->offset);
-	return (gd_ms)((double)abs_ms(c->drift_per_h) *
-		       (double)entry_span(p, e) / 3600000.0);
+	if (!t.drift_h)
+		return abs_ms(t.offset);
+	return (gd_ms)((double)abs_ms(t.drift_h) * (double)entry_span(p, e) /
+		       3600000.0);
 }
 
 static const gd_timing *find_kind(const gd_timing *t, size_t nt,
@@ -156,11 +166,12 @@ static gd_ms clock_cut(const gd_plan *p, const gd_plan_entry *e,
 	const gd_step *s = e->step;
 	const gd_timing *ttl = find_kind(t, nt, GD_TIMING_CLOCK);
 	gd_ms reach = clock_reach(p, e);
-	if (s->kind != &gd_kind_clock || !ttl || reach == 0 ||
+	gd_time_shift own;
+	if (!moves_clock(s, false, &own) || !ttl || reach == 0 ||
 	    gd_fidelity_clock_side(reach, ttl->production) < 0)
 		return -1;
 	gd_ms span = entry_span(p, e);
-	if (s->clock.action == GD_CLOCK_OFFSET)
+	if (!own.drift_h)
 		return span;
 	gd_ms edge = ttl->production - GD_CLOCK_GUARD_MS;
 	return span - (gd_ms)((double)span * (double)edge / (double)reach);
@@ -174,23 +185,18 @@ static bool measured(const gd_plan_entry *e, const gd_timing *t, size_t node,
 	/* A partition silences the workers the controller cannot hear,
 	 * whichever side it names; so does a controller's clock munge
 	 * rejects; a controller that is down or frozen pings no one. */
-	bool worker = (long)node != controller ||
-		      s->kind == &gd_kind_partition || clock_cut;
+	bool worker = (long)node != controller || s->kind->splits || clock_cut;
+	gd_time_shift shift;
 	switch (t->kind) {
 	case GD_TIMING_SILENT:
 		return worker && (loses_jobs(s) || clock_cut);
 	case GD_TIMING_STRANDED:
-		return worker && (s->kind == &gd_kind_pause ||
-				  s->kind == &gd_kind_partition || clock_cut);
+		return worker && (s->kind->silences || clock_cut);
 	case GD_TIMING_BACK:
-		return worker && !e->until_end &&
-		       (s->kind == &gd_kind_reboot ||
-			(s->kind == &gd_kind_kill && !s->kill.service));
+		return worker && !e->until_end && takes_down(s);
 	case GD_TIMING_CLOCK:
-		return (s->kind == &gd_kind_clock &&
-			s->clock.action != GD_CLOCK_RESET) ||
-		       (s->back_with && s->back_with->clock &&
-			s->back_with->clock->action != GD_CLOCK_RESET);
+		return moves_clock(s, false, &shift) ||
+		       moves_clock(s, true, &shift);
 	default:
 		return false;
 	}
@@ -323,20 +329,31 @@ static bool own_pause(const gd_timing *t)
 	       strcmp(t->name, clock_reread.name) == 0;
 }
 
-/* Whether a reboot's change makes a change of kind. */
-static bool changes(const gd_change *c, const gd_kind *kind)
+/* What one of gameday's pauses is measured against: faults that stall
+ * jobs on failed reads and writes, or that move a clock. */
+enum touch { STALLS_IO, MOVES_CLOCK };
+
+/* Whether the step (changed: its changed return) does what touch names. */
+static bool touches(const gd_step *s, bool changed, enum touch touch)
 {
-	return c &&
-	       (kind == &gd_kind_skew ? c->skew != NULL : c->clock != NULL);
+	gd_time_shift t;
+	if (touch == MOVES_CLOCK)
+		return moves_clock(s, changed, &t);
+	if (!changed)
+		return s->kind->stalls_io;
+	for (size_t i = 0; s->back_with && i < s->back_with->nparts; i++)
+		if (s->back_with->parts[i].kind->stalls_io)
+			return true;
+	return false;
 }
 
-/* Steps of kind (a reboot's change of it too) against one of gameday's
+/* Steps that touch (a reboot's change that does too) against one of gameday's
  * pauses: a job stalled by a skew resumes at its next try after the heal,
  * within a second in production, and a daemon sees a clock move within a
  * second; at scale 600 that second is 10 minutes, and a change shorter
  * than it may come and go between two looks. */
 static void check_pause(struct sink *k, const gd_plan *p, const gd_timing *t,
-			const gd_kind *kind, double scale)
+			enum touch touch, double scale)
 {
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
@@ -344,12 +361,10 @@ static void check_pause(struct sink *k, const gd_plan *p, const gd_timing *t,
 		gd_fidelity_issue is = {.entry = e,
 					.node = e->nodes.n ? e->nodes.v[0] : 0,
 					.timing = *t};
-		if (s->kind == kind && !(kind == &gd_kind_clock &&
-					 s->clock.action == GD_CLOCK_RESET)) {
+		if (touches(s, false, touch)) {
 			is.about = GD_FIDELITY_FAULT;
 			is.span = entry_span(p, e);
-		} else if (changes(s->back_with, kind) &&
-			   change_span(p, e) > 0) {
+		} else if (touches(s, true, touch) && change_span(p, e) > 0) {
 			is.about = GD_FIDELITY_CHANGE;
 			is.span = change_span(p, e);
 		} else {
@@ -412,8 +427,8 @@ static bool stalls(const gd_plan *p)
 {
 	for (size_t i = 0; i < p->nentries; i++) {
 		const gd_plan_entry *e = &p->entries[i];
-		if (e->step->kind == &gd_kind_skew ||
-		    (changes(e->step->back_with, &gd_kind_skew) &&
+		if (touches(e->step, false, STALLS_IO) ||
+		    (touches(e->step, true, STALLS_IO) &&
 		     change_span(p, e) > 0))
 			return true;
 	}
@@ -450,8 +465,8 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
 	check_requeue(&k, p, t, nt, scale);
 	check_start(&k, p, t, nt, scale);
-	check_pause(&k, p, &job_retry, &gd_kind_skew, scale);
-	check_pause(&k, p, &clock_reread, &gd_kind_clock, scale);
+	check_pause(&k, p, &job_retry, STALLS_IO, scale);
+	check_pause(&k, p, &clock_reread, MOVES_CLOCK, scale);
 	return k.n;
 }
 
@@ -502,7 +517,7 @@ double gd_fidelity_max_scale(const gd_plan *p)
 static void verb(const gd_step *s, bool own, const char **pre,
 		 const char **post)
 {
-	if (own && s->kind == &gd_kind_clock) {
+	if (own && gd_step_shifts_clock(s, false, NULL)) {
 		*pre = "moves the clock of", *post = "";
 		return;
 	}
@@ -524,7 +539,7 @@ static void entry_nodes(const gd_plan *p, const gd_fidelity_issue *i, char *buf,
 		/* an issue of a clock fault's silence is one that cut the
 		 * node off */
 		if (own || measured(e, &i->timing, node, controller,
-				    e->step->kind == &gd_kind_clock))
+				    gd_step_shifts_clock(e->step, false, NULL)))
 			snprintf(buf + len, size - len, "%s%s", len ? " " : "",
 				 c->nodes[node].name);
 	}
@@ -552,8 +567,8 @@ static void subject(const gd_plan *p, const gd_fidelity_issue *i,
 	}
 	entry_nodes(p, i, nodes, sizeof(nodes));
 	const gd_step *s = i->entry->step;
-	bool drift =
-		s->kind == &gd_kind_clock && s->clock.action == GD_CLOCK_DRIFT;
+	gd_time_shift own;
+	bool drift = gd_step_shifts_clock(s, false, &own) && own.drift_h;
 	const char *pre, *post;
 	verb(s, own_pause(t), &pre, &post);
 	if (t->kind == GD_TIMING_CLOCK)

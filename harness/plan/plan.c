@@ -96,10 +96,7 @@ static void spans(planner *p)
 					      &nodes, &n);
 			p->count[i] = gd_targets_count(&st->targets, n);
 		}
-		bool instant =
-			(st->kind == &gd_kind_kill && st->kill.service) ||
-			(st->kind == &gd_kind_clock &&
-			 st->clock.action == GD_CLOCK_RESET);
+		bool instant = st->kind->instant && st->kind->instant(st);
 		if (instant) {
 			p->span[i] = 0;
 		} else if (st->wave) {
@@ -272,13 +269,14 @@ static void claim(planner *p, const gd_step *st, const char *path,
 	}
 }
 
-static void partition_sides(planner *p, const gd_step *st, gd_plan_entry *e)
+/* The sides a splitting step cuts apart: the sides it names or, without
+ * any, each of its targets alone and the rest of the cluster. */
+static void split_sides(planner *p, const gd_step *st, gd_plan_entry *e)
 {
 	const gd_cluster *c = &p->s->cluster;
-	const gd_partition *pt = &st->partition;
 	bool *taken = gd_arena_array(p->a, c->nnodes + 1, sizeof(bool));
 
-	if (pt->shape == GD_PART_ISOLATE) {
+	if (!st->nsides) {
 		gd_nodeset t;
 		if (!resolve(p, st, &st->targets,
 			     gd_arena_printf(p->a, "step:%s", st->id), NULL, 0,
@@ -307,15 +305,8 @@ static void partition_sides(planner *p, const gd_step *st, gd_plan_entry *e)
 		return;
 	}
 
-	const gd_targets *groups = pt->groups;
-	size_t ngroups = pt->ngroups;
-	gd_targets oneway[2];
-	if (pt->shape == GD_PART_ONEWAY) {
-		oneway[0] = pt->from;
-		oneway[1] = pt->to;
-		groups = oneway;
-		ngroups = 2;
-	}
+	const gd_targets *groups = st->sides;
+	size_t ngroups = st->nsides;
 	e->sides = gd_arena_array(p->a, ngroups, sizeof(gd_nodeset));
 	e->nsides = ngroups;
 	gd_nodeset all = {gd_arena_array(p->a, c->nnodes + 1, sizeof(size_t)),
@@ -393,13 +384,13 @@ static void place(planner *p, size_t i)
 							  MAX_CLAIMS)
 				       : 0;
 
-	if (st->kind == &gd_kind_partition) {
+	if (st->kind->splits) {
 		gd_plan_entry *e = new_entry(p);
 		e->step = st;
 		e->id = st->id;
 		e->start = start;
 		e->end = end;
-		partition_sides(p, st, e);
+		split_sides(p, st, e);
 		return;
 	}
 

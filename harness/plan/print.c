@@ -60,76 +60,22 @@ static void nodes_text(sbuf *b, const gd_cluster *c, const gd_nodeset *set)
 		sb_printf(b, "%s%s", k ? " " : "", c->nodes[set->v[k]].name);
 }
 
-static void skew_text(sbuf *b, const gd_skew *k)
-{
-	const char *sep = "";
-	if (k->uid >= 0) {
-		sb_printf(b, "%suid %ld", sep, k->uid);
-		sep = ", ";
-	}
-	if (k->gid >= 0) {
-		sb_printf(b, "%sgid %ld", sep, k->gid);
-		sep = ", ";
-	}
-	for (size_t i = 0; i < k->npaths; i++) {
-		const gd_path_skew *ps = &k->paths[i];
-		sb_printf(b, "%s%s", sep, ps->target);
-		if (ps->mode >= 0)
-			sb_printf(b, " mode %04o", (unsigned)ps->mode);
-		if (ps->owner)
-			sb_printf(b, " owner %s", ps->owner);
-		if (ps->group)
-			sb_printf(b, " group %s", ps->group);
-		sep = ", ";
-	}
-	if (k->has_seccomp) {
-		sb_printf(b, "%sseccomp denies", sep);
-		for (size_t i = 0; i < k->deny.n; i++)
-			sb_printf(b, "%s%s", i ? "," : " ", k->deny.v[i]);
-		if (k->deny_write_opens)
-			sb_printf(b, "%swrite-opens", k->deny.n ? "," : " ");
-		sb_printf(b, " with %s", k->deny_errno_name);
-		sep = ", ";
-	}
-	if (k->caps_drop.n) {
-		sb_printf(b, "%sdrops", sep);
-		for (size_t i = 0; i < k->caps_drop.n; i++)
-			sb_printf(b, "%s%s", i ? "," : " ", k->caps_drop.v[i]);
-	}
-}
-
-static void clock_text(sbuf *b, const gd_clock *c)
-{
-	char buf[GD_DURATION_BUFSZ];
-	switch (c->action) {
-	case GD_CLOCK_OFFSET:
-		sb_printf(b, "clock %s%s", c->offset > 0 ? "+" : "",
-			  dur(c->offset, buf));
-		break;
-	case GD_CLOCK_DRIFT:
-		sb_printf(b, "clock drifts %s%s/h",
-			  c->drift_per_h > 0 ? "+" : "",
-			  dur(c->drift_per_h, buf));
-		break;
-	case GD_CLOCK_RESET:
-		sb_printf(b, "clock reset");
-		break;
-	}
-}
-
 /* What a reboot's nodes come back with, and until when. */
 static void change_text(sbuf *b, const gd_plan_entry *e)
 {
 	const gd_change *ch = e->step->back_with;
 	char buf[GD_DURATION_BUFSZ];
 	const char *sep = "";
-	if (ch->skew) {
-		skew_text(b, ch->skew);
-		sep = ", ";
-	}
-	if (ch->clock) {
-		sb_printf(b, "%s", sep);
-		clock_text(b, ch->clock);
+	for (size_t i = 0; i < ch->nparts; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+		if (m) {
+			ch->parts[i].kind->part_describe(ch->parts[i].spec, m);
+			fclose(m);
+		}
+		sb_printf(b, "%s%s", sep, text ? text : "");
+		free(text);
 		sep = ", ";
 	}
 	for (size_t i = 0; i < ch->nconfig; i++) {
@@ -147,22 +93,6 @@ void gd_plan_nodes_print(FILE *out, const gd_cluster *c, const gd_nodeset *set)
 {
 	sbuf b = {0};
 	nodes_text(&b, c, set);
-	fputs(sb_take(&b), out);
-	free(b.s);
-}
-
-void gd_plan_clock_print(FILE *out, const gd_clock *c)
-{
-	sbuf b = {0};
-	clock_text(&b, c);
-	fputs(sb_take(&b), out);
-	free(b.s);
-}
-
-void gd_plan_skew_print(FILE *out, const gd_skew *k)
-{
-	sbuf b = {0};
-	skew_text(&b, k);
 	fputs(sb_take(&b), out);
 	free(b.s);
 }
@@ -380,76 +310,6 @@ json_t *gd_plan_nodes_json(const gd_cluster *c, const gd_nodeset *set)
 	return a;
 }
 
-static json_t *strv_json(const gd_strv *v)
-{
-	json_t *a = json_array();
-	for (size_t k = 0; k < v->n; k++)
-		json_array_append_new(a, json_string(v->v[k]));
-	return a;
-}
-
-json_t *gd_plan_skew_json(const gd_skew *k)
-{
-	json_t *o = json_object();
-	if (k->uid >= 0)
-		json_object_set_new(o, "uid", json_integer(k->uid));
-	if (k->gid >= 0)
-		json_object_set_new(o, "gid", json_integer(k->gid));
-	if (k->npaths) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < k->npaths; i++) {
-			const gd_path_skew *ps = &k->paths[i];
-			json_t *po = json_pack("{s:s}", "path", ps->target);
-			if (ps->mode >= 0) {
-				char m[16];
-				snprintf(m, sizeof(m), "%04o",
-					 (unsigned)ps->mode);
-				json_object_set_new(po, "mode", json_string(m));
-			}
-			if (ps->owner)
-				json_object_set_new(po, "owner",
-						    json_string(ps->owner));
-			if (ps->group)
-				json_object_set_new(po, "group",
-						    json_string(ps->group));
-			json_array_append_new(a, po);
-		}
-		json_object_set_new(o, "paths", a);
-	}
-	if (k->has_seccomp)
-		json_object_set_new(
-			o, "seccomp",
-			json_pack("{s:o,s:b,s:s}", "deny", strv_json(&k->deny),
-				  "deny_write_opens", k->deny_write_opens,
-				  "errno", k->deny_errno_name));
-	if (k->caps_drop.n)
-		json_object_set_new(o, "caps_drop", strv_json(&k->caps_drop));
-	return o;
-}
-
-json_t *gd_plan_clock_json(const gd_clock *c)
-{
-	json_t *o = json_object();
-	char buf[GD_DURATION_BUFSZ];
-	switch (c->action) {
-	case GD_CLOCK_OFFSET:
-		json_object_set_new(o, "action", json_string("offset"));
-		gd_plan_json_duration(o, "offset", c->offset);
-		break;
-	case GD_CLOCK_DRIFT:
-		json_object_set_new(o, "action", json_string("drift"));
-		json_object_set_new(o, "drift_per_hour",
-				    json_string(dur(c->drift_per_h, buf)));
-		json_object_set_new(o, "drift_per_hour_ms",
-				    json_integer(c->drift_per_h));
-		break;
-	case GD_CLOCK_RESET:
-		json_object_set_new(o, "action", json_string("reset"));
-		break;
-	}
-	return o;
-}
-
 static json_t *details_json(const gd_plan *p, const gd_plan_entry *e)
 {
 	return e->step->kind->describe_json(p, e);
@@ -464,10 +324,10 @@ static json_t *change_json(const gd_plan_entry *e)
 		json_object_set_new(o, "until", json_null());
 	else
 		gd_plan_json_duration(o, "until", e->change_end);
-	if (ch->skew)
-		json_object_set_new(o, "skew", gd_plan_skew_json(ch->skew));
-	if (ch->clock)
-		json_object_set_new(o, "clock", gd_plan_clock_json(ch->clock));
+	for (size_t i = 0; i < ch->nparts; i++)
+		json_object_set_new(o, ch->parts[i].kind->name,
+				    ch->parts[i].kind->part_describe_json(
+					    ch->parts[i].spec));
 	if (ch->nconfig) {
 		json_t *cfg = json_object();
 		for (size_t i = 0; i < ch->nconfig; i++)

@@ -21,15 +21,10 @@ char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e);
 char *gd_plan_change_text(const gd_plan_entry *e);
 
 /* Pieces of the plan's words and JSON that the kinds' rows
- * (kinds/kind.h) share: nodes by name ("w1 w2"; ["w1", "w2"]), a clock
- * change and a skew in words and as JSON, and a duration as two keys
- * (key: "1m30s", key_ms: 90000). */
+ * (kinds/kind.h) share: nodes by name ("w1 w2"; ["w1", "w2"]), and a
+ * duration as two keys (key: "1m30s", key_ms: 90000). */
 void gd_plan_nodes_print(FILE *out, const gd_cluster *c, const gd_nodeset *set);
 json_t *gd_plan_nodes_json(const gd_cluster *c, const gd_nodeset *set);
-void gd_plan_clock_print(FILE *out, const gd_clock *c);
-json_t *gd_plan_clock_json(const gd_clock *c);
-void gd_plan_skew_print(FILE *out, const gd_skew *k);
-json_t *gd_plan_skew_json(const gd_skew *k);
 void gd_plan_json_duration(json_t *o, const char *key, gd_ms ms);
 
 #endif

@@ -168,13 +168,7 @@ void check_scenario(gd_reader *r, gd_scenario *s)
 		check_after(r, s, st);
 		if (st->has_targets)
 			check_targets(r, c, &st->targets);
-		if (st->kind == &gd_kind_partition) {
-			for (size_t g = 0; g < st->partition.ngroups; g++)
-				check_targets(r, c, &st->partition.groups[g]);
-			if (st->partition.shape == GD_PART_ONEWAY) {
-				check_targets(r, c, &st->partition.from);
-				check_targets(r, c, &st->partition.to);
-			}
-		}
+		for (size_t g = 0; g < st->nsides; g++)
+			check_targets(r, c, &st->sides[g]);
 	}
 }

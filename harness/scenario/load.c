@@ -217,8 +217,8 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 	 * libfaketime, so a scenario with clock faults gets it in every node
 	 * from the start (at no offset). */
 	for (size_t i = 0; i < s->nsteps; i++)
-		if (s->steps[i].kind == &gd_kind_clock ||
-		    (s->steps[i].back_with && s->steps[i].back_with->clock))
+		if (gd_step_shifts_clock(&s->steps[i], false, NULL) ||
+		    gd_step_shifts_clock(&s->steps[i], true, NULL))
 			s->cluster.fake_clock = true;
 	if (diags->n != before) {
 		gd_scenario_free(s);

@@ -14,8 +14,6 @@ void parse_workload(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_steps(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_alerts(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_targets(gd_reader *r, json_t *v, gd_targets *t);
-void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k);
-void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c);
 void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
 			 gd_targets *t);
 void parse_back_with(gd_reader *r, json_t *v, gd_step *st);

@@ -97,64 +97,18 @@ typedef struct gd_targets {
 	gd_strv except;	   /* never these */
 } gd_targets;
 
-typedef struct gd_kill {
-	bool graceful;
-	gd_ms grace;
-	const char *service; /* NULL: the whole node */
-} gd_kill;
-
-enum gd_partition_shape { GD_PART_ISOLATE, GD_PART_SPLIT, GD_PART_ONEWAY };
-enum gd_partition_mode {
-	GD_PART_BLACKHOLE,
-	GD_PART_UNREACHABLE,
-	GD_PART_PROHIBIT
-};
-
-typedef struct gd_partition {
-	enum gd_partition_shape shape;
-	enum gd_partition_mode mode;
-	gd_targets *groups; /* SPLIT */
-	size_t ngroups;
-	gd_targets from, to; /* ONEWAY: from cannot send to to */
-} gd_partition;
-
-enum gd_clock_action { GD_CLOCK_OFFSET, GD_CLOCK_DRIFT, GD_CLOCK_RESET };
-
-typedef struct gd_clock {
-	const char *path;
-	enum gd_clock_action action;
-	gd_ms offset;	   /* OFFSET */
-	gd_ms drift_per_h; /* DRIFT: clock gains this much per real hour */
-} gd_clock;
-
-typedef struct gd_path_skew {
-	const char *path;   /* JSON path */
-	const char *target; /* "scratch", "spool", "output", "log" or absolute */
-	int mode;	    /* -1: unchanged */
-	const char *owner;  /* NULL: unchanged; a user name or "service" */
-	const char *group;
-} gd_path_skew;
-
-typedef struct gd_skew {
-	const char *path;
-	/* uid/gid remap of the service user on the node; -1: unchanged */
-	long uid, gid;
-	gd_path_skew *paths;
-	size_t npaths;
-	/* seccomp profile applied to services when they (re)start */
-	bool has_seccomp;
-	gd_strv deny;	       /* syscall names */
-	bool deny_write_opens; /* open/openat/creat for writing */
-	int deny_errno;
-	const char *deny_errno_name;
-	gd_strv caps_drop; /* "CAP_..." names */
-} gd_skew;
+/* One part of a changed return: what its kind (whose row can be one,
+ * parse_part) reads under "back_with": {NAME: {...}}. */
+typedef struct gd_change_part {
+	const gd_kind *kind;
+	const void *spec;
+} gd_change_part;
 
 /* What a rebooted node looks like when it comes back. */
 typedef struct gd_change {
 	const char *path;
-	gd_skew *skew;
-	gd_clock *clock;
+	gd_change_part *parts; /* in the kinds table's order */
+	size_t nparts;
 	const char **config_keys; /* job-system configuration overrides */
 	const char **config_values;
 	size_t nconfig;
@@ -180,18 +134,19 @@ typedef struct gd_step {
 	gd_ms delay;   /* ... plus this */
 	bool has_for;
 	gd_ms for_ms;
-	gd_targets targets; /* every kind but partition split/one-way */
+	gd_targets targets; /* unless its kind names its nodes as sides */
 	bool has_targets;
+	/* a kind that splits the cluster: the sides it names ("from" and
+	 * "to", or "groups"); none when its targets are each a side */
+	gd_targets *sides;
+	size_t nsides;
 	gd_wave *wave;
-	gd_change *back_with; /* reboot only */
-	/* reboot only, 0: none.  This long before going down, its nodes are
-	 * drained in the job system (no new jobs; those running finish) and
-	 * they are resumed when back: the maintenance a team would file. */
+	/* A kind that takes nodes down may bring them back changed
+	 * (back_with), and drain them in the job system this long ahead (0:
+	 * no drain; no new jobs, those running finish, resumed when back:
+	 * the maintenance a team would file). */
+	gd_change *back_with;
 	gd_ms drain;
-	gd_kill kill;
-	gd_partition partition;
-	gd_clock clock;
-	gd_skew skew;
 	const void *spec; /* a kind's own settings, read by its row alone */
 } gd_step;
 
@@ -258,6 +213,10 @@ typedef struct gd_scenario {
 	"/etc, /run, /var/spool, /var/log, /tmp, /dev/shm, /srv/scratch, "     \
 	"/srv/shared"
 bool gd_node_path_local(const char *path);
+
+/* How st moves its nodes' clocks (changed: as its changed return does,
+ * not as the fault itself): false when it does not.  out may be NULL. */
+bool gd_step_shifts_clock(const gd_step *st, bool changed, gd_time_shift *out);
 
 /* The index of the step with this id, or -1. */
 long gd_scenario_step_index(const gd_scenario *s, const char *id);

@@ -18,23 +18,6 @@ static const char *const common_keys[] = {
 
 static const char *const target_keys[] = {"pick", "from", "except"};
 static const char *const wave_keys[] = {"size", "gap", "order"};
-static const char *const path_skew_keys[] = {"path", "mode", "owner", "group"};
-static const char *const seccomp_keys[] = {"deny", "deny_write_opens", "errno"};
-static const char *const change_keys[] = {"skew", "clock", "config", "for"};
-static const char *const skew_body_keys[] = {"uid", "gid", "paths", "seccomp",
-					     "caps_drop"};
-static const char *const clock_body_keys[] = {"offset", "drift"};
-
-static void error_with_hint(gd_reader *r, const char *what, const char *word,
-			    const char *const *known, size_t n)
-{
-	const char *hint = gd_suggest(word, known, n);
-	if (hint)
-		rd_error(r, "unknown %s \"%s\"; did you mean \"%s\"?", what,
-			 word, hint);
-	else
-		rd_error(r, "unknown %s \"%s\"", what, word);
-}
 
 void parse_targets(gd_reader *r, json_t *v, gd_targets *t)
 {
@@ -86,32 +69,6 @@ void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
 	rd_pop(r, m);
 }
 
-static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
-{
-	const char *s;
-	if (json_is_integer(v)) {
-		rd_error(
-			r,
-			"write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
-		return false;
-	}
-	if (!rd_as_string(r, v, &s))
-		return false;
-	size_t len = strlen(s);
-	bool ok = (len == 3 || len == 4);
-	for (size_t i = 0; ok && i < len; i++)
-		ok = s[i] >= '0' && s[i] <= '7';
-	if (!ok) {
-		rd_error(
-			r,
-			"invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
-			s);
-		return false;
-	}
-	*mode = (int)strtol(s, NULL, 8);
-	return true;
-}
-
 bool gd_node_path_local(const char *path)
 {
 	static const char *const roots[] = {
@@ -127,253 +84,6 @@ bool gd_node_path_local(const char *path)
 			return true;
 	}
 	return false;
-}
-
-static void parse_path_skew(gd_reader *r, json_t *v, gd_path_skew *p)
-{
-	p->path = rd_path_keep(r);
-	p->mode = -1;
-	if (!rd_object(r, v, "a path change", path_skew_keys,
-		       GD_ARRAY_SIZE(path_skew_keys), NULL, 0))
-		return;
-	if (RD_FIELD(rd_as_string, r, v, "path", true, &p->target)) {
-		static const char *const known[] = {"scratch", "spool",
-						    "output", "log", "shared"};
-		bool ok = p->target[0] == '/';
-		for (size_t i = 0; !ok && i < GD_ARRAY_SIZE(known); i++)
-			ok = strcmp(p->target, known[i]) == 0;
-		if (ok && p->target[0] == '/' &&
-		    !gd_node_path_local(p->target)) {
-			size_t m = rd_push_key(r, "path");
-			rd_error(
-				r,
-				"\"%s\" is not the node's own: a skew may change paths under %s only (the rest of a node's file system is the host's)",
-				p->target, GD_NODE_LOCAL_PATHS);
-			rd_pop(r, m);
-		} else if (!ok) {
-			size_t m = rd_push_key(r, "path");
-			const char *hint = gd_suggest(p->target, known,
-						      GD_ARRAY_SIZE(known));
-			rd_error(
-				r,
-				"unknown node path \"%s\"%s%s%s (use an absolute path or one of: log, output, scratch, shared, spool)",
-				p->target, hint ? "; did you mean \"" : "",
-				hint ? hint : "", hint ? "\"?" : "");
-			rd_pop(r, m);
-		}
-	}
-	RD_FIELD(parse_mode_string, r, v, "mode", false, &p->mode);
-	RD_FIELD(rd_as_name, r, v, "owner", false, 31, &p->owner);
-	RD_FIELD(rd_as_name, r, v, "group", false, 31, &p->group);
-	if (!json_object_get(v, "mode") && !json_object_get(v, "owner") &&
-	    !json_object_get(v, "group"))
-		rd_error(
-			r,
-			"a path change needs at least one of \"mode\", \"owner\", \"group\"");
-}
-
-static void parse_seccomp(gd_reader *r, json_t *v, gd_skew *k)
-{
-	k->has_seccomp = true;
-	k->deny_errno = -1;
-	if (!rd_object(r, v, "a seccomp profile", seccomp_keys,
-		       GD_ARRAY_SIZE(seccomp_keys), NULL, 0))
-		return;
-	if (RD_FIELD(rd_as_strv, r, v, "deny", false, &k->deny)) {
-		size_t m = rd_push_key(r, "deny");
-		for (size_t i = 0; i < k->deny.n; i++) {
-			if (!gd_syscall_known(k->deny.v[i])) {
-				size_t mi = json_is_array(
-						    json_object_get(v, "deny"))
-						    ? rd_push_index(r, i)
-						    : r->len;
-				rd_error(r, "unknown system call \"%s\"",
-					 k->deny.v[i]);
-				rd_pop(r, mi);
-			}
-		}
-		rd_pop(r, m);
-	}
-	RD_FIELD(rd_as_bool, r, v, "deny_write_opens", false,
-		 &k->deny_write_opens);
-	if (!k->deny.n && !k->deny_write_opens)
-		rd_error(
-			r,
-			"a seccomp profile must deny something: \"deny\" (system calls) or \"deny_write_opens\": true");
-	if (RD_FIELD(rd_as_string, r, v, "errno", true, &k->deny_errno_name)) {
-		k->deny_errno = gd_errno_by_name(k->deny_errno_name);
-		if (k->deny_errno < 0) {
-			size_t n, m = rd_push_key(r, "errno");
-			const char *const *names = gd_errno_names(&n);
-			error_with_hint(r, "errno name", k->deny_errno_name,
-					names, n);
-			rd_pop(r, m);
-		}
-	}
-}
-
-/* The fields a skew step and a reboot's "back_with.skew" share. */
-void parse_skew_body(gd_reader *r, json_t *obj, gd_skew *k)
-{
-	long long id;
-	k->path = rd_path_keep(r);
-	k->uid = k->gid = -1;
-	if (RD_FIELD(rd_as_int, r, obj, "uid", false, 1, 2147483646, &id))
-		k->uid = (long)id;
-	if (RD_FIELD(rd_as_int, r, obj, "gid", false, 1, 2147483646, &id))
-		k->gid = (long)id;
-
-	json_t *paths = rd_get(r, obj, "paths", false);
-	if (paths) {
-		size_t m = rd_push_key(r, "paths");
-		if (json_is_object(paths)) {
-			k->paths = gd_arena_alloc(r->arena, sizeof(*k->paths));
-			k->npaths = 1;
-			parse_path_skew(r, paths, &k->paths[0]);
-		} else if (json_is_array(paths) && json_array_size(paths)) {
-			k->npaths = json_array_size(paths);
-			k->paths = gd_arena_array(r->arena, k->npaths,
-						  sizeof(*k->paths));
-			for (size_t i = 0; i < k->npaths; i++) {
-				size_t mi = rd_push_index(r, i);
-				parse_path_skew(r, json_array_get(paths, i),
-						&k->paths[i]);
-				rd_pop(r, mi);
-			}
-		} else {
-			rd_error(
-				r,
-				"expected a path change or a non-empty array of them, got %s",
-				json_is_array(paths) ? "an empty array"
-						     : rd_type_name(paths));
-		}
-		rd_pop(r, m);
-	}
-
-	json_t *sc = rd_get(r, obj, "seccomp", false);
-	if (sc) {
-		size_t m = rd_push_key(r, "seccomp");
-		parse_seccomp(r, sc, k);
-		rd_pop(r, m);
-	}
-
-	if (RD_FIELD(rd_as_strv, r, obj, "caps_drop", false, &k->caps_drop)) {
-		size_t m = rd_push_key(r, "caps_drop");
-		bool many = json_is_array(json_object_get(obj, "caps_drop"));
-		for (size_t i = 0; i < k->caps_drop.n; i++) {
-			if (gd_cap_by_name(k->caps_drop.v[i]) >= 0)
-				continue;
-			size_t mi = many ? rd_push_index(r, i) : r->len;
-			size_t n;
-			const char *const *names = gd_cap_names(&n);
-			error_with_hint(r, "capability", k->caps_drop.v[i],
-					names, n);
-			rd_pop(r, mi);
-		}
-		rd_pop(r, m);
-	}
-
-	if (k->uid < 0 && k->gid < 0 && !paths && !sc && !k->caps_drop.n &&
-	    !json_object_get(obj, "caps_drop"))
-		rd_error(
-			r,
-			"a skew must change something: \"uid\", \"gid\", \"paths\", \"seccomp\" or \"caps_drop\"");
-}
-
-static bool rd_as_drift(gd_reader *r, json_t *v, gd_ms *per_h)
-{
-	static const struct {
-		const char *unit;
-		gd_ms ms;
-	} per[] = {{"d", GD_MS_PER_D}, {"h", GD_MS_PER_H}, {"m", GD_MS_PER_M}};
-	const char *s;
-	if (!rd_as_string(r, v, &s))
-		return false;
-	const char *slash = strchr(s, '/');
-	if (!slash) {
-		rd_error(
-			r,
-			"invalid drift \"%s\": write a signed gain per period, e.g. \"+30s/h\" or \"-2m/d\"",
-			s);
-		return false;
-	}
-	const char *why;
-	gd_ms gain, unit = 0;
-	char *left = gd_arena_printf(r->arena, "%.*s", (int)(slash - s), s);
-	if (gd_offset_parse(left, &gain, &why) < 0) {
-		rd_error(r, "invalid drift \"%s\": %s", s, why);
-		return false;
-	}
-	for (size_t i = 0; i < GD_ARRAY_SIZE(per); i++)
-		if (strcmp(slash + 1, per[i].unit) == 0)
-			unit = per[i].ms;
-	if (!unit) {
-		rd_error(
-			r,
-			"invalid drift \"%s\": the period after '/' must be m, h or d",
-			s);
-		return false;
-	}
-	/* Beyond half again as fast or slow it is no longer drift, and
-	 * libfaketime misbehaves at large speed factors. */
-	if ((gain < 0 ? -gain : gain) * 2 > unit) {
-		rd_error(r,
-			 "drift \"%s\" is too fast (at most 30m/h either way)",
-			 s);
-		return false;
-	}
-	if (gain == 0) {
-		rd_error(r, "a drift of zero changes nothing");
-		return false;
-	}
-	*per_h = gain * GD_MS_PER_H / unit;
-	if (*per_h == 0) {
-		rd_error(
-			r,
-			"drift \"%s\" is too slow to express (under 1ms an hour)",
-			s);
-		return false;
-	}
-	return true;
-}
-
-void parse_clock_body(gd_reader *r, json_t *obj, gd_clock *c)
-{
-	c->path = rd_path_keep(r);
-	json_t *off = json_object_get(obj, "offset");
-	json_t *drift = json_object_get(obj, "drift");
-	json_t *reset = json_object_get(obj, "reset");
-	int given = !!off + !!drift + !!reset;
-	if (given != 1) {
-		rd_error(
-			r,
-			given ? "a clock change takes one of \"offset\", \"drift\", \"reset\", not several"
-			      : "a clock change needs \"offset\" (e.g. \"+2h\"), \"drift\" (e.g. \"+30s/h\") or \"reset\": true");
-		return;
-	}
-	if (off) {
-		c->action = GD_CLOCK_OFFSET;
-		if (RD_FIELD(rd_as_offset, r, obj, "offset", true,
-			     &c->offset) &&
-		    c->offset == 0) {
-			size_t m = rd_push_key(r, "offset");
-			rd_error(r, "an offset of zero changes nothing");
-			rd_pop(r, m);
-		}
-	} else if (drift) {
-		c->action = GD_CLOCK_DRIFT;
-		RD_FIELD(rd_as_drift, r, obj, "drift", true, &c->drift_per_h);
-	} else {
-		bool b = false;
-		c->action = GD_CLOCK_RESET;
-		if (RD_FIELD(rd_as_bool, r, obj, "reset", true, &b) && !b) {
-			size_t m = rd_push_key(r, "reset");
-			rd_error(
-				r,
-				"\"reset\" can only be true (leave it out otherwise)");
-			rd_pop(r, m);
-		}
-	}
 }
 
 static void parse_config(gd_reader *r, json_t *v, gd_change *c)
@@ -406,37 +116,54 @@ static void parse_config(gd_reader *r, json_t *v, gd_change *c)
 	}
 }
 
+/* The keys of "back_with": each kind that can be part of a changed
+ * return, by its name, then "config" and "for". */
+static const char **change_keys(gd_reader *r, size_t *n)
+{
+	const char **keys =
+		gd_arena_array(r->arena, gd_nkinds + 2, sizeof(char *));
+	*n = 0;
+	for (size_t k = 0; k < gd_nkinds; k++)
+		if (gd_kinds[k]->parse_part)
+			keys[(*n)++] = gd_kinds[k]->name;
+	keys[(*n)++] = "config";
+	keys[(*n)++] = "for";
+	return keys;
+}
+
 void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 {
 	gd_change *c = gd_arena_alloc(r->arena, sizeof(*c));
 	st->back_with = c;
 	c->path = rd_path_keep(r);
-	if (!rd_object(r, v, "a change on return", change_keys,
-		       GD_ARRAY_SIZE(change_keys), NULL, 0))
+	size_t nkeys;
+	const char **keys = change_keys(r, &nkeys);
+	if (!rd_object(r, v, "a change on return", keys, nkeys, NULL, 0))
 		return;
-	json_t *skew = json_object_get(v, "skew");
-	json_t *clock = json_object_get(v, "clock");
+	c->parts = gd_arena_array(r->arena, gd_nkinds, sizeof(*c->parts));
+	bool any = json_object_get(v, "config") != NULL;
+	for (size_t k = 0; k < gd_nkinds; k++) {
+		json_t *body = gd_kinds[k]->parse_part
+				       ? json_object_get(v, gd_kinds[k]->name)
+				       : NULL;
+		if (!body)
+			continue;
+		any = true;
+		size_t m = rd_push_key(r, gd_kinds[k]->name);
+		const void *spec = gd_kinds[k]->parse_part(r, body);
+		if (spec)
+			c->parts[c->nparts++] =
+				(gd_change_part){gd_kinds[k], spec};
+		rd_pop(r, m);
+	}
+	if (!any) {
+		char *list = gd_arena_printf(r->arena, "\"%s\"", keys[0]);
+		for (size_t i = 1; i + 1 < nkeys; i++)
+			list = gd_arena_printf(r->arena, "%s, \"%s\"", list,
+					       keys[i]);
+		rd_error(r, "\"back_with\" needs at least one of %s", list);
+	}
 	json_t *config = json_object_get(v, "config");
-	if (!skew && !clock && !config)
-		rd_error(
-			r,
-			"\"back_with\" needs at least one of \"skew\", \"clock\", \"config\"");
-	if (skew) {
-		size_t m = rd_push_key(r, "skew");
-		c->skew = gd_arena_alloc(r->arena, sizeof(*c->skew));
-		if (rd_object(r, skew, "a skew", skew_body_keys,
-			      GD_ARRAY_SIZE(skew_body_keys), NULL, 0))
-			parse_skew_body(r, skew, c->skew);
-		rd_pop(r, m);
-	}
-	if (clock) {
-		size_t m = rd_push_key(r, "clock");
-		c->clock = gd_arena_alloc(r->arena, sizeof(*c->clock));
-		if (rd_object(r, clock, "a clock change", clock_body_keys,
-			      GD_ARRAY_SIZE(clock_body_keys), NULL, 0))
-			parse_clock_body(r, clock, c->clock);
-		rd_pop(r, m);
-	}
 	if (config) {
 		size_t m = rd_push_key(r, "config");
 		parse_config(r, config, c);
@@ -655,6 +382,25 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 		rd_pop(r, m);
 	}
 	check_kind_rules(r, obj, st);
+}
+
+bool gd_step_shifts_clock(const gd_step *st, bool changed, gd_time_shift *out)
+{
+	gd_time_shift ignored;
+	if (!out)
+		out = &ignored;
+	if (!st->kind) /* a step whose kind was not understood */
+		return false;
+	if (!changed)
+		return st->kind->shifts_clock &&
+		       st->kind->shifts_clock(st->spec, out);
+	for (size_t i = 0; st->back_with && i < st->back_with->nparts; i++) {
+		const gd_change_part *part = &st->back_with->parts[i];
+		if (part->kind->shifts_clock &&
+		    part->kind->shifts_clock(part->spec, out))
+			return true;
+	}
+	return false;
 }
 
 void parse_steps(gd_reader *r, json_t *v, gd_scenario *s)

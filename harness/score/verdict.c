@@ -1,6 +1,7 @@
 /* The judge: the verdict, its reasons, the expectations and the score,
  * from the jobs and the day's measures (model.h).  The score's parts and
  * where they differ from other tools': docs/verdict.md. */
+#include "kinds/kind.h"
 #include "score/model.h"
 #include "score/score.h"
 
@@ -86,6 +87,15 @@ static ms_t resolution(const struct run *r)
  * started later, or elsewhere.  A kill or reboot ending the attempt is
  * its cause, not a race; nor is an attempt that ends as a fault heals,
  * which is when the job system learns what happened during it. */
+/* Whether a fault of kind (as the log names it) takes nodes down, as a
+ * kill or a reboot may; a change comes as its nodes return from a
+ * reboot, so what ends then is the reboot's doing too. */
+static bool takes_down(const char *kind)
+{
+	const gd_kind *k = gd_kind_find(kind);
+	return k ? k->takes_down != NULL : strcmp(kind, "change") == 0;
+}
+
 static json_t *close_call(const struct run *r, const struct job *j)
 {
 	ms_t best = resolution(r);
@@ -98,12 +108,7 @@ static json_t *close_call(const struct run *r, const struct job *j)
 			const struct fault *f = &r->faults[i];
 			if (f->applied < 0 || !in_nodes(f->nodes, at->node))
 				continue;
-			/* a change comes as its nodes return from a reboot:
-			 * what ends then is the reboot's doing */
-			bool power =
-				f->kind && (strcmp(f->kind, "kill") == 0 ||
-					    strcmp(f->kind, "reboot") == 0 ||
-					    strcmp(f->kind, "change") == 0);
+			bool power = f->kind && takes_down(f->kind);
 			ms_t when[2] = {at->start, at->end};
 			for (int w = 0; w < 2; w++) {
 				ms_t apart = when[w] - f->applied;
