@@ -237,9 +237,8 @@ static void parse_body(gd_reader *r, json_t *obj, clock_spec *c)
 		if (RD_FIELD(rd_as_offset, r, obj, "offset", true,
 			     &c->offset) &&
 		    c->offset == 0) {
-			size_t m = rd_push_key(r, "offset");
-			rd_error(r, "an offset of zero changes nothing");
-			rd_pop(r, m);
+			rd_error_at(r, "offset",
+				    "an offset of zero changes nothing");
 		}
 	} else if (drift) {
 		c->action = CLOCK_DRIFT;
@@ -248,11 +247,9 @@ static void parse_body(gd_reader *r, json_t *obj, clock_spec *c)
 		bool b = false;
 		c->action = CLOCK_RESET;
 		if (RD_FIELD(rd_as_bool, r, obj, "reset", true, &b) && !b) {
-			size_t m = rd_push_key(r, "reset");
-			rd_error(
-				r,
+			rd_error_at(
+				r, "reset",
 				"\"reset\" can only be true (leave it out otherwise)");
-			rd_pop(r, m);
 		}
 	}
 }
@@ -263,9 +260,8 @@ static void clock_parse(gd_reader *r, json_t *obj, gd_step *st)
 	parse_body(r, obj, c);
 	st->spec = c;
 	if (c->action == CLOCK_RESET && st->has_for) {
-		size_t m = rd_push_key(r, "for");
-		rd_error(r, "a clock reset is instant; it takes no \"for\"");
-		rd_pop(r, m);
+		rd_error_at(r, "for",
+			    "a clock reset is instant; it takes no \"for\"");
 	}
 }
 
@@ -355,26 +351,6 @@ static json_t *clock_json(const void *spec)
 	return o;
 }
 
-static void clock_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
-{
-	(void)p;
-	clock_print(e->step->spec, out);
-}
-
-static json_t *clock_describe_json(const gd_plan *p, const gd_plan_entry *e)
-{
-	(void)p;
-	return clock_json(e->step->spec);
-}
-
-/* Each node's root: the clock is set through the node's files. */
-static void clock_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
-{
-	(void)apply;
-	for (size_t k = 0; k < e->nodes.n; k++)
-		gd_faults_prepare_root(f, e->nodes.v[k]);
-}
-
 static int part_make(gd_faults *f, const gd_plan_entry *e, const void *spec,
 		     gd_error **err)
 {
@@ -412,7 +388,7 @@ static const char *part_refused(const void *spec)
 static const gd_fault_ops ops = {
 	.apply = clock_apply,
 	.heal = clock_heal,
-	.prepare = clock_prepare,
+	.prepare = gd_faults_prepare_roots,
 	.tick = clock_tick,
 	.part_make = part_make,
 	.part_undo = part_undo,
@@ -433,8 +409,6 @@ const gd_kind gd_kind_clock = {
 	.instant = instant,
 	.shifts_clock = shifts,
 	.claims = clock_claims,
-	.describe = clock_describe,
-	.describe_json = clock_describe_json,
 	.parse_part = clock_parse_part,
 	.part_claims = part_claims,
 	.part_describe = clock_print,

@@ -113,6 +113,11 @@ typedef struct gd_fault_ops {
 void gd_faults_prepare_nl(gd_faults *f, size_t index);
 void gd_faults_prepare_root(gd_faults *f, size_t index);
 void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop);
+/* Prepares, as a kind's prepare, the roots of e's nodes (a change made
+ * through their files), or a netlink socket in each (a change to what
+ * they send). */
+void gd_faults_prepare_roots(gd_faults *f, const gd_plan_entry *e, bool apply);
+void gd_faults_prepare_nls(gd_faults *f, const gd_plan_entry *e, bool apply);
 
 /* kill, pause and reboot (power.c). */
 int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,

@@ -410,6 +410,20 @@ void gd_faults_prepare_root(gd_faults *f, size_t index)
 		f->rooted[f->nrooted++] = index;
 }
 
+void gd_faults_prepare_roots(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	(void)apply;
+	for (size_t k = 0; k < e->nodes.n; k++)
+		gd_faults_prepare_root(f, e->nodes.v[k]);
+}
+
+void gd_faults_prepare_nls(gd_faults *f, const gd_plan_entry *e, bool apply)
+{
+	(void)apply;
+	for (size_t k = 0; k < e->nodes.n; k++)
+		gd_faults_prepare_nl(f, e->nodes.v[k]);
+}
+
 void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop)
 {
 	struct gd_prepared *p = prep_slot(f, index);

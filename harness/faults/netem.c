@@ -296,14 +296,6 @@ static int netem_preflight(const gd_plan *p, const gd_step *st, gd_error **err)
 	return 0;
 }
 
-/* Each target's own netlink socket: netem shapes what a node sends. */
-static void netem_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
-{
-	(void)apply;
-	for (size_t k = 0; k < e->nodes.n; k++)
-		gd_faults_prepare_nl(f, e->nodes.v[k]);
-}
-
 static void netem_parse(gd_reader *r, json_t *obj, gd_step *st)
 {
 	shape *n = gd_arena_alloc(r->arena, sizeof(*n));
@@ -312,11 +304,9 @@ static void netem_parse(gd_reader *r, json_t *obj, gd_step *st)
 	bool lat = RD_FIELD(rd_as_positive_duration, r, obj, "latency", false,
 			    &n->delay);
 	if (lat && n->delay > MAX_LATENCY) {
-		size_t m = rd_push_key(r, "latency");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "latency",
 			"latency over 1m: a network that slow is down (a partition)");
-		rd_pop(r, m);
 	}
 	RD_FIELD(rd_as_percent, r, obj, "loss", false, 0, 100, &n->loss_pct);
 	if (json_object_get(obj, "jitter")) {
@@ -325,9 +315,8 @@ static void netem_parse(gd_reader *r, json_t *obj, gd_step *st)
 		else if (RD_FIELD(rd_as_positive_duration, r, obj, "jitter",
 				  true, &n->jitter) &&
 			 lat && n->jitter > n->delay) {
-			size_t m = rd_push_key(r, "jitter");
-			rd_error(r, "jitter larger than the latency it varies");
-			rd_pop(r, m);
+			rd_error_at(r, "jitter",
+				    "jitter larger than the latency it varies");
 		}
 	}
 	if (!json_object_get(obj, "latency") && !json_object_get(obj, "loss"))
@@ -380,7 +369,7 @@ static const gd_fault_ops ops = {
 	.preflight = netem_preflight,
 	.apply = netem_apply,
 	.heal = netem_heal,
-	.prepare = netem_prepare,
+	.prepare = gd_faults_prepare_nls,
 };
 
 static const char *const keys[] = {"latency", "jitter", "loss"};

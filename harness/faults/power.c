@@ -345,11 +345,9 @@ static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
 	k->grace = 10 * GD_MS_PER_S;
 	if (json_object_get(obj, "grace")) {
 		if (!k->graceful) {
-			size_t m = rd_push_key(r, "grace");
-			rd_error(
-				r,
+			rd_error_at(
+				r, "grace",
 				"\"grace\" applies to \"mode\": \"graceful\" kills only");
-			rd_pop(r, m);
 		} else {
 			RD_FIELD(rd_as_positive_duration, r, obj, "grace", true,
 				 &k->grace);
@@ -357,18 +355,14 @@ static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
 	}
 	RD_FIELD(rd_as_name, r, obj, "service", false, 64, &k->service);
 	if (k->service && st->has_for) {
-		size_t m = rd_push_key(r, "for");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "for",
 			"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
-		rd_pop(r, m);
 	}
 	if (st->wave && !k->service && !st->has_for) {
-		size_t m = rd_push_key(r, "wave");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "wave",
 			"a wave needs the step's \"for\" (how long each batch is down)");
-		rd_pop(r, m);
 	}
 }
 

@@ -479,12 +479,10 @@ static void parse_path_skew(gd_reader *r, json_t *v, path_skew *p)
 			ok = strcmp(p->target, known[i]) == 0;
 		if (ok && p->target[0] == '/' &&
 		    !gd_node_path_local(p->target)) {
-			size_t m = rd_push_key(r, "path");
-			rd_error(
-				r,
+			rd_error_at(
+				r, "path",
 				"\"%s\" is not the node's own: a skew may change paths under %s only (the rest of a node's file system is the host's)",
 				p->target, GD_NODE_LOCAL_PATHS);
-			rd_pop(r, m);
 		} else if (!ok) {
 			size_t m = rd_push_key(r, "path");
 			const char *hint = gd_suggest(p->target, known,
@@ -748,26 +746,6 @@ static json_t *skew_json(const void *spec)
 	return o;
 }
 
-static void skew_describe(const gd_plan *p, const gd_plan_entry *e, FILE *out)
-{
-	(void)p;
-	skew_print(e->step->spec, out);
-}
-
-static json_t *skew_describe_json(const gd_plan *p, const gd_plan_entry *e)
-{
-	(void)p;
-	return skew_json(e->step->spec);
-}
-
-/* Each node's root: a skew is made in the node's files. */
-static void skew_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
-{
-	(void)apply;
-	for (size_t k = 0; k < e->nodes.n; k++)
-		gd_faults_prepare_root(f, e->nodes.v[k]);
-}
-
 /* As a part of a changed return: made while the nodes are held (their
  * services start under it), so no restart; undone without one either,
  * the change's end restarts them once for all its parts. */
@@ -797,7 +775,7 @@ static bool part_restarts(const void *spec)
 static const gd_fault_ops ops = {
 	.apply = skew_apply,
 	.heal = skew_heal,
-	.prepare = skew_prepare,
+	.prepare = gd_faults_prepare_roots,
 	.forget = gd_skew_forget,
 	.part_make = part_make,
 	.part_undo = part_undo,
@@ -815,8 +793,6 @@ const gd_kind gd_kind_skew = {
 	.keeps_post = "",
 	.parse = skew_parse,
 	.claims = skew_claims,
-	.describe = skew_describe,
-	.describe_json = skew_describe_json,
 	.parse_part = skew_parse_part,
 	.part_claims = skew_claims_of,
 	.part_describe = skew_print,

@@ -58,7 +58,9 @@ typedef struct gd_kind {
 			 size_t max);
 	/* The entry's settings in words for the plan and the reports
 	 * ("latency 200ms +/- 20ms"), nothing when there is nothing to
-	 * add to the kind's name; and as a JSON object for plan --json. */
+	 * add to the kind's name; and as a JSON object for plan --json.
+	 * NULL: its part_describe and part_describe_json of the step's
+	 * spec (the same words as a step or as a part). */
 	void (*describe)(const struct gd_plan *p, const struct gd_plan_entry *e,
 			 FILE *out);
 	json_t *(*describe_json)(const struct gd_plan *p,

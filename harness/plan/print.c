@@ -105,7 +105,10 @@ static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 	if (m) {
-		st->kind->describe(p, e, m);
+		if (st->kind->describe)
+			st->kind->describe(p, e, m);
+		else
+			st->kind->part_describe(st->spec, m);
 		fclose(m);
 	}
 	if (text && *text)
@@ -312,7 +315,9 @@ json_t *gd_plan_nodes_json(const gd_cluster *c, const gd_nodeset *set)
 
 static json_t *details_json(const gd_plan *p, const gd_plan_entry *e)
 {
-	return e->step->kind->describe_json(p, e);
+	const gd_kind *k = e->step->kind;
+	return k->describe_json ? k->describe_json(p, e)
+				: k->part_describe_json(e->step->spec);
 }
 
 static json_t *change_json(const gd_plan_entry *e)

@@ -553,12 +553,10 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 			r,
 			"an \"exec\" cluster needs an \"adapter\" with at least \"submit\" and \"query\" commands");
 	} else if (system && c->system != GD_SYSTEM_EXEC && adapter) {
-		size_t m = rd_push_key(r, "adapter");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "adapter",
 			"\"adapter\" is for \"exec\" clusters; a %s cluster has no use for one",
 			gd_system_name(c->system));
-		rd_pop(r, m);
 	} else if (adapter) {
 		size_t m = rd_push_key(r, "adapter");
 		parse_adapter(r, adapter, c);

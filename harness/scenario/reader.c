@@ -117,6 +117,16 @@ void rd_error(gd_reader *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+void rd_error_at(gd_reader *r, const char *key, const char *fmt, ...)
+{
+	size_t m = rd_push_key(r, key);
+	va_list ap;
+	va_start(ap, fmt);
+	gd_diag_vpath(r->diags, r->file, r->path, fmt, ap);
+	va_end(ap);
+	rd_pop(r, m);
+}
+
 unsigned rd_errors(const gd_reader *r)
 {
 	return (unsigned)r->diags->n;
@@ -511,11 +521,9 @@ void rd_check_version(gd_reader *r, json_t *root)
 	long long version;
 	if (RD_FIELD(rd_as_int, r, root, "gameday", true, 1, 1000, &version) &&
 	    version != GD_FORMAT_VERSION) {
-		size_t m = rd_push_key(r, "gameday");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "gameday",
 			"format version %lld is not supported (this gameday reads version %d)",
 			version, GD_FORMAT_VERSION);
-		rd_pop(r, m);
 	}
 }

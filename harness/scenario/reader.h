@@ -42,6 +42,9 @@ const char *rd_path_keep(gd_reader *r);
 
 void rd_error(gd_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The same, at key of the object at the current path. */
+void rd_error_at(gd_reader *r, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 unsigned rd_errors(const gd_reader *r);
 
 /* Checks v is an object whose keys are all in known (n entries); returns

@@ -212,11 +212,9 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		st->has_targets = true;
 	}
 	if (st->wave && !(st->kind->waves && st->kind->waves(st))) {
-		size_t m = rd_push_key(r, "wave");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "wave",
 			"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
-		rd_pop(r, m);
 	}
 }
 
@@ -362,11 +360,9 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 	RD_FIELD(rd_as_strv, r, obj, "after", false, &st->after);
 	if (json_object_get(obj, "delay")) {
 		if (!after) {
-			size_t m = rd_push_key(r, "delay");
-			rd_error(
-				r,
+			rd_error_at(
+				r, "delay",
 				"\"delay\" counts from the end of the \"after\" steps; use \"at\" alone otherwise");
-			rd_pop(r, m);
 		} else {
 			RD_FIELD(rd_as_duration, r, obj, "delay", true,
 				 &st->delay);

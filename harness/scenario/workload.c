@@ -43,10 +43,9 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g, size_t index)
 		g->jobs = (unsigned)jobs;
 	if (RD_FIELD(rd_as_string, r, v, "kind", false, &g->kind) &&
 	    strcmp(g->kind, "document") != 0) {
-		size_t m = rd_push_key(r, "kind");
-		rd_error(r, "unknown job kind \"%s\" (known: document)",
-			 g->kind);
-		rd_pop(r, m);
+		rd_error_at(r, "kind",
+			    "unknown job kind \"%s\" (known: document)",
+			    g->kind);
 	}
 	RD_SECTION(parse_submit, r, v, "submit", false, g);
 	bool deadline = RD_FIELD(rd_as_positive_duration, r, v, "deadline",
@@ -63,17 +62,14 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g, size_t index)
 		g->runtime_hi = (g->expected_lo + g->expected_hi) / 2;
 	}
 	if (deadline && expected && g->expected_hi > g->deadline) {
-		size_t m = rd_push_key(r, "expected");
-		rd_error(r,
-			 "the expected duration runs past the hard deadline");
-		rd_pop(r, m);
+		rd_error_at(
+			r, "expected",
+			"the expected duration runs past the hard deadline");
 	}
 	if (deadline && runtime && g->runtime_hi > g->deadline) {
-		size_t m = rd_push_key(r, "runtime");
-		rd_error(
-			r,
+		rd_error_at(
+			r, "runtime",
 			"jobs would run longer than their hard deadline even without faults");
-		rd_pop(r, m);
 	}
 }
 
