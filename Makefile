@@ -71,7 +71,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
-.PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration \
+.PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration arch-check \
 	bench bench-library demo install uninstall format format-check hdr-check clean
 
 all: $(GAMEDAY) $(FAKES)
@@ -80,7 +80,8 @@ help:
 	@echo "make [V=1] [SANITIZE=address,undefined] TARGET"
 	@echo "  all           build $(GAMEDAY) (default)"
 	@echo "  check         every test suite: unit (plain, ASan+UBSan, valgrind),"
-	@echo "                golden, fuzz ($(FUZZ_SECONDS)s), header and format checks"
+	@echo "                golden, fuzz ($(FUZZ_SECONDS)s), header, format and"
+	@echo "                architecture checks"
 	@echo "  unit          cmocka unit tests"
 	@echo "  golden        golden tests of validate and plan output"
 	@echo "  integration   staging cluster on real namespaces (root)"
@@ -94,6 +95,8 @@ help:
 	@echo "  format        clang-format the sources in place"
 	@echo "  format-check  fail when a source is not formatted"
 	@echo "  hdr-check     compile each header on its own"
+	@echo "  arch-check    no folder include cycle, no function over 120 lines,"
+	@echo "                Slurm only in jobsys/, each fault kind in 3 files"
 	@echo "  clean         remove $(BUILD)/"
 
 # ---- build ----
@@ -157,7 +160,8 @@ COUNTS := $(BUILD)/check-counts
 check-run:
 	@mkdir -p $(BUILD) && rm -f $(COUNTS)
 	$(Q)GD_COUNTS=$(abspath $(COUNTS)) $(MAKE) --no-print-directory \
-		hdr-check format-check unit unit-asan valgrind golden integration fuzz
+		hdr-check format-check arch-check unit unit-asan valgrind golden \
+		integration fuzz
 	@awk '{p += $$1; f += $$2} END {printf "check: %d passed, %d failed\n", p, f; exit f > 0}' $(COUNTS)
 
 unit: $(UNIT_BIN)
@@ -218,6 +222,10 @@ check-library: $(GAMEDAY) $(FAKES)
 # hour and a half, so not part of bench.
 bench-library: $(GAMEDAY) $(FAKES) $(BUILD)/tests/bench_fidelity
 	$(Q)sh tests/bench/library_fidelity.sh $(BUILD) $(REF_SCALE)
+
+# The architecture's rules on the source (tests/arch/check.sh).
+arch-check:
+	$(Q)sh tests/arch/check.sh
 
 hdr-check:
 	@mkdir -p $(BUILD)/hdr
