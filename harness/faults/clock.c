@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+extern const gd_kind gd_kind_clock; /* this file's row, at its end */
+
 enum clock_action { CLOCK_OFFSET, CLOCK_DRIFT, CLOCK_RESET };
 
 /* A clock step's settings, or a changed return's "clock". */

@@ -17,6 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+/* This file's rows, at its end. */
+extern const gd_kind gd_kind_kill, gd_kind_pause, gd_kind_reboot;
+
 /* A kill step's settings. */
 typedef struct kill_spec {
 	bool graceful;

@@ -6,8 +6,8 @@
  * it claims on a node, how it is printed and drawn, and (through ops, the
  * player's part, faults/engine.h) how it is made, healed and seen.  Rows
  * live with the code that plays them (faults/netem.c is netem); the table
- * (kinds/table.c) lists them.  Adding a kind is a file with its row, a
- * line in the table and one here: docs/architecture.md shows how.
+ * (kinds/table.c) lists them.  Adding a kind is a file with its row and
+ * a line in the table: docs/adding-a-kind.md shows how.
  *
  * The row's functions take the types of the layers that call them; they
  * are only named here, so this header includes none of those layers. */
@@ -96,10 +96,8 @@ typedef struct gd_kind {
 	const struct gd_fault_ops *ops;
 } gd_kind;
 
-/* The rows, in the order the timeline's legend shows them. */
-extern const gd_kind gd_kind_kill, gd_kind_reboot, gd_kind_pause,
-	gd_kind_partition, gd_kind_skew, gd_kind_clock, gd_kind_netem;
-
+/* The rows (kinds/table.c), in the order the timeline's legend shows
+ * them. */
 extern const gd_kind *const gd_kinds[];
 extern const size_t gd_nkinds;
 

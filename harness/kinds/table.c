@@ -3,6 +3,10 @@
 
 #include <string.h>
 
+/* Each defined in its kind's file. */
+extern const gd_kind gd_kind_kill, gd_kind_reboot, gd_kind_pause,
+	gd_kind_partition, gd_kind_skew, gd_kind_clock, gd_kind_netem;
+
 const gd_kind *const gd_kinds[] = {
 	&gd_kind_kill, &gd_kind_reboot, &gd_kind_pause, &gd_kind_partition,
 	&gd_kind_skew, &gd_kind_clock,	&gd_kind_netem,
