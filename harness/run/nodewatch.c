@@ -1,5 +1,6 @@
 #include "run/nodewatch.h"
 
+#include "base/strbuf.h"
 #include "cluster/events.h"
 #include "jobsys/jobsys.h"
 
@@ -91,21 +92,20 @@ static void *watcher(void *arg)
  * them. */
 static int pick_nodes(gd_nodewatch *w, const gd_cluster *c)
 {
-	size_t len = 1;
 	w->nodes = calloc(c->nnodes + 1, sizeof(*w->nodes));
-	for (size_t i = 0; i < c->nnodes; i++)
-		len += strlen(c->nodes[i].name) + 1;
-	w->list = calloc(len, 1);
-	if (!w->nodes || !w->list)
+	if (!w->nodes)
 		return -ENOMEM;
+	_cleanup_strbuf_ gd_strbuf list = GD_STRBUF_INIT;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (!gd_jobsys_runs_jobs(c, i))
 			continue;
-		if (w->n)
-			strcat(w->list, ",");
-		strcat(w->list, c->nodes[i].name);
+		gd_strbuf_addf(&list, "%s%s", w->n ? "," : "",
+			       c->nodes[i].name);
 		w->nodes[w->n++].name = c->nodes[i].name;
 	}
+	w->list = gd_strbuf_detach(&list);
+	if (!w->list)
+		return -ENOMEM;
 	qsort(w->nodes, w->n, sizeof(*w->nodes), cmp_watched);
 	return 0;
 }

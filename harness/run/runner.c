@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/duration.h"
 #include "base/fileio.h"
+#include "base/strbuf.h"
 #include "cluster/cluster.h"
 #include "cluster/events.h"
 #include "faults/faults.h"
@@ -366,24 +367,21 @@ static int poll_jobs(gd_jobsys *js, gd_progress *pg, size_t *lines,
 }
 
 /* The attempts that got as far as writing their output leave a record
- * each (gd-job --record-dir); more than one is the job done twice. */
+ * each (gd-job --record-dir); more than one is the job done twice.
+ * Their names ("w1-1, w2-2") go into where. */
 static size_t completed_attempts(const char *shared, const char *job,
-				 char *where, size_t size)
+				 gd_strbuf *where)
 {
 	char dir[PATH_MAX];
 	gd_pathf(dir, sizeof(dir), "%s/done", shared);
 	_cleanup_dir_ DIR *d = opendir(dir);
-	size_t n = 0, len = strlen(job), used = 0;
+	size_t n = 0, len = strlen(job);
 	struct dirent *e;
-	where[0] = '\0';
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, job, len) != 0 || e->d_name[len] != '.')
 			continue;
-		n++;
-		int w = snprintf(where + used, size - used, "%s%s",
-				 used ? ", " : "", e->d_name + len + 1);
-		if (w > 0 && (size_t)w < size - used)
-			used += (size_t)w;
+		gd_strbuf_addf(where, "%s%s", n++ ? ", " : "",
+			       e->d_name + len + 1);
 	}
 	return n;
 }
@@ -407,7 +405,7 @@ static int partial_output(const char *shared, const char *job, char *name,
 
 static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 {
-	char out[256], where[160], partial[NAME_MAX + 1];
+	char out[256], partial[NAME_MAX + 1];
 	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", j->plan->id);
 	if (!j->final) {
 		j->outcome = !*j->sys_id ? OUT_UNFINISHED
@@ -431,15 +429,14 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 		return;
 	}
 	_cleanup_free_ char *got = NULL;
-	gd_error *e = NULL;
+	_cleanup_error_ gd_error *e = NULL;
 	if (gd_jobsys_output(js, j->plan->id, j->sys_id, out, &got, &e) < 0) {
 		j->outcome = OUT_WRONG;
 		snprintf(j->why, sizeof(j->why), "%s", e->msg);
-		gd_error_free(e);
 		return;
 	}
-	size_t done =
-		completed_attempts(shared, j->plan->id, where, sizeof(where));
+	_cleanup_strbuf_ gd_strbuf where = GD_STRBUF_INIT;
+	size_t done = completed_attempts(shared, j->plan->id, &where);
 	if (!got || strcmp(got, j->expected) != 0) {
 		j->outcome = OUT_WRONG;
 		snprintf(j->why, sizeof(j->why), "%s",
@@ -453,7 +450,7 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 	} else if (done > 1) {
 		j->outcome = OUT_DUPLICATED;
 		snprintf(j->why, sizeof(j->why),
-			 "%zu attempts ran to the end (%s)", done, where);
+			 "%zu attempts ran to the end (%s)", done, where.buf);
 	} else {
 		j->outcome = OUT_CORRECT;
 	}
