@@ -50,7 +50,7 @@ static void note(gd_nodewatch *w, const gd_jobsys_node *v, size_t n)
 		if (!o || strcmp(o->state, v[i].state) == 0)
 			continue;
 		snprintf(o->state, sizeof(o->state), "%s", v[i].state);
-		gd_event(w->events, "node-state",
+		gd_event(w->events, GD_EV_NODE_STATE,
 			 json_pack("{s:s,s:s}", "node", o->name, "state",
 				   o->state));
 	}
@@ -141,7 +141,7 @@ int gd_nodewatch_start(const gd_cluster *c, const gd_cluster_state *st,
 	*out = w;
 	if (!gd_jobsys_can_tell_states(c)) {
 		for (size_t i = 0; i < w->n; i++)
-			gd_event(events, "node-state",
+			gd_event(events, GD_EV_NODE_STATE,
 				 json_pack("{s:s,s:s}", "node",
 					   w->nodes[i].name, "state",
 					   "unknown"));

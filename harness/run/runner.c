@@ -185,7 +185,7 @@ static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
 			       t->sys_id, "t_scenario_ms", (json_int_t)now);
 	if (found)
 		json_object_set_new(ev, "after_failed_submit", json_true());
-	gd_event(events, "job-submitted", ev);
+	gd_event(events, GD_EV_JOB_SUBMITTED, ev);
 	return 0;
 }
 
@@ -215,7 +215,7 @@ static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
 				  q->sys_id, "kept", t[k].sys_id);
 		if (r < 0)
 			json_object_set_new(ev, "error", json_string(e->msg));
-		gd_event(events, "job-stray-withdrawn", ev);
+		gd_event(events, GD_EV_JOB_STRAY_WITHDRAWN, ev);
 		gd_error_free(e);
 		return;
 	}
@@ -231,7 +231,7 @@ static void held_now(job_track *j, const gd_job_status *q, int events)
 	if (q->held)
 		snprintf(j->held_why, sizeof(j->held_why), "%s",
 			 *q->reason ? q->reason : q->state);
-	gd_event(events, q->held ? "job-held" : "job-released",
+	gd_event(events, q->held ? GD_EV_JOB_HELD : GD_EV_JOB_RELEASED,
 		 json_pack("{s:s,s:s,s:i,s:s,s:s}", "job", j->plan->id,
 			   "system_id", j->sys_id, "attempt", (int)j->attempts,
 			   "reason", q->reason, "previous_nodes", j->nodes));
@@ -262,7 +262,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		if (!attempts && q[i].phase != GD_PHASE_QUEUED)
 			attempts = j->attempts ? j->attempts : 1;
 		if (attempts > j->attempts && j->attempts)
-			gd_event(events, "job-requeued",
+			gd_event(events, GD_EV_JOB_REQUEUED,
 				 json_pack("{s:s,s:i,s:s}", "job", j->plan->id,
 					   "attempt", (int)attempts,
 					   "previous_nodes", j->nodes));
@@ -270,7 +270,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		    (j->phase != GD_PHASE_RUNNING || attempts != j->attempts)) {
 			if (j->started < 0)
 				j->started = now;
-			gd_event(events, "job-started",
+			gd_event(events, GD_EV_JOB_STARTED,
 				 json_pack("{s:s,s:s,s:i}", "job", j->plan->id,
 					   "node", q[i].nodes, "attempt",
 					   (int)attempts));
@@ -289,7 +289,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		    q[i].phase == GD_PHASE_FAILED) {
 			j->final = 1;
 			j->finished = now;
-			gd_event(events, "job-finished",
+			gd_event(events, GD_EV_JOB_FINISHED,
 				 json_pack("{s:s,s:s,s:s}", "job", j->plan->id,
 					   "state", q[i].state, "nodes",
 					   j->nodes));
@@ -301,7 +301,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 			continue;
 		j->seen = 1;
 		if (!j->final && !j->absent)
-			gd_event(events, "job-missing",
+			gd_event(events, GD_EV_JOB_MISSING,
 				 json_pack("{s:s,s:s}", "job", j->plan->id,
 					   "system_id", j->sys_id));
 		j->absent = 1;
@@ -319,7 +319,7 @@ static void progress_line(const char *job, const char *node,
 {
 	struct lines *l = ctx;
 	l->n++;
-	gd_event(l->events, "job-progress",
+	gd_event(l->events, GD_EV_JOB_PROGRESS,
 		 json_pack("{s:s,s:s,s:s,s:s}", "job", job, "node", node,
 			   "attempt", attempt, "line", line));
 }
@@ -469,7 +469,7 @@ static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
 				       "on_time", j->on_time);
 		if (*j->why)
 			json_object_set_new(ev, "why", json_string(j->why));
-		gd_event(events, "job-outcome", ev);
+		gd_event(events, GD_EV_JOB_OUTCOME, ev);
 	}
 }
 
@@ -514,7 +514,7 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 				  "role",
 				  s->cluster.roles[s->cluster.nodes[i].role]
 					  .name));
-	gd_event(events, "run-started",
+	gd_event(events, GD_EV_RUN_STARTED,
 		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:o,s:i,s:o,s:i}",
 			   "scenario", s->name, "run", st->id, "system",
 			   gd_system_name(s->cluster.system), "seed",
@@ -526,7 +526,7 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
-		gd_event(events, "job-planned",
+		gd_event(events, GD_EV_JOB_PLANNED,
 			 json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "job", j->id,
 				   "group", g->name, "submit_ms",
 				   (json_int_t)j->submit, "deadline_ms",
@@ -570,7 +570,7 @@ static void lag_round(struct lag_watch *w, int64_t now, double scale,
 		gd_ms behind = (gd_ms)((double)late * scale);
 		if (behind > GD_LAG_BOUND_MS && !w->said) {
 			w->said = true;
-			gd_event(events, "run-lagging",
+			gd_event(events, GD_EV_RUN_LAGGING,
 				 json_pack("{s:I,s:I}", "late_ms",
 					   (json_int_t)behind, "bound_ms",
 					   (json_int_t)GD_LAG_BOUND_MS));
@@ -593,7 +593,7 @@ static bool all_held(gd_faults *faults, size_t nacts, bool all_submitted,
 		gd_faults_now_of(faults, &fn);
 	if (fn.next)
 		return false;
-	gd_event(events, "run-ended-held",
+	gd_event(events, GD_EV_RUN_ENDED_HELD,
 		 json_pack("{s:i}", "held", (int)held));
 	return true;
 }
@@ -821,7 +821,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		if (cmd_err) {
 			/* Once per distinct complaint, not once a poll. */
 			if (strcmp(cmd_err->msg, last_complaint) != 0)
-				gd_event(events, "job-system-error",
+				gd_event(events, GD_EV_JOB_SYSTEM_ERROR,
 					 json_pack("{s:s}", "error",
 						   cmd_err->msg));
 			snprintf(last_complaint, sizeof(last_complaint), "%s",
@@ -841,7 +841,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 			/* the end of a failing streak: said, so the log has
 			 * how long the job system did not answer */
 			if (failing_since >= 0)
-				gd_event(events, "job-system-answering",
+				gd_event(events, GD_EV_JOB_SYSTEM_ANSWERING,
 					 json_object());
 			failing_since = -1;
 			last_complaint[0] = '\0';
@@ -854,7 +854,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		}
 		if (must_stop(&s->stop_when, t, next, now, progress_at,
 			      sum->stopped_by, sizeof(sum->stopped_by))) {
-			gd_event(events, "run-stopped",
+			gd_event(events, GD_EV_RUN_STOPPED,
 				 json_pack("{s:s}", "why", sum->stopped_by));
 			break;
 		}
@@ -902,7 +902,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 				sum->on_time += t[k].on_time;
 		sum->jobs = p->njobs;
 		sum->interrupted = stopped;
-		gd_event(events, "run-finished",
+		gd_event(events, GD_EV_RUN_FINISHED,
 			 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i,s:{s:I}}", "jobs",
 				   (int)sum->jobs, "correct", (int)sum->correct,
 				   "on_time", (int)sum->on_time, "interrupted",
