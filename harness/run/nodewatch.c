@@ -1,5 +1,6 @@
 #include "run/nodewatch.h"
 
+#include "base/cleanup.h"
 #include "base/strbuf.h"
 #include "cluster/events.h"
 #include "jobsys/jobsys.h"
@@ -58,13 +59,11 @@ static void note(gd_nodewatch *w, const gd_jobsys_node *v, size_t n)
 
 static void ask(gd_nodewatch *w)
 {
-	gd_jobsys_node *v = NULL;
+	_cleanup_free_ gd_jobsys_node *v = NULL;
 	size_t n = 0;
-	gd_error *e = NULL;
+	_cleanup_error_ gd_error *e = NULL;
 	if (gd_jobsys_node_list(w->js, w->list, &v, &n, &e) == 0)
 		note(w, v, n);
-	gd_error_free(e);
-	free(v);
 }
 
 static void *watcher(void *arg)

@@ -208,7 +208,7 @@ static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		if (strcmp(t[k].plan->id, q->name) != 0)
 			continue;
-		gd_error *e = NULL;
+		_cleanup_error_ gd_error *e = NULL;
 		int r = gd_jobsys_cancel(js, q->sys_id, &e);
 		json_t *ev =
 			json_pack("{s:s,s:s,s:s}", "job", q->name, "system_id",
@@ -216,7 +216,6 @@ static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
 		if (r < 0)
 			json_object_set_new(ev, "error", json_string(e->msg));
 		gd_event(events, GD_EV_JOB_STRAY_WITHDRAWN, ev);
-		gd_error_free(e);
 		return;
 	}
 }
@@ -342,27 +341,21 @@ static int poll_jobs(gd_jobsys *js, gd_progress *pg, size_t *lines,
 {
 	/* The system's ids to our jobs: sorted once a poll, so a queue of
 	 * ten thousand jobs costs n log n, not n squared. */
-	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
-	const char **ids = malloc((n + 1) * sizeof(*ids));
-	if (!by_id || !ids) {
-		free(by_id);
-		free(ids);
+	_cleanup_free_ job_track **by_id = malloc((n + 1) * sizeof(*by_id));
+	_cleanup_free_ const char **ids = malloc((n + 1) * sizeof(*ids));
+	if (!by_id || !ids)
 		return gd_error_make(err, ENOMEM, "cannot track the jobs");
-	}
 	for (size_t k = 0; k < n; k++) {
 		by_id[k] = &t[k];
 		ids[k] = t[k].sys_id;
 	}
 	qsort(by_id, n, sizeof(*by_id), cmp_sys_id);
-	gd_job_status *q = NULL;
+	_cleanup_free_ gd_job_status *q = NULL;
 	size_t nq = 0;
 	int r = gd_jobsys_query(js, ids, n, &q, &nq, err);
 	read_progress(pg, events, lines);
 	if (r == 0)
 		track(js, t, by_id, n, q, nq, now, events);
-	free(q);
-	free(ids);
-	free(by_id);
 	return r;
 }
 
