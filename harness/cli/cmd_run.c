@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include "base/cleanup.h"
 #include "base/diag.h"
 #include "base/prng.h"
 #include "base/strbuf.h"
@@ -106,7 +107,7 @@ static void show(const gd_run_progress *p, void *ctx)
  * (faults first at one instant, as the runner plays them). */
 static int dry_run(const gd_plan *p)
 {
-	gd_action *acts = NULL;
+	_cleanup_free_ gd_action *acts = NULL;
 	size_t nacts = 0;
 	if (gd_schedule_build(p, &acts, &nacts) < 0) {
 		fprintf(stderr, "gameday run: out of memory\n");
@@ -128,10 +129,10 @@ static int dry_run(const gd_plan *p)
 		gd_duration_format((gd_ms)((double)at / s->time_scale), rt,
 				   sizeof(rt));
 		if (fault) {
-			char *what = gd_plan_entry_text(p, acts[a].entry);
+			_cleanup_free_ char *what =
+				gd_plan_entry_text(p, acts[a].entry);
 			printf("  %-10s %-10s %-10s %s\n", st, rt,
 			       gd_action_kind_name(acts[a].kind), what);
-			free(what);
 			a++;
 		} else {
 			char dl[GD_DURATION_BUFSZ];
@@ -142,7 +143,6 @@ static int dry_run(const gd_plan *p)
 		}
 	}
 	printf("nothing was changed (--dry-run)\n");
-	free(acts);
 	return GD_EXIT_OK;
 }
 
