@@ -4,6 +4,7 @@
  * job attempts it ran, a row per job with its deadline, the cumulative
  * completions against the expected ones), then the reasons, the measures,
  * the jobs and the faults. */
+#include "base/cleanup.h"
 #include "score/report.h"
 
 #include "score/score.h"
@@ -297,13 +298,10 @@ static double curve(FILE *out, const json_t *result, const struct frame *fr,
 	size_t n = json_array_size(jobs);
 	if (!n)
 		return y;
-	int64_t *done = calloc(n, sizeof(*done));
-	int64_t *want = calloc(n, sizeof(*want));
-	if (!done || !want) {
-		free(done);
-		free(want);
+	_cleanup_free_ int64_t *done = calloc(n, sizeof(*done));
+	_cleanup_free_ int64_t *want = calloc(n, sizeof(*want));
+	if (!done || !want)
 		return y;
-	}
 	size_t nd = 0, nw = 0, i;
 	const json_t *j;
 	json_array_foreach (jobs, i, j) {
@@ -328,8 +326,6 @@ static double curve(FILE *out, const json_t *result, const struct frame *fr,
 	text_el(out, LEFT - 6, y0, "end", "tick", "0");
 	steps(out, fr, want, nw, n, y0, "expected");
 	steps(out, fr, done, nd, n, y0, "done");
-	free(done);
-	free(want);
 	return y0;
 }
 
