@@ -4,9 +4,9 @@
  * job attempts it ran, a row per job with its deadline, the cumulative
  * completions against the expected ones), then the reasons, the measures,
  * the jobs and the faults. */
-#include "base/cleanup.h"
 #include "score/report.h"
 
+#include "base/cleanup.h"
 #include "score/score.h"
 
 #include <math.h>
