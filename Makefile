@@ -111,9 +111,11 @@ $(LIBGD): $(LIB_OBJ)
 $(GAMEDAY): $(CLI_OBJ) $(LIBGD)
 	$(call say,LINK,$@)$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIBGD) $(PKG_LIBS)
 
-$(BUILD)/gd-init: fakes/gd-init.c fakes/profile.c fakes/profile.h
+$(BUILD)/gd-init: fakes/gd-init.c fakes/profile.c fakes/profile.h \
+		harness/cluster/event_names.c harness/cluster/event_names.h
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $< fakes/profile.c
+	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $< fakes/profile.c \
+		harness/cluster/event_names.c
 
 $(BUILD)/gd-probe: fakes/gd-probe.c fakes/profile.c fakes/profile.h
 	@mkdir -p $(dir $@)

@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cluster/event_names.h"
 #include "profile.h"
 
 #define MAX_SERVICES 32
@@ -130,9 +131,9 @@ static size_t put_str(char *out, size_t cap, const char *s)
 
 /* One event, one line, one write(2): appends from every node interleave
  * whole. "extra" is a JSON fragment of more fields, or "". */
-static void event(const char *what, const struct service *s, const char *fmt,
+static void event(gd_event_kind what, const struct service *s, const char *fmt,
 		  ...) __attribute__((format(printf, 3, 4)));
-static void event(const char *what, const struct service *s, const char *fmt,
+static void event(gd_event_kind what, const struct service *s, const char *fmt,
 		  ...)
 {
 	if (events_fd < 0)
@@ -144,7 +145,7 @@ static void event(const char *what, const struct service *s, const char *fmt,
 		(long long)wall_ms());
 	n += put_str(line + n, sizeof(line) - n, node);
 	n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"event\":");
-	n += put_str(line + n, sizeof(line) - n, what);
+	n += put_str(line + n, sizeof(line) - n, gd_event_name(what));
 	if (s) {
 		n += (size_t)snprintf(line + n, sizeof(line) - n,
 				      ",\"service\":");
@@ -346,7 +347,7 @@ static void start(struct service *s)
 {
 	pid_t pid = fork();
 	if (pid < 0) {
-		event("start-failed", s, ",\"errno\":%d", errno);
+		event(GD_EV_START_FAILED, s, ",\"errno\":%d", errno);
 		s->state = ST_WAITING;
 		s->next_start_ms = now_ms() + s->min_interval_ms;
 		return;
@@ -357,7 +358,8 @@ static void start(struct service *s)
 	s->state = ST_RUNNING;
 	s->started_ms = now_ms();
 	s->attempt++;
-	event("start", s, ",\"pid\":%d,\"attempt\":%u", (int)pid, s->attempt);
+	event(GD_EV_START, s, ",\"pid\":%d,\"attempt\":%u", (int)pid,
+	      s->attempt);
 	pid_file(s, pid);
 }
 
@@ -379,13 +381,13 @@ static void exited(struct service *s, int status)
 	const char *why = s->reload ? ",\"reload\":true" : "";
 	if (WIFEXITED(status)) {
 		failed = WEXITSTATUS(status) != 0;
-		event("exit", s,
+		event(GD_EV_EXIT, s,
 		      ",\"pid\":%d,\"code\":%d,\"status\":%d,\"ran_ms\":%lld%s",
 		      (int)s->pid, WEXITSTATUS(status), WEXITSTATUS(status),
 		      (long long)ran, why);
 	} else {
 		failed = true;
-		event("exit", s,
+		event(GD_EV_EXIT, s,
 		      ",\"pid\":%d,\"signal\":%d,\"status\":%d,\"ran_ms\":%lld%s",
 		      (int)s->pid, WTERMSIG(status), 128 + WTERMSIG(status),
 		      (long long)ran, why);
@@ -396,7 +398,7 @@ static void exited(struct service *s, int status)
 		s->reload = false;
 		s->state = ST_WAITING;
 		s->next_start_ms = now_ms();
-		event("restart", s,
+		event(GD_EV_RESTART, s,
 		      ",\"delay_ms\":0,\"attempt\":%u,\"why\":\"reload\"",
 		      s->attempt + 1);
 		return;
@@ -417,7 +419,7 @@ static void exited(struct service *s, int status)
 		s->failures = 0;
 	s->failures++;
 	if (s->max_restarts && s->failures > s->max_restarts) {
-		event("give-up", s, ",\"restarts\":%u", s->failures - 1);
+		event(GD_EV_GIVE_UP, s, ",\"restarts\":%u", s->failures - 1);
 		s->state = ST_DONE;
 		return;
 	}
@@ -433,7 +435,7 @@ static void exited(struct service *s, int status)
 		at = earliest;
 	s->next_start_ms = at;
 	s->state = ST_WAITING;
-	event("restart", s, ",\"delay_ms\":%lld,\"attempt\":%u",
+	event(GD_EV_RESTART, s, ",\"delay_ms\":%lld,\"attempt\":%u",
 	      (long long)(at - now_ms()), s->attempt + 1);
 }
 
@@ -452,7 +454,7 @@ static void stop_service(struct service *s)
  * every unit, as a service manager does it). */
 static void reload(void)
 {
-	event("node-reload", NULL, NULL);
+	event(GD_EV_NODE_RELOAD, NULL, NULL);
 	for (int i = 0; i < nservices; i++) {
 		struct service *s = &services[i];
 		if (s->state == ST_RUNNING) {
@@ -469,7 +471,7 @@ static void reload(void)
 static void begin_stop(void)
 {
 	stopping = true;
-	event("node-stopping", NULL, NULL);
+	event(GD_EV_NODE_STOPPING, NULL, NULL);
 	for (int i = 0; i < nservices; i++) {
 		struct service *s = &services[i];
 		if (s->state == ST_RUNNING)
@@ -498,7 +500,7 @@ int main(int argc, char **argv)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	held = rename(HOLD_FILE, HELD_FILE) == 0;
-	event("node-up", NULL, ",\"services\":%d%s", nservices,
+	event(GD_EV_NODE_UP, NULL, ",\"services\":%d%s", nservices,
 	      held ? ",\"held\":true" : "");
 	for (int i = 0; i < nservices && !held; i++)
 		start(&services[i]);
@@ -527,7 +529,7 @@ int main(int argc, char **argv)
 			for (int i = 0; i < nservices; i++)
 				busy |= services[i].state == ST_STOPPING;
 			if (!busy) {
-				event("node-down", NULL, NULL);
+				event(GD_EV_NODE_DOWN, NULL, NULL);
 				return 0;
 			}
 		}
@@ -554,7 +556,7 @@ int main(int argc, char **argv)
 		} else if (sig == SIGUSR1 && held) {
 			held = false;
 			unlink(HELD_FILE);
-			event("node-released", NULL, NULL);
+			event(GD_EV_NODE_RELEASED, NULL, NULL);
 		} else if (sig == SIGCHLD) {
 			int status;
 			pid_t pid;

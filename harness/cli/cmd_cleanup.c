@@ -35,13 +35,10 @@ int cmd_cleanup(int argc, char **argv)
 	bool dashdash = argc > 1 && strcmp(argv[1], "--") == 0;
 	if (argc > 1 + dashdash)
 		return cli_usage_error("cleanup", "takes no arguments");
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	int r = gd_cleanup(say, &err);
-	if (r < 0) {
-		int code = cli_fail("cleanup", err);
-		gd_error_free(err);
-		return code;
-	}
+	if (r < 0)
+		return cli_fail("cleanup", err);
 	if (!removed)
 		printf("nothing to clean up\n");
 	return GD_EXIT_OK;

@@ -103,7 +103,7 @@ static int up(const struct args *a)
 	if (!c)
 		return GD_EXIT_INVALID;
 	const char *libexec = cli_libexec();
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
 	int r = gd_cluster_preflight(c, libexec, &err);
 	if (r == 0) {
@@ -121,9 +121,8 @@ static int up(const struct args *a)
 		if (r == 0 && (sigismember(&pending, SIGINT) ||
 			       sigismember(&pending, SIGTERM) ||
 			       sigismember(&pending, SIGHUP))) {
-			gd_error *e2 = NULL;
+			_cleanup_error_ gd_error *e2 = NULL;
 			gd_cluster_down(st, 0, &e2);
-			gd_error_free(e2);
 			gd_cluster_state_free(st);
 			gd_scenario_free(s);
 			fprintf(stderr,
@@ -132,11 +131,8 @@ static int up(const struct args *a)
 		}
 	}
 	gd_scenario_free(s);
-	if (r < 0) {
-		int code = cli_fail("cluster up", err);
-		gd_error_free(err);
-		return code;
-	}
+	if (r < 0)
+		return cli_fail("cluster up", err);
 	print_nodes(st);
 	gd_cluster_state_free(st);
 	return GD_EXIT_OK;
@@ -146,13 +142,10 @@ static int list(const struct args *a)
 {
 	if (a->nops)
 		return cli_usage_error("cluster", "list takes no arguments");
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	listed = 0;
-	if (gd_cluster_list(list_one, &err) < 0) {
-		int code = cli_fail("cluster list", err);
-		gd_error_free(err);
-		return code;
-	}
+	if (gd_cluster_list(list_one, &err) < 0)
+		return cli_fail("cluster list", err);
 	if (!listed)
 		printf("no staging cluster is up\n");
 	return GD_EXIT_OK;
@@ -168,14 +161,12 @@ static int exec_in(const struct args *a)
 	if (!*cmd)
 		return cli_usage_error("cluster",
 				       "exec needs a command after the node");
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
 	int status = 0;
 	if (gd_cluster_find(a->run, &st, &err) < 0 ||
-	    gd_cluster_exec(st, node, cmd, &status, &err) < 0) {
+	    gd_cluster_exec(st, node, cmd, &status, &err) < 0)
 		status = cli_fail("cluster exec", err);
-		gd_error_free(err);
-	}
 	gd_cluster_state_free(st);
 	return status;
 }
@@ -186,7 +177,7 @@ static int node_op(const struct args *a)
 	if (a->nops != 1)
 		return cli_usage_error("cluster", "%s takes one node", a->sub);
 	const char *sub = a->sub, *node = a->ops[0];
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
 	int r = gd_cluster_find(a->run, &st, &err);
 	if (r == 0 && strcmp(sub, "pause") == 0)
@@ -202,7 +193,6 @@ static int node_op(const struct args *a)
 		char what[64];
 		snprintf(what, sizeof(what), "cluster %s", sub);
 		code = cli_fail(what, err);
-		gd_error_free(err);
 	} else {
 		printf("node %s: %s\n", node,
 		       strcmp(sub, "pause") == 0    ? "paused"
@@ -223,19 +213,15 @@ static int whole(const struct args *a)
 				       a->sub);
 	bool down = strcmp(a->sub, "down") == 0;
 	const char *what = down ? "cluster down" : "cluster status";
-	gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
-	if (gd_cluster_find(a->run, &st, &err) < 0) {
-		int code = cli_fail(what, err);
-		gd_error_free(err);
-		return code;
-	}
+	if (gd_cluster_find(a->run, &st, &err) < 0)
+		return cli_fail(what, err);
 	int code = GD_EXIT_OK;
 	if (!down) {
 		print_nodes(st);
 	} else if (gd_cluster_down(st, 5000, &err) < 0) {
 		code = cli_fail(what, err);
-		gd_error_free(err);
 	} else {
 		printf("cluster %s (run %s) is down\n", st->name, st->id);
 	}

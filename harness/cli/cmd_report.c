@@ -66,10 +66,9 @@ int cmd_report(int argc, char **argv)
 		char events[PATH_MAX];
 		gd_pathf(events, sizeof(events), "%s/events.jsonl", argv[i]);
 		json_t *result = NULL;
-		gd_error *err = NULL;
+		_cleanup_error_ gd_error *err = NULL;
 		if (gd_report_write(events, argv[i], &result, &err) < 0) {
 			cli_fail("report", err);
-			gd_error_free(err);
 			code = GD_EXIT_INVALID;
 			continue;
 		}
@@ -86,14 +85,13 @@ int cmd_report(int argc, char **argv)
 	}
 	if (trend && json_array_size(results)) {
 		json_t *t = gd_trend(results);
-		gd_error *err = NULL;
+		_cleanup_error_ gd_error *err = NULL;
 		if (!t ||
 		    gd_report_file(out, "trend.json", gd_report_json, t, &err) <
 			    0 ||
 		    gd_report_file(out, "trend.html", gd_report_trend_html, t,
 				   &err) < 0) {
 			code = err ? cli_fail("report", err) : GD_EXIT_ENV;
-			gd_error_free(err);
 		} else {
 			printf("\ntrend of %zu runs: %s/trend.json, %s/trend.html\n",
 			       json_array_size(results), out, out);

@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
+#include "base/cleanup.h"
 #include "base/diag.h"
 #include "base/prng.h"
+#include "base/strbuf.h"
 #include "faults/faults.h"
 #include "faults/schedule.h"
 #include "plan/plan.h"
@@ -79,24 +81,24 @@ static void show(const gd_run_progress *p, void *ctx)
 		return;
 	v->last_ms = t;
 	char now[GD_DURATION_BUFSZ], dur[GD_DURATION_BUFSZ],
-		at[GD_DURATION_BUFSZ], next[160] = "";
+		at[GD_DURATION_BUFSZ];
 	gd_duration_format(p->now / 1000 * 1000, now, sizeof(now));
 	gd_duration_format(p->duration, dur, sizeof(dur));
+	_cleanup_strbuf_ gd_strbuf line = GD_STRBUF_INIT;
+	gd_strbuf_addf(
+		&line,
+		"%s of %s: jobs %zu/%zu done, %zu submitted; %u fault%s in place",
+		now, dur, p->done, p->jobs, p->submitted, p->active_faults,
+		p->active_faults == 1 ? "" : "s");
 	if (p->next) {
 		gd_duration_format(p->next_at, at, sizeof(at));
-		snprintf(next, sizeof(next), ", next: %s %s at %s",
-			 p->next_kind, p->next, at);
+		gd_strbuf_addf(&line, ", next: %s %s at %s", p->next_kind,
+			       p->next, at);
 	}
-	char line[320];
-	snprintf(
-		line, sizeof(line),
-		"%s of %s: jobs %zu/%zu done, %zu submitted; %u fault%s in place%s",
-		now, dur, p->done, p->jobs, p->submitted, p->active_faults,
-		p->active_faults == 1 ? "" : "s", next);
 	if (v->tty)
-		printf("\r\033[K  %.*s", 110, line);
+		printf("\r\033[K  %.*s", 110, line.buf);
 	else
-		printf("progress: %s\n", line);
+		printf("progress: %s\n", line.buf);
 	fflush(stdout);
 	v->drawn = true;
 }
@@ -105,7 +107,7 @@ static void show(const gd_run_progress *p, void *ctx)
  * (faults first at one instant, as the runner plays them). */
 static int dry_run(const gd_plan *p)
 {
-	gd_action *acts = NULL;
+	_cleanup_free_ gd_action *acts = NULL;
 	size_t nacts = 0;
 	if (gd_schedule_build(p, &acts, &nacts) < 0) {
 		fprintf(stderr, "gameday run: out of memory\n");
@@ -127,10 +129,10 @@ static int dry_run(const gd_plan *p)
 		gd_duration_format((gd_ms)((double)at / s->time_scale), rt,
 				   sizeof(rt));
 		if (fault) {
-			char *what = gd_plan_entry_text(p, acts[a].entry);
+			_cleanup_free_ char *what =
+				gd_plan_entry_text(p, acts[a].entry);
 			printf("  %-10s %-10s %-10s %s\n", st, rt,
 			       gd_action_kind_name(acts[a].kind), what);
-			free(what);
 			a++;
 		} else {
 			char dl[GD_DURATION_BUFSZ];
@@ -141,11 +143,21 @@ static int dry_run(const gd_plan *p)
 		}
 	}
 	printf("nothing was changed (--dry-run)\n");
-	free(acts);
 	return GD_EXIT_OK;
 }
 
-int cmd_run(int argc, char **argv)
+/* The command line, once parsed. */
+struct run_args {
+	uint64_t seed;
+	double scale; /* 0: the scenario's */
+	int have_seed, dry, quiet, unfaithful;
+	const char *out; /* NULL: gameday-runs/NAME-SEED */
+	const char *file;
+};
+
+/* Options and the one operand into ra: -1 to go on, else the exit code
+ * (--help's, or a usage error's). */
+static int parse_args(int argc, char **argv, struct run_args *ra)
 {
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, 's'},
@@ -157,36 +169,33 @@ int cmd_run(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	uint64_t seed = 0;
-	double scale = 0; /* 0: the scenario's */
-	int have_seed = 0, dry = 0, quiet = 0, unfaithful = 0, c;
-	const char *out = NULL;
+	int c;
 	cli_args a = CLI_ARGS(argc, argv, 0);
 	while ((c = cli_getopt(&a, "s:S:o:nqh", opts)) != -1) {
 		switch (c) {
 		case 's':
-			if (cli_parse_seed(optarg, &seed) < 0)
+			if (cli_parse_seed(optarg, &ra->seed) < 0)
 				return cli_usage_error(
 					"run", "invalid seed \"%s\"", optarg);
-			have_seed = 1;
+			ra->have_seed = 1;
 			break;
 		case 'S': {
-			int bad = cli_scale_arg("run", optarg, &scale);
+			int bad = cli_scale_arg("run", optarg, &ra->scale);
 			if (bad)
 				return bad;
 			break;
 		}
 		case 'o':
-			out = optarg;
+			ra->out = optarg;
 			break;
 		case 'n':
-			dry = 1;
+			ra->dry = 1;
 			break;
 		case 'q':
-			quiet = 1;
+			ra->quiet = 1;
 			break;
 		case 'U':
-			unfaithful = 1;
+			ra->unfaithful = 1;
 			break;
 		case 'h':
 			help();
@@ -197,29 +206,17 @@ int cmd_run(int argc, char **argv)
 	}
 	if (a.n != 1)
 		return cli_usage_error("run", "one scenario file, please");
+	ra->file = argv[1];
+	return -1;
+}
 
-	gd_scenario *s = NULL;
-	gd_plan *p = cli_load_plan("run", argv[1], have_seed, seed, scale, &s);
-	if (!p)
-		return GD_EXIT_INVALID;
-	_cleanup_scenario_ gd_scenario *owner = s;
-	seed = p->seed;
-	enum gd_seed_source source = p->seed_source;
-	int refused = cli_check_fidelity("run", p, unfaithful);
-	if (refused)
-		return refused;
-	if (dry)
-		return dry_run(p);
-	gd_error *err = NULL;
-	if (gd_faults_preflight(p, &err) < 0) {
-		int code = cli_fail("run", err);
-		gd_error_free(err);
-		return code;
-	}
-
-	char dir[4096];
+/* The run directory: the one asked for or gameday-runs/NAME-SEED (in
+ * dir), its parent made so the library need make only the last part. */
+static const char *run_dir(const char *out, const gd_scenario *s, uint64_t seed,
+			   char *dir, size_t size)
+{
 	if (!out) {
-		snprintf(dir, sizeof(dir), "gameday-runs/%s-%llu", s->name,
+		snprintf(dir, size, "gameday-runs/%s-%llu", s->name,
 			 (unsigned long long)seed);
 		out = dir;
 	}
@@ -230,56 +227,88 @@ int cmd_run(int argc, char **argv)
 		if (*parent)
 			mkdir(parent, 0755);
 	}
+	return out;
+}
+
+/* The run's outcome in a few lines, and the exit code it makes. */
+static int say_summary(const gd_run_summary *sum, const char *out)
+{
+	printf("%zu jobs: %zu correct, %zu on time\n", sum->jobs, sum->correct,
+	       sum->on_time);
+	if (sum->faults)
+		printf("%zu faults: %zu applied with evidence%s\n", sum->faults,
+		       sum->faults_applied,
+		       sum->faults_applied < sum->faults
+			       ? "; the others were NOT applied (events.jsonl says why)"
+			       : "");
+	if (sum->invalid)
+		printf("verdict: INVALID, not scored\n");
+	else
+		printf("verdict: %s, score %d/100\n",
+		       sum->pass ? "PASS" : "FAIL", sum->score);
+	for (size_t k = 0; k < sum->nreasons && k < 3; k++)
+		printf("  %s\n", sum->reasons[k]);
+	if (sum->nreasons > 3)
+		printf("  (%zu more in summary.md)\n", sum->nreasons - 3);
+	printf("run directory: %s (result.json, junit.xml, summary.md, scorecard.html)\n",
+	       out);
+	if (*sum->teardown)
+		fprintf(stderr,
+			"gameday run: teardown: %s (the verdict above stands; 'gameday cleanup' removes what is left)\n",
+			sum->teardown);
+	if (sum->interrupted) {
+		printf("interrupted: what was observed is in the run directory\n");
+		return 130;
+	}
+	if (*sum->stopped_by) {
+		printf("stopped: %s\n", sum->stopped_by);
+		return GD_EXIT_STOPPED;
+	}
+	/* This machine could not keep up with the scale: the environment's
+	 * problem, not the scenario's. */
+	if (sum->invalid)
+		return GD_EXIT_ENV;
+	return sum->pass ? GD_EXIT_OK : GD_EXIT_FAILED;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args ra = {0};
+	int parsed = parse_args(argc, argv, &ra);
+	if (parsed >= 0)
+		return parsed;
+
+	gd_scenario *s = NULL;
+	gd_plan *p = cli_load_plan("run", ra.file, ra.have_seed, ra.seed,
+				   ra.scale, &s);
+	if (!p)
+		return GD_EXIT_INVALID;
+	_cleanup_scenario_ gd_scenario *owner = s;
+	uint64_t seed = p->seed;
+	enum gd_seed_source source = p->seed_source;
+	int refused = cli_check_fidelity("run", p, ra.unfaithful);
+	if (refused)
+		return refused;
+	if (ra.dry)
+		return dry_run(p);
+	_cleanup_error_ gd_error *err = NULL;
+	if (gd_faults_preflight(p, &err) < 0)
+		return cli_fail("run", err);
+
+	char dir[4096];
+	const char *out = run_dir(ra.out, s, seed, dir, sizeof(dir));
 	printf("gameday run: %s, seed %llu (%s), time scale %g\n", s->name,
 	       (unsigned long long)seed, gd_seed_source_name(source),
 	       s->time_scale);
 	fflush(stdout);
 
 	struct view view = {isatty(STDOUT_FILENO), false, 0};
-	gd_run_opts o = {out, cli_libexec(), quiet ? NULL : show, &view};
+	gd_run_opts o = {out, cli_libexec(), ra.quiet ? NULL : show, &view};
 	gd_run_summary sum;
 	int rr = gd_run_scenario(p, &o, &sum, &err);
 	if (view.tty && view.drawn)
 		printf("\n");
-	if (rr < 0) {
-		int code = cli_fail("run", err);
-		gd_error_free(err);
-		return code;
-	}
-	printf("%zu jobs: %zu correct, %zu on time\n", sum.jobs, sum.correct,
-	       sum.on_time);
-	if (sum.faults)
-		printf("%zu faults: %zu applied with evidence%s\n", sum.faults,
-		       sum.faults_applied,
-		       sum.faults_applied < sum.faults
-			       ? "; the others were NOT applied (events.jsonl says why)"
-			       : "");
-	if (sum.invalid)
-		printf("verdict: INVALID, not scored\n");
-	else
-		printf("verdict: %s, score %d/100\n",
-		       sum.pass ? "PASS" : "FAIL", sum.score);
-	for (size_t k = 0; k < sum.nreasons && k < 3; k++)
-		printf("  %s\n", sum.reasons[k]);
-	if (sum.nreasons > 3)
-		printf("  (%zu more in summary.md)\n", sum.nreasons - 3);
-	printf("run directory: %s (result.json, junit.xml, summary.md, scorecard.html)\n",
-	       out);
-	if (*sum.teardown)
-		fprintf(stderr,
-			"gameday run: teardown: %s (the verdict above stands; 'gameday cleanup' removes what is left)\n",
-			sum.teardown);
-	if (sum.interrupted) {
-		printf("interrupted: what was observed is in the run directory\n");
-		return 130;
-	}
-	if (*sum.stopped_by) {
-		printf("stopped: %s\n", sum.stopped_by);
-		return GD_EXIT_STOPPED;
-	}
-	/* This machine could not keep up with the scale: the environment's
-	 * problem, not the scenario's. */
-	if (sum.invalid)
-		return GD_EXIT_ENV;
-	return sum.pass ? GD_EXIT_OK : GD_EXIT_FAILED;
+	if (rr < 0)
+		return cli_fail("run", err);
+	return say_summary(&sum, out);
 }

@@ -245,7 +245,7 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 		r = gd_error_make(err, errno, "cannot open \"%s\"", st->events);
 		goto fail;
 	}
-	gd_event(events, "cluster-creating",
+	gd_event(events, GD_EV_CLUSTER_CREATING,
 		 json_pack("{s:s,s:s,s:i}", "run", run.id, "cluster", c->name,
 			   "nodes", (int)c->nnodes));
 
@@ -315,7 +315,7 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 		r = gd_node_started(&st->nodes[i], err);
 		if (r < 0)
 			goto fail;
-		gd_event(events, "node-started",
+		gd_event(events, GD_EV_NODE_STARTED,
 			 json_pack("{s:s,s:s,s:i}", "node", st->nodes[i].name,
 				   "address", st->nodes[i].addr, "init_pid",
 				   (int)st->nodes[i].init_pid));
@@ -323,7 +323,7 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	r = save_state(st, err);
 	if (r < 0)
 		goto fail;
-	gd_event(events, "cluster-up", json_pack("{s:s}", "run", run.id));
+	gd_event(events, GD_EV_CLUSTER_UP, json_pack("{s:s}", "run", run.id));
 	gd_nl_close(sw);
 	close(swfd);
 	close(events);
@@ -338,7 +338,7 @@ fail:
 		if (st->nodes[i].go_fd >= 0)
 			close(st->nodes[i].go_fd);
 	}
-	gd_event(events, "cluster-failed",
+	gd_event(events, GD_EV_CLUSTER_FAILED,
 		 json_pack("{s:s}", "error", err && *err ? (*err)->msg : "?"));
 	gd_nl_close(sw);
 	if (swfd >= 0)
@@ -522,7 +522,7 @@ static gd_node_rt *find_node(const gd_cluster_state *st, const char *node,
 	return NULL;
 }
 
-static void node_event(const gd_cluster_state *st, const char *what,
+static void node_event(const gd_cluster_state *st, gd_event_kind what,
 		       const char *node)
 {
 	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -540,7 +540,8 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 	int r = gd_cgroup_freeze(n->cgroup, ready ? &ready->cgroup : NULL,
 				 pause, 5000, err);
 	if (r == 0)
-		node_event(st, pause ? "node-paused" : "node-resumed", node);
+		node_event(st, pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
+			   node);
 	return r;
 }
 
@@ -600,14 +601,16 @@ int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 	int r = release ? 0 : pin(st, n, err);
 	if (r < 0)
 		return r;
-	node_event(st, "node-killing", node);
+	node_event(st, GD_EV_NODE_KILLING, node);
 	r = gd_cgroup_kill(n->cgroup, ready ? &ready->cgroup : NULL, 5000, err);
 	/* Unpinning the network namespace deletes the node's link: the
 	 * machine is gone from the network, not just powered off. */
 	if (r == 0 && release)
 		r = gd_netns_release(n->netns, err);
 	if (r == 0)
-		node_event(st, release ? "node-released" : "node-killed", node);
+		node_event(st,
+			   release ? GD_EV_NODE_RELEASED : GD_EV_NODE_KILLED,
+			   node);
 	return r;
 }
 
@@ -659,7 +662,7 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 	r = gd_node_restart(ledger, n, (size_t)(n - st->nodes), st->dir,
 			    st->switch_netns, BRIDGE, libexec, events, err);
 	if (r == 0) {
-		gd_event(events, "node-started",
+		gd_event(events, GD_EV_NODE_STARTED,
 			 json_pack("{s:s,s:s,s:i}", "node", n->name, "address",
 				   n->addr, "init_pid", (int)n->init_pid));
 		r = save_state(st, err);

@@ -5,12 +5,12 @@
 #include <time.h>
 #include <unistd.h>
 
-char *gd_event_line(const char *what, json_t *fields, long long t_ms)
+char *gd_event_line(gd_event_kind what, json_t *fields, long long t_ms)
 {
 	json_t *o = fields ? fields : json_object();
 	json_object_set_new(o, "t_ms", json_integer((json_int_t)t_ms));
 	json_object_set_new(o, "source", json_string("gameday"));
-	json_object_set_new(o, "event", json_string(what));
+	json_object_set_new(o, "event", json_string(gd_event_name(what)));
 	char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(o);
 	if (!line)
@@ -26,7 +26,7 @@ char *gd_event_line(const char *what, json_t *fields, long long t_ms)
 	return grown;
 }
 
-void gd_event(int fd, const char *what, json_t *fields)
+void gd_event(int fd, gd_event_kind what, json_t *fields)
 {
 	if (fd < 0) {
 		json_decref(fields);

@@ -178,7 +178,8 @@ static void drain(gd_faults *f, const gd_action *a)
 		json_object_set_new(ev, "evidence", json_string(states));
 	if (r < 0)
 		json_object_set_new(ev, "error", json_string(err->msg));
-	gd_event(f->events, r == 0 ? "fault-drained" : "fault-not-drained", ev);
+	gd_event(f->events,
+		 r == 0 ? GD_EV_FAULT_DRAINED : GD_EV_FAULT_NOT_DRAINED, ev);
 	gd_error_free(err);
 }
 
@@ -219,7 +220,7 @@ static void announce(gd_faults *f, const gd_action *a, int64_t due)
 	long long t_ms = (long long)wall.tv_sec * 1000 +
 			 wall.tv_nsec / 1000000 + (due - mono_ns()) / 1000000;
 	_cleanup_free_ char *line = gd_event_line(
-		"fault-applying",
+		GD_EV_FAULT_APPLYING,
 		json_pack("{s:s,s:s,s:s,s:o,s:I}", "fault", e->id, "step",
 			  e->step->id, "kind", e->step->kind->name, "nodes",
 			  node_names(f, e), "scheduled_ms", (json_int_t)a->at),
@@ -332,10 +333,12 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 		f->active[idx] = now;
 	}
 
-	const char *event =
-		apply	 ? (r == 0 ? "fault-applied" : "fault-not-applied")
-		: revert ? (r == 0 ? "change-reverted" : "change-not-reverted")
-			 : (r == 0 ? "fault-healed" : "fault-not-healed");
+	gd_event_kind event =
+		apply ? (r == 0 ? GD_EV_FAULT_APPLIED : GD_EV_FAULT_NOT_APPLIED)
+		: revert ? (r == 0 ? GD_EV_CHANGE_REVERTED
+				   : GD_EV_CHANGE_NOT_REVERTED)
+			 : (r == 0 ? GD_EV_FAULT_HEALED
+				   : GD_EV_FAULT_NOT_HEALED);
 	if (apply)
 		r == 0 ? f->counts.applied++ : f->counts.not_applied++;
 	else
@@ -581,7 +584,8 @@ void gd_faults_stop(gd_faults *f)
 				ev, r == 0 ? "evidence" : "error",
 				json_string(r == 0 ? evidence : err->msg));
 			gd_event(f->events,
-				 r == 0 ? "fault-resumed" : "fault-not-resumed",
+				 r == 0 ? GD_EV_FAULT_RESUMED
+					: GD_EV_FAULT_NOT_RESUMED,
 				 ev);
 			gd_error_free(err);
 		}

@@ -240,7 +240,7 @@ static void line_seen(gd_logwatch *w, const struct watched *f, char *line,
 	gd_log_line_key(msg, key + n, sizeof(key) - (size_t)n);
 	if (!worth_saying(w, key, events < 0) || events < 0)
 		return;
-	gd_event(events, "system-log",
+	gd_event(events, GD_EV_SYSTEM_LOG,
 		 json_pack("{s:s,s:s,s:s%}", "node", node, "log", f->rel,
 			   "line", msg, strnlen(msg, 400)));
 }

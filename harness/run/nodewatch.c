@@ -1,5 +1,7 @@
 #include "run/nodewatch.h"
 
+#include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "cluster/events.h"
 #include "jobsys/jobsys.h"
 
@@ -49,7 +51,7 @@ static void note(gd_nodewatch *w, const gd_jobsys_node *v, size_t n)
 		if (!o || strcmp(o->state, v[i].state) == 0)
 			continue;
 		snprintf(o->state, sizeof(o->state), "%s", v[i].state);
-		gd_event(w->events, "node-state",
+		gd_event(w->events, GD_EV_NODE_STATE,
 			 json_pack("{s:s,s:s}", "node", o->name, "state",
 				   o->state));
 	}
@@ -57,13 +59,11 @@ static void note(gd_nodewatch *w, const gd_jobsys_node *v, size_t n)
 
 static void ask(gd_nodewatch *w)
 {
-	gd_jobsys_node *v = NULL;
+	_cleanup_free_ gd_jobsys_node *v = NULL;
 	size_t n = 0;
-	gd_error *e = NULL;
+	_cleanup_error_ gd_error *e = NULL;
 	if (gd_jobsys_node_list(w->js, w->list, &v, &n, &e) == 0)
 		note(w, v, n);
-	gd_error_free(e);
-	free(v);
 }
 
 static void *watcher(void *arg)
@@ -91,21 +91,20 @@ static void *watcher(void *arg)
  * them. */
 static int pick_nodes(gd_nodewatch *w, const gd_cluster *c)
 {
-	size_t len = 1;
 	w->nodes = calloc(c->nnodes + 1, sizeof(*w->nodes));
-	for (size_t i = 0; i < c->nnodes; i++)
-		len += strlen(c->nodes[i].name) + 1;
-	w->list = calloc(len, 1);
-	if (!w->nodes || !w->list)
+	if (!w->nodes)
 		return -ENOMEM;
+	_cleanup_strbuf_ gd_strbuf list = GD_STRBUF_INIT;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (!gd_jobsys_runs_jobs(c, i))
 			continue;
-		if (w->n)
-			strcat(w->list, ",");
-		strcat(w->list, c->nodes[i].name);
+		gd_strbuf_addf(&list, "%s%s", w->n ? "," : "",
+			       c->nodes[i].name);
 		w->nodes[w->n++].name = c->nodes[i].name;
 	}
+	w->list = gd_strbuf_detach(&list);
+	if (!w->list)
+		return -ENOMEM;
 	qsort(w->nodes, w->n, sizeof(*w->nodes), cmp_watched);
 	return 0;
 }
@@ -141,7 +140,7 @@ int gd_nodewatch_start(const gd_cluster *c, const gd_cluster_state *st,
 	*out = w;
 	if (!gd_jobsys_can_tell_states(c)) {
 		for (size_t i = 0; i < w->n; i++)
-			gd_event(events, "node-state",
+			gd_event(events, GD_EV_NODE_STATE,
 				 json_pack("{s:s,s:s}", "node",
 					   w->nodes[i].name, "state",
 					   "unknown"));

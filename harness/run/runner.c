@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/duration.h"
 #include "base/fileio.h"
+#include "base/strbuf.h"
 #include "cluster/cluster.h"
 #include "cluster/events.h"
 #include "faults/faults.h"
@@ -184,7 +185,7 @@ static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
 			       t->sys_id, "t_scenario_ms", (json_int_t)now);
 	if (found)
 		json_object_set_new(ev, "after_failed_submit", json_true());
-	gd_event(events, "job-submitted", ev);
+	gd_event(events, GD_EV_JOB_SUBMITTED, ev);
 	return 0;
 }
 
@@ -207,15 +208,14 @@ static void withdraw_stray(gd_jobsys *js, job_track *t, size_t n,
 	for (size_t k = 0; k < n; k++) {
 		if (strcmp(t[k].plan->id, q->name) != 0)
 			continue;
-		gd_error *e = NULL;
+		_cleanup_error_ gd_error *e = NULL;
 		int r = gd_jobsys_cancel(js, q->sys_id, &e);
 		json_t *ev =
 			json_pack("{s:s,s:s,s:s}", "job", q->name, "system_id",
 				  q->sys_id, "kept", t[k].sys_id);
 		if (r < 0)
 			json_object_set_new(ev, "error", json_string(e->msg));
-		gd_event(events, "job-stray-withdrawn", ev);
-		gd_error_free(e);
+		gd_event(events, GD_EV_JOB_STRAY_WITHDRAWN, ev);
 		return;
 	}
 }
@@ -230,7 +230,7 @@ static void held_now(job_track *j, const gd_job_status *q, int events)
 	if (q->held)
 		snprintf(j->held_why, sizeof(j->held_why), "%s",
 			 *q->reason ? q->reason : q->state);
-	gd_event(events, q->held ? "job-held" : "job-released",
+	gd_event(events, q->held ? GD_EV_JOB_HELD : GD_EV_JOB_RELEASED,
 		 json_pack("{s:s,s:s,s:i,s:s,s:s}", "job", j->plan->id,
 			   "system_id", j->sys_id, "attempt", (int)j->attempts,
 			   "reason", q->reason, "previous_nodes", j->nodes));
@@ -261,7 +261,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		if (!attempts && q[i].phase != GD_PHASE_QUEUED)
 			attempts = j->attempts ? j->attempts : 1;
 		if (attempts > j->attempts && j->attempts)
-			gd_event(events, "job-requeued",
+			gd_event(events, GD_EV_JOB_REQUEUED,
 				 json_pack("{s:s,s:i,s:s}", "job", j->plan->id,
 					   "attempt", (int)attempts,
 					   "previous_nodes", j->nodes));
@@ -269,7 +269,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		    (j->phase != GD_PHASE_RUNNING || attempts != j->attempts)) {
 			if (j->started < 0)
 				j->started = now;
-			gd_event(events, "job-started",
+			gd_event(events, GD_EV_JOB_STARTED,
 				 json_pack("{s:s,s:s,s:i}", "job", j->plan->id,
 					   "node", q[i].nodes, "attempt",
 					   (int)attempts));
@@ -288,7 +288,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 		    q[i].phase == GD_PHASE_FAILED) {
 			j->final = 1;
 			j->finished = now;
-			gd_event(events, "job-finished",
+			gd_event(events, GD_EV_JOB_FINISHED,
 				 json_pack("{s:s,s:s,s:s}", "job", j->plan->id,
 					   "state", q[i].state, "nodes",
 					   j->nodes));
@@ -300,7 +300,7 @@ static void track(gd_jobsys *js, job_track *t, job_track **by_id, size_t n,
 			continue;
 		j->seen = 1;
 		if (!j->final && !j->absent)
-			gd_event(events, "job-missing",
+			gd_event(events, GD_EV_JOB_MISSING,
 				 json_pack("{s:s,s:s}", "job", j->plan->id,
 					   "system_id", j->sys_id));
 		j->absent = 1;
@@ -318,7 +318,7 @@ static void progress_line(const char *job, const char *node,
 {
 	struct lines *l = ctx;
 	l->n++;
-	gd_event(l->events, "job-progress",
+	gd_event(l->events, GD_EV_JOB_PROGRESS,
 		 json_pack("{s:s,s:s,s:s,s:s}", "job", job, "node", node,
 			   "attempt", attempt, "line", line));
 }
@@ -341,49 +341,40 @@ static int poll_jobs(gd_jobsys *js, gd_progress *pg, size_t *lines,
 {
 	/* The system's ids to our jobs: sorted once a poll, so a queue of
 	 * ten thousand jobs costs n log n, not n squared. */
-	job_track **by_id = malloc((n + 1) * sizeof(*by_id));
-	const char **ids = malloc((n + 1) * sizeof(*ids));
-	if (!by_id || !ids) {
-		free(by_id);
-		free(ids);
+	_cleanup_free_ job_track **by_id = malloc((n + 1) * sizeof(*by_id));
+	_cleanup_free_ const char **ids = malloc((n + 1) * sizeof(*ids));
+	if (!by_id || !ids)
 		return gd_error_make(err, ENOMEM, "cannot track the jobs");
-	}
 	for (size_t k = 0; k < n; k++) {
 		by_id[k] = &t[k];
 		ids[k] = t[k].sys_id;
 	}
 	qsort(by_id, n, sizeof(*by_id), cmp_sys_id);
-	gd_job_status *q = NULL;
+	_cleanup_free_ gd_job_status *q = NULL;
 	size_t nq = 0;
 	int r = gd_jobsys_query(js, ids, n, &q, &nq, err);
 	read_progress(pg, events, lines);
 	if (r == 0)
 		track(js, t, by_id, n, q, nq, now, events);
-	free(q);
-	free(ids);
-	free(by_id);
 	return r;
 }
 
 /* The attempts that got as far as writing their output leave a record
- * each (gd-job --record-dir); more than one is the job done twice. */
+ * each (gd-job --record-dir); more than one is the job done twice.
+ * Their names ("w1-1, w2-2") go into where. */
 static size_t completed_attempts(const char *shared, const char *job,
-				 char *where, size_t size)
+				 gd_strbuf *where)
 {
 	char dir[PATH_MAX];
 	gd_pathf(dir, sizeof(dir), "%s/done", shared);
 	_cleanup_dir_ DIR *d = opendir(dir);
-	size_t n = 0, len = strlen(job), used = 0;
+	size_t n = 0, len = strlen(job);
 	struct dirent *e;
-	where[0] = '\0';
 	while (d && (e = readdir(d))) {
 		if (strncmp(e->d_name, job, len) != 0 || e->d_name[len] != '.')
 			continue;
-		n++;
-		int w = snprintf(where + used, size - used, "%s%s",
-				 used ? ", " : "", e->d_name + len + 1);
-		if (w > 0 && (size_t)w < size - used)
-			used += (size_t)w;
+		gd_strbuf_addf(where, "%s%s", n++ ? ", " : "",
+			       e->d_name + len + 1);
 	}
 	return n;
 }
@@ -407,7 +398,7 @@ static int partial_output(const char *shared, const char *job, char *name,
 
 static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 {
-	char out[256], where[160], partial[NAME_MAX + 1];
+	char out[256], partial[NAME_MAX + 1];
 	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", j->plan->id);
 	if (!j->final) {
 		j->outcome = !*j->sys_id ? OUT_UNFINISHED
@@ -431,15 +422,14 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 		return;
 	}
 	_cleanup_free_ char *got = NULL;
-	gd_error *e = NULL;
+	_cleanup_error_ gd_error *e = NULL;
 	if (gd_jobsys_output(js, j->plan->id, j->sys_id, out, &got, &e) < 0) {
 		j->outcome = OUT_WRONG;
 		snprintf(j->why, sizeof(j->why), "%s", e->msg);
-		gd_error_free(e);
 		return;
 	}
-	size_t done =
-		completed_attempts(shared, j->plan->id, where, sizeof(where));
+	_cleanup_strbuf_ gd_strbuf where = GD_STRBUF_INIT;
+	size_t done = completed_attempts(shared, j->plan->id, &where);
 	if (!got || strcmp(got, j->expected) != 0) {
 		j->outcome = OUT_WRONG;
 		snprintf(j->why, sizeof(j->why), "%s",
@@ -453,7 +443,7 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 	} else if (done > 1) {
 		j->outcome = OUT_DUPLICATED;
 		snprintf(j->why, sizeof(j->why),
-			 "%zu attempts ran to the end (%s)", done, where);
+			 "%zu attempts ran to the end (%s)", done, where.buf);
 	} else {
 		j->outcome = OUT_CORRECT;
 	}
@@ -472,7 +462,7 @@ static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
 				       "on_time", j->on_time);
 		if (*j->why)
 			json_object_set_new(ev, "why", json_string(j->why));
-		gd_event(events, "job-outcome", ev);
+		gd_event(events, GD_EV_JOB_OUTCOME, ev);
 	}
 }
 
@@ -517,7 +507,7 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 				  "role",
 				  s->cluster.roles[s->cluster.nodes[i].role]
 					  .name));
-	gd_event(events, "run-started",
+	gd_event(events, GD_EV_RUN_STARTED,
 		 json_pack("{s:s,s:s,s:s,s:I,s:f,s:I,s:o,s:o,s:o,s:i,s:o,s:i}",
 			   "scenario", s->name, "run", st->id, "system",
 			   gd_system_name(s->cluster.system), "seed",
@@ -529,7 +519,7 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
-		gd_event(events, "job-planned",
+		gd_event(events, GD_EV_JOB_PLANNED,
 			 json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "job", j->id,
 				   "group", g->name, "submit_ms",
 				   (json_int_t)j->submit, "deadline_ms",
@@ -573,13 +563,23 @@ static void lag_round(struct lag_watch *w, int64_t now, double scale,
 		gd_ms behind = (gd_ms)((double)late * scale);
 		if (behind > GD_LAG_BOUND_MS && !w->said) {
 			w->said = true;
-			gd_event(events, "run-lagging",
+			gd_event(events, GD_EV_RUN_LAGGING,
 				 json_pack("{s:I,s:I}", "late_ms",
 					   (json_int_t)behind, "bound_ms",
 					   (json_int_t)GD_LAG_BOUND_MS));
 		}
 	}
 	w->round_at = now;
+}
+
+/* Where the fault player stands (nothing active, nothing next, when
+ * there is no player or nothing for it to play). */
+static gd_faults_now faults_now(gd_faults *faults, size_t nacts)
+{
+	gd_faults_now fn = {0, NULL, NULL, -1};
+	if (faults && nacts)
+		gd_faults_now_of(faults, &fn);
+	return fn;
 }
 
 /* Every job not done is held by the job system and nothing is left to
@@ -591,12 +591,9 @@ static bool all_held(gd_faults *faults, size_t nacts, bool all_submitted,
 {
 	if (!all_submitted || !held || done + held != n)
 		return false;
-	gd_faults_now fn = {0, NULL, NULL, -1};
-	if (faults && nacts)
-		gd_faults_now_of(faults, &fn);
-	if (fn.next)
+	if (faults_now(faults, nacts).next)
 		return false;
-	gd_event(events, "run-ended-held",
+	gd_event(events, GD_EV_RUN_ENDED_HELD,
 		 json_pack("{s:i}", "held", (int)held));
 	return true;
 }
@@ -637,16 +634,12 @@ static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
 static int copy_file(const char *from, const char *to)
 {
 	_cleanup_free_ char *data = NULL;
+	_cleanup_error_ gd_error *read_err = NULL, *write_err = NULL;
 	size_t len;
-	gd_error *e = NULL;
-	int r = gd_read_file(from, 256u << 20, &data, &len, &e);
-	gd_error_free(e);
+	int r = gd_read_file(from, 256u << 20, &data, &len, &read_err);
 	if (r < 0)
 		return r;
-	e = NULL;
-	r = write_file(to, data, len, &e);
-	gd_error_free(e);
-	return r;
+	return write_file(to, data, len, &write_err);
 }
 
 static int env_ms(const char *name, int fallback)
@@ -710,11 +703,290 @@ static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 	}
 }
 
+/* What a run holds from its cluster coming up to its teardown, handed
+ * from phase to phase. */
+struct running {
+	const gd_plan *p;
+	const gd_run_opts *o;
+	gd_run_summary *sum;
+	gd_cluster_state *st;
+	gd_jobsys *js;
+	gd_logwatch *logs;
+	gd_progress *pg;
+	gd_nodewatch *nw;
+	gd_faults *faults;
+	gd_action *acts;
+	size_t nacts;
+	job_track *t;
+	int events;
+	char shared[PATH_MAX];
+	int unresponsive_ms;
+	gd_ms last_deadline;
+	int64_t t0; /* real ms (CLOCK_MONOTONIC) at scenario time 0 */
+	/* the loop's */
+	size_t next, lines, mark;
+	gd_ms progress_at;
+	int64_t failing_since;
+	char last_complaint[512];
+	int stopped; /* by SIGINT or SIGTERM */
+	struct lag_watch lag;
+};
+
+/* Everything the run needs before its time starts: the job system up
+ * and answering, the workload written, the watchers and the faults
+ * ready. */
+static int open_run(struct running *rn, gd_error **err)
+{
+	const gd_plan *p = rn->p;
+	gd_pathf(rn->shared, sizeof(rn->shared), "%s/shared", rn->st->dir);
+	int r = gd_jobsys_open(&p->scenario->cluster, rn->st, &rn->js, err);
+	if (r == 0 && !rn->t)
+		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
+	if (r == 0)
+		r = gd_logwatch_open(rn->st, gd_jobsys_logs(rn->js), &rn->logs,
+				     err);
+	if (r == 0)
+		r = prepare_workload(p, rn->shared, rn->t, err);
+	char progress_dir[PATH_MAX];
+	gd_pathf(progress_dir, sizeof(progress_dir), "%s/progress", rn->shared);
+	if (r == 0)
+		r = gd_progress_open(progress_dir, &rn->pg, err);
+	/* How long the job system may take to come up, and may stay
+	 * unresponsive later: $GAMEDAY_READY_MS and $GAMEDAY_UNRESPONSIVE_MS
+	 * override the defaults. */
+	int ready_ms = env_ms("GAMEDAY_READY_MS", READY_TIMEOUT_MS);
+	rn->unresponsive_ms =
+		env_ms("GAMEDAY_UNRESPONSIVE_MS", UNRESPONSIVE_MS);
+	if (r == 0)
+		r = gd_jobsys_wait_ready(rn->js, ready_ms, err);
+	if (r == 0)
+		r = gd_faults_open(p, rn->st, rn->o->libexec, rn->events,
+				   &rn->faults, err);
+	if (r == 0 && gd_schedule_build(p, &rn->acts, &rn->nacts) < 0)
+		r = gd_error_make(err, ENOMEM, "cannot schedule the faults");
+	for (size_t k = 0; k < p->njobs; k++)
+		if (p->jobs[k].deadline > rn->last_deadline)
+			rn->last_deadline = p->jobs[k].deadline;
+	return r;
+}
+
+/* Scenario time 0: the log's first run event, the node watcher and the
+ * fault player started on it. */
+static int start_run(struct running *rn, gd_error **err)
+{
+	/* Scenario time runs time_scale times faster than real time. */
+	struct timespec t0_ts;
+	clock_gettime(CLOCK_MONOTONIC, &t0_ts);
+	rn->t0 = (int64_t)t0_ts.tv_sec * 1000 + t0_ts.tv_nsec / 1000000;
+	gd_logwatch_poll(rn->logs, -1);
+	run_started(rn->p, rn->st, rn->events);
+	int r = gd_nodewatch_start(&rn->p->scenario->cluster, rn->st,
+				   rn->events, &rn->nw, err);
+	if (r == 0 && rn->nacts)
+		r = gd_faults_start(rn->faults, rn->acts, rn->nacts,
+				    (int64_t)t0_ts.tv_sec * 1000000000 +
+					    t0_ts.tv_nsec,
+				    err);
+	return r;
+}
+
+/* A round's business with the job system: the jobs due submitted, every
+ * job asked after.  The job system failing a command is something to
+ * record and live through (a fault may be behind it), not a reason to
+ * stop: only one that stays unresponsive ends the run (an error). */
+static int ask_job_system(struct running *rn, gd_ms now, gd_error **err)
+{
+	const gd_plan *p = rn->p;
+	_cleanup_error_ gd_error *cmd_err = NULL;
+	int64_t asked = mono_ms();
+	while (rn->next < p->njobs && p->jobs[rn->next].submit <= now &&
+	       submit(p, rn->js, &rn->t[rn->next], now, rn->events, &cmd_err) ==
+		       0)
+		rn->next++;
+	if (!cmd_err)
+		poll_jobs(rn->js, rn->pg, &rn->lines, rn->t, rn->next, now,
+			  rn->events, &cmd_err);
+	else
+		read_progress(rn->pg, rn->events, &rn->lines);
+	rn->lag.answering = mono_ms() - asked;
+	rn->lag.round_ok = !cmd_err;
+	if (!cmd_err) {
+		/* the end of a failing streak: said, so the log has how
+		 * long the job system did not answer */
+		if (rn->failing_since >= 0)
+			gd_event(rn->events, GD_EV_JOB_SYSTEM_ANSWERING,
+				 json_object());
+		rn->failing_since = -1;
+		rn->last_complaint[0] = '\0';
+		return 0;
+	}
+	/* Once per distinct complaint, not once a poll. */
+	if (strcmp(cmd_err->msg, rn->last_complaint) != 0)
+		gd_event(rn->events, GD_EV_JOB_SYSTEM_ERROR,
+			 json_pack("{s:s}", "error", cmd_err->msg));
+	snprintf(rn->last_complaint, sizeof(rn->last_complaint), "%s",
+		 cmd_err->msg);
+	if (rn->failing_since < 0)
+		rn->failing_since = mono_ms();
+	if (mono_ms() - rn->failing_since > rn->unresponsive_ms)
+		return gd_error_set(
+			err, ETIMEDOUT,
+			"the job system stayed unresponsive for %.1f s: %s",
+			rn->unresponsive_ms / 1000.0, cmd_err->msg);
+	return 0;
+}
+
+/* The caller's view of the run (gd_run_opts.progress), once a round. */
+static void say_progress(const struct running *rn, gd_ms now, size_t done)
+{
+	gd_faults_now fn = faults_now(rn->faults, rn->nacts);
+	gd_run_progress pr = {
+		.now = now,
+		.duration = rn->p->scenario->duration,
+		.jobs = rn->p->njobs,
+		.submitted = rn->next,
+		.done = done,
+		.active_faults = fn.active,
+		.next = fn.next,
+		.next_kind = fn.next_kind,
+		.next_at = fn.next_at,
+	};
+	rn->o->progress(&pr, rn->o->progress_ctx);
+}
+
+/* After a round's questions: whether the run ends here, by a stop
+ * condition, every job done, the last deadline passed or every open
+ * job held. */
+static bool round_ends_run(struct running *rn, gd_ms now)
+{
+	const gd_plan *p = rn->p;
+	size_t m = progress_mark(rn->t, rn->next, rn->lines);
+	if (m != rn->mark) {
+		rn->mark = m;
+		rn->progress_at = now;
+	}
+	gd_run_summary *sum = rn->sum;
+	if (must_stop(&p->scenario->stop_when, rn->t, rn->next, now,
+		      rn->progress_at, sum->stopped_by,
+		      sizeof(sum->stopped_by))) {
+		gd_event(rn->events, GD_EV_RUN_STOPPED,
+			 json_pack("{s:s}", "why", sum->stopped_by));
+		return true;
+	}
+	size_t held = 0, done = 0;
+	for (size_t k = 0; k < rn->next; k++) {
+		done += rn->t[k].final;
+		held += !rn->t[k].final && rn->t[k].held;
+	}
+	if (rn->o->progress)
+		say_progress(rn, now, done);
+	return done == p->njobs || now > rn->last_deadline ||
+	       all_held(rn->faults, rn->nacts, rn->next == p->njobs, done, held,
+			p->njobs, rn->events);
+}
+
+/* The rounds, one every POLL_MS, until the run ends (0), is interrupted
+ * (0, stopped set) or the job system stops answering. */
+static int play(struct running *rn, gd_error **err)
+{
+	double scale = rn->p->scenario->time_scale;
+	for (;;) {
+		int64_t round_now = mono_ms();
+		lag_round(&rn->lag, round_now, scale, rn->events);
+		gd_ms now = (gd_ms)((double)(round_now - rn->t0) * scale);
+		if (interrupted()) {
+			rn->stopped = 1;
+			return 0;
+		}
+		int r = ask_job_system(rn, now, err);
+		if (r < 0)
+			return r;
+		gd_logwatch_poll(rn->logs, rn->events);
+		if (round_ends_run(rn, now))
+			return 0;
+		nap(POLL_MS);
+	}
+}
+
+/* The verdict's gist for the caller. */
+static void summarize(gd_run_summary *sum, const json_t *result)
+{
+	const char *verdict =
+		json_string_value(json_object_get(result, "verdict"));
+	sum->pass = strcmp(verdict, "pass") == 0;
+	sum->invalid = strcmp(verdict, "invalid") == 0;
+	sum->score = (int)json_integer_value(
+		json_object_get(json_object_get(result, "score"), "total"));
+	json_t *rs = json_object_get(result, "reasons");
+	for (size_t k = 0;
+	     k < json_array_size(rs) && k < GD_ARRAY_SIZE(sum->reasons); k++)
+		snprintf(sum->reasons[k], sizeof(sum->reasons[k]), "%s",
+			 json_string_value(json_array_get(rs, k)));
+	sum->nreasons = json_array_size(rs);
+}
+
+/* The run over (played out or interrupted): the last of the logs and
+ * progress read, every job judged, the logs kept, the end said, and the
+ * verdict written before teardown, so a teardown that fails cannot lose
+ * it. */
+static int finish_run(struct running *rn, gd_error **err)
+{
+	const gd_plan *p = rn->p;
+	gd_run_summary *sum = rn->sum;
+	gd_logwatch_poll(rn->logs, rn->events);
+	read_progress(rn->pg, rn->events, &rn->lines);
+	judge(rn->js, rn->shared, rn->t, p->njobs, rn->events);
+	keep_logs(rn->st, rn->js, rn->o->out_dir);
+	for (size_t k = 0; k < p->njobs; k++)
+		sum->correct += rn->t[k].outcome == OUT_CORRECT,
+			sum->on_time += rn->t[k].on_time;
+	sum->jobs = p->njobs;
+	sum->interrupted = rn->stopped;
+	gd_event(rn->events, GD_EV_RUN_FINISHED,
+		 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i,s:{s:I}}", "jobs",
+			   (int)sum->jobs, "correct", (int)sum->correct,
+			   "on_time", (int)sum->on_time, "interrupted",
+			   rn->stopped, "faults", (int)sum->faults,
+			   "faults_applied", (int)sum->faults_applied, "lag",
+			   "poll_late_ms",
+			   (json_int_t)((double)rn->lag.late_max *
+					p->scenario->time_scale)));
+	json_t *result = NULL;
+	int r = gd_report_write(rn->st->events, rn->o->out_dir, &result, err);
+	if (r == 0)
+		summarize(sum, result);
+	json_decref(result);
+	return r;
+}
+
+/* Tear down whatever happened before.  The verdict is written already:
+ * a teardown that fails is reported beside it, not instead of it. */
+static void tear_down(struct running *rn)
+{
+	_cleanup_error_ gd_error *down_err = NULL;
+	if (gd_cluster_down(rn->st, 2000, &down_err) < 0)
+		snprintf(rn->sum->teardown, sizeof(rn->sum->teardown), "%s",
+			 down_err->msg);
+	if (rn->events >= 0)
+		close(rn->events);
+	char to[PATH_MAX];
+	gd_pathf(to, sizeof(to), "%s/events.jsonl", rn->o->out_dir);
+	copy_file(rn->st->events, to);
+	for (size_t k = 0; k < rn->p->njobs && rn->t; k++)
+		free(rn->t[k].expected);
+	free(rn->t);
+	gd_jobsys_free(rn->js);
+	gd_logwatch_free(rn->logs);
+	gd_progress_free(rn->pg);
+	gd_faults_free(rn->faults);
+	free(rn->acts);
+	gd_cluster_state_free(rn->st);
+}
+
 int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		    gd_error **err)
 {
-	const gd_scenario *s = p->scenario;
-	const gd_cluster *c = &s->cluster;
+	const gd_cluster *c = &p->scenario->cluster;
 	memset(sum, 0, sizeof(*sum));
 	if (c->system == GD_SYSTEM_NONE)
 		return gd_error_set(
@@ -724,6 +996,8 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	if (r < 0)
 		return r;
 
+	/* held, not handled: the loop looks once a round, so an interrupt
+	 * still judges the jobs and tears the cluster down */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
@@ -737,231 +1011,32 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	if (r < 0)
 		return r;
 
-	gd_jobsys *js = NULL;
-	gd_logwatch *logs = NULL;
-	gd_progress *pg = NULL;
-	gd_nodewatch *nw = NULL;
-	gd_faults *faults = NULL;
-	gd_action *acts = NULL;
-	size_t nacts = 0;
-	job_track *t = calloc(p->njobs + 1, sizeof(*t));
-	int events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
-	char shared[PATH_MAX];
-	gd_pathf(shared, sizeof(shared), "%s/shared", st->dir);
-	r = gd_jobsys_open(c, st, &js, err);
-	if (r == 0 && !t)
-		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
+	struct running rn = {
+		.p = p,
+		.o = o,
+		.sum = sum,
+		.st = st,
+		.t = calloc(p->njobs + 1, sizeof(*rn.t)),
+		.events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC),
+		.failing_since = -1,
+		.lag = {-1, 0, 0, false, false},
+	};
+	r = open_run(&rn, err);
 	if (r == 0)
-		r = gd_logwatch_open(st, gd_jobsys_logs(js), &logs, err);
+		r = start_run(&rn, err);
 	if (r == 0)
-		r = prepare_workload(p, shared, t, err);
-	char progress_dir[PATH_MAX];
-	gd_pathf(progress_dir, sizeof(progress_dir), "%s/progress", shared);
-	if (r == 0)
-		r = gd_progress_open(progress_dir, &pg, err);
-	/* How long the job system may take to come up, and may stay
-	 * unresponsive later: $GAMEDAY_READY_MS and $GAMEDAY_UNRESPONSIVE_MS
-	 * override the defaults. */
-	int ready_ms = env_ms("GAMEDAY_READY_MS", READY_TIMEOUT_MS);
-	int unresponsive_ms =
-		env_ms("GAMEDAY_UNRESPONSIVE_MS", UNRESPONSIVE_MS);
-	if (r == 0)
-		r = gd_jobsys_wait_ready(js, ready_ms, err);
-	if (r == 0)
-		r = gd_faults_open(p, st, o->libexec, events, &faults, err);
-	if (r == 0 && gd_schedule_build(p, &acts, &nacts) < 0)
-		r = gd_error_make(err, ENOMEM, "cannot schedule the faults");
+		r = play(&rn, err);
 
-	gd_ms last_deadline = 0;
-	for (size_t k = 0; k < p->njobs; k++)
-		if (p->jobs[k].deadline > last_deadline)
-			last_deadline = p->jobs[k].deadline;
-
-	/* Scenario time runs time_scale times faster than real time. */
-	struct timespec t0_ts;
-	clock_gettime(CLOCK_MONOTONIC, &t0_ts);
-	int64_t t0 = (int64_t)t0_ts.tv_sec * 1000 + t0_ts.tv_nsec / 1000000;
-	if (r == 0)
-		gd_logwatch_poll(logs, -1);
-	if (r == 0)
-		run_started(p, st, events);
-	if (r == 0)
-		r = gd_nodewatch_start(c, st, events, &nw, err);
-	if (r == 0 && nacts)
-		r = gd_faults_start(faults, acts, nacts,
-				    (int64_t)t0_ts.tv_sec * 1000000000 +
-					    t0_ts.tv_nsec,
-				    err);
-	size_t next = 0, done = 0, mark = 0, lines = 0;
-	gd_ms progress_at = 0;
-	int64_t failing_since = -1;
-	char last_complaint[512] = "";
-	int stopped = 0;
-	struct lag_watch lag = {-1, 0, 0, false, false};
-	while (r == 0) {
-		int64_t round_now = mono_ms();
-		lag_round(&lag, round_now, s->time_scale, events);
-		gd_ms now = (gd_ms)((double)(round_now - t0) * s->time_scale);
-		if (interrupted()) {
-			stopped = 1;
-			break;
-		}
-		/* The job system failing a command is something to record
-		 * and live through (a fault may be behind it), not a reason
-		 * to stop: only one that stays unresponsive ends the run. */
-		gd_error *cmd_err = NULL;
-		int64_t asked = mono_ms();
-		while (next < p->njobs && p->jobs[next].submit <= now &&
-		       submit(p, js, &t[next], now, events, &cmd_err) == 0)
-			next++;
-		if (!cmd_err)
-			poll_jobs(js, pg, &lines, t, next, now, events,
-				  &cmd_err);
-		else
-			read_progress(pg, events, &lines);
-		lag.answering = mono_ms() - asked;
-		lag.round_ok = !cmd_err;
-		if (cmd_err) {
-			/* Once per distinct complaint, not once a poll. */
-			if (strcmp(cmd_err->msg, last_complaint) != 0)
-				gd_event(events, "job-system-error",
-					 json_pack("{s:s}", "error",
-						   cmd_err->msg));
-			snprintf(last_complaint, sizeof(last_complaint), "%s",
-				 cmd_err->msg);
-			if (failing_since < 0)
-				failing_since = mono_ms();
-			if (mono_ms() - failing_since > unresponsive_ms) {
-				r = gd_error_set(
-					err, ETIMEDOUT,
-					"the job system stayed unresponsive for %.1f s: %s",
-					unresponsive_ms / 1000.0, cmd_err->msg);
-				gd_error_free(cmd_err);
-				break;
-			}
-			gd_error_free(cmd_err);
-		} else {
-			/* the end of a failing streak: said, so the log has
-			 * how long the job system did not answer */
-			if (failing_since >= 0)
-				gd_event(events, "job-system-answering",
-					 json_object());
-			failing_since = -1;
-			last_complaint[0] = '\0';
-		}
-		gd_logwatch_poll(logs, events);
-		size_t m = progress_mark(t, next, lines);
-		if (m != mark) {
-			mark = m;
-			progress_at = now;
-		}
-		if (must_stop(&s->stop_when, t, next, now, progress_at,
-			      sum->stopped_by, sizeof(sum->stopped_by))) {
-			gd_event(events, "run-stopped",
-				 json_pack("{s:s}", "why", sum->stopped_by));
-			break;
-		}
-		size_t held = 0;
-		done = 0;
-		for (size_t k = 0; k < next; k++) {
-			done += t[k].final;
-			held += !t[k].final && t[k].held;
-		}
-		if (o->progress) {
-			gd_run_progress pr = {now,  s->duration, p->njobs,
-					      next, done,	 0,
-					      NULL, NULL,	 -1};
-			gd_faults_now fn = {0, NULL, NULL, -1};
-			if (faults && nacts)
-				gd_faults_now_of(faults, &fn);
-			pr.active_faults = fn.active;
-			pr.next = fn.next;
-			pr.next_kind = fn.next_kind;
-			pr.next_at = fn.next_at;
-			o->progress(&pr, o->progress_ctx);
-		}
-		if (done == p->njobs || now > last_deadline ||
-		    all_held(faults, nacts, next == p->njobs, done, held,
-			     p->njobs, events))
-			break;
-		nap(POLL_MS);
-	}
-
-	gd_nodewatch_stop(nw);
-	if (faults) {
-		gd_faults_stop(faults);
-		gd_faults_counts fc = gd_faults_counts_of(faults);
+	gd_nodewatch_stop(rn.nw);
+	if (rn.faults) {
+		gd_faults_stop(rn.faults);
+		gd_faults_counts fc = gd_faults_counts_of(rn.faults);
 		sum->faults = fc.applied + fc.not_applied;
 		sum->faults_applied = fc.applied;
 		sum->faults_unhealed = fc.not_healed;
 	}
-	if (r == 0 || stopped) {
-		gd_logwatch_poll(logs, events);
-		read_progress(pg, events, &lines);
-		judge(js, shared, t, p->njobs, events);
-		keep_logs(st, js, o->out_dir);
-		for (size_t k = 0; k < p->njobs; k++)
-			sum->correct += t[k].outcome == OUT_CORRECT,
-				sum->on_time += t[k].on_time;
-		sum->jobs = p->njobs;
-		sum->interrupted = stopped;
-		gd_event(events, "run-finished",
-			 json_pack("{s:i,s:i,s:i,s:b,s:i,s:i,s:{s:I}}", "jobs",
-				   (int)sum->jobs, "correct", (int)sum->correct,
-				   "on_time", (int)sum->on_time, "interrupted",
-				   stopped, "faults", (int)sum->faults,
-				   "faults_applied", (int)sum->faults_applied,
-				   "lag", "poll_late_ms",
-				   (json_int_t)((double)lag.late_max *
-						s->time_scale)));
-		/* The verdict before teardown, so a teardown that fails
-		 * cannot lose it. */
-		json_t *result = NULL;
-		r = gd_report_write(st->events, o->out_dir, &result, err);
-		if (r == 0) {
-			const json_t *sc = json_object_get(result, "score");
-			sum->pass = strcmp(json_string_value(json_object_get(
-						   result, "verdict")),
-					   "pass") == 0;
-			sum->invalid = strcmp(json_string_value(json_object_get(
-						      result, "verdict")),
-					      "invalid") == 0;
-			sum->score = (int)json_integer_value(
-				json_object_get(sc, "total"));
-			json_t *rs = json_object_get(result, "reasons");
-			for (size_t k = 0; k < json_array_size(rs) &&
-					   k < GD_ARRAY_SIZE(sum->reasons);
-			     k++)
-				snprintf(sum->reasons[k],
-					 sizeof(sum->reasons[k]), "%s",
-					 json_string_value(
-						 json_array_get(rs, k)));
-			sum->nreasons = json_array_size(rs);
-		}
-		json_decref(result);
-	}
-
-	/* Tear down whatever happened above.  The verdict is written
-	 * already: a teardown that fails is reported beside it, not
-	 * instead of it. */
-	gd_error *down_err = NULL;
-	if (gd_cluster_down(st, 2000, &down_err) < 0)
-		snprintf(sum->teardown, sizeof(sum->teardown), "%s",
-			 down_err->msg);
-	gd_error_free(down_err);
-	if (events >= 0)
-		close(events);
-	char to[PATH_MAX];
-	gd_pathf(to, sizeof(to), "%s/events.jsonl", o->out_dir);
-	copy_file(st->events, to);
-	for (size_t k = 0; k < p->njobs && t; k++)
-		free(t[k].expected);
-	free(t);
-	gd_jobsys_free(js);
-	gd_logwatch_free(logs);
-	gd_progress_free(pg);
-	gd_faults_free(faults);
-	free(acts);
-	gd_cluster_state_free(st);
+	if (r == 0 || rn.stopped)
+		r = finish_run(&rn, err);
+	tear_down(&rn);
 	return r;
 }

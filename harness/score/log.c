@@ -1,11 +1,19 @@
 #include "score/log.h"
 
 #include "base/cleanup.h"
+#include "cluster/event_names.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* One name compared, not the table searched: asked of every line. */
+static bool is_run_finished(const char *name, size_t len)
+{
+	const char *finished = gd_event_name(GD_EV_RUN_FINISHED);
+	return strlen(finished) == len && memcmp(finished, name, len) == 0;
+}
 
 /* Whether the reader declines this line, judged by its event's name
  * without parsing it (only a line of the usual shape is judged so). */
@@ -22,8 +30,7 @@ static bool skipped(const char *text, size_t len, const gd_log_reader *rd,
 	const char *q = memchr(name, '"', len - (size_t)(name - text));
 	if (!q || rd->want(name, (size_t)(q - name), rd->ctx))
 		return false;
-	end->complete |= (size_t)(q - name) == 12 &&
-			 memcmp(name, "run-finished", 12) == 0;
+	end->complete |= is_run_finished(name, (size_t)(q - name));
 	end->events++;
 	return true;
 }
@@ -61,7 +68,7 @@ static int line_seen(const char *text, size_t len, bool last, const char *path,
 				    "%s:%zu: an event without \"event\"", path,
 				    line);
 	}
-	end->complete |= strcmp(what, "run-finished") == 0;
+	end->complete |= is_run_finished(what, strlen(what));
 	end->events++;
 	rd->each(ev, line, rd->ctx);
 	json_decref(ev);

@@ -22,20 +22,18 @@ int64_t gd_result_ms(const json_t *o, const char *key)
 	return json_is_integer(v) ? json_integer_value(v) : -1;
 }
 
-char *gd_result_join(const json_t *strings, const char *sep, char *buf,
-		     size_t size)
+const char *gd_result_join(gd_strbuf *sb, const json_t *strings,
+			   const char *sep)
 {
-	size_t used = 0, i;
+	size_t i;
 	const json_t *v;
-	buf[0] = '\0';
+	gd_strbuf_reset(sb);
 	json_array_foreach (strings, i, v) {
-		if (used >= size)
-			break;
-		int n = snprintf(buf + used, size - used, "%s%s", i ? sep : "",
-				 json_string_value(v));
-		used += n > 0 ? (size_t)n : 0;
+		if (i)
+			gd_strbuf_add(sb, sep);
+		gd_strbuf_add(sb, json_string_value(v));
 	}
-	return buf;
+	return sb->buf;
 }
 
 #define s_of gd_result_str
@@ -257,16 +255,16 @@ static void summary_silent(const json_t *result, FILE *out)
 	const json_t *list = json_object_get(result, "silent_failures");
 	size_t i;
 	const json_t *s;
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
 	json_array_foreach (list, i, s) {
-		char from[32], len[32], nodes[256];
+		char from[32], len[32];
 		fmt_ms(json_object_get(s, "from_ms"), from, sizeof(from));
 		fmt_ms(json_object_get(s, "length_ms"), len, sizeof(len));
-		gd_result_join(json_object_get(s, "nodes"), ", ", nodes,
-			       sizeof(nodes));
+		gd_result_join(&nodes, json_object_get(s, "nodes"), ", ");
 		fprintf(out,
 			"%s- silent from %s for %s: jobs stuck on %s while the job system reported nothing wrong\n",
 			i ? "" : "Silent failures:\n\n", from, len,
-			*nodes ? nodes : "no node");
+			nodes.len ? nodes.buf : "no node");
 	}
 	if (json_array_size(list))
 		fputc('\n', out);
@@ -316,10 +314,9 @@ static void summary_faults(const json_t *list, FILE *out)
 	      out);
 	size_t i;
 	const json_t *f;
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
 	json_array_foreach (list, i, f) {
-		char nodes[128];
-		gd_result_join(json_object_get(f, "nodes"), ", ", nodes,
-			       sizeof(nodes));
+		gd_result_join(&nodes, json_object_get(f, "nodes"), ", ");
 		char ap[32], he[32], de[32], re[32], noticed[400];
 		fmt_ms(json_object_get(f, "applied_ms"), ap, sizeof(ap));
 		fmt_ms(json_object_get(f, "healed_ms"), he, sizeof(he));
@@ -332,7 +329,7 @@ static void summary_faults(const json_t *list, FILE *out)
 		else
 			snprintf(noticed, sizeof(noticed), "**never**");
 		fprintf(out, "| %s | %s | %s | %s%s | %s | %s | %s |\n",
-			s_of(f, "id"), s_of(f, "kind"), nodes, ap,
+			s_of(f, "id"), s_of(f, "kind"), nodes.buf, ap,
 			json_is_true(json_object_get(f, "evidence_ok"))
 				? ""
 				: " (no evidence)",

@@ -6,6 +6,7 @@
 #define GD_SCORE_REPORT_H
 
 #include "base/error.h"
+#include "base/strbuf.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -35,11 +36,12 @@ void gd_report_html(const json_t *result, FILE *out);
 
 /* Readers of a result the renderers share: a string member ("" when
  * absent), an integer member (-1 when absent), and an array of strings
- * joined with sep into buf (cut at size). */
+ * joined with sep into sb (emptied first; its text returned, so a loop
+ * reuses one buffer). */
 const char *gd_result_str(const json_t *o, const char *key);
 int64_t gd_result_ms(const json_t *o, const char *key);
-char *gd_result_join(const json_t *strings, const char *sep, char *buf,
-		     size_t size);
+const char *gd_result_join(gd_strbuf *sb, const json_t *strings,
+			   const char *sep);
 /* A job's close call in words ("its run on w1 ended 30.0s before jump was
  * applied") into buf, or NULL when it has none. */
 char *gd_result_close_call(const json_t *job, char *buf, size_t size);

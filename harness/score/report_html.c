@@ -7,6 +7,7 @@
 #include "kinds/kind.h"
 #include "score/report.h"
 
+#include "base/cleanup.h"
 #include "score/score.h"
 
 #include <math.h>
@@ -297,13 +298,10 @@ static double curve(FILE *out, const json_t *result, const struct frame *fr,
 	size_t n = json_array_size(jobs);
 	if (!n)
 		return y;
-	int64_t *done = calloc(n, sizeof(*done));
-	int64_t *want = calloc(n, sizeof(*want));
-	if (!done || !want) {
-		free(done);
-		free(want);
+	_cleanup_free_ int64_t *done = calloc(n, sizeof(*done));
+	_cleanup_free_ int64_t *want = calloc(n, sizeof(*want));
+	if (!done || !want)
 		return y;
-	}
 	size_t nd = 0, nw = 0, i;
 	const json_t *j;
 	json_array_foreach (jobs, i, j) {
@@ -328,8 +326,6 @@ static double curve(FILE *out, const json_t *result, const struct frame *fr,
 	text_el(out, LEFT - 6, y0, "end", "tick", "0");
 	steps(out, fr, want, nw, n, y0, "expected");
 	steps(out, fr, done, nd, n, y0, "done");
-	free(done);
-	free(want);
 	return y0;
 }
 
@@ -340,18 +336,19 @@ static void silent_bands(FILE *out, const json_t *result,
 {
 	size_t i;
 	const json_t *sf;
-	char title[400], from[32], len[32], nodes[160];
+	char title[400], from[32], len[32];
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
 	json_array_foreach (json_object_get(result, "silent_failures"), i, sf) {
 		int64_t at = ms_of(sf, "from_ms");
 		int64_t n = ms_of(sf, "length_ms");
 		gd_score_fmt_ms(at, from, sizeof(from));
 		gd_score_fmt_ms(n, len, sizeof(len));
-		gd_result_join(json_object_get(sf, "nodes"), " ", nodes,
-			       sizeof(nodes));
 		snprintf(
 			title, sizeof(title),
 			"silent failure: no progress for %s from %s, the job system reporting nothing wrong (jobs stuck on %s)",
-			len, from, nodes);
+			len, from,
+			gd_result_join(&nodes, json_object_get(sf, "nodes"),
+				       " "));
 		double x0 = x_of(fr, at), x1 = x_of(fr, at + n);
 		fprintf(out,
 			"<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"silentband\"><title>",
@@ -429,6 +426,7 @@ static void jobs_table(FILE *out, const json_t *result)
 	      out);
 	size_t i;
 	const json_t *j;
+	_cleanup_strbuf_ gd_strbuf list = GD_STRBUF_INIT;
 	json_array_foreach (json_object_get(result, "jobs"), i, j) {
 		const char *o = s_of(j, "outcome");
 		fputs("<tr>", out);
@@ -445,9 +443,8 @@ static void jobs_table(FILE *out, const json_t *result)
 		fprintf(out, "<td>%lld</td>",
 			(long long)json_integer_value(
 				json_object_get(j, "attempts")));
-		char list[256];
-		cell(out, gd_result_join(json_object_get(j, "nodes"), " ", list,
-					 sizeof(list)));
+		cell(out,
+		     gd_result_join(&list, json_object_get(j, "nodes"), " "));
 		cell_ms(out, ms_of(j, "waiting_ms"));
 		cell_ms(out, ms_of(j, "running_ms"));
 		cell_ms(out, ms_of(j, "stalled_ms"));
@@ -456,16 +453,16 @@ static void jobs_table(FILE *out, const json_t *result)
 			fprintf(out, "<td>%.2fx</td>", json_number_value(inf));
 		else
 			fputs("<td>-</td>", out);
-		cell(out, gd_result_join(json_object_get(j, "faults"), " ",
-					 list, sizeof(list)));
-		char why[512], said[256];
+		cell(out,
+		     gd_result_join(&list, json_object_get(j, "faults"), " "));
+		/* the list's buffer again, now for why */
+		gd_strbuf_reset(&list);
+		gd_strbuf_add(&list, s_of(j, "why"));
+		char said[256];
 		if (gd_result_close_call(j, said, sizeof(said)))
-			snprintf(why, sizeof(why), "%s%sclose call: %s",
-				 s_of(j, "why"), *s_of(j, "why") ? "; " : "",
-				 said);
-		else
-			snprintf(why, sizeof(why), "%s", s_of(j, "why"));
-		cell(out, why);
+			gd_strbuf_addf(&list, "%sclose call: %s",
+				       list.len ? "; " : "", said);
+		cell(out, list.buf);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -484,6 +481,7 @@ static void faults_table(FILE *out, const json_t *result)
 	      out);
 	size_t i;
 	const json_t *f;
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
 	json_array_foreach (list, i, f) {
 		fputs("<tr>", out);
 		cell(out, s_of(f, "id"));
@@ -491,9 +489,8 @@ static void faults_table(FILE *out, const json_t *result)
 			fault_color(s_of(f, "kind")));
 		esc(out, s_of(f, "kind"));
 		fputs("</td>", out);
-		char nodes[256];
-		cell(out, gd_result_join(json_object_get(f, "nodes"), " ",
-					 nodes, sizeof(nodes)));
+		cell(out,
+		     gd_result_join(&nodes, json_object_get(f, "nodes"), " "));
 		cell_ms(out, ms_of(f, "applied_ms"));
 		if (ms_of(f, "healed_ms") < 0)
 			cell(out, "never");
@@ -603,17 +600,17 @@ static void silent_banner(FILE *out, const json_t *result)
 	const json_t *list = json_object_get(result, "silent_failures");
 	size_t i;
 	const json_t *sf;
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
 	json_array_foreach (list, i, sf) {
-		char from[32], len[32], nodes[256];
-		gd_result_join(json_object_get(sf, "nodes"), ", ", nodes,
-			       sizeof(nodes));
+		char from[32], len[32];
+		gd_result_join(&nodes, json_object_get(sf, "nodes"), ", ");
 		fprintf(out,
 			"<p class=\"silent\">Silent failure: no job progressed for %s from %s while the job system reported nothing wrong (jobs stuck on ",
 			gd_score_fmt_ms(ms_of(sf, "length_ms"), len,
 					sizeof(len)),
 			gd_score_fmt_ms(ms_of(sf, "from_ms"), from,
 					sizeof(from)));
-		esc(out, *nodes ? nodes : "no node");
+		esc(out, nodes.len ? nodes.buf : "no node");
 		fputs(").</p>\n", out);
 	}
 }

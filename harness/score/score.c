@@ -6,6 +6,7 @@
 
 #include "base/arena.h"
 #include "base/cleanup.h"
+#include "cluster/event_names.h"
 #include "score/model.h"
 
 #include <ctype.h>
@@ -263,9 +264,9 @@ static const char *state_before(const struct run *r, const char *node)
 	return NULL;
 }
 
-typedef void (*on_fn)(struct run *r, json_t *ev, const char *what, ms_t at);
+typedef void (*on_fn)(struct run *r, json_t *ev, gd_event_kind what, ms_t at);
 
-static void on_planned(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_planned(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what, (void)at;
 	struct job *j = job_by_id(r, str(ev, "job"), true);
@@ -278,7 +279,7 @@ static void on_planned(struct run *r, json_t *ev, const char *what, ms_t at)
 	j->exp_hi = int_or(ev, "expected_hi_ms", -1);
 }
 
-static void on_submitted(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_submitted(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct job *j = job_by_id(r, str(ev, "job"), true);
@@ -286,7 +287,7 @@ static void on_submitted(struct run *r, json_t *ev, const char *what, ms_t at)
 		j->submitted = int_or(ev, "t_scenario_ms", at);
 }
 
-static void on_started(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_started(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct job *j = job_by_id(r, str(ev, "job"), true);
@@ -305,13 +306,13 @@ static void on_started(struct run *r, json_t *ev, const char *what, ms_t at)
 
 /* A requeue or a job the system forgot: something the team sees, on
  * the node the job ran on. */
-static void on_lost_run(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_lost_run(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	struct job *j = job_by_id(r, str(ev, "job"), false);
 	if (!j)
 		return;
 	const struct attempt *a = open_attempt(j);
-	bool requeued = strcmp(what, "job-requeued") == 0;
+	bool requeued = what == GD_EV_JOB_REQUEUED;
 	signal_at(r, at, a, a ? a->node : NULL, SIG_JOB, "job %s %s", j->id,
 		  requeued ? "requeued" : "forgotten by the job system");
 	close_attempt(j, at);
@@ -320,7 +321,7 @@ static void on_lost_run(struct run *r, json_t *ev, const char *what, ms_t at)
 /* A job the system holds (as after a launch that failed on a node still
  * running its previous attempt): squeue says so, on the node it last
  * ran on.  It will not run again unless someone releases it. */
-static void on_held(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_held(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct job *j = job_by_id(r, str(ev, "job"), false);
@@ -334,7 +335,7 @@ static void on_held(struct run *r, json_t *ev, const char *what, ms_t at)
 							  : "no reason given");
 }
 
-static void on_progress(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_progress(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct job *j = job_by_id(r, str(ev, "job"), false);
@@ -345,7 +346,7 @@ static void on_progress(struct run *r, json_t *ev, const char *what, ms_t at)
 	mark_at(&r->marks, at, node ? keep(r, node) : last_node(j));
 }
 
-static void on_finished(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_finished(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct job *j = job_by_id(r, str(ev, "job"), false);
@@ -366,7 +367,7 @@ static void on_finished(struct run *r, json_t *ev, const char *what, ms_t at)
 	mark_at(&r->finishes, at, node);
 }
 
-static void on_outcome(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_outcome(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what, (void)at;
 	struct job *j = job_by_id(r, str(ev, "job"), false);
@@ -381,7 +382,7 @@ static void on_outcome(struct run *r, json_t *ev, const char *what, ms_t at)
 
 /* "fault-applying" comes first when the log has it: the fault starts
  * there, before its evidence was looked for. */
-static void on_applied(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_applied(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	struct fault *f = fault_by_id(r, str(ev, "fault"), true);
 	if (!f)
@@ -393,9 +394,9 @@ static void on_applied(struct run *r, json_t *ev, const char *what, ms_t at)
 		f->scheduled = int_or(ev, "scheduled_ms", at);
 		f->applied = at;
 	}
-	if (strcmp(what, "fault-applying") == 0)
+	if (what == GD_EV_FAULT_APPLYING)
 		return; /* the outcome follows */
-	f->applied_ok = strcmp(what, "fault-applied") == 0;
+	f->applied_ok = what == GD_EV_FAULT_APPLIED;
 	f->evidence = keep(r, str(ev, "evidence"));
 	if (json_is_string(json_object_get(ev, "drain_states")))
 		f->drain_states = keep(r, str(ev, "drain_states"));
@@ -409,7 +410,7 @@ static void on_applied(struct run *r, json_t *ev, const char *what, ms_t at)
 		f->healed = f->applied;
 }
 
-static void on_drained(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_drained(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what;
 	struct fault *f = fault_by_id(r, str(ev, "fault"), true);
@@ -446,7 +447,7 @@ static bool cleanup(json_t *ev)
 	return json_is_true(json_object_get(ev, "cleanup"));
 }
 
-static void on_healed(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_healed(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	struct fault *f = fault_by_id(r, str(ev, "fault"), false);
 	if (!f || cleanup(ev))
@@ -461,12 +462,12 @@ static void on_healed(struct run *r, json_t *ev, const char *what, ms_t at)
 	f->heal_seen = true;
 	if (late >= 0)
 		behind(r, late, "fault %s healed late", f->id);
-	f->healed_ok = strcmp(what, "fault-healed") == 0;
+	f->healed_ok = what == GD_EV_FAULT_HEALED;
 	if (json_is_true(json_object_get(ev, "back_changed")))
 		change_begins(r, f->id, ev, f->healed);
 }
 
-static void on_reverted(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_reverted(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	struct fault *f = fault_by_id(r, str(ev, "fault"), false);
 	struct fault *c =
@@ -475,12 +476,13 @@ static void on_reverted(struct run *r, json_t *ev, const char *what, ms_t at)
 		return;
 	c->healed = at;
 	c->heal_seen = true;
-	c->healed_ok = strcmp(what, "change-reverted") == 0;
+	c->healed_ok = what == GD_EV_CHANGE_REVERTED;
 }
 
 /* What the job system says of a node, logged when it changes: a new
  * bad state is a signal the team's monitoring would see. */
-static void on_node_state(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_node_state(struct run *r, json_t *ev, gd_event_kind what,
+			  ms_t at)
 {
 	(void)what;
 	const char *node = str(ev, "node"), *word = str(ev, "state");
@@ -500,13 +502,14 @@ static void on_node_state(struct run *r, json_t *ev, const char *what, ms_t at)
 /* The job system's commands failing (its controller stopped, a fault
  * behind it): the team's monitoring sees that, pointing at the whole
  * cluster, until it answers again. */
-static void on_unanswered(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_unanswered(struct run *r, json_t *ev, gd_event_kind what,
+			  ms_t at)
 {
 	struct span *open =
 		r->unanswered.n
 			? &((struct span *)r->unanswered.v)[r->unanswered.n - 1]
 			: NULL;
-	if (strcmp(what, "job-system-answering") == 0) {
+	if (what == GD_EV_JOB_SYSTEM_ANSWERING) {
 		if (open && open->to < 0)
 			open->to = at;
 		return;
@@ -522,13 +525,13 @@ static void on_unanswered(struct run *r, json_t *ev, const char *what, ms_t at)
 	gd_score_push(&r->signals, &sig, sizeof(sig));
 }
 
-static void on_stopped(struct run *r, json_t *ev, const char *what, ms_t at)
+static void on_stopped(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 {
 	(void)what, (void)at;
 	r->stopped_by = keep(r, str(ev, "why"));
 }
 
-static void on_run_finished(struct run *r, json_t *ev, const char *what,
+static void on_run_finished(struct run *r, json_t *ev, gd_event_kind what,
 			    ms_t at)
 {
 	(void)what, (void)at;
@@ -537,50 +540,45 @@ static void on_run_finished(struct run *r, json_t *ev, const char *what,
 	       "submitting and polling jobs fell behind");
 }
 
-static const struct {
-	const char *name;
-	on_fn fn;
-} handlers[] = {
-	{"job-planned", on_planned},
-	{"job-submitted", on_submitted},
-	{"job-started", on_started},
-	{"job-requeued", on_lost_run},
-	{"job-missing", on_lost_run},
-	{"job-progress", on_progress},
-	{"job-held", on_held},
-	{"job-system-error", on_unanswered},
-	{"job-system-answering", on_unanswered},
-	{"job-finished", on_finished},
-	{"job-outcome", on_outcome},
-	{"fault-applying", on_applied},
-	{"fault-applied", on_applied},
-	{"fault-not-applied", on_applied},
-	{"fault-drained", on_drained},
-	{"fault-not-drained", on_drained},
-	{"fault-healed", on_healed},
-	{"fault-not-healed", on_healed},
-	{"change-reverted", on_reverted},
-	{"change-not-reverted", on_reverted},
-	{"node-state", on_node_state},
-	{"run-stopped", on_stopped},
-	{"run-finished", on_run_finished},
+/* The events the scorer reads; every other kind (GD_EV_UNKNOWN
+ * included) has no slot and is passed over. */
+static const on_fn handlers[GD_EV__COUNT] = {
+	[GD_EV_JOB_PLANNED] = on_planned,
+	[GD_EV_JOB_SUBMITTED] = on_submitted,
+	[GD_EV_JOB_STARTED] = on_started,
+	[GD_EV_JOB_REQUEUED] = on_lost_run,
+	[GD_EV_JOB_MISSING] = on_lost_run,
+	[GD_EV_JOB_PROGRESS] = on_progress,
+	[GD_EV_JOB_HELD] = on_held,
+	[GD_EV_JOB_SYSTEM_ERROR] = on_unanswered,
+	[GD_EV_JOB_SYSTEM_ANSWERING] = on_unanswered,
+	[GD_EV_JOB_FINISHED] = on_finished,
+	[GD_EV_JOB_OUTCOME] = on_outcome,
+	[GD_EV_FAULT_APPLYING] = on_applied,
+	[GD_EV_FAULT_APPLIED] = on_applied,
+	[GD_EV_FAULT_NOT_APPLIED] = on_applied,
+	[GD_EV_FAULT_DRAINED] = on_drained,
+	[GD_EV_FAULT_NOT_DRAINED] = on_drained,
+	[GD_EV_FAULT_HEALED] = on_healed,
+	[GD_EV_FAULT_NOT_HEALED] = on_healed,
+	[GD_EV_CHANGE_REVERTED] = on_reverted,
+	[GD_EV_CHANGE_NOT_REVERTED] = on_reverted,
+	[GD_EV_NODE_STATE] = on_node_state,
+	[GD_EV_RUN_STOPPED] = on_stopped,
+	[GD_EV_RUN_FINISHED] = on_run_finished,
 };
 
-static void on_event(struct run *r, json_t *ev)
+static void on_event(struct run *r, json_t *ev, gd_event_kind what)
 {
-	const char *what = str(ev, "event");
 	ms_t at = at_of(r, ev);
 	if (at > r->end)
 		r->end = at;
 	const char *source = str(ev, "source");
 	/* supervisors' chatter is the cluster's, not the run's */
-	if (!what || (source && strcmp(source, "supervisor") == 0))
+	if (source && strcmp(source, "supervisor") == 0)
 		return;
-	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
-		if (strcmp(handlers[i].name, what) == 0) {
-			handlers[i].fn(r, ev, what, at);
-			return;
-		}
+	if (handlers[what])
+		handlers[what](r, ev, what, at);
 }
 
 /* gd_log_fn: the events before "run-started" (the cluster coming up)
@@ -589,11 +587,13 @@ static void each_event(json_t *ev, size_t line, void *ctx)
 {
 	(void)line;
 	struct run *r = ctx;
-	const char *what = str(ev, "event");
 	if (r->ended)
 		return;
+	/* the log reader made sure "event" is a string */
+	const char *name = str(ev, "event");
+	gd_event_kind what = gd_event_kind_of(name, strlen(name));
 	if (!r->begun) {
-		if (strcmp(what, "run-started") != 0)
+		if (what != GD_EV_RUN_STARTED)
 			return;
 		r->begun = true;
 		r->started = json_incref(ev);
@@ -603,8 +603,8 @@ static void each_event(json_t *ev, size_t line, void *ctx)
 		r->scale = sc > 0 ? sc : 1;
 		r->v3 = int_or(ev, "log_version", 2) >= 3;
 	}
-	on_event(r, ev);
-	r->ended = strcmp(what, "run-finished") == 0;
+	on_event(r, ev, what);
+	r->ended = what == GD_EV_RUN_FINISHED;
 }
 
 /* gd_log_want_fn: the cluster's chatter (supervisors' events, the job
@@ -612,17 +612,15 @@ static void each_event(json_t *ev, size_t line, void *ctx)
 static bool wanted(const char *name, size_t len, void *ctx)
 {
 	const struct run *r = ctx;
-	static const char *const chatter[] = {
-		"system-log",  "start",		"exit",	       "restart",
-		"give-up",     "node-up",	"node-down",   "node-stopping",
-		"node-reload", "node-released", "start-failed"};
-	if (r->ended)
-		return false;
-	for (size_t i = 0; i < sizeof(chatter) / sizeof(chatter[0]); i++)
-		if (strlen(chatter[i]) == len &&
-		    memcmp(chatter[i], name, len) == 0)
-			return false;
-	return true;
+	static const bool chatter[GD_EV__COUNT] = {
+		[GD_EV_SYSTEM_LOG] = true,   [GD_EV_START] = true,
+		[GD_EV_EXIT] = true,	     [GD_EV_RESTART] = true,
+		[GD_EV_GIVE_UP] = true,	     [GD_EV_NODE_UP] = true,
+		[GD_EV_NODE_DOWN] = true,    [GD_EV_NODE_STOPPING] = true,
+		[GD_EV_NODE_RELOAD] = true,  [GD_EV_NODE_RELEASED] = true,
+		[GD_EV_START_FAILED] = true,
+	};
+	return !r->ended && !chatter[gd_event_kind_of(name, len)];
 }
 
 static void run_free(struct run *r)

@@ -3,6 +3,7 @@
  * where they differ from other tools': docs/verdict.md. */
 #include "kinds/kind.h"
 #include "score/model.h"
+#include "score/report.h"
 #include "score/score.h"
 
 #include <math.h>
@@ -230,12 +231,13 @@ char *gd_score_fmt_ms(int64_t ms, char *buf, size_t size)
 
 #define fmt_ms gd_score_fmt_ms
 
-/* "jobs-1, jobs-2 and 3 more" of the jobs with outcome o. */
+/* "jobs-1, jobs-2 and 3 more" of the jobs with outcome o, into out
+ * (emptied first). */
 static size_t list_jobs(const struct run *r, const char *o, bool late,
-			char *out, size_t size)
+			gd_strbuf *out)
 {
-	size_t n = 0, used = 0;
-	*out = '\0';
+	size_t n = 0;
+	gd_strbuf_reset(out);
 	for (size_t i = 0; i < r->njobs; i++) {
 		const struct job *j = &r->jobs[i];
 		const char *why;
@@ -244,13 +246,12 @@ static size_t list_jobs(const struct run *r, const char *o, bool late,
 				: strcmp(jo, o) == 0;
 		if (!hit)
 			continue;
-		if (n < 3 && used < size)
-			used += (size_t)snprintf(out + used, size - used,
-						 "%s%s", n ? ", " : "", j->id);
+		if (n < 3)
+			gd_strbuf_addf(out, "%s%s", n ? ", " : "", j->id);
 		n++;
 	}
-	if (n > 3 && used < size)
-		snprintf(out + used, size - used, " and %zu more", n - 3);
+	if (n > 3)
+		gd_strbuf_addf(out, " and %zu more", n - 3);
 	return n;
 }
 
@@ -258,12 +259,12 @@ static void reason(json_t *reasons, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void reason(json_t *reasons, const char *fmt, ...)
 {
-	char buf[512];
+	_cleanup_strbuf_ gd_strbuf buf = GD_STRBUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	gd_strbuf_vaddf(&buf, fmt, ap);
 	va_end(ap);
-	json_array_append_new(reasons, json_string(buf));
+	json_array_append_new(reasons, json_string(buf.buf));
 }
 
 static void add_expectation(json_t *ex, const char *name, bool met, json_t *why)
@@ -415,36 +416,29 @@ static void job_reasons(const struct run *r, json_t *reasons)
 		 "job finished, but the log ends before its output was checked",
 		 "jobs finished, but the log ends before their output was checked"},
 	};
-	char list[256];
+	_cleanup_strbuf_ gd_strbuf list = GD_STRBUF_INIT;
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t n = list_jobs(r, kinds[k].outcome, kinds[k].late, list,
-				     sizeof(list));
+		size_t n = list_jobs(r, kinds[k].outcome, kinds[k].late, &list);
 		if (n)
 			reason(reasons, "%zu %s: %s", n,
-			       n > 1 ? kinds[k].many : kinds[k].one, list);
+			       n > 1 ? kinds[k].many : kinds[k].one, list.buf);
 	}
 }
 
 static void silent_reason(const struct day *d, json_t *reasons)
 {
-	char a[32], b[32], c[32], nodes[160] = "";
+	char a[32], b[32], c[32];
 	const struct stretch *s = &d->silent[0];
 	for (size_t i = 1; i < d->nsilent; i++)
 		if (d->silent[i].len > s->len)
 			s = &d->silent[i];
-	size_t i, used = 0;
-	json_t *v;
-	json_array_foreach (s->nodes, i, v) {
-		if (used < sizeof(nodes))
-			used += (size_t)snprintf(
-				nodes + used, sizeof(nodes) - used, "%s%s",
-				i ? ", " : "", json_string_value(v));
-	}
+	_cleanup_strbuf_ gd_strbuf nodes = GD_STRBUF_INIT;
+	gd_result_join(&nodes, s->nodes, ", ");
 	reason(reasons,
 	       "silent failure: no job progressed for %s from %s while the job system reported nothing wrong (jobs stuck on %s; stall limit %s)%s",
 	       gd_score_fmt_ms(s->len, a, sizeof(a)),
 	       gd_score_fmt_ms(s->from, b, sizeof(b)),
-	       *nodes ? nodes : "no node",
+	       nodes.len ? nodes.buf : "no node",
 	       gd_score_fmt_ms(d->limit, c, sizeof(c)),
 	       d->nsilent > 1 ? "; and more: see silent_failures" : "");
 }
