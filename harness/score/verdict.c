@@ -540,77 +540,115 @@ static json_t *reasons_of(const struct run *r, const struct day *d,
 	return reasons;
 }
 
-/* One part of the score: its points of max, and why in one line. */
-static void part(json_t *parts, double *total, const char *name, double max,
-		 double share, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
-static void part(json_t *parts, double *total, const char *name, double max,
-		 double share, const char *fmt, ...)
+/* What the score's measures read. */
+struct scored {
+	const struct run *r;
+	const struct day *d;
+	const struct tally *t;
+	const struct fault_tally *ft;
+};
+
+/* Each measure: the share of its points the day earns (0 to 1), and why
+ * in one line. */
+static double contract(const struct scored *c, gd_strbuf *why)
 {
-	char why[320];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	share = fmax(0, fmin(1, share));
-	double points = round(max * share * 10) / 10;
-	*total += max * share;
-	json_array_append_new(parts, json_pack("{s:s,s:f,s:i,s:s}", "name",
-					       name, "points", points, "max",
-					       (int)max, "why", why));
+	size_t n = c->r->njobs;
+	gd_strbuf_addf(why,
+		       "%zu of %zu jobs correct within their hard deadline",
+		       c->t->good, n);
+	return n ? (double)c->t->good / (double)n : 1;
 }
 
-/* The expectation's share: full at the share expected, nothing 40
- * points below it (a day that misses by that much is as bad as any). */
-static double expectation_share(int pct, int want)
+/* Full at the share expected, nothing 40 points below it (a day that
+ * misses by that much is as bad as any). */
+static double expectation(const struct scored *c, gd_strbuf *why)
 {
+	int want = (int)int_or(json_object_get(c->r->started, "expect"),
+			       "within_expected_pct", -1);
 	if (want < 0)
 		want = 100;
-	if (pct >= want)
-		return 1;
-	return 1.0 - (double)(want - pct) / 40.0;
+	int pct = c->t->pct;
+	gd_strbuf_addf(
+		why,
+		"%d%% of jobs within their expected duration (%d%% expected)",
+		pct, want);
+	return pct >= want ? 1 : 1.0 - (double)(want - pct) / 40.0;
 }
 
-static json_t *score_of(const struct run *r, const struct day *d,
-			const struct tally *t, const struct fault_tally *ft,
-			bool invalid)
+/* Nothing left at 8 times the stall limit of silent stalls. */
+static double silence(const struct scored *c, gd_strbuf *why)
+{
+	const struct day *d = c->d;
+	char a[32], b[32];
+	if (!d->nsilent) {
+		gd_strbuf_add(why, "no silent stall");
+		return 1;
+	}
+	gd_strbuf_addf(
+		why,
+		"%s of silent stalls (the job system reported nothing wrong; nothing left at 8x the %s limit)",
+		gd_score_fmt_ms(d->silent_total, a, sizeof(a)),
+		gd_score_fmt_ms(d->limit, b, sizeof(b)));
+	double limit8 = 8.0 * (double)(d->limit > 0 ? d->limit : 1);
+	return 1.0 - (double)d->silent_total / limit8;
+}
+
+static double detection(const struct scored *c, gd_strbuf *why)
+{
+	const struct fault_tally *ft = c->ft;
+	if (!ft->touched) {
+		gd_strbuf_add(why, "no fault touched work");
+		return 1;
+	}
+	gd_strbuf_addf(
+		why,
+		"%zu of %zu faults that touched work noticed by the team's signals",
+		ft->noticed, ft->touched);
+	return ft->detect_q / (double)ft->touched;
+}
+
+static double recovery(const struct scored *c, gd_strbuf *why)
+{
+	const struct fault_tally *ft = c->ft;
+	double k = ft->touched ? (double)ft->touched : 1;
+	char a[32];
+	gd_strbuf_addf(why,
+		       "work progressed again within %s of the cause's end: %s",
+		       gd_score_fmt_ms(c->d->limit, a, sizeof(a)),
+		       !ft->touched		   ? "no fault touched work"
+		       : ft->recover_q >= k - 1e-9 ? "every fault"
+						   : "not for every fault");
+	return ft->touched ? ft->recover_q / k : 1;
+}
+
+/* The score's parts, most weight first (docs/verdict.md). */
+static const struct measure {
+	const char *name;
+	double max;
+	double (*share)(const struct scored *c, gd_strbuf *why);
+} measures[] = {
+	{"contract", 30, contract}, {"expectation", 25, expectation},
+	{"silence", 25, silence},   {"detection", 10, detection},
+	{"recovery", 10, recovery},
+};
+
+static json_t *score_of(const struct scored *c, bool invalid)
 {
 	json_t *parts = json_array();
 	double total = 0;
-	char a[32], b[32];
-	size_t n = r->njobs;
-	part(parts, &total, "contract", 30, n ? (double)t->good / n : 1,
-	     "%zu of %zu jobs correct within their hard deadline", t->good, n);
-	int want = (int)int_or(json_object_get(r->started, "expect"),
-			       "within_expected_pct", -1);
-	part(parts, &total, "expectation", 25, expectation_share(t->pct, want),
-	     "%d%% of jobs within their expected duration (%d%% expected)",
-	     t->pct, want < 0 ? 100 : want);
-	double limit8 = 8.0 * (double)(d->limit > 0 ? d->limit : 1);
-	if (d->nsilent)
-		part(parts, &total, "silence", 25,
-		     1.0 - (double)d->silent_total / limit8,
-		     "%s of silent stalls (the job system reported nothing wrong; nothing left at 8x the %s limit)",
-		     gd_score_fmt_ms(d->silent_total, a, sizeof(a)),
-		     gd_score_fmt_ms(d->limit, b, sizeof(b)));
-	else
-		part(parts, &total, "silence", 25, 1, "no silent stall");
-	double k = ft->touched ? (double)ft->touched : 1;
-	if (ft->touched)
-		part(parts, &total, "detection", 10, ft->detect_q / k,
-		     "%zu of %zu faults that touched work noticed by the team's signals",
-		     ft->noticed, ft->touched);
-	else
-		part(parts, &total, "detection", 10, 1,
-		     "no fault touched work");
-	part(parts, &total, "recovery", 10, ft->touched ? ft->recover_q / k : 1,
-	     "work progressed again within %s of the cause's end: %s",
-	     gd_score_fmt_ms(d->limit, a, sizeof(a)),
-	     !ft->touched		 ? "no fault touched work"
-	     : ft->recover_q >= k - 1e-9 ? "every fault"
-					 : "not for every fault");
+	for (size_t i = 0; i < GD_ARRAY_SIZE(measures); i++) {
+		const struct measure *m = &measures[i];
+		_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
+		double share = fmax(0, fmin(1, m->share(c, &why)));
+		total += m->max * share;
+		json_array_append_new(
+			parts,
+			json_pack("{s:s,s:f,s:i,s:s}", "name", m->name,
+				  "points", round(m->max * share * 10) / 10,
+				  "max", (int)m->max, "why", why.buf));
+	}
 	const char *cap = NULL;
-	if (t->wrong && total > 20) {
+	if (c->t->wrong && total > 20) {
 		total = 20;
 		cap = "a wrong output caps the score at 20";
 	}
@@ -757,6 +795,7 @@ json_t *gd_verdict_of(struct run *r, const gd_log_end *log)
 	json_t *jobs = jobs_json(r, &t);
 	json_t *faults = faults_json(r, &d, &ft);
 	json_t *reasons = reasons_of(r, &d, &t, &ft, log, &j);
+	const struct scored scored = {r, &d, &t, &ft};
 	json_t *result =
 		json_pack("{s:s,s:i,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 			  "format", "gameday-result", "version", 3, "verdict",
@@ -765,10 +804,10 @@ json_t *gd_verdict_of(struct run *r, const gd_log_end *log)
 				    : "fail",
 			  "expectations", expectations_json(r, &d, &t, &j),
 			  "reasons", reasons, "jobs", jobs, "faults", faults,
-			  "score", score_of(r, &d, &t, &ft, j.invalid),
-			  "measures", measures_json(r, &d, &t, &ft),
-			  "silent_failures", silent_json(&d), "alerts",
-			  json_incref(d.alerts), "log", log_json(r));
+			  "score", score_of(&scored, j.invalid), "measures",
+			  measures_json(r, &d, &t, &ft), "silent_failures",
+			  silent_json(&d), "alerts", json_incref(d.alerts),
+			  "log", log_json(r));
 	describe_run(r, log, result);
 	gd_day_free(&d);
 	return result;
