@@ -3,7 +3,6 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "host/ledger.h"
-#include "jobsys/slurm.h"
 #include "net/netns.h"
 
 #include <arpa/inet.h>
@@ -80,8 +79,47 @@ static char *host_file_plus(const char *host_path, const char *extra)
 
 #define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
 
+/* gd-init's configuration of node index: the hook's services (the job
+ * system's daemons) first, then the role's own.  A heap string, or NULL
+ * when out of memory. */
+static char *services_text(const gd_cluster *c, size_t index,
+			   const gd_node_hook *hook)
+{
+	static const char *const restarts[] = {"always", "on-failure", "never"};
+	const gd_node *n = &c->nodes[index];
+	const gd_role *role = &c->roles[n->role];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *s = open_memstream(&text, &len);
+	if (!s)
+		return NULL;
+	fprintf(s, "node %s\n", n->name);
+	if (hook && hook->services)
+		hook->services(hook->ctx, c, index, s);
+	for (size_t i = 0; i < role->nservices; i++) {
+		const gd_service *sv = &role->services[i];
+		fprintf(s, "service %s\nrestart %s\n", sv->name,
+			restarts[sv->restart]);
+		fprintf(s,
+			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
+			(long long)sv->min_interval, (long long)sv->backoff_max,
+			(long long)sv->grace, sv->max_restarts);
+		if (sv->as_service_user)
+			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
+		for (size_t k = 0; k < sv->nenv; k++)
+			fprintf(s, "env %s=%s\n", sv->env_keys[k],
+				sv->env_values[k]);
+		for (size_t k = 0; k < sv->argv.n; k++)
+			fprintf(s, "arg %s\n", sv->argv.v[k]);
+		fprintf(s, "end\n");
+	}
+	fclose(s);
+	return text;
+}
+
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
-			const char *rundir, gd_error **err)
+			const char *rundir, const gd_node_hook *hook,
+			gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	char line[512];
@@ -130,36 +168,7 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 		return r;
 
 	/* The supervisor's configuration: gd-init reads it at start. */
-	char *svc = NULL;
-	size_t slen = 0;
-	FILE *s = open_memstream(&svc, &slen);
-	if (!s)
-		return gd_error_make(err, ENOMEM, "cannot build services");
-	static const char *const restarts[] = {"always", "on-failure", "never"};
-	const gd_role *role = &c->roles[n->role];
-	fprintf(s, "node %s\n", n->name);
-	/* The job system's daemons first, then the role's own services. */
-	if (c->system == GD_SYSTEM_SLURM)
-		gd_slurm_services(c, index, s);
-	for (size_t i = 0; i < role->nservices; i++) {
-		const gd_service *sv = &role->services[i];
-		fprintf(s, "service %s\nrestart %s\n", sv->name,
-			restarts[sv->restart]);
-		fprintf(s,
-			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
-			(long long)sv->min_interval, (long long)sv->backoff_max,
-			(long long)sv->grace, sv->max_restarts);
-		if (sv->as_service_user)
-			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
-		for (size_t k = 0; k < sv->nenv; k++)
-			fprintf(s, "env %s=%s\n", sv->env_keys[k],
-				sv->env_values[k]);
-		for (size_t k = 0; k < sv->argv.n; k++)
-			fprintf(s, "arg %s\n", sv->argv.v[k]);
-		fprintf(s, "end\n");
-	}
-	fclose(s);
-	_cleanup_free_ char *services = svc;
+	_cleanup_free_ char *services = services_text(c, index, hook);
 	if (!services)
 		return gd_error_make(err, ENOMEM, "cannot build services");
 	char gdir[PATH_MAX];
@@ -167,11 +176,8 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
 		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
 	r = write_text(dir, "etc/gameday/services", services, err);
-	if (r == 0 && c->system == GD_SYSTEM_SLURM) {
-		char key[PATH_MAX];
-		gd_pathf(key, sizeof(key), "%s/munge.key", rundir);
-		r = gd_slurm_write_node(c, index, dir, key, err);
-	}
+	if (r == 0 && hook && hook->node_files)
+		r = hook->node_files(hook->ctx, c, index, dir, rundir, err);
 	return r;
 }
 
@@ -567,8 +573,8 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 }
 
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
-		  const char *libexec, int events_fd, gd_node_rt *out,
-		  gd_error **err)
+		  const char *libexec, const gd_node_hook *hook, int events_fd,
+		  gd_node_rt *out, gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	memset(out, 0, sizeof(*out));
@@ -600,7 +606,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 	if (chmod(scratch, 01777) < 0)
 		return gd_error_make(err, errno, "cannot chmod \"%s\"",
 				     scratch);
-	int r = gd_node_write_files(c, index, out->dir, run->dir, err);
+	int r = gd_node_write_files(c, index, out->dir, run->dir, hook, err);
 	if (r < 0)
 		return r;
 

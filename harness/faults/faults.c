@@ -35,7 +35,7 @@ int gd_faults_preflight(const gd_plan *p, gd_error **err)
 					"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
 					s->file, st->id);
 			else if (st->back_with && st->back_with->nconfig &&
-				 s->cluster.system != GD_SYSTEM_SLURM)
+				 !gd_jobsys_config_path(&s->cluster))
 				why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
 			else if (st->back_with && st->back_with->clock &&
 				 st->back_with->clock->action == GD_CLOCK_DRIFT)
