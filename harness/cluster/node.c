@@ -231,43 +231,14 @@ static void bind_fd(const struct child_args *a, int fd, const char *target,
 		child_fail(a, target);
 }
 
-static __attribute__((noreturn)) void child(const struct child_args *a)
+/* The node's local view of the file system (node.h), mounted by the child
+ * in its own mount namespace: what a real machine keeps local over the
+ * host's files. */
+static void mount_view(const struct child_args *a)
 {
 	char opts[256];
 
-	/* 1. A new node makes its own network namespace, here rather than in
-	 * clone3: the kernel's work of making one (a third of a node's start)
-	 * then runs on another core while the parent clones the next node.
-	 * It says so with an empty report.  Then it waits until the parent
-	 * has wired the network; with the parent's end of the pipe closed
-	 * here, the parent's death reads as EOF. */
-	close(a->go_w);
-	close(a->report_r);
-	if (a->netns_fd < 0) {
-		if (unshare(CLONE_NEWNET) < 0)
-			child_fail(a, "create the node's network namespace");
-		int r = gd_netns_ipv4_only();
-		if (r < 0) {
-			errno = -r;
-			child_fail(a, "turn off IPv6 addresses in the node's "
-				      "network namespace");
-		}
-		struct child_failure made = {0, ""};
-		if (write(a->report_fd, &made, sizeof(made)) != sizeof(made))
-			_exit(127);
-	}
-	char go;
-	if (read(a->go_fd, &go, 1) != 1)
-		_exit(127); /* the parent died: nothing to report to */
-	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
-		child_fail(a, "join the node's network namespace");
-
-	/* 2. Nothing mounted here may reach the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail(a, "make / private");
-
-	/* 3. The node's local view of the file system, from sources held
-	 * open first. */
+	/* Sources held open first: the node's mounts may hide them. */
 	int upper = source(a, a->dir, "etc");
 	int work = source(a, a->dir, "etc-work");
 	int run = source(a, a->dir, "run");
@@ -320,6 +291,43 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		child_fail(a, "mount /proc");
+}
+
+static __attribute__((noreturn)) void child(const struct child_args *a)
+{
+	/* 1. A new node makes its own network namespace, here rather than in
+	 * clone3: the kernel's work of making one (a third of a node's start)
+	 * then runs on another core while the parent clones the next node.
+	 * It says so with an empty report.  Then it waits until the parent
+	 * has wired the network; with the parent's end of the pipe closed
+	 * here, the parent's death reads as EOF. */
+	close(a->go_w);
+	close(a->report_r);
+	if (a->netns_fd < 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			child_fail(a, "create the node's network namespace");
+		int r = gd_netns_ipv4_only();
+		if (r < 0) {
+			errno = -r;
+			child_fail(a, "turn off IPv6 addresses in the node's "
+				      "network namespace");
+		}
+		struct child_failure made = {0, ""};
+		if (write(a->report_fd, &made, sizeof(made)) != sizeof(made))
+			_exit(127);
+	}
+	char go;
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(127); /* the parent died: nothing to report to */
+	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(a, "join the node's network namespace");
+
+	/* 2. Nothing mounted here may reach the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(a, "make / private");
+
+	/* 3. The node's local view of the file system. */
+	mount_view(a);
 
 	/* 4. Its name. */
 	if (sethostname(a->name, strlen(a->name)) < 0)
