@@ -4,6 +4,7 @@
 #include "base/diag.h"
 #include "cluster/cluster.h"
 #include "cluster/teardown.h"
+#include "jobsys/jobsys.h"
 #include "scenario/load.h"
 
 #include <getopt.h>
@@ -105,7 +106,8 @@ static int up(const struct args *a)
 	const char *libexec = cli_libexec();
 	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;
-	int r = gd_cluster_preflight(c, libexec, &err);
+	const gd_node_hook *hook = gd_jobsys_node_hook(c);
+	int r = gd_cluster_preflight(c, libexec, hook, &err);
 	if (r == 0) {
 		/* Ctrl-C and SIGTERM wait for a step to finish, then the
 		 * half-built cluster is undone: see the check below. */
@@ -115,7 +117,7 @@ static int up(const struct args *a)
 		sigaddset(&stop, SIGTERM);
 		sigaddset(&stop, SIGHUP);
 		sigprocmask(SIG_BLOCK, &stop, NULL);
-		r = gd_cluster_up(c, libexec, &st, &err);
+		r = gd_cluster_up(c, libexec, hook, &st, &err);
 		sigset_t pending;
 		sigpending(&pending);
 		if (r == 0 && (sigismember(&pending, SIGINT) ||

@@ -7,7 +7,6 @@
 #include "cluster/teardown.h"
 #include "host/cgroup.h"
 #include "host/ledger.h"
-#include "jobsys/slurm.h"
 #include "net/netlink.h"
 #include "net/netns.h"
 
@@ -40,7 +39,7 @@ void gd_cluster_state_free(gd_cluster_state *st)
 }
 
 int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
-			 gd_error **err)
+			 const gd_node_hook *hook, gd_error **err)
 {
 	if (geteuid() != 0)
 		return gd_error_make(
@@ -71,8 +70,8 @@ int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
 			err, errno,
 			"clock faults need libfaketime (%s): install Debian's libfaketime ('make deps')",
 			GD_LIBFAKETIME);
-	if (c->system == GD_SYSTEM_SLURM)
-		return gd_slurm_preflight(err);
+	if (hook && hook->preflight)
+		return hook->preflight(hook->ctx, c, err);
 	return 0;
 }
 
@@ -221,92 +220,107 @@ const char *gd_node_state(const gd_node_rt *n)
 
 /* ---- up ---- */
 
-int gd_cluster_up(const gd_cluster *c, const char *libexec,
-		  gd_cluster_state **out, gd_error **err)
-{
+/* What bringing a cluster up holds until it is up, or undone. */
+struct up {
+	const gd_cluster *c;
+	const char *libexec;
+	const gd_node_hook *hook;
 	gd_run run;
-	gd_cluster_state *st = calloc(1, sizeof(*st));
-	if (!st || !(st->nodes = calloc(c->nnodes, sizeof(*st->nodes)))) {
-		free(st);
-		return gd_error_make(err, ENOMEM, "cannot build the cluster");
-	}
-	int events = -1, swfd = -1;
-	gd_nl *sw = NULL;
-	int r = gd_run_create(&run, err);
-	if (r < 0)
-		goto fail;
-	gd_pathf(st->id, sizeof(st->id), "%s", run.id);
-	gd_pathf(st->name, sizeof(st->name), "%s", c->name);
-	gd_pathf(st->dir, sizeof(st->dir), "%s", run.dir);
-	gd_pathf(st->events, sizeof(st->events), "%s/events.jsonl", run.logdir);
-	events = open(st->events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		      0644);
-	if (events < 0) {
-		r = gd_error_make(err, errno, "cannot open \"%s\"", st->events);
-		goto fail;
-	}
-	gd_event(events, GD_EV_CLUSTER_CREATING,
-		 json_pack("{s:s,s:s,s:i}", "run", run.id, "cluster", c->name,
-			   "nodes", (int)c->nnodes));
+	gd_cluster_state *st;
+	int events; /* the run's event log */
+	int swfd;   /* the switch's network namespace */
+	gd_nl *sw;  /* and a netlink socket in it */
+	int bridge_index;
+};
 
+/* The run's footprint and its event log, which says the cluster is being
+ * made before anything else is. */
+static int up_open_run(struct up *u, gd_error **err)
+{
+	gd_cluster_state *st = u->st;
+	int r = gd_run_create(&u->run, err);
+	if (r < 0)
+		return r;
+	gd_pathf(st->id, sizeof(st->id), "%s", u->run.id);
+	gd_pathf(st->name, sizeof(st->name), "%s", u->c->name);
+	gd_pathf(st->dir, sizeof(st->dir), "%s", u->run.dir);
+	gd_pathf(st->events, sizeof(st->events), "%s/events.jsonl",
+		 u->run.logdir);
+	u->events = open(st->events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+			 0644);
+	if (u->events < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"",
+				     st->events);
+	gd_event(u->events, GD_EV_CLUSTER_CREATING,
+		 json_pack("{s:s,s:s,s:i}", "run", u->run.id, "cluster",
+			   u->c->name, "nodes", (int)u->c->nnodes));
+	return 0;
+}
+
+/* The run directory's shared parts, and what the hook makes once for
+ * every node. */
+static int up_shared(struct up *u, gd_error **err)
+{
 	char path[PATH_MAX];
 	static const char *const dirs[] = {"nodes", "ns", "shared"};
 	for (size_t i = 0; i < 3; i++) {
-		gd_pathf(path, sizeof(path), "%s/%s", run.dir, dirs[i]);
-		if (mkdir(path, i == 2 ? 01777 : 0755) < 0) {
-			r = gd_error_make(err, errno, "cannot create \"%s\"",
-					  path);
-			goto fail;
-		}
+		gd_pathf(path, sizeof(path), "%s/%s", u->run.dir, dirs[i]);
+		if (mkdir(path, i == 2 ? 01777 : 0755) < 0)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     path);
 	}
-	gd_pathf(path, sizeof(path), "%s/shared", run.dir);
+	/* (mkdir's mode passes through the umask) */
+	gd_pathf(path, sizeof(path), "%s/shared", u->run.dir);
 	chmod(path, 01777);
-	if (c->system == GD_SYSTEM_SLURM) {
-		gd_pathf(path, sizeof(path), "%s/munge.key", run.dir);
-		r = gd_slurm_make_key(path, err);
-		if (r < 0)
-			goto fail;
-	}
+	if (u->hook && u->hook->prepare)
+		return u->hook->prepare(u->hook->ctx, u->c, u->run.dir, err);
+	return 0;
+}
 
-	/* The switch: a namespace holding only the bridge. */
+/* The switch: a namespace holding only the bridge. */
+static int up_switch(struct up *u, gd_error **err)
+{
+	gd_cluster_state *st = u->st;
 	gd_pathf(st->switch_netns, sizeof(st->switch_netns), "%s/ns/switch.net",
-		 run.dir);
-	r = gd_ledger_add(run.ledger, GD_LEDGER_MOUNT, st->switch_netns, 0, 0,
-			  err);
+		 u->run.dir);
+	int r = gd_ledger_add(u->run.ledger, GD_LEDGER_MOUNT, st->switch_netns,
+			      0, 0, err);
 	if (r == 0)
 		r = gd_netns_create(st->switch_netns, err);
 	if (r < 0)
-		goto fail;
-	swfd = open(st->switch_netns, O_RDONLY | O_CLOEXEC);
-	if (swfd < 0) {
-		r = gd_error_make(err, errno, "cannot open \"%s\"",
-				  st->switch_netns);
-		goto fail;
-	}
-	r = gd_nl_open(swfd, &sw, err);
+		return r;
+	u->swfd = open(st->switch_netns, O_RDONLY | O_CLOEXEC);
+	if (u->swfd < 0)
+		return gd_error_make(err, errno, "cannot open \"%s\"",
+				     st->switch_netns);
+	r = gd_nl_open(u->swfd, &u->sw, err);
 	if (r == 0)
-		r = gd_nl_bridge_add(sw, BRIDGE, err);
-	int bridge_index = 0;
+		r = gd_nl_bridge_add(u->sw, BRIDGE, err);
 	if (r == 0)
-		r = gd_nl_ifindex(sw, BRIDGE, &bridge_index, err);
-	if (r < 0)
-		goto fail;
+		r = gd_nl_ifindex(u->sw, BRIDGE, &u->bridge_index, err);
+	return r;
+}
 
-	/* A pipeline: node i is cloned while node i - 1 makes its network
-	 * namespace, then i - 1 is wired while i makes its own. */
-	for (size_t i = 0; i <= c->nnodes; i++) {
-		if (i < c->nnodes) {
-			r = gd_node_start(&run, c, i, libexec, events,
-					  &st->nodes[i], err);
+/* Every node, started in a pipeline: node i is cloned while node i - 1
+ * makes its network namespace, then i - 1 is wired while i makes its
+ * own. */
+static int up_nodes(struct up *u, gd_error **err)
+{
+	gd_cluster_state *st = u->st;
+	int r;
+	for (size_t i = 0; i <= u->c->nnodes; i++) {
+		if (i < u->c->nnodes) {
+			r = gd_node_start(&u->run, u->c, i, u->libexec, u->hook,
+					  u->events, &st->nodes[i], err);
 			if (r < 0)
-				goto fail;
+				return r;
 			st->nnodes++;
 		}
 		if (i > 0) {
-			r = gd_node_wire(&st->nodes[i - 1], i - 1, sw,
-					 bridge_index, err);
+			r = gd_node_wire(&st->nodes[i - 1], i - 1, u->sw,
+					 u->bridge_index, err);
 			if (r < 0)
-				goto fail;
+				return r;
 		}
 	}
 	/* Nodes finish mounting and exec'ing in parallel with the starts
@@ -314,46 +328,80 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 	for (size_t i = 0; i < st->nnodes; i++) {
 		r = gd_node_started(&st->nodes[i], err);
 		if (r < 0)
-			goto fail;
-		gd_event(events, GD_EV_NODE_STARTED,
+			return r;
+		gd_event(u->events, GD_EV_NODE_STARTED,
 			 json_pack("{s:s,s:s,s:i}", "node", st->nodes[i].name,
 				   "address", st->nodes[i].addr, "init_pid",
 				   (int)st->nodes[i].init_pid));
 	}
-	r = save_state(st, err);
-	if (r < 0)
-		goto fail;
-	gd_event(events, GD_EV_CLUSTER_UP, json_pack("{s:s}", "run", run.id));
-	gd_nl_close(sw);
-	close(swfd);
-	close(events);
-	gd_run_close(&run);
-	*out = st;
 	return 0;
+}
 
-fail:
+static void up_close(struct up *u)
+{
+	gd_nl_close(u->sw);
+	if (u->swfd >= 0)
+		close(u->swfd);
+	if (u->events >= 0)
+		close(u->events);
+}
+
+/* A cluster that failed to come up: its nodes' pipes closed, the failure
+ * logged, and the ledger undone under our own lock before letting go. */
+static void up_undo(struct up *u, gd_error **err)
+{
+	gd_cluster_state *st = u->st;
 	for (size_t i = 0; i < st->nnodes; i++) {
 		if (st->nodes[i].pending_fd >= 0)
 			close(st->nodes[i].pending_fd);
 		if (st->nodes[i].go_fd >= 0)
 			close(st->nodes[i].go_fd);
 	}
-	gd_event(events, GD_EV_CLUSTER_FAILED,
+	gd_event(u->events, GD_EV_CLUSTER_FAILED,
 		 json_pack("{s:s}", "error", err && *err ? (*err)->msg : "?"));
-	gd_nl_close(sw);
-	if (swfd >= 0)
-		close(swfd);
-	if (events >= 0)
-		close(events);
-	if (run.ledger) {
-		/* Undo under our own lock, then let go of it. */
+	up_close(u);
+	if (u->run.ledger) {
 		gd_error *undo_err = NULL;
-		gd_run_undo_held(&run, NULL, &undo_err);
+		gd_run_undo_held(&u->run, NULL, &undo_err);
 		gd_error_free(undo_err);
-		gd_run_close(&run);
+		gd_run_close(&u->run);
 	}
 	gd_cluster_state_free(st);
-	return r;
+}
+
+int gd_cluster_up(const gd_cluster *c, const char *libexec,
+		  const gd_node_hook *hook, gd_cluster_state **out,
+		  gd_error **err)
+{
+	struct up u = {.c = c,
+		       .libexec = libexec,
+		       .hook = hook,
+		       .events = -1,
+		       .swfd = -1};
+	u.st = calloc(1, sizeof(*u.st));
+	if (!u.st || !(u.st->nodes = calloc(c->nnodes, sizeof(*u.st->nodes)))) {
+		free(u.st);
+		return gd_error_make(err, ENOMEM, "cannot build the cluster");
+	}
+	int r = up_open_run(&u, err);
+	if (r == 0)
+		r = up_shared(&u, err);
+	if (r == 0)
+		r = up_switch(&u, err);
+	if (r == 0)
+		r = up_nodes(&u, err);
+	if (r == 0)
+		r = save_state(u.st, err);
+	if (r < 0) {
+		up_undo(&u, err);
+		return r;
+	}
+	gd_event(u.events, GD_EV_CLUSTER_UP,
+		 json_pack("{s:s}", "run", u.run.id));
+	up_close(&u);
+	gd_run_close(&u.run);
+	*out = u.st;
+	return 0;
 }
 
 /* ---- exec ---- */

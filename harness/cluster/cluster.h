@@ -4,6 +4,7 @@
 #define GD_CLUSTER_CLUSTER_H
 
 #include "base/error.h"
+#include "cluster/hook.h"
 #include "cluster/node.h"
 #include "host/cgroup.h"
 #include "scenario/scenario.h"
@@ -25,14 +26,18 @@ typedef struct gd_cluster_state {
 void gd_cluster_state_free(gd_cluster_state *st);
 
 /* Checks what a cluster needs before anything is changed: root, cgroup v2,
- * overlayfs, gd-init.  Fails with a message naming what is missing. */
+ * overlayfs, gd-init, then what hook's preflight asks for.  Fails with a
+ * message naming what is missing. */
 int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
-			 gd_error **err);
+			 const gd_node_hook *hook, gd_error **err);
 
-/* Builds the cluster and starts every node; on failure undoes what it did.
- * The cluster keeps running after the caller exits. */
+/* Builds the cluster and starts every node, calling hook (what else lives
+ * in the nodes: the job system's, or NULL for none) at its phases; on
+ * failure undoes what it did.  The cluster keeps running after the caller
+ * exits. */
 int gd_cluster_up(const gd_cluster *c, const char *libexec,
-		  gd_cluster_state **out, gd_error **err);
+		  const gd_node_hook *hook, gd_cluster_state **out,
+		  gd_error **err);
 
 /* Finds a cluster that is up: by run id, or the only one (EEXIST when
  * there are several, ENOENT when there is none). */

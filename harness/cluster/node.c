@@ -3,7 +3,6 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "host/ledger.h"
-#include "jobsys/slurm.h"
 #include "net/netns.h"
 
 #include <arpa/inet.h>
@@ -80,8 +79,47 @@ static char *host_file_plus(const char *host_path, const char *extra)
 
 #define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
 
+/* gd-init's configuration of node index: the hook's services (the job
+ * system's daemons) first, then the role's own.  A heap string, or NULL
+ * when out of memory. */
+static char *services_text(const gd_cluster *c, size_t index,
+			   const gd_node_hook *hook)
+{
+	static const char *const restarts[] = {"always", "on-failure", "never"};
+	const gd_node *n = &c->nodes[index];
+	const gd_role *role = &c->roles[n->role];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *s = open_memstream(&text, &len);
+	if (!s)
+		return NULL;
+	fprintf(s, "node %s\n", n->name);
+	if (hook && hook->services)
+		hook->services(hook->ctx, c, index, s);
+	for (size_t i = 0; i < role->nservices; i++) {
+		const gd_service *sv = &role->services[i];
+		fprintf(s, "service %s\nrestart %s\n", sv->name,
+			restarts[sv->restart]);
+		fprintf(s,
+			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
+			(long long)sv->min_interval, (long long)sv->backoff_max,
+			(long long)sv->grace, sv->max_restarts);
+		if (sv->as_service_user)
+			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
+		for (size_t k = 0; k < sv->nenv; k++)
+			fprintf(s, "env %s=%s\n", sv->env_keys[k],
+				sv->env_values[k]);
+		for (size_t k = 0; k < sv->argv.n; k++)
+			fprintf(s, "arg %s\n", sv->argv.v[k]);
+		fprintf(s, "end\n");
+	}
+	fclose(s);
+	return text;
+}
+
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
-			const char *rundir, gd_error **err)
+			const char *rundir, const gd_node_hook *hook,
+			gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	char line[512];
@@ -130,36 +168,7 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 		return r;
 
 	/* The supervisor's configuration: gd-init reads it at start. */
-	char *svc = NULL;
-	size_t slen = 0;
-	FILE *s = open_memstream(&svc, &slen);
-	if (!s)
-		return gd_error_make(err, ENOMEM, "cannot build services");
-	static const char *const restarts[] = {"always", "on-failure", "never"};
-	const gd_role *role = &c->roles[n->role];
-	fprintf(s, "node %s\n", n->name);
-	/* The job system's daemons first, then the role's own services. */
-	if (c->system == GD_SYSTEM_SLURM)
-		gd_slurm_services(c, index, s);
-	for (size_t i = 0; i < role->nservices; i++) {
-		const gd_service *sv = &role->services[i];
-		fprintf(s, "service %s\nrestart %s\n", sv->name,
-			restarts[sv->restart]);
-		fprintf(s,
-			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
-			(long long)sv->min_interval, (long long)sv->backoff_max,
-			(long long)sv->grace, sv->max_restarts);
-		if (sv->as_service_user)
-			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
-		for (size_t k = 0; k < sv->nenv; k++)
-			fprintf(s, "env %s=%s\n", sv->env_keys[k],
-				sv->env_values[k]);
-		for (size_t k = 0; k < sv->argv.n; k++)
-			fprintf(s, "arg %s\n", sv->argv.v[k]);
-		fprintf(s, "end\n");
-	}
-	fclose(s);
-	_cleanup_free_ char *services = svc;
+	_cleanup_free_ char *services = services_text(c, index, hook);
 	if (!services)
 		return gd_error_make(err, ENOMEM, "cannot build services");
 	char gdir[PATH_MAX];
@@ -167,11 +176,8 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
 		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
 	r = write_text(dir, "etc/gameday/services", services, err);
-	if (r == 0 && c->system == GD_SYSTEM_SLURM) {
-		char key[PATH_MAX];
-		gd_pathf(key, sizeof(key), "%s/munge.key", rundir);
-		r = gd_slurm_write_node(c, index, dir, key, err);
-	}
+	if (r == 0 && hook && hook->node_files)
+		r = hook->node_files(hook->ctx, c, index, dir, rundir, err);
 	return r;
 }
 
@@ -225,43 +231,14 @@ static void bind_fd(const struct child_args *a, int fd, const char *target,
 		child_fail(a, target);
 }
 
-static __attribute__((noreturn)) void child(const struct child_args *a)
+/* The node's local view of the file system (node.h), mounted by the child
+ * in its own mount namespace: what a real machine keeps local over the
+ * host's files. */
+static void mount_view(const struct child_args *a)
 {
 	char opts[256];
 
-	/* 1. A new node makes its own network namespace, here rather than in
-	 * clone3: the kernel's work of making one (a third of a node's start)
-	 * then runs on another core while the parent clones the next node.
-	 * It says so with an empty report.  Then it waits until the parent
-	 * has wired the network; with the parent's end of the pipe closed
-	 * here, the parent's death reads as EOF. */
-	close(a->go_w);
-	close(a->report_r);
-	if (a->netns_fd < 0) {
-		if (unshare(CLONE_NEWNET) < 0)
-			child_fail(a, "create the node's network namespace");
-		int r = gd_netns_ipv4_only();
-		if (r < 0) {
-			errno = -r;
-			child_fail(a, "turn off IPv6 addresses in the node's "
-				      "network namespace");
-		}
-		struct child_failure made = {0, ""};
-		if (write(a->report_fd, &made, sizeof(made)) != sizeof(made))
-			_exit(127);
-	}
-	char go;
-	if (read(a->go_fd, &go, 1) != 1)
-		_exit(127); /* the parent died: nothing to report to */
-	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
-		child_fail(a, "join the node's network namespace");
-
-	/* 2. Nothing mounted here may reach the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail(a, "make / private");
-
-	/* 3. The node's local view of the file system, from sources held
-	 * open first. */
+	/* Sources held open first: the node's mounts may hide them. */
 	int upper = source(a, a->dir, "etc");
 	int work = source(a, a->dir, "etc-work");
 	int run = source(a, a->dir, "run");
@@ -314,6 +291,43 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		child_fail(a, "mount /proc");
+}
+
+static __attribute__((noreturn)) void child(const struct child_args *a)
+{
+	/* 1. A new node makes its own network namespace, here rather than in
+	 * clone3: the kernel's work of making one (a third of a node's start)
+	 * then runs on another core while the parent clones the next node.
+	 * It says so with an empty report.  Then it waits until the parent
+	 * has wired the network; with the parent's end of the pipe closed
+	 * here, the parent's death reads as EOF. */
+	close(a->go_w);
+	close(a->report_r);
+	if (a->netns_fd < 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			child_fail(a, "create the node's network namespace");
+		int r = gd_netns_ipv4_only();
+		if (r < 0) {
+			errno = -r;
+			child_fail(a, "turn off IPv6 addresses in the node's "
+				      "network namespace");
+		}
+		struct child_failure made = {0, ""};
+		if (write(a->report_fd, &made, sizeof(made)) != sizeof(made))
+			_exit(127);
+	}
+	char go;
+	if (read(a->go_fd, &go, 1) != 1)
+		_exit(127); /* the parent died: nothing to report to */
+	if (a->netns_fd >= 0 && setns(a->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(a, "join the node's network namespace");
+
+	/* 2. Nothing mounted here may reach the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(a, "make / private");
+
+	/* 3. The node's local view of the file system. */
+	mount_view(a);
 
 	/* 4. Its name. */
 	if (sethostname(a->name, strlen(a->name)) < 0)
@@ -567,8 +581,8 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 }
 
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
-		  const char *libexec, int events_fd, gd_node_rt *out,
-		  gd_error **err)
+		  const char *libexec, const gd_node_hook *hook, int events_fd,
+		  gd_node_rt *out, gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	memset(out, 0, sizeof(*out));
@@ -600,7 +614,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 	if (chmod(scratch, 01777) < 0)
 		return gd_error_make(err, errno, "cannot chmod \"%s\"",
 				     scratch);
-	int r = gd_node_write_files(c, index, out->dir, run->dir, err);
+	int r = gd_node_write_files(c, index, out->dir, run->dir, hook, err);
 	if (r < 0)
 		return r;
 

@@ -20,6 +20,7 @@
 #define GD_CLUSTER_NODE_H
 
 #include "base/error.h"
+#include "cluster/hook.h"
 #include "cluster/run.h"
 #include "net/netlink.h"
 #include "scenario/scenario.h"
@@ -62,22 +63,24 @@ struct in_addr gd_node_addr(size_t index);
 void gd_node_mac(size_t index, uint8_t mac[6]);
 
 /* Writes a node's local files (passwd, group, hosts, hostname, services,
- * and the job system's own) into its directory, which the caller created;
- * rundir holds the run's shared secrets (the munge key). */
+ * and through hook, which may be NULL, the job system's own) into its
+ * directory, which the caller created; rundir holds what the hook
+ * prepared for every node. */
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
-			const char *rundir, gd_error **err);
+			const char *rundir, const gd_node_hook *hook,
+			gd_error **err);
 
 /* A node starts in three calls, so that a cluster's nodes overlap: while
  * one child makes its network namespace, mounts and execs, the caller
  * starts the next.  Every host change is ledgered first.
  *
- * gd_node_start(): node index's files and cgroup, then its child, which
- * makes its own namespaces and waits.  libexec is the directory holding
- * gd-init and gd-probe; events_fd is the run's event log, handed to
- * gd-init as fd 3. */
+ * gd_node_start(): node index's files (hook's among them) and cgroup,
+ * then its child, which makes its own namespaces and waits.  libexec is
+ * the directory holding gd-init and gd-probe; events_fd is the run's
+ * event log, handed to gd-init as fd 3. */
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
-		  const char *libexec, int events_fd, gd_node_rt *out,
-		  gd_error **err);
+		  const char *libexec, const gd_node_hook *hook, int events_fd,
+		  gd_node_rt *out, gd_error **err);
 
 /* Once the child says its network namespace is made: the veth to the
  * bridge (link bridge_index in the switch's namespace, sw), addresses,

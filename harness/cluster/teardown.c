@@ -214,13 +214,22 @@ int gd_cluster_down(const gd_cluster_state *st, int grace_ms, gd_error **err)
 	return gd_run_undo(st->dir, NULL, err);
 }
 
-int gd_cleanup(gd_say_fn say, gd_error **err)
+/* Keeps the first failure of a cleanup (r and its error *e) in *first
+ * and *err; later ones are dropped, the cleanup going on past them. */
+static void keep_first(int r, gd_error **e, int *first, gd_error **err)
 {
-	int first = 0;
-	char runs[PATH_MAX];
-	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
+	if (r < 0 && *first == 0) {
+		*first = r;
+		*err = TAKE_PTR(*e);
+	}
+	gd_error_free(*e);
+	*e = NULL;
+}
 
-	/* 1. Every run nobody holds, by its ledger. */
+/* 1. Every run nobody holds, by its ledger. */
+static void cleanup_runs(const char *runs, gd_say_fn say, int *first,
+			 gd_error **err)
+{
 	DIR *d = opendir(runs);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
@@ -245,74 +254,85 @@ int gd_cleanup(gd_say_fn say, gd_error **err)
 			say(NULL, dir);
 			r = 0;
 		}
-		if (r < 0 && first == 0) {
-			first = r;
-			*err = e2;
-			e2 = NULL;
-		}
-		gd_error_free(e2);
+		keep_first(r, &e2, first, err);
 	}
 	if (d)
 		closedir(d);
+}
 
-	/* 2. Cgroups with the prefix whose run is gone (a ledger lost or
-	 * never written).  A run still in progress keeps its own. */
+/* Whether cgroup cg (gameday-ID) is another state root's run whose ledger
+ * is still there: its own cleanup's to undo, not ours. */
+static bool owned_elsewhere(const char *cg, const char *id)
+{
+	char other[PATH_MAX] = "", rundir[PATH_MAX];
+	ssize_t n = getxattr(cg, GD_RUN_ROOT_XATTR, other, sizeof(other) - 1);
+	if (n <= 0)
+		return false;
+	other[n] = '\0';
+	gd_pathf(rundir, sizeof(rundir), "%s/runs/%s", other, id);
+	return strcmp(other, gd_state_root()) != 0 && access(rundir, F_OK) == 0;
+}
+
+/* A stray run cgroup removed, its nodes' first. */
+static void remove_stray(const char *cg, gd_say_fn say, int *first,
+			 gd_error **err)
+{
+	DIR *sub = opendir(cg);
+	struct dirent *s;
+	while (sub && (s = readdir(sub))) {
+		char child[PATH_MAX];
+		if (s->d_type != DT_DIR || s->d_name[0] == '.')
+			continue;
+		gd_pathf(child, sizeof(child), "%s/%s", cg, s->d_name);
+		gd_error *e4 = NULL;
+		if (gd_cgroup_remove(child, KILL_TIMEOUT_MS, &e4) == 0)
+			say("cgroup", child);
+		gd_error_free(e4);
+	}
+	if (sub)
+		closedir(sub);
+	gd_error *e5 = NULL;
+	if (gd_cgroup_remove(cg, KILL_TIMEOUT_MS, &e5) == 0)
+		say("cgroup", cg);
+	else
+		keep_first(-EBUSY, &e5, first, err);
+}
+
+/* 2. Cgroups with the prefix whose run is gone (a ledger lost or never
+ * written).  A run still in progress keeps its own. */
+static void cleanup_cgroups(const char *runs, gd_say_fn say, int *first,
+			    gd_error **err)
+{
 	char root[PATH_MAX];
 	gd_error *e3 = NULL;
-	if (gd_cgroup_root(root, sizeof(root), &e3) == 0) {
-		DIR *c = opendir(root);
-		while (c && (e = readdir(c))) {
-			if (strncmp(e->d_name, "gameday-", 8) != 0 ||
-			    !gd_run_id_valid(e->d_name + 8))
-				continue;
-			char rundir[PATH_MAX], cg[PATH_MAX];
-			gd_pathf(rundir, sizeof(rundir), "%s/%s", runs,
-				 e->d_name + 8);
-			if (access(rundir, F_OK) == 0)
-				continue;
-			gd_pathf(cg, sizeof(cg), "%s/%s", root, e->d_name);
-			/* Another state root's run, whose ledger is still
-			 * there: its own cleanup's to undo, not ours. */
-			char other[PATH_MAX] = "";
-			ssize_t n = getxattr(cg, GD_RUN_ROOT_XATTR, other,
-					     sizeof(other) - 1);
-			if (n > 0) {
-				other[n] = '\0';
-				gd_pathf(rundir, sizeof(rundir), "%s/runs/%s",
-					 other, e->d_name + 8);
-				if (strcmp(other, gd_state_root()) != 0 &&
-				    access(rundir, F_OK) == 0)
-					continue;
-			}
-			DIR *sub = opendir(cg);
-			struct dirent *s;
-			while (sub && (s = readdir(sub))) {
-				char child[PATH_MAX];
-				if (s->d_type != DT_DIR || s->d_name[0] == '.')
-					continue;
-				gd_pathf(child, sizeof(child), "%s/%s", cg,
-					 s->d_name);
-				gd_error *e4 = NULL;
-				if (gd_cgroup_remove(child, KILL_TIMEOUT_MS,
-						     &e4) == 0)
-					say("cgroup", child);
-				gd_error_free(e4);
-			}
-			if (sub)
-				closedir(sub);
-			gd_error *e5 = NULL;
-			if (gd_cgroup_remove(cg, KILL_TIMEOUT_MS, &e5) == 0)
-				say("cgroup", cg);
-			else if (first == 0) {
-				first = -EBUSY;
-				*err = e5;
-				e5 = NULL;
-			}
-			gd_error_free(e5);
-		}
-		if (c)
-			closedir(c);
+	if (gd_cgroup_root(root, sizeof(root), &e3) < 0) {
+		gd_error_free(e3);
+		return;
 	}
-	gd_error_free(e3);
+	DIR *c = opendir(root);
+	struct dirent *e;
+	while (c && (e = readdir(c))) {
+		if (strncmp(e->d_name, "gameday-", 8) != 0 ||
+		    !gd_run_id_valid(e->d_name + 8))
+			continue;
+		char rundir[PATH_MAX], cg[PATH_MAX];
+		gd_pathf(rundir, sizeof(rundir), "%s/%s", runs, e->d_name + 8);
+		if (access(rundir, F_OK) == 0)
+			continue;
+		gd_pathf(cg, sizeof(cg), "%s/%s", root, e->d_name);
+		if (!owned_elsewhere(cg, e->d_name + 8))
+			remove_stray(cg, say, first, err);
+	}
+	if (c)
+		closedir(c);
+}
+
+int gd_cleanup(gd_say_fn say, gd_error **err)
+{
+	int first = 0;
+	char runs[PATH_MAX];
+	gd_pathf(runs, sizeof(runs), "%s/runs", gd_state_root());
+	cleanup_runs(runs, say, &first, err);
+	cleanup_cgroups(runs, say, &first, err);
 	return first;
 }

@@ -7,7 +7,7 @@
  * it only when they start, they are restarted. */
 #include "base/cleanup.h"
 #include "faults/engine.h"
-#include "jobsys/slurm.h"
+#include "jobsys/jobsys.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,25 +19,33 @@ static char ***conf_saved(gd_faults *f, const gd_plan_entry *e)
 	return (char ***)&f->change_state[e - f->plan->entries];
 }
 
+/* The job system's configuration file (preflight made sure there is one
+ * before a change of it is played). */
+static const char *conf_path(const gd_faults *f)
+{
+	return gd_jobsys_config_path(&f->plan->scenario->cluster);
+}
+
 static int set_config(gd_faults *f, const gd_plan_entry *e, const gd_change *c,
 		      gd_error **err)
 {
+	const char *path = conf_path(f);
 	char **saved = calloc(e->nodes.n + 1, sizeof(*saved));
 	if (!saved)
 		return gd_error_make(err, ENOMEM, "cannot change the node");
 	*conf_saved(f, e) = saved;
 	for (size_t j = 0; j < e->nodes.n; j++) {
 		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
-		saved[j] = gd_node_read(n, GD_SLURM_CONF, err);
+		saved[j] = gd_node_read(n, path, err);
 		if (!saved[j])
 			return -EIO;
-		_cleanup_free_ char *text = gd_slurm_conf_override(
-			saved[j], n->name, c->config_keys, c->config_values,
-			c->nconfig);
+		_cleanup_free_ char *text = gd_jobsys_config_override(
+			&f->plan->scenario->cluster, saved[j], n->name,
+			c->config_keys, c->config_values, c->nconfig);
 		if (!text)
 			return gd_error_make(err, ENOMEM,
 					     "cannot change the node");
-		int r = gd_node_write(n, GD_SLURM_CONF, text, err);
+		int r = gd_node_write(n, path, text, err);
 		if (r < 0)
 			return r;
 	}
@@ -51,7 +59,7 @@ static int restore_config(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 		if (!saved[j])
 			continue;
 		int r = gd_node_write(&f->st->nodes[e->nodes.v[j]],
-				      GD_SLURM_CONF, saved[j], err);
+				      conf_path(f), saved[j], err);
 		if (r < 0)
 			return r;
 	}
@@ -64,12 +72,12 @@ static int check_config(gd_faults *f, const gd_plan_entry *e,
 			size_t size)
 {
 	char **saved = *conf_saved(f, e);
+	const char *path = conf_path(f);
 	int missing = 0;
 	for (size_t j = 0; j < e->nodes.n; j++) {
 		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
 		gd_error *err = NULL;
-		_cleanup_free_ char *text =
-			gd_node_read(n, GD_SLURM_CONF, &err);
+		_cleanup_free_ char *text = gd_node_read(n, path, &err);
 		gd_error_free(err);
 		bool ok = text != NULL;
 		for (size_t i = 0; ok && !reverted && i < c->nconfig; i++) {
@@ -84,7 +92,7 @@ static int check_config(gd_faults *f, const gd_plan_entry *e,
 		missing += !ok;
 		size_t used = strlen(evidence);
 		snprintf(evidence + used, size - used, "%s%s: %s %s",
-			 used ? "; " : "", n->name, GD_SLURM_CONF,
+			 used ? "; " : "", n->name, path,
 			 reverted ? (ok ? "as it was" : "not as it was")
 				  : (ok ? "has the new settings"
 					: "lacks the new settings"));

@@ -473,7 +473,7 @@ static int reboot_preflight(const gd_plan *p, const gd_step *st, gd_error **err)
 			"%s: step \"%s\": a drain needs the exec adapter's \"drain\", \"resume\" and \"nodes\" commands (README, \"The exec adapter\"); this cluster's adapter has none",
 			s->file, st->id);
 	const gd_change *c = st->back_with;
-	if (c && c->nconfig && s->cluster.system != GD_SYSTEM_SLURM)
+	if (c && c->nconfig && !gd_jobsys_config_path(&s->cluster))
 		why = "a configuration change (back_with.config: only Slurm's slurm.conf is known to gameday)";
 	for (size_t i = 0; c && !why && i < c->nparts; i++) {
 		const gd_fault_ops *ops = c->parts[i].kind->ops;

@@ -2,7 +2,6 @@
 
 #include "base/fileio.h"
 #include "jobsys/driver.h"
-#include "jobsys/slurm.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,40 +24,68 @@ int gd_job_phase_parse(const char *name)
 	return -1;
 }
 
+/* The row of each kind of system; none for a cluster without one. */
+static const gd_jobsys_driver *const drivers[] = {
+	[GD_SYSTEM_SLURM] = &gd_jobsys_slurm,
+	[GD_SYSTEM_EXEC] = &gd_jobsys_exec,
+	[GD_SYSTEM_NONE] = NULL,
+};
+
+static const gd_jobsys_driver *driver_of(const gd_cluster *c)
+{
+	return drivers[c->system];
+}
+
 size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out)
 {
-	return c->system == GD_SYSTEM_SLURM ? gd_slurm_timings(scale, out) : 0;
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->timings ? d->timings(scale, out) : 0;
 }
 
 long gd_jobsys_controller(const gd_cluster *c)
 {
-	return c->system == GD_SYSTEM_SLURM ? (long)gd_slurm_controller(c) : -1;
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->controller ? (long)d->controller(c) : -1;
+}
+
+const gd_node_hook *gd_jobsys_node_hook(const gd_cluster *c)
+{
+	const gd_jobsys_driver *d = driver_of(c);
+	return d ? d->setup : NULL;
+}
+
+const char *gd_jobsys_config_path(const gd_cluster *c)
+{
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->config_override ? d->config_path : NULL;
+}
+
+char *gd_jobsys_config_override(const gd_cluster *c, const char *text,
+				const char *node, const char *const *keys,
+				const char *const *values, size_t n)
+{
+	const gd_jobsys_driver *d = driver_of(c);
+	if (!d || !d->config_override)
+		return NULL;
+	return d->config_override(text, node, keys, values, n);
 }
 
 int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
 		   gd_jobsys **out, gd_error **err)
 {
-	gd_jobsys *js = calloc(1, sizeof(*js));
-	if (!js)
-		return gd_error_make(err, ENOMEM, "cannot open the job system");
-	js->c = c;
-	js->st = st;
-	js->timeout_ms = GD_JOBSYS_CMD_TIMEOUT_MS;
-	switch (c->system) {
-	case GD_SYSTEM_SLURM:
-		js->drv = &gd_jobsys_slurm;
-		js->node = c->nodes[gd_slurm_controller(c)].name;
-		break;
-	case GD_SYSTEM_EXEC:
-		js->drv = &gd_jobsys_exec;
-		js->node = c->adapter_node ? c->adapter_node : c->nodes[0].name;
-		break;
-	case GD_SYSTEM_NONE:
-		free(js);
+	const gd_jobsys_driver *d = driver_of(c);
+	if (!d)
 		return gd_error_make(
 			err, EOPNOTSUPP,
 			"a cluster with \"system\": \"none\" runs no jobs");
-	}
+	gd_jobsys *js = calloc(1, sizeof(*js));
+	if (!js)
+		return gd_error_make(err, ENOMEM, "cannot open the job system");
+	js->drv = d;
+	js->c = c;
+	js->st = st;
+	js->timeout_ms = GD_JOBSYS_CMD_TIMEOUT_MS;
+	js->node = d->command_node(c);
 	*out = js;
 	return 0;
 }
@@ -91,8 +118,8 @@ int gd_jobsys_find(gd_jobsys *js, const char *job, char *sys_id, size_t size,
 
 bool gd_jobsys_can_drain(const gd_cluster *c)
 {
-	return c->system == GD_SYSTEM_SLURM ||
-	       (c->system == GD_SYSTEM_EXEC && c->adapter_drain.n);
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->drain && (!d->can_drain || d->can_drain(c));
 }
 
 int gd_jobsys_drain(gd_jobsys *js, const char *nodes, bool drain,
@@ -114,23 +141,15 @@ void gd_jobsys_set_timeout(gd_jobsys *js, int timeout_ms)
 
 bool gd_jobsys_can_tell_states(const gd_cluster *c)
 {
-	return c->system == GD_SYSTEM_SLURM ||
-	       (c->system == GD_SYSTEM_EXEC && c->adapter_nodes.n);
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->node_states &&
+	       (!d->can_tell_states || d->can_tell_states(c));
 }
 
 bool gd_jobsys_runs_jobs(const gd_cluster *c, size_t i)
 {
-	switch (c->system) {
-	case GD_SYSTEM_SLURM:
-		return i != gd_slurm_controller(c);
-	case GD_SYSTEM_EXEC:
-		return c->adapter_node
-			       ? strcmp(c->nodes[i].name, c->adapter_node) != 0
-			       : i != 0;
-	case GD_SYSTEM_NONE:
-		break;
-	}
-	return false;
+	const gd_jobsys_driver *d = driver_of(c);
+	return d && d->runs_jobs(c, i);
 }
 
 int gd_jobsys_node_list(gd_jobsys *js, const char *nodes,
@@ -138,7 +157,7 @@ int gd_jobsys_node_list(gd_jobsys *js, const char *nodes,
 {
 	*states = NULL;
 	*n = 0;
-	if (!js->drv->node_states || !gd_jobsys_can_tell_states(js->c))
+	if (!gd_jobsys_can_tell_states(js->c))
 		return 0;
 	return js->drv->node_states(js, nodes, states, n, err);
 }

@@ -1,8 +1,11 @@
-/* A job system as the runner sees it: wait until it takes jobs, submit
- * one, and look at every job it knows.  Two kinds: Slurm (its own
- * commands and completion log) and exec (the commands a cluster file's
- * adapter names, with the contract README.md documents).  Everything
- * runs inside the cluster's nodes; nothing here judges outcomes. */
+/* A job system as the rest of gameday sees it: the hook that sets the
+ * cluster's nodes up for it, then wait until it takes jobs, submit one,
+ * look at every job it knows, drain and resume nodes, change its
+ * configuration on a node coming back changed.  Two kinds, one row each
+ * (driver.h): Slurm (its own commands and completion log) and exec (the
+ * commands a cluster file's adapter names, with the contract README.md
+ * documents).  Everything runs inside the cluster's nodes; nothing here
+ * judges outcomes. */
 #ifndef GD_JOBSYS_JOBSYS_H
 #define GD_JOBSYS_JOBSYS_H
 
@@ -52,6 +55,12 @@ typedef struct gd_job_status {
 } gd_job_status;
 
 typedef struct gd_jobsys gd_jobsys;
+
+/* What cluster c's system sets up in the nodes, for gd_cluster_preflight
+ * and gd_cluster_up to call at their phases (Slurm: its packages, the
+ * munge key, each node's slurm.conf and daemons); NULL when it sets up
+ * nothing (an exec adapter's system, a cluster without one). */
+const gd_node_hook *gd_jobsys_node_hook(const gd_cluster *c);
 
 /* The job system of cluster c, running in st. */
 int gd_jobsys_open(const gd_cluster *c, const gd_cluster_state *st,
@@ -173,11 +182,16 @@ size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out);
 /* The node whose daemon schedules (Slurm's controller), or -1. */
 long gd_jobsys_controller(const gd_cluster *c);
 
-/* Parses an exec adapter's query answer (exposed for the unit tests). */
-int gd_exec_parse_query(const char *text, gd_job_status **jobs, size_t *n,
-			gd_error **err);
-/* Parses its "nodes" answer (the same); *states is a heap array. */
-int gd_exec_parse_nodes(const char *text, gd_jobsys_node **states, size_t *n,
-			gd_error **err);
+/* The file of the system's configuration a reboot's back_with "config"
+ * changes, as every node reads it (Slurm: /etc/slurm/slurm.conf); NULL
+ * when gameday knows none (an exec adapter's system). */
+const char *gd_jobsys_config_path(const gd_cluster *c);
+
+/* That file's text as node sees it after a configuration-management run
+ * that set keys[i] to values[i], in the system's own syntax.  A heap
+ * string, or NULL when out of memory (or there is no such file). */
+char *gd_jobsys_config_override(const gd_cluster *c, const char *text,
+				const char *node, const char *const *keys,
+				const char *const *values, size_t n);
 
 #endif

@@ -5,6 +5,7 @@
 #include "base/cleanup.h"
 #include "jobsys/command.h"
 #include "jobsys/driver.h"
+#include "jobsys/exec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -349,9 +350,38 @@ static int exec_node_states(gd_jobsys *js, const char *nodes,
 	return gd_exec_parse_nodes(text, states, n, err);
 }
 
+/* The adapter's commands run in the node it names, or the first. */
+static const char *exec_command_node(const gd_cluster *c)
+{
+	return c->adapter_node ? c->adapter_node : c->nodes[0].name;
+}
+
+static bool exec_runs_jobs(const gd_cluster *c, size_t i)
+{
+	return c->adapter_node ? strcmp(c->nodes[i].name, c->adapter_node) != 0
+			       : i != 0;
+}
+
+/* The cluster file has "drain", "resume" and "nodes" together or none. */
+static bool exec_can_drain(const gd_cluster *c)
+{
+	return c->adapter_drain.n;
+}
+
+static bool exec_can_tell_states(const gd_cluster *c)
+{
+	return c->adapter_nodes.n;
+}
+
 static const char *const exec_logs[] = {NULL};
 
+/* No setup row: the team's own system is in the nodes already (its
+ * services are the roles' own), and gameday knows none of its files. */
 const gd_jobsys_driver gd_jobsys_exec = {
+	.command_node = exec_command_node,
+	.runs_jobs = exec_runs_jobs,
+	.can_drain = exec_can_drain,
+	.can_tell_states = exec_can_tell_states,
 	.wait_ready = exec_wait_ready,
 	.submit = exec_submit,
 	.query = exec_query,

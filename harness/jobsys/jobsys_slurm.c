@@ -206,10 +206,74 @@ static int slurm_query(gd_jobsys *js, const char *const *ids, size_t nids,
 	return read_completions(js, jobs, n, err);
 }
 
+/* ---- the cluster file's answers ---- */
+
+static const char *slurm_command_node(const gd_cluster *c)
+{
+	return c->nodes[gd_slurm_controller(c)].name;
+}
+
+static bool slurm_runs_jobs(const gd_cluster *c, size_t i)
+{
+	return i != gd_slurm_controller(c);
+}
+
+/* ---- the cluster's node-setup hook: packages, the munge key, each
+ * node's files and daemons ---- */
+
+#define MUNGE_KEY "munge.key" /* in the run directory, root's alone */
+
+static int setup_preflight(void *ctx, const gd_cluster *c, gd_error **err)
+{
+	(void)ctx;
+	(void)c;
+	return gd_slurm_preflight(err);
+}
+
+static int setup_prepare(void *ctx, const gd_cluster *c, const char *rundir,
+			 gd_error **err)
+{
+	(void)ctx;
+	(void)c;
+	char key[PATH_MAX];
+	gd_pathf(key, sizeof(key), "%s/" MUNGE_KEY, rundir);
+	return gd_slurm_make_key(key, err);
+}
+
+static void setup_services(void *ctx, const gd_cluster *c, size_t index,
+			   FILE *out)
+{
+	(void)ctx;
+	gd_slurm_services(c, index, out);
+}
+
+static int setup_node_files(void *ctx, const gd_cluster *c, size_t index,
+			    const char *dir, const char *rundir, gd_error **err)
+{
+	(void)ctx;
+	char key[PATH_MAX];
+	gd_pathf(key, sizeof(key), "%s/" MUNGE_KEY, rundir);
+	return gd_slurm_write_node(c, index, dir, key, err);
+}
+
+static const gd_node_hook slurm_setup = {
+	.preflight = setup_preflight,
+	.prepare = setup_prepare,
+	.services = setup_services,
+	.node_files = setup_node_files,
+};
+
 static const char *const slurm_logs[] = {
 	"slurm/slurmd.log", "slurm/slurmctld.log", "slurm/jobcomp.log", NULL};
 
 const gd_jobsys_driver gd_jobsys_slurm = {
+	.command_node = slurm_command_node,
+	.controller = gd_slurm_controller,
+	.runs_jobs = slurm_runs_jobs,
+	.timings = gd_slurm_timings,
+	.setup = &slurm_setup,
+	.config_path = GD_SLURM_CONF,
+	.config_override = gd_slurm_conf_override,
 	.wait_ready = slurm_wait_ready,
 	.submit = slurm_submit,
 	.find = slurm_find,

@@ -202,7 +202,8 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 size_t gd_slurm_controller(const gd_cluster *c)
 {
 	for (size_t i = 0; i < c->nnodes; i++)
-		if (strcmp(c->roles[c->nodes[i].role].name, "controller") == 0)
+		if (strcmp(c->roles[c->nodes[i].role].name,
+			   gd_system_controller_role(GD_SYSTEM_SLURM)) == 0)
 			return i;
 	return 0;
 }

@@ -1005,9 +1005,10 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 
 	gd_cluster_state *st = NULL;
-	r = gd_cluster_preflight(c, o->libexec, err);
+	const gd_node_hook *hook = gd_jobsys_node_hook(c);
+	r = gd_cluster_preflight(c, o->libexec, hook, err);
 	if (r == 0)
-		r = gd_cluster_up(c, o->libexec, &st, err);
+		r = gd_cluster_up(c, o->libexec, hook, &st, err);
 	if (r < 0)
 		return r;
 

@@ -25,11 +25,29 @@ static const char *const adapter_keys[] = {
 	"verify", "drain", "resume", "nodes",
 };
 
+/* What a cluster file of each job system must say, one row per enum
+ * gd_system.  The systems' own rules, kept with the model rather than in
+ * jobsys/ (which reads the model): checking a file needs no driver. */
+static const struct system_rules {
+	const char *name;
+	/* The role of the one node whose daemon schedules, beside which at
+	 * least one node runs jobs; NULL: no such rule. */
+	const char *controller;
+} systems[] = {
+	[GD_SYSTEM_SLURM] = {"slurm", "controller"},
+	[GD_SYSTEM_EXEC] = {"exec", NULL},
+	[GD_SYSTEM_NONE] = {"none", NULL},
+};
+#define NSYSTEMS (sizeof(systems) / sizeof(systems[0]))
+
 const char *gd_system_name(enum gd_system s)
 {
-	return s == GD_SYSTEM_SLURM  ? "slurm"
-	       : s == GD_SYSTEM_EXEC ? "exec"
-				     : "none";
+	return systems[s].name;
+}
+
+const char *gd_system_controller_role(enum gd_system s)
+{
+	return systems[s].controller;
 }
 
 static bool valid_hostname(const char *s)
@@ -526,10 +544,12 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 	c->name = "cluster";
 	RD_FIELD(rd_as_name, r, v, "name", false, 64, &c->name);
 
-	static const char *const systems[] = {"slurm", "exec", "none"};
+	const char *names[NSYSTEMS];
+	for (size_t i = 0; i < NSYSTEMS; i++)
+		names[i] = systems[i].name;
 	int sys = 0;
-	bool system =
-		RD_FIELD(rd_as_choice, r, v, "system", true, systems, 3, &sys);
+	bool system = RD_FIELD(rd_as_choice, r, v, "system", true, names,
+			       NSYSTEMS, &sys);
 	c->system = (enum gd_system)sys;
 
 	json_t *nodes = rd_get(r, v, "nodes", true);
@@ -565,21 +585,23 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 
 	/* Slurm needs exactly one controller (slurmctld) and somewhere to run
 	 * jobs (slurmd). */
-	if (system && nodes_ok && c->system == GD_SYSTEM_SLURM) {
+	const char *ctl = systems[c->system].controller;
+	if (system && nodes_ok && ctl) {
 		size_t controllers = 0;
 		for (size_t i = 0; i < c->nnodes; i++)
 			controllers += strcmp(c->roles[c->nodes[i].role].name,
-					      "controller") == 0;
+					      ctl) == 0;
 		size_t m = rd_push_key(r, "nodes");
 		if (controllers != 1)
 			rd_error(
 				r,
-				"a slurm cluster needs exactly one node with role \"controller\" (found %zu)",
-				controllers);
+				"a %s cluster needs exactly one node with role \"%s\" (found %zu)",
+				gd_system_name(c->system), ctl, controllers);
 		else if (c->nnodes < 2)
 			rd_error(
 				r,
-				"a slurm cluster needs at least one node besides the controller");
+				"a %s cluster needs at least one node besides the controller",
+				gd_system_name(c->system));
 		rd_pop(r, m);
 	}
 }

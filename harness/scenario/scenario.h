@@ -23,6 +23,10 @@
 enum gd_system { GD_SYSTEM_SLURM, GD_SYSTEM_EXEC, GD_SYSTEM_NONE };
 
 const char *gd_system_name(enum gd_system s);
+/* The role of the one node whose daemon schedules in a cluster of system
+ * s, which a cluster file must give exactly one node, and at least one
+ * node besides (Slurm: "controller"); NULL when s has no such node. */
+const char *gd_system_controller_role(enum gd_system s);
 
 typedef struct gd_strv {
 	const char **v;

@@ -11,6 +11,7 @@
 #include "faults/faults.h"
 #include "faults/schedule.h"
 #include "host/cgroup.h"
+#include "jobsys/jobsys.h"
 #include "plan/plan.h"
 #include "scenario/load.h"
 
@@ -250,7 +251,9 @@ static int run(const char *libexec)
 		}
 		gd_cluster_state *st = NULL;
 		gd_error *err = NULL;
-		if (gd_cluster_up(&s->cluster, libexec, &st, &err) < 0) {
+		if (gd_cluster_up(&s->cluster, libexec,
+				  gd_jobsys_node_hook(&s->cluster), &st,
+				  &err) < 0) {
 			fprintf(stderr, "bench faults: %s\n", err->msg);
 			return 1;
 		}

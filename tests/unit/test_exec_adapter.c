@@ -1,6 +1,6 @@
 #include "unit.h"
 
-#include "jobsys/jobsys.h"
+#include "jobsys/exec.h"
 
 #include <errno.h>
 #include <stdlib.h>
