@@ -297,8 +297,8 @@ static void check_keys_of(gd_reader *r, json_t *obj, const gd_kind *k)
 	const char **any = keys_of_any_kind(r, &nany);
 	const char **mine = gd_arena_array(r->arena, nmine, sizeof(char *));
 	memcpy(mine, common_keys, sizeof(common_keys));
-	memcpy(mine + GD_ARRAY_SIZE(common_keys), k->keys,
-	       k->nkeys * sizeof(char *));
+	for (size_t i = 0; i < k->nkeys; i++)
+		mine[GD_ARRAY_SIZE(common_keys) + i] = k->keys[i];
 	rd_elsewhere *other =
 		gd_arena_array(r->arena, nany, sizeof(rd_elsewhere));
 	size_t nother = 0;
