@@ -213,6 +213,47 @@ static void fmt_ms(const json_t *v, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+static long long int_of(const json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+void gd_result_measures(const json_t *m, bool summary,
+			void (*row)(void *ctx, const char *label,
+				    const char *value),
+			void *ctx)
+{
+	char v[160], a[32], b[32];
+	snprintf(v, sizeof(v), "%lld of %lld", int_of(m, "correct_on_time"),
+		 int_of(m, "jobs"));
+	row(ctx, "jobs correct within their hard deadline", v);
+	snprintf(v, sizeof(v), "%lld (%lld%%)", int_of(m, "within_expected"),
+		 int_of(m, "within_expected_pct"));
+	row(ctx, "within their expected duration", v);
+	snprintf(v, sizeof(v), "%.2fx / %.2fx", num(m, "worst_inflation"),
+		 num(m, "p95_inflation"));
+	row(ctx, "job-time inflation, worst / p95", v);
+	fmt_ms(json_object_get(m, "longest_stall_ms"), a, sizeof(a));
+	fmt_ms(json_object_get(m, "stall_limit_ms"), b, sizeof(b));
+	snprintf(v, sizeof(v), "%s (limit %s)", a, b);
+	row(ctx, "longest stall (no job progressed)", v);
+	bool silent = json_is_true(json_object_get(m, "silent_failure"));
+	if (summary)
+		row(ctx, "silent failure", silent ? "**YES**" : "no");
+	fmt_ms(json_object_get(m, "silent_ms"), a, sizeof(a));
+	if (silent || !summary)
+		row(ctx, "silent, in all", a);
+	snprintf(v, sizeof(v), "%lld: %lld / %lld",
+		 int_of(m, "faults_touching_work"), int_of(m, "faults_noticed"),
+		 int_of(m, "faults_recovered"));
+	row(ctx, "faults that touched work: noticed / recovered", v);
+}
+
+static void md_row(void *ctx, const char *label, const char *value)
+{
+	fprintf(ctx, "| %s | %s |\n", label, value);
+}
+
 char *gd_result_close_call(const json_t *job, char *buf, size_t size)
 {
 	const json_t *c = json_object_get(job, "close_call");
@@ -414,38 +455,9 @@ void gd_report_summary(const json_t *result, FILE *out)
 		}
 		fputc('\n', out);
 	}
-	char a[32], b[32];
 	fputs("| measure | value |\n|---|---|\n", out);
-	fprintf(out,
-		"| jobs correct within their hard deadline | %lld of %lld |\n",
-		(long long)json_integer_value(
-			json_object_get(m, "correct_on_time")),
-		(long long)json_integer_value(json_object_get(m, "jobs")));
-	fprintf(out, "| within their expected duration | %lld (%lld%%) |\n",
-		(long long)json_integer_value(
-			json_object_get(m, "within_expected")),
-		(long long)json_integer_value(
-			json_object_get(m, "within_expected_pct")));
-	fprintf(out, "| job-time inflation, worst / p95 | %.2fx / %.2fx |\n",
-		num(m, "worst_inflation"), num(m, "p95_inflation"));
-	fmt_ms(json_object_get(m, "longest_stall_ms"), a, sizeof(a));
-	fmt_ms(json_object_get(m, "stall_limit_ms"), b, sizeof(b));
-	fprintf(out, "| longest stall (no job progressed) | %s (limit %s) |\n",
-		a, b);
-	fmt_ms(json_object_get(m, "silent_ms"), a, sizeof(a));
-	fprintf(out, "| silent failure | %s |\n",
-		json_is_true(json_object_get(m, "silent_failure")) ? "**YES**"
-								   : "no");
-	if (json_is_true(json_object_get(m, "silent_failure")))
-		fprintf(out, "| silent, in all | %s |\n", a);
-	fprintf(out,
-		"| faults that touched work: noticed / recovered | %lld: %lld / %lld |\n\n",
-		(long long)json_integer_value(
-			json_object_get(m, "faults_touching_work")),
-		(long long)json_integer_value(
-			json_object_get(m, "faults_noticed")),
-		(long long)json_integer_value(
-			json_object_get(m, "faults_recovered")));
+	gd_result_measures(m, true, md_row, out);
+	fputc('\n', out);
 	summary_silent(result, out);
 	summary_score(score, out);
 	summary_log(result, out);

@@ -44,6 +44,14 @@ const char *gd_result_join(gd_strbuf *sb, const json_t *strings,
 			   const char *sep);
 /* A job's close call in words ("its run on w1 ended 30.0s before jump was
  * applied") into buf, or NULL when it has none. */
+/* The run's measures (result.json's "measures", m) as the reports list
+ * them, a row each: a label and its value in words.  summary: the
+ * summary's rows, which say whether the day was silent and how long only
+ * when it was; else the scorecard's. */
+void gd_result_measures(const json_t *m, bool summary,
+			void (*row)(void *ctx, const char *label,
+				    const char *value),
+			void *ctx);
 char *gd_result_close_call(const json_t *job, char *buf, size_t size);
 
 /* Text with &, <, >, " and ' escaped, and the control characters XML 1.0

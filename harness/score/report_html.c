@@ -615,6 +615,11 @@ static void silent_banner(FILE *out, const json_t *result)
 	}
 }
 
+static void html_row(void *ctx, const char *label, const char *value)
+{
+	fprintf(ctx, "<tr><td>%s</td><td>%s</td></tr>\n", label, value);
+}
+
 void gd_report_html(const json_t *result, FILE *out)
 {
 	const json_t *score = json_object_get(result, "score");
@@ -664,34 +669,8 @@ void gd_report_html(const json_t *result, FILE *out)
 	fputs("<h2>Timeline</h2>\n", out);
 	timeline(out, result);
 	legend(out);
-	char a[32], b[32];
 	fputs("<h2>Measures</h2>\n<table><tbody>\n", out);
-	fprintf(out,
-		"<tr><td>jobs correct within their hard deadline</td><td>%lld of %lld</td></tr>\n",
-		(long long)json_integer_value(
-			json_object_get(m, "correct_on_time")),
-		(long long)json_integer_value(json_object_get(m, "jobs")));
-	fprintf(out,
-		"<tr><td>within their expected duration</td><td>%lld (%lld%%)</td></tr>\n",
-		(long long)json_integer_value(
-			json_object_get(m, "within_expected")),
-		(long long)json_integer_value(
-			json_object_get(m, "within_expected_pct")));
-	fprintf(out,
-		"<tr><td>job-time inflation, worst / p95</td><td>%.2fx / %.2fx</td></tr>\n",
-		json_number_value(json_object_get(m, "worst_inflation")),
-		json_number_value(json_object_get(m, "p95_inflation")));
-	fprintf(out,
-		"<tr><td>longest stall (no job progressed)</td><td>%s (limit %s)</td></tr>\n",
-		gd_score_fmt_ms(ms_of(m, "longest_stall_ms"), a, sizeof(a)),
-		gd_score_fmt_ms(ms_of(m, "stall_limit_ms"), b, sizeof(b)));
-	fprintf(out,
-		"<tr><td>silent, in all</td><td>%s</td></tr>\n"
-		"<tr><td>faults that touched work: noticed / recovered</td><td>%lld: %lld / %lld</td></tr>\n",
-		gd_score_fmt_ms(ms_of(m, "silent_ms"), a, sizeof(a)),
-		(long long)ms_of(m, "faults_touching_work"),
-		(long long)ms_of(m, "faults_noticed"),
-		(long long)ms_of(m, "faults_recovered"));
+	gd_result_measures(m, false, html_row, out);
 	fputs("</tbody></table>\n<h2>Jobs</h2>\n", out);
 	jobs_table(out, result);
 	faults_table(out, result);
