@@ -2,6 +2,7 @@
 #include "plan/print.h"
 
 #include "base/cleanup.h"
+#include "base/thread.h"
 #include "cluster/events.h"
 #include "faults/engine.h"
 
@@ -533,18 +534,7 @@ int gd_faults_start(gd_faults *f, const gd_action *acts, size_t n,
 	f->acts = acts;
 	f->nacts = n;
 	f->t0_ns = t0_ns;
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&f->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&f->lock, NULL);
-	/* The player must not take the signals the run waits for. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int r = pthread_create(&f->thread, NULL, player, f);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int r = gd_thread_start(&f->thread, &f->lock, &f->wake, player, f);
 	if (r != 0)
 		return gd_error_make(err, r, "cannot start playing the faults");
 	f->running = true;

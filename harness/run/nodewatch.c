@@ -2,13 +2,13 @@
 
 #include "base/cleanup.h"
 #include "base/strbuf.h"
+#include "base/thread.h"
 #include "cluster/events.h"
 #include "jobsys/jobsys.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,18 +111,7 @@ static int pick_nodes(gd_nodewatch *w, const gd_cluster *c)
 
 static int start_thread(gd_nodewatch *w)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	pthread_mutex_init(&w->lock, NULL);
-	/* The watcher must not take the signals the run waits for. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int r = pthread_create(&w->thread, NULL, watcher, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int r = gd_thread_start(&w->thread, &w->lock, &w->wake, watcher, w);
 	if (r == 0)
 		w->running = true;
 	return -r;
