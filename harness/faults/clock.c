@@ -261,7 +261,7 @@ static void clock_parse(gd_reader *r, json_t *obj, gd_step *st)
 	clock_spec *c = gd_arena_alloc(r->arena, sizeof(*c));
 	parse_body(r, obj, c);
 	st->spec = c;
-	if (c->action == CLOCK_RESET && st->has_for) {
+	if (c->action == CLOCK_RESET && json_object_get(obj, "for")) {
 		rd_error_at(r, "for",
 			    "a clock reset is instant; it takes no \"for\"");
 	}
@@ -298,7 +298,8 @@ static size_t part_claims(const void *spec, gd_claim *out, size_t max)
 {
 	(void)spec;
 	(void)max;
-	out[0] = (gd_claim){&gd_aspect_clock, NULL};
+	static const gd_aspect clock = {"change the clock of", false};
+	out[0] = (gd_claim){&clock, NULL};
 	return 1;
 }
 

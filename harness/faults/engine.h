@@ -91,8 +91,9 @@ typedef struct gd_fault_ops {
 	/* As a part of a changed return (spec: what its row's parse_part
 	 * read), on e's nodes while they are held: made, undone, and its
 	 * evidence appended (reverted: the node as it was; 0 seen, 1 not).
-	 * Its state is e's kind_state.  part_restarts: whether undoing it
-	 * needs the node's services restarted (what they read only as they
+	 * Its state is e's kind_state, one slot the parts of a change share:
+	 * one part kind alone may keep state.  part_restarts: whether undoing
+	 * it needs the node's services restarted (what they read only as they
 	 * start).  part_refused: why this version cannot play it, or NULL. */
 	int (*part_make)(gd_faults *f, const gd_plan_entry *e, const void *spec,
 			 gd_error **err);
@@ -119,11 +120,6 @@ void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop);
 void gd_faults_prepare_roots(gd_faults *f, const gd_plan_entry *e, bool apply);
 void gd_faults_prepare_nls(gd_faults *f, const gd_plan_entry *e, bool apply);
 
-/* kill, pause and reboot (power.c). */
-int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err);
-int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err);
 /* A netlink socket in node a's network namespace (its pinned one when it
  * is down): 0, 1 when it has none (released), or a negative errno. */
 int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err);

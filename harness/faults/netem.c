@@ -300,7 +300,7 @@ static void netem_parse(gd_reader *r, json_t *obj, gd_step *st)
 {
 	shape *n = gd_arena_alloc(r->arena, sizeof(*n));
 	st->spec = n;
-	rd_step_lasts(r, obj, st);
+	parse_lasts(r, obj, st);
 	bool lat = RD_FIELD(rd_as_positive_duration, r, obj, "latency", false,
 			    &n->delay);
 	if (lat && n->delay > MAX_LATENCY) {
@@ -376,6 +376,7 @@ static const char *const keys[] = {"latency", "jitter", "loss"};
 
 const gd_kind gd_kind_netem = {
 	.name = "netem",
+	.lasts = true,
 	.keys = keys,
 	.nkeys = GD_ARRAY_SIZE(keys),
 	.color = "#795548",

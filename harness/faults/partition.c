@@ -194,7 +194,7 @@ static void partition_parse(gd_reader *r, json_t *obj, gd_step *st)
 	json_t *to = json_object_get(obj, "to");
 	bool isolate = json_object_get(obj, "targets") != NULL;
 	int shapes = isolate + !!groups + !!(from || to);
-	rd_step_lasts(r, obj, st);
+	parse_lasts(r, obj, st);
 	if (shapes != 1) {
 		rd_error(
 			r,
@@ -292,6 +292,7 @@ static const char *const keys[] = {"groups", "from", "to", "mode"};
  * hold at once (the cuts are counted). */
 const gd_kind gd_kind_partition = {
 	.name = "partition",
+	.lasts = true,
 	.silences = true,
 	.splits = true,
 	.keeps_pre = "cuts",

@@ -221,8 +221,8 @@ static int kill_service(gd_faults *f, gd_node_rt *n, const kill_spec *k,
 	return 0;
 }
 
-int gd_power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		   size_t size, gd_error **err)
+static int power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size, gd_error **err)
 {
 	const gd_step *st = e->step;
 	int missing = 0;
@@ -294,8 +294,8 @@ static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 	return r;
 }
 
-int gd_power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
-		  size_t size, gd_error **err)
+static int power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		      size_t size, gd_error **err)
 {
 	int missing = 0;
 	if (e->step->kind == &gd_kind_pause) {
@@ -357,16 +357,10 @@ static void kill_parse(gd_reader *r, json_t *obj, gd_step *st)
 		}
 	}
 	RD_FIELD(rd_as_name, r, obj, "service", false, 64, &k->service);
-	if (k->service && st->has_for) {
+	if (k->service && json_object_get(obj, "for"))
 		rd_error_at(
 			r, "for",
 			"a killed service is restarted by its supervisor; \"for\" applies to whole-node kills");
-	}
-	if (st->wave && !k->service && !st->has_for) {
-		rd_error_at(
-			r, "wave",
-			"a wave needs the step's \"for\" (how long each batch is down)");
-	}
 }
 
 static void reboot_parse(gd_reader *r, json_t *obj, gd_step *st)
@@ -378,7 +372,7 @@ static void reboot_parse(gd_reader *r, json_t *obj, gd_step *st)
 		parse_back_with(r, back, st);
 		rd_pop(r, m);
 	}
-	rd_step_lasts(r, obj, st);
+	parse_lasts(r, obj, st);
 }
 
 static bool instant(const gd_step *st)
@@ -404,7 +398,8 @@ static size_t power_claims(const gd_step *st, gd_claim *out, size_t max)
 	(void)max;
 	if (service_kill(st))
 		return 0;
-	out[0] = (gd_claim){&gd_aspect_power, NULL};
+	static const gd_aspect power = {"take down or pause", false};
+	out[0] = (gd_claim){&power, NULL};
 	return 1;
 }
 
@@ -501,16 +496,16 @@ static void power_prepare(gd_faults *f, const gd_plan_entry *e, bool apply)
 }
 
 static const gd_fault_ops power_ops = {
-	.apply = gd_power_apply,
-	.heal = gd_power_heal,
+	.apply = power_apply,
+	.heal = power_heal,
 	.prepare = power_prepare,
 };
 
 /* A reboot keeps what its changed return replaced. */
 static const gd_fault_ops reboot_ops = {
 	.preflight = reboot_preflight,
-	.apply = gd_power_apply,
-	.heal = gd_power_heal,
+	.apply = power_apply,
+	.heal = power_heal,
 	.prepare = power_prepare,
 	.forget = gd_change_forget_parts,
 };
@@ -535,11 +530,12 @@ const gd_kind gd_kind_kill = {
 
 const gd_kind gd_kind_pause = {
 	.name = "pause",
+	.lasts = true,
 	.silences = true,
 	.keeps_pre = "freezes",
 	.keeps_post = "",
 	.color = "#1565c0",
-	.parse = rd_step_lasts,
+	.parse = parse_lasts,
 	.waves = always,
 	.claims = power_claims,
 	.describe = pause_describe,
@@ -549,6 +545,7 @@ const gd_kind gd_kind_pause = {
 
 const gd_kind gd_kind_reboot = {
 	.name = "reboot",
+	.lasts = true,
 	.takes_down = always,
 	.keys = reboot_keys,
 	.nkeys = GD_ARRAY_SIZE(reboot_keys),

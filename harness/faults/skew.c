@@ -409,7 +409,7 @@ static int skew_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	return skew_check(f, e, k, true, evidence, size);
 }
 
-static void gd_skew_forget(gd_faults *f, size_t entry)
+static void skew_forget(gd_faults *f, size_t entry)
 {
 	struct skew_saved *sv = f->kind_state[entry];
 	if (!sv)
@@ -633,18 +633,23 @@ static const void *skew_parse_part(gd_reader *r, json_t *obj)
 	return k;
 }
 
+static const gd_aspect ids = {"remap the service user's ids on", false},
+		       seccomp = {"set a seccomp profile on", false},
+		       caps = {"drop capabilities on", false},
+		       path = {"change the same path on", true};
+
 static size_t skew_claims_of(const void *spec, gd_claim *out, size_t max)
 {
 	const skew_spec *k = spec;
 	size_t n = 0;
 	if ((k->uid >= 0 || k->gid >= 0) && n < max)
-		out[n++] = (gd_claim){&gd_aspect_ids, NULL};
+		out[n++] = (gd_claim){&ids, NULL};
 	if (k->profile.has_seccomp && n < max)
-		out[n++] = (gd_claim){&gd_aspect_seccomp, NULL};
+		out[n++] = (gd_claim){&seccomp, NULL};
 	if (k->profile.caps_drop.n && n < max)
-		out[n++] = (gd_claim){&gd_aspect_caps, NULL};
+		out[n++] = (gd_claim){&caps, NULL};
 	for (size_t i = 0; i < k->npaths && n < max; i++)
-		out[n++] = (gd_claim){&gd_aspect_path, k->paths[i].target};
+		out[n++] = (gd_claim){&path, k->paths[i].target};
 	return n;
 }
 
@@ -776,7 +781,7 @@ static const gd_fault_ops ops = {
 	.apply = skew_apply,
 	.heal = skew_heal,
 	.prepare = gd_faults_prepare_roots,
-	.forget = gd_skew_forget,
+	.forget = skew_forget,
 	.part_make = part_make,
 	.part_undo = part_undo,
 	.part_check = part_check,

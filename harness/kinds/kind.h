@@ -10,7 +10,15 @@
  * a line in the table: docs/adding-a-kind.md shows how.
  *
  * The row's functions take the types of the layers that call them; they
- * are only named here, so this header includes none of those layers. */
+ * are only named here, so this header includes none of those layers.
+ *
+ * Every row has a name (not "change", the scorer's name for a changed
+ * return, nor "config" or "for", keys of back_with), a colour, words
+ * (describe or part_describe, and a JSON form) and ops with apply and
+ * heal; tests/unit/test_kinds.c holds every row to that.  The table's
+ * order is the legend's, the order a changed return's parts are made
+ * and seen in (reverted in reverse), and the order kinds are named in
+ * messages ("a kill or partition step"). */
 #ifndef GD_KINDS_KIND_H
 #define GD_KINDS_KIND_H
 
@@ -42,18 +50,25 @@ typedef struct gd_kind {
 	 * kind, note, at, after, delay, for, wave, targets). */
 	const char *const *keys;
 	size_t nkeys;
+	/* It always lasts: its parse refuses a step without "for"
+	 * (parse_lasts), and a wave of it needs no second word on that. */
+	bool lasts;
 	/* It may name its nodes some other way than "targets". */
 	bool targets_optional;
 	/* Its bars and legend on the HTML timeline. */
 	const char *color;
-	/* Reads and checks the kind's own keys of obj into st, reporting
-	 * each problem at its path; after every step's keys are read. */
+	/* Reads and checks the kind's own keys of obj into st (its spec,
+	 * set before any return when the row's other functions read it),
+	 * reporting each problem at its path.  Called once the step's id,
+	 * timing, "for" (st->has_for: it parsed; the key may be there and
+	 * bad) and wave are read, before its targets. */
 	void (*parse)(struct gd_reader *r, json_t *obj, struct gd_step *st);
 	/* Whether st takes its nodes down in batches when it has a "wave";
 	 * NULL: waves are not for this kind. */
 	bool (*waves)(const struct gd_step *st);
 	/* What st holds on each of its nodes while it lasts, at most max
-	 * (plan/claims.h); how many. */
+	 * (plan/claims.h); how many.  NULL, or none for an instant step:
+	 * it holds nothing (partitions compose). */
 	size_t (*claims)(const struct gd_step *st, struct gd_claim *out,
 			 size_t max);
 	/* The entry's settings in words for the plan and the reports
@@ -68,25 +83,29 @@ typedef struct gd_kind {
 	/* Whether st has nothing to heal (a service kill, a clock reset);
 	 * NULL: it lasts. */
 	bool (*instant)(const struct gd_step *st);
-	/* Its nodes are sides cut apart (its "targets" each a side of its
-	 * own beside the rest, or the step's sides); not targets changed. */
+	/* Its nodes are sides cut apart, not targets changed: its parse
+	 * fills st->sides, or leaves none and each of its "targets" is a
+	 * side of its own beside the rest (targets_optional, then). */
 	bool splits;
 	/* Facets the fidelity check reads (plan/fidelity.c): whether st
 	 * takes its nodes down (their jobs lost, a requeue); whether they
 	 * run on and answer nothing (frozen, cut off); whether jobs there
 	 * stall on failed reads and writes, to resume at their next try;
 	 * how it moves their clocks (spec: a step's or a changed return's
-	 * part of this kind; false: it does not). */
+	 * part of this kind; false: it does not; a reset is a move, back
+	 * to the host's time).  takes_down NULL: it never does. */
 	bool (*takes_down)(const struct gd_step *st);
 	bool silences;
 	bool stalls_io;
 	bool (*shifts_clock)(const void *spec, gd_time_shift *out);
 	/* How the fidelity check says what it does to a node: keeps_pre
-	 * NODE keeps_post ("cuts w1 off"); NULL: "keeps w1 down". */
+	 * NODE keeps_post ("cuts w1 off"); each NULL: "keeps", " down". */
 	const char *keeps_pre, *keeps_post;
 	/* As a part of a reboot's changed return ("back_with": {NAME:
-	 * {...}}): its settings read (spec), what they hold on a node, and
-	 * in words and JSON.  NULL: this kind cannot be one. */
+	 * {...}}): its settings read (spec; NULL once reported, and the
+	 * part is dropped), what they hold on a node, and in words and
+	 * JSON.  NULL: this kind cannot be one; set: so are these three and
+	 * the part_* ops. */
 	const void *(*parse_part)(struct gd_reader *r, json_t *obj);
 	size_t (*part_claims)(const void *spec, struct gd_claim *out,
 			      size_t max);

@@ -3,13 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const gd_aspect gd_aspect_power = {"take down or pause", false},
-		gd_aspect_clock = {"change the clock of", false},
-		gd_aspect_ids = {"remap the service user's ids on", false},
-		gd_aspect_seccomp = {"set a seccomp profile on", false},
-		gd_aspect_caps = {"drop capabilities on", false},
-		gd_aspect_path = {"change the same path on", true},
-		gd_aspect_config = {"change the job system's configuration on",
+const gd_aspect gd_aspect_config = {"change the job system's configuration on",
 				    false};
 
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)

@@ -17,15 +17,14 @@
 #include <stddef.h>
 
 /* An aspect of a node a fault may hold.  Each is one object, compared
- * by address: a kind with an aspect no other kind touches defines its
- * own beside its row; the ones several kinds share are here. */
+ * by address, defined beside the row of the kind that holds it; the job
+ * system's configuration, which a changed return holds, is here. */
 typedef struct gd_aspect {
 	const char *verb; /* in words: "take down or pause" */
 	bool by_path;	  /* held per node path (the claim names it) */
 } gd_aspect;
 
-extern const gd_aspect gd_aspect_power, gd_aspect_clock, gd_aspect_ids,
-	gd_aspect_seccomp, gd_aspect_caps, gd_aspect_path, gd_aspect_config;
+extern const gd_aspect gd_aspect_config;
 
 typedef struct gd_claim {
 	const gd_aspect *aspect;

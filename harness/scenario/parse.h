@@ -18,7 +18,7 @@ void parse_targets_field(gd_reader *r, json_t *obj, const char *key,
 			 gd_targets *t);
 void parse_back_with(gd_reader *r, json_t *v, gd_step *st);
 /* Reports a step of a kind that lasts given without "for". */
-void rd_step_lasts(gd_reader *r, json_t *obj, gd_step *st);
+void parse_lasts(gd_reader *r, json_t *obj, gd_step *st);
 
 /* Cross-reference checks over a fully parsed scenario. */
 void check_scenario(gd_reader *r, gd_scenario *s);

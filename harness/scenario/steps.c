@@ -190,7 +190,7 @@ static void parse_wave(gd_reader *r, json_t *v, gd_step *st)
 		w->shuffle = order == 1;
 }
 
-void rd_step_lasts(gd_reader *r, json_t *obj, gd_step *st)
+void parse_lasts(gd_reader *r, json_t *obj, gd_step *st)
 {
 	if (!json_object_get(obj, "for"))
 		rd_error(r, "a %s step needs \"for\" (how long it lasts)",
@@ -211,11 +211,15 @@ static void check_kind_rules(gd_reader *r, json_t *obj, gd_step *st)
 		parse_targets_field(r, obj, "targets", &st->targets);
 		st->has_targets = true;
 	}
-	if (st->wave && !(st->kind->waves && st->kind->waves(st))) {
+	if (st->wave && !(st->kind->waves && st->kind->waves(st)))
 		rd_error_at(
 			r, "wave",
 			"waves take nodes down in batches: they apply to kill (whole node, with \"for\"), pause and reboot steps");
-	}
+	else if (st->wave && !st->kind->lasts && !json_object_get(obj, "for"))
+		/* a kind that lasts has said it needs "for" already */
+		rd_error_at(
+			r, "wave",
+			"a wave needs the step's \"for\" (how long each batch is down)");
 }
 
 static int by_name(const void *a, const void *b)
@@ -234,8 +238,9 @@ static const gd_kind *read_kind(gd_reader *r, json_t *v)
 			gd_arena_array(r->arena, gd_nkinds, sizeof(char *));
 		for (size_t i = 0; i < gd_nkinds; i++)
 			names[i] = gd_kinds[i]->name;
-		qsort(names, gd_nkinds, sizeof(*names), by_name);
+		/* of two as close, the one first in the table */
 		const char *hint = gd_suggest(name, names, gd_nkinds);
+		qsort(names, gd_nkinds, sizeof(*names), by_name);
 		char *list = gd_arena_printf(r->arena, "%s", names[0]);
 		for (size_t i = 1; i < gd_nkinds; i++)
 			list = gd_arena_printf(r->arena, "%s, %s", list,
@@ -285,6 +290,8 @@ static void check_keys_of_any_kind(gd_reader *r, json_t *obj)
 {
 	size_t n;
 	const char **any = keys_of_any_kind(r, &n);
+	/* of two keys as close, the first by name */
+	qsort(any, n, sizeof(*any), by_name);
 	rd_object(r, obj, "a step of any kind", any, n, NULL, 0);
 }
 

@@ -79,6 +79,15 @@ static ms_t resolution(const struct run *r)
 	return (ms_t)llround(GD_RESOLUTION_REAL_MS * r->scale);
 }
 
+/* Whether a fault of kind (as the log names it) may take nodes down (its
+ * row has the facet); a change comes as its nodes return from a reboot,
+ * so what ends then is the reboot's doing too. */
+static bool takes_down(const char *kind)
+{
+	const gd_kind *k = gd_kind_find(kind);
+	return k ? k->takes_down != NULL : strcmp(kind, "change") == 0;
+}
+
 /* The fault on its node whose application an attempt of j started or
  * ended closest to, closer than the resolution, or NULL: the job ended
  * just before a fault that at another scale would have caught it
@@ -88,15 +97,6 @@ static ms_t resolution(const struct run *r)
  * started later, or elsewhere.  A kill or reboot ending the attempt is
  * its cause, not a race; nor is an attempt that ends as a fault heals,
  * which is when the job system learns what happened during it. */
-/* Whether a fault of kind (as the log names it) takes nodes down, as a
- * kill or a reboot may; a change comes as its nodes return from a
- * reboot, so what ends then is the reboot's doing too. */
-static bool takes_down(const char *kind)
-{
-	const gd_kind *k = gd_kind_find(kind);
-	return k ? k->takes_down != NULL : strcmp(kind, "change") == 0;
-}
-
 static json_t *close_call(const struct run *r, const struct job *j)
 {
 	ms_t best = resolution(r);

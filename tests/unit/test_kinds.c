@@ -103,8 +103,10 @@ static void settings_go_through_the_row(void **state)
 	gd_claim c[8];
 	/* a uid and a path: two aspects, the path named */
 	assert_int_equal(gd_step_claims(&s->steps[1], c, 8), 2);
-	assert_ptr_equal(c[0].aspect, &gd_aspect_ids);
-	assert_ptr_equal(c[1].aspect, &gd_aspect_path);
+	assert_string_equal(c[0].aspect->verb,
+			    "remap the service user's ids on");
+	assert_false(c[0].aspect->by_path);
+	assert_true(c[1].aspect->by_path);
 	assert_string_equal(c[1].path, "scratch");
 	/* partitions compose: they hold no aspect */
 	assert_int_equal(gd_step_claims(&s->steps[2], c, 8), 0);
@@ -135,8 +137,9 @@ static void back_with_parts_are_kinds(void **state)
 	assert_false(gd_step_shifts_clock(&s->steps[0], false, &t));
 	gd_claim c[8];
 	assert_int_equal(gd_change_claims(ch, c, 8), 2);
-	assert_ptr_equal(c[0].aspect, &gd_aspect_ids);
-	assert_ptr_equal(c[1].aspect, &gd_aspect_clock);
+	assert_string_equal(c[0].aspect->verb,
+			    "remap the service user's ids on");
+	assert_string_equal(c[1].aspect->verb, "change the clock of");
 	gd_scenario_free(s);
 }
 
