@@ -132,7 +132,8 @@ static int dry_run(const gd_plan *p)
 			_cleanup_free_ char *what =
 				gd_plan_entry_text(p, acts[a].entry);
 			printf("  %-10s %-10s %-10s %s\n", st, rt,
-			       gd_action_kind_name(acts[a].kind), what);
+			       gd_action_kind_name(acts[a].kind),
+			       what ? what : "(out of memory)");
 			a++;
 		} else {
 			char dl[GD_DURATION_BUFSZ];

@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/duration.h"
+#include "base/strbuf.h"
 #include "plan/fidelity.h"
 
 #include <stdarg.h>
@@ -10,58 +11,20 @@
 
 #define PLAN_FORMAT_VERSION 1
 
-/* A growable string for one table cell at a time. */
-typedef struct sbuf {
-	char *s;
-	size_t n, cap;
-} sbuf;
-
-static void sb_printf(sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-	va_list ap, ap2;
-	va_start(ap, fmt);
-	va_copy(ap2, ap);
-	int need = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (need > 0) {
-		if (b->n + (size_t)need + 1 > b->cap) {
-			size_t cap = b->cap ? b->cap : 64;
-			while (cap < b->n + (size_t)need + 1)
-				cap *= 2;
-			char *s = realloc(b->s, cap);
-			if (!s)
-				abort();
-			b->s = s;
-			b->cap = cap;
-		}
-		vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-		b->n += (size_t)need;
-	}
-	va_end(ap);
-}
-
-static const char *sb_take(sbuf *b)
-{
-	if (!b->s)
-		sb_printf(b, "%s", "");
-	return b->s;
-}
-
 static const char *dur(gd_ms ms, char *buf)
 {
 	return gd_duration_format(ms, buf, GD_DURATION_BUFSZ);
 }
 
-static void nodes_text(sbuf *b, const gd_cluster *c, const gd_nodeset *set)
+static void nodes_text(gd_strbuf *b, const gd_cluster *c, const gd_nodeset *set)
 {
 	for (size_t k = 0; k < set->n; k++)
-		sb_printf(b, "%s%s", k ? " " : "", c->nodes[set->v[k]].name);
+		gd_strbuf_addf(b, "%s%s", k ? " " : "",
+			       c->nodes[set->v[k]].name);
 }
 
 /* What a reboot's nodes come back with, and until when. */
-static void change_text(sbuf *b, const gd_plan_entry *e)
+static void change_text(gd_strbuf *b, const gd_plan_entry *e)
 {
 	const gd_change *ch = e->step->back_with;
 	char buf[GD_DURATION_BUFSZ];
@@ -74,31 +37,30 @@ static void change_text(sbuf *b, const gd_plan_entry *e)
 			ch->parts[i].kind->part_describe(ch->parts[i].spec, m);
 			fclose(m);
 		}
-		sb_printf(b, "%s%s", sep, text ? text : "");
+		gd_strbuf_addf(b, "%s%s", sep, text ? text : "");
 		free(text);
 		sep = ", ";
 	}
 	for (size_t i = 0; i < ch->nconfig; i++) {
-		sb_printf(b, "%s%s=%s", sep, ch->config_keys[i],
-			  ch->config_values[i]);
+		gd_strbuf_addf(b, "%s%s=%s", sep, ch->config_keys[i],
+			       ch->config_values[i]);
 		sep = ", ";
 	}
 	if (e->change_until_end)
-		sb_printf(b, " to the end");
+		gd_strbuf_addf(b, " to the end");
 	else
-		sb_printf(b, " until %s", dur(e->change_end, buf));
+		gd_strbuf_addf(b, " until %s", dur(e->change_end, buf));
 }
 
 void gd_plan_nodes_print(FILE *out, const gd_cluster *c, const gd_nodeset *set)
 {
-	sbuf b = {0};
+	_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
 	nodes_text(&b, c, set);
-	fputs(sb_take(&b), out);
-	free(b.s);
+	fputs(b.buf, out);
 }
 
 /* What the entry's kind says of its settings, then its changed return. */
-static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
+static void details_text(gd_strbuf *b, const gd_plan *p, const gd_plan_entry *e)
 {
 	const gd_step *st = e->step;
 	char *text = NULL;
@@ -112,36 +74,35 @@ static void details_text(sbuf *b, const gd_plan *p, const gd_plan_entry *e)
 		fclose(m);
 	}
 	if (text && *text)
-		sb_printf(b, "%s", text);
+		gd_strbuf_addf(b, "%s", text);
 	free(text);
 	if (st->back_with) {
-		sb_printf(b, "; back with ");
+		gd_strbuf_addf(b, "; back with ");
 		change_text(b, e);
 	}
 }
 
 char *gd_plan_change_text(const gd_plan_entry *e)
 {
-	sbuf b = {0};
+	gd_strbuf b = GD_STRBUF_INIT;
 	if (e->step->back_with)
 		change_text(&b, e);
-	return (char *)sb_take(&b);
+	return gd_strbuf_detach(&b);
 }
 
 char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e)
 {
-	sbuf b = {0};
-	sb_printf(&b, "%s %s", e->step->kind->name, e->id);
+	gd_strbuf b = GD_STRBUF_INIT;
+	gd_strbuf_addf(&b, "%s %s", e->step->kind->name, e->id);
 	if (e->nodes.n) {
-		sb_printf(&b, " on ");
+		gd_strbuf_addf(&b, " on ");
 		nodes_text(&b, &p->scenario->cluster, &e->nodes);
 	}
-	sbuf d = {0};
+	_cleanup_strbuf_ gd_strbuf d = GD_STRBUF_INIT;
 	details_text(&d, p, e);
-	if (d.n)
-		sb_printf(&b, ": %s", d.s);
-	free(d.s);
-	return (char *)sb_take(&b);
+	if (d.len)
+		gd_strbuf_addf(&b, ": %s", d.buf);
+	return gd_strbuf_detach(&b);
 }
 
 static const char *heal_text(const gd_plan_entry *e, char *buf)
@@ -153,16 +114,16 @@ static const char *heal_text(const gd_plan_entry *e, char *buf)
 	return dur(e->end, buf);
 }
 
-static void submit_text(sbuf *b, const gd_job_group *g, gd_ms last)
+static void submit_text(gd_strbuf *b, const gd_job_group *g, gd_ms last)
 {
 	char x[GD_DURATION_BUFSZ], y[GD_DURATION_BUFSZ];
 	if (g->submit_over || g->submit_every)
-		sb_printf(b, "submitted %s..%s", dur(g->submit_at, x),
-			  dur(last, y));
+		gd_strbuf_addf(b, "submitted %s..%s", dur(g->submit_at, x),
+			       dur(last, y));
 	else
-		sb_printf(b, "submitted at %s", dur(g->submit_at, x));
+		gd_strbuf_addf(b, "submitted at %s", dur(g->submit_at, x));
 	if (g->submit_every)
-		sb_printf(b, " (one every %s)", dur(g->submit_every, x));
+		gd_strbuf_addf(b, " (one every %s)", dur(g->submit_every, x));
 }
 
 static void print_fidelity(const gd_plan *p, FILE *out)
@@ -231,11 +192,10 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		for (size_t k = 0; k < p->njobs; k++)
 			if (p->jobs[k].group == g && p->jobs[k].submit > last)
 				last = p->jobs[k].submit;
-		sbuf b = {0};
+		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
 		submit_text(&b, jg, last);
 		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
-			jg->jobs, jg->kind, sb_take(&b), dur(jg->deadline, x));
-		free(b.s);
+			jg->jobs, jg->kind, b.buf, dur(jg->deadline, x));
 		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
 			dur(jg->expected_hi, y));
 	}
@@ -254,15 +214,18 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const gd_plan_entry *e = &p->entries[i];
-		sbuf b[6] = {{0}};
-		sb_printf(&b[0], "%s", dur(e->start, x));
-		sb_printf(&b[1], "%s", heal_text(e, x));
-		sb_printf(&b[2], "%s", e->id);
-		sb_printf(&b[3], "%s", e->step->kind->name);
+		gd_strbuf b[6];
+		for (int k = 0; k < 6; k++)
+			gd_strbuf_init(&b[k]);
+		gd_strbuf_addf(&b[0], "%s", dur(e->start, x));
+		gd_strbuf_addf(&b[1], "%s", heal_text(e, x));
+		gd_strbuf_addf(&b[2], "%s", e->id);
+		gd_strbuf_addf(&b[3], "%s", e->step->kind->name);
 		nodes_text(&b[4], c, &e->nodes);
 		details_text(&b[5], p, e);
 		for (int k = 0; k < 6; k++) {
-			cells[(i + 1) * 6 + k] = sb_take(&b[k]);
+			if (!(cells[(i + 1) * 6 + k] = gd_strbuf_detach(&b[k])))
+				abort();
 			size_t len = strlen(cells[(i + 1) * 6 + k]);
 			if (k < 5 && len > width[k])
 				width[k] = len;

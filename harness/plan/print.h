@@ -14,7 +14,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out);
 json_t *gd_plan_to_json(const gd_plan *p);
 
 /* One fault in words, as the plan's table gives it: "pause w#1 on w1 w2:
- * ..." (a heap string). */
+ * ..." (a heap string; NULL when out of memory, as for the next). */
 char *gd_plan_entry_text(const gd_plan *p, const gd_plan_entry *e);
 /* What a reboot's nodes come back changed with, and until when: "uid
  * 2001, ... until 7h45m" (a heap string; empty for any other fault). */
