@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/duration.h"
+#include "base/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,22 +527,21 @@ static void verb(const gd_step *s, bool own, const char **pre,
 }
 
 /* The nodes of an issue's entry the timing is measured on, by name. */
-static void entry_nodes(const gd_plan *p, const gd_fidelity_issue *i, char *buf,
-			size_t size)
+static void entry_nodes(const gd_plan *p, const gd_fidelity_issue *i,
+			gd_strbuf *out)
 {
 	const gd_cluster *c = &p->scenario->cluster;
 	long controller = gd_jobsys_controller(c);
 	const gd_plan_entry *e = i->entry;
 	bool own = own_pause(&i->timing);
-	buf[0] = '\0';
 	for (size_t n = 0; n < e->nodes.n; n++) {
-		size_t node = e->nodes.v[n], len = strlen(buf);
+		size_t node = e->nodes.v[n];
 		/* an issue of a clock fault's silence is one that cut the
 		 * node off */
 		if (own || measured(e, &i->timing, node, controller,
 				    gd_step_shifts_clock(e->step, false, NULL)))
-			snprintf(buf + len, size - len, "%s%s", len ? " " : "",
-				 c->nodes[node].name);
+			gd_strbuf_addf(out, "%s%s", out->len ? " " : "",
+				       c->nodes[node].name);
 	}
 }
 
@@ -558,14 +558,15 @@ static void subject(const gd_plan *p, const gd_fidelity_issue *i,
 		    const char *span, char *buf, size_t size)
 {
 	const gd_timing *t = &i->timing;
-	char nodes[160];
 	if (!i->entry) {
 		snprintf(buf, size, "%s%s%s; %s after %s",
 			 workload_what[i->about][0], span,
 			 workload_what[i->about][1], t->effect, t->name);
 		return;
 	}
-	entry_nodes(p, i, nodes, sizeof(nodes));
+	_cleanup_strbuf_ gd_strbuf nodes_sb = GD_STRBUF_INIT;
+	entry_nodes(p, i, &nodes_sb);
+	const char *nodes = nodes_sb.buf;
 	const gd_step *s = i->entry->step;
 	gd_time_shift own;
 	bool drift = gd_step_shifts_clock(s, false, &own) && own.drift_h;
@@ -623,7 +624,7 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 
 /* The duration expectations p asks for, "within_expected, max_stall";
  * "" for none. */
-static void expectations(const gd_plan *p, char *buf, size_t size)
+static void expectations(const gd_plan *p, gd_strbuf *out)
 {
 	const gd_expect *x = &p->scenario->expect;
 	const char *v[3];
@@ -634,11 +635,8 @@ static void expectations(const gd_plan *p, char *buf, size_t size)
 		v[n++] = "max_stall";
 	if (x->has_recover_within)
 		v[n++] = "recover_within";
-	buf[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(buf);
-		snprintf(buf + len, size - len, "%s%s", i ? ", " : "", v[i]);
-	}
+	for (size_t i = 0; i < n; i++)
+		gd_strbuf_addf(out, "%s%s", i ? ", " : "", v[i]);
 }
 
 #define NOTE_SIZE 1024
@@ -648,11 +646,12 @@ static size_t bias_notes(const gd_plan *p, double scale, char v[][NOTE_SIZE])
 {
 	gd_fidelity_bias b;
 	gd_fidelity_bias_at(p, scale, &b);
-	char x[64], tail[160], a[GD_DURATION_BUFSZ], n[GD_DURATION_BUFSZ],
+	char tail[160], a[GD_DURATION_BUFSZ], n[GD_DURATION_BUFSZ],
 		h[GD_DURATION_BUFSZ], st[GD_DURATION_BUFSZ];
-	expectations(p, x, sizeof(x));
-	snprintf(tail, sizeof(tail), "%s%s%s", *x ? ", which may fail " : "", x,
-		 *x ? " where production would pass" : "");
+	_cleanup_strbuf_ gd_strbuf x = GD_STRBUF_INIT;
+	expectations(p, &x);
+	snprintf(tail, sizeof(tail), "%s%s%s", x.len ? ", which may fail " : "",
+		 x.buf, x.len ? " where production would pass" : "");
 	size_t k = 0;
 	if (b.requeued > 0) {
 		gd_duration_format(b.requeued, a, sizeof(a));

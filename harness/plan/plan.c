@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/prng.h"
+#include "base/strbuf.h"
 #include "plan/claims.h"
 #include "plan/dag.h"
 #include "scenario/targets.h"
@@ -135,20 +136,13 @@ static bool times(planner *p)
 	size_t *cycle = gd_arena_array(p->a, n + 1, sizeof(size_t)), ncycle;
 	if (gd_dag_order(n, deps, ndeps, order, cycle, &ncycle) < 0) {
 		/* "a -> b -> a": each step waits for the next one named. */
-		size_t len = 1;
+		_cleanup_strbuf_ gd_strbuf text = GD_STRBUF_INIT;
 		for (size_t k = 0; k <= ncycle; k++)
-			len += strlen(s->steps[cycle[k % ncycle]].id) + 6;
-		char *text = gd_arena_alloc(p->a, len);
-		for (size_t k = 0; k <= ncycle; k++) {
-			if (k)
-				strcat(text, " -> ");
-			strcat(text, "\"");
-			strcat(text, s->steps[cycle[k % ncycle]].id);
-			strcat(text, "\"");
-		}
+			gd_strbuf_addf(&text, "%s\"%s\"", k ? " -> " : "",
+				       s->steps[cycle[k % ncycle]].id);
 		problem(p, s->steps[cycle[0]].path,
 			"steps wait for each other in a cycle: %s (each starts after the next)",
-			text);
+			text.buf);
 		return false;
 	}
 

@@ -1,6 +1,7 @@
 #include "scenario/reader.h"
 
 #include "base/cleanup.h"
+#include "base/strbuf.h"
 #include "base/suggest.h"
 
 #include <ctype.h>
@@ -159,6 +160,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* "a, b, c": known sorted by name, whatever order the caller keeps (a
+ * heap string). */
 static char *joined_sorted(const char *const *known, size_t n)
 {
 	const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
@@ -166,20 +169,14 @@ static char *joined_sorted(const char *const *known, size_t n)
 		abort();
 	memcpy(sorted, known, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_str);
-	size_t len = 1;
+	gd_strbuf s = GD_STRBUF_INIT;
 	for (size_t i = 0; i < n; i++)
-		len += strlen(sorted[i]) + 2;
-	char *s = malloc(len);
-	if (!s)
-		abort();
-	s[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(s, ", ");
-		strcat(s, sorted[i]);
-	}
+		gd_strbuf_addf(&s, "%s%s", i ? ", " : "", sorted[i]);
 	free(sorted);
-	return s;
+	char *list = gd_strbuf_detach(&s);
+	if (!list)
+		abort();
+	return list;
 }
 
 bool rd_object(gd_reader *r, json_t *v, const char *what,
@@ -465,19 +462,7 @@ bool rd_as_choice(gd_reader *r, json_t *v, const char *const *choices, size_t n,
 			return true;
 		}
 	}
-	size_t len = 1;
-	for (size_t i = 0; i < n; i++)
-		len += strlen(choices[i]) + 2;
-	/* Listed sorted, like known keys, whatever order the caller keeps. */
-	const char **sorted = gd_arena_array(r->arena, n, sizeof(char *));
-	memcpy(sorted, choices, n * sizeof(char *));
-	qsort(sorted, n, sizeof(char *), cmp_str);
-	char *list = gd_arena_alloc(r->arena, len);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strcat(list, ", ");
-		strcat(list, sorted[i]);
-	}
+	_cleanup_free_ char *list = joined_sorted(choices, n);
 	const char *hint = gd_suggest(s, choices, n);
 	if (hint)
 		rd_error(
