@@ -5,7 +5,6 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "faults/engine.h"
-#include "host/cgroup.h"
 #include "plan/claims.h"
 #include "plan/print.h"
 #include "scenario/parse.h"
