@@ -4,6 +4,7 @@
 #define GD_CLUSTER_CLUSTER_H
 
 #include "base/error.h"
+#include "cluster/backend.h"
 #include "cluster/hook.h"
 #include "cluster/node.h"
 #include "host/cgroup.h"
@@ -21,13 +22,19 @@ typedef struct gd_cluster_state {
 	char switch_netns[PATH_MAX];
 	gd_node_rt *nodes;
 	size_t nnodes;
+	/* What its nodes are (cluster/backend.h); each node keeps a copy. */
+	const gd_node_backend *backend;
 } gd_cluster_state;
 
 void gd_cluster_state_free(gd_cluster_state *st);
 
-/* Checks what a cluster needs before anything is changed: root, cgroup v2,
- * overlayfs, gd-init, then what hook's preflight asks for.  Fails with a
- * message naming what is missing. */
+/* cluster.json rewritten from st (a backend's, at up and when a node's
+ * pid changes): what later commands need to find the cluster. */
+int gd_cluster_save(const gd_cluster_state *st, gd_error **err);
+
+/* Checks what a cluster needs before anything is changed (the default
+ * backend's: root, cgroup v2, overlayfs, gd-init), then what hook's
+ * preflight asks for.  Fails with a message naming what is missing. */
 int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
 			 const gd_node_hook *hook, gd_error **err);
 
@@ -48,30 +55,59 @@ int gd_cluster_list(void (*each)(const gd_cluster_state *st), gd_error **err);
 
 /* Node state as seen now: "up", "frozen", "down". */
 const char *gd_node_state(const gd_node_rt *n);
-/* Whether its gd-init is alive (up or frozen): its namespaces are those
- * of /proc/INIT_PID, not the pinned ones.  Cheaper than gd_node_state. */
+/* Whether it runs (up or frozen).  Cheaper than gd_node_state. */
 bool gd_node_running(const gd_node_rt *n);
+/* Node index's address on the cluster's network. */
+struct in_addr gd_cluster_node_addr(const gd_cluster_state *st, size_t index);
+
+/* Files as node n sees them (backend.h says how they are reached): read
+ * whole (a heap string, NULL on error); text rewritten in place (same
+ * inode, as an overlay wants it); data put whole, the file made if
+ * missing; removed (gone already is fine); owner and mode. */
+char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err);
+int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
+		  gd_error **err);
+int gd_node_put(const gd_node_rt *n, const char *path, const void *data,
+		size_t len, gd_error **err);
+int gd_node_unlink(const gd_node_rt *n, const char *path, gd_error **err);
+int gd_node_getattr(const gd_node_rt *n, const char *path, gd_file_attr *out,
+		    gd_error **err);
+int gd_node_setattr(const gd_node_rt *n, const char *path,
+		    const gd_file_attr *attr, gd_error **err);
+/* What a change through n's files opens ahead (backend.h: hold_files):
+ * 0 held now (let go with gd_node_let_go_files), 1 nothing to hold, or a
+ * negative errno. */
+int gd_node_hold_files(gd_node_rt *n);
+void gd_node_let_go_files(gd_node_rt *n);
+
+/* The network handle of node n's changes: a netlink socket in its
+ * network namespace (its kept one when it is down): 0, 1 when it has
+ * none (released), or a negative errno. */
+int gd_node_net_open(const gd_node_rt *n, gd_nl **nl, gd_error **err);
+
+/* Its services restarted by their supervisor; sig to every process of
+ * it; whether any is left; the pid (as the node numbers it) of a
+ * service, 0 for none, and sig to that service's process group (*group:
+ * 0 at first, then what the backend found, for the next signal). */
+int gd_node_restart_services(const gd_node_rt *n, gd_error **err);
+int gd_node_signal_all(const gd_node_rt *n, int sig, gd_error **err);
+int gd_node_populated(const gd_node_rt *n, bool *any, gd_error **err);
+long gd_node_service_pid(const gd_node_rt *n, const char *service);
+int gd_node_signal_service(const gd_node_rt *n, long pid, int sig, long *group,
+			   gd_error **err);
 
 /* Runs argv inside a node's namespaces and cgroup; *status is its exit
  * status as a shell reports it (code, or 128 + signal). */
 int gd_cluster_exec(const gd_cluster_state *st, const char *node,
 		    char *const *argv, int *status, gd_error **err);
 
-/* What a pause or a stop of a node needs, made ready ahead by a caller
- * for whom the change's own time counts (a fault played at its instant):
- * its cgroup's control files open; for a stop also its network namespace
- * pinned (written in the ledger first) and its mount namespace held open,
- * so that its last process does not wait, as it exits, for its mounts'
- * teardown (an RCU grace period, 0.2 ms).  Closed once the change is
- * made.  0, or a negative errno (the change then fails too, and says so). */
-typedef struct gd_node_ready {
-	gd_cgroup_files cgroup;
-	int mnt; /* held mount namespace, or -1 */
-} gd_node_ready;
-
+/* What a pause or a stop of a node needs (gd_node_ready, backend.h), made
+ * ready ahead by a caller for whom the change's own time counts (a fault
+ * played at its instant), closed once the change is made.  0, or a
+ * negative errno (the change then fails too, and says so). */
 int gd_cluster_ready_node(const gd_cluster_state *st, const char *node,
 			  bool for_stop, gd_node_ready *ready, gd_error **err);
-void gd_node_ready_close(gd_node_ready *ready);
+void gd_cluster_ready_close(const gd_cluster_state *st, gd_node_ready *ready);
 
 /* Freezes (pause) or thaws a node's every process.  ready: made ready
  * ahead, or NULL. */
@@ -95,13 +131,6 @@ int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
  * again, as a renewed blade's disk comes back. */
 int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
 			    gd_error **err);
-
-/* Where a command's output goes and how long it may take (timeout_ms <= 0:
- * no limit; an fd < 0: inherited). */
-typedef struct gd_exec_io {
-	int out_fd, err_fd;
-	int timeout_ms;
-} gd_exec_io;
 
 /* gd_cluster_exec with its output redirected and a time limit: a command
  * past it is killed (ETIMEDOUT). */

@@ -31,6 +31,8 @@
 
 #define GD_SUBNET_PREFIX 16
 
+struct gd_node_backend;
+
 typedef struct gd_node_rt {
 	char name[GD_NODE_NAME_MAX + 1];
 	char role[40];
@@ -44,9 +46,13 @@ typedef struct gd_node_rt {
 	int go_fd;	      /* until wired: the pipe that lets it go on */
 	/* The node's root directory (/proc/INIT_PID/root, whose opening
 	 * costs 40 us), held open by the fault player from before a change
-	 * to the node's files until it is made; -1 otherwise.  Files as the
-	 * node sees them are opened from it (faults/nodefs.c). */
+	 * to the node's files until it is made (gd_node_hold_files); -1
+	 * otherwise.  Files as the node sees them are opened from it
+	 * (ns_backend.c). */
 	int root_fd;
+	/* Its cluster's backend (backend.h), so that a call holding the
+	 * node alone reaches it. */
+	const struct gd_node_backend *backend;
 } gd_node_rt;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The

@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "cluster/cluster.h"
+#include "cluster/ns.h"
 #include "host/cgroup.h"
 #include "host/ledger.h"
 #include "net/netns.h"
@@ -192,7 +193,8 @@ int gd_run_undo(const char *dir, gd_say_fn say, gd_error **err)
 	return undo_file(ledger, say ? say : say_nothing, err);
 }
 
-int gd_cluster_down(const gd_cluster_state *st, int grace_ms, gd_error **err)
+/* The namespaced backend's down (ns.h). */
+int gd_ns_down(const gd_cluster_state *st, int grace_ms, gd_error **err)
 {
 	/* Ask every init to stop its services (they log it), then give them
 	 * the grace period before the ledger's cgroup kills. */

@@ -40,7 +40,7 @@ struct gd_faults {
 	int64_t applied_ns; /* when the current action's change was made */
 	/* what an action's nodes need, opened before its instant and let
 	 * go once its change is made (prepare() and release_held() in
-	 * faults.c); a node's root is held in its gd_node_rt */
+	 * faults.c); a node's files are held in its gd_node_rt */
 	struct gd_prepared {
 		size_t node;
 		gd_node_ready ready; /* a pause's or power cut's */
@@ -48,7 +48,7 @@ struct gd_faults {
 		gd_nl *nl; /* a netlink socket in the node's namespace */
 	} prep[64];
 	size_t nprep;
-	size_t rooted[64]; /* nodes whose root_fd prepare() opened */
+	size_t rooted[64]; /* nodes whose files prepare() held */
 	size_t nrooted;
 	unsigned ndrifting; /* clock drifts in place: the player ticks */
 	/* for gd_faults_now_of(), read by other threads (atomics) */
@@ -140,20 +140,6 @@ int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
 void gd_change_forget(gd_faults *f, size_t entry);
 /* What the change's parts kept for entry, freed (a reboot's forget). */
 void gd_change_forget_parts(gd_faults *f, size_t entry);
-
-/* Files as node n sees them (nodefs.c): opened through its root with no
- * symlink followed (a file descriptor, or a negative errno), read whole
- * (a heap string, NULL on error), rewritten in place (same inode, as an
- * overlay wants it). */
-int gd_node_open(const gd_node_rt *n, const char *path, int flags,
-		 gd_error **err);
-/* Its root directory opened (O_PATH), or -1 with errno. */
-int gd_node_open_root(const gd_node_rt *n);
-char *gd_node_read(const gd_node_rt *n, const char *path, gd_error **err);
-int gd_node_write(const gd_node_rt *n, const char *path, const char *text,
-		  gd_error **err);
-/* Removes a file (gone already is fine). */
-int gd_node_unlink(const gd_node_rt *n, const char *path, gd_error **err);
 
 /* A security profile for a node's services: a seccomp filter (deny:
  * system call names; deny_write_opens: open, openat and creat for

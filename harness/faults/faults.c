@@ -238,14 +238,11 @@ static void release_held(gd_faults *f)
 	while (f->nprep) {
 		struct gd_prepared *p = &f->prep[--f->nprep];
 		if (p->is_ready)
-			gd_node_ready_close(&p->ready);
+			gd_cluster_ready_close(f->st, &p->ready);
 		gd_nl_close(p->nl);
 	}
-	while (f->nrooted) {
-		gd_node_rt *n = &f->st->nodes[f->rooted[--f->nrooted]];
-		close(n->root_fd);
-		n->root_fd = -1;
-	}
+	while (f->nrooted)
+		gd_node_let_go_files(&f->st->nodes[f->rooted[--f->nrooted]]);
 }
 
 static const struct gd_prepared *prepared(const gd_faults *f, size_t index)
@@ -264,16 +261,9 @@ const gd_node_ready *gd_faults_ready(const gd_faults *f, size_t index)
 
 int gd_faults_node_nl(const gd_faults *f, size_t a, gd_nl **nl, gd_error **err)
 {
-	/* A node that is down kept its namespace pinned (unless released):
-	 * what a fault changed there is still there when it comes back. */
-	const gd_node_rt *node = &f->st->nodes[a];
-	char ns[64];
-	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)node->init_pid);
-	_cleanup_close_ int fd = open(gd_node_running(node) ? ns : node->netns,
-				      O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	return gd_nl_open(fd, nl, err);
+	/* A node that is down kept its network (unless released): what a
+	 * fault changed there is still there when it comes back. */
+	return gd_node_net_open(&f->st->nodes[a], nl, err);
 }
 
 gd_nl *gd_faults_prepared_nl(const gd_faults *f, size_t index)
@@ -408,9 +398,8 @@ void gd_faults_prepare_nl(gd_faults *f, size_t index)
 
 void gd_faults_prepare_root(gd_faults *f, size_t index)
 {
-	gd_node_rt *n = &f->st->nodes[index];
-	if (n->root_fd < 0 && f->nrooted < GD_ARRAY_SIZE(f->rooted) &&
-	    gd_node_running(n) && (n->root_fd = gd_node_open_root(n)) >= 0)
+	if (f->nrooted < GD_ARRAY_SIZE(f->rooted) &&
+	    gd_node_hold_files(&f->st->nodes[index]) == 0)
 		f->rooted[f->nrooted++] = index;
 }
 
@@ -437,7 +426,7 @@ void gd_faults_prepare_ready(gd_faults *f, size_t index, bool stop)
 	p->is_ready = gd_cluster_ready_node(f->st, f->st->nodes[index].name,
 					    stop, &p->ready, &err) == 0;
 	if (!p->is_ready)
-		gd_node_ready_close(&p->ready);
+		gd_cluster_ready_close(f->st, &p->ready);
 	gd_error_free(err);
 }
 

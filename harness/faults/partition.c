@@ -89,14 +89,16 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 			if (heal ? *count == 0 || --*count > 0 : (*count)++ > 0)
 				continue;
 			if (heal) {
-				r = gd_nl_cut_del(nl, f->cut_kind[a * n + b], 2,
-						  gd_node_addr(b), err);
+				r = gd_nl_cut_del(
+					nl, f->cut_kind[a * n + b], 2,
+					gd_cluster_node_addr(f->st, b), err);
 			} else {
 				uint8_t mac[6];
 				gd_node_mac(a, mac);
 				f->cut_kind[a * n + b] = kind;
-				r = gd_nl_cut_add(nl, kind, 2, mac,
-						  gd_node_addr(b), err);
+				r = gd_nl_cut_add(
+					nl, kind, 2, mac,
+					gd_cluster_node_addr(f->st, b), err);
 			}
 		}
 		gd_nl_close(own);

@@ -5,7 +5,6 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "faults/engine.h"
-#include "host/cgroup.h"
 #include "plan/claims.h"
 #include "plan/print.h"
 #include "scenario/parse.h"
@@ -87,25 +86,13 @@ static long grace_ms(const gd_faults *f, gd_ms grace)
 static int graceful_stop(gd_faults *f, gd_node_rt *n, gd_ms grace,
 			 gd_error **err)
 {
-	char path[PATH_MAX];
-	gd_pathf(path, sizeof(path), "%s/cgroup.procs", n->cgroup);
-	_cleanup_free_ char *procs = NULL;
-	size_t len;
-	if (gd_read_file(path, 1 << 20, &procs, &len, err) < 0)
+	if (gd_node_signal_all(n, SIGTERM, err) < 0)
 		return -EIO;
-	for (char *p = procs, *end; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (pid > 0)
-			kill((pid_t)pid, SIGTERM);
-	}
 	for (long waited = 0, limit = grace_ms(f, grace); waited < limit;
 	     waited += 2) {
 		bool populated = true;
 		gd_error *e = NULL;
-		if (gd_cgroup_populated(n->cgroup, &populated, &e) < 0 ||
-		    !populated) {
+		if (gd_node_populated(n, &populated, &e) < 0 || !populated) {
 			gd_error_free(e);
 			break;
 		}
@@ -120,59 +107,11 @@ static int node_gone(const gd_node_rt *n, char *evidence, size_t size)
 {
 	bool populated = true;
 	gd_error *e = NULL;
-	gd_cgroup_populated(n->cgroup, &populated, &e);
+	gd_node_populated(n, &populated, &e);
 	gd_error_free(e);
 	say(evidence, size, n->name, "%s",
 	    populated ? "processes still in its cgroup" : "no process left");
 	return populated;
-}
-
-/* The host's pid of the node's process nspid (as its own pid namespace
- * numbers it): the one in the node's cgroup whose NSpid ends in it. */
-static pid_t host_pid(const gd_node_rt *n, long nspid)
-{
-	char path[PATH_MAX];
-	gd_pathf(path, sizeof(path), "%s/cgroup.procs", n->cgroup);
-	_cleanup_free_ char *procs = NULL;
-	size_t len;
-	gd_error *e = NULL;
-	if (gd_read_file(path, 1 << 20, &procs, &len, &e) < 0) {
-		gd_error_free(e);
-		return 0;
-	}
-	for (char *p = procs, *end; *p; p = end) {
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		char status[64];
-		snprintf(status, sizeof(status), "/proc/%ld/status", pid);
-		_cleanup_fclose_ FILE *f = fopen(status, "re");
-		char line[256];
-		while (f && fgets(line, sizeof(line), f)) {
-			if (strncmp(line, "NSpid:", 6) != 0)
-				continue;
-			char *last = strrchr(line, '\t');
-			if (last && strtol(last + 1, NULL, 10) == nspid)
-				return (pid_t)pid;
-			break;
-		}
-	}
-	return 0;
-}
-
-/* The pid the supervisor keeps for a service, 0 when it runs none. */
-static long service_pid(const gd_node_rt *n, const char *service)
-{
-	char path[PATH_MAX];
-	gd_pathf(path, sizeof(path), "%s/run/gameday/%s.pid", n->dir, service);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	gd_error *e = NULL;
-	if (gd_read_file(path, 64, &text, &len, &e) < 0) {
-		gd_error_free(e);
-		return 0;
-	}
-	return strtol(text, NULL, 10);
 }
 
 /* Waits, at most limit_ms, until the supervisor has reaped pid (its pid
@@ -180,10 +119,10 @@ static long service_pid(const gd_node_rt *n, const char *service)
 static long wait_reaped(const gd_node_rt *n, const char *service, long pid,
 			long limit_ms)
 {
-	long now = service_pid(n, service);
+	long now = gd_node_service_pid(n, service);
 	for (long waited = 0; now == pid && waited < limit_ms; waited += 2) {
 		nap_ms(2);
-		now = service_pid(n, service);
+		now = gd_node_service_pid(n, service);
 	}
 	return now;
 }
@@ -191,23 +130,27 @@ static long wait_reaped(const gd_node_rt *n, const char *service, long pid,
 static int kill_service(gd_faults *f, gd_node_rt *n, const kill_spec *k,
 			char *evidence, size_t size, gd_error **err)
 {
-	long pid = service_pid(n, k->service);
+	long pid = gd_node_service_pid(n, k->service);
 	if (!pid)
 		return gd_error_set(err, ESRCH,
 				    "node \"%s\" runs no service \"%s\" now",
 				    n->name, k->service);
 	/* Its process group (the supervisor starts each service in a
-	 * session of its own), signalled from here by its host pid. */
-	pid_t leader = host_pid(n, pid);
-	if (!leader || kill(-leader, k->graceful ? SIGTERM : SIGKILL) < 0)
-		return gd_error_make(err, leader ? errno : ESRCH,
+	 * session of its own). */
+	gd_error *e = NULL;
+	long group = 0;
+	int r = gd_node_signal_service(n, pid, k->graceful ? SIGTERM : SIGKILL,
+				       &group, &e);
+	gd_error_free(e);
+	if (r < 0)
+		return gd_error_make(err, -r,
 				     "cannot kill service \"%s\" on \"%s\"",
 				     k->service, n->name);
 	gd_faults_mark_applied(f);
 	long now = wait_reaped(n, k->service, pid,
 			       k->graceful ? grace_ms(f, k->grace) : 2000);
 	if (k->graceful && now == pid) {
-		kill(-leader, SIGKILL);
+		gd_node_signal_service(n, pid, SIGKILL, &group, NULL);
 		now = wait_reaped(n, k->service, pid, 2000);
 	}
 	if (now == pid) {

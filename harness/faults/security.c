@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -94,20 +95,43 @@ static uint64_t caps_mask(const gd_profile *k)
 	return mask;
 }
 
+/* The filter as BPF, in a memory file read back: what the node gets is
+ * bytes put whole, however its files are reached. */
+static int compile_bpf(const gd_profile *k, char **bpf, size_t *len)
+{
+	_cleanup_close_ int fd = memfd_create("gameday-bpf", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = compile(k, fd);
+	if (r < 0)
+		return r;
+	off_t size = lseek(fd, 0, SEEK_END);
+	*bpf = size > 0 ? malloc((size_t)size) : NULL;
+	if (!*bpf)
+		return size < 0 ? -errno : -ENOMEM;
+	if (pread(fd, *bpf, (size_t)size, 0) != size) {
+		free(*bpf);
+		*bpf = NULL;
+		return -EIO;
+	}
+	*len = (size_t)size;
+	return 0;
+}
+
 int gd_security_set(const gd_node_rt *n, const gd_profile *k, gd_error **err)
 {
 	if (k->has_seccomp) {
-		_cleanup_close_ int fd =
-			gd_node_open(n, GD_PROFILE_SECCOMP,
-				     O_WRONLY | O_CREAT | O_TRUNC, err);
-		if (fd < 0)
-			return fd;
-		int r = compile(k, fd);
+		_cleanup_free_ char *bpf = NULL;
+		size_t len = 0;
+		int r = compile_bpf(k, &bpf, &len);
 		if (r < 0)
 			return gd_error_make(
 				err, -r,
 				"cannot compile the seccomp profile for \"%s\"",
 				n->name);
+		r = gd_node_put(n, GD_PROFILE_SECCOMP, bpf, len, err);
+		if (r < 0)
+			return r;
 	}
 	if (k->caps_drop.n) {
 		char text[512];
@@ -118,14 +142,9 @@ int gd_security_set(const gd_node_rt *n, const gd_profile *k, gd_error **err)
 				used += (size_t)snprintf(text + used,
 							 sizeof(text) - used,
 							 "%d\n", cap);
-		_cleanup_close_ int fd = gd_node_open(
-			n, GD_PROFILE_CAPS, O_WRONLY | O_CREAT | O_TRUNC, err);
-		if (fd < 0)
-			return fd;
-		if (write(fd, text, used) != (ssize_t)used)
-			return gd_error_make(err, errno,
-					     "cannot write \"%s\" on \"%s\"",
-					     GD_PROFILE_CAPS, n->name);
+		int r = gd_node_put(n, GD_PROFILE_CAPS, text, used, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -138,11 +157,7 @@ int gd_security_clear(const gd_node_rt *n, gd_error **err)
 
 int gd_security_restart(const gd_node_rt *n, gd_error **err)
 {
-	if (kill(n->init_pid, SIGHUP) < 0)
-		return gd_error_make(err, errno,
-				     "cannot restart the services of \"%s\"",
-				     n->name);
-	return 0;
+	return gd_node_restart_services(n, err);
 }
 
 /* Whether every service gd-probe listed shows the profile (or, healed,

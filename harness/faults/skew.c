@@ -43,11 +43,17 @@ typedef struct skew_spec {
 	gd_profile profile; /* for services when they (re)start */
 } skew_spec;
 
+/* A path's owner and mode before a skew changed them. */
+struct saved_path {
+	gd_file_attr attr;
+	bool set; /* changed: to put back */
+};
+
 /* What a skew changed on one node, to put back. */
 struct skew_saved {
-	char *passwd, *group; /* NULL: not changed */
-	struct stat *paths;   /* per path change; st_mode 0: not changed */
-	bool profile;	      /* a security profile was left for gd-init */
+	char *passwd, *group;	  /* NULL: not changed */
+	struct saved_path *paths; /* per path change */
+	bool profile;		  /* a security profile was left for gd-init */
 };
 
 char *gd_passwd_remap(const char *text, const char *user, long f2, long f3)
@@ -145,17 +151,15 @@ static const char *named_path(const char *target)
 }
 
 static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
-		    struct stat *saved, gd_error **err)
+		    struct saved_path *saved, gd_error **err)
 {
 	const char *path = named_path(ps->target);
-	_cleanup_close_ int fd = gd_node_open(n, path, O_PATH, err);
-	if (fd < 0)
-		return fd;
-	if (fstat(fd, saved) < 0)
-		return gd_error_make(err, errno, "cannot stat \"%s\"", path);
+	int r = gd_node_getattr(n, path, &saved->attr, err);
+	if (r < 0)
+		return r;
+	saved->set = true;
 	const char *user = f->plan->scenario->cluster.service_user;
-	uid_t uid = (uid_t)-1;
-	gid_t gid = (gid_t)-1;
+	gd_file_attr to = {(uid_t)-1, (gid_t)-1, (mode_t)-1};
 	if (ps->owner) {
 		long id = node_id(
 			n, "/etc/passwd",
@@ -164,7 +168,7 @@ static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
 			return gd_error_set(err, ESRCH,
 					    "no user \"%s\" on node \"%s\"",
 					    ps->owner, n->name);
-		uid = (uid_t)id;
+		to.uid = (uid_t)id;
 	}
 	if (ps->group) {
 		long id = node_id(
@@ -174,37 +178,17 @@ static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
 			return gd_error_set(err, ESRCH,
 					    "no group \"%s\" on node \"%s\"",
 					    ps->group, n->name);
-		gid = (gid_t)id;
+		to.gid = (gid_t)id;
 	}
-	if ((ps->owner || ps->group) &&
-	    fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
-		return gd_error_make(err, errno,
-				     "cannot chown \"%s\" on \"%s\"", path,
-				     n->name);
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (ps->mode >= 0 && chmod(proc, (mode_t)ps->mode) < 0)
-		return gd_error_make(err, errno,
-				     "cannot chmod \"%s\" on \"%s\"", path,
-				     n->name);
-	return 0;
+	if (ps->mode >= 0)
+		to.mode = (mode_t)ps->mode;
+	return gd_node_setattr(n, path, &to, err);
 }
 
 static int restore_path(const gd_node_rt *n, const path_skew *ps,
-			const struct stat *saved, gd_error **err)
+			const struct saved_path *saved, gd_error **err)
 {
-	const char *path = named_path(ps->target);
-	_cleanup_close_ int fd = gd_node_open(n, path, O_PATH, err);
-	if (fd < 0)
-		return fd;
-	char proc[64];
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (fchownat(fd, "", saved->st_uid, saved->st_gid, AT_EMPTY_PATH) < 0 ||
-	    chmod(proc, saved->st_mode & 07777) < 0)
-		return gd_error_make(err, errno,
-				     "cannot restore \"%s\" on \"%s\"", path,
-				     n->name);
-	return 0;
+	return gd_node_setattr(n, named_path(ps->target), &saved->attr, err);
 }
 
 /* Evidence from inside: what id(1) and stat(1) say there. */
@@ -270,7 +254,7 @@ static int restore(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
 		/* A path changed by two entries of this list gets back its
 		 * first value. */
 		for (size_t i = k->npaths; r == 0 && i-- > 0;)
-			if (sv[j].paths && sv[j].paths[i].st_mode)
+			if (sv[j].paths && sv[j].paths[i].set)
 				r = restore_path(n, &k->paths[i],
 						 &sv[j].paths[i], err);
 		if (r == 0 && sv[j].profile)
@@ -289,7 +273,7 @@ static int change(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
 	const char *user = f->plan->scenario->cluster.service_user;
 	for (size_t j = 0; j < e->nodes.n; j++) {
 		const gd_node_rt *n = &f->st->nodes[e->nodes.v[j]];
-		sv[j].paths = calloc(k->npaths + 1, sizeof(struct stat));
+		sv[j].paths = calloc(k->npaths + 1, sizeof(*sv[j].paths));
 		if (!sv[j].paths)
 			return gd_error_make(err, ENOMEM, "cannot skew");
 		if (k->uid >= 0 || k->gid >= 0) {
