@@ -261,75 +261,103 @@ static bool has_key(const gd_kind *k, const char *key)
 	return false;
 }
 
-/* Every key some step may hold: the common ones, then each kind's. */
-static const char **keys_of_any_kind(gd_reader *r, size_t *n)
+/* What checking a step's keys needs, made once for all the steps of a
+ * file (a file may hold thousands): every key some step may hold, and
+ * per kind its own and where each other kind's belongs. */
+struct kind_keys {
+	const char *what; /* "a kill step" */
+	const char **mine;
+	size_t nmine;
+	rd_elsewhere *other; /* "offset" in a kill step: "a clock step" */
+	size_t nother;
+};
+
+struct step_keys {
+	const char **any; /* the common ones, then each kind's */
+	size_t nany;
+	const char **any_sorted; /* of two keys as close, the first by name */
+	struct kind_keys of[];	 /* in the table's order */
+};
+
+/* "a kill or partition step": the kinds that have key, in table order. */
+static const char *whose(gd_reader *r, const char *key)
+{
+	char *where = NULL;
+	for (size_t j = 0; j < gd_nkinds; j++)
+		if (has_key(gd_kinds[j], key))
+			where = where ? gd_arena_printf(r->arena, "%s or %s",
+							where,
+							gd_kinds[j]->name)
+				      : gd_arena_printf(r->arena, "a %s",
+							gd_kinds[j]->name);
+	return gd_arena_printf(r->arena, "%s step", where);
+}
+
+static void keys_of_kind(gd_reader *r, const struct step_keys *sk,
+			 const gd_kind *k, struct kind_keys *kk)
+{
+	kk->what = gd_arena_printf(r->arena, "a %s step", k->name);
+	kk->nmine = GD_ARRAY_SIZE(common_keys) + k->nkeys;
+	kk->mine = gd_arena_array(r->arena, kk->nmine, sizeof(char *));
+	for (size_t i = 0; i < kk->nmine; i++)
+		kk->mine[i] = i < GD_ARRAY_SIZE(common_keys)
+				      ? common_keys[i]
+				      : k->keys[i - GD_ARRAY_SIZE(common_keys)];
+	kk->other = gd_arena_array(r->arena, sk->nany, sizeof(rd_elsewhere));
+	for (size_t i = GD_ARRAY_SIZE(common_keys); i < sk->nany; i++)
+		if (!has_key(k, sk->any[i]))
+			kk->other[kk->nother++] = (rd_elsewhere){
+				sk->any[i], whose(r, sk->any[i])};
+}
+
+static const struct step_keys *step_keys_new(gd_reader *r)
 {
 	size_t cap = GD_ARRAY_SIZE(common_keys);
 	for (size_t k = 0; k < gd_nkinds; k++)
 		cap += gd_kinds[k]->nkeys;
-	const char **any = gd_arena_array(r->arena, cap, sizeof(char *));
-	*n = 0;
+	struct step_keys *sk = gd_arena_alloc(
+		r->arena, sizeof(*sk) + gd_nkinds * sizeof(sk->of[0]));
+	sk->any = gd_arena_array(r->arena, cap, sizeof(char *));
 	for (size_t i = 0; i < GD_ARRAY_SIZE(common_keys); i++)
-		any[(*n)++] = common_keys[i];
+		sk->any[sk->nany++] = common_keys[i];
 	for (size_t k = 0; k < gd_nkinds; k++)
 		for (size_t i = 0; i < gd_kinds[k]->nkeys; i++) {
 			bool seen = false;
-			for (size_t j = 0; j < *n && !seen; j++)
-				seen = strcmp(any[j], gd_kinds[k]->keys[i]) ==
-				       0;
+			for (size_t j = 0; j < sk->nany && !seen; j++)
+				seen = strcmp(sk->any[j],
+					      gd_kinds[k]->keys[i]) == 0;
 			if (!seen)
-				any[(*n)++] = gd_kinds[k]->keys[i];
+				sk->any[sk->nany++] = gd_kinds[k]->keys[i];
 		}
-	return any;
-}
-
-/* Without a kind, which keys a step may hold is unknown: a key some kind
- * has ("back_with" beside "kind": "rebot") would be a second, wrong
- * problem.  Only keys no kind has are reported ("knd" for "kind"). */
-static void check_keys_of_any_kind(gd_reader *r, json_t *obj)
-{
-	size_t n;
-	const char **any = keys_of_any_kind(r, &n);
-	/* of two keys as close, the first by name */
-	qsort(any, n, sizeof(*any), by_name);
-	rd_object(r, obj, "a step of any kind", any, n, NULL, 0);
+	sk->any_sorted = gd_arena_array(r->arena, sk->nany, sizeof(char *));
+	memcpy(sk->any_sorted, sk->any, sk->nany * sizeof(char *));
+	qsort(sk->any_sorted, sk->nany, sizeof(char *), by_name);
+	for (size_t k = 0; k < gd_nkinds; k++)
+		keys_of_kind(r, sk, gd_kinds[k], &sk->of[k]);
+	return sk;
 }
 
 /* Checks obj's keys against kind k's: a key of other kinds is named as
- * theirs ("offset" in a kill step: "a clock step"); the rest get the
- * did-you-mean treatment against k's keys. */
-static void check_keys_of(gd_reader *r, json_t *obj, const gd_kind *k)
+ * theirs; the rest get the did-you-mean treatment against k's keys.
+ * Without a kind (NULL), which keys a step may hold is unknown: a key
+ * some kind has ("back_with" beside "kind": "rebot") would be a second,
+ * wrong problem, so only keys no kind has are reported ("knd"). */
+static void check_keys(gd_reader *r, json_t *obj, const struct step_keys *sk,
+		       const gd_kind *k)
 {
-	size_t nany, nmine = GD_ARRAY_SIZE(common_keys) + k->nkeys;
-	const char **any = keys_of_any_kind(r, &nany);
-	const char **mine = gd_arena_array(r->arena, nmine, sizeof(char *));
-	memcpy(mine, common_keys, sizeof(common_keys));
-	for (size_t i = 0; i < k->nkeys; i++)
-		mine[GD_ARRAY_SIZE(common_keys) + i] = k->keys[i];
-	rd_elsewhere *other =
-		gd_arena_array(r->arena, nany, sizeof(rd_elsewhere));
-	size_t nother = 0;
-	for (size_t i = GD_ARRAY_SIZE(common_keys); i < nany; i++) {
-		if (has_key(k, any[i]))
-			continue;
-		char *where = NULL;
-		for (size_t j = 0; j < gd_nkinds; j++)
-			if (has_key(gd_kinds[j], any[i]))
-				where = where ? gd_arena_printf(
-							r->arena, "%s or %s",
-							where,
-							gd_kinds[j]->name)
-					      : gd_arena_printf(
-							r->arena, "a %s",
-							gd_kinds[j]->name);
-		other[nother++] = (rd_elsewhere){
-			any[i], gd_arena_printf(r->arena, "%s step", where)};
-	}
-	const char *what = gd_arena_printf(r->arena, "a %s step", k->name);
-	rd_object(r, obj, what, mine, nmine, other, nother);
+	for (size_t i = 0; k && i < gd_nkinds; i++)
+		if (gd_kinds[i] == k) {
+			const struct kind_keys *kk = &sk->of[i];
+			rd_object(r, obj, kk->what, kk->mine, kk->nmine,
+				  kk->other, kk->nother);
+			return;
+		}
+	rd_object(r, obj, "a step of any kind", sk->any_sorted, sk->nany, NULL,
+		  0);
 }
 
-static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
+static void parse_step(gd_reader *r, json_t *obj, const struct step_keys *sk,
+		       gd_step *st)
 {
 	st->path = rd_path_keep(r);
 	if (!json_is_object(obj)) {
@@ -341,14 +369,14 @@ static void parse_step(gd_reader *r, json_t *obj, gd_step *st)
 	json_t *kind_value = json_object_get(obj, "kind");
 	const gd_kind *k = kind_value ? read_kind(r, kind_value) : NULL;
 	if (!k) {
-		check_keys_of_any_kind(r, obj);
+		check_keys(r, obj, sk, NULL);
 		/* After the keys: a misspelt "kind" already has its hint. */
 		if (!kind_value)
 			rd_missing(r, obj, "kind");
 		return;
 	}
 	st->kind = k;
-	check_keys_of(r, obj, k);
+	check_keys(r, obj, sk, k);
 
 	RD_FIELD(rd_as_name, r, obj, "id", false, 64, &st->id);
 	RD_FIELD(rd_as_string, r, obj, "note", false, &st->note);
@@ -415,11 +443,12 @@ void parse_steps(gd_reader *r, json_t *v, gd_scenario *s)
 	}
 	s->nsteps = json_array_size(v);
 	s->steps = gd_arena_array(r->arena, s->nsteps + 1, sizeof(*s->steps));
+	const struct step_keys *sk = step_keys_new(r);
 	for (size_t i = 0; i < s->nsteps; i++) {
 		size_t m = rd_push_index(r, i);
 		gd_step *st = &s->steps[i];
 		st->index = i;
-		parse_step(r, json_array_get(v, i), st);
+		parse_step(r, json_array_get(v, i), sk, st);
 		if (!st->id)
 			st->id = gd_arena_printf(r->arena, "step%zu", i + 1);
 		rd_pop(r, m);
