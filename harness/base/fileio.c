@@ -63,6 +63,18 @@ int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 	return 0;
 }
 
+char *gd_read_file_or_null(const char *path, size_t max)
+{
+	char *text = NULL;
+	size_t len;
+	gd_error *err = NULL;
+	if (gd_read_file(path, max, &text, &len, &err) < 0) {
+		gd_error_free(err);
+		return NULL;
+	}
+	return text;
+}
+
 void gd_pathf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;

@@ -12,6 +12,11 @@
 int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
 		 gd_error **err);
 
+/* The same, as a heap string or NULL when path cannot be read, for a
+ * file whose absence is itself the answer (a process gone, a node
+ * down): the error is dropped. */
+char *gd_read_file_or_null(const char *path, size_t max);
+
 /* snprintf for paths and names that must fit: every path gameday builds
  * derives from a state root of bounded length, so truncation is a bug,
  * and this aborts with a message rather than act on a wrong path. */

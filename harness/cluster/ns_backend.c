@@ -45,13 +45,9 @@ static const char *ns_state(const gd_node_rt *n)
 		return "down";
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/cgroup.events", n->cgroup);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	gd_error *err = NULL;
-	if (gd_read_file(path, 4096, &text, &len, &err) < 0) {
-		gd_error_free(err);
+	_cleanup_free_ char *text = gd_read_file_or_null(path, 4096);
+	if (!text)
 		return "down";
-	}
 	return strstr(text, "frozen 1") ? "frozen" : "up";
 }
 
@@ -418,13 +414,9 @@ static long ns_service_pid(const gd_node_rt *n, const char *service)
 {
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/run/gameday/%s.pid", n->dir, service);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	gd_error *e = NULL;
-	if (gd_read_file(path, 64, &text, &len, &e) < 0) {
-		gd_error_free(e);
+	_cleanup_free_ char *text = gd_read_file_or_null(path, 64);
+	if (!text)
 		return 0;
-	}
 	return strtol(text, NULL, 10);
 }
 
@@ -434,13 +426,9 @@ static pid_t host_pid(const gd_node_rt *n, long nspid)
 {
 	char path[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/cgroup.procs", n->cgroup);
-	_cleanup_free_ char *procs = NULL;
-	size_t len;
-	gd_error *e = NULL;
-	if (gd_read_file(path, 1 << 20, &procs, &len, &e) < 0) {
-		gd_error_free(e);
+	_cleanup_free_ char *procs = gd_read_file_or_null(path, 1 << 20);
+	if (!procs)
 		return 0;
-	}
 	for (char *p = procs, *end; *p; p = end) {
 		long pid = strtol(p, &end, 10);
 		if (end == p)

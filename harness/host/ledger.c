@@ -163,13 +163,9 @@ unsigned long long gd_process_start_time(pid_t pid)
 {
 	char path[64];
 	gd_pathf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	gd_error *err = NULL;
-	if (gd_read_file(path, 4096, &text, &len, &err) < 0) {
-		gd_error_free(err);
+	_cleanup_free_ char *text = gd_read_file_or_null(path, 4096);
+	if (!text)
 		return 0;
-	}
 	/* The command name is in parentheses and may hold spaces: count
 	 * fields from the last ')'. Field 3 (state) follows it. */
 	char *p = strrchr(text, ')');
