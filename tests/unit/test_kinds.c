@@ -53,6 +53,40 @@ static void every_row_is_complete(void **state)
 	assert_null(gd_kind_find("netemm"));
 }
 
+/* A row's lasts says what its parse does: a step of a kind that lasts,
+ * given without "for", is told it needs one; a step of any other kind
+ * is not (whatever else is wrong with so bare a step). */
+static void lasts_is_what_parse_says(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < gd_nkinds; i++) {
+		const gd_kind *k = gd_kinds[i];
+		char *text = NULL, *want = NULL;
+		int n = asprintf(
+			&text,
+			"{\"gameday\": 1, \"duration\": \"6h\", \"cluster\": %s, "
+			"\"workload\": {\"jobs\": 1, \"deadline\": \"24h\", "
+			"\"expected\": \"20m..40m\"}, \"steps\": [{\"kind\": "
+			"\"%s\", \"at\": \"1h\", \"targets\": \"w1\"}]}",
+			CLUSTER_5, k->name);
+		assert_true(n > 0);
+		assert_true(asprintf(&want, "a %s step needs \"for\"",
+				     k->name) > 0);
+		gd_diags d = {0};
+		gd_load_opts opts = {.no_cluster_files = true};
+		gd_scenario *sc = gd_scenario_parse(text, (size_t)n,
+						    "test.json", &opts, &d);
+		bool said = false;
+		for (size_t j = 0; j < d.n; j++)
+			said |= strstr(d.items[j].msg, want) != NULL;
+		assert_int_equal(said, k->lasts);
+		gd_scenario_free(sc);
+		gd_diags_clear(&d);
+		free(want);
+		free(text);
+	}
+}
+
 static char *entry_text(const gd_plan *p, size_t i)
 {
 	return gd_plan_entry_text(p, &p->entries[i]);
@@ -147,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_row_is_complete),
+		cmocka_unit_test(lasts_is_what_parse_says),
 		cmocka_unit_test(settings_go_through_the_row),
 		cmocka_unit_test(back_with_parts_are_kinds),
 	};
