@@ -663,11 +663,12 @@ int gd_trace_parse(gd_arena *a, const char *text, size_t len,
 	bool got;
 	while ((got = next_line(r, &p, &n)) && n == 0)
 		;
-	if (!got)
-		return fail_at(
-			r, 1,
-			"empty: expected a header (sacct -P -o " SACCT_COLUMNS
-			")");
+	if (!got) {
+		r->line = 1;
+		return fail_at(r, 1,
+			       "empty: expected a header (sacct -P -o "
+			       "" SACCT_COLUMNS ")");
+	}
 	int ret = read_header(r, p, n);
 	if (ret < 0)
 		return ret;
