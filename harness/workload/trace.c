@@ -212,9 +212,9 @@ static bool duration_parse(const char *p, size_t len, gd_ms *out)
 	} while (expect_ch(&p, end, ':'));
 	if (p != end || n < 2 || (dash && n != 3) || days > 366)
 		return false;
+	/* bounded before the sum, so it cannot overflow */
 	for (int i = 0; i < n; i++)
-		if (part[i] >
-		    366 * 24 * 60) /* keeps the sum from overflowing */
+		if (part[i] > 366 * 24 * 60)
 			return false;
 	int64_t h = n == 3 ? part[0] : 0, m = part[n - 2], s = part[n - 1];
 	if (s > 59 || (n == 3 && m > 59) || (dash && h > 23))
@@ -239,7 +239,9 @@ static bool task_list(const char *p, const char *end, size_t *tasks)
 		hi = lo;
 		if (expect_ch(&p, end, '-') && !read_num(&p, end, &hi))
 			return false;
-		if (hi < lo)
+		/* Slurm's MaxArraySize is at most 4000001, which also
+		 * keeps the count from overflowing */
+		if (hi < lo || hi > 4000000)
 			return false;
 		n += (size_t)(hi - lo + 1);
 	} while (expect_ch(&p, end, ','));
@@ -298,9 +300,11 @@ static bool state_parse(const field *f)
 	if (i == f->len)
 		return true;
 	const char *p = f->p + i, *end = f->p + f->len;
+	if (end - p <= 4 || memcmp(p, " by ", 4) != 0)
+		return false;
+	p += 4;
 	int64_t uid;
-	return end - p > 4 && memcmp(p, " by ", 4) == 0 &&
-	       (p += 4, read_num(&p, end, &uid)) && p == end;
+	return read_num(&p, end, &uid) && p == end;
 }
 
 static bool starts_with(const field *f, const char *word)
@@ -495,9 +499,9 @@ static int read_run(const reader *r, row *rw)
 	if (ret < 0)
 		return ret;
 	const field *st = col(r, C_STATE);
-	rw->pending = starts_with(st, "PENDING");
-	rw->running = starts_with(st, "RUNNING");
-	rw->cancelled = starts_with(st, "CANCELLED");
+	rw->pending = is(st, "PENDING");
+	rw->running = is(st, "RUNNING");
+	rw->cancelled = is(st, "CANCELLED") || starts_with(st, "CANCELLED by ");
 	return 0;
 }
 

@@ -376,8 +376,9 @@ static void reads_array_heterogeneous_and_step_ids(void **state)
 	assert_int_equal(r->t.never_ran, 0);
 	done(r);
 	static const char *const bad_ids[] = {
-		"",	"abc",	     "123_", "123_[9-5]", "123_[5-9",	 "123+",
-		"123.", "123.Batch", "12 3", "123_4_5",	  "4294967296x",
+		"",	    "abc",     "123_",	      "123_[9-5]",
+		"123_[5-9", "123+",    "123.",	      "123.Batch",
+		"12 3",	    "123_4_5", "4294967296x", "123_[1-9999999]",
 	};
 	for (size_t i = 0; i < sizeof(bad_ids) / sizeof(*bad_ids); i++) {
 		char text[512], msg[512];
