@@ -629,9 +629,14 @@ size_t gd_slurm_conf_check(const gd_cluster *c, gd_diags *d)
 	struct checker k = {.c = c, .d = d, .file = c->conf_file};
 	for (size_t i = 0; i < conf->nlines; i++) {
 		const gd_slurm_conf_line *l = &conf->lines[i];
+		const struct key *first = find_key(l->p[0].key);
 		/* a partition's line is its parameters, not keys of their
-		 * own */
-		size_t n = !strcasecmp(l->p[0].key, "PartitionName") ? 1 : l->n;
+		 * own; so is a NodeName line gameday refuses whole */
+		size_t n = first && (first->cls == PARTITION ||
+				     (first->cls == OWNED &&
+				      !strcmp(first->why, W_NODES)))
+				   ? 1
+				   : l->n;
 		for (size_t j = 0; j < n; j++)
 			check_param(&k, l, &l->p[j]);
 	}
