@@ -108,6 +108,13 @@ else
 fi
 if grep -q 'Partition=docs' "$state/r1/ctl/jobcomp.log"; then ok "... in the team's default partition"; else bad "... in the team's default partition"; fi
 
+# An account the host has already (uid 1 is Debian's daemon): the nodes'
+# passwd starts from the host's, so the cluster is refused, undone.
+sed 's/"uid": 2002/"uid": 1/' "$state/team/cluster.json" >"$state/team/clash.json"
+expect "a team uid the host has fails cluster up" 2 "$gameday" cluster up "$state/team/clash.json"
+contains "... naming the user and the host's account" 'user "auditor" (uid 1) clashes with the host.s daemon (1)'
+if [ -z "$(ls "$state/state/runs" 2>/dev/null)" ]; then ok "... and leaving nothing"; else bad "... and leaving nothing"; fi
+
 # A line gameday must own: refused before anything is made.
 printf 'SchedulerType=sched/builtin\n  SlurmctldHost=prod-ctl1\n' >"$state/team/slurm.conf"
 expect "a slurm_conf line gameday owns fails validate" 2 "$gameday" validate "$state/team/scenario.json"
