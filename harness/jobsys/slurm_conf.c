@@ -589,6 +589,13 @@ static void check_param(struct checker *k, const gd_slurm_conf_line *l,
 			const gd_slurm_param *p)
 {
 	const struct key *key = find_key(p->key);
+	for (size_t i = 1; !key && i < GD_ARRAY_SIZE(partition_keys); i++)
+		if (!strcasecmp(partition_keys[i], p->key)) {
+			at(k, p,
+			   "\"%s\" is a partition's parameter, not a key of its own: put it on a PartitionName line (PartitionName=DEFAULT for every partition)",
+			   partition_keys[i]);
+			return;
+		}
 	if (!key) {
 		const char *names[GD_ARRAY_SIZE(keys)];
 		for (size_t i = 0; i < GD_ARRAY_SIZE(keys); i++)
