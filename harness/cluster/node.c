@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/strbuf.h"
 #include "host/ledger.h"
 #include "net/netns.h"
 
@@ -77,7 +78,90 @@ static char *host_file_plus(const char *host_path, const char *extra)
 	return text;
 }
 
-#define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
+/* Who in a passwd or group text (the host's, which every node's starts
+ * from) has name, or id in its third field: the line's name, or NULL. */
+static const char *account_clash(const char *text, const char *name,
+				 unsigned id, char *who, size_t size)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l += !!l) {
+		char n[64];
+		unsigned lid;
+		if (sscanf(l, "%63[^:]:%*[^:]:%u:", n, &lid) != 2 &&
+		    sscanf(l, "%63[^:]::%u:", n, &lid) != 2)
+			continue;
+		if (strcmp(n, name) == 0 || lid == id) {
+			snprintf(who, size, "%s (%u)", n, lid);
+			return who;
+		}
+	}
+	return NULL;
+}
+
+/* The lines the cluster's accounts add to the host's passwd and group:
+ * the team's users and groups with their production ids (a user whose gid
+ * no declared group has gets a group of its own name), or gameday's
+ * service user alone.  A clash with the host's accounts is an error: the
+ * node's files start from the host's. */
+static int accounts_text(const gd_cluster *c, const char *host_passwd,
+			 const char *host_group, gd_strbuf *pw, gd_strbuf *gr,
+			 gd_error **err)
+{
+	unsigned uid, gid;
+	gd_cluster_service_ids(c, &uid, &gid);
+	if (!c->nusers) {
+		gd_strbuf_addf(
+			pw,
+			"%s:x:%u:%u:gameday service user:/srv/scratch:/bin/sh\n",
+			c->service_user, uid, gid);
+		gd_strbuf_addf(gr, "%s:x:%u:\n", c->service_user, gid);
+		return 0;
+	}
+	char who[96];
+	for (size_t i = 0; i < c->nusers; i++) {
+		const gd_user *u = &c->users[i];
+		if (account_clash(host_passwd, u->name, u->uid, who,
+				  sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: user \"%s\" (uid %u) clashes with the host's %s in /etc/passwd, which every node's starts from",
+				c->file, u->path, u->name, u->uid, who);
+		gd_strbuf_addf(pw,
+			       "%s:x:%u:%u:team account:/srv/scratch:/bin/sh\n",
+			       u->name, u->uid, u->gid);
+		bool declared = false;
+		for (size_t g = 0; g < c->nuser_groups; g++)
+			declared |= c->user_groups[g].gid == u->gid;
+		if (!declared && account_clash(host_group, u->name, u->gid, who,
+					       sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: the group of user \"%s\" (gid %u) clashes with the host's %s in /etc/group",
+				c->file, u->path, u->name, u->gid, who);
+		if (!declared)
+			gd_strbuf_addf(gr, "%s:x:%u:\n", u->name, u->gid);
+	}
+	for (size_t g = 0; g < c->nuser_groups; g++) {
+		const gd_user_group *ug = &c->user_groups[g];
+		if (account_clash(host_group, ug->name, ug->gid, who,
+				  sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: group \"%s\" (gid %u) clashes with the host's %s in /etc/group, which every node's starts from",
+				c->file, ug->path, ug->name, ug->gid, who);
+		gd_strbuf_addf(gr, "%s:x:%u:", ug->name, ug->gid);
+		const char *sep = "";
+		for (size_t i = 0; i < c->nusers; i++)
+			for (size_t k = 0; k < c->users[i].groups.n; k++)
+				if (!strcmp(c->users[i].groups.v[k],
+					    ug->name)) {
+					gd_strbuf_addf(gr, "%s%s", sep,
+						       c->users[i].name);
+					sep = ",";
+				}
+		gd_strbuf_addch(gr, '\n');
+	}
+	return 0;
+}
 
 /* gd-init's configuration of node index: the hook's services (the job
  * system's daemons) first, then the role's own.  A heap string, or NULL
@@ -104,8 +188,10 @@ static char *services_text(const gd_cluster *c, size_t index,
 			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
 			(long long)sv->min_interval, (long long)sv->backoff_max,
 			(long long)sv->grace, sv->max_restarts);
+		unsigned uid, gid;
+		gd_cluster_service_ids(c, &uid, &gid);
 		if (sv->as_service_user)
-			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
+			fprintf(s, "user %u %u\n", uid, gid);
 		for (size_t k = 0; k < sv->nenv; k++)
 			fprintf(s, "env %s=%s\n", sv->env_keys[k],
 				sv->env_values[k]);
@@ -125,14 +211,18 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	char line[512];
 	int r;
 
-	/* The service user exists on nodes only, never on the host. */
-	gd_pathf(line, sizeof(line),
-		 "%s:x:%d:%d:gameday service user:/srv/scratch:/bin/sh\n",
-		 c->service_user, SERVICE_UID, SERVICE_UID);
-	_cleanup_free_ char *passwd = host_file_plus("/etc/passwd", line);
-	gd_pathf(line, sizeof(line), "%s:x:%d:\n", c->service_user,
-		 SERVICE_UID);
-	_cleanup_free_ char *group = host_file_plus("/etc/group", line);
+	/* The service user and the team's accounts exist on nodes only,
+	 * never on the host. */
+	_cleanup_free_ char *host_pw = host_file_plus("/etc/passwd", "");
+	_cleanup_free_ char *host_gr = host_file_plus("/etc/group", "");
+	_cleanup_strbuf_ gd_strbuf pw = GD_STRBUF_INIT;
+	_cleanup_strbuf_ gd_strbuf gr = GD_STRBUF_INIT;
+	if (!host_pw || !host_gr)
+		return gd_error_make(err, ENOMEM, "cannot build node files");
+	if ((r = accounts_text(c, host_pw, host_gr, &pw, &gr, err)) < 0)
+		return r;
+	_cleanup_free_ char *passwd = host_file_plus("/etc/passwd", pw.buf);
+	_cleanup_free_ char *group = host_file_plus("/etc/group", gr.buf);
 
 	char *hosts_extra = NULL;
 	size_t hlen = 0;

@@ -7,6 +7,7 @@
 #include "jobsys/driver.h"
 #include "jobsys/slurm.h"
 #include "jobsys/slurm_client.h"
+#include "jobsys/slurm_conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -271,6 +272,7 @@ const gd_jobsys_driver gd_jobsys_slurm = {
 	.controller = gd_slurm_controller,
 	.runs_jobs = slurm_runs_jobs,
 	.timings = gd_slurm_timings,
+	.check_config = gd_slurm_conf_check,
 	.setup = &slurm_setup,
 	.config_path = GD_SLURM_CONF,
 	.config_override = gd_slurm_conf_override,

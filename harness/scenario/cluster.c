@@ -11,9 +11,11 @@
 #include <string.h>
 
 static const char *const cluster_keys[] = {
-	"gameday", "name",   "system",	     "nodes",
-	"roles",   "groups", "service_user", "adapter",
+	"gameday",    "name",	"system",	"nodes",
+	"roles",      "groups", "service_user", "adapter",
+	"slurm_conf", "users",	"user_groups",
 };
+
 static const char *const node_keys[] = {"name", "role"};
 static const char *const role_keys[] = {"cpus", "features", "services"};
 static const char *const service_keys[] = {
@@ -33,10 +35,13 @@ static const struct system_rules {
 	/* The role of the one node whose daemon schedules, beside which at
 	 * least one node runs jobs; NULL: no such rule. */
 	const char *controller;
+	/* The key naming the team's configuration file of the system, which
+	 * its driver checks and merges; NULL: gameday takes none. */
+	const char *conf_key;
 } systems[] = {
-	[GD_SYSTEM_SLURM] = {"slurm", "controller"},
-	[GD_SYSTEM_EXEC] = {"exec", NULL},
-	[GD_SYSTEM_NONE] = {"none", NULL},
+	[GD_SYSTEM_SLURM] = {"slurm", "controller", "slurm_conf"},
+	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL},
+	[GD_SYSTEM_NONE] = {"none", NULL, NULL},
 };
 #define NSYSTEMS (sizeof(systems) / sizeof(systems[0]))
 
@@ -48,6 +53,11 @@ const char *gd_system_name(enum gd_system s)
 const char *gd_system_controller_role(enum gd_system s)
 {
 	return systems[s].controller;
+}
+
+const char *gd_system_conf_key(enum gd_system s)
+{
+	return systems[s].conf_key;
 }
 
 static bool valid_hostname(const char *s)
@@ -530,6 +540,28 @@ static void parse_adapter(gd_reader *r, json_t *v, gd_cluster *c)
 				drain_keys[k]);
 }
 
+/* The team's configuration file of the system: only its name here; load.c
+ * reads it, the system's driver checks it. */
+static void parse_conf_key(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	const char *own = systems[c->system].conf_key;
+	for (size_t i = 0; i < NSYSTEMS; i++) {
+		const char *key = systems[i].conf_key;
+		if (!key || !json_object_get(v, key) ||
+		    (own && !strcmp(own, key)))
+			continue;
+		rd_error_at(r, key, "\"%s\" is for %s clusters, not %s ones",
+			    key, systems[i].name, systems[c->system].name);
+	}
+	if (!own || !RD_FIELD(rd_as_string, r, v, own, false, &c->conf_rel))
+		return;
+	size_t m = rd_push_key(r, own);
+	c->conf_path = rd_path_keep(r);
+	if (!*c->conf_rel)
+		rd_error(r, "expected the path of a file, got an empty string");
+	rd_pop(r, m);
+}
+
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 {
 	size_t nkeys = GD_ARRAY_SIZE(cluster_keys);
@@ -566,6 +598,9 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 
 	c->service_user = "gdjob";
 	RD_FIELD(rd_as_name, r, v, "service_user", false, 31, &c->service_user);
+	parse_accounts(r, v, c);
+	if (system)
+		parse_conf_key(r, v, c);
 
 	json_t *adapter = rd_get(r, v, "adapter", false);
 	if (system && c->system == GD_SYSTEM_EXEC && !adapter) {

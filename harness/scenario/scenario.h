@@ -27,6 +27,9 @@ const char *gd_system_name(enum gd_system s);
  * s, which a cluster file must give exactly one node, and at least one
  * node besides (Slurm: "controller"); NULL when s has no such node. */
 const char *gd_system_controller_role(enum gd_system s);
+/* The key of a cluster of system s naming the team's configuration file
+ * of it ("slurm_conf"); NULL when gameday takes none. */
+const char *gd_system_conf_key(enum gd_system s);
 
 typedef struct gd_strv {
 	const char **v;
@@ -70,6 +73,25 @@ typedef struct gd_group {
 	size_t n;
 } gd_group;
 
+/* An account of the team's, with its production ids: the nodes' passwd
+ * and group carry them, so files and jobs show the owners production has. */
+typedef struct gd_user {
+	const char *name;
+	const char *path;
+	unsigned uid, gid; /* gid: its primary group's */
+	gd_strv groups; /* supplementary: names of the cluster's user_groups */
+} gd_user;
+
+typedef struct gd_user_group {
+	const char *name;
+	const char *path;
+	unsigned gid;
+} gd_user_group;
+
+/* The uid and gid of the service user when the cluster declares no users
+ * (gameday's own account "gdjob"). */
+#define GD_SERVICE_ID_DEFAULT 64000
+
 typedef struct gd_cluster {
 	const char *name;
 	const char *file; /* where it was read from: the scenario or a cluster
@@ -82,6 +104,20 @@ typedef struct gd_cluster {
 	gd_group *groups; /* explicit groups; roles and "all" are implicit */
 	size_t ngroups;
 	const char *service_user;
+	/* the team's accounts (none: the service user alone, uid and gid
+	 * GD_SERVICE_ID_DEFAULT) */
+	gd_user *users;
+	size_t nusers;
+	gd_user_group *user_groups;
+	size_t nuser_groups;
+	/* The team's configuration file of the job system (its key,
+	 * "slurm_conf", in the systems' rules): read by load.c relative to the
+	 * file that names it, checked by the job system's driver (plan,
+	 * validate). */
+	const char *conf_rel;  /* as written; NULL: none */
+	const char *conf_path; /* the key's JSON path, for diagnostics */
+	const char *conf_file; /* resolved, for FILE:LINE:COL */
+	const char *conf_text; /* its contents (NULL until read) */
 	/* system exec: where the adapter's commands run, and them */
 	const char *adapter_node; /* NULL: the first node */
 	gd_strv adapter_ready, adapter_submit, adapter_query, adapter_verify;
@@ -90,6 +126,10 @@ typedef struct gd_cluster {
 	double time_scale; /* the scenario's (1 for a bare cluster file) */
 	bool fake_clock; /* some step shifts a clock: libfaketime in every node */
 } gd_cluster;
+
+/* The service user's uid and gid in the nodes: its declared ids, or
+ * GD_SERVICE_ID_DEFAULT for both when the cluster declares no users. */
+void gd_cluster_service_ids(const gd_cluster *c, unsigned *uid, unsigned *gid);
 
 /* A target selector as written, resolved by the planner. */
 typedef struct gd_targets {
