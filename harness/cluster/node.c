@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "cluster/provision.h"
 #include "host/ledger.h"
 #include "net/netns.h"
 
@@ -94,6 +95,7 @@ static char *services_text(const gd_cluster *c, size_t index,
 	if (!s)
 		return NULL;
 	fprintf(s, "node %s\n", n->name);
+	gd_provision_block(c, index, s);
 	if (hook && hook->services)
 		hook->services(hook->ctx, c, index, s);
 	for (size_t i = 0; i < role->nservices; i++) {
@@ -176,8 +178,12 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
 		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
 	r = write_text(dir, "etc/gameday/services", services, err);
+	/* The team's files after gameday's and the job system's, as they
+	 * would land on a machine: theirs may replace any of them. */
 	if (r == 0 && hook && hook->node_files)
 		r = hook->node_files(hook->ctx, c, index, dir, rundir, err);
+	if (r == 0)
+		r = gd_provision_files(c, index, dir, passwd, group, err);
 	return r;
 }
 

@@ -48,6 +48,16 @@ typedef struct gd_service {
 	unsigned max_restarts; /* 0: never give up */
 } gd_service;
 
+/* A file or folder of the team's, copied into each node of a role before
+ * it first boots. */
+typedef struct gd_role_file {
+	const char *path; /* JSON path */
+	const char *from; /* on this host */
+	const char *to;	  /* absolute, inside the node */
+	const char *owner, *group; /* names or numbers; NULL: root */
+	int mode;		   /* -1: the source's */
+} gd_role_file;
+
 typedef struct gd_role {
 	const char *name;
 	const char *path;
@@ -55,6 +65,13 @@ typedef struct gd_role {
 	gd_strv features;
 	gd_service *services;
 	size_t nservices;
+	gd_role_file *files;
+	size_t nfiles;
+	/* The team's provisioning script and its arguments, run as root in
+	 * each node of the role before its services start, at every boot;
+	 * provision.v[0] is on this host (copied into the node). */
+	gd_strv provision;
+	const char *provision_path; /* JSON path; NULL: none */
 } gd_role;
 
 typedef struct gd_node {

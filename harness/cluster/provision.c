@@ -1,0 +1,230 @@
+#include "cluster/provision.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "base/strbuf.h"
+#include "cluster/cluster.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool gd_provision_has(const gd_cluster *c, size_t index)
+{
+	return c->roles[c->nodes[index].role].provision.n > 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+void gd_provision_block(const gd_cluster *c, size_t index, FILE *out)
+{
+	if (!gd_provision_has(c, index))
+		return;
+	const gd_node *n = &c->nodes[index];
+	const gd_role *role = &c->roles[n->role];
+	fprintf(out, "provision\nenv GAMEDAY_NODE=%s\nenv GAMEDAY_ROLE=%s\n",
+		n->name, role->name);
+	fprintf(out, "arg %s/%s\n", GD_PROVISION_DIR,
+		base_name(role->provision.v[0]));
+	for (size_t k = 1; k < role->provision.n; k++)
+		fprintf(out, "arg %s\n", role->provision.v[k]);
+	fprintf(out, "end\n");
+}
+
+/* Field number field (2: a passwd's uid or a group's gid, 3: a passwd's
+ * gid) of name's line in a passwd or group text, as the node itself
+ * resolves it; a number stands for itself. */
+static bool lookup_id(const char *text, const char *name, int field,
+		      unsigned *id)
+{
+	char *end;
+	unsigned long v = strtoul(name, &end, 10);
+	if (*name && !*end && v < 0xffffffffUL) {
+		*id = (unsigned)v;
+		return field != 3;
+	}
+	size_t len = strlen(name);
+	for (const char *l = text; l && *l;) {
+		if (strncmp(l, name, len) == 0 && l[len] == ':') {
+			const char *f = l + len;
+			for (int k = 1; k < field && f; k++)
+				f = strchr(f + 1, ':');
+			return f && sscanf(f + 1, "%u", id) == 1;
+		}
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	return false;
+}
+
+/* Where a path inside the node lives in its directory: the longest of the
+ * places it owns that holds it; NULL when none does (the host's files,
+ * read-only in nodes, or a place gameday keeps for itself). */
+static const char *place_of(const char *to, size_t *at_len)
+{
+	static const struct {
+		const char *at, *sub;
+	} own[] = {
+		{"/run", "run"},
+		{"/var/spool", "spool"},
+		{"/var/log", "log"},
+		{"/srv", "srv"},
+		{"/srv/scratch", "scratch"},
+		{"/srv/shared", NULL},
+		{"/srv/gameday", NULL},
+		{"/run/gameday", NULL},
+	};
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < gd_node_nlayers + GD_ARRAY_SIZE(own); i++) {
+		const char *at = i < gd_node_nlayers
+					 ? gd_node_layers[i].at
+					 : own[i - gd_node_nlayers].at;
+		const char *sub = i < gd_node_nlayers
+					  ? gd_node_layers[i].name
+					  : own[i - gd_node_nlayers].sub;
+		size_t len = strlen(at);
+		if (strncmp(to, at, len) != 0 || (to[len] && to[len] != '/') ||
+		    len <= best_len)
+			continue;
+		best = sub;
+		best_len = len;
+	}
+	*at_len = best_len;
+	return best;
+}
+
+static int copy_role_file(const gd_role_file *f, const char *dir,
+			  const char *passwd, const char *group, gd_error **err)
+{
+	size_t at_len;
+	const char *sub = place_of(f->to, &at_len);
+	if (!sub)
+		return gd_error_set(
+			err, EROFS,
+			"%s: \"%s\" is not in a node's own files (its layers over /etc, /opt, /usr/local, /home, /root and /var, or /srv): the rest is the host's, read-only in nodes",
+			f->path, f->to);
+	unsigned uid = 0, gid = 0;
+	if (f->owner && !lookup_id(passwd, f->owner, 2, &uid))
+		return gd_error_set(
+			err, ENOENT,
+			"%s.owner: no user \"%s\" in the node's /etc/passwd",
+			f->path, f->owner);
+	if (f->group && !lookup_id(group, f->group, 2, &gid))
+		return gd_error_set(
+			err, ENOENT,
+			"%s.owner: no group \"%s\" in the node's /etc/group",
+			f->path, f->group);
+	/* "user" alone: the user's own group, or its number again */
+	if (f->owner && !f->group && !lookup_id(passwd, f->owner, 3, &gid))
+		gid = uid;
+	char to[PATH_MAX];
+	gd_pathf(to, sizeof(to), "%s/%s%s", dir, sub, f->to + at_len);
+	if (gd_copy_tree(f->from, to, uid, gid, f->mode, NULL, err) < 0)
+		return gd_error_prefix(err, "%s", f->path);
+	return 0;
+}
+
+int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
+		       const char *passwd, const char *group, gd_error **err)
+{
+	const gd_role *role = &c->roles[c->nodes[index].role];
+	for (size_t i = 0; i < role->nfiles; i++) {
+		int r = copy_role_file(&role->files[i], dir, passwd, group,
+				       err);
+		if (r < 0)
+			return r;
+	}
+	if (!role->provision.n)
+		return 0;
+	/* GD_PROVISION_DIR in the node's own /run, DIR/run */
+	char to[PATH_MAX];
+	gd_pathf(to, sizeof(to), "%s/run/gameday/provision/%s", dir,
+		 base_name(role->provision.v[0]));
+	return gd_copy_tree(role->provision.v[0], to, 0, 0, 0755, NULL, err);
+}
+
+/* The last lines of a node's provisioning output, indented. */
+static void output_tail(const gd_node_rt *n, unsigned boot, gd_strbuf *out)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/var/log/gameday/provision/%u.log", boot);
+	_cleanup_error_ gd_error *e = NULL;
+	_cleanup_free_ char *text = gd_node_read(n, path, &e);
+	if (!text || !*text) {
+		gd_strbuf_addf(out, "; it printed nothing");
+		return;
+	}
+	size_t len = strlen(text);
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	const char *from = text + len;
+	for (int lines = 0; from > text; from--)
+		if (from[-1] == '\n' && ++lines == 20)
+			break;
+	gd_strbuf_addf(out, "; its output%s (%s):", from > text ? " ends" : "",
+		       path);
+	for (const char *l = from; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		int w = nl ? (int)(nl - l) : (int)strlen(l);
+		gd_strbuf_addf(out, "\n  | %.*s", w, l);
+		l = nl ? nl + 1 : NULL;
+	}
+}
+
+/* 1 when node n has provisioned at boot (*status its exit status), 0 not
+ * yet. */
+static int provisioned(const gd_node_rt *n, unsigned boot, int *status)
+{
+	_cleanup_error_ gd_error *e = NULL;
+	_cleanup_free_ char *text =
+		gd_node_read(n, "/run/gameday/provisioned", &e);
+	unsigned b;
+	return text && sscanf(text, "%u %d", &b, status) == 2 && b >= boot;
+}
+
+int gd_provision_wait(const gd_cluster *c, gd_node_rt *nodes, size_t n,
+		      unsigned boot, int timeout_ms, gd_error **err)
+{
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (size_t i = 0; i < n;) {
+		int status = 0;
+		if (!gd_provision_has(c, i) ||
+		    provisioned(&nodes[i], boot, &status)) {
+			if (status != 0) {
+				_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
+				output_tail(&nodes[i], boot, &why);
+				const gd_role *role =
+					&c->roles[c->nodes[i].role];
+				return gd_error_set(
+					err, EIO,
+					"node %s: its provisioning script (%s, %s) exited with status %d at boot %u%s",
+					nodes[i].name, role->provision.v[0],
+					role->provision_path, status, boot,
+					why.buf);
+			}
+			i++;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (now.tv_sec - t0.tv_sec) * 1000 +
+			  (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (ms > timeout_ms)
+			return gd_error_set(
+				err, ETIMEDOUT,
+				"node %s: its provisioning script (%s) did not end within %d s",
+				nodes[i].name,
+				c->roles[c->nodes[i].role].provision.v[0],
+				timeout_ms / 1000);
+		struct timespec pause = {0, 50 * 1000000L};
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
