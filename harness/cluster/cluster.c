@@ -400,8 +400,8 @@ int gd_ns_up(const gd_cluster *c, const char *libexec, const gd_node_hook *hook,
 	 * taken down. */
 	if (r == 0)
 		r = gd_cluster_save(u.st, err);
-	if (r == 0)
-		r = gd_provision_wait(c, u.st->nodes, u.st->nnodes, 1,
+	for (size_t i = 0; r == 0 && i < u.st->nnodes; i++)
+		r = gd_provision_wait(c, i, &u.st->nodes[i],
 				      GD_PROVISION_TIMEOUT_MS, err);
 	if (r < 0) {
 		up_undo(&u, err);

@@ -242,13 +242,6 @@ static void bind_fd(const struct child_args *a, int fd, const char *target,
 		child_fail(a, target);
 }
 
-const gd_node_layer gd_node_layers[] = {
-	{"/etc", "etc"},   {"/opt", "opt"},   {"/usr/local", "usr-local"},
-	{"/home", "home"}, {"/root", "root"}, {"/var", "var"},
-};
-const size_t gd_node_nlayers =
-	sizeof(gd_node_layers) / sizeof(gd_node_layers[0]);
-
 /* Makes mount target read-only (set) or writable again, below it too
  * when recursive. */
 static void set_rdonly(const struct child_args *a, const char *target,

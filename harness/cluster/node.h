@@ -5,7 +5,7 @@
  * Its mount namespace shows the host's files read-only, except what a
  * real machine keeps local, each backed by a directory of the run:
  *   /etc /opt /usr/local /home /root /var
- *                     layers (gd_node_layers): overlays with the host's
+ *                     layers (gd_node_layers, scenario.h): overlays with the host's
  *                     tree below and the node's changes above (for /etc:
  *                     passwd, group, hosts, hostname, job-system config,
  *                     ld.so.preload, and whatever provisioning writes)
@@ -44,6 +44,9 @@ typedef struct gd_node_rt {
 	char addr[INET_ADDRSTRLEN];
 	pid_t init_pid;
 	unsigned long long init_start;
+	/* The last boot whose provisioning gameday saw end (provision.h);
+	 * 0 before the first. */
+	unsigned provisioned_boot;
 	char cgroup[PATH_MAX];
 	char netns[PATH_MAX]; /* pinned network namespace */
 	char dir[PATH_MAX];   /* the node's directories on the host */
@@ -59,15 +62,6 @@ typedef struct gd_node_rt {
 	 * node alone reaches it. */
 	const struct gd_node_backend *backend;
 } gd_node_rt;
-
-/* A layer of the node's own over the host's tree at "at": DIR/NAME
- * holds what the node changed there, DIR/NAME-work is overlayfs's, DIR
- * the node's directory.  In mount order. */
-typedef struct gd_node_layer {
-	const char *at, *name;
-} gd_node_layer;
-extern const gd_node_layer gd_node_layers[];
-extern const size_t gd_node_nlayers;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The
  * subnet exists only inside the cluster's own namespaces. */

@@ -63,48 +63,11 @@ static bool lookup_id(const char *text, const char *name, int field,
 	return false;
 }
 
-/* Where a path inside the node lives in its directory: the longest of the
- * places it owns that holds it; NULL when none does (the host's files,
- * read-only in nodes, or a place gameday keeps for itself). */
-static const char *place_of(const char *to, size_t *at_len)
-{
-	static const struct {
-		const char *at, *sub;
-	} own[] = {
-		{"/run", "run"},
-		{"/var/spool", "spool"},
-		{"/var/log", "log"},
-		{"/srv", "srv"},
-		{"/srv/scratch", "scratch"},
-		{"/srv/shared", NULL},
-		{"/srv/gameday", NULL},
-		{"/run/gameday", NULL},
-	};
-	const char *best = NULL;
-	size_t best_len = 0;
-	for (size_t i = 0; i < gd_node_nlayers + GD_ARRAY_SIZE(own); i++) {
-		const char *at = i < gd_node_nlayers
-					 ? gd_node_layers[i].at
-					 : own[i - gd_node_nlayers].at;
-		const char *sub = i < gd_node_nlayers
-					  ? gd_node_layers[i].name
-					  : own[i - gd_node_nlayers].sub;
-		size_t len = strlen(at);
-		if (strncmp(to, at, len) != 0 || (to[len] && to[len] != '/') ||
-		    len <= best_len)
-			continue;
-		best = sub;
-		best_len = len;
-	}
-	*at_len = best_len;
-	return best;
-}
-
 static int copy_role_file(const gd_role_file *f, const char *dir,
 			  const char *passwd, const char *group, gd_error **err)
 {
 	size_t at_len;
-	const char *sub = place_of(f->to, &at_len);
+	const char *sub = gd_node_place(f->to, &at_len);
 	if (!sub)
 		return gd_error_set(
 			err, EROFS,
@@ -178,53 +141,53 @@ static void output_tail(const gd_node_rt *n, unsigned boot, gd_strbuf *out)
 	}
 }
 
-/* 1 when node n has provisioned at boot (*status its exit status), 0 not
- * yet. */
-static int provisioned(const gd_node_rt *n, unsigned boot, int *status)
+/* 1 when node n has provisioned at a boot after the last one seen
+ * (*boot, *status: which, and its exit status), 0 not yet. */
+static int provisioned(const gd_node_rt *n, unsigned *boot, int *status)
 {
 	_cleanup_error_ gd_error *e = NULL;
 	_cleanup_free_ char *text =
 		gd_node_read(n, "/run/gameday/provisioned", &e);
-	unsigned b;
-	return text && sscanf(text, "%u %d", &b, status) == 2 && b >= boot;
+	return text && sscanf(text, "%u %d", boot, status) == 2 &&
+	       *boot > n->provisioned_boot;
 }
 
-int gd_provision_wait(const gd_cluster *c, gd_node_rt *nodes, size_t n,
-		      unsigned boot, int timeout_ms, gd_error **err)
+static long since_ms(const struct timespec *t0)
 {
-	struct timespec t0, now;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 +
+	       (now.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
+		      int timeout_ms, gd_error **err)
+{
+	if (!gd_provision_has(c, index))
+		return 0;
+	const gd_role *role = &c->roles[c->nodes[index].role];
+	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (size_t i = 0; i < n;) {
-		int status = 0;
-		if (!gd_provision_has(c, i) ||
-		    provisioned(&nodes[i], boot, &status)) {
-			if (status != 0) {
-				_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
-				output_tail(&nodes[i], boot, &why);
-				const gd_role *role =
-					&c->roles[c->nodes[i].role];
-				return gd_error_set(
-					err, EIO,
-					"node %s: its provisioning script (%s, %s) exited with status %d at boot %u%s",
-					nodes[i].name, role->provision.v[0],
-					role->provision_path, status, boot,
-					why.buf);
-			}
-			i++;
-			continue;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long ms = (now.tv_sec - t0.tv_sec) * 1000 +
-			  (now.tv_nsec - t0.tv_nsec) / 1000000;
-		if (ms > timeout_ms)
+	unsigned boot;
+	int status;
+	while (!provisioned(n, &boot, &status)) {
+		if (since_ms(&t0) > timeout_ms)
 			return gd_error_set(
 				err, ETIMEDOUT,
 				"node %s: its provisioning script (%s) did not end within %d s",
-				nodes[i].name,
-				c->roles[c->nodes[i].role].provision.v[0],
+				n->name, role->provision.v[0],
 				timeout_ms / 1000);
 		struct timespec pause = {0, 50 * 1000000L};
 		nanosleep(&pause, NULL);
 	}
-	return 0;
+	n->provisioned_boot = boot;
+	if (status == 0)
+		return 0;
+	_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
+	output_tail(n, boot, &why);
+	return gd_error_set(
+		err, EIO,
+		"node %s: its provisioning script (%s, %s) exited with status %d at boot %u%s",
+		n->name, role->provision.v[0], role->provision_path, status,
+		boot, why.buf);
 }

@@ -32,11 +32,12 @@ bool gd_provision_has(const gd_cluster *c, size_t index);
  * cluster gives up on it (a script waiting on a prompt, say). */
 #define GD_PROVISION_TIMEOUT_MS (10 * 60 * 1000)
 
-/* Waits (up to timeout_ms of real time) until every node that provisions
- * has done so at its boot number boot; a script that failed, or did not
- * end in time, is an error naming the node, the status and the end of
- * its output. */
-int gd_provision_wait(const gd_cluster *c, gd_node_rt *nodes, size_t n,
-		      unsigned boot, int timeout_ms, gd_error **err);
+/* Waits (up to timeout_ms of real time) until node index (n), when its
+ * role provisions it, has provisioned at a boot later than the last one
+ * seen (n->provisioned_boot, then updated); a script that failed, or did
+ * not end in time, is an error naming the node, the status and the end
+ * of its output. */
+int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
+		      int timeout_ms, gd_error **err);
 
 #endif

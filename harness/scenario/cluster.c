@@ -349,14 +349,19 @@ static void parse_file(gd_reader *r, json_t *v, gd_role_file *f)
 		       GD_ARRAY_SIZE(file_keys), NULL, 0))
 		return;
 	RD_FIELD(rd_as_host_path, r, v, "from", true, 0, &f->from);
-	if (RD_FIELD(rd_as_string, r, v, "to", true, &f->to) &&
-	    (f->to[0] != '/' || strstr(f->to, "/../") ||
-	     strcmp(f->to, "/") == 0)) {
+	size_t at_len;
+	if (!RD_FIELD(rd_as_string, r, v, "to", true, &f->to))
+		return;
+	if (f->to[0] != '/' || strstr(f->to, "/..") || strstr(f->to, "//"))
 		rd_error_at(
 			r, "to",
 			"expected an absolute path inside the node (no \"..\"), got \"%s\"",
 			f->to);
-	}
+	else if (!gd_node_place(f->to, &at_len))
+		rd_error_at(
+			r, "to",
+			"\"%s\" is not among a node's own files (/etc, /opt, /usr/local, /home, /root, /var, /srv): the rest is the host's, read-only in nodes, or gameday's",
+			f->to);
 	RD_FIELD(parse_owner, r, v, "owner", false, f);
 	RD_FIELD(parse_mode, r, v, "mode", false, &f->mode);
 }
