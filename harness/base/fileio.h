@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Reads all of path into a NUL-terminated heap buffer (caller frees).
  * Refuses directories and files over max bytes. */
@@ -27,5 +28,18 @@ void gd_pathf(char *buf, size_t size, const char *fmt, ...)
  * on one file system and never following a symlink.  Gone already is
  * fine. */
 int gd_remove_tree(const char *dir, bool contents_only, gd_error **err);
+
+/* mkdir -p: path and its missing parents (parents 0755, path mode). */
+int gd_mkdir_p(const char *path, mode_t mode, gd_error **err);
+
+/* Copies what is at from (a regular file, a symlink, or a folder and all
+ * it holds) to to, replacing a file there and merging into a folder,
+ * missing parents made 0755.  Everything copied is owned by uid:gid;
+ * with mode >= 0 files get mode and folders mode plus search where it
+ * reads, otherwise each keeps its source's.  Anything else (a device, a
+ * socket) is refused, naming it; *bytes, when given, adds up what the
+ * files held. */
+int gd_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid,
+		 int mode, size_t *bytes, gd_error **err);
 
 #endif

@@ -51,6 +51,33 @@ typedef struct gd_service {
 	unsigned max_restarts; /* 0: never give up */
 } gd_service;
 
+/* What a staging node keeps as its own over the host's files, which it
+ * sees read-only (every node backend keeps to it).  A layer over the
+ * host's tree at "at": NAME names where the node's changes are kept (the
+ * namespaced node: DIR/NAME, beside overlayfs's DIR/NAME-work).  In
+ * mount order. */
+typedef struct gd_node_layer {
+	const char *at, *name;
+} gd_node_layer;
+extern const gd_node_layer gd_node_layers[];
+extern const size_t gd_node_nlayers;
+/* Where path (absolute, inside a node) is kept among the node's own
+ * places: a layer's name, or "run", "spool", "log", "srv", "scratch"
+ * for the node's own folders there; *at_len the length of the place's
+ * own path.  NULL: the host's (read-only in nodes), or gameday's
+ * (/srv/shared, /srv/gameday, /run/gameday). */
+const char *gd_node_place(const char *path, size_t *at_len);
+
+/* A file or folder of the team's, copied into each node of a role before
+ * it first boots. */
+typedef struct gd_role_file {
+	const char *path; /* JSON path */
+	const char *from; /* on this host */
+	const char *to;	  /* absolute, inside the node */
+	const char *owner, *group; /* names or numbers; NULL: root */
+	int mode;		   /* -1: the source's */
+} gd_role_file;
+
 typedef struct gd_role {
 	const char *name;
 	const char *path;
@@ -58,6 +85,13 @@ typedef struct gd_role {
 	gd_strv features;
 	gd_service *services;
 	size_t nservices;
+	gd_role_file *files;
+	size_t nfiles;
+	/* The team's provisioning script and its arguments, run as root in
+	 * each node of the role before its services start, at every boot;
+	 * provision.v[0] is on this host (copied into the node). */
+	gd_strv provision;
+	const char *provision_path; /* JSON path; NULL: none */
 } gd_role;
 
 typedef struct gd_node {
