@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,12 @@ static int up(const struct args *a)
 		}
 	}
 	gd_scenario_free(s);
+	if (r == -EINTR) {
+		/* a wait the signal cut short (a node provisioning) */
+		fprintf(stderr, "gameday cluster: %s; nothing was left\n",
+			err->msg);
+		return 130;
+	}
 	if (r < 0)
 		return cli_fail("cluster up", err);
 	print_nodes(st);

@@ -12,6 +12,7 @@
 #include "scenario/load.h"
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -309,6 +310,12 @@ int cmd_run(int argc, char **argv)
 	int rr = gd_run_scenario(p, &o, &sum, &err);
 	if (view.tty && view.drawn)
 		printf("\n");
+	if (rr == -EINTR) {
+		/* cut short before the run began (a node provisioning) */
+		fprintf(stderr, "gameday run: %s; nothing was left\n",
+			err->msg);
+		return 130;
+	}
 	if (rr < 0)
 		return cli_fail("run", err);
 	return say_summary(&sum, out);

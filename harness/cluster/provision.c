@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -171,6 +172,15 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 	unsigned boot;
 	int status;
 	while (!provisioned(n, &boot, &status)) {
+		/* held by the caller, not handled: a script may take minutes */
+		sigset_t pending;
+		sigpending(&pending);
+		if (sigismember(&pending, SIGINT) ||
+		    sigismember(&pending, SIGTERM))
+			return gd_error_set(
+				err, EINTR,
+				"interrupted while node %s was provisioned",
+				n->name);
 		if (since_ms(&t0) > timeout_ms)
 			return gd_error_set(
 				err, ETIMEDOUT,

@@ -1,0 +1,93 @@
+#!/bin/sh
+# The team's provisioning on real nodes: its files copied into the nodes'
+# own layers with their owners and modes, its script run as root at every
+# boot before the services, its output kept per node and boot; a script
+# that fails (or writes to the host's /usr) stops cluster up with its
+# status and output and leaves nothing behind; on Slurm, a reboot's return
+# says whether the script ran again, and the fault is not healed when it
+# failed.
+#   tests/integration/provision.sh BUILD_DIR
+set -u
+. "$(dirname "$0")/lib.sh"
+it_begin "$1" /usr/sbin/slurmctld
+echo "integration: the team's provisioning"
+team=$here/provision
+g() { "$gameday" "$@"; }
+cgroot=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+nothing_left() {
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		if [ -z "$(ls -A "$GAMEDAY_STATE_DIR/runs" 2>/dev/null)" ] &&
+			! ls -d "$cgroot"/gameday-gd* >/dev/null 2>&1; then
+			ok "$1"
+			return
+		fi
+		sleep 0.2
+	done
+	bad "$1"
+}
+
+cd "$team" || exit 1
+expect "cluster up runs each node's provisioning" 0 g cluster up cluster.json
+expect "a role's file is in the node, with its owner and mode" 0 g cluster exec alpha -- sh -c \
+	'[ "$(stat -c %U:%G:%a /etc/docconv/app.conf)" = gdjob:gdjob:640 ] && grep -q scratch /etc/docconv/app.conf'
+expect "a role's folder too, its folders searchable where they read" 0 g cluster exec beta -- sh -c \
+	'[ "$(stat -c %U:%G:%a /opt/docconv/templates/legal)" = root:gdjob:750 ] && [ "$(stat -c %a /opt/docconv/templates/letter.tmpl)" = 640 ]'
+expect "the script ran as root, with its argument" 0 g cluster exec alpha -- sh -c \
+	'[ "$(stat -c %U /var/lib/docconv/scratch)" = gdjob ]'
+expect "... before the services (they started after it)" 0 g cluster exec alpha -- sh -c \
+	'cat /run/gameday/provisioned; test -e /run/gameday/ticker.pid'
+contains "... at boot 1, status 0" "^1 0$"
+expect "its output is the node's, per boot" 0 g cluster exec beta -- cat /var/log/gameday/provision/1.log
+contains "... with the node, role and boot in its environment" "provisioning beta (app), boot 1"
+for p in /etc/docconv /opt/docconv /var/lib/docconv; do
+	if [ -e "$p" ]; then bad "the host has no $p"; else ok "the host has no $p"; fi
+done
+expect "a node's restart" 0 g cluster stop alpha
+expect "... and start" 0 g cluster start alpha
+for i in $(seq 1 100); do
+	g cluster exec alpha -- cat /run/gameday/provisioned 2>/dev/null | grep -q "^2 " && break
+	sleep 0.1
+done
+expect "provisions it again, at boot 2, over the layers it kept" 0 g cluster exec alpha -- cat /etc/docconv/boots
+contains "... boot 1 then boot 2" "boot 2"
+expect "cluster down" 0 g cluster down
+nothing_left "... leaves nothing"
+
+expect "a failing script stops cluster up (exit 3)" 3 g cluster up failing.json
+contains "... naming the node, the script and its status" "node alpha: its provisioning script (failing.sh, \$.roles.app.provision) exited with status 3 at boot 1"
+contains "... and what it said" "| firmware 2.1 is older than 2.4: refusing"
+nothing_left "... and leaves nothing behind"
+expect "a script writing to the host's /usr fails (exit 3)" 3 g cluster up usr.json
+contains "... told the file system is read-only" "/usr/bin/docconv': Read-only file system"
+if [ -e /usr/bin/docconv ] || [ -e /usr/local/bin/docconv ]; then
+	bad "... and the host's /usr is untouched"; rm -f /usr/bin/docconv /usr/local/bin/docconv
+else ok "... and the host's /usr is untouched"; fi
+nothing_left "... and leaves nothing behind"
+
+g cluster up slow.json >"$out" 2>&1 &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+wait $pid
+rc=$?
+if [ $rc = 130 ]; then ok "SIGTERM while a node provisions ends cluster up (exit 130)"; else bad "SIGTERM while a node provisions ends cluster up (exit 130, got $rc)"; fi
+contains "... saying so" "interrupted while node alpha was provisioned"
+nothing_left "... and leaves nothing behind, the script's processes included"
+
+# On Slurm: w1's template breaks at its second boot, w2's does not.
+g run --quiet --out "$state/r" reboot.json >"$out" 2>&1
+rc=$?
+ev=$state/r/events.jsonl
+if [ $rc = 1 ]; then ok "a run whose reboot comes back unprovisioned fails (exit 1)"; else
+	explain_run "$state/r"; bad "a run whose reboot comes back unprovisioned fails (exit 1, got $rc)"; fi
+grep '"event":"fault-not-healed"' "$ev" >"$out"
+contains "... the reboot is not healed: w1 NOT provisioned at boot 2, status 100" "w1: NOT provisioned: its provisioning script (worker.sh, [^)]*) exited with status 100 at boot 2"
+contains "... with what the script said" "no installation candidate"
+contains "... and w2 provisioned at boot 2" "w2: provisioned at boot 2"
+for f in w1/provision-1.log w1/provision-2.log w2/provision-2.log; do
+	if [ -s "$state/r/$f" ]; then ok "the run folder keeps $f"; else bad "the run folder keeps $f"; fi
+done
+n=$(jq '[.jobs[] | select(.outcome == "correct")] | length' "$state/r/result.json")
+if [ "$n" = 4 ]; then ok "... and the jobs finished on w2 meanwhile"; else bad "... and the jobs finished on w2 meanwhile ($n of 4)"; fi
+nothing_left "... and the run leaves nothing behind"
+finish integration
