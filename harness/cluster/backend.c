@@ -106,6 +106,29 @@ int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
 	return n ? st->backend->wipe_scratch(st, n, err) : -ENOENT;
 }
 
+int gd_cluster_renew_node(gd_cluster_state *st, const char *node,
+			  const gd_cluster *c, const gd_node_hook *hook,
+			  const gd_strv *script, gd_error **err)
+{
+	gd_node_rt *n = (gd_node_rt *)find_node(st, node, err);
+	return n ? st->backend->renew(st, n, c, hook, script, err) : -ENOENT;
+}
+
+int gd_cluster_restore_node(gd_cluster_state *st, const char *node,
+			    gd_error **err)
+{
+	gd_node_rt *n = (gd_node_rt *)find_node(st, node, err);
+	return n ? st->backend->restore(st, n, err) : -ENOENT;
+}
+
+size_t gd_cluster_node_changes(const gd_cluster_state *st, const char *node,
+			       gd_strbuf *out)
+{
+	_cleanup_error_ gd_error *e = NULL;
+	const gd_node_rt *n = find_node(st, node, &e);
+	return n ? st->backend->changes(n, out) : 0;
+}
+
 struct in_addr gd_cluster_node_addr(const gd_cluster_state *st, size_t index)
 {
 	return st->backend->addr(index);

@@ -24,6 +24,7 @@
 #define GD_CLUSTER_BACKEND_H
 
 #include "base/error.h"
+#include "base/strbuf.h"
 #include "cluster/hook.h"
 #include "cluster/node.h"
 #include "host/cgroup.h"
@@ -163,6 +164,16 @@ typedef struct gd_node_backend {
 		       gd_error **err);
 	int (*wipe_scratch)(const struct gd_cluster_state *st,
 			    const gd_node_rt *n, gd_error **err);
+	/* renew: a stopped node's own files made new, provisioned at its
+	 * next boots by script (provision.h, gd_provision_renew); restore:
+	 * the kept ones back; changes: what the renewed files differ in,
+	 * one line each, the count returned. */
+	int (*renew)(const struct gd_cluster_state *st, gd_node_rt *n,
+		     const gd_cluster *c, const gd_node_hook *hook,
+		     const gd_strv *script, gd_error **err);
+	int (*restore)(const struct gd_cluster_state *st, gd_node_rt *n,
+		       gd_error **err);
+	size_t (*changes)(const gd_node_rt *n, gd_strbuf *out);
 	int (*restart_services)(const gd_node_rt *n, gd_error **err);
 	int (*signal_all)(const gd_node_rt *n, int sig, gd_error **err);
 	int (*populated)(const gd_node_rt *n, bool *any, gd_error **err);

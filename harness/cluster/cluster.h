@@ -132,6 +132,22 @@ int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
 int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
 			    gd_error **err);
 
+/* A stopped node renewed, as a machine re-imaged from another template:
+ * its own files kept aside and made new (gameday's, the job system's
+ * through hook, its role's), provisioned at its next boots by script
+ * (argv, its program on this host) instead of its role's.  Restored: the
+ * kept files back (the node stopped again first by the caller).
+ * Changes: what the renewed node's files differ in from the kept ones,
+ * a line each (users, groups, paths' presence, owner, group and mode),
+ * their count returned. */
+int gd_cluster_renew_node(gd_cluster_state *st, const char *node,
+			  const gd_cluster *c, const gd_node_hook *hook,
+			  const gd_strv *script, gd_error **err);
+int gd_cluster_restore_node(gd_cluster_state *st, const char *node,
+			    gd_error **err);
+size_t gd_cluster_node_changes(const gd_cluster_state *st, const char *node,
+			       gd_strbuf *out);
+
 /* gd_cluster_exec with its output redirected and a time limit: a command
  * past it is killed (ETIMEDOUT). */
 int gd_cluster_exec_io(const gd_cluster_state *st, const char *node,

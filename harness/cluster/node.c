@@ -168,7 +168,7 @@ static int accounts_text(const gd_cluster *c, const char *host_passwd,
  * system's daemons) first, then the role's own.  A heap string, or NULL
  * when out of memory. */
 static char *services_text(const gd_cluster *c, size_t index,
-			   const gd_node_hook *hook)
+			   const gd_node_hook *hook, const gd_strv *script)
 {
 	static const char *const restarts[] = {"always", "on-failure", "never"};
 	const gd_node *n = &c->nodes[index];
@@ -179,7 +179,7 @@ static char *services_text(const gd_cluster *c, size_t index,
 	if (!s)
 		return NULL;
 	fprintf(s, "node %s\n", n->name);
-	gd_provision_block(c, index, s);
+	gd_provision_block(c, index, script, s);
 	if (hook && hook->services)
 		hook->services(hook->ctx, c, index, s);
 	for (size_t i = 0; i < role->nservices; i++) {
@@ -207,7 +207,7 @@ static char *services_text(const gd_cluster *c, size_t index,
 
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 			const char *rundir, const gd_node_hook *hook,
-			gd_error **err)
+			const gd_strv *script, gd_error **err)
 {
 	const gd_node *n = &c->nodes[index];
 	char line[512];
@@ -260,7 +260,7 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 		return r;
 
 	/* The supervisor's configuration: gd-init reads it at start. */
-	_cleanup_free_ char *services = services_text(c, index, hook);
+	_cleanup_free_ char *services = services_text(c, index, hook, script);
 	if (!services)
 		return gd_error_make(err, ENOMEM, "cannot build services");
 	char gdir[PATH_MAX];
@@ -273,7 +273,8 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	if (r == 0 && hook && hook->node_files)
 		r = hook->node_files(hook->ctx, c, index, dir, rundir, err);
 	if (r == 0)
-		r = gd_provision_files(c, index, dir, passwd, group, err);
+		r = gd_provision_files(c, index, dir, script, passwd, group,
+				       err);
 	return r;
 }
 
@@ -728,6 +729,20 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 
 /* A node's directories: its own, each layer's two, and those bound in
  * its view (inside the run directory, already ledgered). */
+int gd_node_make_layers(const char *dir, gd_error **err)
+{
+	char p[PATH_MAX];
+	for (size_t i = 0; i < gd_node_nlayers; i++)
+		for (int w = 0; w < 2; w++) {
+			gd_pathf(p, sizeof(p), "%s/%s%s", dir,
+				 gd_node_layers[i].name, w ? "-work" : "");
+			if (mkdir(p, 0755) < 0)
+				return gd_error_make(err, errno,
+						     "cannot create \"%s\"", p);
+		}
+	return 0;
+}
+
 static int make_dirs(const char *dir, gd_error **err)
 {
 	static const char *const own[] = {"",	  "/run",     "/spool",
@@ -739,14 +754,9 @@ static int make_dirs(const char *dir, gd_error **err)
 			return gd_error_make(err, errno, "cannot create \"%s\"",
 					     p);
 	}
-	for (size_t i = 0; i < gd_node_nlayers; i++)
-		for (int w = 0; w < 2; w++) {
-			gd_pathf(p, sizeof(p), "%s/%s%s", dir,
-				 gd_node_layers[i].name, w ? "-work" : "");
-			if (mkdir(p, 0755) < 0)
-				return gd_error_make(err, errno,
-						     "cannot create \"%s\"", p);
-		}
+	int r = gd_node_make_layers(dir, err);
+	if (r < 0)
+		return r;
 	gd_pathf(p, sizeof(p), "%s/scratch", dir);
 	if (chmod(p, 01777) < 0)
 		return gd_error_make(err, errno, "cannot chmod \"%s\"", p);
@@ -776,7 +786,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 	int r = make_dirs(out->dir, err);
 	if (r < 0)
 		return r;
-	r = gd_node_write_files(c, index, out->dir, run->dir, hook, err);
+	r = gd_node_write_files(c, index, out->dir, run->dir, hook, NULL, err);
 	if (r < 0)
 		return r;
 

@@ -5,21 +5,17 @@
  * Its mount namespace shows the host's files read-only, except what a
  * real machine keeps local, each backed by a directory of the run:
  *   /etc /opt /usr/local /home /root /var
- *                     layers (gd_node_layers, scenario.h): overlays with the host's
- *                     tree below and the node's changes above (for /etc:
- *                     passwd, group, hosts, hostname, job-system config,
- *                     ld.so.preload, and whatever provisioning writes)
- *   /run /var/spool /var/log   the node's own directories
- *   /srv              the node's own directory, kept across reboots
- *   /tmp /dev/shm     the node's own tmpfs, fresh at every boot
- *   /srv/shared       the cluster's shared storage (same on every node)
- *   /srv/scratch      the node's local scratch
- *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe,
- *                     gd-job), read-only
- *   /proc /sys        of the node's own pid and network namespaces (an
- *                     empty tmpfs on /sys/fs/cgroup)
- * A write anywhere else (the host's /usr, say) fails with EROFS: a
- * missing package is a missing file, never one installed on the host.
+ *                     layers (gd_node_layers, scenario.h): overlays with the
+ * host's tree below and the node's changes above (for /etc: passwd, group,
+ * hosts, hostname, job-system config, ld.so.preload, and whatever provisioning
+ * writes) /run /var/spool /var/log   the node's own directories /srv the node's
+ * own directory, kept across reboots /tmp /dev/shm     the node's own tmpfs,
+ * fresh at every boot /srv/shared       the cluster's shared storage (same on
+ * every node) /srv/scratch      the node's local scratch /srv/gameday gameday's
+ * programs for nodes (gd-init, gd-probe, gd-job), read-only /proc /sys of the
+ * node's own pid and network namespaces (an empty tmpfs on /sys/fs/cgroup) A
+ * write anywhere else (the host's /usr, say) fails with EROFS: a missing
+ * package is a missing file, never one installed on the host.
  */
 #ifndef GD_CLUSTER_NODE_H
 #define GD_CLUSTER_NODE_H
@@ -47,6 +43,9 @@ typedef struct gd_node_rt {
 	/* The last boot whose provisioning gameday saw end (provision.h);
 	 * 0 before the first. */
 	unsigned provisioned_boot;
+	/* Renewed by a changed return (provision.h): the script that
+	 * provisions it now in place of its role's; NULL otherwise. */
+	const gd_strv *renewed;
 	char cgroup[PATH_MAX];
 	char netns[PATH_MAX]; /* pinned network namespace */
 	char dir[PATH_MAX];   /* the node's directories on the host */
@@ -77,12 +76,16 @@ struct in_addr gd_node_addr(size_t index);
 void gd_node_mac(size_t index, uint8_t mac[6]);
 
 /* Writes a node's local files (passwd, group, hosts, hostname, services,
- * and through hook, which may be NULL, the job system's own) into its
- * directory, which the caller created; rundir holds what the hook
+ * through hook, which may be NULL, the job system's own, then the role's
+ * files and provisioning script: script, or the role's when NULL) into
+ * its directory, which the caller created; rundir holds what the hook
  * prepared for every node. */
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 			const char *rundir, const gd_node_hook *hook,
-			gd_error **err);
+			const gd_strv *script, gd_error **err);
+/* The node's empty layers (gd_node_layers, each with overlayfs's work
+ * folder) in its directory dir. */
+int gd_node_make_layers(const char *dir, gd_error **err);
 
 /* A node starts in three calls, so that a cluster's nodes overlap: while
  * one child makes its network namespace, mounts and execs, the caller

@@ -9,6 +9,7 @@
 #include "base/cleanup.h"
 #include "base/fileio.h"
 #include "cluster/events.h"
+#include "cluster/provision.h"
 #include "host/cgroup.h"
 #include "host/ledger.h"
 #include "net/netlink.h"
@@ -374,6 +375,21 @@ static int ns_wipe_scratch(const gd_cluster_state *st, const gd_node_rt *n,
 	return gd_remove_tree(path, true, err);
 }
 
+/* Down, the node's files are only its directory here. */
+static int ns_renew(const gd_cluster_state *st, gd_node_rt *n,
+		    const gd_cluster *c, const gd_node_hook *hook,
+		    const gd_strv *script, gd_error **err)
+{
+	return gd_provision_renew(c, (size_t)(n - st->nodes), n, hook, st->dir,
+				  script, err);
+}
+
+static int ns_restore(const gd_cluster_state *st, gd_node_rt *n, gd_error **err)
+{
+	(void)st;
+	return gd_provision_restore(n, err);
+}
+
 /* gd-init restarts every service at SIGHUP (with the node's profile as
  * it is then). */
 static int ns_restart_services(const gd_node_rt *n, gd_error **err)
@@ -635,6 +651,9 @@ const gd_node_backend gd_node_backend_ns = {
 	.start = ns_start,
 	.release = ns_release,
 	.wipe_scratch = ns_wipe_scratch,
+	.renew = ns_renew,
+	.restore = ns_restore,
+	.changes = gd_provision_changes,
 	.restart_services = ns_restart_services,
 	.signal_all = ns_signal_all,
 	.populated = ns_populated,

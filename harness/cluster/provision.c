@@ -12,9 +12,16 @@
 #include <string.h>
 #include <time.h>
 
-bool gd_provision_has(const gd_cluster *c, size_t index)
+static const gd_strv *script_of(const gd_cluster *c, size_t index,
+				const gd_strv *script)
 {
-	return c->roles[c->nodes[index].role].provision.n > 0;
+	const gd_strv *role = &c->roles[c->nodes[index].role].provision;
+	return script ? script : role->n ? role : NULL;
+}
+
+bool gd_provision_has(const gd_cluster *c, size_t index, const gd_node_rt *n)
+{
+	return script_of(c, index, n->renewed) != NULL;
 }
 
 static const char *base_name(const char *path)
@@ -23,18 +30,29 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-void gd_provision_block(const gd_cluster *c, size_t index, FILE *out)
+/* Where script is copied in the node: a renewed node's beside its
+ * role's, which its kept files still name. */
+static void script_path(const gd_strv *script, bool renewed, char *buf,
+			size_t size)
 {
-	if (!gd_provision_has(c, index))
+	gd_pathf(buf, size, "%s/%s%s", GD_PROVISION_DIR,
+		 renewed ? "renewed/" : "", base_name(script->v[0]));
+}
+
+void gd_provision_block(const gd_cluster *c, size_t index,
+			const gd_strv *script, FILE *out)
+{
+	const gd_strv *argv = script_of(c, index, script);
+	if (!argv)
 		return;
 	const gd_node *n = &c->nodes[index];
-	const gd_role *role = &c->roles[n->role];
+	char path[PATH_MAX];
+	script_path(argv, script != NULL, path, sizeof(path));
 	fprintf(out, "provision\nenv GAMEDAY_NODE=%s\nenv GAMEDAY_ROLE=%s\n",
-		n->name, role->name);
-	fprintf(out, "arg %s/%s\n", GD_PROVISION_DIR,
-		base_name(role->provision.v[0]));
-	for (size_t k = 1; k < role->provision.n; k++)
-		fprintf(out, "arg %s\n", role->provision.v[k]);
+		n->name, c->roles[n->role].name);
+	fprintf(out, "arg %s\n", path);
+	for (size_t k = 1; k < argv->n; k++)
+		fprintf(out, "arg %s\n", argv->v[k]);
 	fprintf(out, "end\n");
 }
 
@@ -96,7 +114,8 @@ static int copy_role_file(const gd_role_file *f, const char *dir,
 }
 
 int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
-		       const char *passwd, const char *group, gd_error **err)
+		       const gd_strv *script, const char *passwd,
+		       const char *group, gd_error **err)
 {
 	const gd_role *role = &c->roles[c->nodes[index].role];
 	for (size_t i = 0; i < role->nfiles; i++) {
@@ -105,13 +124,14 @@ int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
 		if (r < 0)
 			return r;
 	}
-	if (!role->provision.n)
+	const gd_strv *argv = script_of(c, index, script);
+	if (!argv)
 		return 0;
 	/* GD_PROVISION_DIR in the node's own /run, DIR/run */
-	char to[PATH_MAX];
-	gd_pathf(to, sizeof(to), "%s/run/gameday/provision/%s", dir,
-		 base_name(role->provision.v[0]));
-	return gd_copy_tree(role->provision.v[0], to, 0, 0, 0755, NULL, err);
+	char path[PATH_MAX], to[PATH_MAX];
+	script_path(argv, script != NULL, path, sizeof(path));
+	gd_pathf(to, sizeof(to), "%s%s", dir, path);
+	return gd_copy_tree(argv->v[0], to, 0, 0, 0755, NULL, err);
 }
 
 /* The last lines of a node's provisioning output, indented. */
@@ -164,9 +184,10 @@ static long since_ms(const struct timespec *t0)
 int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 		      int timeout_ms, gd_error **err)
 {
-	if (!gd_provision_has(c, index))
+	if (!gd_provision_has(c, index, n))
 		return 0;
 	const gd_role *role = &c->roles[c->nodes[index].role];
+	const gd_strv *argv = script_of(c, index, n->renewed);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	unsigned boot;
@@ -185,8 +206,7 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 			return gd_error_set(
 				err, ETIMEDOUT,
 				"node %s: its provisioning script (%s) did not end within %d s",
-				n->name, role->provision.v[0],
-				timeout_ms / 1000);
+				n->name, argv->v[0], timeout_ms / 1000);
 		struct timespec pause = {0, 50 * 1000000L};
 		nanosleep(&pause, NULL);
 	}
@@ -197,7 +217,79 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 	output_tail(n, boot, &why);
 	return gd_error_set(
 		err, EIO,
-		"node %s: its provisioning script (%s, %s) exited with status %d at boot %u%s",
-		n->name, role->provision.v[0], role->provision_path, status,
-		boot, why.buf);
+		"node %s: its provisioning script (%s%s%s) exited with status %d at boot %u%s",
+		n->name, argv->v[0], n->renewed ? "" : ", ",
+		n->renewed ? "" : role->provision_path, status, boot, why.buf);
+}
+
+/* ---- a node renewed by a changed return, and what that changed ---- */
+
+static void layer_dir(const gd_node_rt *n, size_t i, bool work, bool kept,
+		      char *buf, size_t size)
+{
+	gd_pathf(buf, size, "%s/%s%s%s", n->dir, gd_node_layers[i].name,
+		 work ? "-work" : "", kept ? ".kept" : "");
+}
+
+/* A node's files are changed only with no process of it left (its init
+ * may not be reaped yet: the kernel empties its cgroup first). */
+static int still_up(const gd_node_rt *n, gd_error **err)
+{
+	bool any = true;
+	int r = gd_node_populated(n, &any, err);
+	if (r == 0 && any)
+		r = gd_error_set(err, EBUSY,
+				 "node \"%s\" is up: its files stay", n->name);
+	return r;
+}
+
+int gd_provision_renew(const gd_cluster *c, size_t index, gd_node_rt *n,
+		       const gd_node_hook *hook, const char *rundir,
+		       const gd_strv *script, gd_error **err)
+{
+	int r = still_up(n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < gd_node_nlayers; i++)
+		for (int w = 0; w < 2; w++) {
+			char cur[PATH_MAX], kept[PATH_MAX];
+			layer_dir(n, i, w, false, cur, sizeof(cur));
+			layer_dir(n, i, w, true, kept, sizeof(kept));
+			r = access(kept, F_OK) == 0
+				    ? gd_remove_tree(cur, false, err)
+			    : rename(cur, kept) < 0
+				    ? gd_error_make(err, errno,
+						    "cannot keep \"%s\"", cur)
+				    : 0;
+			if (r < 0)
+				return r;
+		}
+	r = gd_node_make_layers(n->dir, err);
+	if (r < 0)
+		return r;
+	n->renewed = script;
+	return gd_node_write_files(c, index, n->dir, rundir, hook, script, err);
+}
+
+int gd_provision_restore(gd_node_rt *n, gd_error **err)
+{
+	int r = still_up(n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < gd_node_nlayers; i++)
+		for (int w = 0; w < 2; w++) {
+			char cur[PATH_MAX], kept[PATH_MAX];
+			layer_dir(n, i, w, false, cur, sizeof(cur));
+			layer_dir(n, i, w, true, kept, sizeof(kept));
+			if (access(kept, F_OK) < 0)
+				continue;
+			r = gd_remove_tree(cur, false, err);
+			if (r == 0 && rename(kept, cur) < 0)
+				r = gd_error_make(err, errno,
+						  "cannot restore \"%s\"", cur);
+			if (r < 0)
+				return r;
+		}
+	n->renewed = NULL;
+	return 0;
 }

@@ -7,6 +7,8 @@
 #define GD_CLUSTER_PROVISION_H
 
 #include "base/error.h"
+#include "base/strbuf.h"
+#include "cluster/hook.h"
 #include "cluster/node.h"
 #include "scenario/scenario.h"
 
@@ -16,17 +18,37 @@
 /* Where the script of a role is copied in its nodes (their own /run). */
 #define GD_PROVISION_DIR "/run/gameday/provision"
 
-/* gd-init's "provision" block for node index, when its role has a
- * script. */
-void gd_provision_block(const gd_cluster *c, size_t index, FILE *out);
+/* gd-init's "provision" block for node index: script (argv, its program
+ * on this host), or its role's when NULL; nothing when neither is. */
+void gd_provision_block(const gd_cluster *c, size_t index,
+			const gd_strv *script, FILE *out);
 
-/* The role's files and script copied into node index's directory dir,
- * owners looked up in the node's own passwd and group texts. */
+/* The role's files and the script (its role's when NULL) copied into
+ * node index's directory dir, owners looked up in the node's own passwd
+ * and group texts. */
 int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
-		       const char *passwd, const char *group, gd_error **err);
+		       const gd_strv *script, const char *passwd,
+		       const char *group, gd_error **err);
 
-/* Whether node index's role provisions it. */
-bool gd_provision_has(const gd_cluster *c, size_t index);
+/* Whether node index (n) is provisioned at its boots: by its role's
+ * script, or by the one it was renewed with. */
+bool gd_provision_has(const gd_cluster *c, size_t index, const gd_node_rt *n);
+
+/* A stopped node renewed (the namespaced node's part of a changed return
+ * with "provision"): its layers kept aside, fresh ones made with
+ * gameday's files, the job system's (hook) and its role's, provisioned
+ * at its next boots by script.  Renewed again, the kept ones stay (they
+ * are the node as it was).  gd_provision_restore: the kept layers back
+ * (the node stopped), the renewed ones dropped. */
+int gd_provision_renew(const gd_cluster *c, size_t index, gd_node_rt *n,
+		       const gd_node_hook *hook, const char *rundir,
+		       const gd_strv *script, gd_error **err);
+int gd_provision_restore(gd_node_rt *n, gd_error **err);
+/* What a renewed node's files differ in from the kept ones, one line
+ * each ("user docsvc: uid 2001, was 2002", "/var/lib/docconv: gone"):
+ * its accounts, and what is, and the owner, group and mode of each
+ * path, in its layers.  The number of lines. */
+size_t gd_provision_changes(const gd_node_rt *n, gd_strbuf *out);
 
 /* How long a node's provisioning may take, in real time, before the
  * cluster gives up on it (a script waiting on a prompt, say). */

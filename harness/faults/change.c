@@ -6,6 +6,8 @@
  * as it was.  At the change's end it is reverted and, where services read
  * it only when they start, they are restarted. */
 #include "base/cleanup.h"
+#include "base/strbuf.h"
+#include "cluster/provision.h"
 #include "faults/engine.h"
 #include "jobsys/jobsys.h"
 
@@ -100,6 +102,87 @@ static int check_config(gd_faults *f, const gd_plan_entry *e,
 	return missing > 0;
 }
 
+/* ---- "provision": the node renewed by another script ---- */
+
+int gd_change_renew(gd_faults *f, const gd_plan_entry *e, gd_error **err)
+{
+	const gd_change *c = e->step->back_with;
+	if (!c || !c->provision.n)
+		return 0;
+	const gd_cluster *cl = &f->plan->scenario->cluster;
+	f->changed[e - f->plan->entries] = true;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		int r = gd_cluster_renew_node(
+			f->st, f->st->nodes[e->nodes.v[k]].name, cl,
+			gd_jobsys_node_hook(cl), &c->provision, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Evidence: what the renewed node differs in, its first lines here, all
+ * of them beside its provisioning output (and so in the run folder). */
+static int check_renewed(gd_faults *f, const gd_plan_entry *e,
+			 const gd_change *c, bool reverted, char *evidence,
+			 size_t size)
+{
+	int missing = 0;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		size_t used = strlen(evidence);
+		if (reverted || !n->renewed) {
+			snprintf(evidence + used, size - used, "%s%s: %s",
+				 used ? "; " : "", n->name,
+				 n->renewed ? "still renewed"
+					    : "its own files back");
+			missing += n->renewed != NULL;
+			continue;
+		}
+		_cleanup_strbuf_ gd_strbuf all = GD_STRBUF_INIT;
+		size_t lines = gd_cluster_node_changes(f->st, n->name, &all);
+		char path[128];
+		snprintf(path, sizeof(path),
+			 "/var/log/gameday/provision/changes-%u.txt",
+			 n->provisioned_boot);
+		_cleanup_error_ gd_error *pe = NULL;
+		gd_node_put(n, path, all.buf ? all.buf : "", all.len, &pe);
+		char *nl = all.buf ? strchr(all.buf, '\n') : NULL;
+		if (nl)
+			*nl = '\0';
+		snprintf(evidence + used, size - used,
+			 "%s%s: renewed by %s, %zu difference%s%s%s",
+			 used ? "; " : "", n->name, c->provision.v[0], lines,
+			 lines == 1 ? "" : "s", lines ? ", first: " : "",
+			 lines ? all.buf : "");
+	}
+	return missing;
+}
+
+/* At the change's end the node is re-imaged with its kept files: down,
+ * restored, booted (provisioned by its role's script again, if any). */
+static int restore_renewed(gd_faults *f, const gd_plan_entry *e, gd_error **err)
+{
+	const gd_cluster *cl = &f->plan->scenario->cluster;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		gd_node_rt *n = &f->st->nodes[e->nodes.v[k]];
+		if (!n->renewed)
+			continue;
+		int r = gd_cluster_stop_node(f->st, n->name, false, NULL, err);
+		if (r == 0)
+			r = gd_cluster_restore_node(f->st, n->name, err);
+		if (r == 0)
+			r = gd_cluster_start_node(f->st, n->name, f->libexec,
+						  false, err);
+		if (r == 0)
+			r = gd_provision_wait(cl, e->nodes.v[k], n,
+					      GD_PROVISION_TIMEOUT_MS, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 {
 	const gd_change *c = e->step->back_with;
@@ -125,6 +208,8 @@ int gd_change_check(gd_faults *f, const gd_plan_entry *e, bool reverted,
 			f, e, c->parts[i].spec, reverted, evidence, size);
 	if (c->nconfig)
 		missing += check_config(f, e, c, reverted, evidence, size);
+	if (c->provision.n)
+		missing += check_renewed(f, e, c, reverted, evidence, size);
 	return missing > 0;
 }
 
@@ -134,7 +219,9 @@ int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,
 	const gd_change *c = e->step->back_with;
 	size_t idx = (size_t)(e - f->plan->entries);
 	int r = 0;
-	if (c->nconfig)
+	if (c->provision.n)
+		r = restore_renewed(f, e, err);
+	if (r == 0 && c->nconfig)
 		r = restore_config(f, e, err);
 	/* A configuration reaches services when they start; so may a
 	 * part (a security profile). */

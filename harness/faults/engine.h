@@ -133,6 +133,8 @@ char *gd_passwd_remap(const char *text, const char *user, long f2, long f3);
  * while they are held, its evidence looked for (reverted: the node as it
  * was), and reverted at the change's end.  Applies as gd_fault_fn. */
 int gd_change_make(gd_faults *f, const gd_plan_entry *e, gd_error **err);
+/* Its "provision": e's nodes, stopped, renewed before they start. */
+int gd_change_renew(gd_faults *f, const gd_plan_entry *e, gd_error **err);
 int gd_change_check(gd_faults *f, const gd_plan_entry *e, bool reverted,
 		    char *evidence, size_t size);
 int gd_change_revert(gd_faults *f, const gd_plan_entry *e, char *evidence,

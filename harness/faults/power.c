@@ -219,6 +219,8 @@ static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 	for (size_t k = 0; changed && k < e->nodes.n && r == 0; k++)
 		r = gd_cluster_wipe_scratch(
 			f->st, f->st->nodes[e->nodes.v[k]].name, err);
+	if (r == 0 && changed)
+		r = gd_change_renew(f, e, err);
 	for (; started < e->nodes.n && r == 0; started += r == 0)
 		r = gd_cluster_start_node(
 			f->st, f->st->nodes[e->nodes.v[started]].name,
@@ -250,7 +252,7 @@ static int provisioned(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		size_t i = e->nodes.v[k];
 		gd_node_rt *n = &f->st->nodes[i];
 		_cleanup_error_ gd_error *pe = NULL;
-		if (!gd_provision_has(&f->plan->scenario->cluster, i))
+		if (!gd_provision_has(&f->plan->scenario->cluster, i, n))
 			continue;
 		if (gd_provision_wait(&f->plan->scenario->cluster, i, n,
 				      GD_PROVISION_TIMEOUT_MS, &pe) == 0) {

@@ -6,6 +6,8 @@
 const gd_aspect gd_aspect_config = {"change the job system's configuration on",
 				    false};
 
+const gd_aspect gd_aspect_renew = {"renew the files of", false};
+
 size_t gd_step_claims(const gd_step *st, gd_claim *out, size_t max)
 {
 	if (max == 0 || !st->kind->claims)
@@ -21,6 +23,8 @@ size_t gd_change_claims(const gd_change *c, gd_claim *out, size_t max)
 						   max - n);
 	if (c->nconfig && n < max)
 		out[n++] = (gd_claim){&gd_aspect_config, NULL};
+	if (c->provision.n && n < max)
+		out[n++] = (gd_claim){&gd_aspect_renew, NULL};
 	return n;
 }
 

@@ -18,13 +18,16 @@
 
 /* An aspect of a node a fault may hold.  Each is one object, compared
  * by address, defined beside the row of the kind that holds it; the job
- * system's configuration, which a changed return holds, is here. */
+ * system's configuration and the node's files renewed, which a changed
+ * return holds, are here. */
 typedef struct gd_aspect {
 	const char *verb; /* in words: "take down or pause" */
 	bool by_path;	  /* held per node path (the claim names it) */
 } gd_aspect;
 
 extern const gd_aspect gd_aspect_config;
+/* A node's own files, made new by another provisioning script. */
+extern const gd_aspect gd_aspect_renew;
 
 typedef struct gd_claim {
 	const gd_aspect *aspect;

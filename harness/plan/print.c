@@ -46,6 +46,9 @@ static void change_text(gd_strbuf *b, const gd_plan_entry *e)
 			       ch->config_values[i]);
 		sep = ", ";
 	}
+	if (ch->provision.n)
+		gd_strbuf_addf(b, "%srenewed, provisioned by %s", sep,
+			       ch->provision.v[0]);
 	if (e->change_until_end)
 		gd_strbuf_addf(b, " to the end");
 	else
@@ -302,6 +305,13 @@ static json_t *change_json(const gd_plan_entry *e)
 			json_object_set_new(cfg, ch->config_keys[i],
 					    json_string(ch->config_values[i]));
 		json_object_set_new(o, "config", cfg);
+	}
+	if (ch->provision.n) {
+		json_t *argv = json_array();
+		for (size_t i = 0; i < ch->provision.n; i++)
+			json_array_append_new(argv,
+					      json_string(ch->provision.v[i]));
+		json_object_set_new(o, "provision", argv);
 	}
 	return o;
 }

@@ -397,15 +397,7 @@ static void parse_files(gd_reader *r, json_t *v, gd_role *role)
 static bool parse_provision(gd_reader *r, json_t *v, gd_role *role)
 {
 	role->provision_path = rd_path_keep(r);
-	if (!rd_as_strv(r, v, &role->provision))
-		return false;
-	if (!json_is_array(v))
-		return rd_as_host_path(r, v, 'f', &role->provision.v[0]);
-	size_t m = rd_push_index(r, 0);
-	bool ok = rd_as_host_path(r, json_array_get(v, 0), 'f',
-				  &role->provision.v[0]);
-	rd_pop(r, m);
-	return ok;
+	return rd_as_host_argv(r, v, &role->provision);
 }
 
 static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)

@@ -316,6 +316,18 @@ bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out)
 	return true;
 }
 
+bool rd_as_host_argv(gd_reader *r, json_t *v, gd_strv *out)
+{
+	if (!rd_as_strv(r, v, out))
+		return false;
+	if (!json_is_array(v))
+		return rd_as_host_path(r, v, 'f', &out->v[0]);
+	size_t m = rd_push_index(r, 0);
+	bool ok = rd_as_host_path(r, json_array_get(v, 0), 'f', &out->v[0]);
+	rd_pop(r, m);
+	return ok;
+}
+
 /* Durations must be strings: a bare number has no unit, and guessing one
  * is how a 90-minute window becomes a 90-second one. */
 static bool duration_text(gd_reader *r, json_t *v, const char **s)

@@ -71,9 +71,9 @@ const char *gd_node_place(const char *path, size_t *at_len);
 /* A file or folder of the team's, copied into each node of a role before
  * it first boots. */
 typedef struct gd_role_file {
-	const char *path; /* JSON path */
-	const char *from; /* on this host */
-	const char *to;	  /* absolute, inside the node */
+	const char *path;	   /* JSON path */
+	const char *from;	   /* on this host */
+	const char *to;		   /* absolute, inside the node */
 	const char *owner, *group; /* names or numbers; NULL: root */
 	int mode;		   /* -1: the source's */
 } gd_role_file;
@@ -187,7 +187,12 @@ typedef struct gd_change {
 	const char *path;
 	gd_change_part *parts; /* in the kinds table's order */
 	size_t nparts;
-	const char **config_keys; /* job-system configuration overrides */
+	/* The team's other provisioning script (argv, its program on this
+	 * host): the node comes back renewed, its own files fresh and
+	 * provisioned by it; its old ones back at the change's end. */
+	gd_strv provision;
+	const char *provision_path; /* JSON path; NULL: none */
+	const char **config_keys;   /* job-system configuration overrides */
 	const char **config_values;
 	size_t nconfig;
 	bool has_for; /* false: the change stays to the end of the scenario */

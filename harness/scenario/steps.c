@@ -121,12 +121,13 @@ static void parse_config(gd_reader *r, json_t *v, gd_change *c)
 static const char **change_keys(gd_reader *r, size_t *n)
 {
 	const char **keys =
-		gd_arena_array(r->arena, gd_nkinds + 2, sizeof(char *));
+		gd_arena_array(r->arena, gd_nkinds + 3, sizeof(char *));
 	*n = 0;
 	for (size_t k = 0; k < gd_nkinds; k++)
 		if (gd_kinds[k]->parse_part)
 			keys[(*n)++] = gd_kinds[k]->name;
 	keys[(*n)++] = "config";
+	keys[(*n)++] = "provision";
 	keys[(*n)++] = "for";
 	return keys;
 }
@@ -141,7 +142,8 @@ void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 	if (!rd_object(r, v, "a change on return", keys, nkeys, NULL, 0))
 		return;
 	c->parts = gd_arena_array(r->arena, gd_nkinds, sizeof(*c->parts));
-	bool any = json_object_get(v, "config") != NULL;
+	bool any =
+		json_object_get(v, "config") || json_object_get(v, "provision");
 	for (size_t k = 0; k < gd_nkinds; k++) {
 		json_t *body = gd_kinds[k]->parse_part
 				       ? json_object_get(v, gd_kinds[k]->name)
@@ -167,6 +169,19 @@ void parse_back_with(gd_reader *r, json_t *v, gd_step *st)
 	if (config) {
 		size_t m = rd_push_key(r, "config");
 		parse_config(r, config, c);
+		rd_pop(r, m);
+	}
+	json_t *script = json_object_get(v, "provision");
+	if (script) {
+		size_t m = rd_push_key(r, "provision");
+		c->provision_path = rd_path_keep(r);
+		rd_as_host_argv(r, script, &c->provision);
+		/* the node's files are the new script's whole */
+		if (c->nparts || c->nconfig)
+			rd_error(
+				r,
+				"a node renewed by another script gets its files from it alone: \"provision\" cannot be combined with \"%s\"",
+				c->nparts ? c->parts[0].kind->name : "config");
 		rd_pop(r, m);
 	}
 	c->has_for = RD_FIELD(rd_as_positive_duration, r, v, "for", false,

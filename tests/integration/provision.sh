@@ -90,4 +90,25 @@ done
 n=$(jq '[.jobs[] | select(.outcome == "correct")] | length' "$state/r/result.json")
 if [ "$n" = 4 ]; then ok "... and the jobs finished on w2 meanwhile"; else bad "... and the jobs finished on w2 meanwhile ($n of 4)"; fi
 nothing_left "... and the run leaves nothing behind"
+
+# A reboot coming back renewed by the new template: the node's files
+# kept aside, made fresh and provisioned by the other script; what it
+# does differently is the evidence; at the change's end the old files
+# come back (a boot with the old template again).
+g run --quiet --out "$state/renew" renew.json >"$out" 2>&1
+rc=$?
+ev=$state/renew/events.jsonl
+if [ $rc = 0 ]; then ok "a run with a node renewed by another template passes"; else
+	explain_run "$state/renew"; bad "a run with a node renewed by another template passes (exit $rc)"; fi
+grep '"event":"fault-healed"' "$ev" >"$out"
+contains "... its return provisioned by the new script, at boot 2" "w1: provisioned at boot 2"
+contains "... what that changed in the evidence" "w1: renewed by new-template.sh, 4 differences, first: user docsvc: uid 2002 (was 2001)"
+cp "$state/renew/w1/provision-changes-2.txt" "$out" 2>/dev/null
+contains "... every difference in the run folder: the group" "^group docsvc: gid 2002 (was 2001)$"
+contains "... and the folder the new template lacks" "^/var/lib/docconv/scratch: gone (was folder docsvc:docsvc 0750)$"
+grep '"event":"change-reverted"' "$ev" >"$out"
+contains "... reverted at the change's end: its own files back" "w1: its own files back"
+cp "$state/renew/w1/provision-3.log" "$out" 2>/dev/null
+contains "... booted with the old template again" "old template applied"
+nothing_left "... and the run leaves nothing behind"
 finish integration

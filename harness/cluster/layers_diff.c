@@ -1,0 +1,306 @@
+/* What a renewed node's layers differ in from the ones kept aside
+ * (provision.h, gd_provision_changes): the evidence of a changed return
+ * by another provisioning script, so a reviewer sees the difference
+ * without reading either script.  Both sides were written over the same
+ * host tree, so comparing what each layer holds is comparing the nodes. */
+#include "cluster/provision.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+struct item {
+	char *path; /* as the node sees it */
+	char type;  /* f d l, w: a host file the node deleted, o: other */
+	unsigned uid, gid, mode;
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+};
+
+/* Compared by their content instead, as accounts; or gameday's own. */
+static bool skipped(const char *path)
+{
+	static const char *const skip[] = {"/etc/passwd", "/etc/group",
+					   "/etc/shadow", "/etc/gshadow",
+					   "/etc/gameday"};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(skip); i++) {
+		size_t len = strlen(skip[i]);
+		if (!strncmp(path, skip[i], len) &&
+		    (!path[len] || path[len] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static char type_of(const struct stat *st)
+{
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0))
+		return 'w'; /* overlayfs's whiteout */
+	return S_ISREG(st->st_mode)   ? 'f'
+	       : S_ISDIR(st->st_mode) ? 'd'
+	       : S_ISLNK(st->st_mode) ? 'l'
+				      : 'o';
+}
+
+static void collect(const char *dir, const char *at, struct items *out)
+{
+	_cleanup_dir_ DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		char host[PATH_MAX], node[PATH_MAX];
+		gd_pathf(host, sizeof(host), "%s/%s", dir, e->d_name);
+		gd_pathf(node, sizeof(node), "%s/%s", at, e->d_name);
+		struct stat st;
+		if (lstat(host, &st) < 0 || skipped(node))
+			continue;
+		if (out->n == out->cap) {
+			out->cap = out->cap ? 2 * out->cap : 64;
+			struct item *v = realloc(out->v, out->cap * sizeof(*v));
+			if (!v)
+				return;
+			out->v = v;
+		}
+		out->v[out->n++] =
+			(struct item){strdup(node), type_of(&st), st.st_uid,
+				      st.st_gid, st.st_mode & 07777};
+		if (S_ISDIR(st.st_mode))
+			collect(host, node, out);
+	}
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->path,
+		      ((const struct item *)b)->path);
+}
+
+static void layers_of(const gd_node_rt *n, bool kept, struct items *out)
+{
+	for (size_t i = 0; i < gd_node_nlayers; i++) {
+		char dir[PATH_MAX];
+		gd_pathf(dir, sizeof(dir), "%s/%s%s", n->dir,
+			 gd_node_layers[i].name, kept ? ".kept" : "");
+		collect(dir, gd_node_layers[i].at, out);
+	}
+	qsort(out->v, out->n, sizeof(*out->v), by_path);
+}
+
+static void items_free(struct items *it)
+{
+	for (size_t i = 0; i < it->n; i++)
+		free(it->v[i].path);
+	free(it->v);
+}
+
+/* The name of id in a passwd or group text, or the number. */
+static const char *name_of(const char *text, unsigned id, char *buf,
+			   size_t size)
+{
+	for (const char *l = text; l && *l;) {
+		const char *colon = strchr(l, ':');
+		const char *f = colon ? strchr(colon + 1, ':') : NULL;
+		unsigned v;
+		if (f && sscanf(f + 1, "%u", &v) == 1 && v == id) {
+			snprintf(buf, size, "%.*s", (int)(colon - l), l);
+			return buf;
+		}
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	snprintf(buf, size, "%u", id);
+	return buf;
+}
+
+struct side {
+	char *passwd, *group;
+};
+
+static void describe(const struct item *it, const struct side *s,
+		     gd_strbuf *out)
+{
+	static const char *const types[] = {"f", "file", "d", "folder",
+					    "l", "link", "o", "special file"};
+	const char *type = "file";
+	for (size_t i = 0; i < GD_ARRAY_SIZE(types); i += 2)
+		if (types[i][0] == it->type)
+			type = types[i + 1];
+	char u[64], g[64];
+	gd_strbuf_addf(out, "%s %s:%s %04o", type,
+		       name_of(s->passwd, it->uid, u, sizeof(u)),
+		       name_of(s->group, it->gid, g, sizeof(g)), it->mode);
+}
+
+/* What the node sees at a path its layer lacks (or deleted): the
+ * host's file below, if any. */
+static bool effective(const struct item *in_layer, const char *path,
+		      struct item *out)
+{
+	if (in_layer && in_layer->type != 'w') {
+		*out = *in_layer;
+		return true;
+	}
+	struct stat st;
+	if (in_layer || lstat(path, &st) < 0)
+		return false;
+	*out = (struct item){(char *)path, type_of(&st), st.st_uid, st.st_gid,
+			     st.st_mode & 07777};
+	return true;
+}
+
+static void one_change(const char *path, const struct item *a,
+		       const struct side *ws, const struct item *b,
+		       const struct side *ns, gd_strbuf *out)
+{
+	gd_strbuf_addf(out, "%s: ", path);
+	if (!b) {
+		gd_strbuf_add(out, "gone (was ");
+		describe(a, ws, out);
+		gd_strbuf_add(out, ")\n");
+	} else if (!a) {
+		gd_strbuf_add(out, "new, ");
+		describe(b, ns, out);
+		gd_strbuf_addch(out, '\n');
+	} else {
+		describe(b, ns, out);
+		gd_strbuf_add(out, " (was ");
+		describe(a, ws, out);
+		gd_strbuf_add(out, ")\n");
+	}
+}
+
+static size_t compare_items(const struct items *was, const struct side *ws,
+			    const struct items *now, const struct side *ns,
+			    gd_strbuf *out)
+{
+	size_t i = 0, j = 0, lines = 0;
+	while (i < was->n || j < now->n) {
+		int c = i == was->n   ? 1
+			: j == now->n ? -1
+				      : strcmp(was->v[i].path, now->v[j].path);
+		const struct item *in_a = c <= 0 ? &was->v[i] : NULL;
+		const struct item *in_b = c >= 0 ? &now->v[j] : NULL;
+		const char *path = (in_a ? in_a : in_b)->path;
+		i += c <= 0;
+		j += c >= 0;
+		struct item a, b;
+		bool has_a = effective(in_a, path, &a);
+		bool has_b = effective(in_b, path, &b);
+		if (has_a == has_b &&
+		    (!has_a || (a.type == b.type && a.uid == b.uid &&
+				a.gid == b.gid && a.mode == b.mode)))
+			continue;
+		one_change(path, has_a ? &a : NULL, ws, has_b ? &b : NULL, ns,
+			   out);
+		lines++;
+	}
+	return lines;
+}
+
+/* An account's line: its name, then (after the password field) its
+ * ids: a user's uid and gid, a group's gid. */
+static bool account(const char *line, char *name, size_t size, unsigned id[2])
+{
+	const char *colon = strchr(line, ':');
+	const char *nl = strchr(line, '\n');
+	if (!colon || (nl && colon > nl))
+		return false;
+	snprintf(name, size, "%.*s", (int)(colon - line), line);
+	const char *f = strchr(colon + 1, ':');
+	id[0] = id[1] = 0;
+	return f && sscanf(f + 1, "%u:%u", &id[0], &id[1]) >= 1;
+}
+
+/* The line of account name in text, or NULL. */
+static const char *find_account(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *l = text; l && *l;) {
+		if (!strncmp(l, name, len) && l[len] == ':')
+			return l;
+		l = strchr(l, '\n');
+		l = l ? l + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Each account by name (user: uid and gid; group: gid), compared: pass
+ * 0 walks the kept text (changed or gone), pass 1 the renewed (new). */
+static size_t compare_accounts(const char *was, const char *now, bool users,
+			       gd_strbuf *out)
+{
+	const char *what = users ? "user" : "group";
+	size_t lines = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		const char *from = pass ? now : was, *other = pass ? was : now;
+		for (const char *l = from; l && *l;) {
+			char name[64] = "", oname[64];
+			unsigned id[2], oid[2];
+			const char *o = NULL;
+			if (account(l, name, sizeof(name), id))
+				o = find_account(other, name);
+			if (*name && !o) {
+				gd_strbuf_addf(out, "%s %s: %s (%s %u)\n", what,
+					       name, pass ? "new" : "gone",
+					       users ? "uid" : "gid", id[0]);
+				lines++;
+			}
+			for (int k = 0; o && !pass && k < (users ? 2 : 1);
+			     k++) {
+				account(o, oname, sizeof(oname), oid);
+				if (id[k] == oid[k])
+					continue;
+				gd_strbuf_addf(out, "%s %s: %s %u (was %u)\n",
+					       what, name,
+					       users && !k ? "uid" : "gid",
+					       oid[k], id[k]);
+				lines++;
+			}
+			l = strchr(l, '\n');
+			l = l ? l + 1 : NULL;
+		}
+	}
+	return lines;
+}
+
+size_t gd_provision_changes(const gd_node_rt *n, gd_strbuf *out)
+{
+	struct side sides[2];
+	for (int k = 0; k < 2; k++) {
+		char p[PATH_MAX];
+		gd_pathf(p, sizeof(p), "%s/etc%s/passwd", n->dir,
+			 k ? "" : ".kept");
+		sides[k].passwd = gd_read_file_or_null(p, 1 << 20);
+		gd_pathf(p, sizeof(p), "%s/etc%s/group", n->dir,
+			 k ? "" : ".kept");
+		sides[k].group = gd_read_file_or_null(p, 1 << 20);
+	}
+	size_t lines = 0;
+	if (sides[0].passwd && sides[1].passwd)
+		lines += compare_accounts(sides[0].passwd, sides[1].passwd,
+					  true, out);
+	if (sides[0].group && sides[1].group)
+		lines += compare_accounts(sides[0].group, sides[1].group, false,
+					  out);
+	struct items was = {0}, now = {0};
+	layers_of(n, true, &was);
+	layers_of(n, false, &now);
+	lines += compare_items(&was, &sides[0], &now, &sides[1], out);
+	items_free(&was);
+	items_free(&now);
+	for (int k = 0; k < 2; k++) {
+		free(sides[k].passwd);
+		free(sides[k].group);
+	}
+	return lines;
+}
