@@ -7,10 +7,10 @@
 #include "jobsys/jobsys.h"
 #include "scenario/load.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 #include "run/runner.h"
 #include "scenario/load.h"
 
-#include <stdbool.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
