@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Reads all of path into a NUL-terminated heap buffer (caller frees).
  * Refuses directories and files over max bytes. */
@@ -27,5 +28,14 @@ void gd_pathf(char *buf, size_t size, const char *fmt, ...)
  * on one file system and never following a symlink.  Gone already is
  * fine. */
 int gd_remove_tree(const char *dir, bool contents_only, gd_error **err);
+
+/* Writes data to path (created with mode, or truncated). */
+int gd_write_file(const char *path, const char *data, size_t len, mode_t mode,
+		  gd_error **err);
+/* mkdir, fine when it is there, and then exactly mode. */
+int gd_mkdir_mode(const char *path, mode_t mode, gd_error **err);
+/* Copies a file of at most max bytes; the copy gets mode. */
+int gd_copy_file(const char *from, const char *to, size_t max, mode_t mode,
+		 gd_error **err);
 
 #endif
