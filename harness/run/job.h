@@ -41,6 +41,7 @@ typedef struct gd_job_run {
 
 /* A job's command line (nodes' paths), built in place. */
 typedef struct gd_job_cmd {
+	const gd_job_resources *res; /* what it asks of its node, or NULL */
 	char *argv[128];
 	size_t argc;
 	char buf[16384];
@@ -61,6 +62,7 @@ typedef struct gd_job_end {
 	/* the file (in the run's results folder) a reader should look at
 	 * first, "" when none: the failed attempt's stderr */
 	char evidence[256];
+	char tail[512]; /* its last lines, "" when none */
 } gd_job_end;
 
 typedef struct gd_job_ops {

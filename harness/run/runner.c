@@ -50,6 +50,7 @@ typedef struct job_track {
 	enum gd_job_outcome outcome;
 	char why[384];	    /* what makes it not correct */
 	char evidence[256]; /* a file of the results to look at first */
+	char tail[512];	    /* ... and its last lines */
 	int on_time;
 } job_track;
 
@@ -105,7 +106,7 @@ static int submit(const gd_job_run *run, void *state, gd_jobsys *js,
 	int r = kind->ops->command(run, state, t->plan, &cmd, err);
 	if (r < 0)
 		return r;
-	gd_job_spec spec = {t->plan->id, log, cmd.argv};
+	gd_job_spec spec = {t->plan->id, log, cmd.argv, cmd.res};
 	/* A submission that failed may still have landed (sbatch timing out
 	 * while slurmctld queues the request): look before trying again,
 	 * or gameday itself would run the job twice. */
@@ -331,6 +332,7 @@ static void judge_one(const gd_job_run *run, void *state, job_track *j)
 	j->outcome = e.outcome;
 	snprintf(j->why, sizeof(j->why), "%s", e.why);
 	snprintf(j->evidence, sizeof(j->evidence), "%s", e.evidence);
+	snprintf(j->tail, sizeof(j->tail), "%s", e.tail);
 }
 
 static void judge(const gd_job_run *run, void **states, job_track *t, size_t n,
@@ -350,6 +352,8 @@ static void judge(const gd_job_run *run, void **states, job_track *t, size_t n,
 		if (*j->evidence)
 			json_object_set_new(ev, "evidence",
 					    json_string(j->evidence));
+		if (*j->tail)
+			json_object_set_new(ev, "tail", json_string(j->tail));
 		gd_event(events, GD_EV_JOB_OUTCOME, ev);
 	}
 }
@@ -825,6 +829,13 @@ static int finish_run(struct running *rn, gd_error **err)
 	read_progress(rn->pg, rn->events, &rn->lines);
 	judge(&rn->jr, rn->states, rn->t, p->njobs, rn->events);
 	keep_logs(rn->st, rn->js, rn->o->out_dir);
+	for (size_t k = 0; k < p->njobs; k++) {
+		const gd_job_ops *ops =
+			p->scenario->groups[p->jobs[k].group].kind->ops;
+		if (ops->keep)
+			ops->keep(&rn->jr, rn->states[p->jobs[k].group],
+				  &p->jobs[k], rn->o->out_dir);
+	}
 	for (size_t k = 0; k < p->njobs; k++)
 		sum->correct += rn->t[k].outcome == GD_OUT_CORRECT,
 			sum->on_time += rn->t[k].on_time;
