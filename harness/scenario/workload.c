@@ -88,9 +88,9 @@ static void parse_jobs(gd_reader *r, json_t *v, gd_job_group *g)
 	bool other = instead && json_object_get(v, instead);
 	if (other && json_object_get(v, "jobs")) {
 		rd_error_at(r, "jobs",
-			    "a group with \"%s\" has one job per %s: leave "
+			    "\"%s\" says how many jobs there are: leave "
 			    "\"jobs\" out",
-			    instead, instead);
+			    instead);
 		return;
 	}
 	long long jobs;
