@@ -306,9 +306,14 @@ static void write_conf(const gd_cluster *c, FILE *f)
 			continue;
 		a = gd_node_addr(i);
 		inet_ntop(AF_INET, &a, addr, sizeof(addr));
-		fprintf(f, "NodeName=%s NodeAddr=%s CPUs=%d State=UNKNOWN\n",
-			c->nodes[i].name, addr,
-			c->roles[c->nodes[i].role].cpus);
+		/* RealMemory: the host's, so a job's --mem can be met;
+		 * CR_CPU leaves memory unreserved (docs/own-job.md) */
+		fprintf(f,
+			"NodeName=%s NodeAddr=%s CPUs=%d RealMemory=%ld "
+			"State=UNKNOWN\n",
+			c->nodes[i].name, addr, c->roles[c->nodes[i].role].cpus,
+			sysconf(_SC_PHYS_PAGES) /
+				(1048576 / sysconf(_SC_PAGESIZE)));
 	}
 	fprintf(f,
 		"PartitionName=batch Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n");
