@@ -168,6 +168,7 @@ enum gd_timing_kind {
 	GD_TIMING_CLOCK,    /* vs a clock offset (real time at every scale) */
 	GD_TIMING_REQUEUE,  /* added to a requeued job's wait */
 	GD_TIMING_START,    /* vs the shortest job: starting one takes this */
+	GD_TIMING_TIME_LIMIT, /* vs the shortest time limit a job asks for */
 };
 
 typedef struct gd_timing {

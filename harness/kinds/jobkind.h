@@ -11,6 +11,8 @@
 #ifndef GD_KINDS_JOBKIND_H
 #define GD_KINDS_JOBKIND_H
 
+#include "base/duration.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +37,9 @@ typedef struct gd_job_kind {
 	 * its path; the cluster is read already. */
 	void (*parse)(struct gd_reader *r, json_t *obj,
 		      const struct gd_scenario *s, struct gd_job_group *g);
+	/* The time limit g's jobs ask the job system for, in scenario
+	 * time, for the fidelity check; NULL or 0: none. */
+	gd_ms (*time_limit)(const struct gd_job_group *g);
 	const struct gd_job_ops *ops;
 } gd_job_kind;
 

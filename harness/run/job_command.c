@@ -597,6 +597,11 @@ static void command_keep(const gd_job_run *run, void *state,
 	copy_tree(from, to, 3);
 }
 
+static gd_ms command_time_limit(const gd_job_group *g)
+{
+	return ((const command_spec *)g->spec)->res.time_limit;
+}
+
 static const gd_job_ops command_ops = {
 	.prepare = command_prepare,
 	.command = command_command,
@@ -611,5 +616,6 @@ const gd_job_kind gd_job_kind_command = {
 	.nkeys = GD_ARRAY_SIZE(command_keys),
 	.jobs_instead = "inputs",
 	.parse = command_parse,
+	.time_limit = command_time_limit,
 	.ops = &command_ops,
 };
