@@ -512,7 +512,7 @@ static void run_check(const gd_job_run *run, const command_state *cs,
 		e->outcome = GD_OUT_CHECK_ERROR;
 		snprintf(e->why, sizeof(e->why),
 			 "the check itself failed (exit %d in %s): %s", status,
-			 node, last_line(errout));
+			 node, last_line(both.buf));
 		evidence(run, e, "jobs/%s/check.log", j->id);
 	}
 }
