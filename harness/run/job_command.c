@@ -507,7 +507,9 @@ static void run_check(const gd_job_run *run, const command_state *cs,
 		snprintf(e->why, sizeof(e->why),
 			 "the check says attempt %u's output is wrong: %s",
 			 a->n, last_line(both.buf));
-		evidence(run, e, "jobs/%s/check.log", j->id);
+		/* the check's words are the why; what the job said while
+		 * it went wrong is the evidence */
+		evidence(run, e, "jobs/%s/%u/stderr", j->id, a->n);
 	} else {
 		e->outcome = GD_OUT_CHECK_ERROR;
 		snprintf(e->why, sizeof(e->why),

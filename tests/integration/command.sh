@@ -31,8 +31,11 @@ common() {
 	judged "$1" broken-1 failed
 	judged "$1" crashcheck-1 check-error
 	r=$state/$1
-	if grep -q "expected 'CHARLIE BAD', got 'not what you wanted'" "$r/result.json"; then
-		ok "$1: ... the check's words say why"; else bad "$1: ... the check's words say why"; fi
+	if grep -q "expected 'CHARLIE BAD', got 'not what you wanted'" "$r/result.json" &&
+		grep -q 'href="jobs/upper-3/1/stderr"' "$r/scorecard.html" &&
+		grep -q 'upper-3 attempt 1 on w' "$r/scorecard.html"; then
+		ok "$1: ... the check's words say why, the scorecard links and quotes its stderr"; else
+		bad "$1: ... the check's words say why, the scorecard links and quotes its stderr"; fi
 	# its last attempt's (gd-bsq tries a failing job three times)
 	last=$(ls "$r/jobs/broken-1" | grep -E '^[0-9]+$' | sort -n | tail -1)
 	if grep -q "\"why\": \"attempt $last on w[1-3] exited 3\"" "$r/result.json"; then
