@@ -22,9 +22,17 @@
  * Linked statically, so a node's /etc/ld.so.preload (libfaketime, for clock
  * faults) never reaches it: its event timestamps stay on the host's clock.
  *
+ * With a "provision" block, each start first runs that program as root
+ * (the team's provisioning script), its output in
+ * /var/log/gameday/provision/BOOT.log (BOOT counting the node's starts
+ * from 1), and writes "BOOT STATUS" to /run/gameday/provisioned when it
+ * ends: services start only after it exits 0, as a machine whose
+ * configuration management failed at boot is no machine to run jobs on.
+ *
  * CONFIG, written by gameday, one directive a line:
  *   node NAME
  *   service NAME            starts a service block, "end" closes it
+ *   provision               starts the provisioning block (arg, env)
  *   restart always|on-failure|never
  *   min_interval_ms N       at least this long between two starts
  *   backoff_max_ms N        failures double the wait, up to this
@@ -85,6 +93,9 @@ struct service {
 
 static struct service services[MAX_SERVICES];
 static int nservices;
+static struct service prov = {.name = "provision", .restart = RESTART_NEVER};
+static bool has_prov, provisioned; /* provisioned: it exited 0 */
+static unsigned prov_boot;
 static char node[64] = "?";
 static int events_fd = -1;
 static bool stopping;
@@ -200,6 +211,9 @@ static void load(const char *path)
 			continue;
 		if (strcmp(line, "node") == 0) {
 			snprintf(node, sizeof(node), "%s", val);
+		} else if (strcmp(line, "provision") == 0) {
+			s = &prov;
+			has_prov = true;
 		} else if (strcmp(line, "service") == 0) {
 			if (nservices == MAX_SERVICES)
 				die("%s:%d: too many services", path, lineno);
@@ -268,6 +282,9 @@ static void exec_service(struct service *s)
 	char log[256];
 	mkdir("/var/log/gameday", 0755);
 	snprintf(log, sizeof(log), "/var/log/gameday/%s.log", s->name);
+	if (s == &prov)
+		snprintf(log, sizeof(log), "/var/log/gameday/provision/%u.log",
+			 prov_boot);
 	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, 1);
@@ -290,14 +307,17 @@ static void exec_service(struct service *s)
 	}
 	if (chdir("/") < 0)
 		_exit(126);
+	if (s == &prov)
+		goto exec; /* root with every capability, as at boot */
 	if ((r = gd_profile_drop_caps()) < 0) {
 		dprintf(2, "gd-init: cannot drop capabilities (%s): %s\n",
 			GD_PROFILE_CAPS, strerror(-r));
 		_exit(126);
 	}
+exec:;
 	char *path_env =
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *env[MAX_ENV + 4];
+	char *env[MAX_ENV + 6];
 	int n = 0;
 	env[n++] = path_env;
 	/* Where a clock fault preloads libfaketime, a running service sees
@@ -306,11 +326,18 @@ static void exec_service(struct service *s)
 	char node_env[80];
 	snprintf(node_env, sizeof(node_env), "GD_NODE=%s", node);
 	env[n++] = node_env;
+	char boot_env[40];
+	if (s == &prov) {
+		snprintf(boot_env, sizeof(boot_env), "GAMEDAY_BOOT=%u",
+			 prov_boot);
+		env[n++] = boot_env;
+		env[n++] = "HOME=/root";
+	}
 	for (int i = 0; i < s->envc; i++)
 		env[n++] = s->env[i];
 	env[n] = NULL;
 	/* Last: the filter may deny what the lines above needed. */
-	if ((r = gd_profile_seccomp()) < 0) {
+	if (s != &prov && (r = gd_profile_seccomp()) < 0) {
 		dprintf(2, "gd-init: cannot load the seccomp filter (%s): %s\n",
 			GD_PROFILE_SECCOMP, strerror(-r));
 		_exit(126);
@@ -468,10 +495,61 @@ static void reload(void)
 	}
 }
 
+/* Services start once the boot's provisioning (if any) exited 0. */
+static bool ready(void)
+{
+	return !held && (!has_prov || provisioned);
+}
+
+/* The boot's provisioning, its log claimed first: the boots of a node
+ * never share one. */
+static void begin_provision(void)
+{
+	mkdir("/var/log/gameday", 0755);
+	mkdir("/var/log/gameday/provision", 0755);
+	for (prov_boot = 1;; prov_boot++) {
+		char path[64];
+		snprintf(path, sizeof(path),
+			 "/var/log/gameday/provision/%u.log", prov_boot);
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0644);
+		if (fd >= 0)
+			close(fd);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+	}
+	unlink("/run/gameday/provisioned");
+	event(GD_EV_NODE_PROVISIONING, NULL, ",\"boot\":%u", prov_boot);
+	start(&prov);
+}
+
+/* How it ended, for gameday (a file it reads by the node's path, written
+ * whole) and the log. */
+static void provision_ended(int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status)
+				     : 128 + WTERMSIG(status);
+	provisioned = code == 0;
+	mkdir("/run/gameday", 0755);
+	int fd = open("/run/gameday/provisioned.tmp",
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (dprintf(fd, "%u %d\n", prov_boot, code) > 0)
+			rename("/run/gameday/provisioned.tmp",
+			       "/run/gameday/provisioned");
+		close(fd);
+	}
+	event(GD_EV_NODE_PROVISIONED, NULL,
+	      ",\"boot\":%u,\"status\":%d,\"services\":%s", prov_boot, code,
+	      provisioned && !stopping ? "true" : "false");
+}
+
 static void begin_stop(void)
 {
 	stopping = true;
 	event(GD_EV_NODE_STOPPING, NULL, NULL);
+	if (prov.state == ST_RUNNING)
+		stop_service(&prov);
 	for (int i = 0; i < nservices; i++) {
 		struct service *s = &services[i];
 		if (s->state == ST_RUNNING)
@@ -502,14 +580,16 @@ int main(int argc, char **argv)
 	held = rename(HOLD_FILE, HELD_FILE) == 0;
 	event(GD_EV_NODE_UP, NULL, ",\"services\":%d%s", nservices,
 	      held ? ",\"held\":true" : "");
-	for (int i = 0; i < nservices && !held; i++)
+	if (has_prov && !held)
+		begin_provision();
+	for (int i = 0; i < nservices && ready(); i++)
 		start(&services[i]);
 
 	for (;;) {
 		int64_t now = now_ms(), next = -1;
 		for (int i = 0; i < nservices; i++) {
 			struct service *s = &services[i];
-			if (s->state == ST_WAITING && !stopping && !held) {
+			if (s->state == ST_WAITING && !stopping && ready()) {
 				if (s->next_start_ms <= now)
 					start(s);
 				else if (next < 0 || s->next_start_ms < next)
@@ -524,8 +604,16 @@ int main(int argc, char **argv)
 				}
 			}
 		}
+		if (prov.state == ST_STOPPING && prov.kill_at_ms <= now) {
+			kill(-prov.pid, SIGKILL);
+			kill(prov.pid, SIGKILL);
+			prov.kill_at_ms = now + 60000;
+		}
+		if (prov.state == ST_STOPPING &&
+		    (next < 0 || prov.kill_at_ms < next))
+			next = prov.kill_at_ms;
 		if (stopping) {
-			bool busy = false;
+			bool busy = prov.state == ST_STOPPING;
 			for (int i = 0; i < nservices; i++)
 				busy |= services[i].state == ST_STOPPING;
 			if (!busy) {
@@ -557,6 +645,8 @@ int main(int argc, char **argv)
 			held = false;
 			unlink(HELD_FILE);
 			event(GD_EV_NODE_RELEASED, NULL, NULL);
+			if (has_prov)
+				begin_provision();
 		} else if (sig == SIGCHLD) {
 			int status;
 			pid_t pid;
@@ -564,6 +654,12 @@ int main(int argc, char **argv)
 				struct service *s = by_pid(pid);
 				if (s)
 					exited(s, status);
+				if (pid == prov.pid &&
+				    (prov.state == ST_RUNNING ||
+				     prov.state == ST_STOPPING)) {
+					exited(&prov, status);
+					provision_ended(status);
+				}
 			}
 		}
 	}

@@ -2,9 +2,11 @@
 
 #include "base/cleanup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,5 +146,144 @@ int gd_copy_file(const char *from, const char *to, size_t max, mode_t mode,
 	r = gd_write_file(to, data, len, mode, err);
 	if (r == 0 && chmod(to, mode) < 0)
 		r = gd_error_make(err, errno, "cannot chmod \"%s\"", to);
+	return r;
+}
+
+int gd_mkdir_p(const char *path, mode_t mode, gd_error **err)
+{
+	char buf[PATH_MAX];
+	gd_pathf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", buf);
+	return 0;
+}
+
+struct copy {
+	uid_t uid;
+	gid_t gid;
+	int mode;
+	size_t bytes;
+};
+
+static int copy_bytes(const char *from, const char *to, mode_t mode,
+		      struct copy *cp, gd_error **err)
+{
+	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (in < 0)
+		return gd_error_make(err, errno, "cannot read \"%s\"", from);
+	unlink(to);
+	_cleanup_close_ int out =
+		open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0)
+		return gd_error_make(err, errno, "cannot create \"%s\"", to);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0)
+				return gd_error_make(err, errno,
+						     "cannot write \"%s\"", to);
+			off += w;
+		}
+		cp->bytes += (size_t)n;
+	}
+	if (n < 0)
+		return gd_error_make(err, errno, "cannot read \"%s\"", from);
+	/* Owner before mode: chown clears set-id bits. */
+	if (fchown(out, cp->uid, cp->gid) < 0 || fchmod(out, mode) < 0)
+		return gd_error_make(err, errno,
+				     "cannot set the owner of \"%s\"", to);
+	return 0;
+}
+
+static int copy_one(const char *from, const char *to, struct copy *cp,
+		    gd_error **err);
+
+static int copy_dir(const char *from, const char *to, mode_t mode,
+		    struct copy *cp, gd_error **err)
+{
+	if (mkdir(to, 0700) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", to);
+	_cleanup_dir_ DIR *d = opendir(from);
+	if (!d)
+		return gd_error_make(err, errno, "cannot read \"%s\"", from);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char f[PATH_MAX], t[PATH_MAX];
+		gd_pathf(f, sizeof(f), "%s/%s", from, e->d_name);
+		gd_pathf(t, sizeof(t), "%s/%s", to, e->d_name);
+		int r = copy_one(f, t, cp, err);
+		if (r < 0)
+			return r;
+	}
+	if (chown(to, cp->uid, cp->gid) < 0 || chmod(to, mode) < 0)
+		return gd_error_make(err, errno,
+				     "cannot set the owner of \"%s\"", to);
+	return 0;
+}
+
+static int copy_one(const char *from, const char *to, struct copy *cp,
+		    gd_error **err)
+{
+	struct stat st;
+	if (lstat(from, &st) < 0)
+		return gd_error_make(err, errno, "cannot read \"%s\"", from);
+	mode_t mode = st.st_mode & 07777;
+	if (cp->mode >= 0)
+		mode = (mode_t)cp->mode;
+	if (S_ISDIR(st.st_mode)) {
+		/* a folder is searchable by whom the mode lets read */
+		if (cp->mode >= 0)
+			mode |= (mode & 0444) >> 2;
+		return copy_dir(from, to, mode, cp, err);
+	}
+	if (S_ISREG(st.st_mode))
+		return copy_bytes(from, to, mode, cp, err);
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(from, target, sizeof(target) - 1);
+		if (n < 0)
+			return gd_error_make(err, errno, "cannot read \"%s\"",
+					     from);
+		target[n] = '\0';
+		unlink(to);
+		if (symlink(target, to) < 0 || lchown(to, cp->uid, cp->gid) < 0)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     to);
+		return 0;
+	}
+	return gd_error_make(err, EINVAL,
+			     "\"%s\" is neither a file, a folder nor a link",
+			     from);
+}
+
+int gd_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid,
+		 int mode, size_t *bytes, gd_error **err)
+{
+	char parent[PATH_MAX];
+	gd_pathf(parent, sizeof(parent), "%s", to);
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		int r = gd_mkdir_p(parent, 0755, err);
+		if (r < 0)
+			return r;
+	}
+	struct copy cp = {uid, gid, mode, 0};
+	int r = copy_one(from, to, &cp, err);
+	if (bytes)
+		*bytes += cp.bytes;
 	return r;
 }

@@ -29,6 +29,18 @@ void gd_pathf(char *buf, size_t size, const char *fmt, ...)
  * fine. */
 int gd_remove_tree(const char *dir, bool contents_only, gd_error **err);
 
+/* mkdir -p: path and its missing parents (parents 0755, path mode). */
+int gd_mkdir_p(const char *path, mode_t mode, gd_error **err);
+
+/* Copies what is at from (a regular file, a symlink, or a folder and all
+ * it holds) to to, replacing a file there and merging into a folder,
+ * missing parents made 0755.  Everything copied is owned by uid:gid;
+ * with mode >= 0 files get mode and folders mode plus search where it
+ * reads, otherwise each keeps its source's.  Anything else (a device, a
+ * socket) is refused, naming it; *bytes, when given, adds up what the
+ * files held. */
+int gd_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid,
+		 int mode, size_t *bytes, gd_error **err);
 /* Writes data to path (created with mode, or truncated). */
 int gd_write_file(const char *path, const char *data, size_t len, mode_t mode,
 		  gd_error **err);

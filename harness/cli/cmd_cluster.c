@@ -75,6 +75,10 @@ static gd_cluster *load_cluster(const char *file, gd_scenario **keep)
 {
 	gd_diags diags = {0};
 	gd_scenario *s = gd_cluster_file_load(file, &diags);
+	if (s && gd_jobsys_check_config(&s->cluster, &diags)) {
+		gd_scenario_free(s);
+		s = NULL;
+	}
 	if (!s) {
 		gd_diags_print(&diags, stderr);
 		gd_diags_clear(&diags);

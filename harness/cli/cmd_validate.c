@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include "base/diag.h"
+#include "jobsys/jobsys.h"
 #include "plan/fidelity.h"
 #include "plan/plan.h"
 #include "scenario/load.h"
@@ -56,6 +57,10 @@ int cmd_validate(int argc, char **argv)
 		 * picks at random, and then a fixed seed keeps validation
 		 * repeatable. */
 		bool plannable = s && s->cluster.nnodes && s->duration;
+		/* A cluster file alone: its team configuration is checked
+		 * here, a scenario's by the planner. */
+		if (s && !plannable)
+			gd_jobsys_check_config(&s->cluster, &diags);
 		gd_plan *p =
 			plannable ? gd_plan_build(s, s->has_seed ? s->seed : 0,
 						  GD_SEED_SCENARIO, &diags)

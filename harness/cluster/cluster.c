@@ -7,6 +7,7 @@
 #include "base/fileio.h"
 #include "cluster/events.h"
 #include "cluster/ns.h"
+#include "cluster/provision.h"
 #include "cluster/teardown.h"
 #include "host/cgroup.h"
 #include "host/ledger.h"
@@ -395,8 +396,13 @@ int gd_ns_up(const gd_cluster *c, const char *libexec, const gd_node_hook *hook,
 		r = up_switch(&u, err);
 	if (r == 0)
 		r = up_nodes(&u, err);
+	/* Saved first: a cluster whose provisioning hangs can be found and
+	 * taken down. */
 	if (r == 0)
 		r = gd_cluster_save(u.st, err);
+	for (size_t i = 0; r == 0 && i < u.st->nnodes; i++)
+		r = gd_provision_wait(c, i, &u.st->nodes[i],
+				      GD_PROVISION_TIMEOUT_MS, err);
 	if (r < 0) {
 		up_undo(&u, err);
 		return r;

@@ -67,6 +67,8 @@ static const struct {
 	[GD_EV_NODE_DOWN] = NAME("node-down"),
 	[GD_EV_NODE_STOPPING] = NAME("node-stopping"),
 	[GD_EV_NODE_RELOAD] = NAME("node-reload"),
+	[GD_EV_NODE_PROVISIONING] = NAME("node-provisioning"),
+	[GD_EV_NODE_PROVISIONED] = NAME("node-provisioned"),
 };
 
 const char *gd_event_name(gd_event_kind kind)

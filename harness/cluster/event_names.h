@@ -73,6 +73,8 @@ typedef enum gd_event_kind {
 	GD_EV_NODE_DOWN,
 	GD_EV_NODE_STOPPING,
 	GD_EV_NODE_RELOAD,
+	GD_EV_NODE_PROVISIONING,
+	GD_EV_NODE_PROVISIONED,
 
 	GD_EV__COUNT
 } gd_event_kind;

@@ -2,6 +2,8 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/strbuf.h"
+#include "cluster/provision.h"
 #include "host/ledger.h"
 #include "net/netns.h"
 
@@ -77,7 +79,90 @@ static char *host_file_plus(const char *host_path, const char *extra)
 	return text;
 }
 
-#define SERVICE_UID 64000 /* issue 4 makes this per-run and skewable */
+/* Who in a passwd or group text (the host's, which every node's starts
+ * from) has name, or id in its third field: the line's name, or NULL. */
+static const char *account_clash(const char *text, const char *name,
+				 unsigned id, char *who, size_t size)
+{
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l += !!l) {
+		char n[64];
+		unsigned lid;
+		if (sscanf(l, "%63[^:]:%*[^:]:%u:", n, &lid) != 2 &&
+		    sscanf(l, "%63[^:]::%u:", n, &lid) != 2)
+			continue;
+		if (strcmp(n, name) == 0 || lid == id) {
+			snprintf(who, size, "%s (%u)", n, lid);
+			return who;
+		}
+	}
+	return NULL;
+}
+
+/* The lines the cluster's accounts add to the host's passwd and group:
+ * the team's users and groups with their production ids (a user whose gid
+ * no declared group has gets a group of its own name), or gameday's
+ * service user alone.  A clash with the host's accounts is an error: the
+ * node's files start from the host's. */
+static int accounts_text(const gd_cluster *c, const char *host_passwd,
+			 const char *host_group, gd_strbuf *pw, gd_strbuf *gr,
+			 gd_error **err)
+{
+	unsigned uid, gid;
+	gd_cluster_service_ids(c, &uid, &gid);
+	if (!c->nusers) {
+		gd_strbuf_addf(
+			pw,
+			"%s:x:%u:%u:gameday service user:/srv/scratch:/bin/sh\n",
+			c->service_user, uid, gid);
+		gd_strbuf_addf(gr, "%s:x:%u:\n", c->service_user, gid);
+		return 0;
+	}
+	char who[96];
+	for (size_t i = 0; i < c->nusers; i++) {
+		const gd_user *u = &c->users[i];
+		if (account_clash(host_passwd, u->name, u->uid, who,
+				  sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: user \"%s\" (uid %u) clashes with the host's %s in /etc/passwd, which every node's starts from",
+				c->file, u->path, u->name, u->uid, who);
+		gd_strbuf_addf(pw,
+			       "%s:x:%u:%u:team account:/srv/scratch:/bin/sh\n",
+			       u->name, u->uid, u->gid);
+		bool declared = false;
+		for (size_t g = 0; g < c->nuser_groups; g++)
+			declared |= c->user_groups[g].gid == u->gid;
+		if (!declared && account_clash(host_group, u->name, u->gid, who,
+					       sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: the group of user \"%s\" (gid %u) clashes with the host's %s in /etc/group",
+				c->file, u->path, u->name, u->gid, who);
+		if (!declared)
+			gd_strbuf_addf(gr, "%s:x:%u:\n", u->name, u->gid);
+	}
+	for (size_t g = 0; g < c->nuser_groups; g++) {
+		const gd_user_group *ug = &c->user_groups[g];
+		if (account_clash(host_group, ug->name, ug->gid, who,
+				  sizeof(who)))
+			return gd_error_make(
+				err, EEXIST,
+				"%s: %s: group \"%s\" (gid %u) clashes with the host's %s in /etc/group, which every node's starts from",
+				c->file, ug->path, ug->name, ug->gid, who);
+		gd_strbuf_addf(gr, "%s:x:%u:", ug->name, ug->gid);
+		const char *sep = "";
+		for (size_t i = 0; i < c->nusers; i++)
+			for (size_t k = 0; k < c->users[i].groups.n; k++)
+				if (!strcmp(c->users[i].groups.v[k],
+					    ug->name)) {
+					gd_strbuf_addf(gr, "%s%s", sep,
+						       c->users[i].name);
+					sep = ",";
+				}
+		gd_strbuf_addch(gr, '\n');
+	}
+	return 0;
+}
 
 /* gd-init's configuration of node index: the hook's services (the job
  * system's daemons) first, then the role's own.  A heap string, or NULL
@@ -94,6 +179,7 @@ static char *services_text(const gd_cluster *c, size_t index,
 	if (!s)
 		return NULL;
 	fprintf(s, "node %s\n", n->name);
+	gd_provision_block(c, index, s);
 	if (hook && hook->services)
 		hook->services(hook->ctx, c, index, s);
 	for (size_t i = 0; i < role->nservices; i++) {
@@ -104,8 +190,10 @@ static char *services_text(const gd_cluster *c, size_t index,
 			"min_interval_ms %lld\nbackoff_max_ms %lld\ngrace_ms %lld\nmax_restarts %u\n",
 			(long long)sv->min_interval, (long long)sv->backoff_max,
 			(long long)sv->grace, sv->max_restarts);
+		unsigned uid, gid;
+		gd_cluster_service_ids(c, &uid, &gid);
 		if (sv->as_service_user)
-			fprintf(s, "user %d %d\n", SERVICE_UID, SERVICE_UID);
+			fprintf(s, "user %u %u\n", uid, gid);
 		for (size_t k = 0; k < sv->nenv; k++)
 			fprintf(s, "env %s=%s\n", sv->env_keys[k],
 				sv->env_values[k]);
@@ -125,14 +213,18 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	char line[512];
 	int r;
 
-	/* The service user exists on nodes only, never on the host. */
-	gd_pathf(line, sizeof(line),
-		 "%s:x:%d:%d:gameday service user:/srv/scratch:/bin/sh\n",
-		 c->service_user, SERVICE_UID, SERVICE_UID);
-	_cleanup_free_ char *passwd = host_file_plus("/etc/passwd", line);
-	gd_pathf(line, sizeof(line), "%s:x:%d:\n", c->service_user,
-		 SERVICE_UID);
-	_cleanup_free_ char *group = host_file_plus("/etc/group", line);
+	/* The service user and the team's accounts exist on nodes only,
+	 * never on the host. */
+	_cleanup_free_ char *host_pw = host_file_plus("/etc/passwd", "");
+	_cleanup_free_ char *host_gr = host_file_plus("/etc/group", "");
+	_cleanup_strbuf_ gd_strbuf pw = GD_STRBUF_INIT;
+	_cleanup_strbuf_ gd_strbuf gr = GD_STRBUF_INIT;
+	if (!host_pw || !host_gr)
+		return gd_error_make(err, ENOMEM, "cannot build node files");
+	if ((r = accounts_text(c, host_pw, host_gr, &pw, &gr, err)) < 0)
+		return r;
+	_cleanup_free_ char *passwd = host_file_plus("/etc/passwd", pw.buf);
+	_cleanup_free_ char *group = host_file_plus("/etc/group", gr.buf);
 
 	char *hosts_extra = NULL;
 	size_t hlen = 0;
@@ -176,8 +268,12 @@ int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 	if (mkdir(gdir, 0755) < 0 && errno != EEXIST)
 		return gd_error_make(err, errno, "cannot create \"%s\"", gdir);
 	r = write_text(dir, "etc/gameday/services", services, err);
+	/* The team's files after gameday's and the job system's, as they
+	 * would land on a machine: theirs may replace any of them. */
 	if (r == 0 && hook && hook->node_files)
 		r = hook->node_files(hook->ctx, c, index, dir, rundir, err);
+	if (r == 0)
+		r = gd_provision_files(c, index, dir, passwd, group, err);
 	return r;
 }
 
@@ -212,8 +308,13 @@ static void child_fail(const struct child_args *a, const char *what)
 static int source(const struct child_args *a, const char *dir, const char *sub)
 {
 	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s%s%s", dir, *sub ? "/" : "", sub);
-	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int len = snprintf(path, sizeof(path), "%s%s%s", dir, *sub ? "/" : "",
+			   sub);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		errno = ENAMETOOLONG;
+	int fd = len < 0 || (size_t)len >= sizeof(path)
+			 ? -1
+			 : open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		child_fail(a, path);
 	return fd;
@@ -231,46 +332,46 @@ static void bind_fd(const struct child_args *a, int fd, const char *target,
 		child_fail(a, target);
 }
 
-/* The node's local view of the file system (node.h), mounted by the child
- * in its own mount namespace: what a real machine keeps local over the
- * host's files. */
-static void mount_view(const struct child_args *a)
+/* Makes mount target read-only (set) or writable again, below it too
+ * when recursive. */
+static void set_rdonly(const struct child_args *a, const char *target,
+		       bool rdonly, bool recursive)
 {
-	char opts[256];
+	struct mount_attr attr = {0};
+	if (rdonly)
+		attr.attr_set = MOUNT_ATTR_RDONLY;
+	else
+		attr.attr_clr = MOUNT_ATTR_RDONLY;
+	if (mount_setattr(AT_FDCWD, target, recursive ? AT_RECURSIVE : 0, &attr,
+			  sizeof(attr)) < 0)
+		child_fail(a, target);
+}
 
-	/* Sources held open first: the node's mounts may hide them. */
-	int upper = source(a, a->dir, "etc");
-	int work = source(a, a->dir, "etc-work");
-	int run = source(a, a->dir, "run");
-	int spool = source(a, a->dir, "spool");
-	int log = source(a, a->dir, "log");
-	int scratch = source(a, a->dir, "scratch");
-	int shared = source(a, a->shared, "");
-	int libexec = source(a, a->libexec, "");
-	snprintf(
-		opts, sizeof(opts),
-		"lowerdir=/etc,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d",
-		upper, work);
-	if (mount("overlay", "/etc", "overlay", 0, opts) < 0)
-		child_fail(a, "overlay /etc");
-	bind_fd(a, run, "/run", 0);
-	bind_fd(a, spool, "/var/spool", 0);
-	bind_fd(a, log, "/var/log", 0);
-	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") <
-	    0)
-		child_fail(a, "tmpfs /tmp");
-	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
-		  "mode=1777") < 0)
-		child_fail(a, "tmpfs /dev/shm");
-	if (mount("tmpfs", "/srv", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") <
-	    0)
-		child_fail(a, "tmpfs /srv");
-	if (mkdir("/srv/shared", 0755) < 0 || mkdir("/srv/scratch", 0755) < 0 ||
-	    mkdir("/srv/gameday", 0755) < 0)
-		child_fail(a, "mkdir /srv");
-	bind_fd(a, shared, "/srv/shared", 0);
-	bind_fd(a, scratch, "/srv/scratch", 0);
-	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
+/* Each layer an overlay: the host's tree below, the node's changes in
+ * its directory above. */
+static void mount_layers(const struct child_args *a)
+{
+	for (size_t i = 0; i < gd_node_nlayers; i++) {
+		const gd_node_layer *l = &gd_node_layers[i];
+		char work[NAME_MAX], opts[256];
+		snprintf(work, sizeof(work), "%s-work", l->name);
+		int upper = source(a, a->dir, l->name);
+		int wfd = source(a, a->dir, work);
+		snprintf(opts, sizeof(opts),
+			 "lowerdir=%s,upperdir=/proc/self/fd/%d,"
+			 "workdir=/proc/self/fd/%d",
+			 l->at, upper, wfd);
+		if (mount("overlay", l->at, "overlay", 0, opts) < 0)
+			child_fail(a, l->at);
+		close(upper);
+		close(wfd);
+	}
+}
+
+/* The kernel's views of the node's own namespaces, mounted last: the
+ * binds before them needed the host's /proc/self/fd. */
+static void mount_kernel_views(const struct child_args *a)
+{
 	/* A sysfs of the node's own network namespace: /sys/class/net shows
 	 * the node's links, not the host's (what 'ip netns exec' does).  The
 	 * host's /sys goes first, with what is mounted below it (its
@@ -286,11 +387,56 @@ static void mount_view(const struct child_args *a)
 	if (mount("tmpfs", "/sys/fs/cgroup", "tmpfs",
 		  MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") < 0)
 		child_fail(a, "tmpfs /sys/fs/cgroup");
-	/* Last: a /proc of the node's own pid namespace (the binds above
-	 * needed the host's /proc/self/fd). */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		child_fail(a, "mount /proc");
+}
+
+/* The node's local view of the file system (node.h), mounted by the child
+ * in its own mount namespace: what a real machine keeps local over the
+ * host's files, and the host's own read-only. */
+static void mount_view(const struct child_args *a)
+{
+	/* Sources held open first: the node's mounts may hide them. */
+	int run = source(a, a->dir, "run");
+	int spool = source(a, a->dir, "spool");
+	int log = source(a, a->dir, "log");
+	int srv = source(a, a->dir, "srv");
+	int scratch = source(a, a->dir, "scratch");
+	int shared = source(a, a->shared, "");
+	int libexec = source(a, a->libexec, "");
+	mount_layers(a);
+	bind_fd(a, run, "/run", 0);
+	bind_fd(a, spool, "/var/spool", 0);
+	bind_fd(a, log, "/var/log", 0);
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") <
+	    0)
+		child_fail(a, "tmpfs /tmp");
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+		  "mode=1777") < 0)
+		child_fail(a, "tmpfs /dev/shm");
+	bind_fd(a, srv, "/srv", 0);
+	/* Made at the node's first boot, found at the next. */
+	static const char *const srv_dirs[] = {"/srv/shared", "/srv/scratch",
+					       "/srv/gameday"};
+	for (size_t i = 0; i < sizeof(srv_dirs) / sizeof(srv_dirs[0]); i++)
+		if (mkdir(srv_dirs[i], 0755) < 0 && errno != EEXIST)
+			child_fail(a, srv_dirs[i]);
+	bind_fd(a, shared, "/srv/shared", 0);
+	bind_fd(a, scratch, "/srv/scratch", 0);
+	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
+	/* Everything else is the host's, and no node may change it: a
+	 * provisioning script writing to /usr fails with EROFS instead.
+	 * Then the node's own mounts are made writable again. */
+	set_rdonly(a, "/", true, true);
+	for (size_t i = 0; i < gd_node_nlayers; i++)
+		set_rdonly(a, gd_node_layers[i].at, false, false);
+	static const char *const own[] = {
+		"/run",	    "/var/spool", "/var/log",	 "/tmp",
+		"/dev/shm", "/srv",	  "/srv/shared", "/srv/scratch"};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		set_rdonly(a, own[i], false, false);
+	mount_kernel_views(a);
 }
 
 static __attribute__((noreturn)) void child(const struct child_args *a)
@@ -580,6 +726,33 @@ int gd_node_restart(gd_ledger *ledger, gd_node_rt *node, size_t index,
 	return r < 0 ? r : gd_node_started(node, err);
 }
 
+/* A node's directories: its own, each layer's two, and those bound in
+ * its view (inside the run directory, already ledgered). */
+static int make_dirs(const char *dir, gd_error **err)
+{
+	static const char *const own[] = {"",	  "/run",     "/spool",
+					  "/log", "/scratch", "/srv"};
+	char p[PATH_MAX];
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		gd_pathf(p, sizeof(p), "%s%s", dir, own[i]);
+		if (mkdir(p, 0755) < 0)
+			return gd_error_make(err, errno, "cannot create \"%s\"",
+					     p);
+	}
+	for (size_t i = 0; i < gd_node_nlayers; i++)
+		for (int w = 0; w < 2; w++) {
+			gd_pathf(p, sizeof(p), "%s/%s%s", dir,
+				 gd_node_layers[i].name, w ? "-work" : "");
+			if (mkdir(p, 0755) < 0)
+				return gd_error_make(err, errno,
+						     "cannot create \"%s\"", p);
+		}
+	gd_pathf(p, sizeof(p), "%s/scratch", dir);
+	if (chmod(p, 01777) < 0)
+		return gd_error_make(err, errno, "cannot chmod \"%s\"", p);
+	return 0;
+}
+
 int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 		  const char *libexec, const gd_node_hook *hook, int events_fd,
 		  gd_node_rt *out, gd_error **err)
@@ -600,21 +773,10 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 		 n->name);
 
 	/* Its directories (inside the run directory, already ledgered). */
-	static const char *const subdirs[] = {
-		"", "/etc", "/etc-work", "/run", "/spool", "/log", "/scratch"};
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		char p[PATH_MAX];
-		gd_pathf(p, sizeof(p), "%s%s", out->dir, subdirs[i]);
-		if (mkdir(p, 0755) < 0)
-			return gd_error_make(err, errno, "cannot create \"%s\"",
-					     p);
-	}
-	char scratch[PATH_MAX];
-	gd_pathf(scratch, sizeof(scratch), "%s/scratch", out->dir);
-	if (chmod(scratch, 01777) < 0)
-		return gd_error_make(err, errno, "cannot chmod \"%s\"",
-				     scratch);
-	int r = gd_node_write_files(c, index, out->dir, run->dir, hook, err);
+	int r = make_dirs(out->dir, err);
+	if (r < 0)
+		return r;
+	r = gd_node_write_files(c, index, out->dir, run->dir, hook, err);
 	if (r < 0)
 		return r;
 

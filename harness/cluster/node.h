@@ -2,19 +2,24 @@
  *
  * A node is a process tree under gd-init (PID 1 of a new pid namespace),
  * with its own network, UTS, mount and cgroup namespaces and its own cgroup.
- * Its mount namespace shows the host's files except for what a real
- * machine keeps local, each backed by a directory of the run:
- *   /etc              an overlay: the host's /etc below, the node's changes
- *                     (passwd, group, hosts, hostname, job-system config,
- *                     ld.so.preload) above
+ * Its mount namespace shows the host's files read-only, except what a
+ * real machine keeps local, each backed by a directory of the run:
+ *   /etc /opt /usr/local /home /root /var
+ *                     layers (gd_node_layers, scenario.h): overlays with the host's
+ *                     tree below and the node's changes above (for /etc:
+ *                     passwd, group, hosts, hostname, job-system config,
+ *                     ld.so.preload, and whatever provisioning writes)
  *   /run /var/spool /var/log   the node's own directories
- *   /tmp /dev/shm     the node's own tmpfs
+ *   /srv              the node's own directory, kept across reboots
+ *   /tmp /dev/shm     the node's own tmpfs, fresh at every boot
  *   /srv/shared       the cluster's shared storage (same on every node)
  *   /srv/scratch      the node's local scratch
  *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe,
  *                     gd-job), read-only
- *   /proc /sys        of the node's own pid and network namespaces (the
- *                     host's cgroup mounts bound back below /sys)
+ *   /proc /sys        of the node's own pid and network namespaces (an
+ *                     empty tmpfs on /sys/fs/cgroup)
+ * A write anywhere else (the host's /usr, say) fails with EROFS: a
+ * missing package is a missing file, never one installed on the host.
  */
 #ifndef GD_CLUSTER_NODE_H
 #define GD_CLUSTER_NODE_H
@@ -39,6 +44,9 @@ typedef struct gd_node_rt {
 	char addr[INET_ADDRSTRLEN];
 	pid_t init_pid;
 	unsigned long long init_start;
+	/* The last boot whose provisioning gameday saw end (provision.h);
+	 * 0 before the first. */
+	unsigned provisioned_boot;
 	char cgroup[PATH_MAX];
 	char netns[PATH_MAX]; /* pinned network namespace */
 	char dir[PATH_MAX];   /* the node's directories on the host */

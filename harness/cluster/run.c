@@ -78,31 +78,13 @@ bool gd_run_owns_cgroup(const char *path)
 	return id_at(path + n + 9);
 }
 
-static int mkdir_p(const char *path, mode_t mode, gd_error **err)
-{
-	char buf[PATH_MAX];
-	gd_pathf(buf, sizeof(buf), "%s", path);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return gd_error_make(err, errno, "cannot create \"%s\"",
-					     buf);
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return gd_error_make(err, errno, "cannot create \"%s\"", buf);
-	return 0;
-}
-
 int gd_run_create(gd_run *run, gd_error **err)
 {
 	memset(run, 0, sizeof(*run));
 	const char *root = gd_state_root();
 	char runs[PATH_MAX];
 	gd_pathf(runs, sizeof(runs), "%s/runs", root);
-	int r = mkdir_p(runs, 0700, err);
+	int r = gd_mkdir_p(runs, 0700, err);
 	if (r < 0)
 		return r;
 
@@ -143,7 +125,7 @@ int gd_run_create(gd_run *run, gd_error **err)
 
 	gd_pathf(run->logdir, sizeof(run->logdir), "%s/%s", gd_log_root(),
 		 run->id);
-	r = mkdir_p(run->logdir, 0755, err);
+	r = gd_mkdir_p(run->logdir, 0755, err);
 	if (r < 0)
 		return r;
 

@@ -4,6 +4,7 @@
  * supervisor keeps in /run/gameday. */
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "cluster/provision.h"
 #include "faults/engine.h"
 #include "plan/claims.h"
 #include "plan/print.h"
@@ -237,6 +238,37 @@ static int power_on(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 	return r;
 }
 
+/* A node whose role provisions it runs the team's script again at every
+ * boot before its services: back means provisioned (its status and the
+ * start of what it said in the evidence otherwise; all of it is kept in
+ * the run folder).  The count of nodes that were not. */
+static int provisioned(gd_faults *f, const gd_plan_entry *e, char *evidence,
+		       size_t size)
+{
+	int missing = 0;
+	for (size_t k = 0; k < e->nodes.n; k++) {
+		size_t i = e->nodes.v[k];
+		gd_node_rt *n = &f->st->nodes[i];
+		_cleanup_error_ gd_error *pe = NULL;
+		if (!gd_provision_has(&f->plan->scenario->cluster, i))
+			continue;
+		if (gd_provision_wait(&f->plan->scenario->cluster, i, n,
+				      GD_PROVISION_TIMEOUT_MS, &pe) == 0) {
+			say(evidence, size, n->name, "provisioned at boot %u",
+			    n->provisioned_boot);
+			continue;
+		}
+		/* "node N: " is said already; its output on one line */
+		char *msg = strchr(pe->msg, ':') ? strchr(pe->msg, ':') + 2
+						 : pe->msg;
+		for (char *c = msg; *c; c++)
+			*c = *c == '\n' ? ' ' : *c;
+		say(evidence, size, n->name, "NOT provisioned: %s", msg);
+		missing++;
+	}
+	return missing;
+}
+
 static int power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		      size_t size, gd_error **err)
 {
@@ -272,6 +304,7 @@ static int power_heal(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		    ok ? "" : " (no answer from inside)");
 		missing += !ok;
 	}
+	missing += provisioned(f, e, evidence, size);
 	if (e->step->kind == &gd_kind_reboot && e->step->back_with)
 		missing += gd_change_check(f, e, false, evidence, size);
 	return missing > 0;

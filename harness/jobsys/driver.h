@@ -21,7 +21,9 @@ typedef struct gd_jobsys_driver {
 	bool (*can_drain)(const gd_cluster *c);
 	bool (*can_tell_states)(const gd_cluster *c);
 	/* NULL: gameday does not know the system's delays */
-	size_t (*timings)(double scale, gd_timing *out);
+	size_t (*timings)(const gd_cluster *c, double scale, gd_timing *out);
+	/* NULL: the system takes no configuration file of the team's */
+	size_t (*check_config)(const gd_cluster *c, gd_diags *d);
 
 	/* ---- setting the nodes up: the cluster calls it at its phases */
 	const gd_node_hook *setup; /* NULL: nothing to set up */

@@ -39,7 +39,21 @@ static const gd_jobsys_driver *driver_of(const gd_cluster *c)
 size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out)
 {
 	const gd_jobsys_driver *d = driver_of(c);
-	return d && d->timings ? d->timings(scale, out) : 0;
+	return d && d->timings ? d->timings(c, scale, out) : 0;
+}
+
+size_t gd_jobsys_check_config(const gd_cluster *c, gd_diags *diags)
+{
+	const gd_jobsys_driver *d = driver_of(c);
+	if (!c->conf_text)
+		return 0;
+	if (!d || !d->check_config) {
+		gd_diag_path(diags, c->file, c->conf_path,
+			     "a %s cluster takes no configuration file",
+			     gd_system_name(c->system));
+		return 1;
+	}
+	return d->check_config(c, diags);
 }
 
 long gd_jobsys_controller(const gd_cluster *c)

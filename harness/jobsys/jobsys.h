@@ -9,6 +9,7 @@
 #ifndef GD_JOBSYS_JOBSYS_H
 #define GD_JOBSYS_JOBSYS_H
 
+#include "base/diag.h"
 #include "base/error.h"
 #include "cluster/cluster.h"
 #include "scenario/scenario.h"
@@ -168,6 +169,9 @@ enum gd_timing_kind {
 	GD_TIMING_CLOCK,    /* vs a clock offset (real time at every scale) */
 	GD_TIMING_REQUEUE,  /* added to a requeued job's wait */
 	GD_TIMING_START,    /* vs the shortest job: starting one takes this */
+	GD_TIMING_SETTING,  /* a team's setting nothing gameday measures meets:
+			       kept only when its compressed value is
+			       production's / scale, within the margin */
 	GD_TIMING_TIME_LIMIT, /* vs the shortest time limit a job asks for */
 };
 
@@ -183,12 +187,16 @@ typedef struct gd_timing {
 	gd_ms production_late, real_late;
 } gd_timing;
 
-#define GD_TIMINGS_MAX 8
+#define GD_TIMINGS_MAX 32
 
 /* The timings of cluster c's system at time scale scale, into out (at most
  * GD_TIMINGS_MAX); how many.  None for an exec adapter's system, whose
  * delays gameday does not know. */
 size_t gd_jobsys_timings(const gd_cluster *c, double scale, gd_timing *out);
+
+/* Checks the team's configuration file of c's system (cluster.conf_text):
+ * one diagnostic per problem, at FILE:LINE:COL of that file; how many. */
+size_t gd_jobsys_check_config(const gd_cluster *c, gd_diags *d);
 
 /* The node whose daemon schedules (Slurm's controller), or -1. */
 long gd_jobsys_controller(const gd_cluster *c);

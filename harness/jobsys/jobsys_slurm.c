@@ -7,6 +7,7 @@
 #include "jobsys/driver.h"
 #include "jobsys/slurm.h"
 #include "jobsys/slurm_client.h"
+#include "jobsys/slurm_conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,30 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Slurm's timings, and what becomes of a job's time limit: Slurm keeps
- * it in whole minutes (sbatch --time, rounded by gd_slurm_submit) and
- * slurmctld looks for jobs past theirs about every 30 s, both real time
- * at every scale (docs/own-job.md). */
-static size_t slurm_timings(double scale, gd_timing *out)
-{
-	size_t n = gd_slurm_timings(scale, out);
-	out[n++] = (gd_timing){
-		"--time in whole minutes",
-		"Slurm ends a job past its time limit, rounded to a minute",
-		GD_TIMING_TIME_LIMIT,
-		60000,
-		60000,
-	};
-	out[n++] = (gd_timing){
-		"slurmctld's time limit check",
-		"Slurm notices a job past its time limit, up to 30 s late",
-		GD_TIMING_TIME_LIMIT,
-		30000,
-		30000,
-	};
-	return n;
-}
 
 static int slurm_wait_ready(gd_jobsys *js, int timeout_ms, gd_error **err)
 {
@@ -295,7 +272,8 @@ const gd_jobsys_driver gd_jobsys_slurm = {
 	.command_node = slurm_command_node,
 	.controller = gd_slurm_controller,
 	.runs_jobs = slurm_runs_jobs,
-	.timings = slurm_timings,
+	.timings = gd_slurm_timings,
+	.check_config = gd_slurm_conf_check,
 	.setup = &slurm_setup,
 	.config_path = GD_SLURM_CONF,
 	.config_override = gd_slurm_conf_override,

@@ -1,4 +1,5 @@
 #include "jobsys/slurm.h"
+#include "jobsys/slurm_conf.h"
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
@@ -79,20 +80,41 @@ int gd_slurm_munge_ttl_s(const gd_cluster *c)
 	return gd_slurm_timeout(&gd_slurm_munge_ttl, c->time_scale);
 }
 
-static int configured(const char *name, double scale)
+/* A timeout as production has it: the team's value (its slurm_conf), or
+ * Slurm's default. */
+static int production(const gd_slurm_conf *conf, const char *name)
 {
 	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
 		if (strcmp(gd_slurm_timeouts[i].name, name) == 0)
-			return gd_slurm_timeout(&gd_slurm_timeouts[i], scale);
+			return (int)gd_slurm_conf_seconds(
+				conf, name, gd_slurm_timeouts[i].production_s);
 	abort(); /* a name of this file's own table */
 }
 
-static int production(const char *name)
+/* The same as configured at scale, compressed down to its floor. */
+static int configured(const gd_slurm_conf *conf, const char *name, double scale)
 {
 	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
-		if (strcmp(gd_slurm_timeouts[i].name, name) == 0)
-			return gd_slurm_timeouts[i].production_s;
+		if (strcmp(gd_slurm_timeouts[i].name, name) == 0) {
+			gd_slurm_timeout_t t = gd_slurm_timeouts[i];
+			t.production_s = production(conf, name);
+			return t.production_s == 0 &&
+					       !strcmp(name, "SlurmdTimeout")
+				       ? 0 /* never DOWN, at every scale */
+				       : gd_slurm_timeout(&t, scale);
+		}
 	abort();
+}
+
+/* A scheduler interval, the team's or Slurm's default, and at scale. */
+static int interval(const gd_slurm_conf *conf, const gd_slurm_timeout_t *t,
+		    double scale, bool compressed)
+{
+	gd_slurm_timeout_t v = *t;
+	const char *option = strchr(t->name, ' ') + 1;
+	v.production_s =
+		(int)gd_slurm_conf_sched(conf, option, t->production_s);
+	return compressed ? gd_slurm_timeout(&v, scale) : v.production_s;
 }
 
 static int min_int(int a, int b)
@@ -126,15 +148,19 @@ static void down_window(int slurmd_timeout, int msg_timeout, gd_ms *at,
  * credential stamped by a clock more than its TTL away from its own
  * (dec.c, dec_validate_time: expired or rewound).  And whatever the
  * scale, starting a job takes Slurm about a second. */
-size_t gd_slurm_timings(double scale, gd_timing *out)
+size_t gd_slurm_timings(const gd_cluster *c, double scale, gd_timing *out)
 {
-	int mt = production("MessageTimeout");
-	int bst = production("BatchStartTimeout");
+	_cleanup_(gd_slurm_conf_freep) gd_slurm_conf *conf =
+		gd_slurm_conf_of(c);
+	int mt = production(conf, "MessageTimeout");
+	int bst = production(conf, "BatchStartTimeout");
+	int sdt = production(conf, "SlurmdTimeout");
 	gd_ms prod_at, prod_late, real_at, real_late;
-	down_window(production("SlurmdTimeout"), mt, &prod_at, &prod_late);
-	down_window(configured("SlurmdTimeout", scale),
-		    configured("MessageTimeout", scale), &real_at, &real_late);
-	out[0] = (gd_timing){
+	down_window(sdt, mt, &prod_at, &prod_late);
+	down_window(configured(conf, "SlurmdTimeout", scale),
+		    configured(conf, "MessageTimeout", scale), &real_at,
+		    &real_late);
+	gd_timing silent = {
 		"SlurmdTimeout",
 		"Slurm declares a silent node DOWN and requeues its jobs",
 		GD_TIMING_SILENT,
@@ -143,34 +169,50 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 		prod_late,
 		real_late,
 	};
-	out[1] = (gd_timing){
+	/* SlurmdTimeout=0: Slurm never declares a node DOWN for its
+	 * silence, in production as at any scale: nothing to compare. */
+	size_t n = 0;
+	if (sdt > 0)
+		out[n++] = silent;
+	out[n++] = (gd_timing){
 		"BatchStartTimeout+MessageTimeout",
 		"Slurm requeues a job lost with its node as soon as the node is back",
 		GD_TIMING_BACK,
 		(gd_ms)(bst + min_int(mt, 10)) * 1000,
-		(gd_ms)(configured("BatchStartTimeout", scale) +
-			min_int(configured("MessageTimeout", scale), 10)) *
+		(gd_ms)(configured(conf, "BatchStartTimeout", scale) +
+			min_int(configured(conf, "MessageTimeout", scale),
+				10)) *
 			1000,
 	};
 	/* Met only by clock offsets, which are real time, in a scenario that
 	 * has them: there it is not compressed (gd_slurm_munge_ttl_s). */
-	out[2] = (gd_timing){
+	out[n++] = (gd_timing){
 		"AuthInfo ttl",
 		"munge rejects a credential from a clock off by more",
 		GD_TIMING_CLOCK,
 		(gd_ms)gd_slurm_munge_ttl.production_s * 1000,
 		(gd_ms)gd_slurm_munge_ttl.production_s * 1000,
 	};
-	out[3] = (gd_timing){
+	gd_timing requeue = {
 		"AuthInfo cred_expire + SchedulerParameters sched_interval",
 		"Slurm holds a requeued job back, then schedules it",
 		GD_TIMING_REQUEUE,
 		(gd_ms)(gd_slurm_cred_expire.production_s + 1 +
-			gd_slurm_sched_interval.production_s) *
+			interval(conf, &gd_slurm_sched_interval, 1, false)) *
 			1000,
 		(gd_ms)(gd_slurm_timeout(&gd_slurm_cred_expire, scale) + 1 +
-			gd_slurm_timeout(&gd_slurm_sched_interval, scale)) *
+			interval(conf, &gd_slurm_sched_interval, scale, true)) *
 			1000,
+	};
+	out[n++] = requeue;
+	/* sbatch to a running batch script, then seen by gameday's poll:
+	 * about a second of real time at any scale. */
+	out[n++] = (gd_timing){
+		"its start-up",
+		"Slurm has a submitted job running",
+		GD_TIMING_START,
+		1000,
+		1000,
 	};
 	/* A silent worker that still runs its jobs: once Slurm has requeued
 	 * them and they may start again, they run elsewhere while the old
@@ -178,25 +220,36 @@ size_t gd_slurm_timings(double scale, gd_timing *out)
 	 * be sent back to the node whose old copy still holds the job id
 	 * (slurmstepd retries its completion every 15 real seconds): slurmd
 	 * refuses it ("already running") and Slurm loses it. */
-	out[5] = (gd_timing){
-		"SlurmdTimeout + AuthInfo cred_expire + sched_interval",
-		"Slurm has a silent worker's jobs ready to run elsewhere",
-		GD_TIMING_STRANDED,
-		out[0].production + out[3].production,
-		out[0].real + out[3].real,
-		out[0].production_late + out[3].production,
-		out[0].real_late + out[3].real,
+	if (sdt > 0)
+		out[n++] = (gd_timing){
+			"SlurmdTimeout + AuthInfo cred_expire + sched_interval",
+			"Slurm has a silent worker's jobs ready to run elsewhere",
+			GD_TIMING_STRANDED,
+			silent.production + requeue.production,
+			silent.real + requeue.real,
+			silent.production_late + requeue.production,
+			silent.real_late + requeue.real,
+		};
+	/* A job's time limit (a command group's resources): Slurm keeps it
+	 * in whole minutes (sbatch --time, rounded by gd_slurm_submit) and
+	 * slurmctld looks for jobs past theirs about every 30 s, both real
+	 * time at every scale (docs/own-job.md). */
+	out[n++] = (gd_timing){
+		"--time in whole minutes",
+		"Slurm ends a job past its time limit, rounded to a minute",
+		GD_TIMING_TIME_LIMIT,
+		60000,
+		60000,
 	};
-	/* sbatch to a running batch script, then seen by gameday's poll:
-	 * about a second of real time at any scale. */
-	out[4] = (gd_timing){
-		"its start-up",
-		"Slurm has a submitted job running",
-		GD_TIMING_START,
-		1000,
-		1000,
+	out[n++] = (gd_timing){
+		"slurmctld's time limit check",
+		"Slurm notices a job past its time limit, up to 30 s late",
+		GD_TIMING_TIME_LIMIT,
+		30000,
+		30000,
 	};
-	return 6;
+	return n +
+	       gd_slurm_conf_settings(conf, scale, out + n, GD_TIMINGS_MAX - n);
 }
 
 size_t gd_slurm_controller(const gd_cluster *c)
@@ -252,14 +305,65 @@ static int copy_key(const char *from, const char *to, uid_t uid, gid_t gid,
 	return 0;
 }
 
+/* gameday's own choices a team's slurm_conf may replace, in the order
+ * written. */
+static const char *const replaceable[][2] = {
+	{"SelectType", "select/cons_tres"},
+	{"SelectTypeParameters", "CR_CPU"},
+	{"SchedulerType", "sched/backfill"},
+	{"MpiDefault", "none"},
+	{"ReturnToService", "2"},
+	{"JobRequeue", "1"},
+	{"InactiveLimit", "0"},
+};
+
+/* The keys written above with the team's value where it gives one. */
+static void write_replaceable(const gd_slurm_conf *conf, double scale, FILE *f)
+{
+	for (size_t i = 0; i < GD_ARRAY_SIZE(replaceable); i++) {
+		const char *key = replaceable[i][0];
+		const char *v = gd_slurm_conf_get(conf, key);
+		if (v && !strcmp(key, "InactiveLimit"))
+			fprintf(f, "%s=%ld\n", key,
+				gd_slurm_conf_compress(key, atol(v), scale));
+		else
+			fprintf(f, "%s=%s\n", key, v ? v : replaceable[i][1]);
+	}
+	/* Slurm's own clocks, compressed with the scenario's: the team's
+	 * values where it gives them. */
+	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
+		fprintf(f, "%s=%d\n", gd_slurm_timeouts[i].name,
+			configured(conf, gd_slurm_timeouts[i].name, scale));
+}
+
+/* SchedulerParameters: the team's options, but its intervals compressed
+ * (and the defaults' where it gives none). */
+static void write_sched(const gd_slurm_conf *conf, double scale, FILE *f)
+{
+	fprintf(f, "SchedulerParameters=sched_interval=%d,bf_interval=%d",
+		interval(conf, &gd_slurm_sched_interval, scale, true),
+		interval(conf, &gd_slurm_bf_interval, scale, true));
+	const char *v = gd_slurm_conf_get(conf, "SchedulerParameters");
+	for (const char *o = v; o && *o;) {
+		size_t len = strcspn(o, ",");
+		if (len && strncasecmp(o, "sched_interval=", 15) &&
+		    strncasecmp(o, "bf_interval=", 12))
+			fprintf(f, ",%.*s", (int)len, o);
+		o += len + (o[len] == ',');
+	}
+	fputc('\n', f);
+}
+
 static void write_conf(const gd_cluster *c, FILE *f)
 {
+	_cleanup_(gd_slurm_conf_freep) gd_slurm_conf *conf =
+		gd_slurm_conf_of(c);
 	size_t ctl = gd_slurm_controller(c);
 	char addr[INET_ADDRSTRLEN];
 	struct in_addr a = gd_node_addr(ctl);
 	inet_ntop(AF_INET, &a, addr, sizeof(addr));
 	fprintf(f,
-		"# Written by gameday for a staging cluster.\n"
+		"# Written by gameday for a staging cluster%s.\n"
 		"ClusterName=gameday\n"
 		"SlurmctldHost=%s(%s)\n"
 		"SlurmUser=root\n"
@@ -278,29 +382,28 @@ static void write_conf(const gd_cluster *c, FILE *f)
 		"TaskPlugin=task/none\n"
 		"JobAcctGatherType=jobacct_gather/none\n"
 		"AccountingStorageType=accounting_storage/none\n"
-		"SelectType=select/cons_tres\n"
-		"SelectTypeParameters=CR_CPU\n"
-		"SchedulerType=sched/backfill\n"
-		"MpiDefault=none\n"
-		"ReturnToService=2\n"
-		"JobRequeue=1\n"
 		/* The emulated node's CPU count is what the scenario says,
 		 * not what the host has. */
 		"SlurmdParameters=config_overrides\n"
 		/* The controller's completion record of every job. */
 		"JobCompType=jobcomp/filetxt\n"
-		"JobCompLoc=/var/log/slurm/jobcomp.log\n"
-		"InactiveLimit=0\n",
-		c->nodes[ctl].name, addr);
-	/* Slurm's own clocks, compressed with the scenario's. */
-	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
-		fprintf(f, "%s=%d\n", gd_slurm_timeouts[i].name,
-			gd_slurm_timeout(&gd_slurm_timeouts[i], c->time_scale));
+		"JobCompLoc=/var/log/slurm/jobcomp.log\n",
+		conf ? ", with the team's slurm_conf" : "", c->nodes[ctl].name,
+		addr);
+	write_replaceable(conf, c->time_scale, f);
 	fprintf(f, "AuthInfo=ttl=%d,cred_expire=%d\n", gd_slurm_munge_ttl_s(c),
 		gd_slurm_timeout(&gd_slurm_cred_expire, c->time_scale));
-	fprintf(f, "SchedulerParameters=sched_interval=%d,bf_interval=%d\n",
-		gd_slurm_timeout(&gd_slurm_sched_interval, c->time_scale),
-		gd_slurm_timeout(&gd_slurm_bf_interval, c->time_scale));
+	write_sched(conf, c->time_scale, f);
+	/* The team's other keys, as it wrote them but for their times. */
+	const char *done[GD_ARRAY_SIZE(replaceable) +
+			 GD_ARRAY_SIZE(gd_slurm_timeouts) + 1];
+	size_t ndone = 0;
+	for (size_t i = 0; i < GD_ARRAY_SIZE(replaceable); i++)
+		done[ndone++] = replaceable[i][0];
+	for (size_t i = 0; i < GD_ARRAY_SIZE(gd_slurm_timeouts); i++)
+		done[ndone++] = gd_slurm_timeouts[i].name;
+	done[ndone++] = "SchedulerParameters";
+	gd_slurm_conf_write_added(conf, done, ndone, c->time_scale, f);
 	for (size_t i = 0; i < c->nnodes; i++) {
 		if (i == ctl)
 			continue;
@@ -315,8 +418,10 @@ static void write_conf(const gd_cluster *c, FILE *f)
 			sysconf(_SC_PHYS_PAGES) /
 				(1048576 / sysconf(_SC_PAGESIZE)));
 	}
-	fprintf(f,
-		"PartitionName=batch Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n");
+	/* gameday's partition only when the team brings none of its own. */
+	if (!gd_slurm_conf_write_partitions(conf, c->time_scale, f))
+		fprintf(f,
+			"PartitionName=batch Nodes=ALL Default=YES MaxTime=INFINITE State=UP\n");
 }
 
 int gd_slurm_write_node(const gd_cluster *c, size_t index, const char *dir,

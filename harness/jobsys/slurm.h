@@ -61,7 +61,7 @@ int gd_slurm_munge_ttl_s(const gd_cluster *c);
 
 /* The delays of Slurm and munge a fault is measured against, as
  * configured at scale (jobsys.h: gd_jobsys_timings). */
-size_t gd_slurm_timings(double scale, gd_timing *out);
+size_t gd_slurm_timings(const gd_cluster *c, double scale, gd_timing *out);
 
 /* The path of slurm.conf inside every node. */
 #define GD_SLURM_CONF "/etc/slurm/slurm.conf"

@@ -323,6 +323,34 @@ static void check_time_limit(struct sink *k, const gd_plan *p,
 			     GD_FIDELITY_TIME_LIMIT, shortest, scale);
 }
 
+/* A team's setting that nothing of the plan meets (KillWait, a
+ * partition's MaxTime) is kept only when Slurm can be given its value /
+ * scale within the margin: Slurm takes it in whole seconds or minutes, at
+ * least a floor, and rounding it up or away is a change the plan states,
+ * not one it makes silently. */
+static void check_settings(struct sink *k, const gd_timing *t, size_t nt,
+			   double scale)
+{
+	for (size_t j = 0; j < nt; j++) {
+		if (t[j].kind != GD_TIMING_SETTING)
+			continue;
+		double prod = (double)t[j].production;
+		double run = (double)t[j].real * scale;
+		if (run == prod || (run * GD_FIDELITY_MARGIN > prod &&
+				    run < prod * GD_FIDELITY_MARGIN))
+			continue;
+		gd_fidelity_issue is = {.about = GD_FIDELITY_SETTING,
+					.span = t[j].production,
+					.timing = t[j],
+					.longer = run > prod};
+		if (k->only && !same_check(k->only, &is))
+			continue;
+		if (k->n < k->max)
+			k->out[k->n] = is;
+		k->n++;
+	}
+}
+
 /* gameday's own pauses, real time at every scale like a job's start:
  * gd-job's between tries of a failed read or write, and how often a
  * running daemon rereads the node's clock offset (gd-init sets
@@ -485,6 +513,7 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 	check_requeue(&k, p, t, nt, scale);
 	check_start(&k, p, t, nt, scale);
 	check_time_limit(&k, p, t, nt, scale);
+	check_settings(&k, t, nt, scale);
 	check_pause(&k, p, &job_retry, STALLS_IO, scale);
 	check_pause(&k, p, &clock_reread, MOVES_CLOCK, scale);
 	return k.n;
@@ -617,6 +646,18 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 		scaled[GD_DURATION_BUFSZ], real[GD_DURATION_BUFSZ];
 	const gd_timing *t = &i->timing;
 	bool clock = t->kind == GD_TIMING_CLOCK;
+	if (i->about == GD_FIDELITY_SETTING) {
+		gd_duration_format(t->production, prod, sizeof(prod));
+		gd_duration_format((gd_ms)((double)t->real * scale), scaled,
+				   sizeof(scaled));
+		gd_duration_format(t->real, real, sizeof(real));
+		snprintf(
+			buf, size,
+			"%s (%s): %s in production cannot be kept at scale %g, where it is %s real, %s of scenario time; holds up to scale %g",
+			t->name, t->effect, prod, scale, real, scaled,
+			i->max_scale);
+		return;
+	}
 	/* A fault longer in production is measured against the latest the
 	 * effect can come; a shorter one against the earliest. */
 	bool late = i->longer && i->about == GD_FIDELITY_FAULT &&

@@ -51,6 +51,7 @@ enum gd_fidelity_about {
 	GD_FIDELITY_CHANGE,	/* how long a reboot's change lasts once back */
 	GD_FIDELITY_DEADLINE,	/* the tightest deadline's slack */
 	GD_FIDELITY_START,	/* the shortest job */
+	GD_FIDELITY_SETTING,	/* a team's setting, against itself / scale */
 	GD_FIDELITY_TIME_LIMIT, /* the shortest time limit a job asks for */
 };
 

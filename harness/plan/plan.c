@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/prng.h"
 #include "base/strbuf.h"
+#include "jobsys/jobsys.h"
 #include "plan/claims.h"
 #include "plan/dag.h"
 #include "scenario/targets.h"
@@ -528,6 +529,10 @@ static void jobs(planner *p)
 gd_plan *gd_plan_build(const gd_scenario *s, uint64_t seed,
 		       enum gd_seed_source source, gd_diags *diags)
 {
+	/* The team's configuration of the job system is meaning too: its
+	 * lines are checked by the system's driver, which knows its keys. */
+	if (gd_jobsys_check_config(&s->cluster, diags))
+		return NULL;
 	gd_arena *a = s->arena;
 	size_t n = s->nsteps;
 	planner p = {

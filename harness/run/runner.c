@@ -545,6 +545,25 @@ static int interrupted(void)
 	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
 }
 
+/* What the team's provisioning said at each boot of a node, as
+ * NODE/provision-BOOT.log. */
+static void keep_provision_logs(const gd_node_rt *n, const char *out_dir)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+	gd_pathf(from, sizeof(from), "%s/log/gameday/provision", n->dir);
+	_cleanup_dir_ DIR *d = opendir(from);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		gd_pathf(from, sizeof(from), "%s/log/gameday/provision/%s",
+			 n->dir, e->d_name);
+		gd_pathf(to, sizeof(to), "%s/%s/provision-%s", out_dir, n->name,
+			 e->d_name);
+		copy_file(from, to);
+	}
+}
+
 /* The run directory keeps each node's service logs (what gd-init
  * captured), the job system's own logs, and each job's output log
  * (jobs/JOB.log: a stalled job says there what it could not do). */
@@ -582,6 +601,7 @@ static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 				 st->nodes[i].name, e->d_name);
 			copy_file(from, to);
 		}
+		keep_provision_logs(&st->nodes[i], out_dir);
 		for (const char *const *l = gd_jobsys_logs(js); *l; l++) {
 			gd_pathf(from, sizeof(from), "%s/log/%s",
 				 st->nodes[i].dir, *l);

@@ -11,11 +11,15 @@
 #include <string.h>
 
 static const char *const cluster_keys[] = {
-	"gameday", "name",   "system",	     "nodes",
-	"roles",   "groups", "service_user", "adapter",
+	"gameday",    "name",	"system",	"nodes",
+	"roles",      "groups", "service_user", "adapter",
+	"slurm_conf", "users",	"user_groups",
 };
+
 static const char *const node_keys[] = {"name", "role"};
-static const char *const role_keys[] = {"cpus", "features", "services"};
+static const char *const role_keys[] = {"cpus", "features", "services", "files",
+					"provision"};
+static const char *const file_keys[] = {"from", "to", "owner", "mode"};
 static const char *const service_keys[] = {
 	"name",		"argv",	       "env",	"user",		"restart",
 	"min_interval", "backoff_max", "grace", "max_restarts",
@@ -33,10 +37,13 @@ static const struct system_rules {
 	/* The role of the one node whose daemon schedules, beside which at
 	 * least one node runs jobs; NULL: no such rule. */
 	const char *controller;
+	/* The key naming the team's configuration file of the system, which
+	 * its driver checks and merges; NULL: gameday takes none. */
+	const char *conf_key;
 } systems[] = {
-	[GD_SYSTEM_SLURM] = {"slurm", "controller"},
-	[GD_SYSTEM_EXEC] = {"exec", NULL},
-	[GD_SYSTEM_NONE] = {"none", NULL},
+	[GD_SYSTEM_SLURM] = {"slurm", "controller", "slurm_conf"},
+	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL},
+	[GD_SYSTEM_NONE] = {"none", NULL, NULL},
 };
 #define NSYSTEMS (sizeof(systems) / sizeof(systems[0]))
 
@@ -48,6 +55,11 @@ const char *gd_system_name(enum gd_system s)
 const char *gd_system_controller_role(enum gd_system s)
 {
 	return systems[s].controller;
+}
+
+const char *gd_system_conf_key(enum gd_system s)
+{
+	return systems[s].conf_key;
 }
 
 static bool valid_hostname(const char *s)
@@ -301,6 +313,101 @@ static void parse_services(gd_reader *r, json_t *v, gd_role *role)
 	}
 }
 
+/* "owner": "user" or "user:group", names or numbers, resolved in the
+ * node (its passwd and group) when it is made. */
+static bool parse_owner(gd_reader *r, json_t *v, gd_role_file *f)
+{
+	const char *owner;
+	if (!rd_as_string(r, v, &owner))
+		return false;
+	const char *colon = strchr(owner, ':');
+	f->owner = colon ? gd_arena_printf(r->arena, "%.*s",
+					   (int)(colon - owner), owner)
+			 : owner;
+	f->group = colon ? colon + 1 : NULL;
+	if (!*f->owner || (f->group && !*f->group) ||
+	    (f->group && strchr(f->group, ':'))) {
+		rd_error(r, "expected \"user\" or \"user:group\", got \"%s\"",
+			 owner);
+		return false;
+	}
+	return true;
+}
+
+static bool parse_mode(gd_reader *r, json_t *v, int *mode)
+{
+	const char *text;
+	if (!rd_as_string(r, v, &text))
+		return false;
+	char *end;
+	long m = strtol(text, &end, 8);
+	if (!*text || *end || m < 0 || m > 07777) {
+		rd_error(r,
+			 "expected an octal mode such as \"0640\", got \"%s\"",
+			 text);
+		return false;
+	}
+	*mode = (int)m;
+	return true;
+}
+
+static void parse_file(gd_reader *r, json_t *v, gd_role_file *f)
+{
+	f->path = rd_path_keep(r);
+	f->mode = -1;
+	if (!rd_object(r, v, "a file to copy into the nodes", file_keys,
+		       GD_ARRAY_SIZE(file_keys), NULL, 0))
+		return;
+	RD_FIELD(rd_as_host_path, r, v, "from", true, 0, &f->from);
+	size_t at_len;
+	if (!RD_FIELD(rd_as_string, r, v, "to", true, &f->to))
+		return;
+	if (f->to[0] != '/' || strstr(f->to, "/..") || strstr(f->to, "//"))
+		rd_error_at(
+			r, "to",
+			"expected an absolute path inside the node (no \"..\"), got \"%s\"",
+			f->to);
+	else if (!gd_node_place(f->to, &at_len))
+		rd_error_at(
+			r, "to",
+			"\"%s\" is not among a node's own files (/etc, /opt, /usr/local, /home, /root, /var, /srv): the rest is the host's, read-only in nodes, or gameday's",
+			f->to);
+	RD_FIELD(parse_owner, r, v, "owner", false, f);
+	RD_FIELD(parse_mode, r, v, "mode", false, &f->mode);
+}
+
+static void parse_files(gd_reader *r, json_t *v, gd_role *role)
+{
+	if (!json_is_array(v)) {
+		rd_error(r, "expected an array of files, got %s",
+			 rd_type_name(v));
+		return;
+	}
+	role->nfiles = json_array_size(v);
+	role->files = gd_arena_array(r->arena, role->nfiles + 1,
+				     sizeof(*role->files));
+	for (size_t i = 0; i < role->nfiles; i++) {
+		size_t m = rd_push_index(r, i);
+		parse_file(r, json_array_get(v, i), &role->files[i]);
+		rd_pop(r, m);
+	}
+}
+
+/* "provision": the script's argv, its program a file of the team's. */
+static bool parse_provision(gd_reader *r, json_t *v, gd_role *role)
+{
+	role->provision_path = rd_path_keep(r);
+	if (!rd_as_strv(r, v, &role->provision))
+		return false;
+	if (!json_is_array(v))
+		return rd_as_host_path(r, v, 'f', &role->provision.v[0]);
+	size_t m = rd_push_index(r, 0);
+	bool ok = rd_as_host_path(r, json_array_get(v, 0), 'f',
+				  &role->provision.v[0]);
+	rd_pop(r, m);
+	return ok;
+}
+
 static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 {
 	if (!json_is_object(v)) {
@@ -341,12 +448,11 @@ static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 				role->cpus = (int)cpus;
 			RD_FIELD(rd_as_strv, r, e, "features", false,
 				 &role->features);
-			json_t *services = json_object_get(e, "services");
-			if (services) {
-				size_t ms = rd_push_key(r, "services");
-				parse_services(r, services, role);
-				rd_pop(r, ms);
-			}
+			RD_SECTION(parse_services, r, e, "services", false,
+				   role);
+			RD_SECTION(parse_files, r, e, "files", false, role);
+			RD_FIELD(parse_provision, r, e, "provision", false,
+				 role);
 			role->path = rd_path_keep(r);
 		}
 		rd_pop(r, m);
@@ -530,6 +636,28 @@ static void parse_adapter(gd_reader *r, json_t *v, gd_cluster *c)
 				drain_keys[k]);
 }
 
+/* The team's configuration file of the system: only its name here; load.c
+ * reads it, the system's driver checks it. */
+static void parse_conf_key(gd_reader *r, json_t *v, gd_cluster *c)
+{
+	const char *own = systems[c->system].conf_key;
+	for (size_t i = 0; i < NSYSTEMS; i++) {
+		const char *key = systems[i].conf_key;
+		if (!key || !json_object_get(v, key) ||
+		    (own && !strcmp(own, key)))
+			continue;
+		rd_error_at(r, key, "\"%s\" is for %s clusters, not %s ones",
+			    key, systems[i].name, systems[c->system].name);
+	}
+	if (!own || !RD_FIELD(rd_as_string, r, v, own, false, &c->conf_rel))
+		return;
+	size_t m = rd_push_key(r, own);
+	c->conf_path = rd_path_keep(r);
+	if (!*c->conf_rel)
+		rd_error(r, "expected the path of a file, got an empty string");
+	rd_pop(r, m);
+}
+
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 {
 	size_t nkeys = GD_ARRAY_SIZE(cluster_keys);
@@ -566,6 +694,9 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 
 	c->service_user = "gdjob";
 	RD_FIELD(rd_as_name, r, v, "service_user", false, 31, &c->service_user);
+	parse_accounts(r, v, c);
+	if (system)
+		parse_conf_key(r, v, c);
 
 	json_t *adapter = rd_get(r, v, "adapter", false);
 	if (system && c->system == GD_SYSTEM_EXEC && !adapter) {

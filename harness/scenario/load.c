@@ -37,6 +37,50 @@ static json_t *parse_json(const char *text, size_t len, const char *name,
 	return root;
 }
 
+/* rel as seen from the directory of file. */
+static const char *relative_to(gd_arena *a, const char *file, const char *rel)
+{
+	if (rel[0] == '/')
+		return rel;
+	_cleanup_free_ char *copy = strdup(file);
+	if (!copy)
+		abort();
+	const char *dir = dirname(copy);
+	return strcmp(dir, ".") == 0 ? rel
+				     : gd_arena_printf(a, "%s/%s", dir, rel);
+}
+
+/* The team's configuration file a cluster names ("slurm_conf"), read
+ * relative to the file that names it; its lines are the job system's to
+ * check (gd_jobsys_check_config), at FILE:LINE:COL of their own. */
+static void load_conf_file(gd_arena *a, gd_diags *diags, gd_cluster *c,
+			   const gd_load_opts *opts)
+{
+	if (!c->conf_rel || !*c->conf_rel)
+		return;
+	if (opts && opts->no_cluster_files) {
+		gd_diag_path(diags, c->file, c->conf_path,
+			     "configuration files cannot be read here");
+		return;
+	}
+	c->conf_file = relative_to(a, c->file, c->conf_rel);
+	_cleanup_free_ char *text = NULL;
+	_cleanup_error_ gd_error *err = NULL;
+	size_t len;
+	if (gd_read_file(c->conf_file, GD_MAX_FILE_SIZE, &text, &len, &err) <
+	    0) {
+		gd_diag_path(diags, c->file, c->conf_path, "%s", err->msg);
+		return;
+	}
+	if (strlen(text) != len) {
+		gd_diag_path(diags, c->file, c->conf_path,
+			     "\"%s\" holds a NUL byte: not a text file",
+			     c->conf_file);
+		return;
+	}
+	c->conf_text = gd_arena_strdup(a, text);
+}
+
 /* "cluster": "clusters/small.json" is read relative to the scenario file,
  * and its problems are reported against the cluster file. */
 static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
@@ -50,16 +94,7 @@ static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
 		rd_error(r, "empty cluster file name");
 		return;
 	}
-	const char *path = rel;
-	if (rel[0] != '/') {
-		_cleanup_free_ char *copy = strdup(s->file);
-		if (!copy)
-			abort();
-		const char *dir = dirname(copy);
-		path = strcmp(dir, ".") == 0
-			       ? rel
-			       : gd_arena_printf(r->arena, "%s/%s", dir, rel);
-	}
+	const char *path = relative_to(r->arena, s->file, rel);
 
 	_cleanup_free_ char *text = NULL;
 	_cleanup_error_ gd_error *err = NULL;
@@ -73,9 +108,10 @@ static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
 		return;
 	gd_reader sub;
 	rd_init(&sub, r->arena, r->diags, path);
+	s->cluster.file = path;
 	parse_cluster(&sub, root, &s->cluster, true);
 	rd_fini(&sub);
-	s->cluster.file = path;
+	load_conf_file(r->arena, r->diags, &s->cluster, opts);
 	json_decref(root);
 }
 
@@ -160,8 +196,10 @@ static void parse_root(gd_reader *r, json_t *root, gd_scenario *s,
 		if (json_is_string(cluster))
 			load_cluster_file(r, json_string_value(cluster), s,
 					  opts);
-		else
+		else {
 			parse_cluster(r, cluster, &s->cluster, false);
+			load_conf_file(r->arena, r->diags, &s->cluster, opts);
+		}
 		rd_pop(r, m);
 	}
 
@@ -284,6 +322,7 @@ gd_scenario *gd_cluster_file_load(const char *file, gd_diags *diags)
 	rd_init(&r, a, diags, s->file);
 	parse_cluster(&r, root, &s->cluster, true);
 	rd_fini(&r);
+	load_conf_file(a, diags, &s->cluster, NULL);
 	json_decref(root);
 	if (diags->n != before) {
 		gd_scenario_free(s);

@@ -11,6 +11,8 @@
 #include "scenario/scenario.h"
 
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file);
+/* The cluster's "users", "user_groups" and whether "service_user" is one. */
+void parse_accounts(gd_reader *r, json_t *v, gd_cluster *c);
 void parse_workload(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_steps(gd_reader *r, json_t *v, gd_scenario *s);
 void parse_alerts(gd_reader *r, json_t *v, gd_scenario *s);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void rd_init(gd_reader *r, gd_arena *a, gd_diags *d, const char *file)
 {
@@ -279,6 +280,39 @@ bool rd_as_string(gd_reader *r, json_t *v, const char **out)
 		return false;
 	}
 	*out = gd_arena_strdup(r->arena, json_string_value(v));
+	return true;
+}
+
+bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out)
+{
+	const char *rel;
+	if (!rd_as_string(r, v, &rel))
+		return false;
+	if (!*rel) {
+		rd_error(r, "expected a path, got an empty string");
+		return false;
+	}
+	const char *slash = strrchr(r->file, '/');
+	const char *path =
+		rel[0] == '/' || !slash
+			? rel
+			: gd_arena_printf(r->arena, "%.*s/%s",
+					  (int)(slash - r->file), r->file, rel);
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		rd_error(r, "cannot use \"%s\": %s", path, strerror(errno));
+		return false;
+	}
+	bool isdir = S_ISDIR(st.st_mode);
+	if ((want == 'f' && !S_ISREG(st.st_mode)) || (want == 'd' && !isdir) ||
+	    (!want && !isdir && !S_ISREG(st.st_mode))) {
+		rd_error(r, "\"%s\" is not a %s", path,
+			 want == 'f'   ? "regular file"
+			 : want == 'd' ? "folder"
+				       : "file or folder");
+		return false;
+	}
+	*out = path;
 	return true;
 }
 

@@ -75,6 +75,10 @@ bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* A path on this host, written relative to the folder of the file being
+ * read unless absolute, and there now: a regular file (want 'f'), a
+ * folder ('d'), or either (0).  *out is the resolved path. */
+bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out);
 /* The file's "gameday" key: present, and the format version this gameday
  * reads. */
 void rd_check_version(gd_reader *r, json_t *root);

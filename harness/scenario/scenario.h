@@ -28,6 +28,9 @@ const char *gd_system_name(enum gd_system s);
  * s, which a cluster file must give exactly one node, and at least one
  * node besides (Slurm: "controller"); NULL when s has no such node. */
 const char *gd_system_controller_role(enum gd_system s);
+/* The key of a cluster of system s naming the team's configuration file
+ * of it ("slurm_conf"); NULL when gameday takes none. */
+const char *gd_system_conf_key(enum gd_system s);
 
 typedef struct gd_strv {
 	const char **v;
@@ -49,6 +52,33 @@ typedef struct gd_service {
 	unsigned max_restarts; /* 0: never give up */
 } gd_service;
 
+/* What a staging node keeps as its own over the host's files, which it
+ * sees read-only (every node backend keeps to it).  A layer over the
+ * host's tree at "at": NAME names where the node's changes are kept (the
+ * namespaced node: DIR/NAME, beside overlayfs's DIR/NAME-work).  In
+ * mount order. */
+typedef struct gd_node_layer {
+	const char *at, *name;
+} gd_node_layer;
+extern const gd_node_layer gd_node_layers[];
+extern const size_t gd_node_nlayers;
+/* Where path (absolute, inside a node) is kept among the node's own
+ * places: a layer's name, or "run", "spool", "log", "srv", "scratch"
+ * for the node's own folders there; *at_len the length of the place's
+ * own path.  NULL: the host's (read-only in nodes), or gameday's
+ * (/srv/shared, /srv/gameday, /run/gameday). */
+const char *gd_node_place(const char *path, size_t *at_len);
+
+/* A file or folder of the team's, copied into each node of a role before
+ * it first boots. */
+typedef struct gd_role_file {
+	const char *path; /* JSON path */
+	const char *from; /* on this host */
+	const char *to;	  /* absolute, inside the node */
+	const char *owner, *group; /* names or numbers; NULL: root */
+	int mode;		   /* -1: the source's */
+} gd_role_file;
+
 typedef struct gd_role {
 	const char *name;
 	const char *path;
@@ -56,6 +86,13 @@ typedef struct gd_role {
 	gd_strv features;
 	gd_service *services;
 	size_t nservices;
+	gd_role_file *files;
+	size_t nfiles;
+	/* The team's provisioning script and its arguments, run as root in
+	 * each node of the role before its services start, at every boot;
+	 * provision.v[0] is on this host (copied into the node). */
+	gd_strv provision;
+	const char *provision_path; /* JSON path; NULL: none */
 } gd_role;
 
 typedef struct gd_node {
@@ -71,6 +108,25 @@ typedef struct gd_group {
 	size_t n;
 } gd_group;
 
+/* An account of the team's, with its production ids: the nodes' passwd
+ * and group carry them, so files and jobs show the owners production has. */
+typedef struct gd_user {
+	const char *name;
+	const char *path;
+	unsigned uid, gid; /* gid: its primary group's */
+	gd_strv groups; /* supplementary: names of the cluster's user_groups */
+} gd_user;
+
+typedef struct gd_user_group {
+	const char *name;
+	const char *path;
+	unsigned gid;
+} gd_user_group;
+
+/* The uid and gid of the service user when the cluster declares no users
+ * (gameday's own account "gdjob"). */
+#define GD_SERVICE_ID_DEFAULT 64000
+
 typedef struct gd_cluster {
 	const char *name;
 	const char *file; /* where it was read from: the scenario or a cluster
@@ -83,6 +139,20 @@ typedef struct gd_cluster {
 	gd_group *groups; /* explicit groups; roles and "all" are implicit */
 	size_t ngroups;
 	const char *service_user;
+	/* the team's accounts (none: the service user alone, uid and gid
+	 * GD_SERVICE_ID_DEFAULT) */
+	gd_user *users;
+	size_t nusers;
+	gd_user_group *user_groups;
+	size_t nuser_groups;
+	/* The team's configuration file of the job system (its key,
+	 * "slurm_conf", in the systems' rules): read by load.c relative to the
+	 * file that names it, checked by the job system's driver (plan,
+	 * validate). */
+	const char *conf_rel;  /* as written; NULL: none */
+	const char *conf_path; /* the key's JSON path, for diagnostics */
+	const char *conf_file; /* resolved, for FILE:LINE:COL */
+	const char *conf_text; /* its contents (NULL until read) */
 	/* system exec: where the adapter's commands run, and them */
 	const char *adapter_node; /* NULL: the first node */
 	gd_strv adapter_ready, adapter_submit, adapter_query, adapter_verify;
@@ -91,6 +161,10 @@ typedef struct gd_cluster {
 	double time_scale; /* the scenario's (1 for a bare cluster file) */
 	bool fake_clock; /* some step shifts a clock: libfaketime in every node */
 } gd_cluster;
+
+/* The service user's uid and gid in the nodes: its declared ids, or
+ * GD_SERVICE_ID_DEFAULT for both when the cluster declares no users. */
+void gd_cluster_service_ids(const gd_cluster *c, unsigned *uid, unsigned *gid);
 
 /* A target selector as written, resolved by the planner. */
 typedef struct gd_targets {

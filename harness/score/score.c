@@ -620,7 +620,8 @@ static bool wanted(const char *name, size_t len, void *ctx)
 		[GD_EV_GIVE_UP] = true,	     [GD_EV_NODE_UP] = true,
 		[GD_EV_NODE_DOWN] = true,    [GD_EV_NODE_STOPPING] = true,
 		[GD_EV_NODE_RELOAD] = true,  [GD_EV_NODE_RELEASED] = true,
-		[GD_EV_START_FAILED] = true,
+		[GD_EV_START_FAILED] = true, [GD_EV_NODE_PROVISIONING] = true,
+		[GD_EV_NODE_PROVISIONED] = true,
 	};
 	return !r->ended && !chatter[gd_event_kind_of(name, len)];
 }

@@ -81,6 +81,19 @@ if grep -q '^gdjob:' /etc/passwd; then bad "host /etc/passwd untouched"; else ok
 expect "own /etc/hosts" 0 g cluster exec alpha -- grep -w gamma /etc/hosts
 expect "own /sys/class/net: its links only" 0 g cluster exec beta -- sh -c '[ "$(ls /sys/class/net | tr "\n" " ")" = "eth0 lo " ]'
 expect "no cgroup of the host's reachable: /sys/fs/cgroup is empty" 0 g cluster exec beta -- sh -c '[ -z "$(ls -A /sys/fs/cgroup)" ] && ! grep -qE " cgroup2? " /proc/self/mounts'
+# Layers: what provisioning may write is the node's own; the rest of the
+# host's tree is read-only inside nodes.
+mark=gameday-it-$$
+for d in /etc /opt /usr/local /home /root /var/lib /srv; do
+	expect "a node writes $d (its own layer)" 0 g cluster exec beta -- sh -c "echo x > $d/$mark"
+	if [ -e "$d/$mark" ]; then bad "... the host's $d untouched"; rm -f "$d/$mark"; else ok "... the host's $d untouched"; fi
+	expect "... another node does not see it" 1 g cluster exec gamma -- test -e "$d/$mark"
+done
+expect "a node cannot write the host's /usr" 2 g cluster exec beta -- sh -c "echo x > /usr/bin/$mark"
+contains "... it is told the file system is read-only" "Read-only file system"
+if [ -e /usr/bin/$mark ]; then bad "... the host's /usr untouched"; rm -f /usr/bin/$mark; else ok "... the host's /usr untouched"; fi
+expect "nor anything else of the host's" 1 g cluster exec beta -- touch /$mark
+expect "/tmp is the node's own" 0 g cluster exec beta -- sh -c "echo x > /tmp/$mark"
 expect "exec passes the exit status" 7 g cluster exec alpha -- sh -c 'exit 7'
 expect "exec of an unknown node" 2 g cluster exec nosuch -- true
 expect "shared storage is shared" 0 g cluster exec alpha -- /srv/gameday/gd-probe write /srv/shared/from-alpha
@@ -113,6 +126,7 @@ if [ "$c" -gt "$b" ]; then ok "a resumed node goes on"; else bad "a resumed node
 cg=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)/gameday-$(basename "$(run_dir)")/alpha
 if [ -e "$(run_dir)/ns/alpha.net" ]; then bad "a running node's network namespace is not pinned"; else
 	ok "a running node's network namespace is not pinned (its processes hold it)"; fi
+expect "alpha writes a layer" 0 g cluster exec alpha -- sh -c "echo x > /opt/$mark && echo y > /tmp/$mark"
 expect "kill a node" 0 g cluster stop alpha
 if [ -z "$(cat "$cg/cgroup.procs")" ]; then ok "no process of the killed node is left"; else bad "no process of the killed node is left"; fi
 if [ -e "$(run_dir)/ns/alpha.net" ]; then ok "... its network namespace kept (pinned)"; else bad "... its network namespace kept (pinned)"; fi
@@ -120,6 +134,8 @@ expect "it is unreachable" 1 g cluster exec beta -- /srv/gameday/gd-probe connec
 expect "start it again" 0 g cluster start alpha
 sleep 0.2
 expect "it answers again" 0 g cluster exec beta -- /srv/gameday/gd-probe connect alpha 7000
+expect "a layer is kept across a restart" 0 g cluster exec alpha -- test -e /opt/$mark
+expect "... and /tmp is fresh" 1 g cluster exec alpha -- test -e /tmp/$mark
 
 # Released: the node's namespaces go, its link with them; start makes
 # and wires new ones.
