@@ -562,29 +562,6 @@ static void command_judge(const gd_job_run *run, void *state, gd_job_end *e)
 	}
 }
 
-/* Copies the regular files below from into to, depth levels deep. */
-static void copy_tree(const char *from, const char *to, int depth)
-{
-	_cleanup_dir_ DIR *d = opendir(from);
-	struct dirent *e;
-	if (!d || (mkdir(to, 0755) < 0 && errno != EEXIST))
-		return;
-	while ((e = readdir(d))) {
-		char f[PATH_MAX], t[PATH_MAX];
-		struct stat st;
-		if (e->d_name[0] == '.' ||
-		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		gd_pathf(f, sizeof(f), "%s/%s", from, e->d_name);
-		gd_pathf(t, sizeof(t), "%s/%s", to, e->d_name);
-		_cleanup_error_ gd_error *err = NULL;
-		if (S_ISREG(st.st_mode))
-			gd_copy_file(f, t, MAX_INPUT_BYTES, 0644, &err);
-		else if (S_ISDIR(st.st_mode) && depth > 0)
-			copy_tree(f, t, depth - 1);
-	}
-}
-
 /* Every attempt's folder (output, stdout, stderr, done) and the check's
  * log, into the results: jobs/JOB/. */
 static void command_keep(const gd_job_run *run, void *state,
@@ -593,10 +570,11 @@ static void command_keep(const gd_job_run *run, void *state,
 	(void)state;
 	char from[PATH_MAX], to[PATH_MAX];
 	gd_pathf(from, sizeof(from), "%s/cmd/jobs/%s", run->shared, j->id);
-	gd_pathf(to, sizeof(to), "%s/jobs", out_dir);
-	mkdir(to, 0755);
 	gd_pathf(to, sizeof(to), "%s/jobs/%s", out_dir, j->id);
-	copy_tree(from, to, 3);
+	/* a copy that fails leaves the results without it, not the run
+	 * without a verdict */
+	_cleanup_error_ gd_error *err = NULL;
+	gd_copy_tree(from, to, 0, 0, 0644, NULL, &err);
 }
 
 static gd_ms command_time_limit(const gd_job_group *g)
