@@ -292,6 +292,9 @@ static int command_prepare(const gd_job_run *run, size_t g, void **state,
 	gd_pathf(dir, sizeof(dir), "%s/cmd/jobs", run->shared);
 	if (r == 0)
 		r = gd_mkdir_mode(dir, 01777, err);
+	gd_pathf(dir, sizeof(dir), "%s/cmd/checks", run->shared);
+	if (r == 0)
+		r = gd_mkdir_mode(dir, 0755, err);
 	gd_pathf(dir, sizeof(dir), "%s/cmd/%s", run->shared, cs->g->name);
 	if (r == 0)
 		r = gd_mkdir_mode(dir, 0755, err);
@@ -380,6 +383,32 @@ static int cmp_attempt(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A file the job's side wrote (as the service user, in a folder it
+ * owns), opened by gameday (root) only when it is a regular file there:
+ * not a link a job made to a host file, nor a fifo that would block. */
+static int open_jobs_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A done record, gd-wrap's JSON, or NULL. */
+static json_t *read_done(const char *path)
+{
+	_cleanup_close_ int fd = open_jobs_file(path);
+	char buf[1024];
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return json_loads(buf, 0, NULL);
+}
+
 /* The job's attempts that ended, in order (at most max). */
 static size_t ended_attempts(const char *shared, const char *job, attempt *a,
 			     size_t max)
@@ -395,7 +424,7 @@ static size_t ended_attempts(const char *shared, const char *job, attempt *a,
 		if (!k || *end)
 			continue;
 		gd_pathf(done, sizeof(done), "%s/%s/done", dir, e->d_name);
-		json_t *rec = json_load_file(done, 0, NULL);
+		json_t *rec = read_done(done);
 		if (!rec)
 			continue;
 		a[n] = (attempt){.n = (unsigned)k};
@@ -426,8 +455,8 @@ static const char *last_line(char *text)
 }
 
 /* The file a reader should look at first, as the results folder has it
- * (command_keep copies shared storage's cmd/jobs there as jobs/), and
- * its last lines. */
+ * (command_keep copies shared storage's cmd/jobs/JOB there as jobs/JOB,
+ * and cmd/checks/JOB.log as jobs/JOB/check.log), and its last lines. */
 static void evidence(const gd_job_run *run, gd_job_end *e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void evidence(const gd_job_run *run, gd_job_end *e, const char *fmt, ...)
@@ -437,8 +466,14 @@ static void evidence(const gd_job_run *run, gd_job_end *e, const char *fmt, ...)
 	vsnprintf(e->evidence, sizeof(e->evidence), fmt, ap);
 	va_end(ap);
 	char host[PATH_MAX];
-	gd_pathf(host, sizeof(host), "%s/cmd/%s", run->shared, e->evidence);
-	_cleanup_close_ int fd = open(host, O_RDONLY | O_CLOEXEC);
+	size_t len = strlen(e->evidence);
+	if (len > 10 && strcmp(e->evidence + len - 10, "/check.log") == 0)
+		gd_pathf(host, sizeof(host), "%s/cmd/checks/%s.log",
+			 run->shared, e->plan->id);
+	else
+		gd_pathf(host, sizeof(host), "%s/cmd/%s", run->shared,
+			 e->evidence);
+	_cleanup_close_ int fd = open_jobs_file(host);
 	off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
 	size_t want = sizeof(e->tail) - 1;
 	off_t from = size > (off_t)want ? size - (off_t)want : 0;
@@ -461,7 +496,7 @@ static const char *check_node(const gd_job_run *run, const command_spec *c)
 }
 
 /* The team's check of attempt a's output, as the service user; its
- * output kept beside the job's attempts (check.log). */
+ * output kept for the results (cmd/checks/JOB.log). */
 static void run_check(const gd_job_run *run, const command_state *cs,
 		      const gd_plan_job *j, const attempt *a, gd_job_end *e)
 {
@@ -495,8 +530,8 @@ static void run_check(const gd_job_run *run, const command_state *cs,
 	}
 	_cleanup_strbuf_ gd_strbuf both = GD_STRBUF_INIT;
 	gd_strbuf_addf(&both, "%s%s", out ? out : "", errout ? errout : "");
-	gd_pathf(log, sizeof(log), "%s/cmd/jobs/%s/check.log", run->shared,
-		 j->id);
+	/* not in the job's folder, which the job owns: root writes it */
+	gd_pathf(log, sizeof(log), "%s/cmd/checks/%s.log", run->shared, j->id);
 	_cleanup_error_ gd_error *werr = NULL;
 	if (both.buf)
 		gd_write_file(log, both.buf, both.len, 0644, &werr);
@@ -573,8 +608,13 @@ static void command_keep(const gd_job_run *run, void *state,
 	gd_pathf(to, sizeof(to), "%s/jobs/%s", out_dir, j->id);
 	/* a copy that fails leaves the results without it, not the run
 	 * without a verdict */
-	_cleanup_error_ gd_error *err = NULL;
+	_cleanup_error_ gd_error *err = NULL, *log_err = NULL;
 	gd_copy_tree(from, to, 0, 0, 0644, NULL, &err);
+	gd_pathf(from, sizeof(from), "%s/cmd/checks/%s.log", run->shared,
+		 j->id);
+	gd_pathf(to, sizeof(to), "%s/jobs/%s/check.log", out_dir, j->id);
+	if (access(from, F_OK) == 0)
+		gd_copy_tree(from, to, 0, 0, 0644, NULL, &log_err);
 }
 
 static gd_ms command_time_limit(const gd_job_group *g)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static void every_row_is_complete(void **state)
 {
@@ -170,6 +171,15 @@ static void judged_from_gd_wraps_records(void **state)
 	assert_int_equal(e.outcome, GD_OUT_DUPLICATED);
 	assert_string_equal(e.why, "2 attempts ran to the end (1 on w1, 2 on "
 				   "w2)");
+	/* a record that is a link (a job's, to anywhere) is not read */
+	char path[256], to[256];
+	snprintf(path, sizeof(path), "%s/cmd/jobs/mine-1/3", f.shared);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/cmd/jobs/mine-1/3/done", f.shared);
+	snprintf(to, sizeof(to), "%s/cmd/jobs/mine-1/1/done", f.shared);
+	assert_int_equal(symlink(to, path), 0);
+	assert_string_equal(judged(&f, 0).why,
+			    "2 attempts ran to the end (1 on w1, 2 on w2)");
 
 	attempt(&f, "mine-2", 1, "{\"node\": \"w3\", \"exit\": 0}", "");
 	attempt(&f, "mine-2", 2, "{\"node\": \"w1\", \"exit\": 3}",
