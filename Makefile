@@ -65,7 +65,8 @@ GAMEDAY  := $(BUILD)/gameday
 # Programs gameday puts inside nodes.  gd-init is static so a node's
 # ld.so.preload (libfaketime) never reaches it; gd-probe is dynamic so it
 # does, like the job system.
-FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job $(BUILD)/gd-bsq
+FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job $(BUILD)/gd-bsq \
+	    $(BUILD)/gd-wrap
 LIBEXECDIR ?= $(PREFIX)/libexec/gameday
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
@@ -121,7 +122,7 @@ $(BUILD)/gd-probe: fakes/gd-probe.c fakes/profile.c fakes/profile.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< fakes/profile.c
 
-$(BUILD)/gd-bsq: $(BUILD)/%: fakes/%.c
+$(BUILD)/gd-bsq $(BUILD)/gd-wrap: $(BUILD)/%: fakes/%.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 

@@ -115,6 +115,40 @@ int gd_remove_tree(const char *dir, bool contents_only, gd_error **err)
 	return 0;
 }
 
+int gd_write_file(const char *path, const char *data, size_t len, mode_t mode,
+		  gd_error **err)
+{
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		return gd_error_make(err, errno, "cannot write \"%s\"", path);
+	return 0;
+}
+
+int gd_mkdir_mode(const char *path, mode_t mode, gd_error **err)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return gd_error_make(err, errno, "cannot create \"%s\"", path);
+	/* chmod, since the umask may have taken bits mkdir was given */
+	if (chmod(path, mode) < 0)
+		return gd_error_make(err, errno, "cannot chmod \"%s\"", path);
+	return 0;
+}
+
+int gd_copy_file(const char *from, const char *to, size_t max, mode_t mode,
+		 gd_error **err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r = gd_read_file(from, max, &data, &len, err);
+	if (r < 0)
+		return r;
+	r = gd_write_file(to, data, len, mode, err);
+	if (r == 0 && chmod(to, mode) < 0)
+		r = gd_error_make(err, errno, "cannot chmod \"%s\"", to);
+	return r;
+}
+
 int gd_mkdir_p(const char *path, mode_t mode, gd_error **err)
 {
 	char buf[PATH_MAX];

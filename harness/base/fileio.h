@@ -41,5 +41,13 @@ int gd_mkdir_p(const char *path, mode_t mode, gd_error **err);
  * files held. */
 int gd_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid,
 		 int mode, size_t *bytes, gd_error **err);
+/* Writes data to path (created with mode, or truncated). */
+int gd_write_file(const char *path, const char *data, size_t len, mode_t mode,
+		  gd_error **err);
+/* mkdir, fine when it is there, and then exactly mode. */
+int gd_mkdir_mode(const char *path, mode_t mode, gd_error **err);
+/* Copies a file of at most max bytes; the copy gets mode. */
+int gd_copy_file(const char *from, const char *to, size_t max, mode_t mode,
+		 gd_error **err);
 
 #endif

@@ -19,12 +19,22 @@
 
 #define GD_JOBSYS_CMD_TIMEOUT_MS 15000
 
+/* What a job asks of its node, for a system that schedules by it; 0 or
+ * NULL: the system's default. */
+typedef struct gd_job_resources {
+	long cpus;
+	const char *memory; /* "512M": a number and K, M, G or T */
+	const char *partition;
+	gd_ms time_limit;
+} gd_job_resources;
+
 /* A job to submit: gameday's id for it and the command that does it (in
  * the nodes' paths), run as the cluster's service user. */
 typedef struct gd_job_spec {
 	const char *id;
 	const char *log; /* where its stdout/stderr may go (Slurm) */
 	char *const *argv;
+	const gd_job_resources *res; /* NULL: none asked */
 } gd_job_spec;
 
 enum gd_job_phase {
@@ -162,6 +172,7 @@ enum gd_timing_kind {
 	GD_TIMING_SETTING,  /* a team's setting nothing gameday measures meets:
 			       kept only when its compressed value is
 			       production's / scale, within the margin */
+	GD_TIMING_TIME_LIMIT, /* vs the shortest time limit a job asks for */
 };
 
 typedef struct gd_timing {

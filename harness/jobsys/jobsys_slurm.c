@@ -27,7 +27,8 @@ static int slurm_submit(gd_jobsys *js, const gd_job_spec *job, char *sys_id,
 {
 	long id;
 	int r = gd_slurm_submit(js->st, js->node, js->c->service_user, job->id,
-				job->log, job->argv, &id, err);
+				job->log, job->argv, job->res,
+				js->c->time_scale, &id, err);
 	if (r == 0)
 		snprintf(sys_id, size, "%ld", id);
 	return r;

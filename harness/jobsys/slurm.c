@@ -230,6 +230,24 @@ size_t gd_slurm_timings(const gd_cluster *c, double scale, gd_timing *out)
 			silent.production_late + requeue.production,
 			silent.real_late + requeue.real,
 		};
+	/* A job's time limit (a command group's resources): Slurm keeps it
+	 * in whole minutes (sbatch --time, rounded by gd_slurm_submit) and
+	 * slurmctld looks for jobs past theirs about every 30 s, both real
+	 * time at every scale (docs/own-job.md). */
+	out[n++] = (gd_timing){
+		"--time in whole minutes",
+		"Slurm ends a job past its time limit, rounded to a minute",
+		GD_TIMING_TIME_LIMIT,
+		60000,
+		60000,
+	};
+	out[n++] = (gd_timing){
+		"slurmctld's time limit check",
+		"Slurm notices a job past its time limit, up to 30 s late",
+		GD_TIMING_TIME_LIMIT,
+		30000,
+		30000,
+	};
 	return n +
 	       gd_slurm_conf_settings(conf, scale, out + n, GD_TIMINGS_MAX - n);
 }
@@ -391,9 +409,14 @@ static void write_conf(const gd_cluster *c, FILE *f)
 			continue;
 		a = gd_node_addr(i);
 		inet_ntop(AF_INET, &a, addr, sizeof(addr));
-		fprintf(f, "NodeName=%s NodeAddr=%s CPUs=%d State=UNKNOWN\n",
-			c->nodes[i].name, addr,
-			c->roles[c->nodes[i].role].cpus);
+		/* RealMemory: the host's, so a job's --mem can be met;
+		 * CR_CPU leaves memory unreserved (docs/own-job.md) */
+		fprintf(f,
+			"NodeName=%s NodeAddr=%s CPUs=%d RealMemory=%ld "
+			"State=UNKNOWN\n",
+			c->nodes[i].name, addr, c->roles[c->nodes[i].role].cpus,
+			sysconf(_SC_PHYS_PAGES) /
+				(1048576 / sysconf(_SC_PAGESIZE)));
 	}
 	/* gameday's partition only when the team brings none of its own. */
 	if (!gd_slurm_conf_write_partitions(conf, c->time_scale, f))

@@ -80,9 +80,38 @@ static void quote(FILE *f, const char *w)
 	fputc('\'', f);
 }
 
+/* What a job asks of its node as sbatch's options, into args (at most
+ * four; how many); bufs holds them. */
+static size_t resource_args(const gd_job_resources *res, double time_scale,
+			    char bufs[4][96], char **args)
+{
+	size_t n = 0;
+	if (!res)
+		return 0;
+	if (res->cpus)
+		snprintf(bufs[n++], sizeof(bufs[0]), "--cpus-per-task=%ld",
+			 res->cpus);
+	if (res->memory)
+		snprintf(bufs[n++], sizeof(bufs[0]), "--mem=%s", res->memory);
+	if (res->partition)
+		snprintf(bufs[n++], sizeof(bufs[0]), "--partition=%s",
+			 res->partition);
+	if (res->time_limit) {
+		/* Slurm keeps whole minutes: the nearest, at least one (the
+		 * fidelity check keeps a scaled limit well above that) */
+		double min = (double)res->time_limit / time_scale / 60000.0;
+		long m = (long)(min + 0.5);
+		snprintf(bufs[n++], sizeof(bufs[0]), "--time=%ld", m ? m : 1);
+	}
+	for (size_t i = 0; i < n; i++)
+		args[i] = bufs[i];
+	return n;
+}
+
 int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 		    const char *user, const char *name, const char *logpath,
-		    char *const *argv, long *id, gd_error **err)
+		    char *const *argv, const gd_job_resources *res,
+		    double time_scale, long *id, gd_error **err)
 {
 	char *wrap = NULL;
 	size_t len = 0;
@@ -98,11 +127,15 @@ int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 	char jobname[80], output[512];
 	snprintf(jobname, sizeof(jobname), "--job-name=%s", name);
 	snprintf(output, sizeof(output), "--output=%s", logpath);
-	char *cmd[] = {
+	char *cmd[20] = {
 		"runuser", "-u",	 (char *)user, "--",
 		"sbatch",  "--parsable", "--requeue",  "--chdir=/srv/shared",
-		jobname,   output,	 "--wrap",     wrap,
-		NULL};
+		jobname,   output};
+	char asks[4][96];
+	size_t n = 10 + resource_args(res, time_scale, asks, cmd + 10);
+	cmd[n++] = "--wrap";
+	cmd[n++] = wrap;
+	cmd[n] = NULL;
 	char *out = NULL;
 	int r = run(st, ctl, cmd, &out, err);
 	free(wrap);

@@ -6,6 +6,7 @@
 
 #include "base/error.h"
 #include "cluster/cluster.h"
+#include "jobsys/jobsys.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,11 +18,13 @@ int gd_slurm_wait_ready(const gd_cluster_state *st, const char *ctl,
 			size_t workers, int timeout_ms, gd_error **err);
 
 /* sbatch, as user, with --requeue: the job runs argv (words, quoted for
- * the shell by this function) with its output in logpath; *id is Slurm's
- * job id. */
+ * the shell by this function) with its output in logpath, asking res of
+ * its node (NULL: nothing; a time limit scenario time, scaled by
+ * time_scale); *id is Slurm's job id. */
 int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 		    const char *user, const char *name, const char *logpath,
-		    char *const *argv, long *id, gd_error **err);
+		    char *const *argv, const gd_job_resources *res,
+		    double time_scale, long *id, gd_error **err);
 
 /* The job named name (the lowest id if several), in any state squeue
  * still shows: 1 and *id, or 0 when there is none. */

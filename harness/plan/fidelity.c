@@ -305,6 +305,24 @@ static void check_start(struct sink *k, const gd_plan *p, const gd_timing *t,
 			     shortest, scale);
 }
 
+/* The shortest time limit a job asks for against how the job system
+ * keeps and enforces one: a limit scaled down to seconds is not one. */
+static void check_time_limit(struct sink *k, const gd_plan *p,
+			     const gd_timing *t, size_t nt, double scale)
+{
+	const gd_scenario *s = p->scenario;
+	gd_ms shortest = 0;
+	for (size_t i = 0; i < s->ngroups; i++) {
+		const gd_job_group *g = &s->groups[i];
+		gd_ms limit = g->kind->time_limit ? g->kind->time_limit(g) : 0;
+		if (limit > 0 && (!shortest || limit < shortest))
+			shortest = limit;
+	}
+	if (shortest > 0)
+		compare_each(k, t, nt, GD_TIMING_TIME_LIMIT,
+			     GD_FIDELITY_TIME_LIMIT, shortest, scale);
+}
+
 /* A team's setting that nothing of the plan meets (KillWait, a
  * partition's MaxTime) is kept only when Slurm can be given its value /
  * scale within the margin: Slurm takes it in whole seconds or minutes, at
@@ -494,6 +512,7 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 		check_entry(&k, p, &p->entries[i], t, nt, scale, controller);
 	check_requeue(&k, p, t, nt, scale);
 	check_start(&k, p, t, nt, scale);
+	check_time_limit(&k, p, t, nt, scale);
 	check_settings(&k, t, nt, scale);
 	check_pause(&k, p, &job_retry, STALLS_IO, scale);
 	check_pause(&k, p, &clock_reread, MOVES_CLOCK, scale);
@@ -580,6 +599,9 @@ static const char *const workload_what[][2] = {
 	[GD_FIDELITY_DEADLINE] = {"the tightest deadline leaves ",
 				  " beyond a job's expected time"},
 	[GD_FIDELITY_START] = {"the shortest job is expected to take ", ""},
+	[GD_FIDELITY_TIME_LIMIT] = {"the shortest time limit a job asks for "
+				    "is ",
+				    ""},
 };
 
 /* The first half of an issue's sentence: what is measured against what. */

@@ -47,11 +47,12 @@
 
 /* What an issue measures a timing against. */
 enum gd_fidelity_about {
-	GD_FIDELITY_FAULT,    /* a fault's span, or its clock offset */
-	GD_FIDELITY_CHANGE,   /* how long a reboot's change lasts once back */
-	GD_FIDELITY_DEADLINE, /* the tightest deadline's slack */
-	GD_FIDELITY_START,    /* the shortest job */
-	GD_FIDELITY_SETTING,  /* a team's setting, against itself / scale */
+	GD_FIDELITY_FAULT,	/* a fault's span, or its clock offset */
+	GD_FIDELITY_CHANGE,	/* how long a reboot's change lasts once back */
+	GD_FIDELITY_DEADLINE,	/* the tightest deadline's slack */
+	GD_FIDELITY_START,	/* the shortest job */
+	GD_FIDELITY_SETTING,	/* a team's setting, against itself / scale */
+	GD_FIDELITY_TIME_LIMIT, /* the shortest time limit a job asks for */
 };
 
 typedef struct gd_fidelity_issue {

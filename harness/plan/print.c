@@ -198,7 +198,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
 		submit_text(&b, jg, last);
 		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
-			jg->jobs, jg->kind, b.buf, dur(jg->deadline, x));
+			jg->jobs, jg->kind->name, b.buf, dur(jg->deadline, x));
 		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
 			dur(jg->expected_hi, y));
 	}
@@ -356,7 +356,7 @@ json_t *gd_plan_to_json(const gd_plan *p)
 		const gd_plan_job *j = &p->jobs[k];
 		const gd_job_group *g = &s->groups[j->group];
 		json_t *o = json_pack("{s:s,s:s,s:s}", "id", j->id, "group",
-				      g->name, "kind", g->kind);
+				      g->name, "kind", g->kind->name);
 		gd_plan_json_duration(o, "submit", j->submit);
 		gd_plan_json_duration(o, "runtime", j->runtime);
 		gd_plan_json_duration(o, "deadline", j->deadline);

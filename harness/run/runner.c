@@ -10,13 +10,12 @@
 #include "faults/schedule.h"
 #include "jobsys/jobsys.h"
 #include "plan/fidelity.h"
+#include "run/job.h"
 #include "run/logwatch.h"
 #include "run/nodewatch.h"
 #include "run/progress.h"
 #include "score/report.h"
 #include "score/score.h"
-#include "workload/classify.h"
-#include "workload/corpus.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -34,24 +33,9 @@
 #define READY_TIMEOUT_MS 60000
 #define UNRESPONSIVE_MS	 120000
 
-enum outcome {
-	OUT_PENDING,
-	OUT_CORRECT,
-	OUT_WRONG,
-	OUT_DUPLICATED,
-	OUT_FAILED,
-	OUT_LOST,
-	OUT_UNFINISHED,
-};
-static const char *const outcome_names[] = {
-	"pending", "correct", "wrong",	    "duplicated",
-	"failed",  "lost",    "unfinished",
-};
-
 typedef struct job_track {
 	const gd_plan_job *plan;
-	char sys_id[32]; /* "": not submitted */
-	char *expected;
+	char sys_id[32];		    /* "": not submitted */
 	gd_ms submitted, started, finished; /* scenario ms since start, -1 */
 	unsigned attempts;
 	char nodes[128];
@@ -63,8 +47,10 @@ typedef struct job_track {
 	int absent; /* ... and its last answer did not */
 	int held;   /* the job system holds it */
 	char held_why[96]; /* in its words */
-	enum outcome outcome;
-	char why[384]; /* what makes it not correct */
+	enum gd_job_outcome outcome;
+	char why[384];	    /* what makes it not correct */
+	char evidence[256]; /* a file of the results to look at first */
+	char tail[512];	    /* ... and its last lines */
 	int on_time;
 } job_track;
 
@@ -81,87 +67,46 @@ static void nap(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int write_file(const char *path, const char *data, size_t len,
-		      gd_error **err)
-{
-	_cleanup_close_ int fd =
-		open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		return gd_error_make(err, errno, "cannot write \"%s\"", path);
-	return 0;
-}
-
-static int mkdir_mode(const char *path, mode_t mode, gd_error **err)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return gd_error_make(err, errno, "cannot create \"%s\"", path);
-	if (chmod(path, mode) < 0)
-		return gd_error_make(err, errno, "cannot chmod \"%s\"", path);
-	return 0;
-}
-
-/* The corpus and the oracle: every job's document in shared storage, and
- * its expected output in memory. */
-static int prepare_workload(const gd_plan *p, const char *shared, job_track *t,
+/* Shared storage made ready: what every job writes (its log, its
+ * progress: progress.h) as the service user, then each group's own
+ * through its kind's row. */
+static int prepare_workload(const gd_job_run *run, void **states, job_track *t,
 			    gd_error **err)
 {
+	const gd_plan *p = run->p;
 	char dir[PATH_MAX];
-	/* Jobs run as the service user: they write outputs, logs, the
-	 * records of completed attempts and their progress (progress.h), and
-	 * read only their inputs. */
-	static const char *const subs[] = {"in", "out", "logs", "done",
-					   "progress"};
+	static const char *const subs[] = {"logs", "progress"};
 	for (size_t i = 0; i < GD_ARRAY_SIZE(subs); i++) {
-		gd_pathf(dir, sizeof(dir), "%s/%s", shared, subs[i]);
-		int r = mkdir_mode(dir, i == 0 ? 0755 : 01777, err);
+		gd_pathf(dir, sizeof(dir), "%s/%s", run->shared, subs[i]);
+		int r = gd_mkdir_mode(dir, 01777, err);
+		if (r < 0)
+			return r;
+	}
+	const gd_scenario *s = p->scenario;
+	for (size_t g = 0; g < s->ngroups; g++) {
+		int r = s->groups[g].kind->ops->prepare(run, g, &states[g],
+							err);
 		if (r < 0)
 			return r;
 	}
 	for (size_t k = 0; k < p->njobs; k++) {
-		const gd_plan_job *j = &p->jobs[k];
-		size_t len;
-		char *doc = gd_corpus_document(p->seed, j->id, &len);
-		gd_pathf(dir, sizeof(dir), "%s/in/%s.txt", shared, j->id);
-		int r = write_file(dir, doc, len, err);
-		gd_doc_result res;
-		gd_doc_result_init(&res);
-		gd_classify_document(doc, len, &res);
-		free(doc);
-		if (r < 0)
-			return r;
-		char out[1024];
-		gd_doc_result_format(&res, j->id, out, sizeof(out));
-		t[k].plan = j;
-		t[k].expected = strdup(out);
+		t[k].plan = &p->jobs[k];
 		t[k].submitted = t[k].started = t[k].finished = -1;
 	}
 	return 0;
 }
 
-static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
-		  int events, gd_error **err)
+static int submit(const gd_job_run *run, void *state, gd_jobsys *js,
+		  job_track *t, gd_ms now, int events, gd_error **err)
 {
-	char in[256], out[256], log[256], runtime[32];
-	snprintf(in, sizeof(in), "/srv/shared/in/%s.txt", t->plan->id);
-	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", t->plan->id);
+	char log[256];
 	snprintf(log, sizeof(log), "/srv/shared/logs/%s.log", t->plan->id);
-	snprintf(runtime, sizeof(runtime), "%lld",
-		 (long long)((double)t->plan->runtime /
-			     p->scenario->time_scale));
-	char *argv[] = {"/srv/gameday/gd-job",
-			(char *)t->plan->id,
-			in,
-			out,
-			"--scratch",
-			"/srv/scratch/gd-job",
-			"--runtime-ms",
-			runtime,
-			"--record-dir",
-			"/srv/shared/done",
-			"--progress-dir",
-			GD_PROGRESS_DIR,
-			NULL};
-	gd_job_spec spec = {t->plan->id, log, argv};
+	const gd_job_kind *kind = run->p->scenario->groups[t->plan->group].kind;
+	gd_job_cmd cmd = {0};
+	int r = kind->ops->command(run, state, t->plan, &cmd, err);
+	if (r < 0)
+		return r;
+	gd_job_spec spec = {t->plan->id, log, cmd.argv, cmd.res};
 	/* A submission that failed may still have landed (sbatch timing out
 	 * while slurmctld queues the request): look before trying again,
 	 * or gameday itself would run the job twice. */
@@ -176,8 +121,8 @@ static int submit(const gd_plan *p, gd_jobsys *js, job_track *t, gd_ms now,
 		t->submitted = now;
 	t->tried = 1;
 	if (!found) {
-		int r = gd_jobsys_submit(js, &spec, t->sys_id,
-					 sizeof(t->sys_id), err);
+		r = gd_jobsys_submit(js, &spec, t->sys_id, sizeof(t->sys_id),
+				     err);
 		if (r < 0)
 			return r;
 	}
@@ -359,51 +304,12 @@ static int poll_jobs(gd_jobsys *js, gd_progress *pg, size_t *lines,
 	return r;
 }
 
-/* The attempts that got as far as writing their output leave a record
- * each (gd-job --record-dir); more than one is the job done twice.
- * Their names ("w1-1, w2-2") go into where. */
-static size_t completed_attempts(const char *shared, const char *job,
-				 gd_strbuf *where)
+static void judge_one(const gd_job_run *run, void *state, job_track *j)
 {
-	char dir[PATH_MAX];
-	gd_pathf(dir, sizeof(dir), "%s/done", shared);
-	_cleanup_dir_ DIR *d = opendir(dir);
-	size_t n = 0, len = strlen(job);
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (strncmp(e->d_name, job, len) != 0 || e->d_name[len] != '.')
-			continue;
-		gd_strbuf_addf(where, "%s%s", n++ ? ", " : "",
-			       e->d_name + len + 1);
-	}
-	return n;
-}
-
-/* A temporary file an attempt left behind in the output directory. */
-static int partial_output(const char *shared, const char *job, char *name,
-			  size_t size)
-{
-	char dir[PATH_MAX], prefix[128];
-	gd_pathf(dir, sizeof(dir), "%s/out", shared);
-	snprintf(prefix, sizeof(prefix), "%s.json.tmp.", job);
-	_cleanup_dir_ DIR *d = opendir(dir);
-	struct dirent *e;
-	while (d && (e = readdir(d)))
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			snprintf(name, size, "%s", e->d_name);
-			return 1;
-		}
-	return 0;
-}
-
-static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
-{
-	char out[256], partial[NAME_MAX + 1];
-	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", j->plan->id);
 	if (!j->final) {
-		j->outcome = !*j->sys_id ? OUT_UNFINISHED
-			     : j->absent ? OUT_LOST
-					 : OUT_UNFINISHED;
+		j->outcome = !*j->sys_id ? GD_OUT_UNFINISHED
+			     : j->absent ? GD_OUT_LOST
+					 : GD_OUT_UNFINISHED;
 		snprintf(j->why, sizeof(j->why), "%s",
 			 !*j->sys_id ? "never submitted"
 			 : j->absent ? "the job system no longer knows it"
@@ -415,53 +321,39 @@ static void judge_one(gd_jobsys *js, const char *shared, job_track *j)
 				j->held_why);
 		return;
 	}
-	if (j->phase == GD_PHASE_FAILED) {
-		j->outcome = OUT_FAILED;
-		snprintf(j->why, sizeof(j->why), "the job system says %s",
-			 j->state);
-		return;
-	}
-	_cleanup_free_ char *got = NULL;
-	_cleanup_error_ gd_error *e = NULL;
-	if (gd_jobsys_output(js, j->plan->id, j->sys_id, out, &got, &e) < 0) {
-		j->outcome = OUT_WRONG;
-		snprintf(j->why, sizeof(j->why), "%s", e->msg);
-		return;
-	}
-	_cleanup_strbuf_ gd_strbuf where = GD_STRBUF_INIT;
-	size_t done = completed_attempts(shared, j->plan->id, &where);
-	if (!got || strcmp(got, j->expected) != 0) {
-		j->outcome = OUT_WRONG;
-		snprintf(j->why, sizeof(j->why), "%s",
-			 got ? "the output differs from the oracle's"
-			     : "no output");
-	} else if (partial_output(shared, j->plan->id, partial,
-				  sizeof(partial))) {
-		j->outcome = OUT_WRONG;
-		snprintf(j->why, sizeof(j->why),
-			 "an attempt left a partial output (%s)", partial);
-	} else if (done > 1) {
-		j->outcome = OUT_DUPLICATED;
-		snprintf(j->why, sizeof(j->why),
-			 "%zu attempts ran to the end (%s)", done, where.buf);
-	} else {
-		j->outcome = OUT_CORRECT;
-	}
+	gd_job_end e = {
+		.plan = j->plan,
+		.sys_id = j->sys_id,
+		.failed = j->phase == GD_PHASE_FAILED,
+		.state = j->state,
+	};
+	run->p->scenario->groups[j->plan->group].kind->ops->judge(run, state,
+								  &e);
+	j->outcome = e.outcome;
+	snprintf(j->why, sizeof(j->why), "%s", e.why);
+	snprintf(j->evidence, sizeof(j->evidence), "%s", e.evidence);
+	snprintf(j->tail, sizeof(j->tail), "%s", e.tail);
 }
 
-static void judge(gd_jobsys *js, const char *shared, job_track *t, size_t n,
+static void judge(const gd_job_run *run, void **states, job_track *t, size_t n,
 		  int events)
 {
 	for (size_t k = 0; k < n; k++) {
 		job_track *j = &t[k];
-		judge_one(js, shared, j);
+		judge_one(run, states[j->plan->group], j);
 		j->on_time =
 			j->finished >= 0 && j->finished <= j->plan->deadline;
-		json_t *ev = json_pack("{s:s,s:s,s:b}", "job", j->plan->id,
-				       "outcome", outcome_names[j->outcome],
-				       "on_time", j->on_time);
+		json_t *ev =
+			json_pack("{s:s,s:s,s:b}", "job", j->plan->id,
+				  "outcome", gd_job_outcome_names[j->outcome],
+				  "on_time", j->on_time);
 		if (*j->why)
 			json_object_set_new(ev, "why", json_string(j->why));
+		if (*j->evidence)
+			json_object_set_new(ev, "evidence",
+					    json_string(j->evidence));
+		if (*j->tail)
+			json_object_set_new(ev, "tail", json_string(j->tail));
 		gd_event(events, GD_EV_JOB_OUTCOME, ev);
 	}
 }
@@ -631,15 +523,12 @@ static bool must_stop(const gd_stop_when *sw, const job_track *t, size_t n,
 	return false;
 }
 
-static int copy_file(const char *from, const char *to)
+/* A copy that fails leaves a result without that file, not a run
+ * without a verdict. */
+static void copy_file(const char *from, const char *to)
 {
-	_cleanup_free_ char *data = NULL;
-	_cleanup_error_ gd_error *read_err = NULL, *write_err = NULL;
-	size_t len;
-	int r = gd_read_file(from, 256u << 20, &data, &len, &read_err);
-	if (r < 0)
-		return r;
-	return write_file(to, data, len, &write_err);
+	_cleanup_error_ gd_error *e = NULL;
+	gd_copy_file(from, to, 256u << 20, 0644, &e);
 }
 
 static int env_ms(const char *name, int fallback)
@@ -738,6 +627,8 @@ struct running {
 	gd_action *acts;
 	size_t nacts;
 	job_track *t;
+	void **states; /* each group's row's */
+	gd_job_run jr;
 	int events;
 	char shared[PATH_MAX];
 	int unresponsive_ms;
@@ -760,13 +651,14 @@ static int open_run(struct running *rn, gd_error **err)
 	const gd_plan *p = rn->p;
 	gd_pathf(rn->shared, sizeof(rn->shared), "%s/shared", rn->st->dir);
 	int r = gd_jobsys_open(&p->scenario->cluster, rn->st, &rn->js, err);
-	if (r == 0 && !rn->t)
+	if (r == 0 && (!rn->t || !rn->states))
 		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
+	rn->jr = (gd_job_run){p, rn->st, rn->js, rn->shared};
 	if (r == 0)
 		r = gd_logwatch_open(rn->st, gd_jobsys_logs(rn->js), &rn->logs,
 				     err);
 	if (r == 0)
-		r = prepare_workload(p, rn->shared, rn->t, err);
+		r = prepare_workload(&rn->jr, rn->states, rn->t, err);
 	char progress_dir[PATH_MAX];
 	gd_pathf(progress_dir, sizeof(progress_dir), "%s/progress", rn->shared);
 	if (r == 0)
@@ -820,8 +712,8 @@ static int ask_job_system(struct running *rn, gd_ms now, gd_error **err)
 	_cleanup_error_ gd_error *cmd_err = NULL;
 	int64_t asked = mono_ms();
 	while (rn->next < p->njobs && p->jobs[rn->next].submit <= now &&
-	       submit(p, rn->js, &rn->t[rn->next], now, rn->events, &cmd_err) ==
-		       0)
+	       submit(&rn->jr, rn->states[p->jobs[rn->next].group], rn->js,
+		      &rn->t[rn->next], now, rn->events, &cmd_err) == 0)
 		rn->next++;
 	if (!cmd_err)
 		poll_jobs(rn->js, rn->pg, &rn->lines, rn->t, rn->next, now,
@@ -955,10 +847,17 @@ static int finish_run(struct running *rn, gd_error **err)
 	gd_run_summary *sum = rn->sum;
 	gd_logwatch_poll(rn->logs, rn->events);
 	read_progress(rn->pg, rn->events, &rn->lines);
-	judge(rn->js, rn->shared, rn->t, p->njobs, rn->events);
+	judge(&rn->jr, rn->states, rn->t, p->njobs, rn->events);
 	keep_logs(rn->st, rn->js, rn->o->out_dir);
+	for (size_t k = 0; k < p->njobs; k++) {
+		const gd_job_ops *ops =
+			p->scenario->groups[p->jobs[k].group].kind->ops;
+		if (ops->keep)
+			ops->keep(&rn->jr, rn->states[p->jobs[k].group],
+				  &p->jobs[k], rn->o->out_dir);
+	}
 	for (size_t k = 0; k < p->njobs; k++)
-		sum->correct += rn->t[k].outcome == OUT_CORRECT,
+		sum->correct += rn->t[k].outcome == GD_OUT_CORRECT,
 			sum->on_time += rn->t[k].on_time;
 	sum->jobs = p->njobs;
 	sum->interrupted = rn->stopped;
@@ -992,8 +891,10 @@ static void tear_down(struct running *rn)
 	char to[PATH_MAX];
 	gd_pathf(to, sizeof(to), "%s/events.jsonl", rn->o->out_dir);
 	copy_file(rn->st->events, to);
-	for (size_t k = 0; k < rn->p->njobs && rn->t; k++)
-		free(rn->t[k].expected);
+	const gd_scenario *s = rn->p->scenario;
+	for (size_t g = 0; g < s->ngroups && rn->states; g++)
+		s->groups[g].kind->ops->free_state(rn->states[g]);
+	free(rn->states);
 	free(rn->t);
 	gd_jobsys_free(rn->js);
 	gd_logwatch_free(rn->logs);
@@ -1012,7 +913,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		return gd_error_set(
 			err, EOPNOTSUPP,
 			"a cluster with \"system\": \"none\" runs no jobs; 'gameday cluster up' brings it up");
-	int r = mkdir_mode(o->out_dir, 0755, err);
+	int r = gd_mkdir_mode(o->out_dir, 0755, err);
 	if (r < 0)
 		return r;
 
@@ -1038,6 +939,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 		.sum = sum,
 		.st = st,
 		.t = calloc(p->njobs + 1, sizeof(*rn.t)),
+		.states = calloc(p->scenario->ngroups + 1, sizeof(void *)),
 		.events = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC),
 		.failing_since = -1,
 		.lag = {-1, 0, 0, false, false},

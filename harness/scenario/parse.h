@@ -1,5 +1,6 @@
 /* The parsers of each part of a scenario file: internal to scenario/,
- * and to the kinds' rows (kinds/kind.h), which read their own keys.
+ * and to the kinds' rows (kinds/kind.h, kinds/jobkind.h), which read
+ * their own keys.
  * Each reads one JSON value at the reader's current path into the model,
  * reporting every shape problem; cross-references are checked later by
  * check.c once the whole file is read. */

@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/duration.h"
+#include "kinds/jobkind.h"
 #include "kinds/kind.h"
 
 #include <stdbool.h>
@@ -236,7 +237,8 @@ typedef struct gd_step {
 typedef struct gd_job_group {
 	const char *name;
 	const char *path;
-	const char *kind; /* "document" */
+	const gd_job_kind *kind; /* its row: the runner asks the row */
+	const void *spec;	 /* the kind's own settings, its parse's */
 	unsigned jobs;
 	gd_ms submit_at, submit_over, submit_every;
 	gd_ms deadline; /* hard deadline, after submission */

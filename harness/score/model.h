@@ -30,6 +30,9 @@ struct job {
 	size_t natt;
 	unsigned attempts;
 	const char *outcome, *why, *state;
+	/* the results' file to read first, and its last lines (a failed
+	 * attempt's stderr), when the job's kind keeps one */
+	const char *evidence, *tail;
 	int on_time;	 /* -1: not judged */
 	size_t progress; /* "job-progress" lines it wrote */
 };

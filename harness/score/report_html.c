@@ -44,10 +44,10 @@ static const char *color_of(const struct color *c, size_t n, const char *name,
 static const char *outcome_color(const char *o)
 {
 	static const struct color colors[] = {
-		{"correct", "#2e7d32"}, {"duplicated", "#f9a825"},
-		{"wrong", "#c62828"},	{"failed", "#ad1457"},
-		{"lost", "#4e342e"},	{"unfinished", "#9e9e9e"},
-		{"unjudged", "#90a4ae"}};
+		{"correct", "#2e7d32"},	 {"duplicated", "#f9a825"},
+		{"wrong", "#c62828"},	 {"failed", "#ad1457"},
+		{"lost", "#4e342e"},	 {"unfinished", "#9e9e9e"},
+		{"unjudged", "#90a4ae"}, {"check-error", "#6a1b9a"}};
 	return color_of(colors, sizeof(colors) / sizeof(colors[0]), o,
 			"#9e9e9e");
 }
@@ -382,17 +382,26 @@ static void timeline(FILE *out, const json_t *result)
 	fputs("</svg>\n", out);
 }
 
-static void legend(FILE *out)
+static void legend(FILE *out, const json_t *result)
 {
-	static const char *const outcomes[] = {"correct", "duplicated",
-					       "wrong",	  "failed",
-					       "lost",	  "unfinished"};
+	static const char *const outcomes[] = {
+		"correct", "duplicated", "wrong",      "failed",
+		"lost",	   "unfinished", "check-error"};
+	/* the last only when a job has it: most jobs have no check of
+	 * their own that could fail */
+	size_t n = sizeof(outcomes) / sizeof(outcomes[0]) - 1, i;
+	const json_t *j;
+	json_array_foreach (json_object_get(result, "jobs"), i, j)
+		if (strcmp(s_of(j, "outcome"), outcomes[n]) == 0) {
+			n++;
+			break;
+		}
 	fputs("<p class=\"legend\">", out);
-	for (size_t i = 0; i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
+	for (i = 0; i < n; i++)
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
 			outcome_color(outcomes[i]), outcomes[i]);
 	fputs(" &#8195; ", out);
-	for (size_t i = 0; i <= gd_nkinds; i++) {
+	for (i = 0; i <= gd_nkinds; i++) {
 		const char *kind = i < gd_nkinds ? gd_kinds[i]->name : "change";
 		fprintf(out, "<span><i style=\"background:%s\"></i>%s</span>",
 			fault_color(kind), kind);
@@ -415,6 +424,36 @@ static void cell_ms(FILE *out, int64_t ms)
 {
 	char buf[32];
 	cell(out, ms >= 0 ? gd_score_fmt_ms(ms, buf, sizeof(buf)) : "-");
+}
+
+/* The why, and for a job whose kind kept evidence (a failed attempt's
+ * stderr) a link to the file beside the scorecard and its last lines. */
+static void evidence_cell(FILE *out, const json_t *j, const char *why)
+{
+	const char *file = s_of(j, "evidence"), *tail = s_of(j, "tail");
+	if (!*file && !*tail) {
+		cell(out, why);
+		return;
+	}
+	fputs("<td>", out);
+	esc(out, why);
+	if (*file) {
+		fputs(" <a href=\"", out);
+		esc(out, file);
+		fputs("\">", out);
+		esc(out, file);
+		fputs("</a>", out);
+	}
+	if (*tail) {
+		/* styled here, so a scorecard without such a job stays as
+		 * it was */
+		fputs("<pre style=\"max-width:48em;white-space:pre-wrap;"
+		      "font-size:11px;margin:4px 0\">",
+		      out);
+		esc(out, tail);
+		fputs("</pre>", out);
+	}
+	fputs("</td>", out);
 }
 
 static void jobs_table(FILE *out, const json_t *result)
@@ -462,7 +501,7 @@ static void jobs_table(FILE *out, const json_t *result)
 		if (gd_result_close_call(j, said, sizeof(said)))
 			gd_strbuf_addf(&list, "%sclose call: %s",
 				       list.len ? "; " : "", said);
-		cell(out, list.buf);
+		evidence_cell(out, j, list.buf);
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table>\n", out);
@@ -668,7 +707,7 @@ void gd_report_html(const json_t *result, FILE *out)
 	}
 	fputs("<h2>Timeline</h2>\n", out);
 	timeline(out, result);
-	legend(out);
+	legend(out, result);
 	fputs("<h2>Measures</h2>\n<table><tbody>\n", out);
 	gd_result_measures(m, false, html_row, out);
 	fputs("</tbody></table>\n<h2>Jobs</h2>\n", out);

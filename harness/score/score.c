@@ -375,6 +375,8 @@ static void on_outcome(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 		return;
 	j->outcome = keep(r, str(ev, "outcome"));
 	j->why = keep(r, str(ev, "why"));
+	j->evidence = keep(r, str(ev, "evidence"));
+	j->tail = keep(r, str(ev, "tail"));
 	json_t *ot = json_object_get(ev, "on_time");
 	if (json_is_boolean(ot))
 		j->on_time = json_is_true(ot);

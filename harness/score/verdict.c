@@ -199,6 +199,10 @@ static json_t *job_json(const struct run *r, const struct job *j)
 	json_object_set_new(o, "runs", runs);
 	if (why)
 		json_object_set_new(o, "why", json_string(why));
+	if (j->evidence && *j->evidence)
+		json_object_set_new(o, "evidence", json_string(j->evidence));
+	if (j->tail && *j->tail)
+		json_object_set_new(o, "tail", json_string(j->tail));
 	if (j->group)
 		json_object_set_new(o, "group", json_string(j->group));
 	if (j->state)
@@ -408,6 +412,9 @@ static void job_reasons(const struct run *r, json_t *reasons)
 		 "jobs lost by the job system"},
 		{"duplicated", false, "job ran to the end more than once",
 		 "jobs ran to the end more than once"},
+		{"check-error", false,
+		 "job's own check failed, so its output was not judged",
+		 "jobs' own checks failed, so their outputs were not judged"},
 		{NULL, true, "job finished after the hard deadline",
 		 "jobs finished after the hard deadline"},
 		{"unfinished", false, "job never finished",

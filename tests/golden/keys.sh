@@ -1,13 +1,14 @@
 #!/bin/sh
 # Every key the scenario parser accepts (the keys tables under
 # harness/scenario/, and each fault kind's, with its row under
-# harness/faults/) is documented in the language reference,
+# harness/faults/, and each job kind's, under harness/run/) is documented in the language reference,
 # scenarios/README.md, written `key` or "key".
 #   tests/golden/keys.sh
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 keys=$(awk '/keys\[\] = \{/ { on = 1 } on { print } /};/ { on = 0 }' \
-	"$root"/harness/scenario/*.c "$root"/harness/faults/*.c |
+	"$root"/harness/scenario/*.c "$root"/harness/faults/*.c \
+	"$root"/harness/run/job_*.c |
 	grep -o '"[a-z_]*"' | tr -d '"' | sort -u)
 n=0 missing=""
 for k in $keys; do

@@ -444,6 +444,32 @@ static void a_clock_cut_requeues_and_a_skew_stalls(void **state)
 	gd_scenario_free(s);
 }
 
+/* A job's time limit, scaled, must stay well above Slurm's minute: 30m
+ * holds up to scale 20 (30m / 1.5 minutes), a group without one bounds
+ * nothing. */
+static void a_time_limit_must_stay_minutes_long(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"24h",
+		"{\"kind\": \"command\", \"command\": [\"/bin/true\"], "
+		"\"jobs\": 1, \"deadline\": \"24h\", \"expected\": "
+		"\"20m..40m\", \"resources\": {\"time_limit\": \"30m\"}}",
+		"[]");
+	assert_non_null(s);
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	gd_diags_clear(&d);
+	assert_non_null(p);
+	assert_true(gd_fidelity_max_scale(p) == 20);
+	gd_fidelity_issue v[4];
+	assert_int_equal(gd_fidelity_check(p, 20, v, 4), 0);
+	assert_int_equal(gd_fidelity_check(p, 21, v, 4), 1);
+	assert_int_equal(v[0].about, GD_FIDELITY_TIME_LIMIT);
+	assert_int_equal(v[0].span, 30 * GD_MS_PER_M);
+	gd_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +497,7 @@ int main(void)
 			a_clock_past_munge_ttl_leaves_the_node_unheard),
 		cmocka_unit_test(
 			starting_a_job_must_stay_short_of_the_shortest_job),
+		cmocka_unit_test(a_time_limit_must_stay_minutes_long),
 	};
 	return cmocka_run_group_tests_name("fidelity", tests, NULL, NULL);
 }
