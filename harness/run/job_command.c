@@ -16,7 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,16 +45,6 @@ typedef struct command_spec {
 	const char *check_on; /* NULL: the job system's controller */
 	gd_job_resources res;
 } command_spec;
-
-/* A path of the scenario's relative to its folder, as the host sees it. */
-static const char *beside_scenario(gd_reader *r, const char *path)
-{
-	if (path[0] == '/')
-		return path;
-	_cleanup_free_ char *file = strdup(r->file);
-	return gd_arena_printf(r->arena, "%s/%s", file ? dirname(file) : ".",
-			       path);
-}
 
 /* Every "{x}" of arg is a placeholder this group knows. */
 static void check_placeholders(gd_reader *r, const char *arg, bool inputs)
@@ -99,7 +88,7 @@ static bool parse_argv(gd_reader *r, json_t *v, gd_strv *out, bool inputs,
 	}
 	size_t m = rd_push_index(r, 0);
 	const char *prog = out->v[0];
-	*program = prog[0] == '/' ? NULL : beside_scenario(r, prog);
+	*program = prog[0] == '/' ? NULL : rd_beside(r->arena, r->file, prog);
 	struct stat st;
 	const char *host = *program ? *program : prog;
 	if (strchr(prog, '{'))
@@ -124,7 +113,7 @@ static void parse_inputs(gd_reader *r, json_t *v, command_spec *c)
 	const char *dir;
 	if (!rd_as_string(r, v, &dir))
 		return;
-	c->inputs = beside_scenario(r, dir);
+	c->inputs = rd_beside(r->arena, r->file, dir);
 	_cleanup_dir_ DIR *d = opendir(c->inputs);
 	if (!d) {
 		rd_error(r, "cannot read the folder \"%s\" (%s)", c->inputs,

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,19 +36,6 @@ static json_t *parse_json(const char *text, size_t len, const char *name,
 	return root;
 }
 
-/* rel as seen from the directory of file. */
-static const char *relative_to(gd_arena *a, const char *file, const char *rel)
-{
-	if (rel[0] == '/')
-		return rel;
-	_cleanup_free_ char *copy = strdup(file);
-	if (!copy)
-		abort();
-	const char *dir = dirname(copy);
-	return strcmp(dir, ".") == 0 ? rel
-				     : gd_arena_printf(a, "%s/%s", dir, rel);
-}
-
 /* The team's configuration file a cluster names ("slurm_conf"), read
  * relative to the file that names it; its lines are the job system's to
  * check (gd_jobsys_check_config), at FILE:LINE:COL of their own. */
@@ -63,7 +49,7 @@ static void load_conf_file(gd_arena *a, gd_diags *diags, gd_cluster *c,
 			     "configuration files cannot be read here");
 		return;
 	}
-	c->conf_file = relative_to(a, c->file, c->conf_rel);
+	c->conf_file = rd_beside(a, c->file, c->conf_rel);
 	_cleanup_free_ char *text = NULL;
 	_cleanup_error_ gd_error *err = NULL;
 	size_t len;
@@ -94,7 +80,7 @@ static void load_cluster_file(gd_reader *r, const char *rel, gd_scenario *s,
 		rd_error(r, "empty cluster file name");
 		return;
 	}
-	const char *path = relative_to(r->arena, s->file, rel);
+	const char *path = rd_beside(r->arena, s->file, rel);
 
 	_cleanup_free_ char *text = NULL;
 	_cleanup_error_ gd_error *err = NULL;

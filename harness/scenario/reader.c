@@ -283,6 +283,14 @@ bool rd_as_string(gd_reader *r, json_t *v, const char **out)
 	return true;
 }
 
+const char *rd_beside(gd_arena *a, const char *file, const char *rel)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	if (rel[0] == '/' || !slash)
+		return rel;
+	return gd_arena_printf(a, "%.*s/%s", (int)(slash - file), file, rel);
+}
+
 bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out)
 {
 	const char *rel;
@@ -292,12 +300,7 @@ bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out)
 		rd_error(r, "expected a path, got an empty string");
 		return false;
 	}
-	const char *slash = strrchr(r->file, '/');
-	const char *path =
-		rel[0] == '/' || !slash
-			? rel
-			: gd_arena_printf(r->arena, "%.*s/%s",
-					  (int)(slash - r->file), r->file, rel);
+	const char *path = rd_beside(r->arena, r->file, rel);
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		rd_error(r, "cannot use \"%s\": %s", path, strerror(errno));

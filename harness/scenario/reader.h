@@ -75,6 +75,9 @@ bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* rel as seen from the folder of file (rel itself when absolute, or
+ * when file is in the current folder), in arena a. */
+const char *rd_beside(gd_arena *a, const char *file, const char *rel);
 /* A path on this host, written relative to the folder of the file being
  * read unless absolute, and there now: a regular file (want 'f'), a
  * folder ('d'), or either (0).  *out is the resolved path. */
