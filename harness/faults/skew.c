@@ -422,32 +422,6 @@ static void error_with_hint(gd_reader *r, const char *what, const char *word,
 		rd_error(r, "unknown %s \"%s\"", what, word);
 }
 
-static bool parse_mode_string(gd_reader *r, json_t *v, int *mode)
-{
-	const char *s;
-	if (json_is_integer(v)) {
-		rd_error(
-			r,
-			"write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
-		return false;
-	}
-	if (!rd_as_string(r, v, &s))
-		return false;
-	size_t len = strlen(s);
-	bool ok = (len == 3 || len == 4);
-	for (size_t i = 0; ok && i < len; i++)
-		ok = s[i] >= '0' && s[i] <= '7';
-	if (!ok) {
-		rd_error(
-			r,
-			"invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
-			s);
-		return false;
-	}
-	*mode = (int)strtol(s, NULL, 8);
-	return true;
-}
-
 static void parse_path_skew(gd_reader *r, json_t *v, path_skew *p)
 {
 	p->path = rd_path_keep(r);
@@ -479,7 +453,7 @@ static void parse_path_skew(gd_reader *r, json_t *v, path_skew *p)
 			rd_pop(r, m);
 		}
 	}
-	RD_FIELD(parse_mode_string, r, v, "mode", false, &p->mode);
+	RD_FIELD(rd_as_mode, r, v, "mode", false, &p->mode);
 	RD_FIELD(rd_as_name, r, v, "owner", false, 31, &p->owner);
 	RD_FIELD(rd_as_name, r, v, "group", false, 31, &p->group);
 	if (!json_object_get(v, "mode") && !json_object_get(v, "owner") &&

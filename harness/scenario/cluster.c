@@ -334,23 +334,6 @@ static bool parse_owner(gd_reader *r, json_t *v, gd_role_file *f)
 	return true;
 }
 
-static bool parse_mode(gd_reader *r, json_t *v, int *mode)
-{
-	const char *text;
-	if (!rd_as_string(r, v, &text))
-		return false;
-	char *end;
-	long m = strtol(text, &end, 8);
-	if (!*text || *end || m < 0 || m > 07777) {
-		rd_error(r,
-			 "expected an octal mode such as \"0640\", got \"%s\"",
-			 text);
-		return false;
-	}
-	*mode = (int)m;
-	return true;
-}
-
 static void parse_file(gd_reader *r, json_t *v, gd_role_file *f)
 {
 	f->path = rd_path_keep(r);
@@ -373,7 +356,7 @@ static void parse_file(gd_reader *r, json_t *v, gd_role_file *f)
 			"\"%s\" is not among a node's own files (/etc, /opt, /usr/local, /home, /root, /var, /srv): the rest is the host's, read-only in nodes, or gameday's",
 			f->to);
 	RD_FIELD(parse_owner, r, v, "owner", false, f);
-	RD_FIELD(parse_mode, r, v, "mode", false, &f->mode);
+	RD_FIELD(rd_as_mode, r, v, "mode", false, &f->mode);
 }
 
 static void parse_files(gd_reader *r, json_t *v, gd_role *role)

@@ -283,6 +283,32 @@ bool rd_as_string(gd_reader *r, json_t *v, const char **out)
 	return true;
 }
 
+bool rd_as_mode(gd_reader *r, json_t *v, int *mode)
+{
+	const char *s;
+	if (json_is_integer(v)) {
+		rd_error(
+			r,
+			"write a file mode as an octal string, e.g. \"0750\" (JSON numbers are decimal)");
+		return false;
+	}
+	if (!rd_as_string(r, v, &s))
+		return false;
+	size_t len = strlen(s);
+	bool ok = (len == 3 || len == 4);
+	for (size_t i = 0; ok && i < len; i++)
+		ok = s[i] >= '0' && s[i] <= '7';
+	if (!ok) {
+		rd_error(
+			r,
+			"invalid file mode \"%s\" (write 3 or 4 octal digits, e.g. \"0750\")",
+			s);
+		return false;
+	}
+	*mode = (int)strtol(s, NULL, 8);
+	return true;
+}
+
 const char *rd_beside(gd_arena *a, const char *file, const char *rel)
 {
 	const char *slash = file ? strrchr(file, '/') : NULL;

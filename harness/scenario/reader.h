@@ -75,6 +75,8 @@ bool rd_as_number(gd_reader *r, json_t *v, double min, double max, double *out);
 bool rd_as_bool(gd_reader *r, json_t *v, bool *out);
 /* A string, or an array of strings (at least one). */
 bool rd_as_strv(gd_reader *r, json_t *v, gd_strv *out);
+/* A file mode: an octal string of 3 or 4 digits ("0750"). */
+bool rd_as_mode(gd_reader *r, json_t *v, int *mode);
 /* rel as seen from the folder of file (rel itself when absolute, or
  * when file is in the current folder), in arena a. */
 const char *rd_beside(gd_arena *a, const char *file, const char *rel);
