@@ -184,6 +184,8 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 			    gd_strbuf *out)
 {
 	size_t i = 0, j = 0, lines = 0;
+	/* a folder gone or new is one line: what it held goes with it */
+	const char *whole = NULL;
 	while (i < was->n || j < now->n) {
 		int c = i == was->n   ? 1
 			: j == now->n ? -1
@@ -193,6 +195,9 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 		const char *path = (in_a ? in_a : in_b)->path;
 		i += c <= 0;
 		j += c >= 0;
+		size_t wl = whole ? strlen(whole) : 0;
+		if (whole && !strncmp(path, whole, wl) && path[wl] == '/')
+			continue;
 		struct item a, b;
 		bool has_a = effective(in_a, path, &a);
 		bool has_b = effective(in_b, path, &b);
@@ -202,6 +207,8 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 			continue;
 		one_change(path, has_a ? &a : NULL, ws, has_b ? &b : NULL, ns,
 			   out);
+		if (has_a != has_b && (has_a ? a.type : b.type) == 'd')
+			whole = path;
 		lines++;
 	}
 	return lines;

@@ -30,6 +30,9 @@ static void every_row_is_complete(void **state)
 		assert_non_null(b->start);
 		assert_non_null(b->release);
 		assert_non_null(b->wipe_scratch);
+		assert_non_null(b->renew);
+		assert_non_null(b->restore);
+		assert_non_null(b->changes);
 		assert_non_null(b->restart_services);
 		assert_non_null(b->signal_all);
 		assert_non_null(b->populated);
