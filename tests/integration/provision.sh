@@ -64,7 +64,7 @@ if [ -e /usr/bin/docconv ] || [ -e /usr/local/bin/docconv ]; then
 else ok "... and the host's /usr is untouched"; fi
 nothing_left "... and leaves nothing behind"
 
-g cluster up slow.json >"$out" 2>&1 &
+"$gameday" cluster up slow.json >"$out" 2>&1 &
 pid=$!
 sleep 1.5
 kill -TERM $pid
