@@ -269,6 +269,12 @@ static int ns_stop(const gd_cluster_state *st, const gd_node_rt *n,
 		return r;
 	node_event(st, GD_EV_NODE_KILLING, node);
 	r = gd_cgroup_kill(n->cgroup, ready ? &ready->cgroup : NULL, 5000, err);
+	/* The kernel empties the cgroup before its init has quite exited:
+	 * down means that too, or a start at once would find it up. */
+	for (int i = 0; r == 0 && ns_running(n) && i < 1000; i++) {
+		struct timespec ms = {0, 1000000L};
+		nanosleep(&ms, NULL);
+	}
 	/* Unpinning the network namespace deletes the node's link: the
 	 * machine is gone from the network, not just powered off. */
 	if (r == 0 && release)
