@@ -379,8 +379,10 @@ static void mount_kernel_views(const struct child_args *a)
 	 * cgroups among them), unless it is no mount point of its own. */
 	if (umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL)
 		child_fail(a, "unmount the host's /sys");
-	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
+	/* Read-only: a write to /sys (a disk's queue, a kernel knob) would
+	 * be the host's. */
+	if (mount("sysfs", "/sys", "sysfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL) < 0)
 		child_fail(a, "mount /sys");
 	/* No cgroup of the host's is reachable from a node: an empty
 	 * /sys/fs/cgroup (the node's own cgroup is gameday's to freeze and
@@ -391,6 +393,62 @@ static void mount_kernel_views(const struct child_args *a)
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		child_fail(a, "mount /proc");
+	/* Most of /proc/sys is the host's kernel, whatever the pid
+	 * namespace: a provisioning script's "sysctl -w" fails with EROFS
+	 * rather than retune the host.  So does the sysrq trigger. */
+	static const char *const host_knobs[] = {"/proc/sys",
+						 "/proc/sysrq-trigger"};
+	for (size_t i = 0; i < sizeof(host_knobs) / sizeof(host_knobs[0]); i++)
+		if (mount(host_knobs[i], host_knobs[i], NULL, MS_BIND | MS_REC,
+			  NULL) < 0
+			    ? errno != ENOENT /* a kernel without */
+			    : mount(NULL, host_knobs[i], NULL,
+				    MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+			child_fail(a, host_knobs[i]);
+}
+
+/* The devices a node's programs use, and no other: the host's disks are
+ * not there, so a template's mkfs or dd finds nothing to overwrite.  Each
+ * is the host's own device, bound; the terminals are the node's own. */
+static void mount_dev(const struct child_args *a)
+{
+	static const char *const devs[] = {"null",   "zero",	"full",
+					   "random", "urandom", "tty"};
+	enum { NDEVS = sizeof(devs) / sizeof(devs[0]) };
+	int fds[NDEVS];
+	char path[32];
+	for (size_t i = 0; i < NDEVS; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
+		fds[i] = open(path, O_PATH | O_CLOEXEC);
+		if (fds[i] < 0)
+			child_fail(a, path);
+	}
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0755,size=64k") < 0)
+		child_fail(a, "tmpfs /dev");
+	for (size_t i = 0; i < NDEVS; i++) {
+		snprintf(path, sizeof(path), "/dev/%s", devs[i]);
+		int f = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0666);
+		if (f < 0)
+			child_fail(a, path);
+		close(f);
+		bind_fd(a, fds[i], path, 0);
+		close(fds[i]);
+	}
+	if (mkdir("/dev/pts", 0755) < 0 || mkdir("/dev/shm", 01777) < 0 ||
+	    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620") < 0)
+		child_fail(a, "devpts /dev/pts");
+	static const char *const links[][2] = {
+		{"pts/ptmx", "/dev/ptmx"},
+		{"/proc/self/fd", "/dev/fd"},
+		{"/proc/self/fd/0", "/dev/stdin"},
+		{"/proc/self/fd/1", "/dev/stdout"},
+		{"/proc/self/fd/2", "/dev/stderr"},
+	};
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			child_fail(a, links[i][1]);
 }
 
 /* The node's local view of the file system (node.h), mounted by the child
@@ -413,6 +471,7 @@ static void mount_view(const struct child_args *a)
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") <
 	    0)
 		child_fail(a, "tmpfs /tmp");
+	mount_dev(a);
 	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
 		  "mode=1777") < 0)
 		child_fail(a, "tmpfs /dev/shm");
@@ -433,8 +492,9 @@ static void mount_view(const struct child_args *a)
 	for (size_t i = 0; i < gd_node_nlayers; i++)
 		set_rdonly(a, gd_node_layers[i].at, false, false);
 	static const char *const own[] = {
-		"/run",	    "/var/spool", "/var/log",	 "/tmp",
-		"/dev/shm", "/srv",	  "/srv/shared", "/srv/scratch"};
+		"/run", "/var/spool",  "/var/log",
+		"/tmp", "/dev/shm",    "/dev/pts",
+		"/srv", "/srv/shared", "/srv/scratch"};
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		set_rdonly(a, own[i], false, false);
 	mount_kernel_views(a);

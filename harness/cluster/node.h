@@ -5,17 +5,25 @@
  * Its mount namespace shows the host's files read-only, except what a
  * real machine keeps local, each backed by a directory of the run:
  *   /etc /opt /usr/local /home /root /var
- *                     layers (gd_node_layers, scenario.h): overlays with the
- * host's tree below and the node's changes above (for /etc: passwd, group,
- * hosts, hostname, job-system config, ld.so.preload, and whatever provisioning
- * writes) /run /var/spool /var/log   the node's own directories /srv the node's
- * own directory, kept across reboots /tmp /dev/shm     the node's own tmpfs,
- * fresh at every boot /srv/shared       the cluster's shared storage (same on
- * every node) /srv/scratch      the node's local scratch /srv/gameday gameday's
- * programs for nodes (gd-init, gd-probe, gd-job), read-only /proc /sys of the
- * node's own pid and network namespaces (an empty tmpfs on /sys/fs/cgroup) A
- * write anywhere else (the host's /usr, say) fails with EROFS: a missing
- * package is a missing file, never one installed on the host.
+ *                     layers (gd_node_layers, scenario.h): overlays,
+ *                     the host's tree below, the node's changes above
+ *                     (for /etc: passwd, group, hosts, hostname, the job
+ *                     system's files, ld.so.preload, and whatever
+ *                     provisioning writes)
+ *   /run /var/spool /var/log   the node's own directories
+ *   /srv              the node's own directory, kept across reboots
+ *   /tmp /dev/shm     the node's own tmpfs, fresh at every boot
+ *   /srv/shared       the cluster's shared storage (same on every node)
+ *   /srv/scratch      the node's local scratch
+ *   /srv/gameday      gameday's programs for nodes (gd-init, gd-probe,
+ *                     gd-job, gd-wrap), read-only
+ *   /dev              its own: null, zero, full, random, urandom, tty
+ *                     (the host's, bound), its own pts and shm; no disk
+ *   /proc /sys        of the node's own pid and network namespaces (an
+ *                     empty tmpfs on /sys/fs/cgroup); /sys and /proc/sys
+ *                     read-only, as most of them are the host's kernel
+ * A write anywhere else (the host's /usr, say) fails with EROFS: a
+ * missing package is a missing file, never one installed on the host.
  */
 #ifndef GD_CLUSTER_NODE_H
 #define GD_CLUSTER_NODE_H

@@ -94,6 +94,13 @@ contains "... it is told the file system is read-only" "Read-only file system"
 if [ -e /usr/bin/$mark ]; then bad "... the host's /usr untouched"; rm -f /usr/bin/$mark; else ok "... the host's /usr untouched"; fi
 expect "nor anything else of the host's" 1 g cluster exec beta -- touch /$mark
 expect "/tmp is the node's own" 0 g cluster exec beta -- sh -c "echo x > /tmp/$mark"
+expect "/dev holds a node's devices alone: no host disk" 0 g cluster exec beta -- sh -c \
+	'[ "$(ls /dev | tr "\n" " ")" = "fd full null ptmx pts random shm stderr stdin stdout tty urandom zero " ] && echo x >/dev/null'
+swappiness=$(cat /proc/sys/vm/swappiness)
+expect "a node cannot retune the host's kernel (/proc/sys)" 1 g cluster exec beta -- sh -c "echo 7 > /proc/sys/vm/swappiness || exit 1"
+if [ "$(cat /proc/sys/vm/swappiness)" = "$swappiness" ]; then ok "... the host's vm.swappiness untouched"; else bad "... the host's vm.swappiness untouched"; fi
+expect "nor write to /sys" 1 g cluster exec beta -- sh -c "echo 1 > /sys/kernel/mm/ksm/run || exit 1"
+contains "... read-only" "Read-only file system"
 expect "exec passes the exit status" 7 g cluster exec alpha -- sh -c 'exit 7'
 expect "exec of an unknown node" 2 g cluster exec nosuch -- true
 expect "shared storage is shared" 0 g cluster exec alpha -- /srv/gameday/gd-probe write /srv/shared/from-alpha
