@@ -25,9 +25,10 @@
  * With a "provision" block, each start first runs that program as root
  * (the team's provisioning script), its output in
  * /var/log/gameday/provision/BOOT.log (BOOT counting the node's starts
- * from 1), and writes "BOOT STATUS" to /run/gameday/provisioned when it
- * ends: services start only after it exits 0, as a machine whose
- * configuration management failed at boot is no machine to run jobs on.
+ * from 1), and writes "BOOT STATUS START" (START: its own start time) to
+ * /run/gameday/provisioned when it ends: services start only after it exits 0,
+ * as a machine whose configuration management failed at boot is no machine to
+ * run jobs on.
  *
  * CONFIG, written by gameday, one directive a line:
  *   node NAME
@@ -93,7 +94,8 @@ struct service {
 
 static struct service services[MAX_SERVICES];
 static int nservices;
-static struct service prov = {.name = "provision", .restart = RESTART_NEVER};
+static struct service prov = {
+	.name = "provision", .restart = RESTART_NEVER, .grace_ms = 5000};
 static bool has_prov, provisioned; /* provisioned: it exited 0 */
 static unsigned prov_boot;
 static char node[64] = "?";
@@ -501,6 +503,47 @@ static bool ready(void)
 	return !held && (!has_prov || provisioned);
 }
 
+/* This gd-init's start time (field 22 of /proc/self/stat, clock ticks
+ * since the host booted): gameday knows it too, so a file of an earlier
+ * boot, or one the node's root forged, never passes for this boot's. */
+static unsigned long long started_at(void)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	for (int field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* How it ended, for gameday (a file it reads by the node's path, written
+ * whole) and the log. */
+static void provision_ended(int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status)
+				     : 128 + WTERMSIG(status);
+	provisioned = code == 0;
+	mkdir("/run/gameday", 0755);
+	int fd = open("/run/gameday/provisioned.tmp",
+		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		if (dprintf(fd, "%u %d %llu\n", prov_boot, code, started_at()) >
+		    0)
+			rename("/run/gameday/provisioned.tmp",
+			       "/run/gameday/provisioned");
+		close(fd);
+	}
+	event(GD_EV_NODE_PROVISIONED, NULL,
+	      ",\"boot\":%u,\"status\":%d,\"services\":%s", prov_boot, code,
+	      provisioned && !stopping ? "true" : "false");
+}
+
 /* The boot's provisioning, its log claimed first: the boots of a node
  * never share one. */
 static void begin_provision(void)
@@ -521,27 +564,8 @@ static void begin_provision(void)
 	unlink("/run/gameday/provisioned");
 	event(GD_EV_NODE_PROVISIONING, NULL, ",\"boot\":%u", prov_boot);
 	start(&prov);
-}
-
-/* How it ended, for gameday (a file it reads by the node's path, written
- * whole) and the log. */
-static void provision_ended(int status)
-{
-	int code = WIFEXITED(status) ? WEXITSTATUS(status)
-				     : 128 + WTERMSIG(status);
-	provisioned = code == 0;
-	mkdir("/run/gameday", 0755);
-	int fd = open("/run/gameday/provisioned.tmp",
-		      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd >= 0) {
-		if (dprintf(fd, "%u %d\n", prov_boot, code) > 0)
-			rename("/run/gameday/provisioned.tmp",
-			       "/run/gameday/provisioned");
-		close(fd);
-	}
-	event(GD_EV_NODE_PROVISIONED, NULL,
-	      ",\"boot\":%u,\"status\":%d,\"services\":%s", prov_boot, code,
-	      provisioned && !stopping ? "true" : "false");
+	if (prov.state != ST_RUNNING) /* no fork: as if it could not run */
+		provision_ended(127 << 8);
 }
 
 static void begin_stop(void)
@@ -645,7 +669,7 @@ int main(int argc, char **argv)
 			held = false;
 			unlink(HELD_FILE);
 			event(GD_EV_NODE_RELEASED, NULL, NULL);
-			if (has_prov)
+			if (has_prov && !stopping)
 				begin_provision();
 		} else if (sig == SIGCHLD) {
 			int status;

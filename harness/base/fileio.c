@@ -7,11 +7,14 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int gd_read_file(const char *path, size_t max, char **buf, size_t *len,
@@ -286,4 +289,65 @@ int gd_copy_tree(const char *from, const char *to, uid_t uid, gid_t gid,
 	if (bytes)
 		*bytes += cp.bytes;
 	return r;
+}
+
+int gd_open_beneath(const char *root, const char *rel, int flags)
+{
+	_cleanup_close_ int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_RDONLY | O_NONBLOCK | O_CLOEXEC),
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			   RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, rfd, rel, &how, sizeof(how));
+	struct stat st;
+	if (fd >= 0 && !(flags & O_DIRECTORY) &&
+	    (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+char *gd_read_beneath(const char *root, const char *rel, size_t max)
+{
+	_cleanup_close_ int fd = gd_open_beneath(root, rel, 0);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size > max)
+		return NULL;
+	char *text = calloc(1, (size_t)st.st_size + 1);
+	size_t got = 0;
+	while (text && got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return text;
+}
+
+int gd_copy_beneath(const char *root, const char *rel, const char *to,
+		    mode_t mode)
+{
+	_cleanup_close_ int in = gd_open_beneath(root, rel, 0);
+	if (in < 0)
+		return -1;
+	unlink(to);
+	_cleanup_close_ int out =
+		open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (out < 0)
+		return -1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0)
+				return -1;
+			off += w;
+		}
+	return n < 0 ? -1 : 0;
 }

@@ -50,4 +50,15 @@ int gd_mkdir_mode(const char *path, mode_t mode, gd_error **err);
 int gd_copy_file(const char *from, const char *to, size_t max, mode_t mode,
 		 gd_error **err);
 
+/* Opens rel below the folder root for reading, when someone else holds
+ * what is there (a node's root, a job): no link followed anywhere below
+ * root, never waiting on a FIFO, and, unless flags has O_DIRECTORY, a
+ * regular file only.  -1 with errno otherwise.  root itself is ours. */
+int gd_open_beneath(const char *root, const char *rel, int flags);
+/* The same file read whole (at most max bytes) as a heap string, or NULL;
+ * and copied to a new file to of ours with mode, 0 or -1. */
+char *gd_read_beneath(const char *root, const char *rel, size_t max);
+int gd_copy_beneath(const char *root, const char *rel, const char *to,
+		    mode_t mode);
+
 #endif

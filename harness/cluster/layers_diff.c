@@ -9,11 +9,16 @@
 #include "base/fileio.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* How deep a layer is compared: deeper is a tree no template makes. */
+#define GD_DIFF_DEPTH 32
 
 struct item {
 	char *path; /* as the node sees it */
@@ -51,32 +56,54 @@ static char type_of(const struct stat *st)
 				      : 'o';
 }
 
-static void collect(const char *dir, const char *at, struct items *out)
+static bool grow(struct items *out)
 {
-	_cleanup_dir_ DIR *d = opendir(dir);
+	if (out->n < out->cap)
+		return true;
+	size_t cap = out->cap ? 2 * out->cap : 64;
+	struct item *v = realloc(out->v, cap * sizeof(*v));
+	if (!v)
+		return false;
+	out->v = v;
+	out->cap = cap;
+	return true;
+}
+
+/* A layer's tree, walked by descriptor (the node's root may be changing
+ * it: no link is followed) to a bounded depth, its paths on the heap
+ * (the fault player's thread has a small stack). */
+static void collect(int dfd, const char *at, int depth, struct items *out)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return;
+	}
 	struct dirent *e;
-	while (d && (e = readdir(d))) {
+	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		char host[PATH_MAX], node[PATH_MAX];
-		gd_pathf(host, sizeof(host), "%s/%s", dir, e->d_name);
-		gd_pathf(node, sizeof(node), "%s/%s", at, e->d_name);
+		char *node = NULL;
 		struct stat st;
-		if (lstat(host, &st) < 0 || skipped(node))
+		if (asprintf(&node, "%s/%s", at, e->d_name) < 0)
+			break;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    skipped(node) || !grow(out)) {
+			free(node);
 			continue;
-		if (out->n == out->cap) {
-			out->cap = out->cap ? 2 * out->cap : 64;
-			struct item *v = realloc(out->v, out->cap * sizeof(*v));
-			if (!v)
-				return;
-			out->v = v;
 		}
-		out->v[out->n++] =
-			(struct item){strdup(node), type_of(&st), st.st_uid,
-				      st.st_gid, st.st_mode & 07777};
-		if (S_ISDIR(st.st_mode))
-			collect(host, node, out);
+		out->v[out->n++] = (struct item){node, type_of(&st), st.st_uid,
+						 st.st_gid, st.st_mode & 07777};
+		if (!S_ISDIR(st.st_mode) || depth >= GD_DIFF_DEPTH)
+			continue;
+		int sub =
+			openat(dirfd(d), e->d_name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			collect(sub, node, depth + 1, out);
 	}
+	closedir(d);
 }
 
 static int by_path(const void *a, const void *b)
@@ -87,11 +114,16 @@ static int by_path(const void *a, const void *b)
 
 static void layers_of(const gd_node_rt *n, bool kept, struct items *out)
 {
+	char root[PATH_MAX];
+	if (kept)
+		gd_provision_aside(n, "kept", root, sizeof(root));
+	else
+		gd_pathf(root, sizeof(root), "%s", n->dir);
 	for (size_t i = 0; i < gd_node_nlayers; i++) {
-		char dir[PATH_MAX];
-		gd_pathf(dir, sizeof(dir), "%s/%s%s", n->dir,
-			 gd_node_layers[i].name, kept ? ".kept" : "");
-		collect(dir, gd_node_layers[i].at, out);
+		int fd = gd_open_beneath(root, gd_node_layers[i].name,
+					 O_DIRECTORY);
+		if (fd >= 0)
+			collect(fd, gd_node_layers[i].at, 0, out);
 	}
 	qsort(out->v, out->n, sizeof(*out->v), by_path);
 }
@@ -151,7 +183,8 @@ static bool effective(const struct item *in_layer, const char *path,
 		return true;
 	}
 	struct stat st;
-	if (in_layer || lstat(path, &st) < 0)
+	const gd_node_layer *l = gd_node_layer_of(path);
+	if (in_layer || (l && l->empty) || lstat(path, &st) < 0)
 		return false;
 	*out = (struct item){(char *)path, type_of(&st), st.st_uid, st.st_gid,
 			     st.st_mode & 07777};
@@ -179,13 +212,27 @@ static void one_change(const char *path, const struct item *a,
 	}
 }
 
+/* Whether path lies in one of the n folders dirs. */
+static bool within(const char **dirs, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(dirs[i]);
+		if (!strncmp(path, dirs[i], len) && path[len] == '/')
+			return true;
+	}
+	return false;
+}
+
 static size_t compare_items(const struct items *was, const struct side *ws,
 			    const struct items *now, const struct side *ns,
 			    gd_strbuf *out)
 {
 	size_t i = 0, j = 0, lines = 0;
-	/* a folder gone or new is one line: what it held goes with it */
-	const char *whole = NULL;
+	/* a folder gone or new is one line: what it held goes with it (its
+	 * contents need not follow it in the order: "/a.d" sorts between
+	 * "/a" and "/a/x") */
+	const char **whole = NULL;
+	size_t nwhole = 0;
 	while (i < was->n || j < now->n) {
 		int c = i == was->n   ? 1
 			: j == now->n ? -1
@@ -195,8 +242,7 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 		const char *path = (in_a ? in_a : in_b)->path;
 		i += c <= 0;
 		j += c >= 0;
-		size_t wl = whole ? strlen(whole) : 0;
-		if (whole && !strncmp(path, whole, wl) && path[wl] == '/')
+		if (within(whole, nwhole, path))
 			continue;
 		struct item a, b;
 		bool has_a = effective(in_a, path, &a);
@@ -207,10 +253,17 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 			continue;
 		one_change(path, has_a ? &a : NULL, ws, has_b ? &b : NULL, ns,
 			   out);
-		if (has_a != has_b && (has_a ? a.type : b.type) == 'd')
-			whole = path;
+		if (has_a != has_b && (has_a ? a.type : b.type) == 'd') {
+			const char **w =
+				realloc(whole, (nwhole + 1) * sizeof(*w));
+			if (w) {
+				whole = w;
+				whole[nwhole++] = path;
+			}
+		}
 		lines++;
 	}
+	free(whole);
 	return lines;
 }
 
@@ -284,13 +337,14 @@ size_t gd_provision_changes(const gd_node_rt *n, gd_strbuf *out)
 {
 	struct side sides[2];
 	for (int k = 0; k < 2; k++) {
-		char p[PATH_MAX];
-		gd_pathf(p, sizeof(p), "%s/etc%s/passwd", n->dir,
-			 k ? "" : ".kept");
-		sides[k].passwd = gd_read_file_or_null(p, 1 << 20);
-		gd_pathf(p, sizeof(p), "%s/etc%s/group", n->dir,
-			 k ? "" : ".kept");
-		sides[k].group = gd_read_file_or_null(p, 1 << 20);
+		char root[PATH_MAX];
+		if (k)
+			gd_pathf(root, sizeof(root), "%s", n->dir);
+		else
+			gd_provision_aside(n, "kept", root, sizeof(root));
+		/* the node's root may have made them links or FIFOs */
+		sides[k].passwd = gd_read_beneath(root, "etc/passwd", 1 << 20);
+		sides[k].group = gd_read_beneath(root, "etc/group", 1 << 20);
 	}
 	size_t lines = 0;
 	if (sides[0].passwd && sides[1].passwd)

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/sched.h>
 #include <net/if.h>
 #include <sched.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -349,7 +351,8 @@ static void set_rdonly(const struct child_args *a, const char *target,
 }
 
 /* Each layer an overlay: the host's tree below, the node's changes in
- * its directory above. */
+ * its directory above; or, empty, the node's directory alone (bound from
+ * the run's tmpfs, so nodev as the overlays). */
 static void mount_layers(const struct child_args *a)
 {
 	for (size_t i = 0; i < gd_node_nlayers; i++) {
@@ -357,12 +360,18 @@ static void mount_layers(const struct child_args *a)
 		char work[NAME_MAX], opts[256];
 		snprintf(work, sizeof(work), "%s-work", l->name);
 		int upper = source(a, a->dir, l->name);
+		if (l->empty) {
+			bind_fd(a, upper, l->at, 0);
+			close(upper);
+			continue;
+		}
 		int wfd = source(a, a->dir, work);
 		snprintf(opts, sizeof(opts),
 			 "lowerdir=%s,upperdir=/proc/self/fd/%d,"
 			 "workdir=/proc/self/fd/%d",
 			 l->at, upper, wfd);
-		if (mount("overlay", l->at, "overlay", 0, opts) < 0)
+		/* no device node a node makes there opens a host's disk */
+		if (mount("overlay", l->at, "overlay", MS_NODEV, opts) < 0)
 			child_fail(a, l->at);
 		close(upper);
 		close(wfd);
@@ -540,7 +549,17 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 	if (sethostname(a->name, strlen(a->name)) < 0)
 		child_fail(a, "sethostname");
 
-	/* 5. gd-init, with the event log as fd 3 and no signal blocked
+	/* 5. No process of the node may load a kernel module, set the
+	 * host's clock, clear its kernel log or reach its ports and memory
+	 * directly: whatever a team's script or service tries, those are the
+	 * host's alone. */
+	static const int host_caps[] = {CAP_SYS_MODULE, CAP_SYS_TIME,
+					CAP_SYSLOG, CAP_SYS_RAWIO};
+	for (size_t i = 0; i < sizeof(host_caps) / sizeof(host_caps[0]); i++)
+		if (prctl(PR_CAPBSET_DROP, host_caps[i], 0, 0, 0) < 0)
+			child_fail(a, "drop the host's capabilities");
+
+	/* 6. gd-init, with the event log as fd 3 and no signal blocked
 	 * (gameday blocks a few while it builds the cluster). */
 	sigset_t none;
 	sigemptyset(&none);
@@ -803,7 +822,7 @@ int gd_node_make_layers(const char *dir, gd_error **err)
 	return 0;
 }
 
-static int make_dirs(const char *dir, gd_error **err)
+int gd_node_make_dirs(const char *dir, gd_error **err)
 {
 	static const char *const own[] = {"",	  "/run",     "/spool",
 					  "/log", "/scratch", "/srv"};
@@ -843,7 +862,7 @@ int gd_node_start(gd_run *run, const gd_cluster *c, size_t index,
 		 n->name);
 
 	/* Its directories (inside the run directory, already ledgered). */
-	int r = make_dirs(out->dir, err);
+	int r = gd_node_make_dirs(out->dir, err);
 	if (r < 0)
 		return r;
 	r = gd_node_write_files(c, index, out->dir, run->dir, hook, NULL, err);

@@ -4,12 +4,13 @@
  * with its own network, UTS, mount and cgroup namespaces and its own cgroup.
  * Its mount namespace shows the host's files read-only, except what a
  * real machine keeps local, each backed by a directory of the run:
- *   /etc /opt /usr/local /home /root /var
+ *   /etc /opt /usr/local /var
  *                     layers (gd_node_layers, scenario.h): overlays,
  *                     the host's tree below, the node's changes above
  *                     (for /etc: passwd, group, hosts, hostname, the job
  *                     system's files, ld.so.preload, and whatever
  *                     provisioning writes)
+ *   /home /root       layers that start empty: the node's alone
  *   /run /var/spool /var/log   the node's own directories
  *   /srv              the node's own directory, kept across reboots
  *   /tmp /dev/shm     the node's own tmpfs, fresh at every boot
@@ -91,6 +92,9 @@ void gd_node_mac(size_t index, uint8_t mac[6]);
 int gd_node_write_files(const gd_cluster *c, size_t index, const char *dir,
 			const char *rundir, const gd_node_hook *hook,
 			const gd_strv *script, gd_error **err);
+/* A node's directory dir and all in it: its own folders (mounted as its
+ * /run, /var/spool, /var/log, /srv, /srv/scratch) and its layers. */
+int gd_node_make_dirs(const char *dir, gd_error **err);
 /* The node's empty layers (gd_node_layers, each with overlayfs's work
  * folder) in its directory dir. */
 int gd_node_make_layers(const char *dir, gd_error **err);

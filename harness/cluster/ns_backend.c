@@ -523,9 +523,16 @@ static int node_open(const gd_node_rt *n, const char *path, int flags,
 
 static char *ns_read(const gd_node_rt *n, const char *path, gd_error **err)
 {
-	_cleanup_close_ int fd = node_open(n, path, O_RDONLY, err);
+	/* A FIFO the node's root put there must not hold gameday. */
+	_cleanup_close_ int fd = node_open(n, path, O_RDONLY | O_NONBLOCK, err);
 	if (fd < 0)
 		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		gd_error_set(err, EINVAL, "\"%s\" on \"%s\" is no file", path,
+			     n->name);
+		return NULL;
+	}
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 	char *text = NULL;

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const gd_strv *script_of(const gd_cluster *c, size_t index,
@@ -127,7 +128,7 @@ int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
 	const gd_strv *argv = script_of(c, index, script);
 	if (!argv)
 		return 0;
-	/* GD_PROVISION_DIR in the node's own /run, DIR/run */
+	/* GD_PROVISION_DIR in the node's /etc layer, DIR/etc */
 	char path[PATH_MAX], to[PATH_MAX];
 	script_path(argv, script != NULL, path, sizeof(path));
 	gd_pathf(to, sizeof(to), "%s%s", dir, path);
@@ -162,15 +163,17 @@ static void output_tail(const gd_node_rt *n, unsigned boot, gd_strbuf *out)
 	}
 }
 
-/* 1 when node n has provisioned at a boot after the last one seen
- * (*boot, *status: which, and its exit status), 0 not yet. */
+/* 1 when node n has provisioned at this boot (*boot, *status: its
+ * number, and the script's exit status), 0 not yet: the gd-init that
+ * wrote the file is the one running now. */
 static int provisioned(const gd_node_rt *n, unsigned *boot, int *status)
 {
 	_cleanup_error_ gd_error *e = NULL;
 	_cleanup_free_ char *text =
 		gd_node_read(n, "/run/gameday/provisioned", &e);
-	return text && sscanf(text, "%u %d", boot, status) == 2 &&
-	       *boot > n->provisioned_boot;
+	unsigned long long start;
+	return text && sscanf(text, "%u %d %llu", boot, status, &start) == 3 &&
+	       start == n->init_start;
 }
 
 static long since_ms(const struct timespec *t0)
@@ -202,6 +205,11 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 				err, EINTR,
 				"interrupted while node %s was provisioned",
 				n->name);
+		if (!gd_node_running(n))
+			return gd_error_set(
+				err, EIO,
+				"node %s went down while it was provisioned",
+				n->name);
 		if (since_ms(&t0) > timeout_ms)
 			return gd_error_set(
 				err, ETIMEDOUT,
@@ -224,11 +232,20 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 
 /* ---- a node renewed by a changed return, and what that changed ---- */
 
-static void layer_dir(const gd_node_rt *n, size_t i, bool work, bool kept,
-		      char *buf, size_t size)
+static void layer_dir(const gd_node_rt *n, size_t i, bool work, char *buf,
+		      size_t size)
 {
-	gd_pathf(buf, size, "%s/%s%s%s", n->dir, gd_node_layers[i].name,
-		 work ? "-work" : "", kept ? ".kept" : "");
+	gd_pathf(buf, size, "%s/%s%s", n->dir, gd_node_layers[i].name,
+		 work ? "-work" : "");
+}
+
+void gd_provision_aside(const gd_node_rt *n, const char *what, char *buf,
+			size_t size)
+{
+	/* ".NAME.what": no node's name starts with a dot */
+	const char *slash = strrchr(n->dir, '/');
+	gd_pathf(buf, size, "%.*s/.%s.%s", (int)(slash - n->dir), n->dir,
+		 slash + 1, what);
 }
 
 /* A node's files are changed only with no process of it left (its init
@@ -243,6 +260,27 @@ static int still_up(const gd_node_rt *n, gd_error **err)
 	return r;
 }
 
+/* Moves node directory from's layer i (both its folders) to to's. */
+static int move_layer(const char *from, const char *to, size_t i,
+		      gd_error **err)
+{
+	for (int w = 0; w < 2; w++) {
+		char a[PATH_MAX], b[PATH_MAX];
+		gd_pathf(a, sizeof(a), "%s/%s%s", from, gd_node_layers[i].name,
+			 w ? "-work" : "");
+		gd_pathf(b, sizeof(b), "%s/%s%s", to, gd_node_layers[i].name,
+			 w ? "-work" : "");
+		if (rename(a, b) < 0)
+			return gd_error_make(err, errno, "cannot move \"%s\"",
+					     a);
+	}
+	return 0;
+}
+
+/* The node's files are written whole into a fresh directory beside its
+ * own, and only its layers moved in: its /run, /var/log and the rest
+ * have been in the hands of the node's root, and a link planted there
+ * must never lead gameday's writes to the host. */
 int gd_provision_renew(const gd_cluster *c, size_t index, gd_node_rt *n,
 		       const gd_node_hook *hook, const char *rundir,
 		       const gd_strv *script, gd_error **err)
@@ -250,25 +288,35 @@ int gd_provision_renew(const gd_cluster *c, size_t index, gd_node_rt *n,
 	int r = still_up(n, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < gd_node_nlayers; i++)
-		for (int w = 0; w < 2; w++) {
-			char cur[PATH_MAX], kept[PATH_MAX];
-			layer_dir(n, i, w, false, cur, sizeof(cur));
-			layer_dir(n, i, w, true, kept, sizeof(kept));
-			r = access(kept, F_OK) == 0
-				    ? gd_remove_tree(cur, false, err)
-			    : rename(cur, kept) < 0
-				    ? gd_error_make(err, errno,
-						    "cannot keep \"%s\"", cur)
-				    : 0;
-			if (r < 0)
-				return r;
-		}
-	r = gd_node_make_layers(n->dir, err);
-	if (r < 0)
+	char fresh[PATH_MAX], kept[PATH_MAX];
+	gd_provision_aside(n, "renewing", fresh, sizeof(fresh));
+	gd_provision_aside(n, "kept", kept, sizeof(kept));
+	if ((r = gd_remove_tree(fresh, false, err)) < 0 ||
+	    (r = gd_node_make_dirs(fresh, err)) < 0 ||
+	    (r = gd_node_write_files(c, index, fresh, rundir, hook, script,
+				     err)) < 0)
 		return r;
-	n->renewed = script;
-	return gd_node_write_files(c, index, n->dir, rundir, hook, script, err);
+	/* Renewed again: the kept layers stay (the node as it was). */
+	bool again = access(kept, F_OK) == 0;
+	if (!again && mkdir(kept, 0700) < 0)
+		return gd_error_make(err, errno, "cannot create \"%s\"", kept);
+	for (size_t i = 0; i < gd_node_nlayers && r == 0; i++) {
+		r = again ? 0 : move_layer(n->dir, kept, i, err);
+		if (r == 0 && again) {
+			char cur[PATH_MAX];
+			for (int w = 0; w < 2 && r == 0; w++) {
+				layer_dir(n, i, w, cur, sizeof(cur));
+				r = gd_remove_tree(cur, false, err);
+			}
+		}
+		if (r == 0)
+			r = move_layer(fresh, n->dir, i, err);
+	}
+	if (r == 0)
+		r = gd_remove_tree(fresh, false, err);
+	if (r == 0)
+		n->renewed = script;
+	return r;
 }
 
 int gd_provision_restore(gd_node_rt *n, gd_error **err)
@@ -276,20 +324,24 @@ int gd_provision_restore(gd_node_rt *n, gd_error **err)
 	int r = still_up(n, err);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < gd_node_nlayers; i++)
-		for (int w = 0; w < 2; w++) {
-			char cur[PATH_MAX], kept[PATH_MAX];
-			layer_dir(n, i, w, false, cur, sizeof(cur));
-			layer_dir(n, i, w, true, kept, sizeof(kept));
-			if (access(kept, F_OK) < 0)
-				continue;
+	char kept[PATH_MAX];
+	gd_provision_aside(n, "kept", kept, sizeof(kept));
+	if (access(kept, F_OK) < 0) {
+		n->renewed = NULL;
+		return 0;
+	}
+	for (size_t i = 0; i < gd_node_nlayers && r == 0; i++) {
+		char cur[PATH_MAX];
+		for (int w = 0; w < 2 && r == 0; w++) {
+			layer_dir(n, i, w, cur, sizeof(cur));
 			r = gd_remove_tree(cur, false, err);
-			if (r == 0 && rename(kept, cur) < 0)
-				r = gd_error_make(err, errno,
-						  "cannot restore \"%s\"", cur);
-			if (r < 0)
-				return r;
 		}
-	n->renewed = NULL;
-	return 0;
+		if (r == 0)
+			r = move_layer(kept, n->dir, i, err);
+	}
+	if (r == 0)
+		r = gd_remove_tree(kept, false, err);
+	if (r == 0)
+		n->renewed = NULL;
+	return r;
 }

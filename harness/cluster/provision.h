@@ -2,7 +2,8 @@
  * files copied into its nodes' layers, its script run by gd-init as root
  * at every boot before the services (the "provision" block of gd-init's
  * configuration), and its outcome read back by the node's path
- * /run/gameday/provisioned ("BOOT STATUS"). */
+ * /run/gameday/provisioned ("BOOT STATUS START": START the start time
+ * of the gd-init that ran it, so a file of an earlier boot never counts). */
 #ifndef GD_CLUSTER_PROVISION_H
 #define GD_CLUSTER_PROVISION_H
 
@@ -15,8 +16,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Where the script of a role is copied in its nodes (their own /run). */
-#define GD_PROVISION_DIR "/run/gameday/provision"
+/* Where the script of a role is copied in its nodes: in their /etc layer,
+ * made fresh with the node (and with a renewal), so gameday never writes
+ * through a folder the node's programs had in hand. */
+#define GD_PROVISION_DIR "/etc/gameday/provision"
 
 /* gd-init's "provision" block for node index: script (argv, its program
  * on this host), or its role's when NULL; nothing when neither is. */
@@ -44,6 +47,11 @@ int gd_provision_renew(const gd_cluster *c, size_t index, gd_node_rt *n,
 		       const gd_node_hook *hook, const char *rundir,
 		       const gd_strv *script, gd_error **err);
 int gd_provision_restore(gd_node_rt *n, gd_error **err);
+/* Where the namespaced node n keeps a directory of its own aside (what:
+ * "kept", its layers as they were; "renewing", the fresh ones being
+ * written), beside its directory. */
+void gd_provision_aside(const gd_node_rt *n, const char *what, char *buf,
+			size_t size);
 /* What a renewed node's files differ in from the kept ones, one line
  * each ("user docsvc: uid 2001, was 2002", "/var/lib/docconv: gone"):
  * its accounts, and what is, and the owner, group and mode of each

@@ -260,12 +260,17 @@ static int provisioned(gd_faults *f, const gd_plan_entry *e, char *evidence,
 			    n->provisioned_boot);
 			continue;
 		}
-		/* "node N: " is said already; its output on one line */
+		/* "node N: " is said already; the output's last line (what
+		 * went wrong, most often) first, as the evidence is short;
+		 * all of it is in the run folder */
 		char *msg = strchr(pe->msg, ':') ? strchr(pe->msg, ':') + 2
 						 : pe->msg;
-		for (char *c = msg; *c; c++)
-			*c = *c == '\n' ? ' ' : *c;
-		say(evidence, size, n->name, "NOT provisioned: %s", msg);
+		char *last = strrchr(msg, '|');
+		char *output = strstr(msg, "; its output");
+		if (output)
+			*output = '\0';
+		say(evidence, size, n->name, "NOT provisioned: %s%s%s", msg,
+		    last ? "; it last said:" : "", last ? last + 1 : "");
 		missing++;
 	}
 	return missing;

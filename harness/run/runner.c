@@ -545,69 +545,56 @@ static int interrupted(void)
 	return sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM);
 }
 
-/* What the team's provisioning said at each boot of a node, as
- * NODE/provision-BOOT.log. */
-static void keep_provision_logs(const gd_node_rt *n, const char *out_dir)
+/* Copies each file of the folder rel below root whose name ends with
+ * suffix to to/PREFIXNAME.  What is there is someone else's (a node's
+ * root, a job): no link is followed and only regular files are read, so
+ * a link to a host file never puts that file in the run folder. */
+static void keep_folder(const char *root, const char *rel, const char *suffix,
+			const char *to, const char *prefix)
 {
-	char from[PATH_MAX], to[PATH_MAX];
-	gd_pathf(from, sizeof(from), "%s/log/gameday/provision", n->dir);
-	_cleanup_dir_ DIR *d = opendir(from);
+	int fd = gd_open_beneath(root, rel, O_DIRECTORY);
+	_cleanup_dir_ DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	size_t sl = strlen(suffix);
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len <= sl ||
+		    strcmp(e->d_name + len - sl, suffix) != 0)
 			continue;
-		gd_pathf(from, sizeof(from), "%s/log/gameday/provision/%s",
-			 n->dir, e->d_name);
-		gd_pathf(to, sizeof(to), "%s/%s/provision-%s", out_dir, n->name,
-			 e->d_name);
-		copy_file(from, to);
+		char from[PATH_MAX], dest[PATH_MAX];
+		gd_pathf(from, sizeof(from), "%s/%s", rel, e->d_name);
+		gd_pathf(dest, sizeof(dest), "%s/%s%s", to, prefix, e->d_name);
+		gd_copy_beneath(root, from, dest, 0644);
 	}
 }
 
 /* The run directory keeps each node's service logs (what gd-init
- * captured), the job system's own logs, and each job's output log
- * (jobs/JOB.log: a stalled job says there what it could not do). */
+ * captured), what the team's provisioning said at each boot
+ * (NODE/provision-BOOT.log), the job system's own logs, and each job's
+ * output log (jobs/JOB.log: a stalled job says there what it could not
+ * do). */
 static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 		      const char *out_dir)
 {
-	char from[PATH_MAX], to[PATH_MAX];
+	char to[PATH_MAX];
 	gd_pathf(to, sizeof(to), "%s/jobs", out_dir);
 	mkdir(to, 0755);
-	gd_pathf(from, sizeof(from), "%s/shared/logs", st->dir);
-	_cleanup_dir_ DIR *jd = opendir(from);
-	struct dirent *je;
-	while (jd && (je = readdir(jd))) {
-		if (je->d_name[0] == '.')
-			continue;
-		gd_pathf(from, sizeof(from), "%s/shared/logs/%s", st->dir,
-			 je->d_name);
-		gd_pathf(to, sizeof(to), "%s/jobs/%s", out_dir, je->d_name);
-		copy_file(from, to);
-	}
+	keep_folder(st->dir, "shared/logs", "", to, "");
 	for (size_t i = 0; i < st->nnodes; i++) {
-		gd_pathf(to, sizeof(to), "%s/%s", out_dir, st->nodes[i].name);
+		const gd_node_rt *n = &st->nodes[i];
+		gd_pathf(to, sizeof(to), "%s/%s", out_dir, n->name);
 		mkdir(to, 0755);
-		gd_pathf(from, sizeof(from), "%s/log/gameday",
-			 st->nodes[i].dir);
-		_cleanup_dir_ DIR *d = opendir(from);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			size_t len = strlen(e->d_name);
-			if (len < 5 || strcmp(e->d_name + len - 4, ".log") != 0)
-				continue;
-			gd_pathf(from, sizeof(from), "%s/log/gameday/%s",
-				 st->nodes[i].dir, e->d_name);
-			gd_pathf(to, sizeof(to), "%s/%s/service-%s", out_dir,
-				 st->nodes[i].name, e->d_name);
-			copy_file(from, to);
-		}
-		keep_provision_logs(&st->nodes[i], out_dir);
+		keep_folder(n->dir, "log/gameday", ".log", to, "service-");
+		keep_folder(n->dir, "log/gameday/provision", "", to,
+			    "provision-");
 		for (const char *const *l = gd_jobsys_logs(js); *l; l++) {
-			gd_pathf(from, sizeof(from), "%s/log/%s",
-				 st->nodes[i].dir, *l);
-			gd_pathf(to, sizeof(to), "%s/%s/%s", out_dir,
-				 st->nodes[i].name, strrchr(*l, '/') + 1);
-			copy_file(from, to);
+			char from[PATH_MAX], dest[PATH_MAX];
+			gd_pathf(from, sizeof(from), "log/%s", *l);
+			gd_pathf(dest, sizeof(dest), "%s/%s", to,
+				 strrchr(*l, '/') + 1);
+			gd_copy_beneath(n->dir, from, dest, 0644);
 		}
 	}
 }

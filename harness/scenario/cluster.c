@@ -247,7 +247,11 @@ static void parse_service(gd_reader *r, json_t *v, gd_service *sv)
 	if (!rd_object(r, v, "a service", service_keys,
 		       GD_ARRAY_SIZE(service_keys), NULL, 0))
 		return;
-	RD_FIELD(rd_as_name, r, v, "name", true, 32, &sv->name);
+	if (RD_FIELD(rd_as_name, r, v, "name", true, 32, &sv->name) &&
+	    strcmp(sv->name, "provision") == 0)
+		rd_error_at(
+			r, "name",
+			"\"provision\" is the name of the role's provisioning in the node's supervisor: give the service another");
 	if (RD_FIELD(rd_as_strv, r, v, "argv", true, &sv->argv)) {
 		size_t m = rd_push_key(r, "argv");
 		if (sv->argv.v[0][0] != '/')

@@ -6,8 +6,12 @@
 #include <string.h>
 
 const gd_node_layer gd_node_layers[] = {
-	{"/etc", "etc"},   {"/opt", "opt"},   {"/usr/local", "usr-local"},
-	{"/home", "home"}, {"/root", "root"}, {"/var", "var"},
+	{"/etc", "etc", false},
+	{"/opt", "opt", false},
+	{"/usr/local", "usr-local", false},
+	{"/home", "home", true},
+	{"/root", "root", true},
+	{"/var", "var", false},
 };
 const size_t gd_node_nlayers = GD_ARRAY_SIZE(gd_node_layers);
 
@@ -45,4 +49,14 @@ const char *gd_node_place(const char *path, size_t *at_len)
 	}
 	*at_len = best_len;
 	return best;
+}
+
+const gd_node_layer *gd_node_layer_of(const char *path)
+{
+	size_t at_len;
+	const char *name = gd_node_place(path, &at_len);
+	for (size_t i = 0; name && i < gd_node_nlayers; i++)
+		if (strcmp(gd_node_layers[i].name, name) == 0)
+			return &gd_node_layers[i];
+	return NULL;
 }

@@ -349,6 +349,12 @@ bool rd_as_host_argv(gd_reader *r, json_t *v, gd_strv *out)
 {
 	if (!rd_as_strv(r, v, out))
 		return false;
+	/* it reaches a node's supervisor a line an argument */
+	for (size_t i = 0; i < out->n; i++)
+		if (strchr(out->v[i], '\n')) {
+			rd_error(r, "arguments cannot hold a newline");
+			return false;
+		}
 	if (!json_is_array(v))
 		return rd_as_host_path(r, v, 'f', &out->v[0]);
 	size_t m = rd_push_index(r, 0);

@@ -84,9 +84,9 @@ const char *rd_beside(gd_arena *a, const char *file, const char *rel);
  * read unless absolute, and there now: a regular file (want 'f'), a
  * folder ('d'), or either (0).  *out is the resolved path. */
 bool rd_as_host_path(gd_reader *r, json_t *v, char want, const char **out);
-/* An argv (a string or an array of them) whose program is a regular file
- * on this host (rd_as_host_path: relative to the file being read);
- * out->v[0] is then its resolved path. */
+/* An argv (a string or an array of them, no newline in any) whose
+ * program is a regular file on this host (rd_as_host_path: relative to
+ * the file being read); out->v[0] is then its resolved path. */
 bool rd_as_host_argv(gd_reader *r, json_t *v, gd_strv *out);
 /* The file's "gameday" key: present, and the format version this gameday
  * reads. */

@@ -59,6 +59,9 @@ typedef struct gd_service {
  * mount order. */
 typedef struct gd_node_layer {
 	const char *at, *name;
+	/* nothing of the host's below: it starts empty (a home folder of
+	 * the host's, its keys among them, is no staging node's) */
+	bool empty;
 } gd_node_layer;
 extern const gd_node_layer gd_node_layers[];
 extern const size_t gd_node_nlayers;
@@ -68,6 +71,8 @@ extern const size_t gd_node_nlayers;
  * own path.  NULL: the host's (read-only in nodes), or gameday's
  * (/srv/shared, /srv/gameday, /run/gameday). */
 const char *gd_node_place(const char *path, size_t *at_len);
+/* The layer that holds path, or NULL. */
+const gd_node_layer *gd_node_layer_of(const char *path);
 
 /* A file or folder of the team's, copied into each node of a role before
  * it first boots. */

@@ -84,6 +84,7 @@ expect "no cgroup of the host's reachable: /sys/fs/cgroup is empty" 0 g cluster 
 # Layers: what provisioning may write is the node's own; the rest of the
 # host's tree is read-only inside nodes.
 mark=gameday-it-$$
+expect "a node's /root and /home start empty: none of the host's homes or keys" 0 g cluster exec beta -- sh -c '[ -z "$(ls -A /root /home | grep -v "^/\|^$")" ]'
 for d in /etc /opt /usr/local /home /root /var/lib /srv; do
 	expect "a node writes $d (its own layer)" 0 g cluster exec beta -- sh -c "echo x > $d/$mark"
 	if [ -e "$d/$mark" ]; then bad "... the host's $d untouched"; rm -f "$d/$mark"; else ok "... the host's $d untouched"; fi

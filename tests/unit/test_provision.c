@@ -113,31 +113,57 @@ static void refuses_special_files(void **state)
 	gd_error_free(err);
 }
 
+/* What a node's root holds is read by gameday (root) without following a
+ * link anywhere below the node's directory, nor waiting on a FIFO. */
+static void reads_beneath(void **state)
+{
+	(void)state;
+	put("node/log/ok.log", "fine\n", 0644);
+	char path[PATH_MAX], root[PATH_MAX];
+	gd_pathf(root, sizeof(root), "%s/node", tmp);
+	gd_pathf(path, sizeof(path), "%s/node/log/shadow.log", tmp);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	gd_pathf(path, sizeof(path), "%s/node/fifo.log", tmp);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	gd_pathf(path, sizeof(path), "%s/node/etc", tmp);
+	assert_int_equal(symlink("/etc", path), 0);
+	char *text = gd_read_beneath(root, "log/ok.log", 100);
+	assert_string_equal(text, "fine\n");
+	free(text);
+	assert_null(gd_read_beneath(root, "log/shadow.log", 1 << 20));
+	assert_null(gd_read_beneath(root, "fifo.log", 100));
+	assert_null(gd_read_beneath(root, "etc/passwd", 1 << 20));
+	assert_null(gd_read_beneath(root, "../node/log/ok.log", 100));
+	assert_null(gd_read_beneath(root, "log/ok.log", 2)); /* over max */
+}
+
 /* A node directory with its kept layers (the old template's) and its
  * renewed ones (the new template's) side by side. */
 static void differences(void **state)
 {
 	(void)state;
-	put("etc.kept/passwd",
+	put(".node.kept/etc/passwd",
 	    "root:x:0:0::/root:/bin/sh\n"
 	    "docsvc:x:2001:2001::/:/bin/false\n"
 	    "old:x:3000:3000::/:/bin/false\n",
 	    0644);
-	put("etc/passwd",
+	put("node/etc/passwd",
 	    "root:x:0:0::/root:/bin/sh\n"
 	    "docsvc:x:2002:2001::/:/bin/false\n",
 	    0644);
-	put("etc.kept/group", "root:x:0:\ndocsvc:x:2001:\n", 0644);
-	put("etc/group", "root:x:0:\ndocsvc:x:2001:\nnew:x:4000:\n", 0644);
+	put(".node.kept/etc/group", "root:x:0:\ndocsvc:x:2001:\n", 0644);
+	put("node/etc/group", "root:x:0:\ndocsvc:x:2001:\nnew:x:4000:\n", 0644);
 	/* paths no host has, so the layers alone say what the node sees */
-	put("opt.kept/gd-unit-app/scratch/.keep", "", 0644);
-	put("opt.kept/gd-unit-app/app.conf", "x\n", 0640);
-	put("opt/gd-unit-app/app.conf", "y\n", 0644);
-	put("opt/gd-unit-app/extra", "", 0600);
-	put("etc.kept/gameday/services", "a\n", 0644);
-	put("etc/gameday/services", "b\n", 0600);
+	put(".node.kept/opt/gd-unit-app/scratch/.keep", "", 0644);
+	put(".node.kept/opt/gd-unit-app/app.conf", "x\n", 0640);
+	/* "scratch.d" sorts between "scratch" and "scratch/..." */
+	put(".node.kept/opt/gd-unit-app/scratch.d/x", "", 0644);
+	put("node/opt/gd-unit-app/app.conf", "y\n", 0644);
+	put("node/opt/gd-unit-app/extra", "", 0600);
+	put(".node.kept/etc/gameday/services", "a\n", 0644);
+	put("node/etc/gameday/services", "b\n", 0600);
 	gd_node_rt n = {0};
-	gd_pathf(n.dir, sizeof(n.dir), "%s", tmp);
+	gd_pathf(n.dir, sizeof(n.dir), "%s/node", tmp);
 	gd_strbuf out = GD_STRBUF_INIT;
 	size_t lines = gd_provision_changes(&n, &out);
 	const char *want[] = {
@@ -148,6 +174,8 @@ static void differences(void **state)
 		"root:root 0640)\n",
 		"/opt/gd-unit-app/extra: new, file root:root 0600\n",
 		"/opt/gd-unit-app/scratch: gone (was folder root:root 0755)\n",
+		"/opt/gd-unit-app/scratch.d: gone (was folder root:root "
+		"0755)\n",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		if (getuid() != 0 && strstr(want[i], "root:root"))
@@ -159,7 +187,8 @@ static void differences(void **state)
 	assert_null(strstr(out.buf, "/etc/gameday"));
 	/* the scratch folder's content goes with it: one line for both */
 	assert_null(strstr(out.buf, ".keep"));
-	assert_int_equal(lines, 6);
+	assert_null(strstr(out.buf, "scratch.d/x"));
+	assert_int_equal(lines, 7);
 	gd_strbuf_release(&out);
 }
 
@@ -170,6 +199,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(copies_a_tree, make_tmp,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(refuses_special_files, make_tmp,
+						remove_tmp),
+		cmocka_unit_test_setup_teardown(reads_beneath, make_tmp,
 						remove_tmp),
 		cmocka_unit_test_setup_teardown(differences, make_tmp,
 						remove_tmp),
