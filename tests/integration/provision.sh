@@ -36,7 +36,12 @@ expect "the script ran as root, with its argument" 0 g cluster exec alpha -- sh 
 	'[ "$(stat -c %U /var/lib/docconv/scratch)" = gdjob ]'
 expect "... before the services (they started after it)" 0 g cluster exec alpha -- sh -c \
 	'cat /run/gameday/provisioned; test -e /run/gameday/ticker.pid'
-contains "... at boot 1, status 0" "^1 0$"
+contains "... at boot 1, status 0, by this boot's gd-init" "^1 0 [0-9][0-9]*$"
+cat "$GAMEDAY_LOG_DIR"/gd*/events.jsonl >"$state/up-events" 2>/dev/null
+p=$(grep -n '"node":"alpha","event":"node-provisioned".*"status":0' "$state/up-events" | head -1 | cut -d: -f1)
+s=$(grep -n '"node":"alpha","event":"start","service":"ticker"' "$state/up-events" | head -1 | cut -d: -f1)
+if [ -n "$p" ] && [ -n "$s" ] && [ "$p" -lt "$s" ]; then ok "... its services started once it had ended (the log's order)"; else
+	bad "... its services started once it had ended (the log's order: provisioned at line ${p:-none}, ticker at ${s:-none})"; fi
 expect "its output is the node's, per boot" 0 g cluster exec beta -- cat /var/log/gameday/provision/1.log
 contains "... with the node, role and boot in its environment" "provisioning beta (app), boot 1"
 for p in /etc/docconv /opt/docconv /var/lib/docconv; do
@@ -84,6 +89,10 @@ grep '"event":"fault-not-healed"' "$ev" >"$out"
 contains "... the reboot is not healed: w1 NOT provisioned at boot 2, status 100" "w1: NOT provisioned: its provisioning script (worker.sh, [^)]*) exited with status 100 at boot 2"
 contains "... with what the script said" "no installation candidate"
 contains "... and w2 provisioned at boot 2" "w2: provisioned at boot 2"
+p=$(grep -n '"node":"w1","event":"node-provisioned".*"status":100' "$ev" | head -1 | cut -d: -f1)
+if [ -n "$p" ] && ! tail -n +"$p" "$ev" | grep -q '"node":"w1","event":"start"'; then
+	ok "... no service started on w1 after its failed provisioning"; else
+	bad "... no service started on w1 after its failed provisioning"; fi
 for f in w1/provision-1.log w1/provision-2.log w2/provision-2.log; do
 	if [ -s "$state/r/$f" ]; then ok "the run folder keeps $f"; else bad "the run folder keeps $f"; fi
 done
