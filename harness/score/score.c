@@ -468,7 +468,8 @@ static void change_begins(struct run *r, const char *reboot_id, json_t *ev,
 	c->scheduled = at;
 	c->applied = at;
 	c->applied_ok = true;
-	c->evidence = change_evidence(r, str(ev, "change"), str(ev, "evidence"));
+	c->evidence =
+		change_evidence(r, str(ev, "change"), str(ev, "evidence"));
 }
 
 /* gameday tidying up as the run stops: not part of the day */
