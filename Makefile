@@ -73,7 +73,7 @@ BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
 .PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration arch-check \
-	bench bench-library demo install uninstall format format-check hdr-check clean
+	bench bench-library demo demo-byo install uninstall format format-check hdr-check clean
 
 all: $(GAMEDAY) $(FAKES)
 
@@ -91,6 +91,8 @@ help:
 	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
 	@echo "  check-library every library scenario without its faults must pass; 15 min"
 	@echo "  demo          validate and plan the example scenarios"
+	@echo "  demo-byo      play Friday's and Tuesday's incidents with the team's"
+	@echo "                own job and templates (scenarios/byo/; root, ~10 min)"
 	@echo "  deps          apt-get install what is missing (as root)"
 	@echo "  install       install gameday to \$$DESTDIR\$$PREFIX/bin ($(PREFIX))"
 	@echo "  format        clang-format the sources in place"
@@ -266,6 +268,30 @@ demo: deps
 		done; \
 		grep -h 'retrying' $(BUILD)/demo-tardy-tuesday/jobs/*.log | head -3; \
 	else echo "== (run 'make demo' as root to also play scenarios/baseline.json and tardy-tuesday.json on real Slurm)"; fi
+
+# The seed incidents with the team's own artefacts (docs/demo-byo.md): its
+# converter as the job, its config and provisioning templates on the nodes.
+# Played at each scenario's own time_scale, which was tuned on real Slurm
+# to re-enact the day; a verdict of fail (exit 1) is the expected outcome,
+# so only other exits stop the target.
+demo-byo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)if [ "$$(id -u)" != 0 ]; then echo "== make demo-byo plays real Slurm clusters: run it as root"; exit 3; fi
+	$(Q)for s in friday-provisioning tuesday-provisioning; do \
+		echo "== gameday validate and plan scenarios/$$s.json"; \
+		$(GAMEDAY) validate scenarios/$$s.json || exit $$?; \
+		$(GAMEDAY) plan scenarios/$$s.json | sed -n '/^timeline/,$$p'; \
+		echo "== gameday run scenarios/$$s.json (real Slurm on a staging cluster)"; \
+		rm -rf $(BUILD)/demo-$$s; \
+		$(GAMEDAY) run --out $(BUILD)/demo-$$s scenarios/$$s.json; rc=$$?; \
+		case $$rc in 0|1|4) ;; *) exit $$rc ;; esac; \
+		echo "== $(BUILD)/demo-$$s/summary.md"; cat $(BUILD)/demo-$$s/summary.md; \
+		echo "== the renewed nodes' changes: $(BUILD)/demo-$$s/*/provision-changes-*.txt"; \
+		cat $(BUILD)/demo-$$s/*/provision-changes-*.txt 2>/dev/null | sort | uniq -c | sort -rn | head -6; \
+		echo "== what a stalled job said:"; \
+		grep -h 'retrying' $(BUILD)/demo-$$s/jobs/*/*/stderr 2>/dev/null | head -2; \
+		echo "== open $(BUILD)/demo-$$s/scorecard.html for the timeline"; echo; \
+	done
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PACKAGES); do \

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -158,7 +159,9 @@ struct side {
 	char *passwd, *group;
 };
 
-static void describe(const struct item *it, const struct side *s,
+/* ids: each name with its number, for an owner whose name is the same on
+ * both sides but whose id is not (a uid moved: "docsvc" then and now). */
+static void describe(const struct item *it, const struct side *s, bool ids,
 		     gd_strbuf *out)
 {
 	static const char *const types[] = {"f", "file", "d", "folder",
@@ -168,9 +171,27 @@ static void describe(const struct item *it, const struct side *s,
 		if (types[i][0] == it->type)
 			type = types[i + 1];
 	char u[64], g[64];
-	gd_strbuf_addf(out, "%s %s:%s %04o", type,
-		       name_of(s->passwd, it->uid, u, sizeof(u)),
-		       name_of(s->group, it->gid, g, sizeof(g)), it->mode);
+	name_of(s->passwd, it->uid, u, sizeof(u));
+	name_of(s->group, it->gid, g, sizeof(g));
+	if (ids)
+		gd_strbuf_addf(out, "%s %s(%u):%s(%u) %04o", type, u, it->uid,
+			       g, it->gid, it->mode);
+	else
+		gd_strbuf_addf(out, "%s %s:%s %04o", type, u, g, it->mode);
+}
+
+/* The same owner's or group's name on both sides for another id. */
+static bool same_name_other_id(const struct item *a, const struct side *ws,
+			       const struct item *b, const struct side *ns)
+{
+	char x[64], y[64];
+	if (a->uid != b->uid &&
+	    strcmp(name_of(ws->passwd, a->uid, x, sizeof(x)),
+		   name_of(ns->passwd, b->uid, y, sizeof(y))) == 0)
+		return true;
+	return a->gid != b->gid &&
+	       strcmp(name_of(ws->group, a->gid, x, sizeof(x)),
+		      name_of(ns->group, b->gid, y, sizeof(y))) == 0;
 }
 
 /* What the node sees at a path its layer lacks (or deleted): the
@@ -198,16 +219,17 @@ static void one_change(const char *path, const struct item *a,
 	gd_strbuf_addf(out, "%s: ", path);
 	if (!b) {
 		gd_strbuf_add(out, "gone (was ");
-		describe(a, ws, out);
+		describe(a, ws, false, out);
 		gd_strbuf_add(out, ")\n");
 	} else if (!a) {
 		gd_strbuf_add(out, "new, ");
-		describe(b, ns, out);
+		describe(b, ns, false, out);
 		gd_strbuf_addch(out, '\n');
 	} else {
-		describe(b, ns, out);
+		bool ids = same_name_other_id(a, ws, b, ns);
+		describe(b, ns, ids, out);
 		gd_strbuf_add(out, " (was ");
-		describe(a, ws, out);
+		describe(a, ws, ids, out);
 		gd_strbuf_add(out, ")\n");
 	}
 }

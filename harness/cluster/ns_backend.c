@@ -269,11 +269,18 @@ static int ns_stop(const gd_cluster_state *st, const gd_node_rt *n,
 		return r;
 	node_event(st, GD_EV_NODE_KILLING, node);
 	r = gd_cgroup_kill(n->cgroup, ready ? &ready->cgroup : NULL, 5000, err);
-	/* The kernel empties the cgroup before its init has quite exited:
-	 * down means that too, or a start at once would find it up. */
-	for (int i = 0; r == 0 && ns_running(n) && i < 1000; i++) {
-		struct timespec ms = {0, 1000000L};
-		nanosleep(&ms, NULL);
+	/* The cgroup reads empty a moment before the node's init is done
+	 * exiting (it leaves its cgroup first, then waits for the last of
+	 * its namespace to be reaped): until then the node still reads as
+	 * up, and a start right away (a renewed node re-imaged at its
+	 * change's end) was refused as "already up". */
+	for (int ms = 0; r == 0 && ns_running(n); ms++) {
+		if (ms >= 5000)
+			r = gd_error_set(err, ETIMEDOUT,
+					 "node \"%s\": its init did not end",
+					 node);
+		struct timespec ts = {0, 1000000L};
+		nanosleep(&ts, NULL);
 	}
 	/* Unpinning the network namespace deletes the node's link: the
 	 * machine is gone from the network, not just powered off. */

@@ -422,6 +422,34 @@ static void on_drained(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 	f->drain_ok = json_is_true(json_object_get(ev, "evidence_ok"));
 }
 
+/* A change's evidence: its words, then what a renewal found on each node
+ * (the heal's "NODE: renewed by SCRIPT, N differences, first: ..." parts),
+ * since for a node renewed from another template the difference found is
+ * the change (nobody declared it) and the first thing to read of it. */
+static const char *change_evidence(struct run *r, const char *words,
+				   const char *heal)
+{
+	if (!words || !heal || !strstr(heal, ": renewed by "))
+		return keep(r, words);
+	size_t cap = strlen(words) + strlen(heal) + 8, used = 0;
+	_cleanup_free_ char *buf = malloc(cap);
+	if (!buf)
+		return keep(r, words);
+	used += (size_t)snprintf(buf, cap, "%s", words);
+	const char *seg = heal;
+	while (seg && *seg) {
+		const char *end = strstr(seg, "; ");
+		size_t len = end ? (size_t)(end - seg) : strlen(seg);
+		const char *found = strstr(seg, ": renewed by ");
+		if (found && found < seg + len)
+			used += (size_t)snprintf(buf + used, cap - used,
+						 "%s%.*s", used ? "; " : "",
+						 (int)len, seg);
+		seg = end ? end + 2 : NULL;
+	}
+	return keep(r, buf);
+}
+
 /* A reboot's nodes back changed: the change is a fault of its own, in
  * place from their return until the scenario undoes it. */
 static void change_begins(struct run *r, const char *reboot_id, json_t *ev,
@@ -440,7 +468,8 @@ static void change_begins(struct run *r, const char *reboot_id, json_t *ev,
 	c->scheduled = at;
 	c->applied = at;
 	c->applied_ok = true;
-	c->evidence = keep(r, str(ev, "change"));
+	c->evidence =
+		change_evidence(r, str(ev, "change"), str(ev, "evidence"));
 }
 
 /* gameday tidying up as the run stops: not part of the day */

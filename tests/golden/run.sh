@@ -147,6 +147,24 @@ tue=$(jq '.score.total' "$rec/recorded-tardy-tuesday/result.json" 2>/dev/null)
 judge tardy-tuesday-fixed ".score.total >= ${tue:-100} + 15"
 judge baseline '.verdict == "pass" and .score.total >= 95'
 judge tardy-tuesday-alerts '[.faults.list[] | select(.kind == "change") | .noticed.by] | all(test("^alert "))'
+# The seed incidents with the team's own artefacts (scenarios/byo/,
+# docs/demo-byo.md), recorded from make demo-byo's scenarios: nothing
+# declared, the change found by comparing each renewed node.  Friday: the
+# contract held, the expectation missed, a silent stall, every change's
+# evidence naming the missing scratch folder.  Tuesday: the same with a
+# silent stall of hours, jobs 6 hours and more against their 40 minutes,
+# every change's evidence the uid Tuesday's template gave docsvc.
+for day in friday-provisioning tuesday-provisioning; do
+	judge $day '.verdict == "fail" and .measures.correct_on_time == .measures.jobs and .measures.jobs == 8'
+	judge $day '[.reasons[] | select(test("^(wrong|failed|lost|duplicated|late|stopped)"))] | length == 0'
+	judge $day '[.expectations[] | select(.name | test("of jobs within their expected duration")) | .met] == [false]'
+	judge $day '.measures.silent_failure and .measures.longest_stall_ms > .measures.stall_limit_ms'
+	judge $day '.score.parts[] | select(.name == "contract") | .points == .max'
+done
+judge friday-provisioning '[.faults.list[] | select(.kind == "change") | .evidence] | length == 4 and all(test(": renewed by byo/provision/friday-template.sh, .*first: /var/lib/docconv/scratch: gone \\(was folder docsvc:docsvc 0750\\)"))'
+judge tuesday-provisioning '[.faults.list[] | select(.kind == "change") | .evidence] | length == 2 and all(test("renewed by byo/provision/tuesday-template.sh, .*first: user docsvc: uid 2002 \\(was 2001\\)"))'
+judge tuesday-provisioning '[.silent_failures[].length_ms] | max > 4 * 3600000'
+judge tuesday-provisioning '[.jobs[] | select(.duration_ms > 6 * 3600000)] | length >= 3'
 
 # The trend over every hand-written run (clean twice: a scenario with a
 # history), into score/trend.json and trend.html.

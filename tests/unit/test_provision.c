@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -162,6 +163,17 @@ static void differences(void **state)
 	put("node/opt/gd-unit-app/extra", "", 0600);
 	put(".node.kept/etc/gameday/services", "a\n", 0644);
 	put("node/etc/gameday/services", "b\n", 0600);
+	/* the same name, another uid: both shown with their numbers */
+	put(".node.kept/opt/gd-unit-app/data", "", 0644);
+	put("node/opt/gd-unit-app/data", "", 0644);
+	char path[PATH_MAX];
+	bool root = getuid() == 0;
+	gd_pathf(path, sizeof(path), "%s/.node.kept/opt/gd-unit-app/data", tmp);
+	if (root)
+		assert_int_equal(chown(path, 2001, 2001), 0);
+	gd_pathf(path, sizeof(path), "%s/node/opt/gd-unit-app/data", tmp);
+	if (root)
+		assert_int_equal(chown(path, 2002, 2001), 0);
 	gd_node_rt n = {0};
 	gd_pathf(n.dir, sizeof(n.dir), "%s/node", tmp);
 	gd_strbuf out = GD_STRBUF_INIT;
@@ -176,9 +188,12 @@ static void differences(void **state)
 		"/opt/gd-unit-app/scratch: gone (was folder root:root 0755)\n",
 		"/opt/gd-unit-app/scratch.d: gone (was folder root:root "
 		"0755)\n",
+		"/opt/gd-unit-app/data: file docsvc(2002):docsvc(2001) 0644 "
+		"(was file docsvc(2001):docsvc(2001) 0644)\n",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		if (getuid() != 0 && strstr(want[i], "root:root"))
+		if (!root && (strstr(want[i], "root:root") ||
+			      strstr(want[i], "docsvc(")))
 			continue; /* owned by whoever runs the test */
 		if (!strstr(out.buf, want[i]))
 			fail_msg("missing \"%s\" in:\n%s", want[i], out.buf);
@@ -188,7 +203,7 @@ static void differences(void **state)
 	/* the scratch folder's content goes with it: one line for both */
 	assert_null(strstr(out.buf, ".keep"));
 	assert_null(strstr(out.buf, "scratch.d/x"));
-	assert_int_equal(lines, 7);
+	assert_int_equal(lines, root ? 8 : 7);
 	gd_strbuf_release(&out);
 }
 
