@@ -353,6 +353,10 @@ static void play(gd_faults *f, const gd_action *a, bool on_time)
 	 * end: the scorecard draws that period. */
 	if (a->kind == GD_ACT_HEAL && e->step->back_with && r == 0) {
 		json_object_set_new(ev, "back_changed", json_true());
+		/* its end is a re-image: the scorer must not take what that
+		 * does to jobs for the team noticing the change */
+		if (e->step->back_with->provision.n)
+			json_object_set_new(ev, "back_renewed", json_true());
 		char *change = gd_plan_change_text(e);
 		if (change)
 			json_object_set_new(ev, "change", json_string(change));

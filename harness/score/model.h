@@ -50,6 +50,7 @@ struct fault {
 	bool drain_ok;		  /* the job system confirmed it */
 	const char *drain_states; /* the nodes' states when they went down */
 	const char *change;	  /* a reboot's: its change's id, or NULL */
+	bool reimaged; /* a change that ends with its nodes re-imaged */
 	/* filled by timeline.c */
 	ms_t detect; /* from applied to the first signal; -1: never */
 	char detected_by[320];

@@ -470,6 +470,7 @@ static void change_begins(struct run *r, const char *reboot_id, json_t *ev,
 	c->applied_ok = true;
 	c->evidence =
 		change_evidence(r, str(ev, "change"), str(ev, "evidence"));
+	c->reimaged = json_is_true(json_object_get(ev, "back_renewed"));
 }
 
 /* gameday tidying up as the run stops: not part of the day */
@@ -505,7 +506,9 @@ static void on_reverted(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 		f && f->change ? fault_by_id(r, f->change, false) : NULL;
 	if (!c || cleanup(ev))
 		return;
-	c->healed = at;
+	/* a re-image is said once its nodes are back: it began (and took
+	 * the change away) at its instant */
+	c->healed = c->reimaged ? int_or(ev, "scheduled_ms", at) : at;
 	c->heal_seen = true;
 	c->healed_ok = what == GD_EV_CHANGE_REVERTED;
 }

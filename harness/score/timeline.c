@@ -465,6 +465,11 @@ static void notice(const struct run *r, struct fault *f)
 	ms_t until = -1;
 	if (f->healed >= 0)
 		until = f->healed + (f->healed - f->applied) + 60000;
+	/* a change undone by re-imaging its nodes: the requeues and the
+	 * nodes going away that follow are the re-image's, not news of the
+	 * change */
+	if (f->reimaged && f->healed >= 0)
+		until = f->healed;
 	for (size_t i = 0; i < r->signals.n; i++) {
 		const struct signal *s = VEC_AT(r->signals, struct signal, i);
 		if (s->at < f->applied)

@@ -160,6 +160,9 @@ for day in friday-provisioning tuesday-provisioning; do
 	judge $day '[.expectations[] | select(.name | test("of jobs within their expected duration")) | .met] == [false]'
 	judge $day '.measures.silent_failure and .measures.longest_stall_ms > .measures.stall_limit_ms'
 	judge $day '.score.parts[] | select(.name == "contract") | .points == .max'
+	# nobody noticed the change before the fix; the re-image that undoes
+	# it requeues jobs, which is no noticing
+	judge $day '[.faults.list[] | select(.kind == "change") | .noticed] | all(. == null)'
 done
 judge friday-provisioning '[.faults.list[] | select(.kind == "change") | .evidence] | length == 4 and all(test(": renewed by byo/provision/friday-template.sh, .*first: /var/lib/docconv/scratch: gone \\(was folder docsvc:docsvc 0750\\)"))'
 judge tuesday-provisioning '[.faults.list[] | select(.kind == "change") | .evidence] | length == 2 and all(test("renewed by byo/provision/tuesday-template.sh, .*first: user docsvc: uid 2002 \\(was 2001\\)"))'
