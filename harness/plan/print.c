@@ -197,6 +197,15 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 				last = p->jobs[k].submit;
 		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
 		submit_text(&b, jg, last);
+		if (jg->kind->plan_words) {
+			_cleanup_strbuf_ gd_strbuf w = GD_STRBUF_INIT;
+			jg->kind->plan_words(jg, &w);
+			fprintf(out, "  %-10s %u %s jobs, %s, %s\n", jg->name,
+				jg->jobs, jg->kind->name, b.buf,
+				w.buf ? w.buf : "");
+			jg->kind->plan_text(jg, out);
+			continue;
+		}
 		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
 			jg->jobs, jg->kind->name, b.buf, dur(jg->deadline, x));
 		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
@@ -360,11 +369,23 @@ json_t *gd_plan_to_json(const gd_plan *p)
 		gd_plan_json_duration(o, "submit", j->submit);
 		gd_plan_json_duration(o, "runtime", j->runtime);
 		gd_plan_json_duration(o, "deadline", j->deadline);
-		gd_plan_json_duration(o, "expected_min", g->expected_lo);
-		gd_plan_json_duration(o, "expected_max", g->expected_hi);
+		gd_plan_json_duration(o, "expected_min", j->expected_lo);
+		gd_plan_json_duration(o, "expected_max", j->expected_hi);
 		json_array_append_new(jobs, o);
 	}
 	json_object_set_new(root, "jobs", jobs);
+	json_t *own = json_array();
+	for (size_t g = 0; g < s->ngroups; g++) {
+		if (!s->groups[g].kind->plan_json)
+			continue;
+		json_t *o = json_pack("{s:s}", "group", s->groups[g].name);
+		s->groups[g].kind->plan_json(&s->groups[g], o);
+		json_array_append_new(own, o);
+	}
+	if (json_array_size(own))
+		json_object_set_new(root, "groups", own);
+	else
+		json_decref(own);
 
 	json_t *steps = json_array();
 	for (size_t i = 0; i < p->nentries; i++) {

@@ -112,6 +112,10 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g,
 	parse_jobs(r, v, g);
 	parse_kind(r, v, g);
 	RD_SECTION(parse_submit, r, v, "submit", false, g);
+	if (g->kind->job) {
+		g->kind->parse(r, v, s, g);
+		return;
+	}
 	bool deadline = RD_FIELD(rd_as_positive_duration, r, v, "deadline",
 				 true, &g->deadline);
 	bool expected = RD_FIELD(rd_as_range, r, v, "expected", true,
