@@ -52,7 +52,7 @@ static void parse_window(gd_reader *r, json_t *v, trace_spec *ts)
 	const char *why = NULL;
 	if (RD_FIELD(rd_as_string, r, v, "from", true, &ts->from) &&
 	    gd_trace_time_parse(ts->from, &ts->opts.window_from, &why) < 0) {
-		rd_error_at(r, "from", "\"%s\": %s", ts->from, why);
+		rd_error_at(r, "from", "\"%s\": expected %s", ts->from, why);
 		ts->from = NULL;
 	}
 	if (RD_FIELD(rd_as_positive_duration, r, v, "length", true,
@@ -131,7 +131,8 @@ static void job_expected(const trace_spec *ts, const gd_trace_job *j, gd_ms *lo,
 
 /* Every job can meet its deadline without faults; the group's deadline
  * and expected hold the tightest of its jobs' for the fidelity check. */
-static void check_jobs(gd_reader *r, trace_spec *ts, gd_job_group *g)
+static void check_jobs(gd_reader *r, const gd_cluster *c, trace_spec *ts,
+		       gd_job_group *g)
 {
 	gd_ms slack = -1, lo = -1, hi = 0;
 	ts->res = gd_arena_array(r->arena, ts->t.njobs + 1, sizeof(*ts->res));
@@ -144,10 +145,10 @@ static void check_jobs(gd_reader *r, trace_spec *ts, gd_job_group *g)
 		if (j->work >= d) {
 			rd_error_at(
 				r, "deadline",
-				"%s:%u: job %s ran %s (Elapsed) but its deadline is %s: it would miss it even without faults",
+				"%s:%u: job %s ran %s (Elapsed, %s) but its deadline is %s: it would miss it even without faults",
 				ts->opts.file, j->line, j->id,
 				gd_duration_format(j->work, a, sizeof(a)),
-				gd_duration_format(d, b, sizeof(b)));
+				j->state, gd_duration_format(d, b, sizeof(b)));
 			return;
 		}
 		if (jhi > d)
@@ -158,6 +159,15 @@ static void check_jobs(gd_reader *r, trace_spec *ts, gd_job_group *g)
 			lo = jlo;
 		hi = jhi > hi ? jhi : hi;
 		ts->ids[k] = gd_arena_printf(r->arena, "%s-%s", g->name, j->id);
+		if (ts->partitions &&
+		    gd_jobsys_has_partition(c, j->partition) == 0) {
+			rd_error_at(
+				r, "trace",
+				"%s:%u: job %s ran in partition \"%s\", which the cluster's configuration file (%s) does not name",
+				ts->opts.file, j->line, j->id, j->partition,
+				c->conf_rel);
+			return;
+		}
 		ts->res[k].cpus = (long)j->ncpus;
 		ts->res[k].partition = ts->partitions ? j->partition : NULL;
 	}
@@ -187,7 +197,8 @@ static void load_trace(gd_reader *r, json_t *v, const gd_scenario *s,
 		rd_error_at(r, "trace",
 			    "%s has no job to replay%s: %zu outside it, %zu "
 			    "never ran",
-			    rel, ts->opts.has_window ? " in the window" : "",
+			    ts->opts.file,
+			    ts->opts.has_window ? " in the window" : "",
 			    ts->t.outside, ts->t.never_ran);
 }
 
@@ -201,19 +212,20 @@ static void trace_parse(gd_reader *r, json_t *v, const gd_scenario *s,
 			    "a trace's jobs are submitted at their recorded "
 			    "offsets: only \"at\" (where the window starts) "
 			    "applies");
+	unsigned before = rd_errors(r);
 	RD_FIELD(rd_as_bool, r, v, "cap_cpus", false, &ts->opts.cap_cpus);
 	RD_SECTION(parse_window, r, v, "window", false, ts);
-	bool deadline = RD_SECTION(parse_deadline, r, v, "deadline", true, ts);
-	bool expected = RD_SECTION(parse_expected, r, v, "expected", true, ts);
+	RD_SECTION(parse_deadline, r, v, "deadline", true, ts);
+	RD_SECTION(parse_expected, r, v, "expected", true, ts);
 	/* Without the team's partitions the cluster has only gameday's
 	 * default one: the export's names would be refused at submission. */
-	ts->partitions = s->cluster.conf_rel != NULL;
-	unsigned before = rd_errors(r);
+	ts->partitions = gd_jobsys_has_partition(&s->cluster, "") >= 0;
 	load_trace(r, v, s, ts);
-	if (rd_errors(r) != before || !deadline || !expected)
+	/* each job is checked against rules that were read whole */
+	if (rd_errors(r) != before)
 		return;
 	g->jobs = (unsigned)ts->t.njobs;
-	check_jobs(r, ts, g);
+	check_jobs(r, &s->cluster, ts, g);
 }
 
 static void trace_job(const gd_job_group *g, unsigned k, gd_kind_job *out)

@@ -85,7 +85,8 @@ static void parse_kind(gd_reader *r, json_t *v, gd_job_group *g)
 static void parse_jobs(gd_reader *r, json_t *v, gd_job_group *g)
 {
 	const char *instead = g->kind->jobs_instead;
-	bool other = instead && json_object_get(v, instead);
+	/* a kind whose jobs have their own times always counts them */
+	bool other = instead && (g->kind->job || json_object_get(v, instead));
 	if (other && json_object_get(v, "jobs")) {
 		rd_error_at(r, "jobs",
 			    "\"%s\" says how many jobs there are: leave "
