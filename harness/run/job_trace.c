@@ -274,6 +274,18 @@ static gd_ms curve_bucket(const gd_trace *t)
 	return bucket_sizes[GD_ARRAY_SIZE(bucket_sizes) - 1];
 }
 
+/* The plan's curve: *n buckets of *bucket ms (heap; NULL when out of
+ * memory). */
+static unsigned *curve_of(const gd_trace *t, gd_ms *bucket, size_t *n)
+{
+	*bucket = curve_bucket(t);
+	*n = gd_trace_nbuckets(t, *bucket);
+	unsigned *counts = calloc(*n + 1, sizeof(*counts));
+	if (counts)
+		gd_trace_curve(t, *bucket, counts, *n);
+	return counts;
+}
+
 /* A count as one character of the histogram, against the largest. */
 static char bar(unsigned n, unsigned most)
 {
@@ -296,12 +308,11 @@ static void trace_plan_text(const gd_job_group *g, FILE *out)
 	const trace_spec *ts = g->spec;
 	const gd_trace *t = &ts->t;
 	char bk[32], w[32];
-	gd_ms bucket = curve_bucket(t);
-	size_t n = gd_trace_nbuckets(t, bucket);
-	_cleanup_free_ unsigned *counts = calloc(n + 1, sizeof(*counts));
+	gd_ms bucket;
+	size_t n;
+	_cleanup_free_ unsigned *counts = curve_of(t, &bucket, &n);
 	if (!counts)
 		return;
-	gd_trace_curve(t, bucket, counts, n);
 	unsigned most = 0;
 	for (size_t i = 0; i < n; i++)
 		most = counts[i] > most ? counts[i] : most;
@@ -333,15 +344,12 @@ static void trace_plan_json(const gd_job_group *g, json_t *o)
 {
 	const trace_spec *ts = g->spec;
 	const gd_trace *t = &ts->t;
-	gd_ms bucket = curve_bucket(t);
-	size_t n = gd_trace_nbuckets(t, bucket);
-	_cleanup_free_ unsigned *counts = calloc(n + 1, sizeof(*counts));
+	gd_ms bucket;
+	size_t n;
+	_cleanup_free_ unsigned *counts = curve_of(t, &bucket, &n);
 	json_t *curve = json_array();
-	if (counts) {
-		gd_trace_curve(t, bucket, counts, n);
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(curve, json_integer(counts[i]));
-	}
+	for (size_t i = 0; counts && i < n; i++)
+		json_array_append_new(curve, json_integer(counts[i]));
 	json_object_set_new(
 		o, "trace",
 		json_pack("{s:s,s:I,s:o,s:I,s:f,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
