@@ -45,6 +45,13 @@
  * (FAKETIME_CACHE_DURATION, set by fakes/gd-init.c), real time too. */
 #define GD_FAKETIME_REREAD_MS 1000
 
+/* How many jobs a second of real time gameday's own submission path
+ * takes (one sbatch after another in the controller node, each waiting
+ * for slurmctld's answer): measured on this machine by
+ * tests/bench/submit_rate.sh, docs/fidelity.md.  A workload that asks
+ * more, at a scale, is submitted late, off its offsets. */
+#define GD_SUBMIT_PER_S 100 /* 109.5 measured, rounded down */
+
 /* What an issue measures a timing against. */
 enum gd_fidelity_about {
 	GD_FIDELITY_FAULT,	/* a fault's span, or its clock offset */
@@ -53,6 +60,7 @@ enum gd_fidelity_about {
 	GD_FIDELITY_START,	/* the shortest job */
 	GD_FIDELITY_SETTING,	/* a team's setting, against itself / scale */
 	GD_FIDELITY_TIME_LIMIT, /* the shortest time limit a job asks for */
+	GD_FIDELITY_SUBMIT,	/* the most jobs submitted in a real second */
 };
 
 typedef struct gd_fidelity_issue {
@@ -63,7 +71,12 @@ typedef struct gd_fidelity_issue {
 	gd_timing timing; /* as configured at the scale checked */
 	bool longer;	  /* in production the span is longer than the timing */
 	double max_scale; /* the largest scale at which this one holds */
+	size_t jobs;	  /* SUBMIT: the most jobs within span */
 } gd_fidelity_issue;
+
+/* The most of p's jobs submitted within any window_ms of scenario time
+ * (a sliding window from each submission). */
+size_t gd_fidelity_peak_submissions(const gd_plan *p, gd_ms window_ms);
 
 /* Which side of a credential lifetime of ttl munge puts two clocks offset
  * apart (either sign): -1 accepted for sure, 1 rejected for sure, 0 when
