@@ -189,7 +189,8 @@ static void load_trace(gd_reader *r, json_t *v, const gd_scenario *s,
 	_cleanup_error_ gd_error *e = NULL;
 	if (gd_trace_load(r->arena, ts->opts.file, &ts->opts, &ts->t, &e) < 0)
 		rd_error_at(r, "trace", "%s%s", e->msg,
-			    strstr(e->msg, "NCPUS") && !ts->opts.cap_cpus
+			    strstr(e->msg, "the most any node has") &&
+					    !ts->opts.cap_cpus
 				    ? " (or \"cap_cpus\": true lowers such "
 				      "jobs to it)"
 				    : "");
