@@ -16,9 +16,10 @@
  * tightest deadline's slack; starting a job must stay short of the
  * shortest job, gd-job's pause between tries of a failed write short of
  * every skew, and libfaketime's reread of a clock offset short of every
- * clock step.  What the longer waits add to the durations expectations
- * measure changes no comparison: it is stated (gd_fidelity_bias).  Pure:
- * no cluster is needed to tell. */
+ * clock step; and the most jobs submitted within a second of real time
+ * must fit gameday's submission path (GD_SUBMIT_PER_S).  What the longer waits
+ * add to the durations expectations measure changes no comparison: it is stated
+ * (gd_fidelity_bias).  Pure: no cluster is needed to tell. */
 #ifndef GD_PLAN_FIDELITY_H
 #define GD_PLAN_FIDELITY_H
 
