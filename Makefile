@@ -215,6 +215,7 @@ bench: $(GAMEDAY) $(FAKES) $(BENCH_BIN) $(BUILD)/tests/bench_poller $(BUILD)/tes
 	$(Q)$(BUILD)/tests/bench_score
 	$(Q)sh tests/bench/cluster_scale.sh $(BUILD)
 	$(Q)sh tests/bench/slurm_up.sh $(BUILD)
+	$(Q)sh tests/bench/submit_rate.sh $(BUILD)
 	$(Q)$(BUILD)/tests/bench_faults $(BUILD)
 	$(Q)sh tests/bench/fidelity.sh $(BUILD)
 

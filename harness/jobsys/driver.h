@@ -24,6 +24,9 @@ typedef struct gd_jobsys_driver {
 	size_t (*timings)(const gd_cluster *c, double scale, gd_timing *out);
 	/* NULL: the system takes no configuration file of the team's */
 	size_t (*check_config)(const gd_cluster *c, gd_diags *d);
+	/* Whether the team's configuration file names the partition (or
+	 * queue): 1, 0, or -1 when it names none; NULL: always -1. */
+	int (*has_partition)(const gd_cluster *c, const char *name);
 
 	/* ---- setting the nodes up: the cluster calls it at its phases */
 	const gd_node_hook *setup; /* NULL: nothing to set up */

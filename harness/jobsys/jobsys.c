@@ -56,6 +56,13 @@ size_t gd_jobsys_check_config(const gd_cluster *c, gd_diags *diags)
 	return d->check_config(c, diags);
 }
 
+int gd_jobsys_has_partition(const gd_cluster *c, const char *name)
+{
+	const gd_jobsys_driver *d = driver_of(c);
+	return c->conf_text && d && d->has_partition ? d->has_partition(c, name)
+						     : -1;
+}
+
 long gd_jobsys_controller(const gd_cluster *c)
 {
 	const gd_jobsys_driver *d = driver_of(c);

@@ -201,6 +201,11 @@ size_t gd_jobsys_check_config(const gd_cluster *c, gd_diags *d);
 /* The node whose daemon schedules (Slurm's controller), or -1. */
 long gd_jobsys_controller(const gd_cluster *c);
 
+/* Whether the team's configuration file of c's job system names the
+ * partition (queue) name: 1, 0, or -1 when it names none (no file, or a
+ * system without partitions), where every job goes to the default. */
+int gd_jobsys_has_partition(const gd_cluster *c, const char *name);
+
 /* The file of the system's configuration a reboot's back_with "config"
  * changes, as every node reads it (Slurm: /etc/slurm/slurm.conf); NULL
  * when gameday knows none (an exec adapter's system). */

@@ -274,6 +274,7 @@ const gd_jobsys_driver gd_jobsys_slurm = {
 	.runs_jobs = slurm_runs_jobs,
 	.timings = gd_slurm_timings,
 	.check_config = gd_slurm_conf_check,
+	.has_partition = gd_slurm_conf_has_partition,
 	.setup = &slurm_setup,
 	.config_path = GD_SLURM_CONF,
 	.config_override = gd_slurm_conf_override,

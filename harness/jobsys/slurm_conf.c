@@ -683,6 +683,23 @@ const char *gd_slurm_conf_get(const gd_slurm_conf *conf, const char *key)
 	return v;
 }
 
+int gd_slurm_conf_has_partition(const gd_cluster *c, const char *name)
+{
+	_cleanup_(gd_slurm_conf_freep) gd_slurm_conf *conf =
+		gd_slurm_conf_of(c);
+	int found = -1;
+	for (size_t i = 0; conf && i < conf->nlines; i++) {
+		const gd_slurm_conf_line *l = &conf->lines[i];
+		if (strcasecmp(l->p[0].key, "PartitionName") ||
+		    !strcasecmp(l->p[0].value, "DEFAULT"))
+			continue;
+		if (strcmp(l->p[0].value, name) == 0)
+			return 1;
+		found = 0;
+	}
+	return found;
+}
+
 gd_slurm_conf *gd_slurm_conf_of(const gd_cluster *c)
 {
 	if (!c->conf_text)

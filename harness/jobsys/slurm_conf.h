@@ -49,6 +49,10 @@ gd_slurm_conf *gd_slurm_conf_of(const gd_cluster *c);
  * partition naming no staging worker); how many. */
 size_t gd_slurm_conf_check(const gd_cluster *c, gd_diags *d);
 
+/* Whether c's team file has a PartitionName=name line: 1, 0, or -1 when
+ * it has no partition (or no file). */
+int gd_slurm_conf_has_partition(const gd_cluster *c, const char *name);
+
 /* The value the team gives key outside partitions (the last, as Slurm
  * keeps), or NULL. */
 const char *gd_slurm_conf_get(const gd_slurm_conf *conf, const char *key);

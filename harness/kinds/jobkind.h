@@ -1,5 +1,6 @@
 /* What a job kind is: one row of the job kinds table, each in its own
- * file (run/job_document.c, run/job_command.c).
+ * file (run/job_document.c, run/job_command.c,
+ * run/job_trace.c).
  *
  * A workload group's "kind" picks the row; the scenario parser asks it
  * for the group's own keys, and the runner asks it (through ops, the
@@ -16,11 +17,24 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct gd_reader;
 struct gd_scenario;
 struct gd_job_group;
 struct gd_job_ops;
+struct gd_strbuf;
+
+/* One job of a group whose jobs each have their own times (a replayed
+ * trace's): what the planner would otherwise draw from the group. */
+typedef struct gd_kind_job {
+	const char *id;	   /* gameday's id for it */
+	gd_ms submit;	   /* from the scenario's start */
+	gd_ms runtime;	   /* the work it does */
+	gd_ms deadline;	   /* after its submission */
+	gd_ms expected_lo; /* its expected duration */
+	gd_ms expected_hi;
+} gd_kind_job;
 
 typedef struct gd_job_kind {
 	const char *name;
@@ -40,6 +54,17 @@ typedef struct gd_job_kind {
 	/* The time limit g's jobs ask the job system for, in scenario
 	 * time, for the fidelity check; NULL or 0: none. */
 	gd_ms (*time_limit)(const struct gd_job_group *g);
+	/* Non-NULL when each job has its own times: job k of g (k <
+	 * g->jobs).  The group's "deadline" and "expected" are then read
+	 * by parse, in the kind's own shape, and g's deadline and expected
+	 * fields hold the tightest of its jobs' (for the fidelity check). */
+	void (*job)(const struct gd_job_group *g, unsigned k, gd_kind_job *out);
+	/* The plan's words for such a group, in place of its deadline and
+	 * expected range (the group's line), the lines under it, and the
+	 * same as members of its JSON object; NULL: none. */
+	void (*plan_words)(const struct gd_job_group *g, struct gd_strbuf *b);
+	void (*plan_text)(const struct gd_job_group *g, FILE *out);
+	void (*plan_json)(const struct gd_job_group *g, json_t *obj);
 	const struct gd_job_ops *ops;
 } gd_job_kind;
 

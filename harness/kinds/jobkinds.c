@@ -5,11 +5,13 @@
 #include <string.h>
 
 /* Each defined in its kind's file under run/. */
-extern const gd_job_kind gd_job_kind_document, gd_job_kind_command;
+extern const gd_job_kind gd_job_kind_document, gd_job_kind_command,
+	gd_job_kind_trace;
 
 const gd_job_kind *const gd_job_kinds[] = {
 	&gd_job_kind_document,
 	&gd_job_kind_command,
+	&gd_job_kind_trace,
 };
 const size_t gd_njob_kinds = sizeof(gd_job_kinds) / sizeof(gd_job_kinds[0]);
 

@@ -323,6 +323,47 @@ static void check_time_limit(struct sink *k, const gd_plan *p,
 			     GD_FIDELITY_TIME_LIMIT, shortest, scale);
 }
 
+size_t gd_fidelity_peak_submissions(const gd_plan *p, gd_ms window_ms)
+{
+	size_t most = 0, first = 0;
+	for (size_t k = 0; k < p->njobs; k++) {
+		while (p->jobs[k].submit - p->jobs[first].submit >= window_ms)
+			first++;
+		if (k - first + 1 > most)
+			most = k - first + 1;
+	}
+	return most;
+}
+
+static const gd_timing submit_path = {
+	.name = "gameday's submission path",
+	.effect = "jobs are submitted at their offsets",
+	.kind = GD_TIMING_START,
+	.production = 1000,
+	.real = 1000,
+};
+
+/* The most jobs the plan submits within a second of real time against
+ * what gameday's submission path takes in one, by the margin: past it
+ * jobs are submitted late, after what production submitted after them
+ * (a trace's burst) or after the fault they should have met. */
+static void check_submit(struct sink *k, const gd_plan *p, double scale)
+{
+	gd_ms window = (gd_ms)(1000.0 * scale);
+	size_t most = gd_fidelity_peak_submissions(p, window);
+	if ((double)most * GD_FIDELITY_MARGIN <= GD_SUBMIT_PER_S)
+		return;
+	gd_fidelity_issue is = {.about = GD_FIDELITY_SUBMIT,
+				.span = window,
+				.timing = submit_path,
+				.jobs = most};
+	if (k->only && !same_check(k->only, &is))
+		return;
+	if (k->n < k->max)
+		k->out[k->n] = is;
+	k->n++;
+}
+
 /* A team's setting that nothing of the plan meets (KillWait, a
  * partition's MaxTime) is kept only when Slurm can be given its value /
  * scale within the margin: Slurm takes it in whole seconds or minutes, at
@@ -514,6 +555,7 @@ static size_t collect(const gd_plan *p, double scale, gd_fidelity_issue *out,
 	check_start(&k, p, t, nt, scale);
 	check_time_limit(&k, p, t, nt, scale);
 	check_settings(&k, t, nt, scale);
+	check_submit(&k, p, scale);
 	check_pause(&k, p, &job_retry, STALLS_IO, scale);
 	check_pause(&k, p, &clock_reread, MOVES_CLOCK, scale);
 	return k.n;
@@ -646,6 +688,15 @@ void gd_fidelity_explain(const gd_plan *p, const gd_fidelity_issue *i,
 		scaled[GD_DURATION_BUFSZ], real[GD_DURATION_BUFSZ];
 	const gd_timing *t = &i->timing;
 	bool clock = t->kind == GD_TIMING_CLOCK;
+	if (i->about == GD_FIDELITY_SUBMIT) {
+		gd_duration_format(i->span, span, sizeof(span));
+		snprintf(
+			buf, size,
+			"the workload submits %zu jobs within %s of scenario time, a second of real time at scale %g; %s takes %d a second on this machine, %.0f by the margin, so jobs would be submitted late; holds up to scale %g",
+			i->jobs, span, scale, t->name, GD_SUBMIT_PER_S,
+			GD_SUBMIT_PER_S / GD_FIDELITY_MARGIN, i->max_scale);
+		return;
+	}
 	if (i->about == GD_FIDELITY_SETTING) {
 		gd_duration_format(t->production, prod, sizeof(prod));
 		gd_duration_format((gd_ms)((double)t->real * scale), scaled,

@@ -16,9 +16,10 @@
  * tightest deadline's slack; starting a job must stay short of the
  * shortest job, gd-job's pause between tries of a failed write short of
  * every skew, and libfaketime's reread of a clock offset short of every
- * clock step.  What the longer waits add to the durations expectations
- * measure changes no comparison: it is stated (gd_fidelity_bias).  Pure:
- * no cluster is needed to tell. */
+ * clock step; and the most jobs submitted within a second of real time
+ * must fit gameday's submission path (GD_SUBMIT_PER_S).  What the longer waits
+ * add to the durations expectations measure changes no comparison: it is stated
+ * (gd_fidelity_bias).  Pure: no cluster is needed to tell. */
 #ifndef GD_PLAN_FIDELITY_H
 #define GD_PLAN_FIDELITY_H
 
@@ -45,6 +46,13 @@
  * (FAKETIME_CACHE_DURATION, set by fakes/gd-init.c), real time too. */
 #define GD_FAKETIME_REREAD_MS 1000
 
+/* How many jobs a second of real time gameday's own submission path
+ * takes (one sbatch after another in the controller node, each waiting
+ * for slurmctld's answer): measured on this machine by
+ * tests/bench/submit_rate.sh, docs/fidelity.md.  A workload that asks
+ * more, at a scale, is submitted late, off its offsets. */
+#define GD_SUBMIT_PER_S 100 /* 109.5 measured, rounded down */
+
 /* What an issue measures a timing against. */
 enum gd_fidelity_about {
 	GD_FIDELITY_FAULT,	/* a fault's span, or its clock offset */
@@ -53,6 +61,7 @@ enum gd_fidelity_about {
 	GD_FIDELITY_START,	/* the shortest job */
 	GD_FIDELITY_SETTING,	/* a team's setting, against itself / scale */
 	GD_FIDELITY_TIME_LIMIT, /* the shortest time limit a job asks for */
+	GD_FIDELITY_SUBMIT,	/* the most jobs submitted in a real second */
 };
 
 typedef struct gd_fidelity_issue {
@@ -63,7 +72,12 @@ typedef struct gd_fidelity_issue {
 	gd_timing timing; /* as configured at the scale checked */
 	bool longer;	  /* in production the span is longer than the timing */
 	double max_scale; /* the largest scale at which this one holds */
+	size_t jobs;	  /* SUBMIT: the most jobs within span */
 } gd_fidelity_issue;
+
+/* The most of p's jobs submitted within any window_ms of scenario time
+ * (a sliding window from each submission). */
+size_t gd_fidelity_peak_submissions(const gd_plan *p, gd_ms window_ms);
 
 /* Which side of a credential lifetime of ttl munge puts two clocks offset
  * apart (either sign): -1 accepted for sure, 1 rejected for sure, 0 when

@@ -478,6 +478,39 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* Job k of a group whose kind gives each job its own times. */
+static void own_job(const gd_job_group *jg, unsigned k, gd_plan_job *j)
+{
+	gd_kind_job kj;
+	jg->kind->job(jg, k, &kj);
+	j->id = kj.id;
+	j->submit = jg->submit_at + kj.submit;
+	j->runtime = kj.runtime;
+	j->deadline = j->submit + kj.deadline;
+	j->expected_lo = kj.expected_lo;
+	j->expected_hi = kj.expected_hi;
+}
+
+/* Job k of a group whose jobs share its pattern: its work drawn from
+ * the group's range. */
+static void drawn_job(planner *p, const gd_job_group *jg, unsigned k, int width,
+		      gd_prng *r, gd_plan_job *j)
+{
+	j->id = gd_arena_printf(p->a, "%s-%0*u", jg->name, width, k + 1);
+	j->submit = jg->submit_at;
+	if (jg->submit_over)
+		j->submit += jg->submit_over * (gd_ms)k / (gd_ms)jg->jobs;
+	else if (jg->submit_every)
+		j->submit += jg->submit_every * (gd_ms)k;
+	/* Whole seconds: plans are read by people. */
+	gd_ms lo = (jg->runtime_lo + 999) / 1000;
+	gd_ms hi = jg->runtime_hi / 1000;
+	j->runtime = (hi > lo ? gd_prng_range(r, lo, hi) : lo) * 1000;
+	j->deadline = j->submit + jg->deadline;
+	j->expected_lo = jg->expected_lo;
+	j->expected_hi = jg->expected_hi;
+}
+
 static void jobs(planner *p)
 {
 	const gd_scenario *s = p->s;
@@ -497,22 +530,11 @@ static void jobs(planner *p)
 		gd_ms last = 0;
 		for (unsigned k = 0; k < jg->jobs; k++) {
 			gd_plan_job *j = &pl->jobs[pl->njobs++];
-			j->id = gd_arena_printf(p->a, "%s-%0*u", jg->name,
-						width, k + 1);
 			j->group = g;
-			j->submit = jg->submit_at;
-			if (jg->submit_over)
-				j->submit += jg->submit_over * (gd_ms)k /
-					     (gd_ms)jg->jobs;
-			else if (jg->submit_every)
-				j->submit += jg->submit_every * (gd_ms)k;
-			/* Whole seconds: plans are read by people. */
-			gd_ms lo = (jg->runtime_lo + 999) / 1000;
-			gd_ms hi = jg->runtime_hi / 1000;
-			j->runtime =
-				(hi > lo ? gd_prng_range(&r, lo, hi) : lo) *
-				1000;
-			j->deadline = j->submit + jg->deadline;
+			if (jg->kind->job)
+				own_job(jg, k, j);
+			else
+				drawn_job(p, jg, k, width, &r, j);
 			if (j->submit > last)
 				last = j->submit;
 		}

@@ -44,6 +44,7 @@ typedef struct gd_plan_job {
 	gd_ms submit;
 	gd_ms runtime; /* the work the job does, drawn from the group's range */
 	gd_ms deadline; /* absolute: submit + the group's hard deadline */
+	gd_ms expected_lo, expected_hi; /* its expected duration */
 } gd_plan_job;
 
 enum gd_seed_source { GD_SEED_COMMAND_LINE, GD_SEED_SCENARIO, GD_SEED_RANDOM };

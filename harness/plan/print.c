@@ -146,6 +146,43 @@ static void print_fidelity(const gd_plan *p, FILE *out)
 	gd_fidelity_print_bias(p, out);
 }
 
+/* Each job group on a line; a kind whose jobs have their own times says
+ * them in its words, on lines of its own below. */
+static void print_groups(const gd_plan *p, FILE *out)
+{
+	const gd_scenario *s = p->scenario;
+	char x[GD_DURATION_BUFSZ], y[GD_DURATION_BUFSZ];
+	fprintf(out, "workload    %zu jobs\n", p->njobs);
+	for (size_t g = 0; g < s->ngroups; g++) {
+		const gd_job_group *jg = &s->groups[g];
+		gd_ms first = -1, last = 0;
+		for (size_t k = 0; k < p->njobs; k++) {
+			if (p->jobs[k].group != g)
+				continue;
+			if (first < 0)
+				first = p->jobs[k].submit;
+			if (p->jobs[k].submit > last)
+				last = p->jobs[k].submit;
+		}
+		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
+		if (jg->kind->plan_words) {
+			jg->kind->plan_words(jg, &b);
+			fprintf(out,
+				"  %-10s %u %s jobs, submitted %s..%s as recorded, %s\n",
+				jg->name, jg->jobs, jg->kind->name,
+				dur(first, x), dur(last, y),
+				b.buf ? b.buf : "");
+			jg->kind->plan_text(jg, out);
+			continue;
+		}
+		submit_text(&b, jg, last);
+		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
+			jg->jobs, jg->kind->name, b.buf, dur(jg->deadline, x));
+		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
+			dur(jg->expected_hi, y));
+	}
+}
+
 void gd_plan_print_text(const gd_plan *p, FILE *out)
 {
 	const gd_scenario *s = p->scenario;
@@ -188,20 +225,7 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		fputc('\n', out);
 	}
 
-	fprintf(out, "workload    %zu jobs\n", p->njobs);
-	for (size_t g = 0; g < s->ngroups; g++) {
-		const gd_job_group *jg = &s->groups[g];
-		gd_ms last = 0;
-		for (size_t k = 0; k < p->njobs; k++)
-			if (p->jobs[k].group == g && p->jobs[k].submit > last)
-				last = p->jobs[k].submit;
-		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
-		submit_text(&b, jg, last);
-		fprintf(out, "  %-10s %u %s jobs, %s, deadline %s,", jg->name,
-			jg->jobs, jg->kind->name, b.buf, dur(jg->deadline, x));
-		fprintf(out, " expected %s..%s\n", dur(jg->expected_lo, x),
-			dur(jg->expected_hi, y));
-	}
+	print_groups(p, out);
 
 	/* The table: widths from the widest cell of each column. */
 	size_t n = p->nentries;
@@ -360,11 +384,23 @@ json_t *gd_plan_to_json(const gd_plan *p)
 		gd_plan_json_duration(o, "submit", j->submit);
 		gd_plan_json_duration(o, "runtime", j->runtime);
 		gd_plan_json_duration(o, "deadline", j->deadline);
-		gd_plan_json_duration(o, "expected_min", g->expected_lo);
-		gd_plan_json_duration(o, "expected_max", g->expected_hi);
+		gd_plan_json_duration(o, "expected_min", j->expected_lo);
+		gd_plan_json_duration(o, "expected_max", j->expected_hi);
 		json_array_append_new(jobs, o);
 	}
 	json_object_set_new(root, "jobs", jobs);
+	json_t *own = json_array();
+	for (size_t g = 0; g < s->ngroups; g++) {
+		if (!s->groups[g].kind->plan_json)
+			continue;
+		json_t *o = json_pack("{s:s}", "group", s->groups[g].name);
+		s->groups[g].kind->plan_json(&s->groups[g], o);
+		json_array_append_new(own, o);
+	}
+	if (json_array_size(own))
+		json_object_set_new(root, "groups", own);
+	else
+		json_decref(own);
 
 	json_t *steps = json_array();
 	for (size_t i = 0; i < p->nentries; i++) {

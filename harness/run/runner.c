@@ -416,8 +416,8 @@ static void run_started(const gd_plan *p, const gd_cluster_state *st,
 				   "group", g->name, "submit_ms",
 				   (json_int_t)j->submit, "deadline_ms",
 				   (json_int_t)j->deadline, "expected_lo_ms",
-				   (json_int_t)g->expected_lo, "expected_hi_ms",
-				   (json_int_t)g->expected_hi));
+				   (json_int_t)j->expected_lo, "expected_hi_ms",
+				   (json_int_t)j->expected_hi));
 	}
 }
 

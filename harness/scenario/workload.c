@@ -85,7 +85,8 @@ static void parse_kind(gd_reader *r, json_t *v, gd_job_group *g)
 static void parse_jobs(gd_reader *r, json_t *v, gd_job_group *g)
 {
 	const char *instead = g->kind->jobs_instead;
-	bool other = instead && json_object_get(v, instead);
+	/* a kind whose jobs have their own times always counts them */
+	bool other = instead && (g->kind->job || json_object_get(v, instead));
 	if (other && json_object_get(v, "jobs")) {
 		rd_error_at(r, "jobs",
 			    "\"%s\" says how many jobs there are: leave "
@@ -112,6 +113,10 @@ static void parse_group(gd_reader *r, json_t *v, gd_job_group *g,
 	parse_jobs(r, v, g);
 	parse_kind(r, v, g);
 	RD_SECTION(parse_submit, r, v, "submit", false, g);
+	if (g->kind->job) {
+		g->kind->parse(r, v, s, g);
+		return;
+	}
 	bool deadline = RD_FIELD(rd_as_positive_duration, r, v, "deadline",
 				 true, &g->deadline);
 	bool expected = RD_FIELD(rd_as_range, r, v, "expected", true,

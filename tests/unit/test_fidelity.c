@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Slurm's production timings against their floors (jobsys/slurm.c): a
  * worker is declared DOWN after SlurmdTimeout (300 s; 5 s real at least),
@@ -470,6 +471,91 @@ static void a_time_limit_must_stay_minutes_long(void **state)
 	gd_scenario_free(s);
 }
 
+/* Whether v[0..n) holds an issue about what. */
+static bool has_issue(const gd_fidelity_issue *v, size_t n,
+		      enum gd_fidelity_about what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].about == what)
+			return true;
+	return false;
+}
+
+/* One job a second: at scale k a real second holds k submissions, which
+ * gameday's submission path must take by the margin. */
+static void submissions_must_fit_the_submission_path(void **state)
+{
+	(void)state;
+	gd_scenario *s = scenario_from(
+		"24h",
+		"{\"jobs\": 600, \"submit\": {\"every\": \"1s\"}, "
+		"\"deadline\": \"24h\", \"expected\": \"20m..40m\"}",
+		"[]");
+	assert_non_null(s);
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	gd_diags_clear(&d);
+	assert_non_null(p);
+	assert_int_equal(gd_fidelity_peak_submissions(p, 1000), 1);
+	assert_int_equal(gd_fidelity_peak_submissions(p, 999), 1);
+	assert_int_equal(gd_fidelity_peak_submissions(p, 60000), 60);
+	double fits = (double)(long)(GD_SUBMIT_PER_S / GD_FIDELITY_MARGIN);
+	assert_true(fits >= 1);
+	assert_true(gd_fidelity_max_scale(p) == fits);
+	gd_fidelity_issue v[4];
+	assert_int_equal(gd_fidelity_check(p, fits, v, 4), 0);
+	assert_int_equal(gd_fidelity_check(p, fits + 1, v, 4), 1);
+	assert_int_equal(v[0].about, GD_FIDELITY_SUBMIT);
+	assert_int_equal(v[0].jobs, (size_t)fits + 1);
+	assert_int_equal(v[0].span, (gd_ms)(fits + 1) * 1000);
+	assert_true(v[0].max_scale == fits);
+	char buf[1024];
+	gd_fidelity_explain(p, &v[0], fits + 1, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "gameday's submission path takes"));
+	gd_scenario_free(s);
+}
+
+/* A trace whose one second holds more jobs than the submission path
+ * takes, by the margin, cannot be replayed faithfully at any scale: the
+ * plan says so at scale 1 already. */
+static void a_burst_past_the_path_is_unfaithful_at_every_scale(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/gd-test-burst.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	assert_non_null(f);
+	size_t n = (size_t)(GD_SUBMIT_PER_S / GD_FIDELITY_MARGIN) + 1;
+	fprintf(f, "JobID|Submit|Start|End|Elapsed|NCPUS|Partition|State|"
+		   "Timelimit\n");
+	for (size_t k = 0; k < n; k++)
+		fprintf(f,
+			"%zu|2026-11-20T08:00:00|2026-11-20T08:00:00|"
+			"2026-11-20T08:30:00|00:30:00|1|docs|COMPLETED|"
+			"01:00:00\n",
+			k + 1);
+	fclose(f);
+	char wl[512];
+	snprintf(wl, sizeof(wl),
+		 "{\"kind\": \"trace\", \"trace\": \"%s\", \"deadline\": "
+		 "\"3h\", \"expected\": {\"elapsed_plus\": \"10m\"}}",
+		 path);
+	gd_scenario *s = scenario_from("24h", wl, "[]");
+	unlink(path);
+	assert_non_null(s);
+	assert_int_equal(s->groups[0].jobs, n);
+	gd_diags d = {0};
+	gd_plan *p = gd_plan_build(s, 1, GD_SEED_COMMAND_LINE, &d);
+	gd_diags_clear(&d);
+	assert_non_null(p);
+	gd_fidelity_issue v[8];
+	size_t got = gd_fidelity_check(p, 1, v, 8);
+	assert_true(has_issue(v, got, GD_FIDELITY_SUBMIT));
+	assert_true(gd_fidelity_max_scale(p) == 1);
+	gd_scenario_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +584,9 @@ int main(void)
 		cmocka_unit_test(
 			starting_a_job_must_stay_short_of_the_shortest_job),
 		cmocka_unit_test(a_time_limit_must_stay_minutes_long),
+		cmocka_unit_test(submissions_must_fit_the_submission_path),
+		cmocka_unit_test(
+			a_burst_past_the_path_is_unfaithful_at_every_scale),
 	};
 	return cmocka_run_group_tests_name("fidelity", tests, NULL, NULL);
 }

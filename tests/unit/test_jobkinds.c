@@ -29,6 +29,14 @@ static void every_row_is_complete(void **state)
 		assert_non_null(k->ops->command);
 		assert_non_null(k->ops->judge);
 		assert_non_null(k->ops->free_state);
+		/* a kind whose jobs have their own times counts them and
+		 * says them in the plan */
+		if (k->job) {
+			assert_non_null(k->jobs_instead);
+			assert_non_null(k->plan_words);
+			assert_non_null(k->plan_text);
+			assert_non_null(k->plan_json);
+		}
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(gd_job_kinds[j]->name, k->name);
 		for (size_t j = 0; j < k->nkeys; j++)
