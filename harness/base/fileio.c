@@ -167,6 +167,23 @@ int gd_mkdir_p(const char *path, mode_t mode, gd_error **err)
 	return 0;
 }
 
+/* All of in into out; *bytes adds what went.  0, or -1 with errno. */
+static int pump(int in, int out, size_t *bytes)
+{
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0)
+				return -1;
+			off += w;
+		}
+		*bytes += (size_t)n;
+	}
+	return n < 0 ? -1 : 0;
+}
+
 struct copy {
 	uid_t uid;
 	gid_t gid;
@@ -185,20 +202,9 @@ static int copy_bytes(const char *from, const char *to, mode_t mode,
 		open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (out < 0)
 		return gd_error_make(err, errno, "cannot create \"%s\"", to);
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0)
-				return gd_error_make(err, errno,
-						     "cannot write \"%s\"", to);
-			off += w;
-		}
-		cp->bytes += (size_t)n;
-	}
-	if (n < 0)
-		return gd_error_make(err, errno, "cannot read \"%s\"", from);
+	if (pump(in, out, &cp->bytes) < 0)
+		return gd_error_make(err, errno, "cannot copy \"%s\" to \"%s\"",
+				     from, to);
 	/* Owner before mode: chown clears set-id bits. */
 	if (fchown(out, cp->uid, cp->gid) < 0 || fchmod(out, mode) < 0)
 		return gd_error_make(err, errno,
@@ -313,11 +319,9 @@ int gd_open_beneath(const char *root, const char *rel, int flags)
 					: flags | O_RDONLY | O_NOFOLLOW |
 						  O_NONBLOCK | O_CLOEXEC);
 		close(dfd);
-		if (!slash) {
-			dfd = next;
-			break;
-		}
 		dfd = next;
+		if (!slash)
+			break;
 		p = slash + 1;
 	}
 	struct stat st;
@@ -358,14 +362,6 @@ int gd_copy_beneath(const char *root, const char *rel, const char *to,
 		open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (out < 0)
 		return -1;
-	char buf[65536];
-	ssize_t n;
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0)
-				return -1;
-			off += w;
-		}
-	return n < 0 ? -1 : 0;
+	size_t bytes = 0;
+	return pump(in, out, &bytes);
 }

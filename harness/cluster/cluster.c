@@ -402,7 +402,7 @@ int gd_ns_up(const gd_cluster *c, const char *libexec, const gd_node_hook *hook,
 		r = gd_cluster_save(u.st, err);
 	for (size_t i = 0; r == 0 && i < u.st->nnodes; i++)
 		r = gd_provision_wait(c, i, &u.st->nodes[i],
-				      GD_PROVISION_TIMEOUT_MS, err);
+				      GD_PROVISION_TIMEOUT_MS, NULL, err);
 	if (r < 0) {
 		up_undo(&u, err);
 		return r;

@@ -7,6 +7,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/passwd.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -140,18 +141,8 @@ static void items_free(struct items *it)
 static const char *name_of(const char *text, unsigned id, char *buf,
 			   size_t size)
 {
-	for (const char *l = text; l && *l;) {
-		const char *colon = strchr(l, ':');
-		const char *f = colon ? strchr(colon + 1, ':') : NULL;
-		unsigned v;
-		if (f && sscanf(f + 1, "%u", &v) == 1 && v == id) {
-			snprintf(buf, size, "%.*s", (int)(colon - l), l);
-			return buf;
-		}
-		l = strchr(l, '\n');
-		l = l ? l + 1 : NULL;
-	}
-	snprintf(buf, size, "%u", id);
+	if (!gd_passwd_name_of(text, id, buf, size))
+		snprintf(buf, size, "%u", id);
 	return buf;
 }
 
@@ -289,33 +280,6 @@ static size_t compare_items(const struct items *was, const struct side *ws,
 	return lines;
 }
 
-/* An account's line: its name, then (after the password field) its
- * ids: a user's uid and gid, a group's gid. */
-static bool account(const char *line, char *name, size_t size, unsigned id[2])
-{
-	const char *colon = strchr(line, ':');
-	const char *nl = strchr(line, '\n');
-	if (!colon || (nl && colon > nl))
-		return false;
-	snprintf(name, size, "%.*s", (int)(colon - line), line);
-	const char *f = strchr(colon + 1, ':');
-	id[0] = id[1] = 0;
-	return f && sscanf(f + 1, "%u:%u", &id[0], &id[1]) >= 1;
-}
-
-/* The line of account name in text, or NULL. */
-static const char *find_account(const char *text, const char *name)
-{
-	size_t len = strlen(name);
-	for (const char *l = text; l && *l;) {
-		if (!strncmp(l, name, len) && l[len] == ':')
-			return l;
-		l = strchr(l, '\n');
-		l = l ? l + 1 : NULL;
-	}
-	return NULL;
-}
-
 /* Each account by name (user: uid and gid; group: gid), compared: pass
  * 0 walks the kept text (changed or gone), pass 1 the renewed (new). */
 static size_t compare_accounts(const char *was, const char *now, bool users,
@@ -325,21 +289,23 @@ static size_t compare_accounts(const char *was, const char *now, bool users,
 	size_t lines = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		const char *from = pass ? now : was, *other = pass ? was : now;
-		for (const char *l = from; l && *l;) {
+		for (const char *l = from && *from ? from : NULL; l;
+		     l = gd_passwd_next(l)) {
 			char name[64] = "", oname[64];
 			unsigned id[2], oid[2];
 			const char *o = NULL;
-			if (account(l, name, sizeof(name), id))
-				o = find_account(other, name);
+			if (gd_passwd_parse(l, name, sizeof(name), id))
+				o = gd_passwd_line(other, name);
 			if (*name && !o) {
 				gd_strbuf_addf(out, "%s %s: %s (%s %u)\n", what,
 					       name, pass ? "new" : "gone",
 					       users ? "uid" : "gid", id[0]);
 				lines++;
 			}
-			for (int k = 0; o && !pass && k < (users ? 2 : 1);
-			     k++) {
-				account(o, oname, sizeof(oname), oid);
+			if (!o || pass)
+				continue;
+			gd_passwd_parse(o, oname, sizeof(oname), oid);
+			for (int k = 0; k < (users ? 2 : 1); k++) {
 				if (id[k] == oid[k])
 					continue;
 				gd_strbuf_addf(out, "%s %s: %s %u (was %u)\n",
@@ -348,8 +314,6 @@ static size_t compare_accounts(const char *was, const char *now, bool users,
 					       oid[k], id[k]);
 				lines++;
 			}
-			l = strchr(l, '\n');
-			l = l ? l + 1 : NULL;
 		}
 	}
 	return lines;

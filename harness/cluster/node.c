@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/passwd.h"
 #include "base/strbuf.h"
 #include "cluster/provision.h"
 #include "host/ledger.h"
@@ -86,14 +87,14 @@ static char *host_file_plus(const char *host_path, const char *extra)
 static const char *account_clash(const char *text, const char *name,
 				 unsigned id, char *who, size_t size)
 {
-	for (const char *l = text; l && *l; l = strchr(l, '\n'), l += !!l) {
+	for (const char *l = text && *text ? text : NULL; l;
+	     l = gd_passwd_next(l)) {
 		char n[64];
-		unsigned lid;
-		if (sscanf(l, "%63[^:]:%*[^:]:%u:", n, &lid) != 2 &&
-		    sscanf(l, "%63[^:]::%u:", n, &lid) != 2)
+		unsigned ids[2];
+		if (!gd_passwd_parse(l, n, sizeof(n), ids))
 			continue;
-		if (strcmp(n, name) == 0 || lid == id) {
-			snprintf(who, size, "%s (%u)", n, lid);
+		if (strcmp(n, name) == 0 || ids[0] == id) {
+			snprintf(who, size, "%s (%u)", n, ids[0]);
 			return who;
 		}
 	}

@@ -2,6 +2,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/passwd.h"
 #include "base/strbuf.h"
 #include "cluster/cluster.h"
 
@@ -57,30 +58,25 @@ void gd_provision_block(const gd_cluster *c, size_t index,
 	fprintf(out, "end\n");
 }
 
-/* Field number field (2: a passwd's uid or a group's gid, 3: a passwd's
- * gid) of name's line in a passwd or group text, as the node itself
- * resolves it; a number stands for itself. */
-static bool lookup_id(const char *text, const char *name, int field,
-		      unsigned *id)
+/* Number k (0: a passwd's uid or a group's gid, 1: a passwd's gid) of
+ * name's account in a passwd or group text, as the node itself resolves
+ * it; a number stands for itself (as a uid or gid, not for the gid of a
+ * user). */
+static bool lookup_id(const char *text, const char *name, int k, unsigned *id)
 {
 	char *end;
 	unsigned long v = strtoul(name, &end, 10);
 	if (*name && !*end && v < 0xffffffffUL) {
 		*id = (unsigned)v;
-		return field != 3;
+		return k == 0;
 	}
-	size_t len = strlen(name);
-	for (const char *l = text; l && *l;) {
-		if (strncmp(l, name, len) == 0 && l[len] == ':') {
-			const char *f = l + len;
-			for (int k = 1; k < field && f; k++)
-				f = strchr(f + 1, ':');
-			return f && sscanf(f + 1, "%u", id) == 1;
-		}
-		l = strchr(l, '\n');
-		l = l ? l + 1 : NULL;
-	}
-	return false;
+	const char *line = gd_passwd_line(text, name);
+	char found[64];
+	unsigned ids[2];
+	if (!line || gd_passwd_parse(line, found, sizeof(found), ids) <= k)
+		return false;
+	*id = ids[k];
+	return true;
 }
 
 static int copy_role_file(const gd_role_file *f, const char *dir,
@@ -94,18 +90,18 @@ static int copy_role_file(const gd_role_file *f, const char *dir,
 			"%s: \"%s\" is not in a node's own files (its layers over /etc, /opt, /usr/local, /home, /root and /var, or /srv): the rest is the host's, read-only in nodes",
 			f->path, f->to);
 	unsigned uid = 0, gid = 0;
-	if (f->owner && !lookup_id(passwd, f->owner, 2, &uid))
+	if (f->owner && !lookup_id(passwd, f->owner, 0, &uid))
 		return gd_error_set(
 			err, ENOENT,
 			"%s.owner: no user \"%s\" in the node's /etc/passwd",
 			f->path, f->owner);
-	if (f->group && !lookup_id(group, f->group, 2, &gid))
+	if (f->group && !lookup_id(group, f->group, 0, &gid))
 		return gd_error_set(
 			err, ENOENT,
 			"%s.owner: no group \"%s\" in the node's /etc/group",
 			f->path, f->group);
 	/* "user" alone: the user's own group, or its number again */
-	if (f->owner && !f->group && !lookup_id(passwd, f->owner, 3, &gid))
+	if (f->owner && !f->group && !lookup_id(passwd, f->owner, 1, &gid))
 		gid = uid;
 	char to[PATH_MAX];
 	gd_pathf(to, sizeof(to), "%s/%s%s", dir, sub, f->to + at_len);
@@ -133,6 +129,20 @@ int gd_provision_files(const gd_cluster *c, size_t index, const char *dir,
 	script_path(argv, script != NULL, path, sizeof(path));
 	gd_pathf(to, sizeof(to), "%s%s", dir, path);
 	return gd_copy_tree(argv->v[0], to, 0, 0, 0755, NULL, err);
+}
+
+/* What a script that failed did: its name, where the scenario names it
+ * (the role's), its status, the boot. */
+static void failure_text(const gd_cluster *c, size_t index, const gd_node_rt *n,
+			 int status, gd_strbuf *out)
+{
+	const gd_strv *argv = script_of(c, index, n->renewed);
+	gd_strbuf_addf(
+		out,
+		"its provisioning script (%s%s%s) exited with status %d at boot %u",
+		argv->v[0], n->renewed ? "" : ", ",
+		n->renewed ? "" : c->roles[c->nodes[index].role].provision_path,
+		status, n->provisioned_boot);
 }
 
 /* The last lines of a node's provisioning output, indented. */
@@ -185,11 +195,12 @@ static long since_ms(const struct timespec *t0)
 }
 
 int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
-		      int timeout_ms, gd_error **err)
+		      int timeout_ms, int *ended, gd_error **err)
 {
+	if (ended)
+		*ended = -1;
 	if (!gd_provision_has(c, index, n))
 		return 0;
-	const gd_role *role = &c->roles[c->nodes[index].role];
 	const gd_strv *argv = script_of(c, index, n->renewed);
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -219,15 +230,32 @@ int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
 		nanosleep(&pause, NULL);
 	}
 	n->provisioned_boot = boot;
+	if (ended)
+		*ended = status;
 	if (status == 0)
 		return 0;
 	_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
+	failure_text(c, index, n, status, &why);
 	output_tail(n, boot, &why);
-	return gd_error_set(
-		err, EIO,
-		"node %s: its provisioning script (%s%s%s) exited with status %d at boot %u%s",
-		n->name, argv->v[0], n->renewed ? "" : ", ",
-		n->renewed ? "" : role->provision_path, status, boot, why.buf);
+	return gd_error_set(err, EIO, "node %s: %s", n->name, why.buf);
+}
+
+void gd_provision_failure(const gd_cluster *c, size_t index,
+			  const gd_node_rt *n, int status, gd_strbuf *out)
+{
+	failure_text(c, index, n, status, out);
+	char path[64];
+	snprintf(path, sizeof(path), "/var/log/gameday/provision/%u.log",
+		 n->provisioned_boot);
+	_cleanup_error_ gd_error *e = NULL;
+	_cleanup_free_ char *text = gd_node_read(n, path, &e);
+	size_t len = text ? strlen(text) : 0;
+	while (len && text[len - 1] == '\n')
+		text[--len] = '\0';
+	const char *last = len ? strrchr(text, '\n') : NULL;
+	if (len)
+		gd_strbuf_addf(out, "; it last said: %s",
+			       last ? last + 1 : text);
 }
 
 /* ---- a node renewed by a changed return, and what that changed ---- */

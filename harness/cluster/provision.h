@@ -63,11 +63,15 @@ size_t gd_provision_changes(const gd_node_rt *n, gd_strbuf *out);
 #define GD_PROVISION_TIMEOUT_MS (10 * 60 * 1000)
 
 /* Waits (up to timeout_ms of real time) until node index (n), when its
- * role provisions it, has provisioned at a boot later than the last one
- * seen (n->provisioned_boot, then updated); a script that failed, or did
- * not end in time, is an error naming the node, the status and the end
- * of its output. */
+ * role provisions it, has provisioned at this boot (n->provisioned_boot
+ * then says which); a script that failed, or did not end in time, is an
+ * error naming the node, the status and the end of its output.  *ended,
+ * when given: the script's exit status, or -1 when it did not end. */
 int gd_provision_wait(const gd_cluster *c, size_t index, gd_node_rt *n,
-		      int timeout_ms, gd_error **err);
+		      int timeout_ms, int *ended, gd_error **err);
+/* A script that ended with status at node n's last boot, in words for a
+ * fault's evidence: which, where named, and the last line it said. */
+void gd_provision_failure(const gd_cluster *c, size_t index,
+			  const gd_node_rt *n, int status, gd_strbuf *out);
 
 #endif

@@ -176,7 +176,8 @@ static int restore_renewed(gd_faults *f, const gd_plan_entry *e, gd_error **err)
 						  false, err);
 		if (r == 0)
 			r = gd_provision_wait(cl, e->nodes.v[k], n,
-					      GD_PROVISION_TIMEOUT_MS, err);
+					      GD_PROVISION_TIMEOUT_MS, NULL,
+					      err);
 		if (r < 0)
 			return r;
 	}

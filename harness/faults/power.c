@@ -4,6 +4,7 @@
  * supervisor keeps in /run/gameday. */
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/strbuf.h"
 #include "cluster/provision.h"
 #include "faults/engine.h"
 #include "plan/claims.h"
@@ -252,25 +253,23 @@ static int provisioned(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		size_t i = e->nodes.v[k];
 		gd_node_rt *n = &f->st->nodes[i];
 		_cleanup_error_ gd_error *pe = NULL;
-		if (!gd_provision_has(&f->plan->scenario->cluster, i, n))
+		const gd_cluster *c = &f->plan->scenario->cluster;
+		int ended;
+		if (!gd_provision_has(c, i, n))
 			continue;
-		if (gd_provision_wait(&f->plan->scenario->cluster, i, n,
-				      GD_PROVISION_TIMEOUT_MS, &pe) == 0) {
+		if (gd_provision_wait(c, i, n, GD_PROVISION_TIMEOUT_MS, &ended,
+				      &pe) == 0) {
 			say(evidence, size, n->name, "provisioned at boot %u",
 			    n->provisioned_boot);
 			continue;
 		}
-		/* "node N: " is said already; the output's last line (what
-		 * went wrong, most often) first, as the evidence is short;
-		 * all of it is in the run folder */
-		char *msg = strchr(pe->msg, ':') ? strchr(pe->msg, ':') + 2
-						 : pe->msg;
-		char *last = strrchr(msg, '|');
-		char *output = strstr(msg, "; its output");
-		if (output)
-			*output = '\0';
-		say(evidence, size, n->name, "NOT provisioned: %s%s%s", msg,
-		    last ? "; it last said:" : "", last ? last + 1 : "");
+		/* the evidence is short: the script's last line (what went
+		 * wrong, most often); all it said is in the run folder */
+		_cleanup_strbuf_ gd_strbuf why = GD_STRBUF_INIT;
+		if (ended > 0)
+			gd_provision_failure(c, i, n, ended, &why);
+		say(evidence, size, n->name, "NOT provisioned: %s",
+		    ended > 0 ? why.buf : pe->msg);
 		missing++;
 	}
 	return missing;
