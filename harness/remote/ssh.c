@@ -286,6 +286,40 @@ static int mux_run(gd_ssh *s, const char *cmd, const void *in, size_t inlen,
 	return 0;
 }
 
+/* What the master has said on its stderr (its log file), tidied. */
+static void master_words(const gd_ssh *s, gd_strbuf *msg)
+{
+	char buf[4096];
+	ssize_t n =
+		s->log_fd >= 0 ? pread(s->log_fd, buf, sizeof(buf) - 1, 0) : 0;
+	buf[n > 0 ? n : 0] = '\0';
+	tidy(msg, buf);
+}
+
+/* Whether the master has exited, leaving it to gd_ssh_close to reap
+ * (WNOWAIT): a command sent without it would not fail but quietly open
+ * a connection of its own. */
+static bool master_gone(const gd_ssh *s)
+{
+	siginfo_t si = {0};
+	if (s->master <= 0)
+		return true;
+	if (waitid(P_PID, (id_t)s->master, &si, WEXITED | WNOHANG | WNOWAIT) <
+	    0)
+		return errno == ECHILD; /* reaped by someone else */
+	return si.si_pid != 0;
+}
+
+static int connection_lost(const gd_ssh *s, const char *said, gd_error **err)
+{
+	_cleanup_strbuf_ gd_strbuf msg = GD_STRBUF_INIT;
+	tidy(&msg, said);
+	if (!msg.len)
+		master_words(s, &msg);
+	return gd_error_set(err, ECONNRESET, "ssh %s: connection lost: %s",
+			    s->dest, msg.len ? msg.buf : "no word from ssh");
+}
+
 int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 	       gd_strbuf *out, gd_strbuf *errout, int timeout_ms, int *status,
 	       gd_error **err)
@@ -306,6 +340,8 @@ int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 	if (cmd.oom)
 		return gd_error_make(err, ENOMEM, "ssh %s", s->dest);
 
+	if (master_gone(s))
+		return connection_lost(s, "", err);
 	_cleanup_strbuf_ gd_strbuf eb = GD_STRBUF_INIT;
 	int wst = 0;
 	int rc =
@@ -317,13 +353,8 @@ int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 	int code = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst);
 	/* 255 is ssh's own failure, unless the master still answers and it
 	 * was the command's own exit code */
-	if (code == 255 && control(s, "check") != 0) {
-		_cleanup_strbuf_ gd_strbuf msg = GD_STRBUF_INIT;
-		tidy(&msg, eb.buf);
-		return gd_error_set(err, ECONNRESET,
-				    "ssh %s: connection lost: %s", s->dest,
-				    msg.len ? msg.buf : "no word from ssh");
-	}
+	if (code == 255 && control(s, "check") != 0)
+		return connection_lost(s, eb.buf, err);
 	*status = code;
 	return 0;
 }
@@ -367,11 +398,8 @@ static int control_path(gd_ssh *s, const char *dir, gd_error **err)
 /* What the master said before it exited, for the error. */
 static int master_failed(gd_ssh *s, int wst, gd_error **err)
 {
-	char buf[4096];
-	ssize_t n = pread(s->log_fd, buf, sizeof(buf) - 1, 0);
-	buf[n > 0 ? n : 0] = '\0';
 	_cleanup_strbuf_ gd_strbuf msg = GD_STRBUF_INIT;
-	tidy(&msg, buf);
+	master_words(s, &msg);
 	s->master = -1;
 	if (!msg.len)
 		gd_strbuf_addf(&msg, "ssh exited with status %d",
@@ -417,8 +445,9 @@ static int start_master(gd_ssh *s, const gd_ssh_opts *o, gd_error **err)
 	long long deadline = now_ms() + 2000LL * timeout;
 	for (;;) {
 		int wst;
-		if (waitpid(s->master, &wst, WNOHANG) == s->master)
-			return master_failed(s, wst, err);
+		pid_t w = waitpid(s->master, &wst, WNOHANG);
+		if (w == s->master || (w < 0 && errno == ECHILD))
+			return master_failed(s, w < 0 ? 0 : wst, err);
 		struct stat sb;
 		if (stat(s->control, &sb) == 0 && control(s, "check") == 0)
 			return 0;

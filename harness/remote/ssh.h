@@ -47,7 +47,10 @@ bool gd_ssh_is_root(const gd_ssh *s);
  * killed there (coreutils timeout, its process group) and here,
  * -ETIMEDOUT.  *status as a shell says it: the exit code, 128+n for a
  * signal n.  When ssh itself fails (its 255, and the master no longer
- * answers): -ECONNRESET, ssh's stderr in err. */
+ * answers, or the master has exited): -ECONNRESET, ssh's stderr or the
+ * master's in err.  Several threads may run commands on one gd_ssh at
+ * once, each its own session of the master (up to the server's
+ * MaxSessions, 10 by default); open and close are the owner's alone. */
 int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 	       gd_strbuf *out, gd_strbuf *errout, int timeout_ms, int *status,
 	       gd_error **err);

@@ -86,10 +86,16 @@ mkdir -m 0700 "$ctl"
 
 /usr/sbin/sshd -t -f "$t/sshd_config" || exit 1
 in_ns /usr/sbin/sshd -D -f "$t/sshd_config" -E "$t/sshd.log" &
+up=
 for _ in $(seq 50); do
-	in_ns ssh -F "$cfg" -o BatchMode=yes stage true 2>/dev/null && break
+	in_ns ssh -F "$cfg" -o BatchMode=yes stage true 2>/dev/null && { up=1; break; }
 	sleep 0.1
 done
+if [ -z "$up" ]; then
+	echo "ssh: sshd did not come up in netns $ns:"
+	sed 's/^/    /' "$t/sshd.log" 2>/dev/null
+	exit 1
+fi
 
 echo "ssh: sshd in netns $ns, $(ssh -V 2>&1)"
 # try ARGS...: gd_ssh_try with its output in $t/stdout, $t/stderr and
@@ -162,6 +168,16 @@ expect "an unknown host key fails to open" 1 in_ns timeout 30 "$try" "$cfg" "$ct
 contains "an unknown host key says so" "Host key verification failed"
 sed 's/^/       said: /' "$out"
 no_leftovers "no ssh left after a failed open"
+
+expect "a lost master fails the next command" 1 in_ns timeout 30 "$try" "$cfg" "$ctl" stage lost
+contains "a lost master is a lost connection" "connection lost"
+no_leftovers "no socket left after a lost master"
+
+if command -v valgrind >/dev/null; then
+	vg="valgrind -q --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99"
+	expect "open, run and close under valgrind" 0 in_ns $vg "$try" "$cfg" "$ctl" stage run -i "$t/want-argv" sh -c 'cat; printf "%s\n" "$1"' sh "x y"
+	expect "a failed open under valgrind" 1 in_ns $vg "$try" "$cfg" "$ctl" stage-wrongkey open
+fi
 
 mkdir "$t/put"
 head -c 70000 /dev/urandom >"$t/putsrc"

@@ -3,6 +3,8 @@
  *   gd_ssh_try CONFIG CONTROL_DIR DEST run [-i IN_FILE] [-t MS] ARGV...
  *   gd_ssh_try CONFIG CONTROL_DIR DEST put LOCAL REMOTE MODE
  *   gd_ssh_try CONFIG CONTROL_DIR DEST bench N
+ *   gd_ssh_try CONFIG CONTROL_DIR DEST lost  (its master killed, then
+ *                                             a command: must fail)
  * CONFIG "-": the user's.  Each opens the host and closes it.  run writes
  * the command's stdout to stdout, its stderr to stderr and "status N" to
  * fd 3 when open; an error is printed and exits 1 (124: a timeout). */
@@ -10,7 +12,9 @@
 #include "base/fileio.h"
 #include "remote/ssh.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +75,33 @@ static int bench(gd_ssh *s, int n, gd_error **err)
 	return 0;
 }
 
+/* The connection lost as a network would lose it: the master (our only
+ * child) killed, then a command, which must fail rather than quietly
+ * open a connection of its own. */
+static int lost(gd_ssh *s, gd_error **err)
+{
+	_cleanup_dir_ DIR *d = opendir("/proc");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		char path[64];
+		int pid = atoi(e->d_name), ppid = 0;
+		if (pid <= 0)
+			continue;
+		gd_pathf(path, sizeof(path), "/proc/%d/stat", pid);
+		_cleanup_fclose_ FILE *f = fopen(path, "r");
+		if (f && fscanf(f, "%*d (%*[^)]) %*c %d", &ppid) == 1 &&
+		    ppid == (int)getpid())
+			kill(pid, SIGKILL);
+	}
+	usleep(200 * 1000);
+	char *argv[] = {"true", NULL};
+	int status = -1;
+	int rc = gd_ssh_run(s, argv, NULL, 0, NULL, NULL, 5000, &status, err);
+	if (rc == 0)
+		printf("lost: the command ran anyway (status %d)\n", status);
+	return rc == 0 ? -1 : rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -92,6 +123,8 @@ int main(int argc, char **argv)
 	else if (strcmp(op, "put") == 0 && argc == 8)
 		rc = gd_ssh_put(s, argv[5], argv[6],
 				(mode_t)strtoul(argv[7], NULL, 8), &err);
+	else if (strcmp(op, "lost") == 0)
+		rc = lost(s, &err);
 	else if (strcmp(op, "bench") == 0 && argc == 6)
 		rc = bench(s, atoi(argv[5]), &err);
 	else
