@@ -80,12 +80,40 @@ cfg=$t/ssh_config
 	host stage "$t/id" "$t/known_hosts"
 	host stage-wrongkey "$t/wrong" "$t/known_hosts"
 	host stage-unknown "$t/id" "$t/known_hosts_empty"
+	host stage-user "$t/id" "$t/known_hosts" | sed 's/User root/User sshtest/'
 } >"$cfg"
 ctl=$t/ctl
 mkdir -m 0700 "$ctl"
 
 /usr/sbin/sshd -t -f "$t/sshd_config" || exit 1
-in_ns /usr/sbin/sshd -D -f "$t/sshd_config" -E "$t/sshd.log" &
+# An account that is not root, and a stand-in sudo, for sshd's sessions
+# alone: bound over /etc/passwd and /usr/local/bin in a mount namespace
+# of sshd's own (private), so this host's files never change.  The
+# stand-in only passes the command on as the user (it cannot make root):
+# what it proves is the "sudo -n --" prefix and the refusals.  $t must
+# be readable by that user, who reads its authorized keys.
+chmod 0755 "$t"
+chmod 0644 "$t/authorized_keys"
+cp /etc/passwd "$t/passwd"
+echo "sshtest:x:64999:64999:sshtest:/:/bin/sh" >>"$t/passwd"
+mkdir "$t/bin" "$t/sudolog"
+chmod 0777 "$t/sudolog"
+cat >"$t/bin/sudo" <<EOC
+#!/bin/sh
+echo "\$*" >>"$t/sudolog/args"
+if [ -e "$t/sudolog/wants-password" ]; then
+	echo "sudo: a password is required" >&2
+	exit 1
+fi
+[ "\$1" = -n ] && [ "\$2" = -- ] || exit 1
+shift 2
+exec "\$@"
+EOC
+chmod 0755 "$t/bin/sudo"
+in_ns unshare -m --propagation private sh -c '
+	mount --bind "$1/passwd" /etc/passwd &&
+	mount --bind "$1/bin" /usr/local/bin &&
+	exec /usr/sbin/sshd -D -f "$1/sshd_config" -E "$1/sshd.log"' sh "$t" &
 up=
 for _ in $(seq 50); do
 	in_ns ssh -F "$cfg" -o BatchMode=yes stage true 2>/dev/null && { up=1; break; }
@@ -204,5 +232,20 @@ done
 end=$(date +%s.%N)
 echo "100 separate ssh connections in $(echo "$end - $start" | bc 2>/dev/null || awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') s"
 no_leftovers "no ssh left after the bench"
-echo "  skip non-root through sudo -n (needs an account on this host; sudo is not installed)"
+expect "a user not root opens through sudo" 0 in_ns "$try" "$cfg" "$ctl" stage-user open
+contains "a user not root is said to go by sudo" "open: via sudo"
+set -- "a b" "it's" '$HOME' "line1${nl}line2" ""
+printf '%s\0' "$@" >"$t/want-argv"
+try stage-user run printf '%s\0' "$@"
+if cmp -s "$t/want-argv" "$t/stdout" && grep -q "^-n -- printf" "$t/sudolog/args"; then
+	ok "through sudo -n --, argv still byte-exact"
+else
+	cat "$t/stderr" "$t/sudolog/args" >"$out"; bad "through sudo -n --, argv still byte-exact"
+fi
+touch "$t/sudolog/wants-password"
+expect "a sudo that wants a password fails to open" 1 in_ns timeout 30 "$try" "$cfg" "$ctl" stage-user open
+contains "a sudo that wants a password says so" 'is not root and "sudo -n" refuses it.*a password is required'
+sed 's/^/       said: /' "$out"
+no_leftovers "no ssh left after the sudo checks"
+echo "  skip a user not root becoming root (sudo is not installed here; the stand-in cannot make root)"
 finish ssh
