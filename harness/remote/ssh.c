@@ -103,10 +103,28 @@ void gd_ssh_quote(gd_strbuf *sb, char *const *argv)
 
 /* ssh with its stdin, stdout and stderr on fds (-1: /dev/null), every
  * other descriptor closed in the child: posix_spawn, so a caller's
- * threads and their locks are never copied into a half-made child. */
+ * threads and their locks are never copied into a half-made child.
+ * Its signals as a fresh program's (the runner blocks SIGINT and
+ * SIGTERM to stop gracefully, and a mask outlives exec), in a process
+ * group of its own: a Ctrl-C at the terminal is gameday's to act on,
+ * which still needs its connections to tidy up the hosts. */
 static int spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
 		 gd_error **err)
 {
+	posix_spawnattr_t at;
+	posix_spawnattr_init(&at);
+	sigset_t none, dfl;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(sigs); i++)
+		sigaddset(&dfl, sigs[i]);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
+					      POSIX_SPAWN_SETSIGDEF |
+					      POSIX_SPAWN_SETPGROUP);
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	int fds[3] = {in, out, errfd};
@@ -119,8 +137,9 @@ static int spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
 				0);
 	}
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	int rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, environ);
+	int rc = posix_spawnp(pid, argv[0], &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
 	if (rc)
 		return gd_error_make(err, rc, "cannot run ssh");
 	return 0;
