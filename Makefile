@@ -52,7 +52,7 @@ endif
 ALL_CFLAGS  = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
 
-LIB_DIRS := base kinds scenario plan host net cluster jobsys workload faults score run
+LIB_DIRS := base remote kinds scenario plan host net cluster jobsys workload faults score run
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
@@ -137,7 +137,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBGD) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/tests/gd_oracle: tests/tools/gd_oracle.c $(LIBGD)
+$(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try: $(BUILD)/tests/%: tests/tools/%.c $(LIBGD)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBGD) $(ALL_LDFLAGS) $(PKG_LIBS)
 
@@ -189,7 +189,7 @@ valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
-integration: $(GAMEDAY) $(FAKES) $(BUILD)/tests/gd_oracle
+integration: $(GAMEDAY) $(FAKES) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
 	$(Q)for t in tests/integration/*.sh; do \
 		sh $$t $(BUILD); rc=$$?; \
 		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \

@@ -40,10 +40,26 @@ void gd_cluster_state_free(gd_cluster_state *st)
 	free(st);
 }
 
+/* The cluster file's backend (validate knows its name before this
+ * gameday has a row of it: a file naming one is refused here, never
+ * played on namespaced nodes instead). */
+static const gd_node_backend *cluster_backend(const gd_cluster *c,
+					      gd_error **err)
+{
+	const gd_node_backend *be = gd_node_backend_find(c->backend);
+	if (!be)
+		gd_error_set(
+			err, ENOTSUP,
+			"cluster %s: this gameday has no \"%s\" node backend yet",
+			c->name, c->backend);
+	return be;
+}
+
 int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
 			 const gd_node_hook *hook, gd_error **err)
 {
-	return gd_node_backend_find(NULL)->preflight(c, libexec, hook, err);
+	const gd_node_backend *be = cluster_backend(c, err);
+	return be ? be->preflight(c, libexec, hook, err) : -ENOTSUP;
 }
 
 int gd_ns_preflight(const gd_cluster *c, const char *libexec,
@@ -372,7 +388,8 @@ int gd_cluster_up(const gd_cluster *c, const char *libexec,
 		  const gd_node_hook *hook, gd_cluster_state **out,
 		  gd_error **err)
 {
-	return gd_node_backend_find(NULL)->up(c, libexec, hook, out, err);
+	const gd_node_backend *be = cluster_backend(c, err);
+	return be ? be->up(c, libexec, hook, out, err) : -ENOTSUP;
 }
 
 int gd_ns_up(const gd_cluster *c, const char *libexec, const gd_node_hook *hook,

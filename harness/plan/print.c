@@ -215,12 +215,23 @@ void gd_plan_print_text(const gd_plan *p, FILE *out)
 		s->time_scale, x,
 		dur((gd_ms)((double)s->duration / s->time_scale), y));
 	print_fidelity(p, out);
-	fprintf(out, "cluster     %s: %s, %zu nodes\n", c->name,
+	fprintf(out, "cluster     %s: %s, %zu nodes", c->name,
 		gd_system_name(c->system), c->nnodes);
+	/* the backend only when the file chose one: a namespaced cluster's
+	 * plan stays as it was */
+	if (c->backend)
+		fprintf(out, ", backend %s", c->backend);
+	fputc('\n', out);
 	for (size_t r = 0; r < c->nroles; r++) {
 		fprintf(out, "  %-10s", c->roles[r].name);
 		for (size_t i = 0; i < c->nnodes; i++)
-			if (c->nodes[i].role == r)
+			if (c->nodes[i].role != r)
+				continue;
+			else if (c->nodes[i].host)
+				fprintf(out, " %s (%s%s)", c->nodes[i].name,
+					c->nodes[i].host,
+					c->nodes[i].power ? ", power" : "");
+			else
 				fprintf(out, " %s", c->nodes[i].name);
 		fputc('\n', out);
 	}
@@ -366,12 +377,17 @@ json_t *gd_plan_to_json(const gd_plan *p)
 	json_object_set_new(cl, "name", json_string(c->name));
 	json_object_set_new(cl, "system",
 			    json_string(gd_system_name(c->system)));
+	if (c->backend)
+		json_object_set_new(cl, "backend", json_string(c->backend));
 	json_t *nodes = json_array();
-	for (size_t i = 0; i < c->nnodes; i++)
-		json_array_append_new(
-			nodes,
-			json_pack("{s:s,s:s}", "name", c->nodes[i].name, "role",
-				  c->roles[c->nodes[i].role].name));
+	for (size_t i = 0; i < c->nnodes; i++) {
+		json_t *n = json_pack("{s:s,s:s}", "name", c->nodes[i].name,
+				      "role", c->roles[c->nodes[i].role].name);
+		if (c->nodes[i].host)
+			json_object_set_new(n, "host",
+					    json_string(c->nodes[i].host));
+		json_array_append_new(nodes, n);
+	}
 	json_object_set_new(cl, "nodes", nodes);
 	json_object_set_new(root, "cluster", cl);
 

@@ -11,14 +11,30 @@
 #include <string.h>
 
 static const char *const cluster_keys[] = {
-	"gameday",    "name",	"system",	"nodes",
-	"roles",      "groups", "service_user", "adapter",
-	"slurm_conf", "users",	"user_groups",
+	"gameday",
+	"name",
+	"system",
+	"nodes",
+	"roles",
+	"groups",
+	"service_user",
+	"adapter",
+	"slurm_conf",
+	"users",
+	"user_groups",
+	"backend",
+	"ssh_config",
+	"storage",
+	"logs",
+	"time_sync",
+	"heartbeat_timeout",
 };
 
-static const char *const node_keys[] = {"name", "role"};
-static const char *const role_keys[] = {"cpus", "features", "services", "files",
-					"provision"};
+/* "host" and "power", "units": a real host's (inventory.c), refused
+ * there for namespaced nodes with a word on why. */
+static const char *const node_keys[] = {"name", "role", "host", "power"};
+static const char *const role_keys[] = {"cpus",	 "features",  "services",
+					"files", "provision", "units"};
 static const char *const file_keys[] = {"from", "to", "owner", "mode"};
 static const char *const service_keys[] = {
 	"name",		"argv",	       "env",	"user",		"restart",
@@ -28,6 +44,10 @@ static const char *const adapter_keys[] = {
 	"node",	  "ready", "submit", "query",
 	"verify", "drain", "resume", "nodes",
 };
+
+static const char *slurm_controller_units[] = {"munge.service",
+					       "slurmctld.service"};
+static const char *slurm_units[] = {"munge.service", "slurmd.service"};
 
 /* What a cluster file of each job system must say, one row per enum
  * gd_system.  The systems' own rules, kept with the model rather than in
@@ -40,10 +60,17 @@ static const struct system_rules {
 	/* The key naming the team's configuration file of the system, which
 	 * its driver checks and merges; NULL: gameday takes none. */
 	const char *conf_key;
+	/* Its systemd units on a real host (ssh) unless the file names
+	 * them: the controller's, every other node's. */
+	gd_strv controller_units, units;
 } systems[] = {
-	[GD_SYSTEM_SLURM] = {"slurm", "controller", "slurm_conf"},
-	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL},
-	[GD_SYSTEM_NONE] = {"none", NULL, NULL},
+	[GD_SYSTEM_SLURM] = {"slurm",
+			     "controller",
+			     "slurm_conf",
+			     {slurm_controller_units, 2},
+			     {slurm_units, 2}},
+	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL, {NULL, 0}, {NULL, 0}},
+	[GD_SYSTEM_NONE] = {"none", NULL, NULL, {NULL, 0}, {NULL, 0}},
 };
 #define NSYSTEMS (sizeof(systems) / sizeof(systems[0]))
 
@@ -60,6 +87,11 @@ const char *gd_system_controller_role(enum gd_system s)
 const char *gd_system_conf_key(enum gd_system s)
 {
 	return systems[s].conf_key;
+}
+
+gd_strv gd_system_units(enum gd_system s, bool controller)
+{
+	return controller ? systems[s].controller_units : systems[s].units;
 }
 
 static bool valid_hostname(const char *s)
@@ -134,8 +166,18 @@ static size_t expand_range(gd_reader *r, const char *name, const char **prefix,
 	return b - a + 1;
 }
 
+/* host with "{node}" filled in by the node's name */
+static const char *node_host(gd_arena *a, const char *host, const char *name)
+{
+	const char *at = host ? strstr(host, "{node}") : NULL;
+	if (!at)
+		return host;
+	return gd_arena_printf(a, "%.*s%s%s", (int)(at - host), host, name,
+			       node_host(a, at + 6, name));
+}
+
 static bool add_node(gd_reader *r, gd_cluster *c, const char *name,
-		     const char *role)
+		     const char *role, const char *host, const gd_power *power)
 {
 	if (strlen(name) > GD_NODE_NAME_MAX || !*name ||
 	    !valid_hostname(name)) {
@@ -163,7 +205,25 @@ static bool add_node(gd_reader *r, gd_cluster *c, const char *name,
 	n->name = name;
 	n->role = ri;
 	n->path = rd_path_keep(r);
+	n->host = node_host(r->arena, host, name);
+	n->power = power;
 	return true;
+}
+
+/* One machine is one node: the hosts of the nodes from index "from" on
+ * against every node's before them. */
+static void hosts_once(gd_reader *r, const gd_cluster *c, size_t from)
+{
+	for (size_t k = from; k < c->nnodes; k++)
+		for (size_t i = 0; c->nodes[k].host && i < k; i++)
+			if (c->nodes[i].host &&
+			    !strcmp(c->nodes[i].host, c->nodes[k].host)) {
+				rd_error_at(
+					r, "host",
+					"host \"%s\" is node \"%s\"'s already: one machine is one node",
+					c->nodes[k].host, c->nodes[i].name);
+				return;
+			}
 }
 
 static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
@@ -179,12 +239,22 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 	json_t *e;
 	json_array_foreach (v, i, e) {
 		size_t m = rd_push_index(r, i);
-		const char *name = NULL, *role = NULL;
+		const char *name = NULL, *role = NULL, *host = NULL;
+		const gd_power *power = NULL;
 		if (rd_object(r, e, "a node", node_keys,
 			      GD_ARRAY_SIZE(node_keys), NULL, 0)) {
 			RD_FIELD(rd_as_string, r, e, "name", true, &name);
 			RD_FIELD(rd_as_name, r, e, "role", true, 32, &role);
+			parse_node_remote(r, e, c, &host, &power);
 		}
+		if (name && host && strchr(name, '[') &&
+		    !strstr(host, "{node}")) {
+			rd_error_at(
+				r, "host",
+				"a range of nodes needs \"{node}\" in its host (\"root@stage-{node}\"), or a node of its own per host");
+			name = NULL;
+		}
+		size_t added = c->nnodes;
 		if (name && role) {
 			const char *prefix;
 			unsigned lo = 0, hi = 0;
@@ -193,7 +263,7 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 			size_t count = expand_range(r, name, &prefix, &lo, &hi,
 						    &width);
 			if (count == 1 && !strchr(name, '['))
-				add_node(r, c, name, role);
+				add_node(r, c, name, role, host, power);
 			else
 				/* One report for the whole range, not one per
 				 * node it names. */
@@ -203,9 +273,10 @@ static void parse_nodes(gd_reader *r, json_t *v, gd_cluster *c)
 								      "%s%0*u",
 								      prefix,
 								      width, k),
-						      role))
+						      role, host, power))
 						break;
 			rd_pop(r, mk);
+			hosts_once(r, c, added);
 		}
 		rd_pop(r, m);
 	}
@@ -427,8 +498,9 @@ static void parse_roles(gd_reader *r, json_t *v, gd_cluster *c)
 				role->cpus = (int)cpus;
 			RD_FIELD(rd_as_strv, r, e, "features", false,
 				 &role->features);
-			RD_SECTION(parse_services, r, e, "services", false,
-				   role);
+			if (parse_role_remote(r, e, c, role))
+				RD_SECTION(parse_services, r, e, "services",
+					   false, role);
 			RD_SECTION(parse_files, r, e, "files", false, role);
 			RD_FIELD(parse_provision, r, e, "provision", false,
 				 role);
@@ -650,6 +722,7 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 		rd_check_version(r, v);
 	c->name = "cluster";
 	RD_FIELD(rd_as_name, r, v, "name", false, 64, &c->name);
+	parse_backend(r, v, c);
 
 	const char *names[NSYSTEMS];
 	for (size_t i = 0; i < NSYSTEMS; i++)
@@ -670,6 +743,7 @@ void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file)
 	}
 	RD_SECTION(parse_roles, r, v, "roles", false, c);
 	RD_SECTION(parse_groups, r, v, "groups", false, c);
+	parse_cluster_remote(r, v, c);
 
 	c->service_user = "gdjob";
 	RD_FIELD(rd_as_name, r, v, "service_user", false, 31, &c->service_user);

@@ -11,6 +11,19 @@
 #include "scenario/scenario.h"
 
 void parse_cluster(gd_reader *r, json_t *v, gd_cluster *c, bool own_file);
+/* A cluster of real hosts (inventory.c): "backend", read before the
+ * nodes; a node's "host" and "power"; a role's "units" (and its
+ * "services" refused); the cluster's own keys and the roles' default
+ * units, once the roles are read.  Each refuses its keys in a cluster of
+ * namespaced nodes.  parse_role_remote: whether the role's "services"
+ * may be read. */
+void parse_backend(gd_reader *r, json_t *v, gd_cluster *c);
+void parse_node_remote(gd_reader *r, json_t *v, const gd_cluster *c,
+		       const char **host, const gd_power **power);
+bool parse_role_remote(gd_reader *r, json_t *v, const gd_cluster *c,
+		       gd_role *role);
+void parse_cluster_remote(gd_reader *r, json_t *v, gd_cluster *c);
+bool cluster_ssh(const gd_cluster *c);
 /* The cluster's "users", "user_groups" and whether "service_user" is one. */
 void parse_accounts(gd_reader *r, json_t *v, gd_cluster *c);
 void parse_workload(gd_reader *r, json_t *v, gd_scenario *s);

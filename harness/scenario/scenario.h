@@ -89,8 +89,11 @@ typedef struct gd_role {
 	const char *path;
 	int cpus;
 	gd_strv features;
-	gd_service *services;
+	gd_service *services; /* none under ssh: a real host's own run */
 	size_t nservices;
+	/* ssh: the job system's systemd units on the role's hosts (its
+	 * defaults when the file names none: gd_system_units) */
+	gd_strv units;
 	gd_role_file *files;
 	size_t nfiles;
 	/* The team's provisioning script and its arguments, run as root in
@@ -100,10 +103,24 @@ typedef struct gd_role {
 	const char *provision_path; /* JSON path; NULL: none */
 } gd_role;
 
+/* How a real host is powered off and on (ssh): argvs run on the gameday
+ * machine, "{node}" and "{host}" in their strings left for the backend
+ * to fill in. */
+typedef struct gd_power {
+	const char *path; /* JSON path */
+	gd_strv off, on;
+	gd_strv cycle;	/* n 0: none (off, then on) */
+	gd_strv status; /* exit 0: powered on; n 0: none */
+} gd_power;
+
 typedef struct gd_node {
 	const char *name;
 	size_t role; /* index into cluster.roles */
 	const char *path;
+	/* ssh: the destination (user@host, or a Host alias of the ssh
+	 * configuration), "{node}" filled in; NULL for other backends */
+	const char *host;
+	const gd_power *power; /* ssh: NULL when it cannot be powered */
 } gd_node;
 
 typedef struct gd_group {
@@ -132,11 +149,36 @@ typedef struct gd_user_group {
  * (gameday's own account "gdjob"). */
 #define GD_SERVICE_ID_DEFAULT 64000
 
+/* The node backends a cluster file may name as its "backend" (the
+ * first, "namespace", the default), as cluster/backend.c's rows are
+ * named; scenario/ only reads the file, so it keeps the names alone. */
+extern const char *const gd_backend_names[];
+extern const size_t gd_backend_nnames;
+#define GD_BACKEND_SSH "ssh"
+
+/* Where jobs write on a real host's shared storage by default. */
+#define GD_STORAGE_DEFAULT "/srv/gameday"
+
+/* A job system's systemd units on a real host of a role (ssh), when the
+ * cluster file names none: Slurm's controller munge and slurmctld, its
+ * other nodes munge and slurmd; none for the others. */
+gd_strv gd_system_units(enum gd_system s, bool controller);
+
 typedef struct gd_cluster {
 	const char *name;
 	const char *file; /* where it was read from: the scenario or a cluster
 			     file */
 	enum gd_system system;
+	/* The node backend as the file names it (gd_backend_names); NULL:
+	 * the default, the namespaced node.  What follows to heartbeat_ms
+	 * is for "ssh" alone (a real host), left empty otherwise. */
+	const char *backend;
+	const char *ssh_config; /* -F file, resolved; NULL: the user's */
+	const char *storage;	/* absolute: the shared storage jobs write */
+	gd_strv log_units;	/* journald units fetched into the run */
+	gd_strv log_files;	/* absolute paths fetched into the run */
+	bool allow_host_clock;	/* a clock fault may change a whole host's */
+	gd_ms heartbeat_ms;	/* a host silent this long is lost */
 	gd_node *nodes;
 	size_t nnodes;
 	gd_role *roles;

@@ -2,6 +2,7 @@
 # The architecture's rules, checked on the source (ARCHITECTURE.md says
 # why each holds):
 #  - no include cycle between the folders under harness/;
+#  - remote/ includes base/ alone;
 #  - no function in harness/ longer than 120 lines;
 #  - Slurm's functions and header used only under harness/jobsys/;
 #  - each fault kind named (gd_kind_NAME or "NAME") in at most three
@@ -23,6 +24,15 @@ if [ -z "$cycle" ]; then
 	ok "no include cycle between harness/'s folders"
 else
 	bad "include cycle between harness/'s folders" "$cycle"
+fi
+
+# remote/ (the SSH transport) stands on base/ alone, so that a node
+# backend over SSH can use it without the transport learning of nodes.
+remote=$(printf '%s\n' "$edges" | awk '$1 == "remote" && $2 != "base"')
+if [ -z "$remote" ]; then
+	ok "harness/remote/ includes base/ alone"
+else
+	bad "harness/remote/ includes more than base/" "$remote"
 fi
 
 # A function starts at a line opening at column 0 with a name and "(",
