@@ -1,7 +1,9 @@
 #include "cli/cli.h"
 
+#include "base/cleanup.h"
 #include "base/diag.h"
 #include "base/prng.h"
+#include "cluster/cluster.h"
 #include "plan/plan.h"
 #include "plan/print.h"
 #include "scenario/load.h"
@@ -24,14 +26,39 @@ static void help(void)
 	       "It also says up to which time scale the scenario stays faithful:\n"
 	       "where the job system's timeouts, which shrink with the scale only\n"
 	       "down to a floor, still compare with each fault as in production.\n\n"
+	       "A cluster of real hosts (\"backend\": \"ssh\") is asked over SSH\n"
+	       "whether each host is ready for the scenario (reachable, root or\n"
+	       "sudo, the job system's units, its clock, no earlier run's leftovers,\n"
+	       "the tools its faults need); the table follows the plan (on stderr\n"
+	       "with --json).  That changes nothing on the hosts.\n\n"
 	       "  -s, --seed N  seed every random choice with N (0 to 2^63-1)\n"
 	       "      --scale K play scenario time K times faster than real time\n"
 	       "                (1 to 10000), instead of the scenario's time_scale;\n"
 	       "                max: the largest faithful one\n"
 	       "  -j, --json    print the plan as JSON (sorted keys)\n"
+	       "      --offline do not ask the hosts (no preflight)\n"
 	       "  -h, --help    show this help\n\n"
 	       "Options may come before or after FILE; \"--\" ends them.\n\n"
-	       "exit: 0 planned, 2 invalid scenario or usage\n");
+	       "exit: 0 planned, 2 invalid scenario or usage, 3 a host failed its\n"
+	       "preflight (the plan is printed all the same)\n");
+}
+
+/* The hosts' preflight table after the plan (stderr beside JSON). */
+static int check_hosts(const gd_cluster *c, int json)
+{
+	_cleanup_strbuf_ gd_strbuf table = GD_STRBUF_INIT;
+	_cleanup_error_ gd_error *err = NULL;
+	int r = gd_cluster_check_hosts(c, &table, &err);
+	if (r == 1)
+		return GD_EXIT_OK;
+	FILE *out = json ? stderr : stdout;
+	fprintf(out, "\n%s", table.buf ? table.buf : "");
+	fflush(out);
+	if (r < 0) {
+		fprintf(stderr, "gameday plan: %s\n", err->msg);
+		return GD_EXIT_ENV;
+	}
+	return GD_EXIT_OK;
 }
 
 int cmd_plan(int argc, char **argv)
@@ -40,10 +67,11 @@ int cmd_plan(int argc, char **argv)
 		{"seed", required_argument, NULL, 's'},
 		{"scale", required_argument, NULL, 'S'},
 		{"json", no_argument, NULL, 'j'},
+		{"offline", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int json = 0, c;
+	int json = 0, offline = 0, c;
 	int have_seed = 0;
 	uint64_t seed = 0;
 	double scale = 0; /* 0: the scenario's */
@@ -66,6 +94,9 @@ int cmd_plan(int argc, char **argv)
 		}
 		case 'j':
 			json = 1;
+			break;
+		case 'O':
+			offline = 1;
 			break;
 		case 'h':
 			help();
@@ -104,5 +135,5 @@ int cmd_plan(int argc, char **argv)
 			strerror(errno));
 		return GD_EXIT_ENV;
 	}
-	return GD_EXIT_OK;
+	return offline ? GD_EXIT_OK : check_hosts(&s->cluster, json);
 }

@@ -55,6 +55,14 @@ static const gd_node_backend *cluster_backend(const gd_cluster *c,
 	return be;
 }
 
+int gd_cluster_check_hosts(const gd_cluster *c, gd_strbuf *table,
+			   gd_error **err)
+{
+	if (!c->backend || strcmp(c->backend, GD_BACKEND_SSH) != 0)
+		return 1;
+	return gd_ssh_hosts_check(c, table, err);
+}
+
 int gd_cluster_preflight(const gd_cluster *c, const char *libexec,
 			 const gd_node_hook *hook, gd_error **err)
 {

@@ -32,6 +32,16 @@ void gd_cluster_state_free(gd_cluster_state *st);
  * pid changes): what later commands need to find the cluster. */
 int gd_cluster_save(const gd_cluster_state *st, gd_error **err);
 
+/* The preflight of a cluster on real hosts (the SSH backend's): each
+ * host asked at once whether it has what the scenario's faults need
+ * (ssh_preflight.h), the table of answers appended to table.  1: the
+ * backend has no hosts to ask (namespaced nodes); 0: every check passed;
+ * a negative errno with err when one failed (the table says which). */
+int gd_cluster_check_hosts(const gd_cluster *c, gd_strbuf *table,
+			   gd_error **err);
+/* The SSH backend's (ssh_hosts.c). */
+int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err);
+
 /* Checks what a cluster needs before anything is changed (the default
  * backend's: root, cgroup v2, overlayfs, gd-init), then what hook's
  * preflight asks for.  Fails with a message naming what is missing. */

@@ -29,8 +29,8 @@ const char GD_PROBE_SCRIPT[] =
 	"[ -f /sys/fs/cgroup/cgroup.controllers ] && echo 'cgroup2 yes'\n"
 	"echo \"boot $(cat /proc/sys/kernel/random/boot_id)\"\n"
 	"echo \"from ${SSH_CONNECTION%% *}\"\n"
-	"for r in /var/lib/gameday/*/; do\n"
-	"  [ -d \"$r\" ] && echo \"run $(basename \"$r\")\"\n"
+	"for r in /var/lib/gameday/*/journal; do\n"
+	"  [ -f \"$r\" ] && echo \"run $(basename \"${r%/journal}\")\"\n"
 	"done\n"
 	"for u in \"$@\"; do\n"
 	"  echo \"unit $u $(systemctl show -p LoadState --value \"$u\" "
@@ -89,8 +89,7 @@ static void take(gd_host_facts *f, const char *key, size_t klen,
 #undef IS
 }
 
-void gd_probe_parse(const char *text, double t0, double t1,
-		    gd_host_facts *out)
+void gd_probe_parse(const char *text, double t0, double t1, gd_host_facts *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->answered = true;
@@ -315,7 +314,7 @@ static const check checks[] = {
 	{"clock", 0, judge_clock},
 	{"no leftovers", 0, judge_leftovers},
 	{"job system", 0, judge_jobsys},
-	{"cgroup v2", GD_HOST_NEEDS_FREEZE, judge_cgroup},
+	{"cgroup v2", GD_HOST_NEEDS_CGROUP2, judge_cgroup},
 	{"firewall", GD_HOST_NEEDS_FIREWALL, judge_firewall},
 	{"tc", GD_HOST_NEEDS_TC, judge_tc},
 	{"libfaketime", GD_HOST_NEEDS_FAKETIME, judge_faketime},
@@ -341,22 +340,24 @@ void gd_preflight_judge(const gd_cluster *c, const gd_host_facts *facts,
 	static const char *names[NCHECKS];
 	for (size_t k = 0; k < NCHECKS; k++)
 		names[k] = checks[k].name;
-	*out = (gd_preflight){.nchecks = NCHECKS,
-			      .nnodes = c->nnodes,
-			      .check_names = names};
+	*out = (gd_preflight){
+		.nchecks = NCHECKS, .nnodes = c->nnodes, .check_names = names};
 	out->cells = calloc(NCHECKS * (c->nnodes ? c->nnodes : 1),
 			    sizeof(*out->cells));
 	if (!out->cells)
 		abort();
-	check_ctx x = {.c = c, .controller = controller_facts(c, facts),
+	check_ctx x = {.c = c,
+		       .controller = controller_facts(c, facts),
 		       .needs = needs};
 	for (size_t i = 0; i < c->nnodes; i++) {
 		x.node = i;
 		x.f = &facts[i];
 		bool gated = false;
 		for (size_t k = 0; k < NCHECKS; k++) {
-			gd_preflight_cell *cell = &out->cells[k * c->nnodes + i];
-			bool wanted = !checks[k].needs || (checks[k].needs & needs);
+			gd_preflight_cell *cell =
+				&out->cells[k * c->nnodes + i];
+			bool wanted =
+				!checks[k].needs || (checks[k].needs & needs);
 			if (gated || !wanted) {
 				cell->mark = GD_PF_SKIP;
 				continue;
@@ -377,8 +378,7 @@ void gd_preflight_release(gd_preflight *pf)
 	pf->cells = NULL;
 }
 
-void gd_preflight_print(const gd_cluster *c, const gd_preflight *pf,
-			FILE *out)
+void gd_preflight_print(const gd_cluster *c, const gd_preflight *pf, FILE *out)
 {
 	fprintf(out, "preflight      ");
 	for (size_t i = 0; i < pf->nnodes; i++)

@@ -14,20 +14,12 @@
 #define GD_CLUSTER_SSH_PREFLIGHT_H
 
 #include "base/strbuf.h"
+#include "kinds/kind.h"
 #include "scenario/scenario.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-
-/* What a host must have for a fault kind played on it (gd_kind's
- * host_needs): a bit each. */
-enum {
-	GD_HOST_NEEDS_FIREWALL = 1 << 0, /* nft or iptables */
-	GD_HOST_NEEDS_FAKETIME = 1 << 1, /* libfaketime, for daemons' clocks */
-	GD_HOST_NEEDS_FREEZE = 1 << 2,	 /* cgroup v2's cgroup.freeze */
-	GD_HOST_NEEDS_TC = 1 << 3,	 /* tc, for netem */
-};
 
 /* The probe: a POSIX sh script; its arguments are the units to look up. */
 extern const char GD_PROBE_SCRIPT[];
@@ -36,7 +28,7 @@ extern const char GD_PROBE_SCRIPT[];
 #define GD_PREFLIGHT_CLOCK_TOLERANCE 0.5
 
 #define GD_PROBE_MAX_UNITS 16
-#define GD_PROBE_MAX_RUNS 8
+#define GD_PROBE_MAX_RUNS  8
 
 typedef struct gd_host_facts {
 	/* The connection: false when it failed (why: ssh's words). */
@@ -59,7 +51,8 @@ typedef struct gd_host_facts {
 	char units[GD_PROBE_MAX_UNITS][64];
 	char unit_state[GD_PROBE_MAX_UNITS][32];
 	size_t nunits;
-	/* Earlier runs' agents still on it (folders under /var/lib/gameday). */
+	/* Earlier runs whose agent is still on it (gd-agent's journals,
+	 * /var/lib/gameday/RUN/journal). */
 	char runs[GD_PROBE_MAX_RUNS][48];
 	size_t nruns;
 	/* The job system's nodes as this host's client lists them, space
@@ -70,8 +63,7 @@ typedef struct gd_host_facts {
 
 /* Reads a probe's output.  t0, t1: this machine's time (seconds since the
  * epoch) before the probe was sent and after its answer came. */
-void gd_probe_parse(const char *text, double t0, double t1,
-		    gd_host_facts *out);
+void gd_probe_parse(const char *text, double t0, double t1, gd_host_facts *out);
 
 /* A failed connection's facts: answered false, why its words. */
 void gd_probe_unreachable(const char *why, gd_host_facts *out);
@@ -99,7 +91,6 @@ void gd_preflight_judge(const gd_cluster *c, const gd_host_facts *facts,
 void gd_preflight_release(gd_preflight *pf);
 
 /* The table, then each failure's reason on a line of its own. */
-void gd_preflight_print(const gd_cluster *c, const gd_preflight *pf,
-			FILE *out);
+void gd_preflight_print(const gd_cluster *c, const gd_preflight *pf, FILE *out);
 
 #endif

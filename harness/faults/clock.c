@@ -416,5 +416,6 @@ const gd_kind gd_kind_clock = {
 	.part_claims = part_claims,
 	.part_describe = clock_print,
 	.part_describe_json = clock_json,
+	.host_needs = GD_HOST_NEEDS_FAKETIME,
 	.ops = &ops,
 };

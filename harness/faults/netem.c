@@ -384,5 +384,6 @@ const gd_kind gd_kind_netem = {
 	.claims = netem_claims,
 	.describe = netem_describe,
 	.describe_json = netem_describe_json,
+	.host_needs = GD_HOST_NEEDS_TC | GD_HOST_NEEDS_FIREWALL,
 	.ops = &ops,
 };

@@ -306,5 +306,6 @@ const gd_kind gd_kind_partition = {
 	.parse = partition_parse,
 	.describe = partition_describe,
 	.describe_json = partition_describe_json,
+	.host_needs = GD_HOST_NEEDS_FIREWALL,
 	.ops = &ops,
 };

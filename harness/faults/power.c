@@ -507,6 +507,7 @@ const gd_kind gd_kind_kill = {
 	.claims = power_claims,
 	.describe = kill_describe,
 	.describe_json = kill_describe_json,
+	.host_needs = GD_HOST_NEEDS_CGROUP2,
 	.ops = &power_ops,
 };
 
@@ -522,6 +523,7 @@ const gd_kind gd_kind_pause = {
 	.claims = power_claims,
 	.describe = pause_describe,
 	.describe_json = no_settings,
+	.host_needs = GD_HOST_NEEDS_CGROUP2,
 	.ops = &power_ops,
 };
 

@@ -44,6 +44,15 @@ typedef struct gd_time_shift {
 	gd_ms drift_h; /* or gaining this much per hour of scenario time */
 } gd_time_shift;
 
+/* What a real host (the SSH backend) must have for a kind played on it,
+ * a bit each; its preflight checks those the plan's kinds need. */
+enum {
+	GD_HOST_NEEDS_FIREWALL = 1 << 0, /* nft or iptables */
+	GD_HOST_NEEDS_FAKETIME = 1 << 1, /* libfaketime, for daemons' clocks */
+	GD_HOST_NEEDS_CGROUP2 = 1 << 2,	 /* cgroup v2: freeze, kill */
+	GD_HOST_NEEDS_TC = 1 << 3,	 /* tc, for netem */
+};
+
 typedef struct gd_kind {
 	const char *name;
 	/* The keys a step of this kind accepts besides every step's (id,
@@ -111,6 +120,9 @@ typedef struct gd_kind {
 			      size_t max);
 	void (*part_describe)(const void *spec, FILE *out);
 	json_t *(*part_describe_json)(const void *spec);
+	/* What a real host needs for it (GD_HOST_NEEDS_*), as a step or
+	 * as a part. */
+	unsigned host_needs;
 	/* The player's part: made, healed, prepared, seen. */
 	const struct gd_fault_ops *ops;
 } gd_kind;

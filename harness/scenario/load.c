@@ -244,6 +244,14 @@ gd_scenario *gd_scenario_parse(const char *text, size_t len, const char *name,
 		if (gd_step_shifts_clock(&s->steps[i], false, NULL) ||
 		    gd_step_shifts_clock(&s->steps[i], true, NULL))
 			s->cluster.fake_clock = true;
+	for (size_t i = 0; i < s->nsteps; i++) {
+		const gd_step *st = &s->steps[i];
+		s->cluster.host_needs |= st->kind ? st->kind->host_needs : 0;
+		for (size_t k = 0; st->back_with && k < st->back_with->nparts;
+		     k++)
+			s->cluster.host_needs |=
+				st->back_with->parts[k].kind->host_needs;
+	}
 	if (diags->n != before) {
 		gd_scenario_free(s);
 		return NULL;

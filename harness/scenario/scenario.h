@@ -207,6 +207,9 @@ typedef struct gd_cluster {
 	gd_strv adapter_drain, adapter_resume, adapter_nodes;
 	double time_scale; /* the scenario's (1 for a bare cluster file) */
 	bool fake_clock; /* some step shifts a clock: libfaketime in every node */
+	/* What the scenario's faults need of a real host (an OR of their
+	 * kinds' GD_HOST_NEEDS_*), for the SSH backend's preflight. */
+	unsigned host_needs;
 } gd_cluster;
 
 /* The service user's uid and gid in the nodes: its declared ids, or

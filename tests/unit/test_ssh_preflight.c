@@ -24,7 +24,7 @@ static const gd_cluster cluster = {.name = "lab",
 	"uid 0\ntool systemctl\ntool nft\ntool tc\ntool sinfo\n"               \
 	"faketime /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1\n"       \
 	"cgroup2 yes\nboot 6c9e-1\nfrom 10.77.0.1\n"                           \
-	"unit munge.service loaded\nunit slurmd.service loaded\n"             \
+	"unit munge.service loaded\nunit slurmd.service loaded\n"              \
 	"nodes w1 w2 \nclock 1000.2\nend\n"
 
 static gd_host_facts facts[3];
@@ -91,14 +91,15 @@ static void test_unreachable_gates_the_rest(void **state)
 {
 	(void)state;
 	all_healthy();
-	gd_probe_unreachable("ssh: connect to host w1 port 22: No route to host",
-			     &facts[1]);
+	gd_probe_unreachable(
+		"ssh: connect to host w1 port 22: No route to host", &facts[1]);
 	gd_preflight pf;
 	gd_preflight_judge(&cluster, facts, 0, &pf);
 	assert_int_equal(pf.failed, 1);
 	assert_int_equal(mark(&pf, "reachable", 1), GD_PF_FAIL);
 	assert_int_equal(mark(&pf, "systemd", 1), GD_PF_SKIP);
-	assert_non_null(strstr(reason(&pf, "reachable", 1), "No route to host"));
+	assert_non_null(
+		strstr(reason(&pf, "reachable", 1), "No route to host"));
 	assert_non_null(strstr(reason(&pf, "reachable", 1), "root@w1"));
 	gd_preflight_release(&pf);
 }
@@ -135,7 +136,8 @@ static void test_needs(void **state)
 	assert_int_equal(mark(&pf, "firewall", 1), GD_PF_SKIP);
 	gd_preflight_release(&pf);
 	gd_preflight_judge(&cluster, facts,
-			   GD_HOST_NEEDS_FIREWALL | GD_HOST_NEEDS_FAKETIME, &pf);
+			   GD_HOST_NEEDS_FIREWALL | GD_HOST_NEEDS_FAKETIME,
+			   &pf);
 	assert_int_equal(pf.failed, 2);
 	assert_int_equal(mark(&pf, "firewall", 1), GD_PF_FAIL);
 	assert_int_equal(mark(&pf, "libfaketime", 1), GD_PF_FAIL);
@@ -164,7 +166,8 @@ static void test_units_clock_leftovers_jobsys(void **state)
 	assert_non_null(strstr(reason(&pf, "no leftovers", 1), "cleanup"));
 	assert_int_equal(mark(&pf, "job system", 1), GD_PF_OK);
 	assert_int_equal(mark(&pf, "job system", 2), GD_PF_FAIL);
-	assert_non_null(strstr(reason(&pf, "job system", 2), "sinfo lists: w1"));
+	assert_non_null(
+		strstr(reason(&pf, "job system", 2), "sinfo lists: w1"));
 	/* a name that is a prefix of a listed one is not listed */
 	gd_probe_parse("uid 0\ntool sinfo\nnodes w10 w2x\nend\n", 0, 0,
 		       &facts[0]);

@@ -1,0 +1,151 @@
+/* The SSH backend's preflight played on the hosts: every host probed at
+ * once (ssh_preflight.h says what is asked and judged), each over a
+ * master connection of its own that ends with the check. */
+#include "cluster/cluster.h"
+#include "cluster/ssh_preflight.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "remote/ssh.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a host has to answer the probe once connected. */
+#define PROBE_TIMEOUT_MS 20000
+/* Hosts probed at once: each is an ssh client of ours and a thread. */
+#define PROBE_AT_ONCE 32
+
+typedef struct probe_job {
+	const gd_cluster *c;
+	size_t node;
+	const char *control_dir;
+	gd_host_facts *out;
+} probe_job;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* argv: sh -c SCRIPT probe UNIT... (the role's units as $@). */
+static char **probe_argv(const gd_role *role)
+{
+	char **argv = calloc(role->units.n + 5, sizeof(*argv));
+	if (!argv)
+		abort();
+	argv[0] = (char *)"sh";
+	argv[1] = (char *)"-c";
+	argv[2] = (char *)GD_PROBE_SCRIPT;
+	argv[3] = (char *)"probe";
+	for (size_t i = 0; i < role->units.n; i++)
+		argv[4 + i] = (char *)role->units.v[i];
+	return argv;
+}
+
+static void probe_one(const probe_job *j)
+{
+	const gd_node *n = &j->c->nodes[j->node];
+	gd_ssh_opts o = {.config = j->c->ssh_config,
+			 .control_dir = j->control_dir,
+			 .connect_timeout_s = 10};
+	gd_ssh *s = NULL;
+	_cleanup_error_ gd_error *err = NULL;
+	if (gd_ssh_open(n->host, &o, &s, &err) < 0) {
+		gd_probe_unreachable(err ? err->msg : "failed", j->out);
+		return;
+	}
+	_cleanup_free_ char **argv = probe_argv(&j->c->roles[n->role]);
+	gd_strbuf out = GD_STRBUF_INIT;
+	int status = 0;
+	double t0 = now_s();
+	int r = gd_ssh_run(s, argv, NULL, 0, &out, NULL, PROBE_TIMEOUT_MS,
+			   &status, &err);
+	double t1 = now_s();
+	if (r < 0)
+		gd_probe_unreachable(err ? err->msg : "failed", j->out);
+	else
+		gd_probe_parse(out.buf ? out.buf : "", t0, t1, j->out);
+	gd_strbuf_release(&out);
+	gd_ssh_close(s);
+}
+
+static void *probe_thread(void *arg)
+{
+	probe_one(arg);
+	return NULL;
+}
+
+/* Probes nodes [from, to) at once. */
+static void probe_batch(probe_job *jobs, size_t from, size_t to)
+{
+	pthread_t t[PROBE_AT_ONCE];
+	bool started[PROBE_AT_ONCE] = {0};
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (size_t i = from; i < to; i++)
+		started[i - from] = pthread_create(&t[i - from], NULL,
+						   probe_thread, &jobs[i]) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (size_t i = from; i < to; i++) {
+		if (started[i - from])
+			pthread_join(t[i - from], NULL);
+		else
+			probe_one(&jobs[i]);
+	}
+}
+
+int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err)
+{
+	char dir[] = "/tmp/gd-ssh-XXXXXX";
+	if (!mkdtemp(dir))
+		return gd_error_make(
+			err, errno,
+			"cannot make a folder for ssh's sockets: %s",
+			strerror(errno));
+	gd_host_facts *facts =
+		calloc(c->nnodes ? c->nnodes : 1, sizeof(*facts));
+	probe_job *jobs = calloc(c->nnodes ? c->nnodes : 1, sizeof(*jobs));
+	if (!facts || !jobs)
+		abort();
+	for (size_t i = 0; i < c->nnodes; i++)
+		jobs[i] = (probe_job){c, i, dir, &facts[i]};
+	for (size_t i = 0; i < c->nnodes; i += PROBE_AT_ONCE)
+		probe_batch(jobs, i,
+			    i + PROBE_AT_ONCE < c->nnodes ? i + PROBE_AT_ONCE
+							  : c->nnodes);
+	gd_remove_tree(dir, false, NULL);
+
+	gd_preflight pf;
+	gd_preflight_judge(c, facts, c->host_needs, &pf);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		abort();
+	gd_preflight_print(c, &pf, f);
+	fclose(f);
+	gd_strbuf_addn(table, text, len);
+	free(text);
+	size_t failed = pf.failed;
+	gd_preflight_release(&pf);
+	free(jobs);
+	free(facts);
+	if (failed) {
+		gd_error_set(
+			err, EHOSTUNREACH,
+			"cluster %s: %zu preflight check%s failed on its hosts",
+			c->name, failed, failed == 1 ? "" : "s");
+		return -EHOSTUNREACH;
+	}
+	return 0;
+}
