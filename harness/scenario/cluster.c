@@ -30,8 +30,8 @@ static const char *const cluster_keys[] = {
 	"heartbeat_timeout",
 };
 
-/* "host" and "power", "units": a real host's (inventory.c), refused
- * there for namespaced nodes with a word on why. */
+/* "host", "power" and "units" are a real host's (inventory.c): in a
+ * cluster of namespaced nodes they are refused, saying what they need. */
 static const char *const node_keys[] = {"name", "role", "host", "power"};
 static const char *const role_keys[] = {"cpus",	 "features",  "services",
 					"files", "provision", "units"};
