@@ -21,12 +21,16 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # 'make deps' keeps their packages from starting them on the host.
 # user-mode-linux (and kmod, to load its modules) gives the tests a kernel
 # with netem where the host's has none.
-# jq reads result.json in the integration tests.
+# jq reads result.json in the integration tests.  The SSH backend's tests
+# boot staging machines (tests/lab/: User-mode Linux kernels with systemd
+# as PID 1, on ext4 disks) running Debian's sshd, sudo and nftables, and
+# reach them with the OpenSSH client.
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
 	slurmctld slurmd slurm-client munge beanstalkd chromium \
-	user-mode-linux kmod jq
+	user-mode-linux kmod jq openssh-client openssh-server sudo nftables \
+	systemd dbus e2fsprogs
 
 ifeq ($(V),1)
 Q :=

@@ -59,7 +59,12 @@ static void probe_one(const probe_job *j)
 			 .connect_timeout_s = 10};
 	gd_ssh *s = NULL;
 	_cleanup_error_ gd_error *err = NULL;
-	if (gd_ssh_open(n->host, &o, &s, &err) < 0) {
+	int r = gd_ssh_open(n->host, &o, &s, &err);
+	if (r == -EACCES) {
+		gd_probe_refused(err->msg, j->out);
+		return;
+	}
+	if (r < 0) {
 		gd_probe_unreachable(err ? err->msg : "failed", j->out);
 		return;
 	}
@@ -67,8 +72,8 @@ static void probe_one(const probe_job *j)
 	gd_strbuf out = GD_STRBUF_INIT;
 	int status = 0;
 	double t0 = now_s();
-	int r = gd_ssh_run(s, argv, NULL, 0, &out, NULL, PROBE_TIMEOUT_MS,
-			   &status, &err);
+	r = gd_ssh_run(s, argv, NULL, 0, &out, NULL, PROBE_TIMEOUT_MS, &status,
+		       &err);
 	double t1 = now_s();
 	if (r < 0)
 		gd_probe_unreachable(err ? err->msg : "failed", j->out);

@@ -120,6 +120,13 @@ void gd_probe_unreachable(const char *why, gd_host_facts *out)
 	copy(out->why, sizeof(out->why), why, strlen(why));
 }
 
+void gd_probe_refused(const char *why, gd_host_facts *out)
+{
+	gd_probe_unreachable(why, out);
+	out->answered = out->complete = true;
+	out->uid = 1;
+}
+
 /* ---- the checks: one row each ---- */
 
 typedef struct check_ctx {
@@ -172,6 +179,10 @@ static bool judge_root(const check_ctx *x, gd_preflight_cell *cell)
 {
 	if (x->f->uid == 0 || x->f->sudo)
 		return true;
+	if (x->f->why[0]) {
+		why(cell, "%s: %s", x->c->nodes[x->node].name, x->f->why);
+		return false;
+	}
 	why(cell,
 	    "%s: %s logs in as uid %ld and sudo asks for a password: gameday "
 	    "needs root there (log in as root, or let the user run sudo "

@@ -67,6 +67,9 @@ void gd_probe_parse(const char *text, double t0, double t1, gd_host_facts *out);
 
 /* A failed connection's facts: answered false, why its words. */
 void gd_probe_unreachable(const char *why, gd_host_facts *out);
+/* A host that let gameday in but not as root (sudo asked for a
+ * password): why says so; its root check fails. */
+void gd_probe_refused(const char *why, gd_host_facts *out);
 
 enum gd_preflight_mark { GD_PF_OK, GD_PF_FAIL, GD_PF_SKIP };
 

@@ -31,8 +31,7 @@ addr() { awk -v n="$2" '$2 == n { print $1 }' "$1/hosts"; }
 boot() {
 	d=$1 n=$2
 	role=$(cat "$d/$n/role")
-	# A session of its own: its process group is the whole machine, for
-	# off.  The kernel reboots by executing itself again: same process,
+	# The kernel reboots by executing itself again: same process,
 	# same disk, same link (a raw socket on the veth, reopened).
 	setsid sh -c 'echo $$ >"$1/$2/pid"; exec timeout -s KILL 7200 \
 		ip netns exec "$3" "$4" mem=384M rootfstype=hostfs rootflags=/ ro \
@@ -56,13 +55,20 @@ running() {
 
 off() {
 	running "$1" "$2" || return 0
-	kill -KILL -- "-$(cat "$1/$2/pid")" 2>/dev/null
+	# The kernel is a session of its own (UML calls setsid), its pid in
+	# its uml_dir; the timeout above it goes too.  (dash's kill takes no
+	# "--": a group is "-PGID" right after the signal.)
+	u=$1/$2/$2/pid
+	g=$(cat "$u" 2>/dev/null)
+	[ -n "$g" ] && kill -KILL "-$g" 2>/dev/null
+	kill -KILL "-$(cat "$1/$2/pid")" 2>/dev/null
 	i=0
-	while running "$1" "$2" && [ $i -lt 100 ]; do
+	while { running "$1" "$2" || { [ -n "$g" ] && kill -0 "-$g" 2>/dev/null; }; } &&
+		[ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	rm -f "$1/$2/pid"
+	rm -f "$1/$2/pid" "$u"
 }
 
 # wait_ssh DIR NAME SECONDS: until the machine's sshd answers.

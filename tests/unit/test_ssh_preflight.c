@@ -115,6 +115,15 @@ static void test_no_sudo(void **state)
 	assert_int_equal(mark(&pf, "root", 2), GD_PF_FAIL);
 	assert_non_null(strstr(reason(&pf, "root", 2), "sudo"));
 	gd_preflight_release(&pf);
+	/* the transport's own refusal (its open asks sudo first) */
+	gd_probe_refused("admin@w2 is not root and \"sudo -n\" refuses it",
+			 &facts[2]);
+	gd_preflight_judge(&cluster, facts, 0, &pf);
+	assert_int_equal(mark(&pf, "reachable", 2), GD_PF_OK);
+	assert_int_equal(mark(&pf, "root", 2), GD_PF_FAIL);
+	assert_int_equal(mark(&pf, "systemd", 2), GD_PF_SKIP);
+	assert_non_null(strstr(reason(&pf, "root", 2), "refuses it"));
+	gd_preflight_release(&pf);
 	gd_probe_parse("uid 1000\nsudo yes\n" HEALTHY, 1000.0, 1000.4,
 		       &facts[2]);
 	gd_preflight_judge(&cluster, facts, 0, &pf);

@@ -1,0 +1,164 @@
+#!/bin/sh
+# The SSH backend on real machines: a lab of three (tests/lab/lab.sh:
+# each its own User-mode Linux kernel with systemd as PID 1, sshd, munge
+# and Slurm), reached only through SSH with the lab's ssh_config.  What
+# gameday asks of the hosts before a run (plan's preflight) and what it
+# says when one is not ready: powered off, not root, a tool missing, its
+# clock off, an earlier run's agent left, a node the job system does not
+# know.
+#   sh tests/integration/sshlab.sh BUILD_DIR
+set -u
+build=$(cd "${1:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+gameday=$build/gameday
+lab=$here/../lab/lab.sh
+[ "$(id -u)" = 0 ] || {
+	echo "sshlab: skipped (needs root)"
+	exit 77
+}
+for t in sshd ssh mkfs.ext4; do
+	command -v $t >/dev/null 2>&1 || {
+		echo "sshlab: skipped: no $t (make deps)"
+		exit 77
+	}
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gd-sshlab.XXXXXX")
+out=$tmp/out
+trap 'sh "$lab" down "$tmp"; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
+
+in_lab() { sh "$lab" exec "$tmp" "$@"; }
+on() {
+	h=$1
+	shift
+	in_lab ssh -F "$tmp/ssh_config" "$h" "$@" </dev/null
+}
+
+echo "sshlab: booting three machines"
+s=$(date +%s)
+sh "$lab" up "$tmp" ctl:controller w1:worker w2:worker >"$out" 2>&1
+rc=$?
+[ $rc -eq 77 ] && exit 77
+if [ $rc -ne 0 ]; then
+	bad "lab up"
+	finish sshlab
+	exit 1
+fi
+ok "lab up: three machines answer over SSH in $(($(date +%s) - s)) s"
+
+# inventory NAME HOST_OF_W1 [EXTRA_NODE]: a cluster file for the lab.
+inventory() {
+	cat >"$tmp/$1.json" <<EOF
+{"gameday": 1, "name": "lab", "system": "slurm", "backend": "ssh",
+ "ssh_config": "ssh_config",
+ "nodes": [{"name": "ctl", "role": "controller", "host": "ctl"},
+           {"name": "w1", "role": "worker", "host": "$2"},
+           {"name": "${3:-w2}", "role": "worker", "host": "w2"}]}
+EOF
+}
+# scenario NAME CLUSTER KIND: one step of KIND on w1.
+scenario() {
+	cat >"$tmp/$1.json" <<EOF
+{"gameday": 1, "name": "$1", "seed": 1, "cluster": "$2.json",
+ "duration": "1h",
+ "workload": {"jobs": 2, "deadline": "24h", "expected": "20m..40m"},
+ "steps": [{"kind": "$3", "at": "2m", "for": "1m", "targets": ["w1"]}]}
+EOF
+}
+inventory lab w1
+scenario cut lab partition
+scenario freeze lab pause
+
+# row NAME NODE_COLUMN WORD: the table's row NAME says WORD for the node
+# in column 1..3 (ctl w1 w2).
+row() {
+	awk -v r="$1" -v c="$2" -v w="$3" '
+		index($0, "  " r " ") == 1 {
+			sub("^  " r " +", ""); split($0, f, " +")
+			found = f[c] == w
+		}
+		END { exit !found }' "$out"
+}
+
+expect "plan: every host ready for a partition" 0 \
+	in_lab "$gameday" plan "$tmp/cut.json"
+if row reachable 2 ok && row firewall 3 ok && row "job system" 2 ok &&
+	row libfaketime 1 -; then
+	ok "plan: the table says ok for what a partition needs, - for the rest"
+else bad "plan: the table"; fi
+expect "plan --offline asks no host" 0 \
+	in_lab "$gameday" plan --offline "$tmp/cut.json"
+if grep -q preflight "$out"; then bad "plan --offline printed a preflight"; else
+	ok "plan --offline printed no preflight"; fi
+
+# ---- a tool missing: only a fault that needs it fails ----
+on w2 'mv /usr/sbin/nft /usr/sbin/nft.gone; mv /usr/sbin/iptables /usr/sbin/iptables.gone'
+expect "plan: a partition on a host without nft or iptables fails" 3 \
+	in_lab "$gameday" plan "$tmp/cut.json"
+contains "  the reason names the host and the tools" \
+	"FAIL w2: neither nft nor iptables on w2: a partition needs one"
+row firewall 3 FAIL && ok "  in the firewall row, w2's column" ||
+	bad "  firewall row"
+expect "plan: a pause needs no firewall" 0 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+on w2 'mv /usr/sbin/nft.gone /usr/sbin/nft; mv /usr/sbin/iptables.gone /usr/sbin/iptables'
+
+# ---- a clock off ----
+on w1 'date -s "$(date -d "+5 sec" "+%F %T.%N")" >/dev/null'
+expect "plan: a host's clock 5 s ahead fails" 3 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+contains "  the reason says how far" "FAIL w1: the clock of w1 is [45]\.[0-9]* s ahead of"
+on w1 'date -s "$(date -d "-5 sec" "+%F %T.%N")" >/dev/null'
+
+# ---- an earlier run's agent ----
+on ctl 'mkdir -p /var/lib/gameday/20261201-old && : >/var/lib/gameday/20261201-old/journal'
+expect "plan: an earlier run's journal on a host fails" 3 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+contains "  the reason names the run and cleanup" \
+	"run 20261201-old left gameday's agent on ctl.*gameday cleanup"
+on ctl 'rm -rf /var/lib/gameday/20261201-old'
+
+# ---- a node the job system does not know ----
+inventory unknown w1 w9
+scenario unknownnode unknown pause
+expect "plan: a node Slurm does not know fails" 3 \
+	in_lab "$gameday" plan "$tmp/unknownnode.json"
+contains "  the reason lists Slurm's nodes" \
+	"does not know a node named w9 (sinfo lists: w1 w2)"
+
+# ---- not root: sudo without a password, or none ----
+on w1 'useradd -m ops && mkdir -m 700 ~ops/.ssh &&
+	cp /root/.ssh/authorized_keys ~ops/.ssh/ && chown -R ops: ~ops/.ssh'
+inventory ops ops@w1
+scenario asops ops pause
+expect "plan: a login that is not root and has no sudo fails" 3 \
+	in_lab "$gameday" plan "$tmp/asops.json"
+row root 2 FAIL && row reachable 2 ok && row systemd 2 - &&
+	ok "  reachable, but the root row fails and the rest is not asked" ||
+	bad "  root row"
+contains "  the reason says sudo refuses" "ops@w1 is not root and \"sudo -n\" refuses it"
+on w1 'echo "ops ALL=(ALL) NOPASSWD: ALL" >/etc/sudoers.d/ops && chmod 440 /etc/sudoers.d/ops'
+expect "plan: the same login with passwordless sudo passes" 0 \
+	in_lab "$gameday" plan "$tmp/asops.json"
+
+# ---- powered off, then on again: a new boot ----
+boot1=$(on w2 cat /proc/sys/kernel/random/boot_id)
+sh "$lab" power "$tmp" w2 off
+expect "plan: a powered-off host fails" 3 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+row reachable 3 FAIL && row reachable 2 ok && row units 3 - &&
+	ok "  its reachable row alone fails, the rest of it not asked" ||
+	bad "  reachable row"
+contains "  the reason is ssh's own" "FAIL w2: cannot reach w2 over SSH: .*"
+sh "$lab" power "$tmp" w2 on
+t=$(($(date +%s) + 120))
+until on w2 true 2>/dev/null || [ "$(date +%s)" -gt $t ]; do sleep 1; done
+boot2=$(on w2 cat /proc/sys/kernel/random/boot_id)
+if [ -n "$boot2" ] && [ "$boot1" != "$boot2" ]; then
+	ok "a power cycle through the lab's switch boots w2 anew (boot id changed)"
+else bad "power cycle: boot ids $boot1 / $boot2"; fi
+expect "plan: every host ready again" 0 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+
+finish sshlab
