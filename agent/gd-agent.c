@@ -762,8 +762,14 @@ static int op_watch(agent *a, gd_error **err)
 		}
 		nap(poll);
 	}
-	say(a, stopping ? "stopped: nothing reverted" : "run finished");
-	return 0;
+	if (stopping) {
+		say(a, "stopped: nothing reverted");
+		return 0;
+	}
+	/* finished by gameday, or its folder gone by hand: no unit of a
+	 * run that is not there may start again at the next boot */
+	say(a, "run finished");
+	return unit_remove(a, err);
 }
 
 /* ---- reading ---- */
@@ -916,25 +922,30 @@ static bool parse_args(agent *a, int argc, char **argv, unsigned *seen,
 	return true;
 }
 
-static bool usable(const struct op *op, agent *a, unsigned seen,
-		   const char *run)
+/* NULL when the op has what it needs, else what is wrong. */
+static const char *unusable(const struct op *op, agent *a, unsigned seen,
+			    const char *run)
 {
 	unsigned allowed = op->takes | (op->takes & TAG ? TAG_OPT : 0);
 	unsigned needed = op->takes & (RUN | PATH | ARGV | UNDO);
 	if (op->takes & TAG)
 		needed |= TAG_OPT;
 	if ((seen & ~allowed) || (seen & needed) != needed)
-		return false;
+		return "";
 	if (run && !ag_run_valid(run))
-		return false;
+		return "a run is [a-z0-9-]{1,40}";
 	if (a->tag && !ag_tag_valid(a->tag))
-		return false;
-	return !(seen & PATH) || ag_path_valid(a->args[0]);
+		return "a tag is [A-Za-z0-9._:@-]{1,64}";
+	if ((seen & PATH) && !ag_path_valid(a->args[0]))
+		return "a path is absolute, without . or ..";
+	return NULL;
 }
 
-static int usage(const char *op, const char *text)
+static int usage(const char *op, const char *text, const char *why)
 {
-	if (op)
+	if (op && why && *why)
+		fprintf(stderr, "gd-agent %s: usage: %s\n", op, why);
+	else if (op)
 		fprintf(stderr,
 			"gd-agent %s: usage: gd-agent %s %s [--root DIR]\n", op,
 			op, text);
@@ -954,17 +965,19 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], ops[i].name))
 			op = &ops[i];
 	if (!op)
-		return usage(NULL, NULL);
+		return usage(NULL, NULL, NULL);
 	agent a = {.op = op->name, .timeout_s = 60};
 	unsigned seen = 0;
 	const char *run = NULL, *root = getenv("GD_AGENT_ROOT");
-	if (!parse_args(&a, argc, argv, &seen, &run, &root) ||
-	    !usable(op, &a, seen, run))
-		return usage(op->name, op->usage);
+	if (!parse_args(&a, argc, argv, &seen, &run, &root))
+		return usage(op->name, op->usage, NULL);
+	const char *why = unusable(op, &a, seen, run);
+	if (why)
+		return usage(op->name, op->usage, why);
 	a.host.root = root && *root ? root : "/";
 	a.host.run = run ? run : "";
 	if (a.host.root[0] != '/')
-		return usage(op->name, "(--root must be absolute)");
+		return usage(op->name, NULL, "--root is an absolute path");
 	_cleanup_free_ char *rel = NULL;
 	if (run && (asprintf(&rel, "/var/lib/gameday/%s", run) < 0 ||
 		    !(a.dir = ag_host_path(&a.host, rel))))
