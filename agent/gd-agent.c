@@ -383,8 +383,9 @@ static int op_do(agent *a, gd_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	int r = journal_cmd(a, a->undo, a->nundo, err, &fd);
-	if (r == 0)
-		r = ag_run_argv(a->args, err);
+	if (r < 0) /* no undo written, no change made */
+		return r;
+	r = ag_run_argv(a->args, err);
 	say(a, "change %s: %s", a->args[0], r == 0 ? "done" : "failed");
 	return r < 0 ? gd_error_prefix(err, "change") : 0;
 }
@@ -960,6 +961,11 @@ static int usage(const char *op, const char *text, const char *why)
 int main(int argc, char **argv)
 {
 	umask(022);
+	/* gameday's connection dropping (gameday killed, the network lost)
+	 * must not cut an op short, above all not between a change's start
+	 * and its end: a watcher would revert before the change landed */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	const struct op *op = NULL;
 	for (size_t i = 0; argc > 1 && i < GD_ARRAY_SIZE(ops); i++)
 		if (!strcmp(argv[1], ops[i].name))

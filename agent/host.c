@@ -225,7 +225,7 @@ int ag_run_argv(char *const argv[], gd_error **err)
 		if (null >= 0)
 			dup2(null, 0);
 		setpgid(0, 0);
-		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL); /* what programs expect */
 		execvp(argv[0], argv);
 		_exit(127);
 	}
