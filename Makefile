@@ -71,7 +71,7 @@ FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job $(BUILD)/gd-bsq \
 # static program linking libc alone, the base/ files it reuses compiled
 # into it.
 AGENT    := $(BUILD)/gd-agent
-AGENT_SRC := agent/gd-agent.c agent/journal.c agent/host.c \
+AGENT_SRC := agent/gd-agent.c agent/record.c agent/unit.c agent/journal.c agent/host.c \
 	     harness/base/error.c harness/base/strbuf.c harness/base/fileio.c
 LIBEXEC_PROGS := $(FAKES) $(AGENT)
 LIBEXECDIR ?= $(PREFIX)/libexec/gameday
