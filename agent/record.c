@@ -295,8 +295,10 @@ int ag_revert_locked(agent *a, int fd, const ag_journal *j, const char *tag,
 			failed++;
 			ag_say(a, "entry %lu (%s): %s", e->id, e->tag,
 			       why->msg);
-			fprintf(stderr, "gd-agent %s: entry %lu (%s): %s\n",
-				a->op, e->id, e->tag, why->msg);
+			if (!a->watcher) /* whose ag_say went there */
+				fprintf(stderr,
+					"gd-agent %s: entry %lu (%s): %s\n",
+					a->op, e->id, e->tag, why->msg);
 		}
 		gd_error_free(why);
 	}
