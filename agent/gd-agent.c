@@ -37,8 +37,9 @@
  * "." or "..".  Exit 0 done, 1 failed (one line on stderr: the op, the
  * path and why; a revert says each entry that failed), 2 usage.  A save of
  * a path already saved in the run (an entry still pending) records
- * nothing: the first state is the one to restore.  Each op leaves a line
- * in the run's agent.log; the watcher's also go to stderr (journald).
+ * nothing: the first state is the one to restore.  Each op but beat and
+ * status (read, or too frequent to log) leaves a line in the run's
+ * agent.log; the watcher's also go to stderr (journald).
  *
  * Two agents may run at once (the watcher and an op from gameday): every
  * op that reads or appends the journal holds an flock on it, across the
