@@ -60,7 +60,7 @@ LIB_DIRS := base remote kinds scenario plan host net cluster jobsys workload fau
 LIB_SRC  := $(sort $(wildcard $(LIB_DIRS:%=harness/%/*.c)))
 CLI_SRC  := $(sort $(wildcard harness/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-HEADERS  := $(sort $(wildcard harness/*/*.h)) fakes/profile.h
+HEADERS  := $(sort $(wildcard harness/*/*.h agent/*.h)) fakes/profile.h
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -71,6 +71,13 @@ GAMEDAY  := $(BUILD)/gameday
 # does, like the job system.
 FAKES    := $(BUILD)/gd-init $(BUILD)/gd-probe $(BUILD)/gd-job $(BUILD)/gd-bsq \
 	    $(BUILD)/gd-wrap
+# The agent gameday copies to a real host for a run (docs/agent.md): one
+# static program linking libc alone, the base/ files it reuses compiled
+# into it.
+AGENT    := $(BUILD)/gd-agent
+AGENT_SRC := agent/gd-agent.c agent/record.c agent/unit.c agent/journal.c agent/host.c \
+	     harness/base/error.c harness/base/strbuf.c harness/base/fileio.c
+LIBEXEC_PROGS := $(FAKES) $(AGENT)
 LIBEXECDIR ?= $(PREFIX)/libexec/gameday
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
@@ -79,7 +86,7 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 .PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration arch-check \
 	bench bench-library demo demo-byo install uninstall format format-check hdr-check clean
 
-all: $(GAMEDAY) $(FAKES)
+all: $(GAMEDAY) $(LIBEXEC_PROGS)
 
 help:
 	@echo "make [V=1] [SANITIZE=address,undefined] TARGET"
@@ -124,6 +131,11 @@ $(BUILD)/gd-init: fakes/gd-init.c fakes/profile.c fakes/profile.h \
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $< fakes/profile.c \
 		harness/cluster/event_names.c
 
+$(AGENT): $(AGENT_SRC) $(wildcard agent/*.h) harness/base/error.h \
+		harness/base/strbuf.h harness/base/fileio.h harness/base/cleanup.h
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) $(CFLAGS) -static -o $@ $(AGENT_SRC)
+
 $(BUILD)/gd-probe: fakes/gd-probe.c fakes/profile.c fakes/profile.h
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< fakes/profile.c
@@ -136,9 +148,14 @@ $(BUILD)/gd-job: fakes/gd-job.c harness/workload/classify.c harness/workload/cla
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< harness/workload/classify.c
 
+# A unit test of code outside the library names it here: the agent's
+# pure journal logic.
+$(BUILD)/tests/test_agent: UNIT_EXTRA := agent/journal.c
+$(BUILD)/tests/test_agent: agent/journal.c agent/journal.h
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_text.h
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(LIBGD) \
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_EXTRA) $(LIBGD) \
 		$(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try: $(BUILD)/tests/%: tests/tools/%.c $(LIBGD)
@@ -193,7 +210,7 @@ valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
-integration: $(GAMEDAY) $(FAKES) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
+integration: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
 	$(Q)for t in tests/integration/*.sh; do \
 		sh $$t $(BUILD); rc=$$?; \
 		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \
@@ -246,7 +263,7 @@ hdr-check:
 			|| { echo "hdr-check: $$h is not self-contained"; exit 1; }; \
 	done; echo "hdr-check: $(words $(HEADERS)) headers self-contained"
 
-FORMAT_FILES = $(sort $(wildcard harness/*/*.[ch] fakes/*.[ch] tests/*/*.[ch]))
+FORMAT_FILES = $(sort $(wildcard harness/*/*.[ch] agent/*.[ch] fakes/*.[ch] tests/*/*.[ch]))
 
 format:
 	$(Q)clang-format -i $(FORMAT_FILES)
@@ -312,12 +329,16 @@ deps:
 		apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
 		[ -z "$$policy" ] || rm -f $$policy; exit $$rc; fi
 
-install: $(GAMEDAY) $(FAKES)
-	install -d $(DESTDIR)$(BINDIR)
+# The node programs and the agent beside each other in libexec, where
+# gameday looks for them (cli_libexec).
+install: $(GAMEDAY) $(LIBEXEC_PROGS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 $(GAMEDAY) $(DESTDIR)$(BINDIR)/gameday
+	install -m 0755 $(LIBEXEC_PROGS) $(DESTDIR)$(LIBEXECDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gameday
+	rm -f $(LIBEXEC_PROGS:$(BUILD)/%=$(DESTDIR)$(LIBEXECDIR)/%)
 
 clean:
 	rm -rf $(BUILD)

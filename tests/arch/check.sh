@@ -3,7 +3,9 @@
 # why each holds):
 #  - no include cycle between the folders under harness/;
 #  - remote/ includes base/ alone;
-#  - no function in harness/ longer than 120 lines;
+#  - no function in harness/ or agent/ longer than 120 lines;
+#  - agent/ includes nothing of harness/ but base/: gd-agent is one
+#    static program linking libc alone, its base/ files compiled in;
 #  - Slurm's functions and header used only under harness/jobsys/;
 #  - each fault kind named (gd_kind_NAME or "NAME") in at most three
 #    files under harness/ outside net/: its own, the table, kind.h.
@@ -43,11 +45,18 @@ long=$(awk '
 	/^\{/ { if (cand != "") { start = candline; name = cand } }
 	/^\}/ { if (start) { n = FNR - start + 1
 		if (n > 120) printf "%s:%d %d lines: %s\n", FILENAME, start, n, name
-		start = 0; cand = "" } }' harness/*/*.c)
+		start = 0; cand = "" } }' harness/*/*.c agent/*.c)
 if [ -z "$long" ]; then
-	ok "no function in harness/ longer than 120 lines"
+	ok "no function in harness/ or agent/ longer than 120 lines"
 else
-	bad "functions in harness/ longer than 120 lines" "$long"
+	bad "functions in harness/ or agent/ longer than 120 lines" "$long"
+fi
+
+agent=$(grep -n '^#include "' agent/*.[ch] | grep -v '"agent/\|"base/')
+if [ -z "$agent" ]; then
+	ok "agent/ includes only agent/ and base/"
+else
+	bad "agent/ includes more than agent/ and base/" "$agent"
 fi
 
 slurm=$(grep -rnE 'gd_slurm_[a-z_]+|"jobsys/slurm\.h"' harness --include='*.[ch]' |
