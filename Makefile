@@ -24,13 +24,14 @@ PKGS       := jansson libnl-3.0 libnl-route-3.0 libseccomp
 # jq reads result.json in the integration tests.  The SSH backend's tests
 # boot staging machines (tests/lab/: User-mode Linux kernels with systemd
 # as PID 1, on ext4 disks) running Debian's sshd, sudo and nftables, and
-# reach them with the OpenSSH client.
+# reach them with the OpenSSH client (ethtool: the lab's links without
+# offloads, which UML's raw sockets cannot take).
 DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	clang-format valgrind libjansson-dev libnl-3-dev libnl-route-3-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
 	slurmctld slurmd slurm-client munge beanstalkd chromium \
 	user-mode-linux kmod jq openssh-client openssh-server sudo nftables \
-	systemd dbus e2fsprogs
+	systemd dbus e2fsprogs ethtool
 
 ifeq ($(V),1)
 Q :=
@@ -83,7 +84,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BUILD)/tests/bench_validate
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_scenario
 
-.PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration arch-check \
+.PHONY: all help deps check check-run check-library unit unit-asan valgrind golden fuzz integration integration-long arch-check \
 	bench bench-library demo demo-byo install uninstall format format-check hdr-check clean
 
 all: $(GAMEDAY) $(LIBEXEC_PROGS)
@@ -96,7 +97,10 @@ help:
 	@echo "                architecture checks"
 	@echo "  unit          cmocka unit tests"
 	@echo "  golden        golden tests of validate and plan output"
-	@echo "  integration   staging cluster on real namespaces (root)"
+	@echo "  integration   staging cluster on real namespaces, and the SSH"
+	@echo "                backend on a lab of User-mode Linux machines (root)"
+	@echo "  integration-long  the incidents re-enacted and a trace replayed"
+	@echo "                on real Slurm (root; minutes; not in check)"
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
 	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
@@ -210,8 +214,19 @@ valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
+# The long ones (the incidents re-enacted, a recorded trace replayed) run in
+# 'make integration-long', beside the library's, to keep CI under its limit.
+LONG_TESTS := tests/integration/byo.sh tests/integration/trace.sh
+INTEGRATION_TESTS := $(filter-out $(LONG_TESTS),$(sort $(wildcard tests/integration/*.sh)))
 integration: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
-	$(Q)for t in tests/integration/*.sh; do \
+	$(Q)for t in $(INTEGRATION_TESTS); do \
+		sh $$t $(BUILD); rc=$$?; \
+		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \
+		[ $$rc -eq 0 ] || exit $$rc; \
+	done
+
+integration-long: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle
+	$(Q)for t in $(LONG_TESTS); do \
 		sh $$t $(BUILD); rc=$$?; \
 		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \
 		[ $$rc -eq 0 ] || exit $$rc; \

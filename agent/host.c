@@ -3,6 +3,7 @@
 #include "base/cleanup.h"
 #include "base/strbuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -244,4 +245,49 @@ int ag_run_argv(char *const argv[], gd_error **err)
 	return gd_error_set(err, EIO, "\"%s\" killed by signal %d%s", argv[0],
 			    WTERMSIG(st),
 			    WTERMSIG(st) == SIGKILL ? " (time limit?)" : "");
+}
+
+/* Everything below the folder open as fd, then closes it; depth bounds
+ * the walk (the run's folder is two deep). */
+static int empty_dir(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	int r = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno != EISDIR || depth <= 0) {
+			r = -errno;
+			continue;
+		}
+		int sub = openat(dirfd(d), e->d_name,
+				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int s = sub < 0 ? -errno : empty_dir(sub, depth - 1);
+		if (s == 0 && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
+			s = -errno;
+		if (s < 0)
+			r = s;
+	}
+	closedir(d);
+	return r;
+}
+
+int ag_remove_dir(const char *dir, gd_error **err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0
+				       : gd_error_make(err, errno,
+						       "cannot remove \"%s\"", dir);
+	int r = empty_dir(fd, 4);
+	if (r == 0 && rmdir(dir) < 0 && errno != ENOENT)
+		r = -errno;
+	return r < 0 ? gd_error_make(err, -r, "cannot remove \"%s\"", dir) : 0;
 }

@@ -55,4 +55,10 @@ int ag_run_argv(char *const argv[], gd_error **err);
 /* fsync of a folder, so a rename or unlink in it outlives a power cut. */
 int ag_sync_dir(const char *dir, gd_error **err);
 
+/* dir and everything below it removed, by descriptor, never following a
+ * link.  Not gd_remove_tree: its walk stays on one st_dev, and on an
+ * overlay root (a container's, a lab machine's) a file reports its
+ * layer's device, not the folder's, so the walk would leave it. */
+int ag_remove_dir(const char *dir, gd_error **err);
+
 #endif

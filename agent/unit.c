@@ -97,7 +97,7 @@ int ag_op_finish(agent *a, gd_error **err)
 	gd_error *unit = NULL, *tree = NULL;
 	int u = unit_remove(a, &unit);
 	_cleanup_free_ char *top = ag_host_path(&a->host, "/var/lib/gameday");
-	int t = gd_remove_tree(a->dir, false, &tree);
+	int t = ag_remove_dir(a->dir, &tree);
 	if (t == 0 && top && rmdir(top) < 0 && errno != ENOTEMPTY &&
 	    errno != ENOENT) /* ours when the last run goes */
 		t = gd_error_make(&tree, errno, "cannot remove \"%s\"", top);

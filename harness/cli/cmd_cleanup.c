@@ -1,6 +1,8 @@
 #include "cli/cli.h"
 
+#include "base/diag.h"
 #include "cluster/cluster.h"
+#include "scenario/load.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,23 +20,63 @@ static void say(const char *what, const char *name)
 	removed++;
 }
 
+static void host_say(const char *what, const char *name)
+{
+	printf("%s %s\n", what, name);
+	removed += !strcmp(what, "on host");
+}
+
+/* The real hosts of FILE's cluster, through their runs' agents. */
+static int hosts(const char *file)
+{
+	gd_diags diags = {0};
+	gd_scenario *s = gd_cluster_file_load(file, &diags);
+	gd_diags_print(&diags, stderr);
+	gd_diags_clear(&diags);
+	if (!s)
+		return GD_EXIT_INVALID;
+	if (!s->cluster.backend || strcmp(s->cluster.backend, GD_BACKEND_SSH)) {
+		gd_scenario_free(s);
+		return cli_usage_error("cleanup",
+				       "%s: not a cluster of real hosts (\"backend\": "
+				       "\"ssh\"); this host's runs need no file",
+				       file);
+	}
+	_cleanup_error_ gd_error *err = NULL;
+	int r = gd_ssh_hosts_cleanup(&s->cluster, host_say, &err);
+	gd_scenario_free(s);
+	if (r < 0)
+		return cli_fail("cleanup", err);
+	if (!removed)
+		printf("nothing to clean up\n");
+	return GD_EXIT_OK;
+}
+
 int cmd_cleanup(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
-		printf("usage: gameday cleanup\n\n"
+		printf("usage: gameday cleanup [FILE]\n\n"
 		       "Removes everything earlier gameday runs left on this host, a run\n"
 		       "killed with SIGKILL included, and nothing else: it works from each\n"
 		       "run's ledger and from gameday's name prefix.  A cluster that is up\n"
 		       "is taken down too; a run still in progress is left alone.\n"
 		       "Idempotent; prints what it removed.\n\n"
-		       "exit: 0 done (nothing to remove included), 2 bad usage,\n"
-		       "3 missing privilege or another environment problem\n");
+		       "With FILE, a cluster file of real hosts (\"backend\": \"ssh\") or a\n"
+		       "scenario naming one: on each host, every earlier run's agent\n"
+		       "reverts that run's changes and removes itself; a host that does\n"
+		       "not answer is powered on first through its \"power\" commands.\n"
+		       "From any machine with the inventory and SSH access.\n\n"
+		       "exit: 0 done (nothing to remove included), 2 bad usage or FILE,\n"
+		       "3 missing privilege, a host not reached or a change not\n"
+		       "reverted, or another environment problem\n");
 		return GD_EXIT_OK;
 	}
 	/* "--" ends the options, of which cleanup has only --help. */
 	bool dashdash = argc > 1 && strcmp(argv[1], "--") == 0;
-	if (argc > 1 + dashdash)
-		return cli_usage_error("cleanup", "takes no arguments");
+	if (argc > 2 + dashdash)
+		return cli_usage_error("cleanup", "takes one file at most");
+	if (argc == 2 + dashdash)
+		return hosts(argv[1 + dashdash]);
 	_cleanup_error_ gd_error *err = NULL;
 	int r = gd_cleanup(say, &err);
 	if (r < 0)

@@ -17,8 +17,19 @@ const char GD_PROBE_SCRIPT[] =
 	"  if sudo -n true 2>/dev/null; then echo 'sudo yes'; "
 	"else echo 'sudo no'; fi\n"
 	"fi\n"
-	"for t in systemctl nft iptables tc sinfo; do\n"
+	"for t in systemctl tc sinfo; do\n"
 	"  command -v $t >/dev/null 2>&1 && echo \"tool $t\"\n"
+	"done\n"
+	/* A firewall that can make gameday's table, not a program alone: a
+	 * kernel without nftables' inet family (Debian's User-mode Linux)
+	 * has nft and cannot use it.  -c checks with the kernel and makes
+	 * nothing; listing iptables' filter table changes no rule. */
+	"s=; [ \"$u\" != 0 ] && s='sudo -n'\n"
+	"$s nft -c add table inet gameday_probe >/dev/null 2>&1 && "
+	"echo 'tool nft'\n"
+	"for t in iptables iptables-legacy; do\n"
+	"  $s $t -n -L INPUT >/dev/null 2>&1 && { echo \"tool iptables $t\"; "
+	"break; }\n"
 	"done\n"
 	"for f in /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 "
 	"/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1 "
@@ -61,7 +72,7 @@ static void take(gd_host_facts *f, const char *key, size_t klen,
 	else if (IS("tool")) {
 		f->systemctl |= vlen == 9 && !memcmp(val, "systemctl", 9);
 		f->nft |= vlen == 3 && !memcmp(val, "nft", 3);
-		f->iptables |= vlen == 8 && !memcmp(val, "iptables", 8);
+		f->iptables |= vlen > 9 && !memcmp(val, "iptables ", 9);
 		f->tc |= vlen == 2 && !memcmp(val, "tc", 2);
 		f->has_sinfo |= vlen == 5 && !memcmp(val, "sinfo", 5);
 	} else if (IS("faketime"))
@@ -233,7 +244,9 @@ static bool judge_firewall(const check_ctx *x, gd_preflight_cell *cell)
 {
 	if (x->f->nft || x->f->iptables)
 		return true;
-	why(cell, "%s: neither nft nor iptables on %s: a partition needs one",
+	why(cell,
+	    "%s: neither nft (inet tables) nor iptables works on %s: a "
+	    "partition needs one",
 	    x->c->nodes[x->node].name, host_of(x));
 	return false;
 }

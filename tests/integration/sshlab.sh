@@ -17,7 +17,7 @@ lab=$here/../lab/lab.sh
 	echo "sshlab: skipped (needs root)"
 	exit 77
 }
-for t in sshd ssh mkfs.ext4; do
+for t in sshd ssh mkfs.ext4 ethtool; do
 	command -v $t >/dev/null 2>&1 || {
 		echo "sshlab: skipped: no $t (make deps)"
 		exit 77
@@ -93,16 +93,17 @@ if grep -q preflight "$out"; then bad "plan --offline printed a preflight"; else
 	ok "plan --offline printed no preflight"; fi
 
 # ---- a tool missing: only a fault that needs it fails ----
-on w2 'mv /usr/sbin/nft /usr/sbin/nft.gone; mv /usr/sbin/iptables /usr/sbin/iptables.gone'
+fw="nft iptables iptables-legacy"
+on w2 "for t in $fw; do mv /usr/sbin/\$t /usr/sbin/\$t.gone; done"
 expect "plan: a partition on a host without nft or iptables fails" 3 \
 	in_lab "$gameday" plan "$tmp/cut.json"
 contains "  the reason names the host and the tools" \
-	"FAIL w2: neither nft nor iptables on w2: a partition needs one"
+	"FAIL w2: neither nft (inet tables) nor iptables works on w2"
 row firewall 3 FAIL && ok "  in the firewall row, w2's column" ||
 	bad "  firewall row"
 expect "plan: a pause needs no firewall" 0 \
 	in_lab "$gameday" plan "$tmp/freeze.json"
-on w2 'mv /usr/sbin/nft.gone /usr/sbin/nft; mv /usr/sbin/iptables.gone /usr/sbin/iptables'
+on w2 "for t in $fw; do mv /usr/sbin/\$t.gone /usr/sbin/\$t; done"
 
 # ---- a clock off ----
 on w1 'date -s "$(date -d "+5 sec" "+%F %T.%N")" >/dev/null'
@@ -159,6 +160,111 @@ if [ -n "$boot2" ] && [ "$boot1" != "$boot2" ]; then
 	ok "a power cycle through the lab's switch boots w2 anew (boot id changed)"
 else bad "power cycle: boot ids $boot1 / $boot2"; fi
 expect "plan: every host ready again" 0 \
+	in_lab "$gameday" plan "$tmp/freeze.json"
+
+# ---- the agent on real hosts: systemd runs it, it reverts on its own ----
+on_in() {
+	h=$1
+	shift
+	in_lab ssh -F "$tmp/ssh_config" "$h" "$@"
+}
+fp() { on "$1" 'sha256sum /etc/passwd | cut -c1-16; stat -c %u:%g:%a /etc/passwd'; }
+for h in ctl w1 w2; do
+	on_in $h 'cat >/root/gd-agent && chmod 755 /root/gd-agent' <"$build/gd-agent"
+done
+# change HOST RUN: munge's uid skewed and a chain of gameday's in
+# iptables, each through the run's agent (undo first).  (iptables-legacy:
+# Debian's User-mode Linux kernel has no nftables ip or inet family.)
+change() {
+	on "$1" "a=/var/lib/gameday/$2/gd-agent
+		sed 's/^munge:x:[0-9]*:/munge:x:4242:/' /etc/passwd |
+			\$a put --run $2 --tag skew /etc/passwd &&
+		\$a do --run $2 --tag cut --undo-argv 3 iptables-legacy -X gd_$2 \
+			-- iptables-legacy -N gd_$2"
+}
+changed() {
+	[ "$(on "$1" 'id -u munge')" = 4242 ] &&
+		on "$1" "iptables-legacy -n -L gd_$2" >/dev/null 2>&1
+}
+# gone HOST RUN: nothing of the run left: unit, link, folder.
+gone() {
+	on "$1" "systemctl show -p LoadState --value gameday-agent-$2.service;
+		ls /etc/systemd/system/multi-user.target.wants/ | grep gameday;
+		ls /var/lib/gameday 2>/dev/null" >"$out" 2>&1
+	[ "$(cat "$out")" = not-found ]
+}
+# reverted_within HOST FINGERPRINT SECONDS
+reverted_within() {
+	t=$(($(date +%s) + $3))
+	while [ "$(date +%s)" -le $t ]; do
+		[ "$(fp "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+
+before=$(fp w1)
+on w1 '/root/gd-agent install --run t1 --timeout 10' >"$out" 2>&1
+[ "$(on w1 systemctl is-active gameday-agent-t1.service)" = active ] &&
+	ok "agent: installed as a unit systemd runs" || bad "agent: install"
+change w1 t1 >"$out" 2>&1
+changed w1 t1 && ok "agent: the skew and the iptables chain are made" ||
+	bad "agent: change"
+s=$(date +%s)
+if reverted_within w1 "$before" 30; then
+	ok "agent: without a beat for 10 s, /etc/passwd is back byte for byte, owner and mode ($(($(date +%s) - s)) s)"
+else bad "agent: passwd not reverted"; fi
+on w1 'iptables-legacy -n -L gd_t1' >/dev/null 2>&1 &&
+	bad "agent: the iptables chain is left" || ok "agent: the iptables chain is gone"
+gone w1 t1 && ok "agent: its unit, link and folder are gone" ||
+	bad "agent: left behind"
+
+before=$(fp w2)
+boot1=$(on w2 cat /proc/sys/kernel/random/boot_id)
+on w2 '/root/gd-agent install --run t2 --timeout 20' >"$out" 2>&1
+change w2 t2 >"$out" 2>&1
+on w2 '/var/lib/gameday/t2/gd-agent beat --run t2; systemctl reboot' >/dev/null 2>&1
+sleep 5
+t=$(($(date +%s) + 120))
+until [ "$(on w2 cat /proc/sys/kernel/random/boot_id 2>/dev/null)" != "" ] ||
+	[ "$(date +%s)" -gt $t ]; do sleep 1; done
+boot2=$(on w2 cat /proc/sys/kernel/random/boot_id)
+[ "$boot1" != "$boot2" ] && ok "agent: w2 rebooted (boot id changed)" ||
+	bad "agent: no reboot"
+if reverted_within w2 "$before" 60; then
+	ok "agent: started again at boot, it reverts the skew the reboot kept"
+else bad "agent: passwd not reverted after a reboot"; fi
+gone w2 t2 && ok "agent: and removes itself" || bad "agent: left after reboot"
+
+# ---- gameday cleanup from the inventory, a host powered off ----
+cat >"$tmp/powered.json" <<EOF
+{"gameday": 1, "name": "lab", "system": "slurm", "backend": "ssh",
+ "ssh_config": "ssh_config",
+ "nodes": [{"name": "ctl", "role": "controller", "host": "ctl"},
+           {"name": "w[1-2]", "role": "worker", "host": "{node}",
+            "power": {"off": ["sh", "$lab", "power", "$tmp", "{node}", "off"],
+                      "on": ["sh", "$lab", "power", "$tmp", "{node}", "on"],
+                      "status": ["sh", "$lab", "power", "$tmp", "{node}", "status"]}}]}
+EOF
+b_ctl=$(fp ctl) b_w2=$(fp w2)
+for h in ctl w2; do
+	on $h '/root/gd-agent install --run t3 --timeout 600' >"$out" 2>&1
+	change $h t3 >"$out" 2>&1
+done
+sh "$lab" power "$tmp" w2 off
+expect "cleanup FILE: every run's agent reverts, a host off powered on" 0 \
+	in_lab "$gameday" cleanup "$tmp/powered.json"
+contains "  it says it powered w2 on" "powered on w2"
+contains "  and what each host reverted" "on host ctl: reverted t3"
+contains "  w2's too, after its power cut" "on host w2: reverted t3"
+[ "$(fp ctl)" = "$b_ctl" ] && [ "$(fp w2)" = "$b_w2" ] &&
+	ok "  both hosts' passwd back as found" || bad "  passwd after cleanup"
+gone w2 t3 && gone ctl t3 && ok "  no agent left on either" ||
+	bad "  agent left after cleanup"
+expect "cleanup FILE again: nothing to clean up" 0 \
+	in_lab "$gameday" cleanup "$tmp/powered.json"
+contains "  says so" "nothing to clean up"
+expect "plan: no leftovers after cleanup" 0 \
 	in_lab "$gameday" plan "$tmp/freeze.json"
 
 finish sshlab

@@ -18,6 +18,9 @@ echo >>"$r/etc/machine-id"
 # modprobe (nft's modules) looks in /lib/modules/RELEASE.
 mkdir -p "$r/lib/modules"
 ln -sfn "/usr/lib/uml/modules/$(uname -r)" "$r/lib/modules/$(uname -r)"
+# What gameday keeps on this host (its runs' logs) is no machine's: a
+# staging host starts with none of it.
+rm -rf "$r/var/lib/gameday"
 # The host's dotfiles (a login shell's pyenv, say) are no machine's.
 rm -rf "$r/root" && mkdir -m 0700 "$r/root" "$r/root/.ssh"
 cp "$d/client_key.pub" "$r/root/.ssh/authorized_keys"

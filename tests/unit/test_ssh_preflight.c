@@ -21,7 +21,8 @@ static const gd_cluster cluster = {.name = "lab",
 
 /* What a healthy Debian host with Slurm prints, its clock at 1000.2. */
 #define HEALTHY                                                                \
-	"uid 0\ntool systemctl\ntool nft\ntool tc\ntool sinfo\n"               \
+	"uid 0\ntool systemctl\ntool nft\ntool iptables iptables-legacy\n"        \
+	"tool tc\ntool sinfo\n"               \
 	"faketime /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1\n"       \
 	"cgroup2 yes\nboot 6c9e-1\nfrom 10.77.0.1\n"                           \
 	"unit munge.service loaded\nunit slurmd.service loaded\n"              \
@@ -61,7 +62,7 @@ static void test_parse(void **state)
 	gd_probe_parse(HEALTHY, 1000.0, 1000.4, &f);
 	assert_true(f.answered && f.complete);
 	assert_int_equal(f.uid, 0);
-	assert_true(f.systemctl && f.nft && !f.iptables && f.tc && f.cgroup2);
+	assert_true(f.systemctl && f.nft && f.iptables && f.tc && f.cgroup2);
 	assert_true(f.has_sinfo);
 	assert_string_equal(f.sinfo_nodes, "w1 w2");
 	assert_string_equal(f.ssh_from, "10.77.0.1");

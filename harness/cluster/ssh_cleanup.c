@@ -1,0 +1,172 @@
+/* `gameday cleanup INVENTORY`: every earlier run's changes on a cluster
+ * of real hosts undone by the runs' own agents (gd-agent finish), from
+ * any machine that has the inventory.  A host that does not answer and
+ * can be powered (the node's "power") is powered on first: a machine that
+ * is off cannot revert itself. */
+#include "cluster/cluster.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "remote/ssh.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* How long a powered-on host has to answer over SSH. */
+#define BOOT_WAIT_S 300
+/* How long a power command may take. */
+#define POWER_TIMEOUT_S 120
+
+/* Each agent's finish, one line per run: "reverted RUN", or "failed RUN:
+ * its words".  The agent is the run's own copy, so no program of this
+ * machine's is needed there. */
+static const char finish_script[] =
+	"for j in /var/lib/gameday/*/journal; do\n"
+	"  [ -f \"$j\" ] || continue\n"
+	"  d=${j%/journal}; r=${d##*/}\n"
+	"  if o=$(\"$d/gd-agent\" finish --run \"$r\" 2>&1); then\n"
+	"    echo \"reverted $r\"\n"
+	"  else\n"
+	"    echo \"failed $r: $(echo \"$o\" | tail -1)\"\n"
+	"  fi\n"
+	"done\n";
+
+/* s with every "{node}" and "{host}" filled in (heap). */
+static char *fill(const char *s, const gd_node *n)
+{
+	gd_strbuf sb = GD_STRBUF_INIT;
+	while (*s) {
+		if (!strncmp(s, "{node}", 6)) {
+			gd_strbuf_add(&sb, n->name);
+			s += 6;
+		} else if (!strncmp(s, "{host}", 6)) {
+			gd_strbuf_add(&sb, n->host);
+			s += 6;
+		} else
+			gd_strbuf_addch(&sb, *s++);
+	}
+	return gd_strbuf_detach(&sb);
+}
+
+/* Runs a node's power argv here; its exit status, or -1 when it could
+ * not run or took too long. */
+static int power_run(const gd_strv *v, const gd_node *n)
+{
+	char **argv = calloc(v->n + 1, sizeof(*argv));
+	if (!argv)
+		abort();
+	for (size_t i = 0; i < v->n; i++)
+		argv[i] = fill(v->v[i], n);
+	pid_t pid;
+	int status = -1;
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) == 0) {
+		time_t end = time(NULL) + POWER_TIMEOUT_S;
+		int r;
+		while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
+		       time(NULL) < end)
+			usleep(100000);
+		if (r == 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			status = -1;
+		} else
+			status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
+	for (size_t i = 0; i < v->n; i++)
+		free(argv[i]);
+	free(argv);
+	return status;
+}
+
+/* A connection to n, powering it on first when it is off and can be. */
+static int reach(const gd_cluster *c, const gd_node *n, const char *dir,
+		 gd_ssh **s, void (*say)(const char *, const char *), gd_error **err)
+{
+	gd_ssh_opts o = {.config = c->ssh_config, .control_dir = dir};
+	const gd_power *pw = n->power;
+	bool off = pw && pw->status.n && power_run(&pw->status, n) != 0;
+	if (!off) {
+		int r = gd_ssh_open(n->host, &o, s, err);
+		if (r == 0 || !pw || r == -EACCES)
+			return r;
+		gd_error_free(*err);
+		*err = NULL;
+	}
+	if (power_run(&pw->on, n) != 0)
+		return gd_error_set(err, EIO,
+				    "%s: does not answer, and its power on "
+				    "command failed",
+				    n->name);
+	say("powered on", n->name);
+	time_t end = time(NULL) + BOOT_WAIT_S;
+	for (;;) {
+		int r = gd_ssh_open(n->host, &o, s, err);
+		if (r == 0 || time(NULL) > end)
+			return r;
+		gd_error_free(*err);
+		*err = NULL;
+		sleep(2);
+	}
+}
+
+/* One line of the finish script's output, said. */
+static void say_line(const gd_node *n, const char *line, size_t len,
+		     void (*say)(const char *, const char *), size_t *failed)
+{
+	char what[512];
+	snprintf(what, sizeof(what), "%s: %.*s", n->name, (int)len, line);
+	say("on host", what);
+	*failed += len > 7 && !strncmp(line, "failed ", 7);
+}
+
+int gd_ssh_hosts_cleanup(const gd_cluster *c, void (*say)(const char *, const char *),
+			 gd_error **err)
+{
+	char dir[] = "/tmp/gd-ssh-XXXXXX";
+	if (!mkdtemp(dir))
+		return gd_error_make(err, errno,
+				     "cannot make a folder for ssh's sockets");
+	size_t failed = 0, unreached = 0;
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const gd_node *n = &c->nodes[i];
+		gd_ssh *s = NULL;
+		_cleanup_error_ gd_error *e = NULL;
+		if (reach(c, n, dir, &s, say, &e) < 0) {
+			say("could not reach", e->msg);
+			unreached++;
+			continue;
+		}
+		char *argv[] = {"sh", "-c", (char *)finish_script, NULL};
+		gd_strbuf out = GD_STRBUF_INIT;
+		int status = 0;
+		if (gd_ssh_run(s, argv, NULL, 0, &out, NULL, 300000, &status,
+			       &e) < 0) {
+			say("could not clean", e->msg);
+			unreached++;
+		}
+		for (const char *p = out.buf; p && *p;) {
+			const char *nl = strchrnul(p, '\n');
+			say_line(n, p, (size_t)(nl - p), say, &failed);
+			p = *nl ? nl + 1 : nl;
+		}
+		gd_strbuf_release(&out);
+		gd_ssh_close(s);
+	}
+	gd_remove_tree(dir, false, NULL);
+	if (failed || unreached)
+		return gd_error_set(err, EIO,
+				    "cluster %s: %zu host%s not reached, %zu "
+				    "run%s not reverted whole",
+				    c->name, unreached, unreached == 1 ? "" : "s",
+				    failed, failed == 1 ? "" : "s");
+	return 0;
+}
