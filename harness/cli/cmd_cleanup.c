@@ -37,10 +37,11 @@ static int hosts(const char *file)
 		return GD_EXIT_INVALID;
 	if (!s->cluster.backend || strcmp(s->cluster.backend, GD_BACKEND_SSH)) {
 		gd_scenario_free(s);
-		return cli_usage_error("cleanup",
-				       "%s: not a cluster of real hosts (\"backend\": "
-				       "\"ssh\"); this host's runs need no file",
-				       file);
+		return cli_usage_error(
+			"cleanup",
+			"%s: not a cluster of real hosts (\"backend\": "
+			"\"ssh\"); this host's runs need no file",
+			file);
 	}
 	_cleanup_error_ gd_error *err = NULL;
 	int r = gd_ssh_hosts_cleanup(&s->cluster, host_say, &err);
@@ -63,8 +64,10 @@ int cmd_cleanup(int argc, char **argv)
 		       "Idempotent; prints what it removed.\n\n"
 		       "With FILE, a cluster file of real hosts (\"backend\": \"ssh\") or a\n"
 		       "scenario naming one: on each host, every earlier run's agent\n"
-		       "reverts that run's changes and removes itself; a host that does\n"
-		       "not answer is powered on first through its \"power\" commands.\n"
+		       "reverts that run's changes and removes itself, but a run heard\n"
+		       "from within the cluster's heartbeat_timeout is left alone (a\n"
+		       "gameday may be playing it); a host that does not answer is\n"
+		       "powered on first through its \"power\" commands.\n"
 		       "From any machine with the inventory and SSH access.\n\n"
 		       "exit: 0 done (nothing to remove included), 2 bad usage or FILE,\n"
 		       "3 missing privilege, a host not reached or a change not\n"

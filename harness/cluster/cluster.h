@@ -44,10 +44,11 @@ int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err);
 
 /* Every earlier run's changes on a cluster of real hosts undone by the
  * runs' own agents (gd-agent finish), a host that is off and has a power
- * command powered on first; say() hears each host's each run ("on host",
- * "w1: reverted RUN" or "w1: failed RUN: why") and each host powered on or
- * not reached.  A failed revert or an unreached host fails it, after all
- * the others were tried. */
+ * command powered on first, a run heard from within the heartbeat
+ * timeout left alone; say() hears each host's each run ("on host", "w1:
+ * reverted RUN" or "w1: failed RUN: why"; "left alone") and each host
+ * powered on or not reached.  A failed revert or an unreached host fails it,
+ * after all the others were tried. */
 int gd_ssh_hosts_cleanup(const gd_cluster *c,
 			 void (*say)(const char *what, const char *name),
 			 gd_error **err);

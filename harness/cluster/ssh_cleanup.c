@@ -26,13 +26,21 @@ extern char **environ;
 /* How long a power command may take. */
 #define POWER_TIMEOUT_S 120
 
-/* Each agent's finish, one line per run: "reverted RUN", or "failed RUN:
- * its words".  The agent is the run's own copy, so no program of this
- * machine's is needed there. */
+/* Each agent's finish, one line per run: "reverted RUN", "failed RUN:
+ * its words", or "live RUN SECONDS" for a run heard from (its beat or
+ * journal written) within the heartbeat timeout $1: a gameday may still
+ * be playing it, and its own agent reverts it once it goes quiet.  The
+ * agent is the run's own copy, so no program of this machine's is
+ * needed there. */
 static const char finish_script[] =
+	"now=$(date +%s)\n"
 	"for j in /var/lib/gameday/*/journal; do\n"
 	"  [ -f \"$j\" ] || continue\n"
 	"  d=${j%/journal}; r=${d##*/}\n"
+	"  b=$(stat -c %Y \"$j\" \"$d/beat\" 2>/dev/null | sort -n | tail -1)\n"
+	"  if [ -n \"$b\" ] && [ $((now - b)) -lt \"$1\" ]; then\n"
+	"    echo \"live $r $((now - b))\"; continue\n"
+	"  fi\n"
 	"  if o=$(\"$d/gd-agent\" finish --run \"$r\" 2>&1); then\n"
 	"    echo \"reverted $r\"\n"
 	"  else\n"
@@ -89,7 +97,8 @@ static int power_run(const gd_strv *v, const gd_node *n)
 
 /* A connection to n, powering it on first when it is off and can be. */
 static int reach(const gd_cluster *c, const gd_node *n, const char *dir,
-		 gd_ssh **s, void (*say)(const char *, const char *), gd_error **err)
+		 gd_ssh **s, void (*say)(const char *, const char *),
+		 gd_error **err)
 {
 	gd_ssh_opts o = {.config = c->ssh_config, .control_dir = dir};
 	const gd_power *pw = n->power;
@@ -123,12 +132,25 @@ static void say_line(const gd_node *n, const char *line, size_t len,
 		     void (*say)(const char *, const char *), size_t *failed)
 {
 	char what[512];
+	if (len > 5 && !strncmp(line, "live ", 5)) {
+		const char *sp = memchr(line + 5, ' ', len - 5);
+		int rl = sp ? (int)(sp - line - 5) : (int)len - 5;
+		snprintf(what, sizeof(what),
+			 "%s: run %.*s, heard from %.*s s ago (its agent "
+			 "reverts it once it goes quiet)",
+			 n->name, rl, line + 5,
+			 sp ? (int)(line + len - sp - 1) : 1,
+			 sp ? sp + 1 : "?");
+		say("left alone", what);
+		return;
+	}
 	snprintf(what, sizeof(what), "%s: %.*s", n->name, (int)len, line);
 	say("on host", what);
 	*failed += len > 7 && !strncmp(line, "failed ", 7);
 }
 
-int gd_ssh_hosts_cleanup(const gd_cluster *c, void (*say)(const char *, const char *),
+int gd_ssh_hosts_cleanup(const gd_cluster *c,
+			 void (*say)(const char *, const char *),
 			 gd_error **err)
 {
 	char dir[] = "/tmp/gd-ssh-XXXXXX";
@@ -145,7 +167,11 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, void (*say)(const char *, const ch
 			unreached++;
 			continue;
 		}
-		char *argv[] = {"sh", "-c", (char *)finish_script, NULL};
+		char quiet[32];
+		snprintf(quiet, sizeof(quiet), "%lld",
+			 (long long)(c->heartbeat_ms + 999) / 1000);
+		char *argv[] = {"sh",	   "-c",  (char *)finish_script,
+				"cleanup", quiet, NULL};
 		gd_strbuf out = GD_STRBUF_INIT;
 		int status = 0;
 		if (gd_ssh_run(s, argv, NULL, 0, &out, NULL, 300000, &status,
@@ -166,7 +192,8 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, void (*say)(const char *, const ch
 		return gd_error_set(err, EIO,
 				    "cluster %s: %zu host%s not reached, %zu "
 				    "run%s not reverted whole",
-				    c->name, unreached, unreached == 1 ? "" : "s",
-				    failed, failed == 1 ? "" : "s");
+				    c->name, unreached,
+				    unreached == 1 ? "" : "s", failed,
+				    failed == 1 ? "" : "s");
 	return 0;
 }

@@ -72,8 +72,8 @@ static void probe_one(const probe_job *j)
 	gd_strbuf out = GD_STRBUF_INIT;
 	int status = 0;
 	double t0 = now_s();
-	r = gd_ssh_run(s, argv, NULL, 0, &out, NULL, PROBE_TIMEOUT_MS, &status,
-		       &err);
+	/* as the login user: sudo would hide SSH_CONNECTION and its uid */
+	r = gd_ssh_run_login(s, argv, &out, PROBE_TIMEOUT_MS, &status, &err);
 	double t1 = now_s();
 	if (r < 0)
 		gd_probe_unreachable(err ? err->msg : "failed", j->out);

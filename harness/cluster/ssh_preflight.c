@@ -91,9 +91,14 @@ static void take(gd_host_facts *f, const char *key, size_t klen,
 		copy(f->units[f->nunits], sizeof(f->units[0]), val, nl);
 		copy(f->unit_state[f->nunits++], sizeof(f->unit_state[0]),
 		     sp ? sp + 1 : "", sp ? vlen - nl - 1 : 0);
-	} else if (IS("nodes"))
+	} else if (IS("nodes")) {
 		copy(f->sinfo_nodes, sizeof(f->sinfo_nodes), val, vlen);
-	else if (IS("clock"))
+		/* a cut list must not end in half a name that matches */
+		f->sinfo_cut = vlen >= sizeof(f->sinfo_nodes);
+		char *sp = f->sinfo_cut ? strrchr(f->sinfo_nodes, ' ') : NULL;
+		if (sp)
+			*sp = '\0';
+	} else if (IS("clock"))
 		f->host_time = strtod(val, NULL);
 	else if (IS("end"))
 		f->complete = true;
@@ -175,9 +180,8 @@ static const char *host_of(const check_ctx *x)
 
 static bool judge_reachable(const check_ctx *x, gd_preflight_cell *cell)
 {
-	if (!x->f->answered)
-		why(cell, "%s: cannot reach %s over SSH: %s",
-		    x->c->nodes[x->node].name, host_of(x), x->f->why);
+	if (!x->f->answered) /* the transport's words name the host */
+		why(cell, "%s: %s", x->c->nodes[x->node].name, x->f->why);
 	else if (!x->f->complete)
 		why(cell, "%s: the probe over SSH to %s was cut off",
 		    x->c->nodes[x->node].name, host_of(x));
@@ -320,6 +324,13 @@ static bool judge_jobsys(const check_ctx *x, gd_preflight_cell *cell)
 	}
 	if (listed(x->controller->sinfo_nodes, n->name))
 		return true;
+	if (x->controller->sinfo_cut) {
+		why(cell,
+		    "%s: the job system lists more nodes than gameday reads "
+		    "(%zu bytes), and %s is not among those read",
+		    n->name, sizeof(x->controller->sinfo_nodes), n->name);
+		return false;
+	}
 	why(cell,
 	    "%s: the job system does not know a node named %s (sinfo lists: "
 	    "%s): the inventory's names must be its node names",

@@ -58,7 +58,8 @@ typedef struct gd_host_facts {
 	/* The job system's nodes as this host's client lists them, space
 	 * separated ("" when it has no client); has_sinfo: it has one. */
 	bool has_sinfo;
-	char sinfo_nodes[512];
+	char sinfo_nodes[16384];
+	bool sinfo_cut; /* the list was longer: a name past it is not known */
 } gd_host_facts;
 
 /* Reads a probe's output.  t0, t1: this machine's time (seconds since the

@@ -30,7 +30,7 @@ struct gd_ssh {
 	bool root;
 };
 
-#define MAX_ARGS 24
+#define MAX_ARGS 32
 
 /* The arguments every ssh call shares, then its own. */
 typedef struct ssh_argv {
@@ -339,12 +339,13 @@ static int connection_lost(const gd_ssh *s, const char *said, gd_error **err)
 			    s->dest, msg.len ? msg.buf : "no word from ssh");
 }
 
-int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
-	       gd_strbuf *out, gd_strbuf *errout, int timeout_ms, int *status,
-	       gd_error **err)
+/* gd_ssh_run, through sudo or not. */
+static int run(gd_ssh *s, bool sudo, char *const *argv, const void *in,
+	       size_t inlen, gd_strbuf *out, gd_strbuf *errout, int timeout_ms,
+	       int *status, gd_error **err)
 {
 	_cleanup_strbuf_ gd_strbuf cmd = GD_STRBUF_INIT;
-	if (!s->root)
+	if (sudo)
 		gd_strbuf_add(&cmd, "sudo -n -- ");
 	/* killed there too: a mux client killed here leaves its command
 	 * running on the host; timeout kills the command's process group */
@@ -376,6 +377,20 @@ int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 		return connection_lost(s, eb.buf, err);
 	*status = code;
 	return 0;
+}
+
+int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
+	       gd_strbuf *out, gd_strbuf *errout, int timeout_ms, int *status,
+	       gd_error **err)
+{
+	return run(s, !s->root, argv, in, inlen, out, errout, timeout_ms,
+		   status, err);
+}
+
+int gd_ssh_run_login(gd_ssh *s, char *const *argv, gd_strbuf *out,
+		     int timeout_ms, int *status, gd_error **err)
+{
+	return run(s, false, argv, NULL, 0, out, NULL, timeout_ms, status, err);
 }
 
 /* The master's socket path: ssh -G expands %C as the master will. */
@@ -454,7 +469,17 @@ static int start_master(gd_ssh *s, const gd_ssh_opts *o, gd_error **err)
 	arg(&a, "-N");
 	arg(&a, "--");
 	arg(&a, s->dest);
-	int rc = spawn(a.v, -1, -1, s->log_fd, &s->master, err);
+	/* The master dies with the thread that started it (and so with
+	 * gameday, SIGKILL included): in a process group of its own, no
+	 * Ctrl-C reaches it, and nothing else would end it. */
+	ssh_argv m = {.n = 0};
+	static const char *const watch[] = {"setpriv", "--pdeathsig", "TERM",
+					    "--"};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(watch); i++)
+		arg(&m, watch[i]);
+	for (size_t i = 0; i < a.n; i++)
+		arg(&m, a.v[i]);
+	int rc = spawn(m.v, -1, -1, s->log_fd, &s->master, err);
 	if (rc < 0)
 		return rc;
 

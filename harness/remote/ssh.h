@@ -55,6 +55,12 @@ int gd_ssh_run(gd_ssh *s, char *const *argv, const void *in, size_t inlen,
 	       gd_strbuf *out, gd_strbuf *errout, int timeout_ms, int *status,
 	       gd_error **err);
 
+/* argv run as the login user even when it is not root (no sudo, so the
+ * command sees the login's own environment: SSH_CONNECTION, its uid), its
+ * stdout appended to out; otherwise as gd_ssh_run. */
+int gd_ssh_run_login(gd_ssh *s, char *const *argv, gd_strbuf *out,
+		     int timeout_ms, int *status, gd_error **err);
+
 /* Copies local_path to remote_path (absolute) with mode, atomically
  * there: written beside it and renamed over it. */
 int gd_ssh_put(gd_ssh *s, const char *local_path, const char *remote_path,

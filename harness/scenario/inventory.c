@@ -83,13 +83,15 @@ static bool parse_host(gd_reader *r, json_t *v, const char **out)
 {
 	if (!rd_as_string(r, v, out))
 		return false;
+	/* A destination goes into power commands too ({host}), which a
+	 * team may run through a shell: no character a shell reads. */
 	bool ok = **out && **out != '-';
 	for (const char *p = *out; ok && *p; p++)
-		ok = !isspace((unsigned char)*p) && !iscntrl((unsigned char)*p);
+		ok = isalnum((unsigned char)*p) || strchr("@._-:%[]{}", *p);
 	if (!ok) {
 		rd_error(
 			r,
-			"expected an SSH destination (\"root@stage-w1\", \"admin@10.0.0.5\" or a Host alias of the ssh configuration): not empty, no spaces, not starting with '-'; got \"%s\"",
+			"expected an SSH destination (\"root@stage-w1\", \"admin@10.0.0.5\" or a Host alias of the ssh configuration): letters, digits and @ . _ - : %% [ ], not starting with '-'; got \"%s\"",
 			*out);
 		return false;
 	}

@@ -67,8 +67,8 @@ for f in "$here"/plan/*.json; do
 			set --
 			want=$name.txt
 		fi
-		"$gameday" plan "$@" "$f" >"$tmp/a" 2>"$tmp/err" &&
-			"$gameday" plan "$@" "$f" >"$tmp/b" 2>>"$tmp/err"
+		"$gameday" plan --offline "$@" "$f" >"$tmp/a" 2>"$tmp/err" &&
+			"$gameday" plan --offline "$@" "$f" >"$tmp/b" 2>>"$tmp/err"
 		rc=$?
 		if [ $rc -ne 0 ]; then
 			bad "$f: plan ($fmt) exited $rc" "$tmp/err"

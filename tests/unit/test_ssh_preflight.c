@@ -21,8 +21,8 @@ static const gd_cluster cluster = {.name = "lab",
 
 /* What a healthy Debian host with Slurm prints, its clock at 1000.2. */
 #define HEALTHY                                                                \
-	"uid 0\ntool systemctl\ntool nft\ntool iptables iptables-legacy\n"        \
-	"tool tc\ntool sinfo\n"               \
+	"uid 0\ntool systemctl\ntool nft\ntool iptables iptables-legacy\n"     \
+	"tool tc\ntool sinfo\n"                                                \
 	"faketime /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1\n"       \
 	"cgroup2 yes\nboot 6c9e-1\nfrom 10.77.0.1\n"                           \
 	"unit munge.service loaded\nunit slurmd.service loaded\n"              \
@@ -92,8 +92,9 @@ static void test_unreachable_gates_the_rest(void **state)
 {
 	(void)state;
 	all_healthy();
-	gd_probe_unreachable(
-		"ssh: connect to host w1 port 22: No route to host", &facts[1]);
+	gd_probe_unreachable("cannot reach root@w1: ssh: connect to host w1 "
+			     "port 22: No route to host",
+			     &facts[1]);
 	gd_preflight pf;
 	gd_preflight_judge(&cluster, facts, 0, &pf);
 	assert_int_equal(pf.failed, 1);
@@ -186,13 +187,31 @@ static void test_units_clock_leftovers_jobsys(void **state)
 	assert_int_equal(mark(&pf, "job system", 1), GD_PF_FAIL);
 	assert_int_equal(mark(&pf, "job system", 2), GD_PF_FAIL);
 	gd_preflight_release(&pf);
+	/* a list longer than is read: cut at a whole name, and a name past
+	 * the cut is said to be past it, not unknown */
+	static char big[sizeof(facts[0].sinfo_nodes) + 64];
+	strcpy(big, "uid 0\ntool sinfo\nnodes ");
+	while (strlen(big) < sizeof(big) - 16)
+		strcat(big, "w1 w10 ");
+	strcat(big, "w2\nend\n");
+	gd_probe_parse(big, 0, 0, &facts[0]);
+	assert_true(facts[0].sinfo_cut);
+	assert_null(strstr(facts[0].sinfo_nodes, "w2"));
+	gd_preflight_judge(&cluster, facts, 0, &pf);
+	assert_int_equal(mark(&pf, "job system", 1), GD_PF_OK);
+	assert_int_equal(mark(&pf, "job system", 2), GD_PF_FAIL);
+	assert_non_null(
+		strstr(reason(&pf, "job system", 2), "more nodes than"));
+	gd_preflight_release(&pf);
 }
 
 static void test_print(void **state)
 {
 	(void)state;
 	all_healthy();
-	gd_probe_unreachable("Permission denied (publickey).", &facts[2]);
+	gd_probe_unreachable("cannot reach admin@w2: Permission denied "
+			     "(publickey).",
+			     &facts[2]);
 	gd_preflight pf;
 	gd_preflight_judge(&cluster, facts, 0, &pf);
 	char *text = NULL;
@@ -201,7 +220,7 @@ static void test_print(void **state)
 	gd_preflight_print(&cluster, &pf, f);
 	fclose(f);
 	assert_non_null(strstr(text, "  reachable     ok       ok       FAIL"));
-	assert_non_null(strstr(text, "FAIL w2: cannot reach admin@w2 over SSH: "
+	assert_non_null(strstr(text, "FAIL w2: cannot reach admin@w2: "
 				     "Permission denied (publickey)."));
 	free(text);
 	gd_preflight_release(&pf);
