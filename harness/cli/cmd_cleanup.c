@@ -4,6 +4,7 @@
 #include "cluster/cluster.h"
 #include "scenario/load.h"
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,12 +75,16 @@ int cmd_cleanup(int argc, char **argv)
 		       "reverted, or another environment problem\n");
 		return GD_EXIT_OK;
 	}
-	/* "--" ends the options, of which cleanup has only --help. */
-	bool dashdash = argc > 1 && strcmp(argv[1], "--") == 0;
-	if (argc > 2 + dashdash)
+	/* cleanup has no option but --help (handled above); "--" ends them
+	 * and FILE may stand before or after it, as in the other commands */
+	static const struct option opts[] = {{0}};
+	cli_args a = CLI_ARGS(argc, argv, 0);
+	if (cli_getopt(&a, "", opts) != -1)
+		return cli_usage_error("cleanup", "invalid option");
+	if (a.n > 1)
 		return cli_usage_error("cleanup", "takes one file at most");
-	if (argc == 2 + dashdash)
-		return hosts(argv[1 + dashdash]);
+	if (a.n == 1)
+		return hosts(argv[1]);
 	_cleanup_error_ gd_error *err = NULL;
 	int r = gd_cleanup(say, &err);
 	if (r < 0)
