@@ -31,7 +31,7 @@ DEB_PACKAGES := make gcc libc6-dev pkg-config clang libclang-rt-14-dev \
 	libseccomp-dev libcmocka-dev libfaketime faketime iproute2 time procps \
 	slurmctld slurmd slurm-client munge beanstalkd chromium \
 	user-mode-linux kmod jq openssh-client openssh-server sudo nftables \
-	systemd dbus e2fsprogs ethtool
+	systemd dbus e2fsprogs ethtool iptables
 
 ifeq ($(V),1)
 Q :=
