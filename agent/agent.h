@@ -53,9 +53,11 @@ int ag_journal_open(agent *a, int *fd, ag_journal *j, gd_error **err);
  * the first recorded. */
 int ag_journal_create(const agent *a, gd_error **err);
 /* The pending entries of tag (all when NULL), newest first, each marked
- * done once reverted; a failure is said and the rest still run. */
+ * done once reverted; a failure is said and the rest still run.  *kept,
+ * when given, says whether an entry whose failure keeps the run (a file's
+ * or an attr's: ag_failure_keeps_run) failed. */
 int ag_revert_locked(agent *a, int fd, const ag_journal *j, const char *tag,
-		     gd_error **err);
+		     bool *kept, gd_error **err);
 
 /* The ops (gd-agent.c's header says what each does), 0 or a negative
  * errno with err filled.  record.c: */

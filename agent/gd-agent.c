@@ -24,12 +24,21 @@
  *       the undo journalled and synced, then ARGV run: exit 0 when both
  *   revert --run RUN [--tag TAG]     pending entries (of TAG), newest first
  *   finish --run RUN                 revert all, remove the unit and folder
- *   beat --run RUN                   gameday's heartbeat
+ *       unless a file's or an attr's revert failed: then the journal,
+ *       saved/ (the only copy of the original) and the enabled unit stay,
+ *       the next boot's watcher retries, and runs lists the run; exit 1.
+ *       A command's undo that fails is said (exit 1) but never keeps the
+ *       run: commands are gameday's, expected idempotent.  No journal:
+ *       only the unit goes, never the folder (it may not be a run's)
+ *   beat --run RUN                   gameday's heartbeat, under the lock
  *   watch --run RUN [--timeout S]    the unit's daemon: finish after S s
- *                                    (default 60) without a beat
+ *                                    (default 60) without a beat; exit 0
+ *                                    when finish kept the run (no restart
+ *                                    loop: the next boot retries)
  *   status --run RUN                 pending entries, one a line, as the
  *                                    journal writes them, oldest first
- *   runs                             the runs on this host, one a line
+ *   runs                             the runs on this host (folders
+ *                                    holding a journal), one a line
  *
  * Every op also takes --root DIR (or $GD_AGENT_ROOT): the folder standing
  * for "/", so tests run it without touching the machine.  $GD_AGENT_SYSTEMCTL
@@ -44,7 +53,8 @@
  * Two agents may run at once (the watcher and an op from gameday): every
  * op that reads or appends the journal holds an flock on it, across the
  * change too for put and do, so a watcher reverting never races a change
- * made after its revert. */
+ * made after its revert; finish empties the folder under it too, and beat
+ * writes only under it, so a beat never lands in a folder being removed. */
 #include "agent/agent.h"
 #include "base/cleanup.h"
 #include "base/strbuf.h"

@@ -267,8 +267,9 @@ static int empty_dir(int fd, int depth)
 			r = -errno;
 			continue;
 		}
-		int sub = openat(dirfd(d), e->d_name,
-				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int sub =
+			openat(dirfd(d), e->d_name,
+			       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		int s = sub < 0 ? -errno : empty_dir(sub, depth - 1);
 		if (s == 0 && unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR) < 0)
 			s = -errno;
@@ -283,9 +284,10 @@ int ag_remove_dir(const char *dir, gd_error **err)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOENT ? 0
-				       : gd_error_make(err, errno,
-						       "cannot remove \"%s\"", dir);
+		return errno == ENOENT
+			       ? 0
+			       : gd_error_make(err, errno,
+					       "cannot remove \"%s\"", dir);
 	int r = empty_dir(fd, 4);
 	if (r == 0 && rmdir(dir) < 0 && errno != ENOENT)
 		r = -errno;

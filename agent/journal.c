@@ -267,6 +267,11 @@ size_t ag_journal_plan(const ag_journal *j, const char *tag, size_t *order)
 	return n;
 }
 
+bool ag_failure_keeps_run(const ag_entry *e)
+{
+	return e->kind != AG_CMD;
+}
+
 static bool all_of(const char *s, const char *set, size_t max)
 {
 	size_t n = strlen(s);

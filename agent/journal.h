@@ -79,6 +79,13 @@ const ag_entry *ag_journal_saved(const ag_journal *j, const char *path,
  * many. */
 size_t ag_journal_plan(const ag_journal *j, const char *tag, size_t *order);
 
+/* Whether a failed revert of e keeps the run (its journal, saved/ and
+ * unit) for the next boot's watcher to retry: a file's or an attr's,
+ * whose original exists nowhere else; never a command's, gameday's own
+ * and expected idempotent (an undo of a chain a reboot already dropped
+ * fails forever and must not pin the run). */
+bool ag_failure_keeps_run(const ag_entry *e);
+
 /* The names the command line takes: a run [a-z0-9-]{1,40}; a tag
  * [A-Za-z0-9._:@-]{1,64}; a path absolute, not "/" alone, without a ".."
  * or "." component or a newline. */

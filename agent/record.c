@@ -212,6 +212,15 @@ static int put_attrs(const agent *a, unsigned attr[3], gd_error **err)
 int ag_op_put(agent *a, gd_error **err)
 {
 	unsigned attr[3];
+	/* the run's journal as it was before the staging: a folder without
+	 * one is not a run's to write into */
+	_cleanup_free_ char *jpath = ag_in_dir(a, "journal");
+	_cleanup_close_ int before =
+		jpath ? open(jpath, O_RDONLY | O_CLOEXEC) : -1;
+	if (before < 0)
+		return gd_error_set(err, ENOENT,
+				    "run \"%s\" is not installed on this host",
+				    a->host.run);
 	int r = put_attrs(a, attr, err);
 	_cleanup_free_ char *staged = NULL;
 	if (r == 0)
@@ -230,6 +239,12 @@ int ag_op_put(agent *a, gd_error **err)
 		       attr[1], attr[2]);
 	if (staged)
 		unlink(staged);
+	/* the run finished while we staged (its journal unlinked): the
+	 * finish's rmdir may have failed on our file, so the folder, empty
+	 * now, goes (rmdir: only when empty) */
+	struct stat st;
+	if (staged && r < 0 && fstat(before, &st) == 0 && st.st_nlink == 0)
+		rmdir(a->dir);
 	ag_journal_free(&j);
 	return r;
 }
@@ -275,8 +290,10 @@ int ag_op_do(agent *a, gd_error **err)
 /* The pending entries of tag (all when NULL), newest first, each marked
  * done once reverted; a failure is said and the rest still run. */
 int ag_revert_locked(agent *a, int fd, const ag_journal *j, const char *tag,
-		     gd_error **err)
+		     bool *kept, gd_error **err)
 {
+	if (kept)
+		*kept = false;
 	_cleanup_free_ size_t *order = calloc(j->n + 1, sizeof(*order));
 	if (!order)
 		return gd_error_make(err, ENOMEM, "revert");
@@ -293,6 +310,8 @@ int ag_revert_locked(agent *a, int fd, const ag_journal *j, const char *tag,
 			r = journal_append(fd, &done, &why);
 		if (r < 0) {
 			failed++;
+			if (kept && ag_failure_keeps_run(e))
+				*kept = true;
 			ag_say(a, "entry %lu (%s): %s", e->id, e->tag,
 			       why->msg);
 			if (!a->watcher) /* whose ag_say went there */
@@ -315,7 +334,7 @@ int ag_op_revert(agent *a, gd_error **err)
 	ag_journal j = {0};
 	int r = ag_journal_open(a, &fd, &j, err);
 	if (r == 0)
-		r = ag_revert_locked(a, fd, &j, a->tag, err);
+		r = ag_revert_locked(a, fd, &j, a->tag, NULL, err);
 	ag_journal_free(&j);
 	return r;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,29 +75,49 @@ static int unit_remove(agent *a, gd_error **err)
 	return 0;
 }
 
+/* Set by finish when a file's or an attr's revert failed and the run was
+ * kept: the watcher then exits 0, so Restart=on-failure does not loop it,
+ * and the next boot's watcher retries. */
+static bool run_kept;
+
 int ag_op_finish(agent *a, gd_error **err)
 {
 	_cleanup_close_ int fd = -1;
 	ag_journal j = {0};
 	gd_error *why = NULL;
+	bool keep = false;
 	int r = ag_journal_open(a, &fd, &j, &why);
-	if (r == -ENOENT) { /* finished or never installed: the unit only */
+	if (r == -ENOENT) {
+		/* finished, or never installed: the unit only, never the
+		 * folder, which need not be a run's (gameday's own logs/) */
+		ag_journal_free(&j);
 		gd_error_free(why);
-		why = NULL;
-		r = 0;
-	} else if (r == 0) {
-		r = ag_revert_locked(a, fd, &j, NULL, &why);
-	} else { /* a journal that cannot be read stays for a person */
+		return unit_remove(a, err);
+	}
+	if (r < 0) { /* a journal that cannot be read stays for a person */
 		ag_journal_free(&j);
 		*err = why;
 		return r;
 	}
+	r = ag_revert_locked(a, fd, &j, NULL, &keep, &why);
 	ag_journal_free(&j);
-	/* reverts that failed are said; a run left half installed would
-	 * only fail the same way again, and be something left behind */
+	if (keep) {
+		/* the only copy of an original is in saved/: the journal,
+		 * saved/ and the unit stay, for the next boot to retry and
+		 * the preflight to list */
+		run_kept = true;
+		ag_say(a, "run \"%s\" kept: a file or attr revert failed",
+		       a->host.run);
+		*err = why;
+		return gd_error_prefix(err, "run kept for a retry");
+	}
+	/* a command's undo that failed is said, and does not keep the run:
+	 * run again it would only fail the same way */
 	gd_error *unit = NULL, *tree = NULL;
 	int u = unit_remove(a, &unit);
 	_cleanup_free_ char *top = ag_host_path(&a->host, "/var/lib/gameday");
+	/* under the journal's lock: a beat or a put's staging waits for it
+	 * and then finds the run gone (nlink 0) */
 	int t = ag_remove_dir(a->dir, &tree);
 	if (t == 0 && top && rmdir(top) < 0 && errno != ENOTEMPTY &&
 	    errno != ENOENT) /* ours when the last run goes */
@@ -267,9 +288,22 @@ static unsigned long read_beat(const agent *a)
 	return text ? strtoul(text, NULL, 10) : 0;
 }
 
+/* Under the journal's lock, and only while the journal is still linked:
+ * a beat landing while finish empties the folder would leave "beat" in
+ * it, its rmdir failing and a folder that no one lists. */
 int ag_op_beat(agent *a, gd_error **err)
 {
-	if (!installed(a))
+	_cleanup_free_ char *journal = ag_in_dir(a, "journal");
+	_cleanup_close_ int fd =
+		journal ? open(journal, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (fd < 0 && journal && errno != ENOENT)
+		return gd_error_make(err, errno, "cannot open \"%s\"", journal);
+	while (fd >= 0 && flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return gd_error_make(err, errno, "cannot lock \"%s\"",
+					     journal);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0)
 		return gd_error_set(err, ENOENT,
 				    "run \"%s\" is not installed on this host",
 				    a->host.run);
@@ -319,12 +353,18 @@ int ag_op_watch(agent *a, gd_error **err)
 			ag_say(a, "no beat for %.1f s: finishing",
 			       now - quiet_since);
 			int r = ag_op_finish(a, err);
-			/* uninstalled: a failure exit would only have
-			 * systemd restart a unit that is gone */
-			if (r < 0 && !installed(a))
+			if (r < 0)
 				fprintf(stderr, "gd-agent watch: %s\n",
 					(*err)->msg);
-			return installed(a) && !ag_stopping ? r : 0;
+			/* kept (a file's revert failed): exit 0, or
+			 * Restart=on-failure would finish it again every
+			 * timeout; the unit stays enabled, so the next boot
+			 * retries.  Uninstalled: a failure exit would only
+			 * have systemd restart a unit that is gone. */
+			if (run_kept)
+				ag_say(a, "run kept: the next boot retries");
+			return installed(a) && !ag_stopping && !run_kept ? r
+									 : 0;
 		}
 		nap(poll);
 	}
@@ -338,6 +378,8 @@ int ag_op_watch(agent *a, gd_error **err)
 	return unit_remove(a, err);
 }
 
+/* A run's folder is one that holds a journal: /var/lib/gameday also
+ * holds gameday's own folders (logs/) on a host that runs it. */
 static int is_run(const struct dirent *d)
 {
 	return (d->d_type == DT_DIR || d->d_type == DT_UNKNOWN) &&
@@ -356,7 +398,12 @@ int ag_op_runs(agent *a, gd_error **err)
 	if (n < 0)
 		return gd_error_make(err, errno, "cannot list \"%s\"", top);
 	for (int i = 0; i < n; i++) {
-		printf("%s\n", names[i]->d_name);
+		_cleanup_free_ char *journal = NULL;
+		struct stat st;
+		if (asprintf(&journal, "%s/%s/journal", top, names[i]->d_name) >
+			    0 &&
+		    lstat(journal, &st) == 0 && S_ISREG(st.st_mode))
+			printf("%s\n", names[i]->d_name);
 		free(names[i]);
 	}
 	free(names);

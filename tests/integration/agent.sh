@@ -173,6 +173,57 @@ expect "finish again is fine" 0 "$agent" finish --run $run
 expect "runs after finish" 0 "$agent" runs
 [ ! -s $out ] && ok "no run left" || bad "runs: $(cat $out)"
 
+echo "== a failed file revert keeps the run"
+# a folder where the file was: its revert (a rename over it) fails, as
+# ENOSPC or an immutable file would
+echo orig >$root/etc/kept
+expect "install gd-k1" 0 "$agent" install --run gd-k1 --timeout 7
+echo new | "$agent" put --run gd-k1 --tag k /etc/kept
+"$agent" on-revert --run gd-k1 --tag k -- false
+rm $root/etc/kept && mkdir $root/etc/kept && touch $root/etc/kept/x
+kdir=$root/var/lib/gameday/gd-k1
+kunit=$root/etc/systemd/system/gameday-agent-gd-k1.service
+klink=$root/etc/systemd/system/multi-user.target.wants/gameday-agent-gd-k1.service
+expect "finish whose file revert fails exits 1" 1 "$agent" finish --run gd-k1
+contains "saying the run is kept" 'run kept for a retry'
+[ -f $kdir/journal ] && [ -f $kdir/saved/0 ] && grep -q orig $kdir/saved/0 && [ -f "$kunit" ] && [ -L "$klink" ] &&
+	ok "the journal, saved/ (the only copy of the original) and the enabled unit kept" ||
+	bad "kept: $(ls -R $kdir 2>&1)"
+expect "runs after the kept finish" 0 "$agent" runs
+grep -qx gd-k1 $out && ok "runs lists the kept run" || bad "runs: $(cat $out)"
+expect "status of the kept run" 0 "$agent" status --run gd-k1
+grep -q '	file	/etc/kept	' $out && ok "the file entry still pending" || bad "status: $(cat $out)"
+rm -r $root/etc/kept && echo changed >$root/etc/kept
+expect "finish again, the obstacle gone" 1 "$agent" finish --run gd-k1
+[ "$(cat $root/etc/kept)" = orig ] && [ ! -e $kdir ] && [ ! -e "$kunit" ] && [ ! -e "$klink" ] &&
+	ok "the original back, and only a command's failure left: the run removed" ||
+	bad "after the retry: $(cat $root/etc/kept; ls $kdir 2>&1)"
+rm $root/etc/kept
+
+echo "== finish and runs with no journal"
+mkdir -p $root/var/lib/gameday/logs && echo keep >$root/var/lib/gameday/logs/gameday.log
+expect "install gd-r1" 0 "$agent" install --run gd-r1 --no-start
+expect "runs beside a folder that is not a run's" 0 "$agent" runs
+[ "$(cat $out)" = gd-r1 ] && ok "runs lists only folders holding a journal" || bad "runs: $(cat $out)"
+expect "finish of a folder without a journal" 0 "$agent" finish --run logs
+[ "$(cat $root/var/lib/gameday/logs/gameday.log 2>&1)" = keep ] && ok "finish left the folder that is not a run's" ||
+	bad "logs/ removed"
+expect "put into a folder without a journal fails" 1 sh -c "echo x | \"$agent\" put --run logs --tag p /etc/passwd"
+[ "$(ls $root/var/lib/gameday/logs)" = gameday.log ] && ok "and stages nothing there" || bad "put staged into logs/"
+expect "finish gd-r1" 0 "$agent" finish --run gd-r1 --no-start
+rm -r $root/var/lib/gameday
+
+echo "== beat under the journal's lock"
+expect "install gd-b1" 0 "$agent" install --run gd-b1 --no-start
+"$agent" on-revert --run gd-b1 --tag b -- sleep 1
+"$agent" finish --run gd-b1 --no-start &
+fpid=$!
+sleep 0.4
+expect "a beat while finish holds the lock waits and finds the run gone" 1 "$agent" beat --run gd-b1
+wait $fpid
+[ ! -e $root/var/lib/gameday/gd-b1 ] && ok "no beat left behind: the run's folder gone" ||
+	bad "left: $(ls -la $root/var/lib/gameday/gd-b1 2>&1)"
+
 echo "== the watcher"
 # start_watch RUN TIMEOUT: a watcher in the background ($wpid), as the
 # unit would run it
@@ -272,6 +323,31 @@ rc=$?
 took=$((($(date +%s%N) - t0) / 1000000))
 [ $rc = 0 ] && [ $took -lt 2000 ] && ok "the watcher saw the run finished and exited 0 in ${took} ms" ||
 	bad "watcher after finish: exit $rc after ${took} ms"
+
+# the watcher's finish keeps a run whose file revert fails, and exits 0:
+# Restart=on-failure must not finish it again every timeout
+echo orig >$root/etc/kept
+changed_host gd-w5
+"$agent" on-revert --run gd-w5 --tag w -- false
+echo new | "$agent" put --run gd-w5 --tag w2 /etc/kept
+rm $root/etc/kept && mkdir $root/etc/kept && touch $root/etc/kept/x
+start_watch gd-w5 1
+reap $wpid 4
+rc=$?
+[ $rc = 0 ] && [ -f $root/var/lib/gameday/gd-w5/journal ] &&
+	[ -f $root/etc/systemd/system/gameday-agent-gd-w5.service ] &&
+	ok "a file revert failing: the watcher exits 0 and the run and unit stay" || bad "watcher, kept: exit $rc"
+grep -q 'run kept: the next boot retries' $state/watch.log && ok "the watcher says so" || bad "watch.log"
+rm -r $root/etc/kept && echo changed >$root/etc/kept
+start_watch gd-w5 1
+if gone_within gd-w5 5 >/dev/null; then
+	[ "$(cat $root/etc/kept)" = orig ] && cmp -s $state/passwd.orig $root/etc/passwd &&
+		ok "the next boot's watcher reverts it, the failing command not keeping it" || bad "gd-w5 not reverted"
+else
+	bad "gd-w5 still there after the next boot's watcher"
+fi
+reap $wpid 2 >/dev/null
+rm $root/etc/kept
 watchers=
 
 snapshot >$state/after

@@ -242,6 +242,27 @@ static void names_are_checked(void **state)
 	assert_false(ag_path_valid(""));
 }
 
+/* Rule 1 (docs/agent.md): a file's or an attr's failed revert keeps the
+ * run, whose saved/ holds the only copy of the original; a command's,
+ * gameday's and expected idempotent, never does. */
+static void only_a_state_revert_failing_keeps_the_run(void **state)
+{
+	(void)state;
+	ag_journal j = {0};
+	parse_ok(AG_JOURNAL_HEADER
+		 "entry\t0\tp\tfile\t/etc/passwd\t0\t0\t644\n"
+		 "entry\t1\tp\tfile\t/etc/new\tabsent\n"
+		 "entry\t2\ts\tattr\t/srv\t7\t8\t2775\n"
+		 "entry\t3\tn\tcmd\tiptables-legacy\t-X\tgd_t2\n",
+		 &j, NULL);
+	assert_int_equal(j.n, 4);
+	assert_true(ag_failure_keeps_run(&j.entries[0]));
+	assert_true(ag_failure_keeps_run(&j.entries[1]));
+	assert_true(ag_failure_keeps_run(&j.entries[2]));
+	assert_false(ag_failure_keeps_run(&j.entries[3]));
+	ag_journal_free(&j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -252,6 +273,7 @@ int main(void)
 		cmocka_unit_test(done_entries_are_not_reverted_again),
 		cmocka_unit_test(the_first_save_of_a_path_wins),
 		cmocka_unit_test(names_are_checked),
+		cmocka_unit_test(only_a_state_revert_failing_keeps_the_run),
 	};
 	return cmocka_run_group_tests_name("agent", tests, NULL, NULL);
 }
