@@ -174,11 +174,23 @@ static int copy_self(const agent *a, gd_error **err)
 	if (stat(bin, &there) == 0 && there.st_dev == self.st_dev &&
 	    there.st_ino == self.st_ino)
 		return 0;
-	/* by rename: a running watcher's file cannot be written over */
+	/* by rename: a running watcher's file cannot be written over.
+	 * Synced before: a host that loses power (or a reboot that skips
+	 * the disk's flush) would otherwise come back with an empty
+	 * program for the unit to start, and nothing to revert with
+	 * (seen on the lab's machines). */
 	int r = gd_copy_file("/proc/self/exe", tmp, 64u << 20, 0700, err);
+	if (r == 0) {
+		int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) < 0)
+			r = gd_error_make(err, errno, "cannot sync \"%s\"",
+					  tmp);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (r == 0 && rename(tmp, bin) < 0)
 		r = gd_error_make(err, errno, "cannot install \"%s\"", bin);
-	return r;
+	return r < 0 ? r : ag_sync_dir(a->dir, err);
 }
 
 static char *unit_text(const agent *a)

@@ -5,9 +5,11 @@
 #include "scenario/load.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int removed;
 
@@ -45,7 +47,11 @@ static int hosts(const char *file)
 			file);
 	}
 	_cleanup_error_ gd_error *err = NULL;
-	int r = gd_ssh_hosts_cleanup(&s->cluster, host_say, &err);
+	char agent[PATH_MAX];
+	snprintf(agent, sizeof(agent), "%s/gd-agent", cli_libexec());
+	int r = gd_ssh_hosts_cleanup(&s->cluster,
+				     access(agent, R_OK) == 0 ? agent : NULL,
+				     host_say, &err);
 	gd_scenario_free(s);
 	if (r < 0)
 		return cli_fail("cleanup", err);

@@ -47,9 +47,11 @@ int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err);
  * command powered on first, a run heard from within the heartbeat
  * timeout left alone; say() hears each host's each run ("on host", "w1:
  * reverted RUN" or "w1: failed RUN: why"; "left alone") and each host
- * powered on or not reached.  A failed revert or an unreached host fails it,
+ * powered on or not reached.  agent: this machine's gd-agent, put in the
+ * place of a run's copy found damaged (empty after a crash); NULL: none.
+ * A failed revert or an unreached host fails it,
  * after all the others were tried. */
-int gd_ssh_hosts_cleanup(const gd_cluster *c,
+int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 			 void (*say)(const char *what, const char *name),
 			 gd_error **err);
 

@@ -27,19 +27,28 @@ extern char **environ;
 #define POWER_TIMEOUT_S 120
 
 /* Each agent's finish, one line per run: "reverted RUN", "failed RUN:
- * its words", or "live RUN SECONDS" for a run heard from (its beat or
+ * its words", "live RUN SECONDS" for a run heard from (its beat or
  * journal written) within the heartbeat timeout $1: a gameday may still
- * be playing it, and its own agent reverts it once it goes quiet.  The
+ * be playing it, and its own agent reverts it once it goes quiet; or
+ * "damaged RUN" when the run's copy of the agent is empty or not a
+ * program (a crash before it reached the disk): this machine's then
+ * takes its place, once.  The
  * agent is the run's own copy, so no program of this machine's is
  * needed there. */
 static const char finish_script[] =
-	"now=$(date +%s)\n"
+	"now=$(date +%s); q=$1; shift\n"
 	"for j in /var/lib/gameday/*/journal; do\n"
 	"  [ -f \"$j\" ] || continue\n"
 	"  d=${j%/journal}; r=${d##*/}\n"
+	"  if [ $# -gt 0 ]; then\n"
+	"    case \" $* \" in *\" $r \"*) ;; *) continue ;; esac\n"
+	"  fi\n"
 	"  b=$(stat -c %Y \"$j\" \"$d/beat\" 2>/dev/null | sort -n | tail -1)\n"
-	"  if [ -n \"$b\" ] && [ $((now - b)) -lt \"$1\" ]; then\n"
+	"  if [ -n \"$b\" ] && [ $((now - b)) -lt \"$q\" ]; then\n"
 	"    echo \"live $r $((now - b))\"; continue\n"
+	"  fi\n"
+	"  if [ ! -s \"$d/gd-agent\" ] || [ ! -x \"$d/gd-agent\" ]; then\n"
+	"    echo \"damaged $r\"; continue\n"
 	"  fi\n"
 	"  if o=$(\"$d/gd-agent\" finish --run \"$r\" 2>&1); then\n"
 	"    echo \"reverted $r\"\n"
@@ -149,7 +158,65 @@ static void say_line(const gd_node *n, const char *line, size_t len,
 	*failed += len > 7 && !strncmp(line, "failed ", 7);
 }
 
-int gd_ssh_hosts_cleanup(const gd_cluster *c,
+/* The finish script on one host, for the runs named (none: all); each
+ * line said, a damaged run's name added to damaged (NULL: a failure). */
+static int finish_runs(const gd_cluster *c, const gd_node *n, gd_ssh *s,
+		       char **runs, gd_strbuf *damaged,
+		       void (*say)(const char *, const char *), size_t *failed,
+		       gd_error **err)
+{
+	char quiet[32];
+	snprintf(quiet, sizeof(quiet), "%lld",
+		 (long long)(c->heartbeat_ms + 999) / 1000);
+	char *argv[40] = {"sh", "-c", (char *)finish_script, "cleanup", quiet};
+	for (size_t k = 0; runs && runs[k] && k < 34; k++)
+		argv[5 + k] = runs[k];
+	gd_strbuf out = GD_STRBUF_INIT;
+	int status = 0;
+	int r = gd_ssh_run(s, argv, NULL, 0, &out, NULL, 300000, &status, err);
+	for (const char *p = out.buf; r == 0 && p && *p;) {
+		const char *nl = strchrnul(p, '\n');
+		size_t len = (size_t)(nl - p);
+		if (len > 8 && !strncmp(p, "damaged ", 8) && damaged)
+			gd_strbuf_addf(damaged, "%.*s\n", (int)len - 8, p + 8);
+		else if (len > 8 && !strncmp(p, "damaged ", 8)) {
+			char line[300];
+			snprintf(line, sizeof(line),
+				 "failed %.*s: its agent is empty or not a "
+				 "program, and none of this machine's took "
+				 "its place",
+				 (int)len - 8, p + 8);
+			say_line(n, line, strlen(line), say, failed);
+		} else
+			say_line(n, p, len, say, failed);
+		p = *nl ? nl + 1 : nl;
+	}
+	gd_strbuf_release(&out);
+	return r;
+}
+
+/* Runs whose copy of the agent was damaged get this machine's (agent),
+ * then are finished once more. */
+static int replace_damaged(const gd_cluster *c, const gd_node *n, gd_ssh *s,
+			   const char *agent, char *names,
+			   void (*say)(const char *, const char *),
+			   size_t *failed, gd_error **err)
+{
+	char *runs[35] = {0};
+	size_t k = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(names, "\n", &save); t && k < 34;
+	     t = strtok_r(NULL, "\n", &save)) {
+		char path[256];
+		snprintf(path, sizeof(path), "/var/lib/gameday/%s/gd-agent", t);
+		if (agent && gd_ssh_put(s, agent, path, 0700, err) < 0)
+			return -EIO;
+		runs[k++] = t;
+	}
+	return finish_runs(c, n, s, runs, NULL, say, failed, err);
+}
+
+int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 			 void (*say)(const char *, const char *),
 			 gd_error **err)
 {
@@ -167,24 +234,17 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c,
 			unreached++;
 			continue;
 		}
-		char quiet[32];
-		snprintf(quiet, sizeof(quiet), "%lld",
-			 (long long)(c->heartbeat_ms + 999) / 1000);
-		char *argv[] = {"sh",	   "-c",  (char *)finish_script,
-				"cleanup", quiet, NULL};
-		gd_strbuf out = GD_STRBUF_INIT;
-		int status = 0;
-		if (gd_ssh_run(s, argv, NULL, 0, &out, NULL, 300000, &status,
-			       &e) < 0) {
-			say("could not clean", e->msg);
+		gd_strbuf damaged = GD_STRBUF_INIT;
+		int r = finish_runs(c, n, s, NULL, agent ? &damaged : NULL, say,
+				    &failed, &e);
+		if (r == 0 && damaged.len)
+			r = replace_damaged(c, n, s, agent, damaged.buf, say,
+					    &failed, &e);
+		if (r < 0) {
+			say("could not clean", e ? e->msg : n->name);
 			unreached++;
 		}
-		for (const char *p = out.buf; p && *p;) {
-			const char *nl = strchrnul(p, '\n');
-			say_line(n, p, (size_t)(nl - p), say, &failed);
-			p = *nl ? nl + 1 : nl;
-		}
-		gd_strbuf_release(&out);
+		gd_strbuf_release(&damaged);
 		gd_ssh_close(s);
 	}
 	gd_remove_tree(dir, false, NULL);

@@ -25,7 +25,13 @@ for t in sshd ssh mkfs.ext4 ethtool; do
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gd-sshlab.XXXXXX")
 out=$tmp/out
-trap 'sh "$lab" down "$tmp"; rm -rf "$tmp"' EXIT
+# SSHLAB_KEEP=1 leaves the lab up and its folder, to look at a failure
+# (then: sh tests/lab/lab.sh down DIR).
+if [ -n "${SSHLAB_KEEP:-}" ]; then
+	trap 'echo "sshlab: the lab is left up in $tmp"' EXIT
+else
+	trap 'sh "$lab" down "$tmp"; rm -rf "$tmp"' EXIT
+fi
 trap 'exit 130' INT TERM HUP
 
 in_lab() { sh "$lab" exec "$tmp" "$@"; }
@@ -267,6 +273,18 @@ contains "  w2's too, after its power cut" "on host w2: reverted t3"
 	ok "  both hosts' passwd back as found" || bad "  passwd after cleanup"
 gone w2 t3 && gone ctl t3 && ok "  no agent left on either" ||
 	bad "  agent left after cleanup"
+# a run whose copy of the agent a crash emptied: this machine's takes
+# its place
+b_w1=$(fp w1)
+on w1 '/root/gd-agent install --run t4 --timeout 600' >"$out" 2>&1
+change w1 t4 >"$out" 2>&1
+on w1 ': >/var/lib/gameday/t4/gd-agent'
+sleep 11
+expect "cleanup FILE: a run whose agent is empty is finished by ours" 0 \
+	in_lab "$gameday" cleanup "$tmp/powered.json"
+contains "  it says so" "on host w1: reverted t4"
+[ "$(fp w1)" = "$b_w1" ] && gone w1 t4 &&
+	ok "  w1's passwd back, nothing left" || bad "  w1 after a damaged agent"
 expect "cleanup FILE again: nothing to clean up" 0 \
 	in_lab "$gameday" cleanup "$tmp/powered.json"
 contains "  says so" "nothing to clean up"
