@@ -182,10 +182,13 @@ done
 # iptables, each through the run's agent (undo first).  (iptables-legacy:
 # Debian's User-mode Linux kernel has no nftables ip or inet family.)
 change() {
+	# the undo as the backend will write it: a chain a reboot or a
+	# power cut already took is undone
 	on "$1" "a=/var/lib/gameday/$2/gd-agent
+		undo='iptables-legacy -n -L gd_$2 >/dev/null 2>&1 || exit 0; iptables-legacy -X gd_$2'
 		sed 's/^munge:x:[0-9]*:/munge:x:4242:/' /etc/passwd |
 			\$a put --run $2 --tag skew /etc/passwd &&
-		\$a do --run $2 --tag cut --undo-argv 3 iptables-legacy -X gd_$2 \
+		\$a do --run $2 --tag cut --undo-argv 3 sh -c \"\$undo\" \\
 			-- iptables-legacy -N gd_$2"
 }
 changed() {
@@ -278,7 +281,10 @@ gone w2 t3 && gone ctl t3 && ok "  no agent left on either" ||
 b_w1=$(fp w1)
 on w1 '/root/gd-agent install --run t4 --timeout 600' >"$out" 2>&1
 change w1 t4 >"$out" 2>&1
-on w1 ': >/var/lib/gameday/t4/gd-agent'
+on w1 'systemctl stop gameday-agent-t4; : >/var/lib/gameday/t4/gd-agent'
+[ "$(on w1 'stat -c %s /var/lib/gameday/t4/gd-agent')" = 0 ] &&
+	ok "w1: run t4's agent emptied (as a crash before the disk would)" ||
+	bad "w1: could not empty t4's agent"
 sleep 11
 expect "cleanup FILE: a run whose agent is empty is finished by ours" 0 \
 	in_lab "$gameday" cleanup "$tmp/powered.json"
