@@ -97,10 +97,12 @@ help:
 	@echo "                architecture checks"
 	@echo "  unit          cmocka unit tests"
 	@echo "  golden        golden tests of validate and plan output"
-	@echo "  integration   staging cluster on real namespaces, and the SSH"
-	@echo "                backend on a lab of User-mode Linux machines (root)"
+	@echo "  integration   staging cluster on real namespaces, the SSH"
+	@echo "                transport and the undo agent (root)"
 	@echo "  integration-long  the incidents re-enacted and a trace replayed"
-	@echo "                on real Slurm (root; minutes; not in check)"
+	@echo "                on real Slurm, the SSH backend on a lab of"
+	@echo "                User-mode Linux machines with systemd (root;"
+	@echo "                about 10 min; not in check)"
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
 	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
@@ -214,9 +216,11 @@ valgrind: $(UNIT_BIN)
 	$(Q)sh tests/run-unit.sh "unit (valgrind)" --valgrind $(UNIT_BIN)
 
 # Real namespaces, cgroups and mounts: needs root (skips, exit 77, without).
-# The long ones (the incidents re-enacted, a recorded trace replayed) run in
-# 'make integration-long', beside the library's, to keep CI under its limit.
-LONG_TESTS := tests/integration/byo.sh tests/integration/trace.sh
+# The long ones (the incidents re-enacted, a recorded trace replayed, the
+# SSH backend on a lab of three machines) run in 'make integration-long',
+# to keep CI under its limit.
+LONG_TESTS := tests/integration/byo.sh tests/integration/trace.sh \
+	tests/integration/sshlab.sh
 INTEGRATION_TESTS := $(filter-out $(LONG_TESTS),$(sort $(wildcard tests/integration/*.sh)))
 integration: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
 	$(Q)for t in $(INTEGRATION_TESTS); do \
@@ -225,7 +229,7 @@ integration: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests
 		[ $$rc -eq 0 ] || exit $$rc; \
 	done
 
-integration-long: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle
+integration-long: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
 	$(Q)for t in $(LONG_TESTS); do \
 		sh $$t $(BUILD); rc=$$?; \
 		[ $$rc -eq 77 ] && { echo "$$t: skipped"; continue; }; \

@@ -32,9 +32,8 @@ extern char **environ;
  * be playing it, and its own agent reverts it once it goes quiet; or
  * "damaged RUN" when the run's copy of the agent is empty or not a
  * program (a crash before it reached the disk): this machine's then
- * takes its place, once.  The
- * agent is the run's own copy, so no program of this machine's is
- * needed there. */
+ * takes its place, once.  Otherwise the agent is the run's own copy,
+ * so no program of this machine's is needed there. */
 static const char finish_script[] =
 	"now=$(date +%s); q=$1; shift\n"
 	"for j in /var/lib/gameday/*/journal; do\n"
