@@ -15,6 +15,24 @@
 	"\"controller\"}, {\"name\": \"w[1-4]\", \"role\": \"worker\"}], "     \
 	"\"groups\": {\"rack-a\": [\"w1\", \"w2\"]}}"
 
+/* Parses text (n bytes, from asprintf: freed here) as a scenario file,
+ * cluster files not read; NULL, its diagnostics printed, when it does
+ * not parse. */
+static inline gd_scenario *scenario_parse_text(char *text, int n)
+{
+	if (n < 0)
+		abort();
+	gd_diags d = {0};
+	gd_load_opts opts = {.no_cluster_files = true};
+	gd_scenario *s =
+		gd_scenario_parse(text, (size_t)n, "test.json", &opts, &d);
+	if (!s)
+		gd_diags_print(&d, stderr);
+	gd_diags_clear(&d);
+	free(text);
+	return s;
+}
+
 /* Parses a scenario with the given duration, workload and steps; fails the
  * test (printing the diagnostics) when it does not parse. */
 static inline gd_scenario *
@@ -30,17 +48,7 @@ scenario_from(const char *duration, const char *workload, const char *steps)
 			 : "{\"jobs\": 1, \"deadline\": \"24h\", "
 			   "\"expected\": \"20m..40m\"}",
 		steps);
-	if (n < 0)
-		abort();
-	gd_diags d = {0};
-	gd_load_opts opts = {.no_cluster_files = true};
-	gd_scenario *s =
-		gd_scenario_parse(text, (size_t)n, "test.json", &opts, &d);
-	if (!s)
-		gd_diags_print(&d, stderr);
-	gd_diags_clear(&d);
-	free(text);
-	return s;
+	return scenario_parse_text(text, n);
 }
 
 #endif

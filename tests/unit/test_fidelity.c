@@ -359,14 +359,7 @@ static gd_scenario *scenario_expecting(const char *expect, const char *steps)
 		"\"expected\": \"20m..40m\"}, \"expect\": %s, \"steps\": %s}",
 		CLUSTER_5, expect, steps);
 	assert_true(n > 0);
-	gd_diags d = {0};
-	gd_load_opts opts = {.no_cluster_files = true};
-	gd_scenario *s =
-		gd_scenario_parse(text, (size_t)n, "test.json", &opts, &d);
-	if (!s)
-		gd_diags_print(&d, stderr);
-	gd_diags_clear(&d);
-	free(text);
+	gd_scenario *s = scenario_parse_text(text, n);
 	assert_non_null(s);
 	return s;
 }

@@ -4,8 +4,7 @@
  * (tests/golden/invalid/ssh-*). */
 #include "unit.h"
 
-#include "base/diag.h"
-#include "scenario/load.h"
+#include "scenario_text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +18,7 @@ static gd_scenario *parse(const char *cluster)
 			 "\"2h\", \"expected\": \"10m..20m\"}}",
 			 cluster);
 	assert_true(n > 0);
-	gd_diags d = {0};
-	gd_load_opts opts = {.no_cluster_files = true};
-	gd_scenario *s =
-		gd_scenario_parse(text, (size_t)n, "test.json", &opts, &d);
-	if (!s)
-		gd_diags_print(&d, stderr);
-	gd_diags_clear(&d);
-	free(text);
+	gd_scenario *s = scenario_parse_text(text, n);
 	assert_non_null(s);
 	return s;
 }
