@@ -11,15 +11,12 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 /* How long a powered-on host has to answer over SSH. */
 #define BOOT_WAIT_S 300
@@ -84,14 +81,17 @@ static int power_run(const gd_strv *v, const gd_node *n)
 		argv[i] = fill(v->v[i], n);
 	pid_t pid;
 	int status = -1;
-	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) == 0) {
+	/* its words to gameday's own output, as a person running it sees */
+	if (gd_remote_spawn(argv, -1, STDOUT_FILENO, STDERR_FILENO, &pid,
+			    NULL) == 0) {
 		time_t end = time(NULL) + POWER_TIMEOUT_S;
 		int r;
 		while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
 		       time(NULL) < end)
 			usleep(100000);
 		if (r == 0) {
-			kill(pid, SIGKILL);
+			kill(-pid,
+			     SIGKILL); /* its group: a script's children */
 			waitpid(pid, NULL, 0);
 			status = -1;
 		} else

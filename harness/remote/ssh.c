@@ -101,15 +101,12 @@ void gd_ssh_quote(gd_strbuf *sb, char *const *argv)
 	}
 }
 
-/* ssh with its stdin, stdout and stderr on fds (-1: /dev/null), every
- * other descriptor closed in the child: posix_spawn, so a caller's
- * threads and their locks are never copied into a half-made child.
- * Its signals as a fresh program's (the runner blocks SIGINT and
- * SIGTERM to stop gracefully, and a mask outlives exec), in a process
- * group of its own: a Ctrl-C at the terminal is gameday's to act on,
- * which still needs its connections to tidy up the hosts. */
-static int spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
-		 gd_error **err)
+/* posix_spawn, so a caller's threads and their locks are never copied
+ * into a half-made child.  Signals as a fresh program's: the runner
+ * blocks SIGINT and SIGTERM to stop gracefully, and a mask outlives
+ * exec. */
+int gd_remote_spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
+		    gd_error **err)
 {
 	posix_spawnattr_t at;
 	posix_spawnattr_init(&at);
@@ -141,7 +138,7 @@ static int spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	if (rc)
-		return gd_error_make(err, rc, "cannot run ssh");
+		return gd_error_make(err, rc, "cannot run %s", argv[0]);
 	return 0;
 }
 
@@ -178,7 +175,7 @@ static int control(const gd_ssh *s, const char *op)
 	arg(&a, "--");
 	arg(&a, s->dest);
 	pid_t pid;
-	if (spawn(a.v, -1, -1, -1, &pid, NULL) < 0)
+	if (gd_remote_spawn(a.v, -1, -1, -1, &pid, NULL) < 0)
 		return -1;
 	int st = reap(pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -283,7 +280,7 @@ static int mux_run(gd_ssh *s, const char *cmd, const void *in, size_t inlen,
 		return gd_error_make(err, e, "ssh %s: pipes", s->dest);
 	}
 	pid_t pid;
-	int rc = spawn(a.v, sv[1], po[1], pe[1], &pid, err);
+	int rc = gd_remote_spawn(a.v, sv[1], po[1], pe[1], &pid, err);
 	if (sv[1] >= 0)
 		close(sv[1]);
 	close(po[1]);
@@ -408,7 +405,7 @@ static int control_path(gd_ssh *s, const char *dir, gd_error **err)
 	if (pipe2(po, O_CLOEXEC))
 		return gd_error_make(err, errno, "ssh %s: pipe", s->dest);
 	pid_t pid;
-	int rc = spawn(a.v, -1, po[1], -1, &pid, err);
+	int rc = gd_remote_spawn(a.v, -1, po[1], -1, &pid, err);
 	close(po[1]);
 	_cleanup_strbuf_ gd_strbuf conf = GD_STRBUF_INIT;
 	pump p = {-1, po[0], -1, NULL, 0, &conf, NULL};
@@ -479,7 +476,7 @@ static int start_master(gd_ssh *s, const gd_ssh_opts *o, gd_error **err)
 		arg(&m, watch[i]);
 	for (size_t i = 0; i < a.n; i++)
 		arg(&m, a.v[i]);
-	int rc = spawn(m.v, -1, -1, s->log_fd, &s->master, err);
+	int rc = gd_remote_spawn(m.v, -1, -1, s->log_fd, &s->master, err);
 	if (rc < 0)
 		return rc;
 

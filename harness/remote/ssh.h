@@ -69,6 +69,15 @@ int gd_ssh_put(gd_ssh *s, const char *local_path, const char *remote_path,
 /* Ends the master (ssh -O exit), reaps it and removes its socket. */
 void gd_ssh_close(gd_ssh *s);
 
+/* A program of this machine's run for a remote host (ssh itself, a
+ * node's power command), PATH searched: its stdin, stdout and stderr on
+ * in, out, errfd (-1: /dev/null), every other descriptor closed, its
+ * signals as a fresh program's, in a process group of its own (a Ctrl-C
+ * at the terminal is gameday's to act on, which still needs its
+ * connections to tidy the hosts up).  *pid is the caller's to reap. */
+int gd_remote_spawn(char *const *argv, int in, int out, int errfd, pid_t *pid,
+		    gd_error **err);
+
 /* argv as one POSIX shell command line: words of plain characters as
  * they are, every other word in single quotes (a ' inside as '\''), the
  * empty word as ''. */
