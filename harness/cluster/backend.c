@@ -5,6 +5,7 @@
 
 #include "cluster/cluster.h"
 #include "cluster/ns.h"
+#include "cluster/ssh_node.h"
 
 #include <errno.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 /* One row per backend, the default first. */
 const gd_node_backend *const gd_node_backends[] = {
 	&gd_node_backend_ns,
+	&gd_node_backend_ssh,
 };
 const size_t gd_node_nbackends =
 	sizeof(gd_node_backends) / sizeof(gd_node_backends[0]);

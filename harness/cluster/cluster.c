@@ -36,7 +36,10 @@ void gd_cluster_state_free(gd_cluster_state *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; st->nodes && i < st->nnodes; i++)
+		free(st->nodes[i].remote);
 	free(st->nodes);
+	free(st->remote);
 	free(st);
 }
 

@@ -24,6 +24,9 @@ typedef struct gd_cluster_state {
 	size_t nnodes;
 	/* What its nodes are (cluster/backend.h); each node keeps a copy. */
 	const gd_node_backend *backend;
+	/* The ssh row's own beside its hosts (ssh_node.h: the agents'
+	 * heartbeat); NULL otherwise.  Freed with the state. */
+	struct gd_remote_cluster *remote;
 } gd_cluster_state;
 
 void gd_cluster_state_free(gd_cluster_state *st);

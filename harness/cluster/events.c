@@ -1,5 +1,6 @@
 #include "cluster/events.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -42,4 +43,12 @@ void gd_event(int fd, gd_event_kind what, json_t *fields)
 	ssize_t w = write(fd, line, strlen(line));
 	(void)w;
 	free(line);
+}
+
+void gd_event_node(const char *path, gd_event_kind what, const char *node)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	gd_event(fd, what, json_pack("{s:s}", "node", node));
+	if (fd >= 0)
+		close(fd);
 }

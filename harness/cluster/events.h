@@ -13,6 +13,10 @@
  * missing event must never stop a teardown. */
 void gd_event(int fd, gd_event_kind what, json_t *fields);
 
+/* {"node": node} appended to the log at path (a cluster state's
+ * events: a backend's call that has no descriptor of it open). */
+void gd_event_node(const char *path, gd_event_kind what, const char *node);
+
 /* The same event as a line to write later ("\n"-terminated, malloc'd),
  * stamped t_ms (wall clock, ms): a fault's "applying" is made before the
  * fault is due, so that saying it costs the fault one write.  NULL when

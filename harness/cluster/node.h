@@ -69,6 +69,10 @@ typedef struct gd_node_rt {
 	/* Its cluster's backend (backend.h), so that a call holding the
 	 * node alone reaches it. */
 	const struct gd_node_backend *backend;
+	/* A real host's connection and what gameday made of it (the ssh
+	 * row's, ssh_node.h); NULL for a namespaced node.  Freed with the
+	 * cluster's state. */
+	struct gd_remote_node *remote;
 } gd_node_rt;
 
 /* The address of node number index (0-based): 10.77.0.10 and up.  The

@@ -197,15 +197,6 @@ static int ns_exec(const gd_cluster_state *st, const gd_node_rt *n,
 
 /* ---- power ---- */
 
-static void node_event(const gd_cluster_state *st, gd_event_kind what,
-		       const char *node)
-{
-	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
-	gd_event(fd, what, json_pack("{s:s}", "node", node));
-	if (fd >= 0)
-		close(fd);
-}
-
 static int ns_pause(const gd_cluster_state *st, const gd_node_rt *n, bool pause,
 		    const gd_node_ready *ready, gd_error **err)
 {
@@ -213,7 +204,7 @@ static int ns_pause(const gd_cluster_state *st, const gd_node_rt *n, bool pause,
 	int r = gd_cgroup_freeze(n->cgroup, ready ? &ready->cgroup : NULL,
 				 pause, 5000, err);
 	if (r == 0)
-		node_event(st, pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
+		gd_event_node(st->events, pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
 			   node);
 	return r;
 }
@@ -267,7 +258,7 @@ static int ns_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	int r = release ? 0 : pin(st, n, err);
 	if (r < 0)
 		return r;
-	node_event(st, GD_EV_NODE_KILLING, node);
+	gd_event_node(st->events, GD_EV_NODE_KILLING, node);
 	r = gd_cgroup_kill(n->cgroup, ready ? &ready->cgroup : NULL, 5000, err);
 	/* The cgroup reads empty a moment before the node's init is done
 	 * exiting (it leaves its cgroup first, then waits for the last of
@@ -287,7 +278,7 @@ static int ns_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	if (r == 0 && release)
 		r = gd_netns_release(n->netns, err);
 	if (r == 0)
-		node_event(st,
+		gd_event_node(st->events,
 			   release ? GD_EV_NODE_RELEASED : GD_EV_NODE_KILLED,
 			   node);
 	return r;

@@ -3,7 +3,7 @@
  * any machine that has the inventory.  A host that does not answer and
  * can be powered (the node's "power") is powered on first: a machine that
  * is off cannot revert itself. */
-#include "cluster/cluster.h"
+#include "cluster/ssh_node.h"
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
@@ -70,9 +70,7 @@ static char *fill(const char *s, const gd_node *n)
 	return gd_strbuf_detach(&sb);
 }
 
-/* Runs a node's power argv here; its exit status, or -1 when it could
- * not run or took too long. */
-static int power_run(const gd_strv *v, const gd_node *n)
+int gd_ssh_power_run(const gd_strv *v, const gd_node *n)
 {
 	char **argv = calloc(v->n + 1, sizeof(*argv));
 	if (!argv)
@@ -110,7 +108,7 @@ static int reach(const gd_cluster *c, const gd_node *n, const char *dir,
 {
 	gd_ssh_opts o = {.config = c->ssh_config, .control_dir = dir};
 	const gd_power *pw = n->power;
-	bool off = pw && pw->status.n && power_run(&pw->status, n) != 0;
+	bool off = pw && pw->status.n && gd_ssh_power_run(&pw->status, n) != 0;
 	if (!off) {
 		int r = gd_ssh_open(n->host, &o, s, err);
 		if (r == 0 || !pw || r == -EACCES)
@@ -118,7 +116,7 @@ static int reach(const gd_cluster *c, const gd_node *n, const char *dir,
 		gd_error_free(*err);
 		*err = NULL;
 	}
-	if (power_run(&pw->on, n) != 0)
+	if (gd_ssh_power_run(&pw->on, n) != 0)
 		return gd_error_set(err, EIO,
 				    "%s: does not answer, and its power on "
 				    "command failed",

@@ -25,6 +25,7 @@ static const char *const cluster_keys[] = {
 	"backend",
 	"ssh_config",
 	"storage",
+	"storage_here",
 	"logs",
 	"time_sync",
 	"heartbeat_timeout",
@@ -48,6 +49,9 @@ static const char *const adapter_keys[] = {
 static const char *slurm_controller_units[] = {"munge.service",
 					       "slurmctld.service"};
 static const char *slurm_units[] = {"munge.service", "slurmd.service"};
+/* Slurm 22.05 on cgroup v2 starts job steps in a scope beside slurmd's
+ * service (NODE_slurmstepd.scope when a host runs several slurmd). */
+static const char *slurm_scopes[] = {"*slurmstepd.scope"};
 
 /* What a cluster file of each job system must say, one row per enum
  * gd_system.  The systems' own rules, kept with the model rather than in
@@ -63,14 +67,18 @@ static const struct system_rules {
 	/* Its systemd units on a real host (ssh) unless the file names
 	 * them: the controller's, every other node's. */
 	gd_strv controller_units, units;
+	/* Where its jobs run outside those units: systemd unit patterns
+	 * of the scopes a kill or a pause of a host takes with them. */
+	gd_strv scopes;
 } systems[] = {
 	[GD_SYSTEM_SLURM] = {"slurm",
 			     "controller",
 			     "slurm_conf",
 			     {slurm_controller_units, 2},
-			     {slurm_units, 2}},
-	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL, {NULL, 0}, {NULL, 0}},
-	[GD_SYSTEM_NONE] = {"none", NULL, NULL, {NULL, 0}, {NULL, 0}},
+			     {slurm_units, 2},
+			     {slurm_scopes, 1}},
+	[GD_SYSTEM_EXEC] = {"exec", NULL, NULL, {NULL, 0}, {NULL, 0}, {NULL, 0}},
+	[GD_SYSTEM_NONE] = {"none", NULL, NULL, {NULL, 0}, {NULL, 0}, {NULL, 0}},
 };
 #define NSYSTEMS (sizeof(systems) / sizeof(systems[0]))
 
@@ -92,6 +100,11 @@ const char *gd_system_conf_key(enum gd_system s)
 gd_strv gd_system_units(enum gd_system s, bool controller)
 {
 	return controller ? systems[s].controller_units : systems[s].units;
+}
+
+gd_strv gd_system_scopes(enum gd_system s)
+{
+	return systems[s].scopes;
 }
 
 static bool valid_hostname(const char *s)

@@ -12,7 +12,8 @@ const char *const gd_backend_names[] = {"namespace", GD_BACKEND_SSH};
 const size_t gd_backend_nnames = GD_ARRAY_SIZE(gd_backend_names);
 
 static const char *const ssh_cluster_keys[] = {
-	"ssh_config", "storage", "logs", "time_sync", "heartbeat_timeout",
+	"ssh_config", "storage", "storage_here", "logs", "time_sync",
+	"heartbeat_timeout",
 };
 static const char *const ssh_node_keys[] = {"host", "power"};
 static const char *const ssh_role_keys[] = {"units"};
@@ -235,6 +236,8 @@ void parse_cluster_remote(gd_reader *r, json_t *v, gd_cluster *c)
 	RD_FIELD(rd_as_host_path, r, v, "ssh_config", false, 'f',
 		 &c->ssh_config);
 	RD_FIELD(parse_abs_path, r, v, "storage", false, &c->storage);
+	RD_FIELD(rd_as_host_path, r, v, "storage_here", false, 'd',
+		 &c->storage_here);
 	RD_SECTION(parse_logs, r, v, "logs", false, c);
 	RD_SECTION(parse_time_sync, r, v, "time_sync", false, c);
 	/* a beat missed to a busy network must not read as a lost host */

@@ -163,6 +163,10 @@ extern const size_t gd_backend_nnames;
  * cluster file names none: Slurm's controller munge and slurmctld, its
  * other nodes munge and slurmd; none for the others. */
 gd_strv gd_system_units(enum gd_system s, bool controller);
+/* The systemd unit patterns of the scopes a job system runs its jobs in
+ * on a real host (Slurm's job steps), which a kill or a pause of the host
+ * takes with its units; none for a system that names none. */
+gd_strv gd_system_scopes(enum gd_system s);
 
 typedef struct gd_cluster {
 	const char *name;
@@ -175,6 +179,10 @@ typedef struct gd_cluster {
 	const char *backend;
 	const char *ssh_config; /* -F file, resolved; NULL: the user's */
 	const char *storage;	/* absolute: the shared storage jobs write */
+	/* The same storage as this machine mounts it (NFS, say), where
+	 * gameday puts the jobs' inputs and reads their outputs; NULL:
+	 * not mounted here (a run refuses, a plan does not need it). */
+	const char *storage_here;
 	gd_strv log_units;	/* journald units fetched into the run */
 	gd_strv log_files;	/* absolute paths fetched into the run */
 	bool allow_host_clock;	/* a clock fault may change a whole host's */

@@ -44,4 +44,8 @@ chown munge:munge "$r/etc/munge/munge.key"
 chmod 0400 "$r/etc/munge/munge.key"
 cp "$d/slurm.conf" "$d/cgroup.conf" "$r/etc/slurm/"
 echo "hostfs /srv/gameday hostfs $d/shared 0 0" >>"$r/etc/fstab"
+# The team's service user its jobs run as (a cluster file's default).
+grep -q '^gdjob:' "$r/etc/group" || echo "gdjob:x:64000:" >>"$r/etc/group"
+grep -q '^gdjob:' "$r/etc/passwd" ||
+	echo "gdjob:x:64000:64000:jobs:/nonexistent:/usr/sbin/nologin" >>"$r/etc/passwd"
 echo "$n $role" >"$r/etc/gdlab-machine"

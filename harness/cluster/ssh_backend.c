@@ -1,0 +1,572 @@
+/* The SSH node backend (backend.h's second row): each node a real host
+ * of the team's staging cluster, reached over its master connection
+ * (remote/ssh.h), its job system the team's own, already running.
+ *
+ * What a fault changes is the job system's systemd units and the scopes
+ * its jobs run in (gd_system_scopes), or the host's power through the
+ * inventory's command, or its files; each change is made through the
+ * run's agent with its undo written on the host first (ssh_node.h).  A
+ * host is not asked its state at every look: gameday keeps what it made
+ * of it.  Bringing the hosts into a run and out is ssh_up.c. */
+#include "cluster/ssh_node.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "cluster/events.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A command of gameday's on a host: long enough for systemctl waiting
+ * for a unit to stop. */
+#define CMD_TIMEOUT_MS 60000
+/* A host powered on answers SSH within this (a server's firmware and
+ * boot take minutes). */
+#define BOOT_WAIT_MS (10 * 60 * 1000)
+
+/* sh -c UNITS_SCRIPT units OP PATTERN...: systemctl OP on the loaded
+ * units matching the patterns that are active (a stopped unit has no
+ * processes to freeze; a frozen one still reads active). */
+static const char units_script[] =
+	"op=$1; shift\n"
+	"set -- $(systemctl list-units --plain --no-legend --full "
+	"--state=active,reloading,activating \"$@\" | awk '{print $1}')\n"
+	"[ $# -eq 0 ] || systemctl \"$op\" \"$@\"\n";
+
+static const gd_role *role_of(const gd_node_rt *n)
+{
+	const struct gd_remote_node *h = n->remote;
+	return &h->c->roles[h->node->role];
+}
+
+static int not_connected(const gd_node_rt *n, gd_error **err)
+{
+	if (!n->remote)
+		return gd_error_set(
+			err, ENOTCONN,
+			"node \"%s\" is a real host: only the gameday that brought its cluster up reaches it (gameday cleanup FILE undoes what a lost run left)",
+			n->name);
+	return gd_error_set(err, ESRCH, "node \"%s\" is down", n->name);
+}
+
+int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
+		 size_t inlen, gd_strbuf *out, int timeout_ms, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	if (!h)
+		return not_connected(n, err);
+	pthread_rwlock_rdlock(&h->lock);
+	gd_strbuf errout = GD_STRBUF_INIT;
+	int status = 0, r = -ESRCH;
+	if (h->ssh)
+		r = gd_ssh_run(h->ssh, argv, in, inlen, out, &errout,
+			       timeout_ms > 0 ? timeout_ms : CMD_TIMEOUT_MS,
+			       &status, err);
+	pthread_rwlock_unlock(&h->lock);
+	if (r == -ESRCH)
+		r = not_connected(n, err);
+	else if (r == 0 && status != 0) {
+		size_t len = errout.len;
+		while (len && errout.buf[len - 1] == '\n')
+			len--;
+		r = gd_error_set(err, EIO, "%s: %s failed (status %d): %.*s",
+				 n->name, argv[0], status, (int)len,
+				 errout.len ? errout.buf : "");
+	}
+	gd_strbuf_release(&errout);
+	return r;
+}
+
+int gd_remote_agent(const gd_node_rt *n, const char *op,
+		    char *const *args, const void *in, size_t inlen,
+		    gd_error **err)
+{
+	const struct gd_remote_node *h = n->remote;
+	if (!h)
+		return not_connected(n, err);
+	char agent[PATH_MAX];
+	gd_pathf(agent, sizeof(agent), GD_AGENT_HOST_DIR "/%s/gd-agent",
+		 h->run);
+	char *argv[40] = {agent, (char *)op, "--run", (char *)h->run};
+	size_t k = 4;
+	for (; args && *args && k < GD_ARRAY_SIZE(argv) - 1; args++)
+		argv[k++] = *args;
+	argv[k] = NULL;
+	return gd_remote_do(n, argv, in, inlen, NULL, 0, err);
+}
+
+/* Appends to argv (k used, max room) the role's units and, with scopes,
+ * the patterns of the scopes its job system's jobs run in. */
+static size_t add_patterns(const gd_node_rt *n, bool scopes, char **argv,
+			   size_t k, size_t max)
+{
+	gd_strv units = role_of(n)->units;
+	gd_strv sc = scopes ? gd_system_scopes(n->remote->c->system)
+			    : (gd_strv){0};
+	for (size_t i = 0; i < units.n && k < max; i++)
+		argv[k++] = (char *)units.v[i];
+	for (size_t i = 0; i < sc.n && k < max; i++)
+		argv[k++] = (char *)sc.v[i];
+	return k;
+}
+
+/* sh -c units_script units OP PATTERN... appended at argv + k. */
+static size_t units_argv(const gd_node_rt *n, const char *op, bool scopes,
+			 char **argv, size_t k, size_t max)
+{
+	char *const head[] = {"sh", "-c", (char *)units_script, "units",
+			      (char *)op};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(head) && k < max; i++)
+		argv[k++] = head[i];
+	return add_patterns(n, scopes, argv, k, max);
+}
+
+#define MAX_ARGV 64
+
+/* The agent's "do": undo (units_script's UNDO on the same units)
+ * journalled, then the change (its OP). */
+static int units_change(const gd_node_rt *n, const char *tag, const char *op,
+			const char *undo, bool scopes, gd_error **err)
+{
+	char *args[MAX_ARGV] = {"--tag", (char *)tag, "--undo-argv", NULL};
+	char count[16];
+	size_t k = units_argv(n, undo, scopes, args, 4, MAX_ARGV / 2);
+	snprintf(count, sizeof(count), "%zu", k - 4);
+	args[3] = count;
+	args[k++] = "--";
+	k = units_argv(n, op, scopes, args, k, MAX_ARGV - 1);
+	args[k] = NULL;
+	return gd_remote_agent(n, "do", args, NULL, 0, err);
+}
+
+/* ---- state ---- */
+
+static const char *ssh_state(const gd_node_rt *n)
+{
+	return n->remote ? n->remote->state : "down";
+}
+
+static bool ssh_running(const gd_node_rt *n)
+{
+	return strcmp(ssh_state(n), "down") != 0;
+}
+
+static void set_state(const gd_node_rt *n, const char *state)
+{
+	snprintf(n->remote->state, sizeof(n->remote->state), "%s", state);
+}
+
+static struct in_addr ssh_addr(size_t index)
+{
+	/* a real host's address is its network's, not gameday's to give */
+	(void)index;
+	return (struct in_addr){htonl(INADDR_ANY)};
+}
+
+static int ssh_net_open(const gd_node_rt *n, gd_nl **nl, gd_error **err)
+{
+	(void)nl;
+	return gd_error_set(
+		err, EOPNOTSUPP,
+		"node \"%s\" is a real host: its network is changed through its own firewall, not from here",
+		n->name);
+}
+
+/* ---- commands ---- */
+
+static void copy_out(const gd_strbuf *sb, int fd)
+{
+	for (size_t off = 0; fd >= 0 && off < sb->len;) {
+		ssize_t w = write(fd, sb->buf + off, sb->len - off);
+		if (w <= 0)
+			return;
+		off += (size_t)w;
+	}
+}
+
+static int ssh_exec(const gd_cluster_state *st, const gd_node_rt *n,
+		    char *const *argv, const gd_exec_io *io, int *status,
+		    gd_error **err)
+{
+	(void)st;
+	struct gd_remote_node *h = n->remote;
+	if (!h || !ssh_running(n))
+		return not_connected(n, err);
+	gd_strbuf out = GD_STRBUF_INIT, errout = GD_STRBUF_INIT;
+	pthread_rwlock_rdlock(&h->lock);
+	int r = h->ssh ? gd_ssh_run(h->ssh, argv, NULL, 0, &out, &errout,
+				    io ? io->timeout_ms : 0, status, err)
+		       : not_connected(n, err);
+	pthread_rwlock_unlock(&h->lock);
+	copy_out(&out, io ? io->out_fd : STDOUT_FILENO);
+	copy_out(&errout, io ? io->err_fd : STDERR_FILENO);
+	gd_strbuf_release(&out);
+	gd_strbuf_release(&errout);
+	return r;
+}
+
+/* ---- files, each change saved by the agent first ---- */
+
+static char *ssh_read(const gd_node_rt *n, const char *path, gd_error **err)
+{
+	char *argv[] = {"cat", "--", (char *)path, NULL};
+	gd_strbuf out = GD_STRBUF_INIT;
+	if (gd_remote_do(n, argv, NULL, 0, &out, 0, err) < 0) {
+		gd_strbuf_release(&out);
+		return NULL;
+	}
+	return gd_strbuf_detach(&out);
+}
+
+static int ssh_write(const gd_node_rt *n, const char *path, const void *data,
+		     size_t len, bool create, gd_error **err)
+{
+	if (!create) {
+		char *test[] = {"test", "-f", (char *)path, NULL};
+		if (gd_remote_do(n, test, NULL, 0, NULL, 0, err) < 0)
+			return -ENOENT;
+	}
+	char *args[] = {"--tag", "file", (char *)path, NULL};
+	return gd_remote_agent(n, "put", args, data, len, err);
+}
+
+static int ssh_unlink(const gd_node_rt *n, const char *path, gd_error **err)
+{
+	char *args[] = {"--tag", "file", (char *)path, NULL};
+	int r = gd_remote_agent(n, "save", args, NULL, 0, err);
+	char *argv[] = {"rm", "-f", "--", (char *)path, NULL};
+	return r < 0 ? r : gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+}
+
+static int ssh_getattr(const gd_node_rt *n, const char *path,
+		       gd_file_attr *out, gd_error **err)
+{
+	char *argv[] = {"stat", "-c", "%u %g %a", "--", (char *)path, NULL};
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
+	unsigned uid, gid, mode;
+	if (r == 0 && sscanf(sb.buf, "%u %u %o", &uid, &gid, &mode) != 3)
+		r = gd_error_set(err, EIO, "%s: stat of \"%s\" said \"%s\"",
+				 n->name, path, sb.buf);
+	if (r == 0)
+		*out = (gd_file_attr){uid, gid, mode};
+	gd_strbuf_release(&sb);
+	return r;
+}
+
+static int ssh_setattr(const gd_node_rt *n, const char *path,
+		       const gd_file_attr *attr, gd_error **err)
+{
+	char *args[] = {"--tag", "attr", (char *)path, NULL};
+	int r = gd_remote_agent(n, "save-attr", args, NULL, 0, err);
+	char owner[32] = "", mode[16] = "";
+	if (attr->uid != (uid_t)-1)
+		snprintf(owner, sizeof(owner), "%u", (unsigned)attr->uid);
+	if (attr->gid != (gid_t)-1)
+		snprintf(owner + strlen(owner), sizeof(owner) - strlen(owner),
+			 ":%u", (unsigned)attr->gid);
+	if (r == 0 && owner[0]) {
+		char *argv[] = {"chown", "-h", owner, "--", (char *)path, NULL};
+		r = gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+	}
+	if (r == 0 && attr->mode != (mode_t)-1) {
+		snprintf(mode, sizeof(mode), "%o", (unsigned)attr->mode);
+		char *argv[] = {"chmod", mode, "--", (char *)path, NULL};
+		r = gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+	}
+	return r;
+}
+
+/* Each change is its own round trip: nothing to open ahead. */
+static int ssh_hold_files(gd_node_rt *n)
+{
+	(void)n;
+	return 1;
+}
+
+static void ssh_let_go_files(gd_node_rt *n)
+{
+	(void)n;
+}
+
+/* ---- power ---- */
+
+static int ssh_ready(const gd_cluster_state *st, const gd_node_rt *n,
+		     bool for_stop, gd_node_ready *ready, gd_error **err)
+{
+	(void)st, (void)n, (void)for_stop, (void)err;
+	*ready = (gd_node_ready)GD_NODE_READY_INIT;
+	return 0;
+}
+
+static void ssh_ready_close(gd_node_ready *ready)
+{
+	(void)ready;
+}
+
+static int ssh_pause(const gd_cluster_state *st, const gd_node_rt *n,
+		     bool pause, const gd_node_ready *ready, gd_error **err)
+{
+	(void)ready;
+	if (!n->remote)
+		return not_connected(n, err);
+	int r = pause ? units_change(n, "pause", "freeze", "thaw", true, err)
+		      : units_change(n, "thaw", "thaw", "thaw", true, err);
+	if (r == 0) {
+		set_state(n, pause ? "frozen" : "up");
+		gd_event_node(st->events,
+			      pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
+			      n->name);
+	}
+	return r;
+}
+
+/* The host itself off through its power command: nothing of it runs;
+ * its agent, enabled, reverts what the cut kept once it is on again. */
+static int power_off(const gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	if (gd_ssh_power_run(&h->node->power->off, h->node) != 0)
+		return gd_error_set(err, EIO, "%s: its power off command failed",
+				    n->name);
+	pthread_rwlock_wrlock(&h->lock);
+	gd_ssh_close(h->ssh);
+	h->ssh = NULL;
+	pthread_rwlock_unlock(&h->lock);
+	return 0;
+}
+
+static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
+		    bool release, const gd_node_ready *ready, gd_error **err)
+{
+	(void)release, (void)ready;
+	if (!n->remote)
+		return not_connected(n, err);
+	gd_event_node(st->events, GD_EV_NODE_KILLING, n->name);
+	/* A host that can be powered is; else its job system dies whole,
+	 * the scopes of its jobs with it. */
+	int r = n->remote->node->power
+			? power_off(n, err)
+			: units_change(n, "kill", "kill --signal=KILL", "start",
+				       true, err);
+	if (r == 0) {
+		set_state(n, "down");
+		gd_event_node(st->events, GD_EV_NODE_KILLED, n->name);
+	}
+	return r;
+}
+
+static int read_boot_id(const gd_node_rt *n, gd_error **err)
+{
+	char *argv[] = {"cat", "/proc/sys/kernel/random/boot_id", NULL};
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
+	if (r == 0)
+		snprintf(n->remote->boot_id, sizeof(n->remote->boot_id), "%.*s",
+			 (int)strcspn(sb.buf, "\n"), sb.buf);
+	gd_strbuf_release(&sb);
+	return r;
+}
+
+/* Power on, the host's answer awaited and its new boot checked.  Its
+ * units start at boot: held, they are stopped again until released. */
+static int power_on(const gd_node_rt *n, bool held, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	char before[sizeof(h->boot_id)];
+	snprintf(before, sizeof(before), "%s", h->boot_id);
+	if (gd_ssh_power_run(&h->node->power->on, h->node) != 0)
+		return gd_error_set(err, EIO, "%s: its power on command failed",
+				    n->name);
+	int r = gd_remote_reconnect(n, BOOT_WAIT_MS, err);
+	if (r == 0)
+		r = read_boot_id(n, err);
+	if (r == 0 && strcmp(before, h->boot_id) == 0)
+		r = gd_error_set(err, EIO,
+				 "%s: powered on but its boot_id is the same "
+				 "(%s): it never went off",
+				 n->name, before);
+	if (r == 0 && held) {
+		char *argv[MAX_ARGV];
+		argv[units_argv(n, "stop", false, argv, 0, MAX_ARGV - 1)] =
+			NULL;
+		r = gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+	}
+	return r;
+}
+
+static int ssh_start(gd_cluster_state *st, gd_node_rt *n, const char *libexec,
+		     bool held, gd_error **err)
+{
+	(void)libexec;
+	if (!n->remote)
+		return not_connected(n, err);
+	if (ssh_running(n))
+		return gd_error_set(err, EEXIST, "node \"%s\" is already up",
+				    n->name);
+	int r = 0;
+	if (n->remote->node->power)
+		r = power_on(n, held, err);
+	else if (!held)
+		r = units_change(n, "start", "start", "start", false, err);
+	if (r == 0) {
+		set_state(n, "up");
+		gd_event_node(st->events, GD_EV_NODE_STARTED, n->name);
+	}
+	return r;
+}
+
+static int ssh_release(const gd_cluster_state *st, const gd_node_rt *n,
+		       gd_error **err)
+{
+	(void)st;
+	char *argv[MAX_ARGV] = {"systemctl", "start"};
+	argv[add_patterns(n, false, argv, 2, MAX_ARGV - 1)] = NULL;
+	return gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+}
+
+static int ssh_wipe_scratch(const gd_cluster_state *st, const gd_node_rt *n,
+			    gd_error **err)
+{
+	char *argv[] = {"find", (char *)st->node_scratch, "-mindepth", "1",
+			"-delete", NULL};
+	return gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+}
+
+static int ssh_renew(const gd_cluster_state *st, gd_node_rt *n,
+		     const gd_cluster *c, const gd_node_hook *hook,
+		     const gd_strv *script, gd_error **err)
+{
+	(void)st, (void)c, (void)hook, (void)script;
+	return gd_error_set(
+		err, EOPNOTSUPP,
+		"node \"%s\" is a real host: a renewal through \"provision\" is not played on real hosts yet",
+		n->name);
+}
+
+static int ssh_restore(const gd_cluster_state *st, gd_node_rt *n,
+		       gd_error **err)
+{
+	return ssh_renew(st, n, NULL, NULL, NULL, err);
+}
+
+static size_t ssh_changes(const gd_node_rt *n, gd_strbuf *out)
+{
+	(void)n, (void)out;
+	return 0;
+}
+
+static int ssh_restart_services(const gd_node_rt *n, gd_error **err)
+{
+	return units_change(n, "restart", "restart", "start", false, err);
+}
+
+static int ssh_signal_all(const gd_node_rt *n, int sig, gd_error **err)
+{
+	char op[32];
+	snprintf(op, sizeof(op), "kill --signal=%d", sig);
+	return units_change(n, "signal", op, "start", true, err);
+}
+
+static int ssh_populated(const gd_node_rt *n, bool *any, gd_error **err)
+{
+	/* a host powered off runs nothing; one whose units were killed is
+	 * asked */
+	*any = false;
+	if (!n->remote || !n->remote->ssh)
+		return 0;
+	char *argv[MAX_ARGV] = {
+		"systemctl", "list-units", "--plain", "--no-legend",
+		"--state=active,reloading,activating,deactivating"};
+	argv[add_patterns(n, true, argv, 5, MAX_ARGV - 1)] = NULL;
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
+	*any = r == 0 && sb.len > 0;
+	gd_strbuf_release(&sb);
+	return r;
+}
+
+/* Services are gameday's own in a namespaced node; a real host runs the
+ * team's, named by units, not by a service of the cluster file. */
+static long ssh_service_pid(const gd_node_rt *n, const char *service)
+{
+	(void)n, (void)service;
+	return 0;
+}
+
+static int ssh_signal_service(const gd_node_rt *n, long pid, int sig,
+			      long *group, gd_error **err)
+{
+	(void)pid, (void)sig, (void)group;
+	return gd_error_set(err, ESRCH,
+			    "node \"%s\" is a real host: it runs no service "
+			    "of the cluster file's",
+			    n->name);
+}
+
+static int ssh_preflight(const gd_cluster *c, const char *libexec,
+			 const gd_node_hook *hook, gd_error **err)
+{
+	(void)hook;
+	char agent[PATH_MAX];
+	gd_pathf(agent, sizeof(agent), "%s/gd-agent", libexec);
+	if (access(agent, X_OK) < 0)
+		return gd_error_make(err, ENOENT,
+				     "no agent for the hosts at \"%s\" (make)",
+				     agent);
+	if (!c->storage_here)
+		return gd_error_set(
+			err, EINVAL,
+			"%s: a run needs \"storage_here\": where this machine mounts the hosts' shared storage %s (gameday puts the jobs' inputs there and reads their outputs)",
+			c->file, c->storage);
+	gd_strbuf table = GD_STRBUF_INIT;
+	int r = gd_ssh_hosts_check(c, &table, err);
+	if (r < 0 && err && *err) {
+		gd_error *e = *err;
+		*err = NULL;
+		gd_error_set(err, -r, "the hosts are not ready:\n%s%s",
+			     table.buf ? table.buf : "", e->msg);
+		gd_error_free(e);
+	}
+	gd_strbuf_release(&table);
+	return r;
+}
+
+const gd_node_backend gd_node_backend_ssh = {
+	.name = GD_BACKEND_SSH,
+	.preflight = ssh_preflight,
+	.up = gd_ssh_up,
+	.down = gd_ssh_down,
+	.exec = ssh_exec,
+	.read = ssh_read,
+	.write = ssh_write,
+	.unlink = ssh_unlink,
+	.getattr = ssh_getattr,
+	.setattr = ssh_setattr,
+	.hold_files = ssh_hold_files,
+	.let_go_files = ssh_let_go_files,
+	.ready = ssh_ready,
+	.ready_close = ssh_ready_close,
+	.pause = ssh_pause,
+	.stop = ssh_stop,
+	.start = ssh_start,
+	.release = ssh_release,
+	.wipe_scratch = ssh_wipe_scratch,
+	.renew = ssh_renew,
+	.restore = ssh_restore,
+	.changes = ssh_changes,
+	.restart_services = ssh_restart_services,
+	.signal_all = ssh_signal_all,
+	.populated = ssh_populated,
+	.service_pid = ssh_service_pid,
+	.signal_service = ssh_signal_service,
+	.state = ssh_state,
+	.running = ssh_running,
+	.addr = ssh_addr,
+	.net_open = ssh_net_open,
+};

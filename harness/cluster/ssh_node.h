@@ -1,0 +1,78 @@
+/* Inside cluster/ only: the SSH backend's parts shared by its files.
+ * Its row is ssh_backend.c (a node's commands, files and power), a
+ * cluster's bringing up and taking down with the agents' heartbeat in
+ * ssh_up.c, what is asked of a host before in ssh_hosts.c, what is left
+ * of earlier runs in ssh_cleanup.c.
+ *
+ * A real host is reached only through its master connection (remote/
+ * ssh.h), as root or through sudo, and every change gameday makes there
+ * goes through the run's agent (docs/agent.md): the undo is written on
+ * the host before the change, so a host gameday loses reverts itself. */
+#ifndef GD_CLUSTER_SSH_NODE_H
+#define GD_CLUSTER_SSH_NODE_H
+
+#include "cluster/cluster.h"
+#include "remote/ssh.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+
+/* Where a run's agent lives on a host (agent's own layout). */
+#define GD_AGENT_HOST_DIR "/var/lib/gameday"
+
+/* One host of the run. */
+struct gd_remote_node {
+	const gd_cluster *c;
+	const gd_node *node; /* its inventory entry */
+	const char *run;     /* the run's id, the agent's --run */
+	/* The connection: used under the read lock, replaced (the host
+	 * back from a power cycle) under the write one; NULL while the
+	 * host is off. */
+	pthread_rwlock_t lock;
+	gd_ssh *ssh;
+	const char *control_dir;
+	/* "up", "frozen" or "down", as gameday made it (a real host is not
+	 * asked at every look) */
+	char state[8];
+	char boot_id[40]; /* /proc/sys/kernel/random/boot_id at last look */
+	bool agent;	  /* its agent installed (finish owed at down) */
+};
+
+/* What the cluster holds beside its nodes: the heartbeat thread. */
+struct gd_remote_cluster {
+	const gd_cluster *c;
+	char control_dir[PATH_MAX];
+	pthread_t beat;
+	bool beating;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;
+	bool stop;
+};
+
+extern const gd_node_backend gd_node_backend_ssh;
+
+int gd_ssh_up(const gd_cluster *c, const char *libexec,
+	      const gd_node_hook *hook, gd_cluster_state **out,
+	      gd_error **err);
+int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err);
+
+/* argv run as root on n's host, stdin from in/inlen (NULL: none), its
+ * stdout appended to out (NULL: dropped); a non-zero exit is an error
+ * naming the node with the command's own words.  ESRCH when the host is
+ * not connected (off). */
+int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
+		 size_t inlen, gd_strbuf *out, int timeout_ms, gd_error **err);
+/* "gd-agent OP --run RUN" followed by args, as gd_remote_do. */
+int gd_remote_agent(const gd_node_rt *n, const char *op,
+		    char *const *args, const void *in, size_t inlen,
+		    gd_error **err);
+/* The host connected again (after a power cycle): the old master closed,
+ * a new one opened, waiting up to wait_ms for the host to answer. */
+int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err);
+
+/* A node's power argv (gd_power: off, on, cycle or status) run on this
+ * machine with {node} and {host} filled in; its exit status, or -1 when
+ * it could not run or took too long. */
+int gd_ssh_power_run(const gd_strv *v, const gd_node *n);
+
+#endif

@@ -1,0 +1,364 @@
+/* The SSH backend's cluster coming up and going down (ssh_node.h): every
+ * host connected and given the run's agent, the run's folder made in the
+ * shared storage with gameday's programs for jobs, the agents' heartbeat
+ * kept; at the end every agent told to finish (everything it journalled
+ * reverted) and the folder removed.
+ *
+ * What a run leaves on a host is the agent's alone: its folder, its unit
+ * and, through it, every change.  A gameday that dies stops beating and
+ * the agents revert on their own (docs/agent.md); this machine keeps only
+ * a run directory in its state root, which gameday cleanup undoes. */
+#include "cluster/ssh_node.h"
+
+#include "base/cleanup.h"
+#include "base/fileio.h"
+#include "cluster/events.h"
+#include "cluster/run.h"
+#include "cluster/teardown.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* gameday's programs a job runs on the hosts (run/job_*.c), copied
+ * into the run's folder of the shared storage. */
+static const char *const job_programs[] = {"gd-job", "gd-wrap"};
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	gd_ssh_opts o = {.config = h->c->ssh_config,
+			 .control_dir = h->control_dir};
+	pthread_rwlock_wrlock(&h->lock);
+	gd_ssh_close(h->ssh);
+	h->ssh = NULL;
+	int r;
+	for (long waited = 0;; waited += 2000) {
+		gd_error_free(err ? *err : NULL);
+		if (err)
+			*err = NULL;
+		r = gd_ssh_open(h->node->host, &o, &h->ssh, err);
+		if (r == 0 || r == -EACCES || waited >= wait_ms)
+			break;
+		nap_ms(2000);
+	}
+	pthread_rwlock_unlock(&h->lock);
+	return r;
+}
+
+/* ---- the heartbeat ---- */
+
+static void *beat_main(void *arg)
+{
+	gd_cluster_state *st = arg;
+	struct gd_remote_cluster *rc = st->remote;
+	long every = (long)rc->c->heartbeat_ms / 4;
+	pthread_mutex_lock(&rc->mu);
+	while (!rc->stop) {
+		pthread_mutex_unlock(&rc->mu);
+		/* a host off or away misses its beats: its agent reverts
+		 * once the timeout passes, as it should */
+		for (size_t i = 0; i < st->nnodes; i++) {
+			const gd_node_rt *n = &st->nodes[i];
+			gd_error *e = NULL;
+			if (n->remote && n->remote->agent)
+				gd_remote_agent(n, "beat", NULL, NULL, 0, &e);
+			gd_error_free(e);
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += every / 1000;
+		until.tv_nsec += (every % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_mutex_lock(&rc->mu);
+		if (!rc->stop)
+			pthread_cond_timedwait(&rc->wake, &rc->mu, &until);
+	}
+	pthread_mutex_unlock(&rc->mu);
+	return NULL;
+}
+
+static void beat_stop(const gd_cluster_state *st)
+{
+	struct gd_remote_cluster *rc = st->remote;
+	if (!rc || !rc->beating)
+		return;
+	pthread_mutex_lock(&rc->mu);
+	rc->stop = true;
+	pthread_cond_signal(&rc->wake);
+	pthread_mutex_unlock(&rc->mu);
+	pthread_join(rc->beat, NULL);
+	rc->beating = false;
+}
+
+/* ---- one host ---- */
+
+/* The agent copied to the host and installed as the run's unit; the
+ * run's scratch folder made, its removal journalled first. */
+static int host_agent(gd_node_rt *n, const char *libexec, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	char dir[PATH_MAX], bin[PATH_MAX], local[PATH_MAX], timeout[32];
+	gd_pathf(dir, sizeof(dir), GD_AGENT_HOST_DIR "/%s", h->run);
+	gd_pathf(bin, sizeof(bin), "%s/gd-agent", dir);
+	gd_pathf(local, sizeof(local), "%s/gd-agent", libexec);
+	snprintf(timeout, sizeof(timeout), "%lld",
+		 (long long)(h->c->heartbeat_ms / 1000));
+	char *mkdir_argv[] = {"mkdir", "-p", "-m", "0700", dir, NULL};
+	int r = gd_remote_do(n, mkdir_argv, NULL, 0, NULL, 0, err);
+	if (r == 0) {
+		pthread_rwlock_rdlock(&h->lock);
+		r = gd_ssh_put(h->ssh, local, bin, 0700, err);
+		pthread_rwlock_unlock(&h->lock);
+	}
+	char *install[] = {"--timeout", timeout, NULL};
+	if (r == 0)
+		r = gd_remote_agent(n, "install", install, NULL, 0, err);
+	h->agent = r == 0;
+	return r;
+}
+
+static int host_scratch(gd_node_rt *n, const char *scratch, gd_error **err)
+{
+	char *args[] = {"--tag", "scratch", "--undo-argv", "3", "rm",
+			"-rf", (char *)scratch, "--", "mkdir", "-m",
+			"1777", (char *)scratch, NULL};
+	return gd_remote_agent(n, "do", args, NULL, 0, err);
+}
+
+static int host_boot_id(gd_node_rt *n, gd_error **err)
+{
+	char *argv[] = {"cat", "/proc/sys/kernel/random/boot_id", NULL};
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
+	if (r == 0)
+		snprintf(n->remote->boot_id, sizeof(n->remote->boot_id),
+			 "%.*s", (int)strcspn(sb.buf, "\n"), sb.buf);
+	gd_strbuf_release(&sb);
+	return r;
+}
+
+static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
+		   gd_error **err)
+{
+	const gd_cluster *c = st->remote->c;
+	gd_node_rt *n = &st->nodes[i];
+	struct gd_remote_node *h = calloc(1, sizeof(*h));
+	if (!h)
+		return gd_error_make(err, ENOMEM, "cannot reach the hosts");
+	n->remote = h;
+	n->backend = st->backend;
+	n->pending_fd = n->go_fd = n->root_fd = -1;
+	snprintf(n->name, sizeof(n->name), "%s", c->nodes[i].name);
+	snprintf(n->role, sizeof(n->role), "%s",
+		 c->roles[c->nodes[i].role].name);
+	h->c = c;
+	h->node = &c->nodes[i];
+	h->run = st->id;
+	h->control_dir = st->remote->control_dir;
+	pthread_rwlock_init(&h->lock, NULL);
+	snprintf(h->state, sizeof(h->state), "up");
+	/* what the host's logs say of the run lands here */
+	gd_pathf(n->dir, sizeof(n->dir), "%s/nodes/%s", st->dir, n->name);
+	int r = gd_mkdir_p(n->dir, 0755, err);
+	if (r < 0)
+		return r;
+	gd_ssh_opts o = {.config = c->ssh_config,
+			 .control_dir = h->control_dir};
+	r = gd_ssh_open(h->node->host, &o, &h->ssh, err);
+	if (r == 0)
+		r = host_boot_id(n, err);
+	if (r == 0)
+		r = host_agent(n, libexec, err);
+	if (r == 0)
+		r = host_scratch(n, st->node_scratch, err);
+	return r;
+}
+
+/* ---- the run's folder in the shared storage ---- */
+
+static int storage_up(gd_cluster_state *st, const char *libexec,
+		      gd_error **err)
+{
+	const gd_cluster *c = st->remote->c;
+	gd_pathf(st->node_shared, sizeof(st->node_shared), "%s/gameday-%s",
+		 c->storage, st->id);
+	gd_pathf(st->node_programs, sizeof(st->node_programs), "%s/bin",
+		 st->node_shared);
+	gd_pathf(st->node_scratch, sizeof(st->node_scratch),
+		 "/var/tmp/gameday-%s", st->id);
+	gd_pathf(st->shared, sizeof(st->shared), "%s/gameday-%s",
+		 c->storage_here, st->id);
+	int r = gd_mkdir_mode(st->shared, 01777, err);
+	char bin[PATH_MAX];
+	gd_pathf(bin, sizeof(bin), "%s/bin", st->shared);
+	if (r == 0)
+		r = gd_mkdir_mode(bin, 0755, err);
+	for (size_t i = 0; r == 0 && i < GD_ARRAY_SIZE(job_programs); i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		gd_pathf(from, sizeof(from), "%s/%s", libexec, job_programs[i]);
+		gd_pathf(to, sizeof(to), "%s/%s", bin, job_programs[i]);
+		r = gd_copy_file(from, to, 64u << 20, 0755, err);
+	}
+	return r;
+}
+
+/* ---- the cluster ---- */
+
+static int hosts_down(const gd_cluster_state *st, gd_error **err);
+
+static int open_run(gd_cluster_state *st, const gd_cluster *c, gd_run *run,
+		    gd_error **err)
+{
+	int r = gd_run_create(run, err);
+	if (r < 0)
+		return r;
+	snprintf(st->id, sizeof(st->id), "%s", run->id);
+	snprintf(st->name, sizeof(st->name), "%s", c->name);
+	gd_pathf(st->dir, sizeof(st->dir), "%s", run->dir);
+	gd_pathf(st->events, sizeof(st->events), "%s/events.jsonl",
+		 run->logdir);
+	gd_pathf(st->remote->control_dir, sizeof(st->remote->control_dir),
+		 "%s/ssh", run->dir);
+	if (mkdir(st->remote->control_dir, 0700) < 0)
+		return gd_error_make(err, errno, "cannot create \"%s\"",
+				     st->remote->control_dir);
+	int fd = open(st->events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		      0644);
+	gd_event(fd, GD_EV_CLUSTER_CREATING,
+		 json_pack("{s:s,s:s,s:i,s:s}", "run", run->id, "cluster",
+			   c->name, "nodes", (int)c->nnodes, "backend",
+			   GD_BACKEND_SSH));
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+static gd_cluster_state *state_new(const gd_cluster *c)
+{
+	gd_cluster_state *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	st->nodes = calloc(c->nnodes, sizeof(*st->nodes));
+	st->remote = calloc(1, sizeof(*st->remote));
+	if (!st->nodes || !st->remote) {
+		gd_cluster_state_free(st);
+		return NULL;
+	}
+	st->backend = &gd_node_backend_ssh;
+	st->remote->c = c;
+	pthread_mutex_init(&st->remote->mu, NULL);
+	pthread_cond_init(&st->remote->wake, NULL);
+	return st;
+}
+
+int gd_ssh_up(const gd_cluster *c, const char *libexec,
+	      const gd_node_hook *hook, gd_cluster_state **out, gd_error **err)
+{
+	/* the job system is the team's, running already: nothing of it is
+	 * written on their hosts */
+	(void)hook;
+	gd_cluster_state *st = state_new(c);
+	if (!st)
+		return gd_error_make(err, ENOMEM, "cannot reach the hosts");
+	gd_run run = {0};
+	int r = open_run(st, c, &run, err);
+	if (r == 0)
+		r = storage_up(st, libexec, err);
+	for (size_t i = 0; r == 0 && i < c->nnodes; i++, st->nnodes++)
+		r = host_up(st, i, libexec, err);
+	if (r == 0 && pthread_create(&st->remote->beat, NULL, beat_main, st))
+		r = gd_error_make(err, EAGAIN, "cannot start the heartbeat");
+	st->remote->beating = r == 0;
+	if (r == 0)
+		r = gd_cluster_save(st, err);
+	if (r < 0) {
+		beat_stop(st);
+		hosts_down(st, NULL);
+		if (run.ledger)
+			gd_run_undo_held(&run, NULL, NULL);
+		gd_run_close(&run);
+		gd_cluster_state_free(st);
+		return r;
+	}
+	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	gd_event(fd, GD_EV_CLUSTER_UP, json_pack("{s:s}", "run", st->id));
+	if (fd >= 0)
+		close(fd);
+	gd_run_close(&run);
+	*out = st;
+	return 0;
+}
+
+/* A host off at the end (a scenario that leaves it so, or a failed heal)
+ * is powered on, so that its agent reverts now rather than at its next
+ * boot; one that cannot be is said. */
+static int host_finish(const gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	if (!h || !h->agent)
+		return 0;
+	if (!h->ssh && h->node->power &&
+	    gd_ssh_power_run(&h->node->power->on, h->node) == 0)
+		gd_remote_reconnect(n, 10 * 60 * 1000, NULL);
+	int r = gd_remote_agent(n, "finish", NULL, NULL, 0, err);
+	h->agent = r < 0;
+	return r;
+}
+
+/* Every host's agent finished, its connection closed, the run's folder
+ * in the shared storage removed; the first failure kept. */
+static int hosts_down(const gd_cluster_state *st, gd_error **err)
+{
+	int first = 0;
+	for (size_t i = 0; i < st->nnodes; i++) {
+		gd_error *e = NULL;
+		int r = host_finish(&st->nodes[i], &e);
+		if (r < 0 && !first) {
+			first = r;
+			if (err)
+				*err = TAKE_PTR(e);
+		}
+		gd_error_free(e);
+		struct gd_remote_node *h = st->nodes[i].remote;
+		if (h) {
+			pthread_rwlock_wrlock(&h->lock);
+			gd_ssh_close(h->ssh);
+			h->ssh = NULL;
+			pthread_rwlock_unlock(&h->lock);
+		}
+	}
+	if (st->shared[0])
+		gd_remove_tree(st->shared, false, NULL);
+	return first;
+}
+
+int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err)
+{
+	(void)grace_ms;
+	beat_stop(st);
+	int first = hosts_down(st, err);
+	gd_error *e = NULL;
+	int r = gd_run_undo(st->dir, NULL, &e);
+	if (r < 0 && !first) {
+		first = r;
+		if (err)
+			*err = TAKE_PTR(e);
+	}
+	gd_error_free(e);
+	return first;
+}
