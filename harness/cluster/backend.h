@@ -142,7 +142,7 @@ typedef struct gd_node_backend {
 	 * start: a stopped node booted again with its services; held, its
 	 * services wait for release (a node coming back changed gets its
 	 * changes first, through the file ops).  wipe_scratch: a stopped
-	 * node's local scratch (/srv/scratch) empty, as a re-provisioned
+	 * node's local scratch (st->node_scratch) empty, as a re-provisioned
 	 * machine's disk comes back.  restart_services: its supervisor
 	 * restarts every service (what they read only as they start).
 	 * signal_all: sig to every process of the node.  populated:

@@ -125,10 +125,13 @@ int gd_cluster_save(const gd_cluster_state *st, gd_error **err)
 				  (json_int_t)n->init_start, "cgroup",
 				  n->cgroup, "netns", n->netns, "dir", n->dir));
 	}
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "id", st->id, "name",
-			      st->name, "backend", st->backend->name, "events",
-			      st->events, "switch_netns", st->switch_netns,
-			      "nodes", nodes);
+	json_t *o = json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "id", st->id,
+		"name", st->name, "backend", st->backend->name, "events",
+		st->events, "switch_netns", st->switch_netns, "node_shared",
+		st->node_shared, "node_programs", st->node_programs,
+		"node_scratch", st->node_scratch, "shared", st->shared, "nodes",
+		nodes);
 	char path[PATH_MAX], tmp[PATH_MAX];
 	gd_pathf(path, sizeof(path), "%s/cluster.json", st->dir);
 	gd_pathf(tmp, sizeof(tmp), "%s/cluster.json.tmp", st->dir);
@@ -178,6 +181,17 @@ static int load_state(const char *dir, gd_cluster_state **out, gd_error **err)
 	STR(st->switch_netns, o, "switch_netns");
 	gd_pathf(st->dir, sizeof(st->dir), "%s", dir);
 	st->backend = be;
+	/* The places as the backend chose them at up; a cluster.json
+	 * without them was written before they were recorded, when every
+	 * cluster was of namespaced nodes. */
+	if (json_is_string(json_object_get(o, "shared"))) {
+		STR(st->node_shared, o, "node_shared");
+		STR(st->node_programs, o, "node_programs");
+		STR(st->node_scratch, o, "node_scratch");
+		STR(st->shared, o, "shared");
+	} else {
+		gd_cluster_places_ns(st);
+	}
 	for (size_t i = 0; i < st->nnodes; i++) {
 		json_t *n = json_array_get(nodes, i);
 		gd_node_rt *rt = &st->nodes[i];
@@ -269,6 +283,7 @@ static int up_open_run(struct up *u, gd_error **err)
 	gd_pathf(st->id, sizeof(st->id), "%s", u->run.id);
 	gd_pathf(st->name, sizeof(st->name), "%s", u->c->name);
 	gd_pathf(st->dir, sizeof(st->dir), "%s", u->run.dir);
+	gd_cluster_places_ns(st);
 	gd_pathf(st->events, sizeof(st->events), "%s/events.jsonl",
 		 u->run.logdir);
 	u->events = open(st->events, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
@@ -287,7 +302,7 @@ static int up_open_run(struct up *u, gd_error **err)
 static int up_shared(struct up *u, gd_error **err)
 {
 	char path[PATH_MAX];
-	static const char *const dirs[] = {"nodes", "ns", "shared"};
+	static const char *const dirs[] = {"nodes", "ns", GD_NS_SHARED};
 	for (size_t i = 0; i < 3; i++) {
 		gd_pathf(path, sizeof(path), "%s/%s", u->run.dir, dirs[i]);
 		if (mkdir(path, i == 2 ? 01777 : 0755) < 0)
@@ -295,8 +310,7 @@ static int up_shared(struct up *u, gd_error **err)
 					     path);
 	}
 	/* (mkdir's mode passes through the umask) */
-	gd_pathf(path, sizeof(path), "%s/shared", u->run.dir);
-	chmod(path, 01777);
+	chmod(u->st->shared, 01777);
 	if (u->hook && u->hook->prepare)
 		return u->hook->prepare(u->hook->ctx, u->c, u->run.dir, err);
 	return 0;

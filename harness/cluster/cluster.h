@@ -20,6 +20,18 @@ typedef struct gd_cluster_state {
 	char dir[PATH_MAX];
 	char events[PATH_MAX];
 	char switch_netns[PATH_MAX];
+	/* Where the nodes see the cluster's shared storage, gameday's
+	 * programs for nodes and their local scratch, and where this machine
+	 * sees that same storage (the backend's choice, set at up and when
+	 * the cluster is found again).  Everything gameday tells a node or
+	 * looks for in shared storage is built below these, never below a
+	 * path of its own: a node of another backend sees other places.
+	 * Paths are built below them with gd_pathf, so a backend keeps them
+	 * well short of PATH_MAX (refusing a longer one at up). */
+	char node_shared[PATH_MAX];
+	char node_programs[PATH_MAX];
+	char node_scratch[PATH_MAX];
+	char shared[PATH_MAX];
 	gd_node_rt *nodes;
 	size_t nnodes;
 	/* What its nodes are (cluster/backend.h); each node keeps a copy. */
@@ -30,6 +42,12 @@ typedef struct gd_cluster_state {
 } gd_cluster_state;
 
 void gd_cluster_state_free(gd_cluster_state *st);
+
+/* The namespaced backend's places (its nodes' mount table, node.h;
+ * this machine's storage in st->dir): filled at its up, and for a
+ * cluster.json that does not record them (written before they were
+ * recorded, so namespaced).  st->dir must be set. */
+void gd_cluster_places_ns(gd_cluster_state *st);
 
 /* cluster.json rewritten from st (a backend's, at up and when a node's
  * pid changes): what later commands need to find the cluster. */
@@ -153,7 +171,7 @@ int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 			  const char *libexec, bool held, gd_error **err);
 int gd_cluster_release_node(const gd_cluster_state *st, const char *node,
 			    gd_error **err);
-/* A stopped node re-provisioned: its local scratch (/srv/scratch) empty
+/* A stopped node re-provisioned: its local scratch (node_scratch) empty
  * again, as a renewed blade's disk comes back. */
 int gd_cluster_wipe_scratch(const gd_cluster_state *st, const char *node,
 			    gd_error **err);

@@ -4,6 +4,7 @@
 #include "base/fileio.h"
 #include "base/passwd.h"
 #include "base/strbuf.h"
+#include "cluster/ns.h"
 #include "cluster/provision.h"
 #include "host/ledger.h"
 #include "net/netns.h"
@@ -115,7 +116,8 @@ static int accounts_text(const gd_cluster *c, const char *host_passwd,
 	if (!c->nusers) {
 		gd_strbuf_addf(
 			pw,
-			"%s:x:%u:%u:gameday service user:/srv/scratch:/bin/sh\n",
+			"%s:x:%u:%u:gameday service user:" GD_NS_NODE_SCRATCH
+			":/bin/sh\n",
 			c->service_user, uid, gid);
 		gd_strbuf_addf(gr, "%s:x:%u:\n", c->service_user, gid);
 		return 0;
@@ -130,7 +132,8 @@ static int accounts_text(const gd_cluster *c, const char *host_passwd,
 				"%s: %s: user \"%s\" (uid %u) clashes with the host's %s in /etc/passwd, which every node's starts from",
 				c->file, u->path, u->name, u->uid, who);
 		gd_strbuf_addf(pw,
-			       "%s:x:%u:%u:team account:/srv/scratch:/bin/sh\n",
+			       "%s:x:%u:%u:team account:" GD_NS_NODE_SCRATCH
+			       ":/bin/sh\n",
 			       u->name, u->uid, u->gid);
 		bool declared = false;
 		for (size_t g = 0; g < c->nuser_groups; g++)
@@ -487,14 +490,14 @@ static void mount_view(const struct child_args *a)
 		child_fail(a, "tmpfs /dev/shm");
 	bind_fd(a, srv, "/srv", 0);
 	/* Made at the node's first boot, found at the next. */
-	static const char *const srv_dirs[] = {"/srv/shared", "/srv/scratch",
-					       "/srv/gameday"};
+	static const char *const srv_dirs[] = {
+		GD_NS_NODE_SHARED, GD_NS_NODE_SCRATCH, GD_NS_NODE_PROGRAMS};
 	for (size_t i = 0; i < sizeof(srv_dirs) / sizeof(srv_dirs[0]); i++)
 		if (mkdir(srv_dirs[i], 0755) < 0 && errno != EEXIST)
 			child_fail(a, srv_dirs[i]);
-	bind_fd(a, shared, "/srv/shared", 0);
-	bind_fd(a, scratch, "/srv/scratch", 0);
-	bind_fd(a, libexec, "/srv/gameday", MS_RDONLY | MS_NOSUID);
+	bind_fd(a, shared, GD_NS_NODE_SHARED, 0);
+	bind_fd(a, scratch, GD_NS_NODE_SCRATCH, 0);
+	bind_fd(a, libexec, GD_NS_NODE_PROGRAMS, MS_RDONLY | MS_NOSUID);
 	/* Everything else is the host's, and no node may change it: a
 	 * provisioning script writing to /usr fails with EROFS instead.
 	 * Then the node's own mounts are made writable again. */
@@ -502,9 +505,9 @@ static void mount_view(const struct child_args *a)
 	for (size_t i = 0; i < gd_node_nlayers; i++)
 		set_rdonly(a, gd_node_layers[i].at, false, false);
 	static const char *const own[] = {
-		"/run", "/var/spool",  "/var/log",
-		"/tmp", "/dev/shm",    "/dev/pts",
-		"/srv", "/srv/shared", "/srv/scratch"};
+		"/run", "/var/spool",	   "/var/log",
+		"/tmp", "/dev/shm",	   "/dev/pts",
+		"/srv", GD_NS_NODE_SHARED, GD_NS_NODE_SCRATCH};
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		set_rdonly(a, own[i], false, false);
 	mount_kernel_views(a);
@@ -575,10 +578,11 @@ static __attribute__((noreturn)) void child(const struct child_args *a)
 		child_fail(a, "/dev/null");
 	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
 		child_fail(a, "close_range");
-	char *argv[] = {"/srv/gameday/gd-init", "/etc/gameday/services", NULL};
+	char *argv[] = {GD_NS_NODE_PROGRAMS "/gd-init", "/etc/gameday/services",
+			NULL};
 	char *envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 	execve(argv[0], argv, envp);
-	child_fail(a, "execve /srv/gameday/gd-init");
+	child_fail(a, "execve " GD_NS_NODE_PROGRAMS "/gd-init");
 	_exit(127);
 }
 
@@ -655,7 +659,7 @@ static int launch(gd_ledger *ledger, const char *name, gd_node_rt *node,
 		return gd_error_make(err, errno, "cannot create a pipe");
 	}
 	char shared[PATH_MAX];
-	gd_pathf(shared, sizeof(shared), "%s/shared", rundir);
+	gd_pathf(shared, sizeof(shared), "%s/" GD_NS_SHARED, rundir);
 	struct child_args a = {
 		.name = name,
 		.dir = node->dir,

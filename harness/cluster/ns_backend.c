@@ -32,6 +32,20 @@
 #include <time.h>
 #include <unistd.h>
 
+/* ---- the cluster's places ---- */
+
+void gd_cluster_places_ns(gd_cluster_state *st)
+{
+	gd_pathf(st->node_shared, sizeof(st->node_shared), "%s",
+		 GD_NS_NODE_SHARED);
+	gd_pathf(st->node_programs, sizeof(st->node_programs), "%s",
+		 GD_NS_NODE_PROGRAMS);
+	gd_pathf(st->node_scratch, sizeof(st->node_scratch), "%s",
+		 GD_NS_NODE_SCRATCH);
+	gd_pathf(st->shared, sizeof(st->shared), "%s/%s", st->dir,
+		 GD_NS_SHARED);
+}
+
 /* ---- state ---- */
 
 static bool ns_running(const gd_node_rt *n)

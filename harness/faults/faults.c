@@ -2,6 +2,7 @@
 #include "plan/print.h"
 
 #include "base/cleanup.h"
+#include "base/fileio.h"
 #include "base/thread.h"
 #include "cluster/events.h"
 #include "faults/engine.h"
@@ -621,9 +622,11 @@ static int probe_v(gd_faults *f, size_t index, char *out, size_t size,
 
 int gd_probe(gd_faults *f, size_t index, char *out, size_t size, ...)
 {
+	char program[PATH_MAX];
+	gd_pathf(program, sizeof(program), "%s/gd-probe", f->st->node_programs);
 	va_list ap;
 	va_start(ap, size);
-	int r = probe_v(f, index, out, size, "/srv/gameday/gd-probe", ap);
+	int r = probe_v(f, index, out, size, program, ap);
 	va_end(ap);
 	return r;
 }

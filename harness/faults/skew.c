@@ -135,25 +135,32 @@ static long node_id(const gd_node_rt *n, const char *file, const char *name,
 	return id_in(text, name, field);
 }
 
-static const char *named_path(const char *target)
+/* The path a skew's target names, as the nodes see it: a named place
+ * (the cluster's own where it has one), in buf, or target itself. */
+static const char *named_path(const gd_cluster_state *st, const char *target,
+			      char *buf, size_t size)
 {
-	static const struct {
-		const char *name, *path;
-	} named[] = {{"scratch", "/srv/scratch"},
-		     {"spool", "/var/spool"},
-		     {"output", "/srv/shared/out"},
-		     {"log", "/var/log"},
-		     {"shared", "/srv/shared"}};
+	const struct {
+		const char *name, *at, *below;
+	} named[] = {{"scratch", st->node_scratch, ""},
+		     {"spool", "/var/spool", ""},
+		     {"output", st->node_shared, "/out"},
+		     {"log", "/var/log", ""},
+		     {"shared", st->node_shared, ""}};
 	for (size_t i = 0; i < GD_ARRAY_SIZE(named); i++)
-		if (strcmp(target, named[i].name) == 0)
-			return named[i].path;
+		if (strcmp(target, named[i].name) == 0) {
+			gd_pathf(buf, size, "%s%s", named[i].at,
+				 named[i].below);
+			return buf;
+		}
 	return target;
 }
 
 static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
 		    struct saved_path *saved, gd_error **err)
 {
-	const char *path = named_path(ps->target);
+	char buf[PATH_MAX];
+	const char *path = named_path(f->st, ps->target, buf, sizeof(buf));
 	int r = gd_node_getattr(n, path, &saved->attr, err);
 	if (r < 0)
 		return r;
@@ -185,10 +192,13 @@ static int set_path(gd_faults *f, const gd_node_rt *n, const path_skew *ps,
 	return gd_node_setattr(n, path, &to, err);
 }
 
-static int restore_path(const gd_node_rt *n, const path_skew *ps,
-			const struct saved_path *saved, gd_error **err)
+static int restore_path(const gd_cluster_state *st, const gd_node_rt *n,
+			const path_skew *ps, const struct saved_path *saved,
+			gd_error **err)
 {
-	return gd_node_setattr(n, named_path(ps->target), &saved->attr, err);
+	char buf[PATH_MAX];
+	return gd_node_setattr(n, named_path(st, ps->target, buf, sizeof(buf)),
+			       &saved->attr, err);
 }
 
 /* Evidence from inside: what id(1) and stat(1) say there. */
@@ -222,9 +232,11 @@ static int check(gd_faults *f, size_t index, const skew_spec *k, bool healed,
 	}
 	for (size_t i = 0; i < k->npaths && used < size; i++) {
 		const path_skew *ps = &k->paths[i];
-		char said[256];
+		char said[256], buf[PATH_MAX];
+		const char *path =
+			named_path(f->st, ps->target, buf, sizeof(buf));
 		gd_probe_cmd(f, index, said, sizeof(said), "/usr/bin/stat",
-			     "-c", "%a %U:%G", named_path(ps->target), NULL);
+			     "-c", "%a %U:%G", path, NULL);
 		bool ok = true;
 		if (!healed && ps->mode >= 0) {
 			char mode[16];
@@ -234,7 +246,7 @@ static int check(gd_faults *f, size_t index, const skew_spec *k, bool healed,
 		missing += !ok;
 		used += (size_t)snprintf(evidence + used, size - used,
 					 "%s%s: %s is %s", used ? "; " : "",
-					 n->name, named_path(ps->target), said);
+					 n->name, path, said);
 	}
 	return missing > 0;
 }
@@ -255,7 +267,7 @@ static int restore(gd_faults *f, const gd_plan_entry *e, const skew_spec *k,
 		 * first value. */
 		for (size_t i = k->npaths; r == 0 && i-- > 0;)
 			if (sv[j].paths && sv[j].paths[i].set)
-				r = restore_path(n, &k->paths[i],
+				r = restore_path(f->st, n, &k->paths[i],
 						 &sv[j].paths[i], err);
 		if (r == 0 && sv[j].profile)
 			r = gd_security_clear(n, err);

@@ -225,15 +225,15 @@ int gd_jobsys_output(gd_jobsys *js, const char *job, const char *sys_id,
 		if (r != 1)
 			return r;
 	}
-	/* Shared storage is a directory of the run on the host. */
-	static const char shared[] = "/srv/shared/";
-	if (strncmp(path, shared, sizeof(shared) - 1) != 0)
+	/* This machine sees shared storage too, at a place of its own. */
+	const char *shared = js->st->node_shared;
+	size_t below = strlen(shared);
+	if (strncmp(path, shared, below) != 0 || path[below] != '/')
 		return gd_error_set(err, EINVAL,
 				    "output \"%s\" is not in shared storage",
 				    path);
 	char host[PATH_MAX];
-	gd_pathf(host, sizeof(host), "%s/shared/%s", js->st->dir,
-		 path + sizeof(shared) - 1);
+	gd_pathf(host, sizeof(host), "%s%s", js->st->shared, path + below);
 	size_t len;
 	gd_error *e = NULL;
 	int r = gd_read_file(host, 1 << 20, out, &len, &e);

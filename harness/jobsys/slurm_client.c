@@ -1,6 +1,7 @@
 #include "jobsys/slurm_client.h"
 
 #include "base/cleanup.h"
+#include "base/fileio.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -124,13 +125,13 @@ int gd_slurm_submit(const gd_cluster_state *st, const char *ctl,
 		quote(f, argv[i]);
 	}
 	fclose(f);
-	char jobname[80], output[512];
+	char jobname[80], output[PATH_MAX + 16], workdir[PATH_MAX + 16];
 	snprintf(jobname, sizeof(jobname), "--job-name=%s", name);
-	snprintf(output, sizeof(output), "--output=%s", logpath);
-	char *cmd[20] = {
-		"runuser", "-u",	 (char *)user, "--",
-		"sbatch",  "--parsable", "--requeue",  "--chdir=/srv/shared",
-		jobname,   output};
+	gd_pathf(output, sizeof(output), "--output=%s", logpath);
+	gd_pathf(workdir, sizeof(workdir), "--chdir=%s", st->node_shared);
+	char *cmd[20] = {"runuser", "-u",	  (char *)user, "--",
+			 "sbatch",  "--parsable", "--requeue",	workdir,
+			 jobname,   output};
 	char asks[4][96];
 	size_t n = 10 + resource_args(res, time_scale, asks, cmd + 10);
 	cmd[n++] = "--wrap";

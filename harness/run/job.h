@@ -36,7 +36,8 @@ typedef struct gd_job_run {
 	const gd_plan *p;
 	const gd_cluster_state *st;
 	gd_jobsys *js;
-	const char *shared; /* shared storage as the host sees it */
+	/* shared storage as this machine sees it (st->shared) */
+	const char *shared;
 } gd_job_run;
 
 /* A job's command line (nodes' paths), built in place. */

@@ -26,8 +26,6 @@
 #define MAX_INPUTS	 1000
 #define MAX_INPUT_BYTES	 (256ull << 20)
 #define CHECK_TIMEOUT_MS 60000
-/* Where a group's files are in shared storage, as nodes see it. */
-#define NODE_DIR "/srv/shared/cmd"
 
 static const char *const command_keys[] = {"command", "inputs", "check",
 					   "check_on", "resources"};
@@ -211,7 +209,8 @@ static void command_parse(gd_reader *r, json_t *v, const gd_scenario *s,
 typedef struct command_state {
 	const gd_job_group *g;
 	const command_spec *c;
-	const char **input; /* by the job's index in the plan */
+	const char **input;	 /* by the job's index in the plan */
+	const char *node_shared; /* shared storage as nodes see it (the run's) */
 } command_state;
 
 static void command_free(void *state)
@@ -271,6 +270,7 @@ static int command_prepare(const gd_job_run *run, size_t g, void **state,
 	*state = cs;
 	cs->g = &p->scenario->groups[g];
 	cs->c = cs->g->spec;
+	cs->node_shared = run->st->node_shared;
 	size_t k = 0;
 	for (size_t i = 0; i < p->njobs && cs->c->ninputs; i++)
 		if (p->jobs[i].group == g)
@@ -300,14 +300,15 @@ static int command_prepare(const gd_job_run *run, size_t g, void **state,
 /* arg with {job} and {input} filled in, and {output} too when output is
  * given (gd-wrap fills it in for the job: each attempt has its own). */
 static void fill(gd_strbuf *b, const char *arg, const char *job,
-		 const char *group, const char *input, const char *output)
+		 const command_state *cs, const char *input, const char *output)
 {
 	while (*arg) {
 		if (strncmp(arg, "{job}", 5) == 0) {
 			gd_strbuf_add(b, job);
 			arg += 5;
 		} else if (strncmp(arg, "{input}", 7) == 0 && input) {
-			gd_strbuf_addf(b, NODE_DIR "/%s/in/%s", group, input);
+			gd_strbuf_addf(b, "%s/cmd/%s/in/%s", cs->node_shared,
+				       cs->g->name, input);
 			arg += 7;
 		} else if (strncmp(arg, "{output}", 8) == 0 && output) {
 			gd_strbuf_add(b, output);
@@ -328,10 +329,11 @@ static bool add_argv(gd_job_cmd *c, const gd_strv *argv, const char *sub,
 		_cleanup_strbuf_ gd_strbuf b = GD_STRBUF_INIT;
 		if (i == 0 && sub) {
 			_cleanup_free_ char *copy = strdup(argv->v[0]);
-			gd_strbuf_addf(&b, NODE_DIR "/%s/%s/%s", cs->g->name,
-				       sub, copy ? basename(copy) : "");
+			gd_strbuf_addf(&b, "%s/cmd/%s/%s/%s", cs->node_shared,
+				       cs->g->name, sub,
+				       copy ? basename(copy) : "");
 		} else {
-			fill(&b, argv->v[i], job, cs->g->name, input, output);
+			fill(&b, argv->v[i], job, cs, input, output);
 		}
 		if (!b.buf || !gd_job_cmd_add(c, "%s", b.buf))
 			return false;
@@ -347,9 +349,9 @@ static int command_command(const gd_job_run *run, void *state,
 	const gd_job_resources *res = &cs->c->res;
 	if (res->cpus || res->memory || res->partition || res->time_limit)
 		c->res = res;
-	bool ok = gd_job_cmd_add(c, "/srv/gameday/gd-wrap") &&
+	bool ok = gd_job_cmd_add(c, "%s/gd-wrap", run->st->node_programs) &&
 		  gd_job_cmd_add(c, "%s", j->id) &&
-		  gd_job_cmd_add(c, NODE_DIR "/jobs/%s", j->id) &&
+		  gd_job_cmd_add(c, "%s/cmd/jobs/%s", cs->node_shared, j->id) &&
 		  gd_job_cmd_add(c, "--") &&
 		  add_argv(c, &cs->c->command, cs->c->program ? "bin" : NULL,
 			   cs, j->id, cs->input[j - run->p->jobs], NULL);
@@ -491,8 +493,8 @@ static void run_check(const gd_job_run *run, const command_state *cs,
 {
 	char output[PATH_MAX], log[PATH_MAX];
 	gd_job_cmd c = {0};
-	gd_pathf(output, sizeof(output), NODE_DIR "/jobs/%s/%u/output", j->id,
-		 a->n);
+	gd_pathf(output, sizeof(output), "%s/cmd/jobs/%s/%u/output",
+		 cs->node_shared, j->id, a->n);
 	bool ok = gd_job_cmd_add(&c, "runuser") && gd_job_cmd_add(&c, "-u") &&
 		  gd_job_cmd_add(&c, "%s",
 				 run->p->scenario->cluster.service_user) &&

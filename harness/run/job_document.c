@@ -95,20 +95,21 @@ static int document_command(const gd_job_run *run, void *state,
 			    const gd_plan_job *j, gd_job_cmd *c, gd_error **err)
 {
 	(void)state;
-	bool ok = gd_job_cmd_add(c, "/srv/gameday/gd-job") &&
+	const gd_cluster_state *st = run->st;
+	bool ok = gd_job_cmd_add(c, "%s/gd-job", st->node_programs) &&
 		  gd_job_cmd_add(c, "%s", j->id) &&
-		  gd_job_cmd_add(c, "/srv/shared/in/%s.txt", j->id) &&
-		  gd_job_cmd_add(c, "/srv/shared/out/%s.json", j->id) &&
+		  gd_job_cmd_add(c, "%s/in/%s.txt", st->node_shared, j->id) &&
+		  gd_job_cmd_add(c, "%s/out/%s.json", st->node_shared, j->id) &&
 		  gd_job_cmd_add(c, "--scratch") &&
-		  gd_job_cmd_add(c, "/srv/scratch/gd-job") &&
+		  gd_job_cmd_add(c, "%s/gd-job", st->node_scratch) &&
 		  gd_job_cmd_add(c, "--runtime-ms") &&
 		  gd_job_cmd_add(c, "%lld",
 				 (long long)((double)j->runtime /
 					     run->p->scenario->time_scale)) &&
 		  gd_job_cmd_add(c, "--record-dir") &&
-		  gd_job_cmd_add(c, "/srv/shared/done") &&
+		  gd_job_cmd_add(c, "%s/done", st->node_shared) &&
 		  gd_job_cmd_add(c, "--progress-dir") &&
-		  gd_job_cmd_add(c, GD_PROGRESS_DIR);
+		  gd_job_cmd_add(c, "%s/" GD_PROGRESS_DIR, st->node_shared);
 	return ok ? 0
 		  : gd_error_make(err, E2BIG, "job %s: command too long",
 				  j->id);
@@ -155,8 +156,9 @@ static void document_judge(const gd_job_run *run, void *state, gd_job_end *j)
 {
 	document_state *d = state;
 	const char *expected = d->expected[j->plan - run->p->jobs];
-	char out[256], partial[NAME_MAX + 1];
-	snprintf(out, sizeof(out), "/srv/shared/out/%s.json", j->plan->id);
+	char out[PATH_MAX], partial[NAME_MAX + 1];
+	gd_pathf(out, sizeof(out), "%s/out/%s.json", run->st->node_shared,
+		 j->plan->id);
 	if (j->failed) {
 		j->outcome = GD_OUT_FAILED;
 		snprintf(j->why, sizeof(j->why), "the job system says %s",

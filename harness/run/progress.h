@@ -5,8 +5,10 @@
  * Each attempt of a job appends to a file of its own in shared storage,
  * the same path on every node:
  *
- *   /srv/shared/progress/JOB.NODE.ATTEMPT
+ *   SHARED/progress/JOB.NODE.ATTEMPT
  *
+ * SHARED being where the nodes see the cluster's shared storage
+ * (gd_cluster_state.node_shared: /srv/shared on a namespaced node).
  * JOB is gameday's id for the job, NODE the node the attempt runs on (its
  * hostname; node names have no dots), ATTEMPT a word without dots that no
  * other attempt of the job on that node uses (the document job: its PID).
@@ -28,7 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define GD_PROGRESS_DIR	     "/srv/shared/progress" /* as nodes see it */
+#define GD_PROGRESS_DIR	     "progress" /* below shared storage */
 #define GD_PROGRESS_LINE_MAX 200
 
 typedef struct gd_progress gd_progress;

@@ -75,7 +75,7 @@ static int prepare_workload(const gd_job_run *run, void **states, job_track *t,
 {
 	const gd_plan *p = run->p;
 	char dir[PATH_MAX];
-	static const char *const subs[] = {"logs", "progress"};
+	static const char *const subs[] = {"logs", GD_PROGRESS_DIR};
 	for (size_t i = 0; i < GD_ARRAY_SIZE(subs); i++) {
 		gd_pathf(dir, sizeof(dir), "%s/%s", run->shared, subs[i]);
 		int r = gd_mkdir_mode(dir, 01777, err);
@@ -99,8 +99,9 @@ static int prepare_workload(const gd_job_run *run, void **states, job_track *t,
 static int submit(const gd_job_run *run, void *state, gd_jobsys *js,
 		  job_track *t, gd_ms now, int events, gd_error **err)
 {
-	char log[256];
-	snprintf(log, sizeof(log), "/srv/shared/logs/%s.log", t->plan->id);
+	char log[PATH_MAX];
+	gd_pathf(log, sizeof(log), "%s/logs/%s.log", run->st->node_shared,
+		 t->plan->id);
 	const gd_job_kind *kind = run->p->scenario->groups[t->plan->group].kind;
 	gd_job_cmd cmd = {0};
 	int r = kind->ops->command(run, state, t->plan, &cmd, err);
@@ -581,7 +582,7 @@ static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 	char to[PATH_MAX];
 	gd_pathf(to, sizeof(to), "%s/jobs", out_dir);
 	mkdir(to, 0755);
-	keep_folder(st->dir, "shared/logs", "", to, "");
+	keep_folder(st->shared, "logs", "", to, "");
 	for (size_t i = 0; i < st->nnodes; i++) {
 		const gd_node_rt *n = &st->nodes[i];
 		gd_pathf(to, sizeof(to), "%s/%s", out_dir, n->name);
@@ -617,7 +618,6 @@ struct running {
 	void **states; /* each group's row's */
 	gd_job_run jr;
 	int events;
-	char shared[PATH_MAX];
 	int unresponsive_ms;
 	gd_ms last_deadline;
 	int64_t t0; /* real ms (CLOCK_MONOTONIC) at scenario time 0 */
@@ -636,18 +636,18 @@ struct running {
 static int open_run(struct running *rn, gd_error **err)
 {
 	const gd_plan *p = rn->p;
-	gd_pathf(rn->shared, sizeof(rn->shared), "%s/shared", rn->st->dir);
 	int r = gd_jobsys_open(&p->scenario->cluster, rn->st, &rn->js, err);
 	if (r == 0 && (!rn->t || !rn->states))
 		r = gd_error_make(err, ENOMEM, "cannot track the jobs");
-	rn->jr = (gd_job_run){p, rn->st, rn->js, rn->shared};
+	rn->jr = (gd_job_run){p, rn->st, rn->js, rn->st->shared};
 	if (r == 0)
 		r = gd_logwatch_open(rn->st, gd_jobsys_logs(rn->js), &rn->logs,
 				     err);
 	if (r == 0)
 		r = prepare_workload(&rn->jr, rn->states, rn->t, err);
 	char progress_dir[PATH_MAX];
-	gd_pathf(progress_dir, sizeof(progress_dir), "%s/progress", rn->shared);
+	gd_pathf(progress_dir, sizeof(progress_dir), "%s/" GD_PROGRESS_DIR,
+		 rn->st->shared);
 	if (r == 0)
 		r = gd_progress_open(progress_dir, &rn->pg, err);
 	/* How long the job system may take to come up, and may stay

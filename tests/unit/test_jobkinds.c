@@ -47,7 +47,8 @@ static void every_row_is_complete(void **state)
 }
 
 struct fixture {
-	char dir[64], shared[128];
+	char dir[64];
+	gd_cluster_state st; /* its places alone: the namespaced node's */
 	gd_scenario *s;
 	gd_plan *p;
 	gd_job_run run;
@@ -81,9 +82,11 @@ static void command_group(struct fixture *f, const char *extra)
 	f->p = gd_plan_build(f->s, 1, GD_SEED_COMMAND_LINE, &d);
 	assert_non_null(f->p);
 	gd_diags_clear(&d);
-	snprintf(f->shared, sizeof(f->shared), "%s/shared", f->dir);
-	assert_int_equal(mkdir(f->shared, 0755), 0);
-	f->run = (gd_job_run){.p = f->p, .shared = f->shared};
+	memset(&f->st, 0, sizeof(f->st));
+	snprintf(f->st.dir, sizeof(f->st.dir), "%s", f->dir);
+	gd_cluster_places_ns(&f->st);
+	assert_int_equal(mkdir(f->st.shared, 0755), 0);
+	f->run = (gd_job_run){.p = f->p, .st = &f->st, .shared = f->st.shared};
 	f->kind = f->s->groups[0].kind;
 	assert_int_equal(f->kind->ops->prepare(&f->run, 0, &f->state, &err), 0);
 }
@@ -126,9 +129,41 @@ static void command_line_runs_under_gd_wrap(void **state)
 	assert_string_equal(c.res->memory, "64M");
 	assert_int_equal(c.res->time_limit, 30 * GD_MS_PER_M);
 	char path[256];
-	snprintf(path, sizeof(path), "%s/cmd/mine/in/b.txt", f.shared);
+	gd_pathf(path, sizeof(path), "%s/cmd/mine/in/b.txt", f.st.shared);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0); /* the inputs copied */
+	fixture_free(&f);
+}
+
+/* Nodes of another backend see shared storage and gameday's programs
+ * elsewhere: the command line says the cluster's places, not the
+ * namespaced node's. */
+static void command_line_says_the_clusters_places(void **state)
+{
+	(void)state;
+	struct fixture f;
+	command_group(&f, "");
+	snprintf(f.st.node_shared, sizeof(f.st.node_shared),
+		 "/data/gameday/run-1");
+	snprintf(f.st.node_programs, sizeof(f.st.node_programs),
+		 "/data/gameday/run-1/programs");
+	gd_job_cmd c = {0};
+	_cleanup_error_ gd_error *err = NULL;
+	assert_int_equal(
+		f.kind->ops->command(&f.run, f.state, &f.p->jobs[1], &c, &err),
+		0);
+	const char *want[] = {
+		"/data/gameday/run-1/programs/gd-wrap",
+		"mine-2",
+		"/data/gameday/run-1/cmd/jobs/mine-2",
+		"--",
+		"/bin/sh",
+		"-c",
+		"x /data/gameday/run-1/cmd/mine/in/b.txt {output}/mine-2.out",
+		NULL};
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(c.argv[i], want[i]);
+	assert_null(c.argv[7]);
 	fixture_free(&f);
 }
 
@@ -138,16 +173,16 @@ static void attempt(struct fixture *f, const char *job, int n, const char *done,
 {
 	char path[256];
 	_cleanup_error_ gd_error *err = NULL;
-	snprintf(path, sizeof(path), "%s/cmd/jobs/%s", f->shared, job);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/%s", f->st.shared, job);
 	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/cmd/jobs/%s/%d", f->shared, job, n);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/%s/%d", f->st.shared, job, n);
 	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/cmd/jobs/%s/%d/done", f->shared, job,
-		 n);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/%s/%d/done", f->st.shared,
+		 job, n);
 	assert_int_equal(gd_write_file(path, done, strlen(done), 0644, &err),
 			 0);
-	snprintf(path, sizeof(path), "%s/cmd/jobs/%s/%d/stderr", f->shared, job,
-		 n);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/%s/%d/stderr", f->st.shared,
+		 job, n);
 	assert_int_equal(gd_write_file(path, stderr_text, strlen(stderr_text),
 				       0644, &err),
 			 0);
@@ -181,10 +216,10 @@ static void judged_from_gd_wraps_records(void **state)
 				   "w2)");
 	/* a record that is a link (a job's, to anywhere) is not read */
 	char path[256], to[256];
-	snprintf(path, sizeof(path), "%s/cmd/jobs/mine-1/3", f.shared);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/mine-1/3", f.st.shared);
 	assert_int_equal(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/cmd/jobs/mine-1/3/done", f.shared);
-	snprintf(to, sizeof(to), "%s/cmd/jobs/mine-1/1/done", f.shared);
+	gd_pathf(path, sizeof(path), "%s/cmd/jobs/mine-1/3/done", f.st.shared);
+	gd_pathf(to, sizeof(to), "%s/cmd/jobs/mine-1/1/done", f.st.shared);
 	assert_int_equal(symlink(to, path), 0);
 	assert_string_equal(judged(&f, 0).why,
 			    "2 attempts ran to the end (1 on w1, 2 on w2)");
@@ -205,6 +240,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_row_is_complete),
 		cmocka_unit_test(command_line_runs_under_gd_wrap),
+		cmocka_unit_test(command_line_says_the_clusters_places),
 		cmocka_unit_test(judged_from_gd_wraps_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
