@@ -1,7 +1,7 @@
 /* gd-wrap: what every job of a "command" group runs under, the same under
  * any job system (docs/own-job.md is the contract).
  *
- *   gd-wrap JOB DIR -- PROGRAM [ARG...]
+ *   gd-wrap [--progress FOLDER] JOB DIR -- PROGRAM [ARG...]
  *
  * It numbers its attempt itself, by creating DIR/attempt.N exclusively
  * (the first N free), so it needs nothing from the job system and a job
@@ -12,7 +12,8 @@
  * written whole or not at all (a temporary file renamed).  The program
  * gets the environment gd-wrap got, plus GAMEDAY_JOB, GAMEDAY_ATTEMPT,
  * GAMEDAY_OUTPUT and GAMEDAY_PROGRESS, the attempt's progress file
- * (harness/run/progress.h).  gd-wrap exits as the program did (128 + a
+ * (harness/run/progress.h), in FOLDER (the shared storage's progress
+ * folder as the node sees it; a namespaced node's by default).  gd-wrap exits as the program did (128 + a
  * signal's number when one killed it), so the job system sees a failure
  * as one. */
 #include <errno.h>
@@ -165,8 +166,15 @@ static void record(const char *adir, unsigned n, const char *node, int status)
 
 int main(int argc, char **argv)
 {
+	const char *progress_dir = PROGRESS_DIR;
+	if (argc > 2 && strcmp(argv[1], "--progress") == 0) {
+		progress_dir = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
-		fprintf(stderr, "usage: gd-wrap JOB DIR -- PROGRAM [ARG...]\n");
+		fprintf(stderr, "usage: gd-wrap [--progress FOLDER] JOB DIR -- "
+				"PROGRAM [ARG...]\n");
 		return 2;
 	}
 	job = argv[1];
@@ -178,8 +186,8 @@ int main(int argc, char **argv)
 	unsigned n = claim(dir);
 	pathf(adir, sizeof(adir), "%s/%u", dir, n);
 	pathf(output, sizeof(output), "%s/output", adir);
-	pathf(progress, sizeof(progress), PROGRESS_DIR "/%s.%s.%u", job, node,
-	      n);
+	pathf(progress, sizeof(progress), "%s/%s.%s.%u", progress_dir, job,
+	      node, n);
 	make_dir(adir);
 	make_dir(output);
 	struct sigaction sa = {.sa_handler = pass_on};

@@ -29,14 +29,27 @@
  * boot take minutes). */
 #define BOOT_WAIT_MS (10 * 60 * 1000)
 
-/* sh -c UNITS_SCRIPT units OP PATTERN...: systemctl OP on the loaded
- * units matching the patterns that are active (a stopped unit has no
- * processes to freeze; a frozen one still reads active). */
+/* sh -c UNITS_SCRIPT units OP PATTERN...: on the loaded units matching
+ * the patterns (for a freeze, a kill or a look at the freezer those
+ * active alone: a stopped unit has no processes to take; a frozen one
+ * still reads active), systemctl OP (its words split: "kill
+ * --signal=9"); "kill-stop": every process killed at once, then the
+ * units stopped (a unit that restarts on failure, as Debian's munge
+ * does, stays down until gameday starts it); "freezer": "UNIT STATE"
+ * a line each, its FreezerState. */
 static const char units_script[] =
 	"op=$1; shift\n"
-	"set -- $(systemctl list-units --plain --no-legend --full "
-	"--state=active,reloading,activating \"$@\" | awk '{print $1}')\n"
-	"[ $# -eq 0 ] || systemctl \"$op\" \"$@\"\n";
+	"case $op in freeze|freezer|kill*) "
+	"s=--state=active,reloading,activating;; *) s=--all;; esac\n"
+	"set -- $(systemctl list-units --plain --no-legend --full $s "
+	"\"$@\" | awk '{print $1}')\n"
+	"[ $# -eq 0 ] && exit 0\n"
+	"case $op in\n"
+	"freezer) for u; do echo \"$u $(systemctl show -P FreezerState "
+	"\"$u\")\"; done;;\n"
+	"kill-stop) systemctl kill --signal=KILL \"$@\"; systemctl stop \"$@\";;\n"
+	"*) systemctl $op \"$@\";;\n"
+	"esac\n";
 
 static const gd_role *role_of(const gd_node_rt *n)
 {
@@ -309,6 +322,56 @@ static void ssh_ready_close(gd_node_ready *ready)
 	(void)ready;
 }
 
+/* What the host says of its units' freezer, every one frozen or none as
+ * asked, read again a moment later while it is still on its way (a
+ * cgroup reads frozen once its last process stopped); the node's state
+ * is what it says. */
+static int read_frozen(const gd_node_rt *n, bool frozen, gd_error **err)
+{
+	char *argv[MAX_ARGV];
+	argv[units_argv(n, "freezer", true, argv, 0, MAX_ARGV - 1)] = NULL;
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
+	bool all = true, any = false;
+	for (char *line = sb.buf; r == 0 && line && *line;) {
+		char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		bool is = len > 7 && strncmp(line + len - 7, " frozen", 7) == 0;
+		all = all && is;
+		any = any || is;
+		line = end ? end + 1 : NULL;
+	}
+	if (r == 0)
+		set_state(n, any && all ? "frozen" : "up");
+	if (r == 0 && (frozen ? !all || !any : any))
+		r = gd_error_set(err, EAGAIN, "%s: its units are %s: %s",
+				 n->name,
+				 frozen ? "not all frozen" : "still frozen",
+				 sb.len ? sb.buf : "none runs");
+	gd_strbuf_release(&sb);
+	return r;
+}
+
+static int check_frozen(const gd_node_rt *n, bool frozen, gd_error **err)
+{
+	int r;
+	gd_error *e = NULL;
+	for (int tries = 0;; tries++) {
+		gd_error_free(e);
+		e = NULL;
+		r = read_frozen(n, frozen, &e);
+		if (r != -EAGAIN || tries == 20)
+			break;
+		struct timespec ts = {0, 250000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (err)
+		*err = e;
+	else
+		gd_error_free(e);
+	return r;
+}
+
 static int ssh_pause(const gd_cluster_state *st, const gd_node_rt *n,
 		     bool pause, const gd_node_ready *ready, gd_error **err)
 {
@@ -317,8 +380,9 @@ static int ssh_pause(const gd_cluster_state *st, const gd_node_rt *n,
 		return not_connected(n, err);
 	int r = pause ? units_change(n, "pause", "freeze", "thaw", true, err)
 		      : units_change(n, "thaw", "thaw", "thaw", true, err);
+	if (r == 0)
+		r = check_frozen(n, pause, err);
 	if (r == 0) {
-		set_state(n, pause ? "frozen" : "up");
 		gd_event_node(st->events,
 			      pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
 			      n->name);
@@ -352,8 +416,8 @@ static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	 * the scopes of its jobs with it. */
 	int r = n->remote->node->power
 			? power_off(n, err)
-			: units_change(n, "kill", "kill --signal=KILL", "start",
-				       true, err);
+			: units_change(n, "kill", "kill-stop", "start", true,
+				       err);
 	if (r == 0) {
 		set_state(n, "down");
 		gd_event_node(st->events, GD_EV_NODE_KILLED, n->name);

@@ -25,9 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* gameday's programs a job runs on the hosts (run/job_*.c), copied
- * into the run's folder of the shared storage. */
-static const char *const job_programs[] = {"gd-job", "gd-wrap"};
+/* gameday's programs a job (run/job_*.c) or a probe of a fault's
+ * evidence (faults.c) runs on the hosts, copied into the run's folder of
+ * the shared storage. */
+static const char *const job_programs[] = {"gd-job", "gd-wrap", "gd-probe"};
 
 static void nap_ms(long ms)
 {

@@ -341,7 +341,8 @@ static bool add_argv(gd_job_cmd *c, const gd_strv *argv, const char *sub,
 	return true;
 }
 
-/* gd-wrap JOB DIR -- the group's command (fakes/gd-wrap.c). */
+/* gd-wrap --progress FOLDER JOB DIR -- the group's command
+ * (fakes/gd-wrap.c). */
 static int command_command(const gd_job_run *run, void *state,
 			   const gd_plan_job *j, gd_job_cmd *c, gd_error **err)
 {
@@ -350,6 +351,8 @@ static int command_command(const gd_job_run *run, void *state,
 	if (res->cpus || res->memory || res->partition || res->time_limit)
 		c->res = res;
 	bool ok = gd_job_cmd_add(c, "%s/gd-wrap", run->st->node_programs) &&
+		  gd_job_cmd_add(c, "--progress") &&
+		  gd_job_cmd_add(c, "%s/" GD_PROGRESS_DIR, cs->node_shared) &&
 		  gd_job_cmd_add(c, "%s", j->id) &&
 		  gd_job_cmd_add(c, "%s/cmd/jobs/%s", cs->node_shared, j->id) &&
 		  gd_job_cmd_add(c, "--") &&

@@ -199,6 +199,8 @@ case $cmd in
 up) up "$dir" "$@" ;;
 down) down "$dir" ;;
 power) power "$dir" "$@" ;;
-exec) exec ip netns exec "$(ns_of "$dir")" "$@" ;;
+# (nsenter rather than ip netns exec, which remounts /sys without this
+# host's cgroup2: gameday keeps its run's cgroup there)
+exec) exec nsenter --net="/run/netns/$(ns_of "$dir")" -- "$@" ;;
 *) die "unknown command $cmd" ;;
 esac

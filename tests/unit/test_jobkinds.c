@@ -114,6 +114,8 @@ static void command_line_runs_under_gd_wrap(void **state)
 		0);
 	const char *want[] = {
 		"/srv/gameday/gd-wrap",
+		"--progress",
+		"/srv/shared/progress",
 		"mine-1",
 		"/srv/shared/cmd/jobs/mine-1",
 		"--",
@@ -123,7 +125,7 @@ static void command_line_runs_under_gd_wrap(void **state)
 		NULL};
 	for (size_t i = 0; want[i]; i++)
 		assert_string_equal(c.argv[i], want[i]);
-	assert_null(c.argv[7]);
+	assert_null(c.argv[9]);
 	assert_non_null(c.res);
 	assert_int_equal(c.res->cpus, 2);
 	assert_string_equal(c.res->memory, "64M");
@@ -154,6 +156,8 @@ static void command_line_says_the_clusters_places(void **state)
 		0);
 	const char *want[] = {
 		"/data/gameday/run-1/programs/gd-wrap",
+		"--progress",
+		"/data/gameday/run-1/progress",
 		"mine-2",
 		"/data/gameday/run-1/cmd/jobs/mine-2",
 		"--",
@@ -163,7 +167,7 @@ static void command_line_says_the_clusters_places(void **state)
 		NULL};
 	for (size_t i = 0; want[i]; i++)
 		assert_string_equal(c.argv[i], want[i]);
-	assert_null(c.argv[7]);
+	assert_null(c.argv[9]);
 	fixture_free(&f);
 }
 
