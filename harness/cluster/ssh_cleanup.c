@@ -217,10 +217,10 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 			 void (*say)(const char *, const char *),
 			 gd_error **err)
 {
-	char dir[] = "/tmp/gd-ssh-XXXXXX";
-	if (!mkdtemp(dir))
-		return gd_error_make(err, errno,
-				     "cannot make a folder for ssh's sockets");
+	char dir[GD_SSH_DIR_LEN];
+	int made = gd_ssh_dir_make(dir, err);
+	if (made < 0)
+		return made;
 	size_t failed = 0, unreached = 0;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const gd_node *n = &c->nodes[i];
@@ -244,7 +244,7 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 		gd_strbuf_release(&damaged);
 		gd_ssh_close(s);
 	}
-	gd_remove_tree(dir, false, NULL);
+	gd_ssh_dir_remove(dir);
 	if (failed || unreached)
 		return gd_error_set(err, EIO,
 				    "cluster %s: %zu host%s not reached, %zu "

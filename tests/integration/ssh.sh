@@ -218,6 +218,25 @@ if cmp -s "$t/putsrc" "$t/put/target" && [ "$(stat -c %a "$t/put/target")" = 640
 else bad "put: byte-exact with mode 0640"; fi
 if [ "$(ls -A "$t/put")" = target ]; then ok "put leaves no temporary file"; else
 	ls -A "$t/put" >"$out"; bad "put leaves no temporary file"; fi
+# two puts to one path at once from one process (two threads of
+# gameday's): each its own temporary file, both succeed, the path one of
+# them whole (a name made of the path and our pid had them share one)
+head -c 8000000 /dev/urandom >"$t/putsrc1"
+head -c 8000000 /dev/urandom >"$t/putsrc2"
+racy=0
+for i in 1 2 3 4 5; do
+	try stage put-twice "$t/putsrc1" "$t/putsrc2" "$t/put/target" 0600
+	rc=$?
+	if [ $rc != 0 ] || ! { cmp -s "$t/putsrc1" "$t/put/target" || cmp -s "$t/putsrc2" "$t/put/target"; } ||
+		[ "$(ls -A "$t/put")" != target ]; then
+		racy=$i
+		break
+	fi
+done
+cat "$t/stderr" >"$out"
+ls -A "$t/put" >>"$out"
+if [ $racy = 0 ]; then ok "two puts at once to one path: both succeed, the file one of them whole, 5 times"; else
+	bad "two puts at once to one path (round $racy, exit $rc)"; fi
 try stage put "$t/putsrc" "$t/nodir/target" 0640
 cat "$t/stderr" >"$out"
 if grep -q "cannot write $t/nodir/target" "$t/stderr"; then ok "put into a missing folder fails, naming it"; else

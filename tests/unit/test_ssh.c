@@ -7,7 +7,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 static char *quoted(char *const *argv)
 {
@@ -74,6 +76,32 @@ static void a_shell_reads_the_words_back(void **state)
 	free(cmd);
 }
 
+/* The one maker of the sockets' folders: private, short, and removed
+ * with what a master left in it. */
+static void the_sockets_folder_is_private_and_removed_whole(void **state)
+{
+	(void)state;
+	char a[GD_SSH_DIR_LEN], b[GD_SSH_DIR_LEN];
+	gd_error *err = NULL;
+	assert_int_equal(gd_ssh_dir_make(a, &err), 0);
+	assert_int_equal(gd_ssh_dir_make(b, &err), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(strncmp(a, "/tmp/gd-ssh-", 12), 0);
+	struct stat st;
+	assert_int_equal(lstat(a, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	char left[64];
+	snprintf(left, sizeof(left), "%s/master-x", a);
+	FILE *f = fopen(left, "w");
+	assert_non_null(f);
+	fclose(f);
+	gd_ssh_dir_remove(a);
+	gd_ssh_dir_remove(b);
+	assert_int_equal(access(a, F_OK), -1);
+	assert_int_equal(access(b, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -81,6 +109,8 @@ int main(void)
 		cmocka_unit_test(others_are_single_quoted),
 		cmocka_unit_test(quote_and_empty_and_newline),
 		cmocka_unit_test(a_shell_reads_the_words_back),
+		cmocka_unit_test(
+			the_sockets_folder_is_private_and_removed_whole),
 	};
 	return cmocka_run_group_tests_name("ssh", tests, NULL, NULL);
 }
