@@ -81,6 +81,8 @@ cfg=$t/ssh_config
 	host stage-wrongkey "$t/wrong" "$t/known_hosts"
 	host stage-unknown "$t/id" "$t/known_hosts_empty"
 	host stage-user "$t/id" "$t/known_hosts" | sed 's/User root/User sshtest/'
+	host stage-w1 "$t/id" "$t/known_hosts"
+	host stage-w2 "$t/id" "$t/known_hosts"
 } >"$cfg"
 ctl=$t/ctl
 mkdir -m 0700 "$ctl"
@@ -96,7 +98,7 @@ chmod 0755 "$t"
 chmod 0644 "$t/authorized_keys"
 cp /etc/passwd "$t/passwd"
 echo "sshtest:x:64999:64999:sshtest:/:/bin/sh" >>"$t/passwd"
-mkdir "$t/bin" "$t/sudolog"
+mkdir "$t/bin" "$t/sudolog" "$t/varlib"
 chmod 0777 "$t/sudolog"
 cat >"$t/bin/sudo" <<EOC
 #!/bin/sh
@@ -113,6 +115,7 @@ chmod 0755 "$t/bin/sudo"
 in_ns unshare -m --propagation private sh -c '
 	mount --bind "$1/passwd" /etc/passwd &&
 	mount --bind "$1/bin" /usr/local/bin &&
+	mount --bind "$1/varlib" /var/lib &&
 	exec /usr/sbin/sshd -D -f "$1/sshd_config" -E "$1/sshd.log"' sh "$t" &
 up=
 for _ in $(seq 50); do
@@ -241,6 +244,38 @@ try stage put "$t/putsrc" "$t/nodir/target" 0640
 cat "$t/stderr" >"$out"
 if grep -q "cannot write $t/nodir/target" "$t/stderr"; then ok "put into a missing folder fails, naming it"; else
 	bad "put into a missing folder fails, naming it"; fi
+
+# gameday cleanup FILE when a node's power status cannot run: not read as
+# "off" (the host never powered on blindly), said, and the host still
+# cleaned over SSH.  The sshd's /var/lib is an empty folder of the test's
+# (its mount namespace): no run of this machine's is touched.
+gameday=$build/gameday
+if [ -x "$gameday" ]; then
+	cat >"$t/power.json" <<EOF
+{"gameday": 1, "name": "power", "system": "slurm", "backend": "ssh",
+ "ssh_config": "$cfg",
+ "nodes": [{"name": "ctl", "role": "controller", "host": "stage"},
+           {"name": "w1", "role": "worker", "host": "stage-w1",
+            "power": {"off": ["sh", "-c", "echo off >>$t/power-calls"],
+                      "on": ["sh", "-c", "echo on >>$t/power-calls"],
+                      "status": ["$t/no-such-power-tool", "{node}"]}},
+           {"name": "w2", "role": "worker", "host": "stage-w2",
+            "power": {"off": ["sh", "-c", "echo off >>$t/power-calls"],
+                      "on": ["sh", "-c", "echo on >>$t/power-calls"],
+                      "status": ["sh", "-c", "exec $t/no-such-power-tool"]}}]}
+EOF
+	expect "cleanup FILE, a node's power status cannot run" 0 in_ns "$gameday" cleanup "$t/power.json"
+	[ ! -e "$t/power-calls" ] && ok "  no node powered on (nor off) on its account" ||
+		bad "  power commands ran: $(cat "$t/power-calls")"
+	contains "  it says it cannot tell w1's power state, and why" \
+		"cannot tell power state of w1: cannot run $t/no-such-power-tool"
+	contains "  nor w2's, whose shell did not find its tool (127)" \
+		"cannot tell power state of w2: .*exited 127"
+	contains "  and cleans the hosts anyway" "nothing to clean up"
+	no_leftovers "no ssh left after cleanup"
+else
+	echo "  skip cleanup FILE ($gameday missing)"
+fi
 
 # Informational: the master's worth, not asserted.
 try stage bench 100
