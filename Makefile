@@ -155,9 +155,9 @@ $(BUILD)/gd-job: fakes/gd-job.c harness/workload/classify.c harness/workload/cla
 	$(call say,CC,$<)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< harness/workload/classify.c
 
 # A unit test of code outside the library names it here: the agent's
-# pure journal logic.
-$(BUILD)/tests/test_agent: UNIT_EXTRA := agent/journal.c
-$(BUILD)/tests/test_agent: agent/journal.c agent/journal.h
+# pure journal logic, and its host side (below a folder of the test's).
+$(BUILD)/tests/test_agent: UNIT_EXTRA := agent/journal.c agent/host.c
+$(BUILD)/tests/test_agent: agent/journal.c agent/journal.h agent/host.c agent/host.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBGD) tests/unit/unit.h tests/unit/scenario_text.h
 	@mkdir -p $(dir $@)

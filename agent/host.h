@@ -27,23 +27,35 @@ char *ag_host_path(const ag_host *h, const char *path);
 
 /* path's present state into e (absent, uid, gid, mode): for AG_FILE a
  * regular file or nothing; for AG_ATTR anything there but a link.  A link
- * is refused, since restoring through it would replace it by a file. */
+ * is refused, since restoring through it would replace it by a file.
+ * The path is opened once, without following a link at its last
+ * component (O_PATH, O_NOFOLLOW), and everything is read from that
+ * descriptor. */
 int ag_state_read(const ag_host *h, const char *path, ag_kind kind, ag_entry *e,
 		  gd_error **err);
 
-/* Copies the host's path (its bytes only) to keep, durably. */
-int ag_state_keep(const ag_host *h, const char *path, const char *keep,
-		  gd_error **err);
+/* ag_state_read, and for a regular file under AG_FILE its bytes copied
+ * to keep (NULL: none), durably (keep synced, its folder synced), from
+ * the same open file whose owner and mode e records: a link or another
+ * file swapped in between the check and the copy is never read. */
+int ag_state_save(const ag_host *h, const char *path, ag_kind kind, ag_entry *e,
+		  const char *keep, gd_error **err);
 
 /* Replaces path atomically by the bytes of from (a file of ours), owned
  * uid:gid with mode: a temporary file beside it that a revert of path
- * also removes, so a kill between the two leaves nothing behind. */
+ * also removes, so a kill between the two leaves nothing behind.  Its
+ * folder is opened once and written by descriptor (openat O_EXCL
+ * O_NOFOLLOW, fchown and fchmod on the new file, renameat, fsync of the
+ * folder): a link at path is replaced, never followed. */
 int ag_replace(const ag_host *h, const char *path, const char *from,
 	       unsigned uid, unsigned gid, unsigned mode, gd_error **err);
 
 /* Puts back what e recorded (a file's bytes from keep, its absence, an
  * owner and mode, or runs its command).  Idempotent: an absent file's
- * entry finds nothing to remove, a file's is written over again. */
+ * entry finds nothing to remove, a file's is written over again.  Never
+ * through a link at the path: a file's revert replaces the link (as
+ * ag_replace), an owner and mode's is refused (ELOOP) when a link is
+ * there now. */
 int ag_revert(const ag_host *h, const ag_entry *e, const char *keep,
 	      gd_error **err);
 

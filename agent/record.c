@@ -127,11 +127,9 @@ static int save_locked(agent *a, int fd, const ag_journal *j, ag_kind kind,
 		      .kind = kind,
 		      .tag = (char *)a->tag,
 		      .path = (char *)path};
-	int r = ag_state_read(&a->host, path, kind, &e, err);
 	_cleanup_free_ char *keep = saved_path(a, e.id);
-	if (r == 0 && kind == AG_FILE && !e.absent)
-		r = keep ? ag_state_keep(&a->host, path, keep, err)
-			 : gd_error_make(err, ENOMEM, "saved");
+	int r = keep ? ag_state_save(&a->host, path, kind, &e, keep, err)
+		     : gd_error_make(err, ENOMEM, "saved");
 	if (r == 0)
 		r = append_entry(fd, &e, err);
 	if (r == 0)
@@ -168,8 +166,9 @@ static int stage_stdin(const agent *a, char **staged, gd_error **err)
 {
 	if (asprintf(staged, "%s/put.%d", a->dir, (int)getpid()) < 0)
 		return *staged = NULL, gd_error_make(err, ENOMEM, "put");
-	_cleanup_close_ int fd =
-		open(*staged, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	_cleanup_close_ int fd = open(
+		*staged, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		0600);
 	if (fd < 0)
 		return gd_error_make(err, errno, "cannot create \"%s\"",
 				     *staged);

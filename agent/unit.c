@@ -148,11 +148,13 @@ static int write_durable(const char *path, const char *text, mode_t mode,
 	_cleanup_free_ char *tmp = NULL;
 	if (asprintf(&tmp, "%s.tmp", path) < 0)
 		return gd_error_make(err, ENOMEM, "\"%s\"", path);
+	unlink(tmp); /* a cut install's, or a link in the way */
 	_cleanup_close_ int fd =
-		open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+		open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     mode);
 	size_t len = strlen(text);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
-	    fchmod(fd, mode) < 0 || rename(tmp, path) < 0) {
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len ||
+	    fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
 		int e = errno;
 		unlink(tmp);
 		return gd_error_make(err, e, "cannot write \"%s\"", path);
@@ -190,7 +192,7 @@ static int copy_self(const agent *a, gd_error **err)
 	}
 	if (r == 0 && rename(tmp, bin) < 0)
 		r = gd_error_make(err, errno, "cannot install \"%s\"", bin);
-	return r < 0 ? r : ag_sync_dir(a->dir, err);
+	return r; /* the folder is synced by install */
 }
 
 static char *unit_text(const agent *a)
@@ -260,9 +262,17 @@ int ag_op_install(agent *a, gd_error **err)
 	if (!top || !saved)
 		return gd_error_make(err, ENOMEM, "install");
 	bool changed = false;
+	/* each folder's entry synced in its parent, and the run's folder
+	 * once everything in it is made (saved/, the journal, the log, the
+	 * program): a power cut right after install loses none of them,
+	 * and a second install, which makes nothing, syncs them again */
 	int r = gd_mkdir_p(top, 0755, err);
 	if (r == 0)
+		r = sync_parent(top, err);
+	if (r == 0)
 		r = gd_mkdir_mode(a->dir, 0700, err);
+	if (r == 0)
+		r = sync_parent(a->dir, err);
 	if (r == 0)
 		r = gd_mkdir_mode(saved, 0700, err);
 	if (r == 0)
@@ -270,7 +280,7 @@ int ag_op_install(agent *a, gd_error **err)
 	if (r == 0)
 		r = copy_self(a, err);
 	if (r == 0)
-		r = sync_parent(a->dir, err);
+		r = ag_sync_dir(a->dir, err);
 	if (r == 0)
 		r = unit_install(a, &changed, err);
 	if (r == 0 && !a->no_start)

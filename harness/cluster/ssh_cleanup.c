@@ -2,8 +2,10 @@
  * of real hosts undone by the runs' own agents (gd-agent finish), from
  * any machine that has the inventory.  A host that does not answer and
  * can be powered (the node's "power") is powered on first: a machine that
- * is off cannot revert itself. */
+ * is off cannot revert itself; one whose power status does not answer
+ * (it cannot run, or runs past its time) is never powered on blindly. */
 #include "cluster/ssh_node.h"
+#include "cluster/ssh_power.h"
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
@@ -70,7 +72,8 @@ static char *fill(const char *s, const gd_node *n)
 	return gd_strbuf_detach(&sb);
 }
 
-int gd_ssh_power_run(const gd_strv *v, const gd_node *n)
+int gd_ssh_power_exec(const gd_strv *v, const gd_node *n, int timeout_s,
+		      int *code, gd_error **err)
 {
 	char **argv = calloc(v->n + 1, sizeof(*argv));
 	if (!argv)
@@ -78,49 +81,112 @@ int gd_ssh_power_run(const gd_strv *v, const gd_node *n)
 	for (size_t i = 0; i < v->n; i++)
 		argv[i] = fill(v->v[i], n);
 	pid_t pid;
-	int status = -1;
+	int r, status = 0;
 	/* its words to gameday's own output, as a person running it sees */
-	if (gd_remote_spawn(argv, -1, STDOUT_FILENO, STDERR_FILENO, &pid,
-			    NULL) == 0) {
-		time_t end = time(NULL) + POWER_TIMEOUT_S;
-		int r;
-		while ((r = waitpid(pid, &status, WNOHANG)) == 0 &&
-		       time(NULL) < end)
-			usleep(100000);
+	int rc = gd_remote_spawn(argv, -1, STDOUT_FILENO, STDERR_FILENO, &pid,
+				 err);
+	if (rc == 0) {
+		struct timespec t0, now;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			r = waitpid(pid, &status, WNOHANG);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (r != 0 || now.tv_sec - t0.tv_sec >= timeout_s)
+				break;
+			usleep(50000);
+		}
 		if (r == 0) {
 			kill(-pid,
 			     SIGKILL); /* its group: a script's children */
 			waitpid(pid, NULL, 0);
-			status = -1;
-		} else
-			status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			rc = gd_error_set(err, ETIMEDOUT,
+					  "\"%s\" still running after %d s "
+					  "(killed)",
+					  argv[0], timeout_s);
+		} else if (r < 0)
+			rc = gd_error_make(err, errno, "cannot wait for \"%s\"",
+					   argv[0]);
+		else if (WIFSIGNALED(status))
+			rc = gd_error_set(err, EINTR,
+					  "\"%s\" killed by signal %d", argv[0],
+					  WTERMSIG(status));
+		else
+			*code = WEXITSTATUS(status);
 	}
 	for (size_t i = 0; i < v->n; i++)
 		free(argv[i]);
 	free(argv);
-	return status;
+	return rc;
 }
 
-/* A connection to n, powering it on first when it is off and can be. */
+gd_power_state gd_ssh_power_status(const gd_node *n, int timeout_s,
+				   gd_error **err)
+{
+	const gd_strv *v = &n->power->status;
+	int code = -1;
+	if (gd_ssh_power_exec(v, n, timeout_s, &code, err) < 0)
+		return GD_POWER_UNKNOWN;
+	if (code == 126 || code == 127) {
+		gd_error_set(err, ENOEXEC,
+			     "\"%s\" exited %d (a command it runs not found "
+			     "or not executable?)",
+			     v->v[0], code);
+		return GD_POWER_UNKNOWN;
+	}
+	return code == 0 ? GD_POWER_ON : GD_POWER_OFF;
+}
+
+int gd_ssh_power_run(const gd_strv *v, const gd_node *n)
+{
+	int code = -1;
+	return gd_ssh_power_exec(v, n, POWER_TIMEOUT_S, &code, NULL) < 0 ? -1
+									 : code;
+}
+
+/* A connection to n, powering it on first when its status says it is off
+ * (or, with no status, when it does not answer).  A status that says
+ * nothing (gd_ssh_power_status) is said, and the host never powered on on
+ * its account: tried over SSH only, and reported when it does not
+ * answer. */
 static int reach(const gd_cluster *c, const gd_node *n, const char *dir,
 		 gd_ssh **s, void (*say)(const char *, const char *),
 		 gd_error **err)
 {
 	gd_ssh_opts o = {.config = c->ssh_config, .control_dir = dir};
 	const gd_power *pw = n->power;
-	bool off = pw && pw->status.n && gd_ssh_power_run(&pw->status, n) != 0;
-	if (!off) {
+	gd_power_state state = GD_POWER_ON;
+	_cleanup_error_ gd_error *why = NULL;
+	if (pw && pw->status.n)
+		state = gd_ssh_power_status(n, POWER_TIMEOUT_S, &why);
+	if (state != GD_POWER_OFF) {
 		int r = gd_ssh_open(n->host, &o, s, err);
+		if (r == 0 && state == GD_POWER_UNKNOWN) {
+			char what[512];
+			snprintf(what, sizeof(what), "%s: %s (it answers)",
+				 n->name, why->msg);
+			say("cannot tell power state of", what);
+		}
 		if (r == 0 || !pw || r == -EACCES)
 			return r;
+		if (state == GD_POWER_UNKNOWN) {
+			gd_error_prefix(err,
+					"cannot tell power state of %s: %s; "
+					"not powered on, and it does not "
+					"answer",
+					n->name, why->msg);
+			return r;
+		}
 		gd_error_free(*err);
 		*err = NULL;
 	}
-	if (gd_ssh_power_run(&pw->on, n) != 0)
+	int code = -1;
+	_cleanup_error_ gd_error *on = NULL;
+	if (gd_ssh_power_exec(&pw->on, n, POWER_TIMEOUT_S, &code, &on) < 0 ||
+	    code != 0)
 		return gd_error_set(err, EIO,
 				    "%s: does not answer, and its power on "
-				    "command failed",
-				    n->name);
+				    "command failed%s%s",
+				    n->name, on ? ": " : "", on ? on->msg : "");
 	say("powered on", n->name);
 	time_t end = time(NULL) + BOOT_WAIT_S;
 	for (;;) {
@@ -217,10 +283,10 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 			 void (*say)(const char *, const char *),
 			 gd_error **err)
 {
-	char dir[] = "/tmp/gd-ssh-XXXXXX";
-	if (!mkdtemp(dir))
-		return gd_error_make(err, errno,
-				     "cannot make a folder for ssh's sockets");
+	char dir[GD_SSH_DIR_LEN];
+	int made = gd_ssh_dir_make(dir, err);
+	if (made < 0)
+		return made;
 	size_t failed = 0, unreached = 0;
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const gd_node *n = &c->nodes[i];
@@ -244,7 +310,7 @@ int gd_ssh_hosts_cleanup(const gd_cluster *c, const char *agent,
 		gd_strbuf_release(&damaged);
 		gd_ssh_close(s);
 	}
-	gd_remove_tree(dir, false, NULL);
+	gd_ssh_dir_remove(dir);
 	if (failed || unreached)
 		return gd_error_set(err, EIO,
 				    "cluster %s: %zu host%s not reached, %zu "

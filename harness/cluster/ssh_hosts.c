@@ -111,12 +111,10 @@ static void probe_batch(probe_job *jobs, size_t from, size_t to)
 
 int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err)
 {
-	char dir[] = "/tmp/gd-ssh-XXXXXX";
-	if (!mkdtemp(dir))
-		return gd_error_make(
-			err, errno,
-			"cannot make a folder for ssh's sockets: %s",
-			strerror(errno));
+	char dir[GD_SSH_DIR_LEN];
+	int made = gd_ssh_dir_make(dir, err);
+	if (made < 0)
+		return made;
 	gd_host_facts *facts =
 		calloc(c->nnodes ? c->nnodes : 1, sizeof(*facts));
 	probe_job *jobs = calloc(c->nnodes ? c->nnodes : 1, sizeof(*jobs));
@@ -128,7 +126,7 @@ int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err)
 		probe_batch(jobs, i,
 			    i + PROBE_AT_ONCE < c->nnodes ? i + PROBE_AT_ONCE
 							  : c->nnodes);
-	gd_remove_tree(dir, false, NULL);
+	gd_ssh_dir_remove(dir);
 
 	gd_preflight pf;
 	gd_preflight_judge(c, facts, c->host_needs, &pf);

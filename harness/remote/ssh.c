@@ -579,17 +579,23 @@ int gd_ssh_put(gd_ssh *s, const char *local_path, const char *remote_path,
 	int rc = gd_read_file(local_path, (size_t)1 << 30, &data, &len, err);
 	if (rc < 0)
 		return rc;
-	char m[16], tmp[4200];
+	char m[16];
 	gd_pathf(m, sizeof(m), "%04o", (unsigned)(mode & 07777));
-	gd_pathf(tmp, sizeof(tmp), "%s.gd-put-%d", remote_path, (int)getpid());
-	/* the new file whole or not at all: beside it, then renamed over */
+	/* The new file whole or not at all: written beside it, then renamed
+	 * over it.  Its temporary name is mktemp's, made there (O_EXCL, ten
+	 * random characters from the host's own source): never one another
+	 * put (another thread of ours, another gameday, a file planted
+	 * there) can have, nor one to guess.  Not the scenario's PRNG: that
+	 * one is seeded for reproducible choices, which a temporary name
+	 * must not be. */
 	char *argv[] = {
 		"sh",
 		"-c",
-		"umask 077 && cat >\"$1\" && chmod \"$2\" \"$1\" && "
-		"mv -f -- \"$1\" \"$3\" || { rm -f -- \"$1\"; exit 1; }",
+		"umask 077; d=${2%/*}; "
+		"t=$(mktemp \"${d:-/}/.gd-put.XXXXXXXXXX\") || exit 1; "
+		"{ cat >\"$t\" && chmod \"$1\" \"$t\" && mv -f -- \"$t\" \"$2\"; } || "
+		"{ rm -f -- \"$t\"; exit 1; }",
 		"sh",
-		tmp,
 		m,
 		(char *)remote_path,
 		NULL};
@@ -605,6 +611,20 @@ int gd_ssh_put(gd_ssh *s, const char *local_path, const char *remote_path,
 				    s->dest, remote_path, msg.buf);
 	}
 	return 0;
+}
+
+int gd_ssh_dir_make(char dir[GD_SSH_DIR_LEN], gd_error **err)
+{
+	gd_pathf(dir, GD_SSH_DIR_LEN, "/tmp/gd-ssh-XXXXXX");
+	if (!mkdtemp(dir))
+		return gd_error_make(err, errno,
+				     "cannot make a folder for ssh's sockets");
+	return 0;
+}
+
+void gd_ssh_dir_remove(const char *dir)
+{
+	gd_remove_tree(dir, false, NULL);
 }
 
 void gd_ssh_close(gd_ssh *s)

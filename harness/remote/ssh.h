@@ -62,12 +62,23 @@ int gd_ssh_run_login(gd_ssh *s, char *const *argv, gd_strbuf *out,
 		     int timeout_ms, int *status, gd_error **err);
 
 /* Copies local_path to remote_path (absolute) with mode, atomically
- * there: written beside it and renamed over it. */
+ * there: written to a temporary file beside it that mktemp makes there
+ * (a name nobody else has or can guess), then renamed over it. */
 int gd_ssh_put(gd_ssh *s, const char *local_path, const char *remote_path,
 	       mode_t mode, gd_error **err);
 
 /* Ends the master (ssh -O exit), reaps it and removes its socket. */
 void gd_ssh_close(gd_ssh *s);
+
+/* The private folder (0700, mkdtemp) for the masters' sockets of one
+ * command that has no run folder of its own (the preflight's check of
+ * the hosts, cleanup): /tmp/gd-ssh-XXXXXX, short because a socket's path
+ * must fit sun_path's 108 bytes.  These two are the only maker and
+ * remover of such folders; dir gets its path. */
+#define GD_SSH_DIR_LEN 32
+int gd_ssh_dir_make(char dir[GD_SSH_DIR_LEN], gd_error **err);
+/* The folder and whatever a master left in it. */
+void gd_ssh_dir_remove(const char *dir);
 
 /* A program of this machine's run for a remote host (ssh itself, a
  * node's power command), PATH searched: its stdin, stdout and stderr on

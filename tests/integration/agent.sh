@@ -224,6 +224,145 @@ wait $fpid
 [ ! -e $root/var/lib/gameday/gd-b1 ] && ok "no beat left behind: the run's folder gone" ||
 	bad "left: $(ls -la $root/var/lib/gameday/gd-b1 2>&1)"
 
+echo "== links never followed, folders synced"
+# The last component is never followed, nor a link swapped in between the
+# check and the use; every entry made in a folder (the run's folder,
+# saved/, /var/lib, a host's folder, the unit's) is fsynced after it, so a
+# power cut right after loses none.  strace makes both visible.
+if command -v strace >/dev/null; then
+	# unsynced TRACE: the folders below $root where the op traced made an
+	# entry (a mkdir, an O_CREAT open, a rename's target, a symlink) that
+	# no fsync of the folder followed, one a line; agent.log aside (made
+	# and synced by install, only reopened by each op's log line)
+	unsynced() {
+		awk -v root="$root" '
+		function dir(p) { sub(/\/[^\/]*$/, "", p); return p }
+		function at(d, p) { return p ~ /^\// || d == "AT_FDCWD" ? p : fd[d] "/" p }
+		function made(p) { if (p !~ /\/agent\.log$/) live[p] = NR }
+		{ sub(/^[0-9]+ +/, "") }
+		{
+			line = $0; n = 0
+			while (match(line, /"[^"]*"/)) {
+				q[++n] = substr(line, RSTART + 1, RLENGTH - 2)
+				line = substr(line, RSTART + RLENGTH)
+			}
+			split($0, a, /[(), ]+/)
+			res = $0; sub(/.*= /, "", res); sub(/ .*/, "", res); res += 0
+		}
+		/^openat\(/ && res >= 0 { p = at(a[2], q[1]); fd[res] = p; if ($0 ~ /O_CREAT/) made(p) }
+		/^open\(/ && res >= 0 { fd[res] = q[1]; if ($0 ~ /O_CREAT/) made(q[1]) }
+		/^mkdir\(/ && res == 0 { made(q[1]) }
+		/^mkdirat\(/ && res == 0 { made(at(a[2], q[1])) }
+		/^rename\(/ && res == 0 { delete live[q[1]]; made(q[2]) }
+		/^renameat2?\(/ && res == 0 {
+			split($0, b, /"[^"]*"/); split(b[2], c, /[(), ]+/)
+			delete live[at(a[2], q[1])]; made(at(c[2], q[2]))
+		}
+		/^symlink\(/ && res == 0 { made(q[2]) }
+		/^symlinkat\(/ && res == 0 { split($0, b, /"[^"]*"/); split(b[2], c, /[(), ]+/); made(at(c[2], q[2])) }
+		/^unlink\(/ && res == 0 { delete live[q[1]] }
+		/^unlinkat\(/ && res == 0 { delete live[at(a[2], q[1])] }
+		/^f(data)?sync\(/ && res == 0 { synced[fd[a[2]]] = NR }
+		END {
+			for (p in live) {
+				d = dir(p)
+				if (index(p, root "/") == 1 && !(synced[d] > live[p]))
+					bad[d] = 1
+			}
+			for (d in bad) print d
+		}' "$1" | sort
+	}
+	# traced OP...: the agent run under strace into $state/trace
+	traced() {
+		strace -f -qq -o $state/trace -e trace=open,openat,mkdir,mkdirat,rename,renameat,renameat2,symlink,symlinkat,unlink,unlinkat,fsync,fdatasync \
+			"$agent" "$@"
+	}
+	sdir=$root/var/lib/gameday/gd-s1
+	[ ! -e $root/var/lib/gameday ] || bad "/var/lib/gameday left by an earlier check"
+	expect "install, traced" 0 traced install --run gd-s1 --timeout 7
+	cp $state/trace $state/trace.install
+	unsynced $state/trace >$state/unsynced
+	out=$state/unsynced
+	[ ! -s $state/unsynced ] && grep -q "mkdir(\"$root/var/lib/gameday\"" $state/trace &&
+		ok "install: /var/lib, /var/lib/gameday, the run's folder and the unit's folders synced after their entries" ||
+		bad "install: folders not synced after an entry made in them"
+	out=$state/out.txt
+	echo original >$root/etc/swap && chmod 0640 $root/etc/swap
+	echo secret-bytes >$state/secret && chmod 0600 $state/secret
+	expect "save, traced" 0 traced save --run gd-s1 --tag s /etc/swap
+	unsynced $state/trace >$state/unsynced
+	out=$state/unsynced
+	[ ! -s $state/unsynced ] && [ -f $sdir/saved/0 ] && ok "save: saved/ synced after the kept copy" ||
+		bad "save: saved/ not synced"
+	out=$state/out.txt
+	expect "put of a new file, traced" 0 sh -c "echo new | strace -f -qq -o $state/trace \
+		-e trace=open,openat,mkdir,mkdirat,rename,renameat,renameat2,unlink,unlinkat,fsync \
+		\"$agent\" put --run gd-s1 --tag s /etc/swap-new"
+	unsynced $state/trace >$state/unsynced
+	out=$state/unsynced
+	[ ! -s $state/unsynced ] && ok "put: the host's folder synced after the rename" || bad "put: a folder not synced"
+	out=$state/out.txt
+
+	# a link put at the path while save holds what it checked (its first
+	# syscall naming the path held 1.5 s by strace): what is kept is the
+	# file checked, never the link's target
+	echo race-original >$root/etc/race
+	strace -qq -o /dev/null -P $root/etc/race \
+		-e inject=open,openat,newfstatat,statx,lstat:delay_exit=1500000:when=1 \
+		"$agent" save --run gd-s1 --tag race /etc/race >$state/race.out 2>&1 &
+	spid=$!
+	sleep 0.7
+	mv $root/etc/race $root/etc/race.aside && ln -s $state/secret $root/etc/race
+	wait $spid
+	src=$?
+	"$agent" status --run gd-s1 >$state/race.status
+	rid=$(awk -F'\t' '$2 == "race" { print $1 }' $state/race.status)
+	out=$state/race.out
+	[ $src = 0 ] && [ -n "$rid" ] && [ "$(cat $sdir/saved/$rid)" = race-original ] &&
+		! grep -q secret $sdir/saved/* &&
+		ok "a link swapped in during save: the file checked is the one kept, never the link's target" ||
+		bad "a link swapped in during save (exit $src): kept $(cat $sdir/saved/$rid 2>&1)"
+	out=$state/out.txt
+	rm -f $root/etc/race && mv $root/etc/race.aside $root/etc/race
+	expect "revert of the race's save" 0 "$agent" revert --run gd-s1 --tag race
+	[ "$(cat $root/etc/race)" = race-original ] && ok "and its revert writes the file's own bytes" ||
+		bad "race: $(cat $root/etc/race)"
+	rm $root/etc/race
+
+	# an owner and mode's revert through a link put there since the save
+	echo attr >$root/etc/swap-attr && chmod 0644 $root/etc/swap-attr
+	expect "save-attr of a file" 0 "$agent" save-attr --run gd-s1 --tag la /etc/swap-attr
+	chmod 0640 $root/etc/swap-attr
+	mv $root/etc/swap-attr $root/etc/swap-attr.aside && ln -s $state/secret $root/etc/swap-attr
+	expect "its revert, a link there now, fails" 1 "$agent" revert --run gd-s1 --tag la
+	contains "saying the link is not followed" 'is a symbolic link now: not followed'
+	[ "$(stat -c %a $state/secret)" = 600 ] && ok "the link's target keeps its mode" ||
+		bad "the link's target got mode $(stat -c %a $state/secret)"
+	rm $root/etc/swap-attr && mv $root/etc/swap-attr.aside $root/etc/swap-attr
+	expect "the revert again, the file back" 0 "$agent" revert --run gd-s1 --tag la
+	[ "$(stat -c %a $root/etc/swap-attr)" = 644 ] && ok "and the mode is restored on the file" ||
+		bad "swap-attr: $(stat -c %a $root/etc/swap-attr)"
+	rm $root/etc/swap-attr
+
+	# a file's revert over a link put there: the link replaced, its
+	# target untouched
+	echo changed >$root/etc/swap
+	ln -sf $state/secret $root/etc/swap.l && mv -T $root/etc/swap.l $root/etc/swap
+	expect "a file's revert over a link, traced" 0 traced revert --run gd-s1 --tag s
+	[ ! -L $root/etc/swap ] && [ "$(cat $root/etc/swap)" = original ] && [ "$(stat -c %a $root/etc/swap)" = 640 ] &&
+		[ "$(cat $state/secret)" = secret-bytes ] && [ ! -e $root/etc/swap-new ] &&
+		ok "the link replaced by the original file, its target untouched" ||
+		bad "after the revert: $(ls -l $root/etc/swap; cat $state/secret)"
+	unsynced $state/trace >$state/unsynced
+	out=$state/unsynced
+	[ ! -s $state/unsynced ] && ok "revert: the host's folders synced" || bad "revert: a folder not synced"
+	out=$state/out.txt
+	expect "finish gd-s1" 0 "$agent" finish --run gd-s1
+	rm -f $root/etc/swap
+else
+	echo "  skip links swapped in and folders synced (no strace)"
+fi
+
 echo "== the watcher"
 # start_watch RUN TIMEOUT: a watcher in the background ($wpid), as the
 # unit would run it

@@ -81,6 +81,8 @@ cfg=$t/ssh_config
 	host stage-wrongkey "$t/wrong" "$t/known_hosts"
 	host stage-unknown "$t/id" "$t/known_hosts_empty"
 	host stage-user "$t/id" "$t/known_hosts" | sed 's/User root/User sshtest/'
+	host stage-w1 "$t/id" "$t/known_hosts"
+	host stage-w2 "$t/id" "$t/known_hosts"
 } >"$cfg"
 ctl=$t/ctl
 mkdir -m 0700 "$ctl"
@@ -96,7 +98,7 @@ chmod 0755 "$t"
 chmod 0644 "$t/authorized_keys"
 cp /etc/passwd "$t/passwd"
 echo "sshtest:x:64999:64999:sshtest:/:/bin/sh" >>"$t/passwd"
-mkdir "$t/bin" "$t/sudolog"
+mkdir "$t/bin" "$t/sudolog" "$t/varlib"
 chmod 0777 "$t/sudolog"
 cat >"$t/bin/sudo" <<EOC
 #!/bin/sh
@@ -113,6 +115,7 @@ chmod 0755 "$t/bin/sudo"
 in_ns unshare -m --propagation private sh -c '
 	mount --bind "$1/passwd" /etc/passwd &&
 	mount --bind "$1/bin" /usr/local/bin &&
+	mount --bind "$1/varlib" /var/lib &&
 	exec /usr/sbin/sshd -D -f "$1/sshd_config" -E "$1/sshd.log"' sh "$t" &
 up=
 for _ in $(seq 50); do
@@ -218,10 +221,61 @@ if cmp -s "$t/putsrc" "$t/put/target" && [ "$(stat -c %a "$t/put/target")" = 640
 else bad "put: byte-exact with mode 0640"; fi
 if [ "$(ls -A "$t/put")" = target ]; then ok "put leaves no temporary file"; else
 	ls -A "$t/put" >"$out"; bad "put leaves no temporary file"; fi
+# two puts to one path at once from one process (two threads of
+# gameday's): each its own temporary file, both succeed, the path one of
+# them whole (a name made of the path and our pid had them share one)
+head -c 8000000 /dev/urandom >"$t/putsrc1"
+head -c 8000000 /dev/urandom >"$t/putsrc2"
+racy=0
+for i in 1 2 3 4 5; do
+	try stage put-twice "$t/putsrc1" "$t/putsrc2" "$t/put/target" 0600
+	rc=$?
+	if [ $rc != 0 ] || ! { cmp -s "$t/putsrc1" "$t/put/target" || cmp -s "$t/putsrc2" "$t/put/target"; } ||
+		[ "$(ls -A "$t/put")" != target ]; then
+		racy=$i
+		break
+	fi
+done
+cat "$t/stderr" >"$out"
+ls -A "$t/put" >>"$out"
+if [ $racy = 0 ]; then ok "two puts at once to one path: both succeed, the file one of them whole, 5 times"; else
+	bad "two puts at once to one path (round $racy, exit $rc)"; fi
 try stage put "$t/putsrc" "$t/nodir/target" 0640
 cat "$t/stderr" >"$out"
 if grep -q "cannot write $t/nodir/target" "$t/stderr"; then ok "put into a missing folder fails, naming it"; else
 	bad "put into a missing folder fails, naming it"; fi
+
+# gameday cleanup FILE when a node's power status cannot run: not read as
+# "off" (the host never powered on blindly), said, and the host still
+# cleaned over SSH.  The sshd's /var/lib is an empty folder of the test's
+# (its mount namespace): no run of this machine's is touched.
+gameday=$build/gameday
+if [ -x "$gameday" ]; then
+	cat >"$t/power.json" <<EOF
+{"gameday": 1, "name": "power", "system": "slurm", "backend": "ssh",
+ "ssh_config": "$cfg",
+ "nodes": [{"name": "ctl", "role": "controller", "host": "stage"},
+           {"name": "w1", "role": "worker", "host": "stage-w1",
+            "power": {"off": ["sh", "-c", "echo off >>$t/power-calls"],
+                      "on": ["sh", "-c", "echo on >>$t/power-calls"],
+                      "status": ["$t/no-such-power-tool", "{node}"]}},
+           {"name": "w2", "role": "worker", "host": "stage-w2",
+            "power": {"off": ["sh", "-c", "echo off >>$t/power-calls"],
+                      "on": ["sh", "-c", "echo on >>$t/power-calls"],
+                      "status": ["sh", "-c", "exec $t/no-such-power-tool"]}}]}
+EOF
+	expect "cleanup FILE, a node's power status cannot run" 0 in_ns "$gameday" cleanup "$t/power.json"
+	[ ! -e "$t/power-calls" ] && ok "  no node powered on (nor off) on its account" ||
+		bad "  power commands ran: $(cat "$t/power-calls")"
+	contains "  it says it cannot tell w1's power state, and why" \
+		"cannot tell power state of w1: cannot run $t/no-such-power-tool"
+	contains "  nor w2's, whose shell did not find its tool (127)" \
+		"cannot tell power state of w2: .*exited 127"
+	contains "  and cleans the hosts anyway" "nothing to clean up"
+	no_leftovers "no ssh left after cleanup"
+else
+	echo "  skip cleanup FILE ($gameday missing)"
+fi
 
 # Informational: the master's worth, not asserted.
 try stage bench 100

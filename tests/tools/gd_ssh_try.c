@@ -2,6 +2,10 @@
  *   gd_ssh_try CONFIG CONTROL_DIR DEST open
  *   gd_ssh_try CONFIG CONTROL_DIR DEST run [-i IN_FILE] [-t MS] ARGV...
  *   gd_ssh_try CONFIG CONTROL_DIR DEST put LOCAL REMOTE MODE
+ *   gd_ssh_try CONFIG CONTROL_DIR DEST put-twice LOCAL1 LOCAL2 REMOTE MODE
+ *                                            (two threads at once, each a
+ *                                             put to REMOTE: both must
+ *                                             succeed)
  *   gd_ssh_try CONFIG CONTROL_DIR DEST bench N
  *   gd_ssh_try CONFIG CONTROL_DIR DEST lost  (its master killed, then
  *                                             a command: must fail)
@@ -14,6 +18,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +107,45 @@ static int lost(gd_ssh *s, gd_error **err)
 	return rc == 0 ? -1 : rc;
 }
 
+typedef struct put_job {
+	gd_ssh *s;
+	const char *local, *remote;
+	mode_t mode;
+	gd_error *err;
+	int rc;
+} put_job;
+
+static void *put_thread(void *p)
+{
+	put_job *j = p;
+	j->rc = gd_ssh_put(j->s, j->local, j->remote, j->mode, &j->err);
+	return NULL;
+}
+
+/* Two puts to one path at once from one process, as two threads of
+ * gameday's may: neither may take the other's temporary file. */
+static int put_twice(gd_ssh *s, char **argv, gd_error **err)
+{
+	mode_t mode = (mode_t)strtoul(argv[3], NULL, 8);
+	put_job j[2] = {{s, argv[0], argv[2], mode, NULL, 0},
+			{s, argv[1], argv[2], mode, NULL, 0}};
+	pthread_t t;
+	if (pthread_create(&t, NULL, put_thread, &j[0]) != 0)
+		return gd_error_make(err, EAGAIN, "pthread_create");
+	put_thread(&j[1]);
+	pthread_join(t, NULL);
+	int rc = 0;
+	for (int k = 0; k < 2; k++) {
+		if (j[k].rc < 0 && rc == 0) {
+			*err = j[k].err;
+			j[k].err = NULL;
+			rc = j[k].rc;
+		}
+		gd_error_free(j[k].err);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
@@ -123,6 +167,8 @@ int main(int argc, char **argv)
 	else if (strcmp(op, "put") == 0 && argc == 8)
 		rc = gd_ssh_put(s, argv[5], argv[6],
 				(mode_t)strtoul(argv[7], NULL, 8), &err);
+	else if (strcmp(op, "put-twice") == 0 && argc == 9)
+		rc = put_twice(s, argv + 5, &err);
 	else if (strcmp(op, "lost") == 0)
 		rc = lost(s, &err);
 	else if (strcmp(op, "bench") == 0 && argc == 6)

@@ -1,10 +1,14 @@
 #include "unit.h"
 
+#include "agent/host.h"
 #include "agent/journal.h"
+#include "base/fileio.h"
 
 #include <errno.h>
-
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The journal read from text; the test fails on a parse error. */
 static void parse_ok(const char *text, ag_journal *j, bool *cut)
@@ -263,6 +267,139 @@ static void only_a_state_revert_failing_keeps_the_run(void **state)
 	ag_journal_free(&j);
 }
 
+/* ---- host.c: never through a link ---- */
+
+/* A folder standing for "/" with etc/ in it, and a target outside it
+ * that a link may point to. */
+typedef struct host_dir {
+	char root[64];
+	char target[96];
+	ag_host h;
+} host_dir;
+
+static void write_text(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static char *read_text(const char *path)
+{
+	char *text = gd_read_file_or_null(path, 4096);
+	assert_non_null(text);
+	return text;
+}
+
+static void host_dir_make(host_dir *d)
+{
+	snprintf(d->root, sizeof(d->root), "/tmp/gd-agent-unit-XXXXXX");
+	assert_non_null(mkdtemp(d->root));
+	char etc[96];
+	snprintf(etc, sizeof(etc), "%s/etc", d->root);
+	assert_int_equal(mkdir(etc, 0755), 0);
+	snprintf(d->target, sizeof(d->target), "%s/target", d->root);
+	write_text(d->target, "target\n", 0600);
+	d->h = (ag_host){.root = d->root, .run = "gd-unit"};
+}
+
+static void host_dir_remove(host_dir *d)
+{
+	assert_int_equal(gd_remove_tree(d->root, false, NULL), 0);
+}
+
+static void a_link_is_neither_saved_nor_followed(void **state)
+{
+	(void)state;
+	host_dir d;
+	host_dir_make(&d);
+	char link[96], keep[96];
+	snprintf(link, sizeof(link), "%s/etc/f", d.root);
+	snprintf(keep, sizeof(keep), "%s/kept", d.root);
+	assert_int_equal(symlink(d.target, link), 0);
+	ag_entry e = {0};
+	gd_error *err = NULL;
+	assert_int_equal(ag_state_save(&d.h, "/etc/f", AG_FILE, &e, keep, &err),
+			 -ELOOP);
+	gd_error_free(err);
+	assert_int_equal(access(keep, F_OK), -1);
+	/* a FIFO is refused, never opened (an open would hang) */
+	assert_int_equal(unlink(link), 0);
+	assert_int_equal(mkfifo(link, 0600), 0);
+	err = NULL;
+	assert_int_equal(ag_state_save(&d.h, "/etc/f", AG_FILE, &e, keep, &err),
+			 -EINVAL);
+	gd_error_free(err);
+	host_dir_remove(&d);
+}
+
+/* An owner and mode put back on what is at the path now: a link put
+ * there since the save is refused, its target's mode untouched (a chmod
+ * by name would follow it). */
+static void an_attr_revert_refuses_a_link(void **state)
+{
+	(void)state;
+	host_dir d;
+	host_dir_make(&d);
+	char link[96];
+	snprintf(link, sizeof(link), "%s/etc/f", d.root);
+	assert_int_equal(symlink(d.target, link), 0);
+	ag_entry e = {.kind = AG_ATTR,
+		      .tag = "t",
+		      .path = "/etc/f",
+		      .uid = getuid(),
+		      .gid = getgid(),
+		      .mode = 0644};
+	gd_error *err = NULL;
+	assert_int_equal(ag_revert(&d.h, &e, NULL, &err), -ELOOP);
+	gd_error_free(err);
+	struct stat st;
+	assert_int_equal(stat(d.target, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* the file back: its mode restored */
+	assert_int_equal(unlink(link), 0);
+	write_text(link, "f\n", 0600);
+	err = NULL;
+	assert_int_equal(ag_revert(&d.h, &e, NULL, &err), 0);
+	assert_int_equal(stat(link, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	host_dir_remove(&d);
+}
+
+/* A file's revert over a link: the link replaced by the kept bytes, with
+ * their owner and mode, its target untouched. */
+static void a_file_revert_replaces_a_link(void **state)
+{
+	(void)state;
+	host_dir d;
+	host_dir_make(&d);
+	char path[96], keep[96];
+	snprintf(path, sizeof(path), "%s/etc/f", d.root);
+	snprintf(keep, sizeof(keep), "%s/kept", d.root);
+	write_text(path, "original\n", 0640);
+	ag_entry e = {.kind = AG_FILE, .tag = "t", .path = "/etc/f"};
+	gd_error *err = NULL;
+	assert_int_equal(ag_state_save(&d.h, "/etc/f", AG_FILE, &e, keep, &err),
+			 0);
+	assert_int_equal(e.mode, 0640);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink(d.target, path), 0);
+	assert_int_equal(ag_revert(&d.h, &e, keep, &err), 0);
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0640);
+	char *text = read_text(path);
+	assert_string_equal(text, "original\n");
+	free(text);
+	text = read_text(d.target);
+	assert_string_equal(text, "target\n");
+	free(text);
+	host_dir_remove(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +411,9 @@ int main(void)
 		cmocka_unit_test(the_first_save_of_a_path_wins),
 		cmocka_unit_test(names_are_checked),
 		cmocka_unit_test(only_a_state_revert_failing_keeps_the_run),
+		cmocka_unit_test(a_link_is_neither_saved_nor_followed),
+		cmocka_unit_test(an_attr_revert_refuses_a_link),
+		cmocka_unit_test(a_file_revert_replaces_a_link),
 	};
 	return cmocka_run_group_tests_name("agent", tests, NULL, NULL);
 }
