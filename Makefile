@@ -101,8 +101,8 @@ help:
 	@echo "                transport and the undo agent (root)"
 	@echo "  integration-long  the incidents re-enacted and a trace replayed"
 	@echo "                on real Slurm, the SSH backend on a lab of"
-	@echo "                User-mode Linux machines with systemd (root;"
-	@echo "                about 10 min; not in check)"
+	@echo "                User-mode Linux machines with systemd and a run"
+	@echo "                played there (root; about 16 min; not in check)"
 	@echo "  fuzz          libFuzzer over the scenario parser (clang)"
 	@echo "  bench         benchmarks; prints figures"
 	@echo "  bench-library the library at scale 60 beside its CI scale (REF_SCALE=K); 1.5 h"
@@ -220,7 +220,7 @@ valgrind: $(UNIT_BIN)
 # SSH backend on a lab of three machines) run in 'make integration-long',
 # to keep CI under its limit.
 LONG_TESTS := tests/integration/byo.sh tests/integration/trace.sh \
-	tests/integration/sshlab.sh
+	tests/integration/sshlab.sh tests/integration/sshrun.sh
 INTEGRATION_TESTS := $(filter-out $(LONG_TESTS),$(sort $(wildcard tests/integration/*.sh)))
 integration: $(GAMEDAY) $(LIBEXEC_PROGS) $(BUILD)/tests/gd_oracle $(BUILD)/tests/gd_ssh_try
 	$(Q)for t in $(INTEGRATION_TESTS); do \

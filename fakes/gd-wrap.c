@@ -13,9 +13,9 @@
  * gets the environment gd-wrap got, plus GAMEDAY_JOB, GAMEDAY_ATTEMPT,
  * GAMEDAY_OUTPUT and GAMEDAY_PROGRESS, the attempt's progress file
  * (harness/run/progress.h), in FOLDER (the shared storage's progress
- * folder as the node sees it; a namespaced node's by default).  gd-wrap exits as the program did (128 + a
- * signal's number when one killed it), so the job system sees a failure
- * as one. */
+ * folder as the node sees it; a namespaced node's by default).  gd-wrap exits
+ * as the program did (128 + a signal's number when one killed it), so the job
+ * system sees a failure as one. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

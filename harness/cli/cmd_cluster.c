@@ -108,6 +108,16 @@ static int up(const struct args *a)
 	gd_cluster *c = load_cluster(a->ops[0], &s);
 	if (!c)
 		return GD_EXIT_INVALID;
+	if (c->backend && strcmp(c->backend, GD_BACKEND_SSH) == 0) {
+		/* a run's hosts are held by its gameday's heartbeat: one
+		 * brought up by a command that then exits would revert
+		 * itself a minute later */
+		fprintf(stderr,
+			"gameday cluster up: %s: real hosts are not brought up on their own: gameday run plays a scenario on them (gameday plan checks them)\n",
+			a->ops[0]);
+		gd_scenario_free(s);
+		return GD_EXIT_INVALID;
+	}
 	const char *libexec = cli_libexec();
 	_cleanup_error_ gd_error *err = NULL;
 	gd_cluster_state *st = NULL;

@@ -218,8 +218,9 @@ static int ns_pause(const gd_cluster_state *st, const gd_node_rt *n, bool pause,
 	int r = gd_cgroup_freeze(n->cgroup, ready ? &ready->cgroup : NULL,
 				 pause, 5000, err);
 	if (r == 0)
-		gd_event_node(st->events, pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
-			   node);
+		gd_event_node(st->events,
+			      pause ? GD_EV_NODE_PAUSED : GD_EV_NODE_RESUMED,
+			      node);
 	return r;
 }
 
@@ -293,8 +294,8 @@ static int ns_stop(const gd_cluster_state *st, const gd_node_rt *n,
 		r = gd_netns_release(n->netns, err);
 	if (r == 0)
 		gd_event_node(st->events,
-			   release ? GD_EV_NODE_RELEASED : GD_EV_NODE_KILLED,
-			   node);
+			      release ? GD_EV_NODE_RELEASED : GD_EV_NODE_KILLED,
+			      node);
 	return r;
 }
 

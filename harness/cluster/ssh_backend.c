@@ -35,7 +35,8 @@
  * still reads active), systemctl OP (its words split: "kill
  * --signal=9"); "kill-stop": every process killed at once, then the
  * units stopped (a unit that restarts on failure, as Debian's munge
- * does, stays down until gameday starts it); "freezer": "UNIT STATE"
+ * does, stays down until gameday starts it; a scope is gone already,
+ * and what is left running the caller asks after); "freezer": "UNIT STATE"
  * a line each, its FreezerState. */
 static const char units_script[] =
 	"op=$1; shift\n"
@@ -47,7 +48,8 @@ static const char units_script[] =
 	"case $op in\n"
 	"freezer) for u; do echo \"$u $(systemctl show -P FreezerState "
 	"\"$u\")\"; done;;\n"
-	"kill-stop) systemctl kill --signal=KILL \"$@\"; systemctl stop \"$@\";;\n"
+	"kill-stop) systemctl kill --signal=KILL \"$@\"\n"
+	"  systemctl stop \"$@\" 2>/dev/null || true;;\n"
 	"*) systemctl $op \"$@\";;\n"
 	"esac\n";
 
@@ -95,9 +97,8 @@ int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
 	return r;
 }
 
-int gd_remote_agent(const gd_node_rt *n, const char *op,
-		    char *const *args, const void *in, size_t inlen,
-		    gd_error **err)
+int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
+		    const void *in, size_t inlen, gd_error **err)
 {
 	const struct gd_remote_node *h = n->remote;
 	if (!h)
@@ -119,8 +120,8 @@ static size_t add_patterns(const gd_node_rt *n, bool scopes, char **argv,
 			   size_t k, size_t max)
 {
 	gd_strv units = role_of(n)->units;
-	gd_strv sc = scopes ? gd_system_scopes(n->remote->c->system)
-			    : (gd_strv){0};
+	gd_strv sc =
+		scopes ? gd_system_scopes(n->remote->c->system) : (gd_strv){0};
 	for (size_t i = 0; i < units.n && k < max; i++)
 		argv[k++] = (char *)units.v[i];
 	for (size_t i = 0; i < sc.n && k < max; i++)
@@ -256,8 +257,8 @@ static int ssh_unlink(const gd_node_rt *n, const char *path, gd_error **err)
 	return r < 0 ? r : gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
 }
 
-static int ssh_getattr(const gd_node_rt *n, const char *path,
-		       gd_file_attr *out, gd_error **err)
+static int ssh_getattr(const gd_node_rt *n, const char *path, gd_file_attr *out,
+		       gd_error **err)
 {
 	char *argv[] = {"stat", "-c", "%u %g %a", "--", (char *)path, NULL};
 	gd_strbuf sb = GD_STRBUF_INIT;
@@ -396,8 +397,8 @@ static int power_off(const gd_node_rt *n, gd_error **err)
 {
 	struct gd_remote_node *h = n->remote;
 	if (gd_ssh_power_run(&h->node->power->off, h->node) != 0)
-		return gd_error_set(err, EIO, "%s: its power off command failed",
-				    n->name);
+		return gd_error_set(
+			err, EIO, "%s: its power off command failed", n->name);
 	pthread_rwlock_wrlock(&h->lock);
 	gd_ssh_close(h->ssh);
 	h->ssh = NULL;
@@ -414,10 +415,9 @@ static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	gd_event_node(st->events, GD_EV_NODE_KILLING, n->name);
 	/* A host that can be powered is; else its job system dies whole,
 	 * the scopes of its jobs with it. */
-	int r = n->remote->node->power
-			? power_off(n, err)
-			: units_change(n, "kill", "kill-stop", "start", true,
-				       err);
+	int r = n->remote->node->power ? power_off(n, err)
+				       : units_change(n, "kill", "kill-stop",
+						      "start", true, err);
 	if (r == 0) {
 		set_state(n, "down");
 		gd_event_node(st->events, GD_EV_NODE_KILLED, n->name);
@@ -425,7 +425,7 @@ static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	return r;
 }
 
-static int read_boot_id(const gd_node_rt *n, gd_error **err)
+int gd_remote_boot_id(const gd_node_rt *n, gd_error **err)
 {
 	char *argv[] = {"cat", "/proc/sys/kernel/random/boot_id", NULL};
 	gd_strbuf sb = GD_STRBUF_INIT;
@@ -449,7 +449,7 @@ static int power_on(const gd_node_rt *n, bool held, gd_error **err)
 				    n->name);
 	int r = gd_remote_reconnect(n, BOOT_WAIT_MS, err);
 	if (r == 0)
-		r = read_boot_id(n, err);
+		r = gd_remote_boot_id(n, err);
 	if (r == 0 && strcmp(before, h->boot_id) == 0)
 		r = gd_error_set(err, EIO,
 				 "%s: powered on but its boot_id is the same "
@@ -497,8 +497,9 @@ static int ssh_release(const gd_cluster_state *st, const gd_node_rt *n,
 static int ssh_wipe_scratch(const gd_cluster_state *st, const gd_node_rt *n,
 			    gd_error **err)
 {
-	char *argv[] = {"find", (char *)st->node_scratch, "-mindepth", "1",
-			"-delete", NULL};
+	char *argv[] = {"find",	     (char *)st->node_scratch,
+			"-mindepth", "1",
+			"-delete",   NULL};
 	return gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
 }
 

@@ -52,8 +52,7 @@ struct gd_remote_cluster {
 extern const gd_node_backend gd_node_backend_ssh;
 
 int gd_ssh_up(const gd_cluster *c, const char *libexec,
-	      const gd_node_hook *hook, gd_cluster_state **out,
-	      gd_error **err);
+	      const gd_node_hook *hook, gd_cluster_state **out, gd_error **err);
 int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err);
 
 /* argv run as root on n's host, stdin from in/inlen (NULL: none), its
@@ -63,9 +62,11 @@ int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err);
 int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
 		 size_t inlen, gd_strbuf *out, int timeout_ms, gd_error **err);
 /* "gd-agent OP --run RUN" followed by args, as gd_remote_do. */
-int gd_remote_agent(const gd_node_rt *n, const char *op,
-		    char *const *args, const void *in, size_t inlen,
-		    gd_error **err);
+int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
+		    const void *in, size_t inlen, gd_error **err);
+/* The host's boot_id read into n->remote->boot_id: a new one after a
+ * power cycle is the evidence it went off and came back. */
+int gd_remote_boot_id(const gd_node_rt *n, gd_error **err);
 /* The host connected again (after a power cycle): the old master closed,
  * a new one opened, waiting up to wait_ms for the host to answer. */
 int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err);

@@ -135,22 +135,10 @@ static int host_agent(gd_node_rt *n, const char *libexec, gd_error **err)
 
 static int host_scratch(gd_node_rt *n, const char *scratch, gd_error **err)
 {
-	char *args[] = {"--tag", "scratch", "--undo-argv", "3", "rm",
-			"-rf", (char *)scratch, "--", "mkdir", "-m",
-			"1777", (char *)scratch, NULL};
+	char *args[] = {"--tag", "scratch",	  "--undo-argv", "3",	  "rm",
+			"-rf",	 (char *)scratch, "--",		 "mkdir", "-m",
+			"1777",	 (char *)scratch, NULL};
 	return gd_remote_agent(n, "do", args, NULL, 0, err);
-}
-
-static int host_boot_id(gd_node_rt *n, gd_error **err)
-{
-	char *argv[] = {"cat", "/proc/sys/kernel/random/boot_id", NULL};
-	gd_strbuf sb = GD_STRBUF_INIT;
-	int r = gd_remote_do(n, argv, NULL, 0, &sb, 0, err);
-	if (r == 0)
-		snprintf(n->remote->boot_id, sizeof(n->remote->boot_id),
-			 "%.*s", (int)strcspn(sb.buf, "\n"), sb.buf);
-	gd_strbuf_release(&sb);
-	return r;
 }
 
 static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
@@ -182,7 +170,7 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 			 .control_dir = h->control_dir};
 	r = gd_ssh_open(h->node->host, &o, &h->ssh, err);
 	if (r == 0)
-		r = host_boot_id(n, err);
+		r = gd_remote_boot_id(n, err);
 	if (r == 0)
 		r = host_agent(n, libexec, err);
 	if (r == 0)
@@ -192,8 +180,7 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 
 /* ---- the run's folder in the shared storage ---- */
 
-static int storage_up(gd_cluster_state *st, const char *libexec,
-		      gd_error **err)
+static int storage_up(gd_cluster_state *st, const char *libexec, gd_error **err)
 {
 	const gd_cluster *c = st->remote->c;
 	gd_pathf(st->node_shared, sizeof(st->node_shared), "%s/gameday-%s",

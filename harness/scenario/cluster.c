@@ -11,24 +11,12 @@
 #include <string.h>
 
 static const char *const cluster_keys[] = {
-	"gameday",
-	"name",
-	"system",
-	"nodes",
-	"roles",
-	"groups",
-	"service_user",
-	"adapter",
-	"slurm_conf",
-	"users",
-	"user_groups",
-	"backend",
-	"ssh_config",
-	"storage",
-	"storage_here",
-	"logs",
-	"time_sync",
-	"heartbeat_timeout",
+	"gameday",	"name",	       "system",
+	"nodes",	"roles",       "groups",
+	"service_user", "adapter",     "slurm_conf",
+	"users",	"user_groups", "backend",
+	"ssh_config",	"storage",     "storage_here",
+	"logs",		"time_sync",   "heartbeat_timeout",
 };
 
 /* "host", "power" and "units" are a real host's (inventory.c): in a

@@ -12,8 +12,8 @@ const char *const gd_backend_names[] = {"namespace", GD_BACKEND_SSH};
 const size_t gd_backend_nnames = GD_ARRAY_SIZE(gd_backend_names);
 
 static const char *const ssh_cluster_keys[] = {
-	"ssh_config", "storage", "storage_here", "logs", "time_sync",
-	"heartbeat_timeout",
+	"ssh_config", "storage",   "storage_here",
+	"logs",	      "time_sync", "heartbeat_timeout",
 };
 static const char *const ssh_node_keys[] = {"host", "power"};
 static const char *const ssh_role_keys[] = {"units"};

@@ -183,10 +183,10 @@ typedef struct gd_cluster {
 	 * gameday puts the jobs' inputs and reads their outputs; NULL:
 	 * not mounted here (a run refuses, a plan does not need it). */
 	const char *storage_here;
-	gd_strv log_units;	/* journald units fetched into the run */
-	gd_strv log_files;	/* absolute paths fetched into the run */
-	bool allow_host_clock;	/* a clock fault may change a whole host's */
-	gd_ms heartbeat_ms;	/* a host silent this long is lost */
+	gd_strv log_units;     /* journald units fetched into the run */
+	gd_strv log_files;     /* absolute paths fetched into the run */
+	bool allow_host_clock; /* a clock fault may change a whole host's */
+	gd_ms heartbeat_ms;    /* a host silent this long is lost */
 	gd_node *nodes;
 	size_t nnodes;
 	gd_role *roles;

@@ -59,8 +59,17 @@ static void rows_are_found_by_name(void **state)
 			gd_node_backends[i]);
 	assert_ptr_equal(gd_node_backend_find(NULL), gd_node_backends[0]);
 	assert_string_equal(gd_node_backend_find(NULL)->name, "namespace");
-	assert_null(gd_node_backend_find("ssh"));
+	assert_null(gd_node_backend_find("vm"));
 	assert_null(gd_node_backend_find(""));
+}
+
+/* Every backend a cluster file may name has its row: a file validate
+ * takes is never refused by run for want of one. */
+static void every_name_a_file_takes_has_a_row(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < gd_backend_nnames; i++)
+		assert_non_null(gd_node_backend_find(gd_backend_names[i]));
 }
 
 int main(void)
@@ -68,6 +77,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_row_is_complete),
 		cmocka_unit_test(rows_are_found_by_name),
+		cmocka_unit_test(every_name_a_file_takes_has_a_row),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
