@@ -131,6 +131,12 @@ size_t gd_cluster_node_changes(const gd_cluster_state *st, const char *node,
 	return n ? st->backend->changes(n, out) : 0;
 }
 
+int gd_cluster_cut(const gd_cluster_state *st, size_t a, size_t b,
+		   enum gd_nl_cut kind, bool heal, gd_error **err)
+{
+	return st->backend->cut(st, a, b, kind, heal, err);
+}
+
 struct in_addr gd_cluster_node_addr(const gd_cluster_state *st, size_t index)
 {
 	return st->backend->addr(index);

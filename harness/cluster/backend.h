@@ -196,6 +196,16 @@ typedef struct gd_node_backend {
 	bool (*running)(const gd_node_rt *n);
 	struct in_addr (*addr)(size_t index);
 	int (*net_open)(const gd_node_rt *n, gd_nl **nl, gd_error **err);
+	/* cut: what node a sends to node b (indexes) stopped as kind says
+	 * (GD_CUT_SILENT: nothing answers; UNREACHABLE, PROHIBIT: refused
+	 * at once), or with heal let through again; a caller cuts a pair
+	 * once.  The namespaced row makes it in a's network namespace (its
+	 * neighbour entry or route, as a partition's prepared socket does
+	 * faster); a real host's row on b, a rule of the run's own firewall
+	 * chain journalled by the agent, the control connection always let
+	 * through.  EOPNOTSUPP for a kind the row cannot make. */
+	int (*cut)(const struct gd_cluster_state *st, size_t a, size_t b,
+		   enum gd_nl_cut kind, bool heal, gd_error **err);
 } gd_node_backend;
 
 /* The rows (backend.c), the default first. */

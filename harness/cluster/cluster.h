@@ -128,6 +128,10 @@ void gd_node_let_go_files(gd_node_rt *n);
  * network namespace (its kept one when it is down): 0, 1 when it has
  * none (released), or a negative errno. */
 int gd_node_net_open(const gd_node_rt *n, gd_nl **nl, gd_error **err);
+/* What node a sends to node b cut (kind) or, heal, let through again
+ * (backend.h: cut), for a backend with no network handle to offer. */
+int gd_cluster_cut(const gd_cluster_state *st, size_t a, size_t b,
+		   enum gd_nl_cut kind, bool heal, gd_error **err);
 
 /* Its services restarted by their supervisor; sig to every process of
  * it; whether any is left; the pid (as the node numbers it) of a

@@ -657,6 +657,25 @@ static int ns_net_open(const gd_node_rt *n, gd_nl **nl, gd_error **err)
 	return gd_nl_open(fd, nl, err);
 }
 
+static int ns_cut(const gd_cluster_state *st, size_t a, size_t b,
+		  enum gd_nl_cut kind, bool heal, gd_error **err)
+{
+	gd_nl *nl = NULL;
+	int r = ns_net_open(&st->nodes[a], &nl, err);
+	if (r == 1)
+		return gd_error_set(err, ESRCH, "node \"%s\" has no network",
+				    st->nodes[a].name);
+	if (r < 0)
+		return r;
+	uint8_t mac[6];
+	gd_node_mac(a, mac);
+	/* link 2: the node's eth0, its only one beside lo */
+	r = heal ? gd_nl_cut_del(nl, kind, 2, gd_node_addr(b), err)
+		 : gd_nl_cut_add(nl, kind, 2, mac, gd_node_addr(b), err);
+	gd_nl_close(nl);
+	return r;
+}
+
 const gd_node_backend gd_node_backend_ns = {
 	.name = "namespace",
 	.preflight = gd_ns_preflight,
@@ -689,4 +708,5 @@ const gd_node_backend gd_node_backend_ns = {
 	.running = ns_running,
 	.addr = gd_node_addr,
 	.net_open = ns_net_open,
+	.cut = ns_cut,
 };

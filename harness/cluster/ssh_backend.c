@@ -182,6 +182,176 @@ static struct in_addr ssh_addr(size_t index)
 	return (struct in_addr){htonl(INADDR_ANY)};
 }
 
+/* ---- the network: the run's firewall chain on each host ---- */
+
+/* sh -c FW_SCRIPT fw OP CHAIN ARG...: iptables (its legacy twin where
+ * the kernel has no nf_tables for it: whichever made the chains) on the
+ * run's own two chains, CHAIN jumped to from INPUT and CHAIN-o from
+ * OUTPUT: "init" makes them with gameday's control connection let
+ * through first (ARG: its address and the sshd's port); "fini" removes
+ * them, and only them (none: nothing to do); "add" appends the rule
+ * ARG... to the chain ARG1 names (in or out); "del" deletes it when it
+ * is there (an undo run twice, or after a reboot dropped the chains, is
+ * not an error).  Never saved: a reboot drops them. */
+static const char fw_script[] =
+	"op=$1 c=$2; shift 2\n"
+	"ipt=\n"
+	"for t in iptables iptables-legacy; do\n"
+	"  $t -w -n -L \"$c\" >/dev/null 2>&1 && { ipt=$t; break; }\n"
+	"done\n"
+	"case $op in\n"
+	"init) for t in iptables iptables-legacy; do\n"
+	"    $t -w -N \"$c\" 2>/dev/null && { ipt=$t; break; }\n"
+	"  done\n"
+	"  [ -n \"$ipt\" ] || { echo \"no iptables can make chain $c\" >&2; "
+	"exit 1; }\n"
+	"  $ipt -w -N \"$c-o\" && $ipt -w -I INPUT -j \"$c\" &&\n"
+	"  $ipt -w -I OUTPUT -j \"$c-o\" || exit 1\n"
+	"  [ -z \"$1\" ] && exit 0\n"
+	"  $ipt -w -A \"$c\" -s \"$1\" -p tcp --dport \"$2\" -j ACCEPT &&\n"
+	"  $ipt -w -A \"$c-o\" -d \"$1\" -p tcp --sport \"$2\" -j ACCEPT;;\n"
+	"fini) [ -z \"$ipt\" ] && exit 0\n"
+	"  $ipt -w -D INPUT -j \"$c\"; $ipt -w -D OUTPUT -j \"$c-o\"\n"
+	"  $ipt -w -F \"$c\"; $ipt -w -F \"$c-o\"\n"
+	"  $ipt -w -X \"$c\"; $ipt -w -X \"$c-o\";;\n"
+	"add) [ -n \"$ipt\" ] || { echo \"no chain $c\" >&2; exit 1; }\n"
+	"  [ \"$1\" = out ] && c=$c-o; shift; $ipt -w -A \"$c\" \"$@\";;\n"
+	"del) [ -z \"$ipt\" ] && exit 0\n"
+	"  [ \"$1\" = out ] && c=$c-o; shift\n"
+	"  ! $ipt -w -C \"$c\" \"$@\" 2>/dev/null || $ipt -w -D \"$c\" \"$@\";;\n"
+	"esac\n";
+
+static size_t fw_argv(const gd_node_rt *n, const char *op, char **argv,
+		      size_t k, char *chain, size_t size)
+{
+	snprintf(chain, size, "gd-%s", n->remote->run);
+	char *const head[] = {"sh", "-c",	(char *)fw_script,
+			      "fw", (char *)op, chain};
+	for (size_t i = 0; i < GD_ARRAY_SIZE(head); i++)
+		argv[k++] = head[i];
+	return k;
+}
+
+/* The chain made on n's host the first time a cut needs it, its removal
+ * journalled first. */
+static int firewall_up(const gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	if (h->firewall)
+		return 0;
+	char chain[64];
+	char *args[32] = {"--tag", "firewall", "--undo-argv", "6"};
+	size_t k = fw_argv(n, "fini", args, 4, chain, sizeof(chain));
+	args[k++] = "--";
+	k = fw_argv(n, "init", args, k, chain, sizeof(chain));
+	args[k++] = h->ctl_from;
+	args[k++] = h->ctl_port;
+	args[k] = NULL;
+	int r = gd_remote_agent(n, "do", args, NULL, 0, err);
+	h->firewall = r == 0;
+	return r;
+}
+
+/* The rule that cuts what a sends to b, on the host that holds it:
+ * silent, b drops it as it comes in (a sending locally into a drop would
+ * hear EPERM at once); unreachable, a refuses it as it goes out (its own
+ * stack answers EHOSTUNREACH, as a route would, and no ICMP has to cross
+ * the cut back). */
+static size_t cut_rule(const gd_cluster_state *st, size_t a, size_t b,
+		       enum gd_nl_cut kind, const gd_node_rt **on, char **rule)
+{
+	if (kind == GD_CUT_SILENT) {
+		*on = &st->nodes[b];
+		char *const r[] = {"in", "-s", st->nodes[a].remote->addrs, "-j",
+				   "DROP"};
+		memcpy(rule, r, sizeof(r));
+		return GD_ARRAY_SIZE(r);
+	}
+	*on = &st->nodes[a];
+	char *const r[] = {"out",
+			   "-d",
+			   st->nodes[b].remote->addrs,
+			   "-j",
+			   "REJECT",
+			   "--reject-with",
+			   "icmp-host-unreachable"};
+	memcpy(rule, r, sizeof(r));
+	return GD_ARRAY_SIZE(r);
+}
+
+/* What a sends to b stopped by a rule of the run's chains (cut_rule),
+ * journalled by the agent of the host that holds it; healed by that
+ * agent reverting it. */
+static int ssh_cut(const gd_cluster_state *st, size_t a, size_t b,
+		   enum gd_nl_cut kind, bool heal, gd_error **err)
+{
+	const gd_node_rt *from = &st->nodes[a], *to = &st->nodes[b], *on;
+	if (!from->remote || !to->remote)
+		return not_connected(from->remote ? to : from, err);
+	if (kind == GD_CUT_PROHIBIT)
+		return gd_error_set(
+			err, EOPNOTSUPP,
+			"%s: a real host's firewall refuses as \"unreachable\", not as a prohibiting route does: use the mode \"silent\" or \"unreachable\"",
+			from->name);
+	char *rule[8];
+	size_t nrule = cut_rule(st, a, b, kind, &on, rule);
+	char tag[64];
+	snprintf(tag, sizeof(tag), "cut-%s-%s", from->name, to->name);
+	if (heal) {
+		char *args[] = {"--tag", tag, NULL};
+		return gd_remote_agent(on, "revert", args, NULL, 0, err);
+	}
+	int r = firewall_up(on, err);
+	char chain[64], count[16];
+	char *args[48] = {"--tag", tag, "--undo-argv", count};
+	size_t k = fw_argv(on, "del", args, 4, chain, sizeof(chain));
+	for (size_t i = 0; i < nrule; i++)
+		args[k++] = rule[i];
+	snprintf(count, sizeof(count), "%zu", k - 4);
+	args[k++] = "--";
+	k = fw_argv(on, "add", args, k, chain, sizeof(chain));
+	for (size_t i = 0; i < nrule; i++)
+		args[k++] = rule[i];
+	args[k] = NULL;
+	return r < 0 ? r : gd_remote_agent(on, "do", args, NULL, 0, err);
+}
+
+int gd_remote_addrs(gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	/* as the login user: sudo would drop SSH_CONNECTION */
+	char *argv[] = {"sh", "-c", "echo $SSH_CONNECTION; hostname -I", NULL};
+	gd_strbuf sb = GD_STRBUF_INIT;
+	int status = 0;
+	pthread_rwlock_rdlock(&h->lock);
+	int r = h->ssh ? gd_ssh_run_login(h->ssh, argv, &sb, 0, &status, err)
+		       : not_connected(n, err);
+	pthread_rwlock_unlock(&h->lock);
+	char from[64] = "", port[8] = "", local[64] = "";
+	if (r == 0 && (status != 0 || sscanf(sb.buf, "%63s %*s %63s %7s", from,
+					     local, port) != 3))
+		r = gd_error_set(err, EIO, "%s: cannot read its addresses: %s",
+				 n->name, sb.len ? sb.buf : "nothing said");
+	if (r == 0) {
+		snprintf(h->ctl_from, sizeof(h->ctl_from), "%s", from);
+		snprintf(h->ctl_port, sizeof(h->ctl_port), "%s", port);
+		snprintf(n->addr, sizeof(n->addr), "%s", local);
+		/* hostname -I: space-separated, IPv4 ones kept for iptables */
+		gd_strbuf list = GD_STRBUF_INIT;
+		char *line = strchr(sb.buf, '\n'), *save = NULL;
+		for (char *w = line ? strtok_r(line + 1, " \n", &save) : NULL;
+		     w; w = strtok_r(NULL, " \n", &save))
+			if (!strchr(w, ':'))
+				gd_strbuf_addf(&list, "%s%s",
+					       list.len ? "," : "", w);
+		snprintf(h->addrs, sizeof(h->addrs), "%s",
+			 list.len ? list.buf : local);
+		gd_strbuf_release(&list);
+	}
+	gd_strbuf_release(&sb);
+	return r;
+}
+
 static int ssh_net_open(const gd_node_rt *n, gd_nl **nl, gd_error **err)
 {
 	(void)nl;
@@ -634,4 +804,5 @@ const gd_node_backend gd_node_backend_ssh = {
 	.running = ssh_running,
 	.addr = ssh_addr,
 	.net_open = ssh_net_open,
+	.cut = ssh_cut,
 };

@@ -36,6 +36,13 @@ struct gd_remote_node {
 	char state[8];
 	char boot_id[40]; /* /proc/sys/kernel/random/boot_id at last look */
 	bool agent;	  /* its agent installed (finish owed at down) */
+	/* Its addresses (hostname -I, comma-separated, as iptables takes
+	 * a list): what another host's cut of it matches. */
+	char addrs[256];
+	/* gameday's control connection as the host's sshd sees it
+	 * (SSH_CONNECTION: our address, its port): always let through */
+	char ctl_from[64], ctl_port[8];
+	bool firewall; /* the run's chain made (and its removal journalled) */
 };
 
 /* What the cluster holds beside its nodes: the heartbeat thread. */
@@ -67,6 +74,10 @@ int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
 /* The host's boot_id read into n->remote->boot_id: a new one after a
  * power cycle is the evidence it went off and came back. */
 int gd_remote_boot_id(const gd_node_rt *n, gd_error **err);
+/* Its addresses and how it sees gameday's connection, into n->remote
+ * (addrs, ctl_from, ctl_port) and n->addr (the address gameday reaches
+ * it at). */
+int gd_remote_addrs(gd_node_rt *n, gd_error **err);
 /* The host connected again (after a power cycle): the old master closed,
  * a new one opened, waiting up to wait_ms for the host to answer. */
 int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err);

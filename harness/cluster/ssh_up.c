@@ -172,6 +172,8 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 	if (r == 0)
 		r = gd_remote_boot_id(n, err);
 	if (r == 0)
+		r = gd_remote_addrs(n, err);
+	if (r == 0)
 		r = host_agent(n, libexec, err);
 	if (r == 0)
 		r = host_scratch(n, st->node_scratch, err);

@@ -8,6 +8,7 @@
 #include "plan/print.h"
 #include "scenario/parse.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,9 +61,34 @@ static bool sends(const gd_faults *f, const gd_plan_entry *e, size_t a)
 	return false;
 }
 
+/* One pair's cut made (heal: removed) when it is the pair's first (its
+ * last heal): through nl, a's network handle, or where the backend has
+ * none to give (a real host), through its own cut. */
+static int pair_cut(gd_faults *f, size_t a, size_t b, enum gd_nl_cut kind,
+		    bool heal, gd_nl *nl, gd_error **err)
+{
+	size_t n = f->st->nnodes;
+	unsigned char *count = &f->cuts[a * n + b];
+	if (heal ? *count == 0 || --*count > 0 : (*count)++ > 0)
+		return 0;
+	if (!heal)
+		f->cut_kind[a * n + b] = kind;
+	kind = f->cut_kind[a * n + b];
+	if (!nl)
+		return gd_cluster_cut(f->st, a, b, kind, heal, err);
+	if (heal)
+		return gd_nl_cut_del(nl, kind, 2,
+				     gd_cluster_node_addr(f->st, b), err);
+	uint8_t mac[6];
+	gd_node_mac(a, mac);
+	return gd_nl_cut_add(nl, kind, 2, mac, gd_cluster_node_addr(f->st, b),
+			     err);
+}
+
 /* Adds (heal: removes) the entry's cuts, one socket per sender (opened
- * ahead by the player, or here).  A node whose namespace was released has
- * none to change: it is skipped and named in skipped. */
+ * ahead by the player, or here; none for a backend that has none to
+ * offer).  A node whose namespace was released has none to change: it is
+ * skipped and named in skipped. */
 static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 		    char *skipped, size_t size, gd_error **err)
 {
@@ -73,6 +99,12 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 			continue;
 		gd_nl *prepared = gd_faults_prepared_nl(f, a), *own = NULL;
 		int r = prepared ? 0 : gd_faults_node_nl(f, a, &own, err);
+		if (r == -EOPNOTSUPP && err) {
+			gd_error_free(*err);
+			*err = NULL;
+		}
+		if (r == -EOPNOTSUPP)
+			r = 0;
 		if (r == 1) {
 			size_t u = strlen(skipped);
 			snprintf(skipped + u, size - u, "%s%s", u ? " " : "",
@@ -80,27 +112,9 @@ static int set_cuts(gd_faults *f, const gd_plan_entry *e, bool heal,
 			continue;
 		}
 		gd_nl *nl = prepared ? prepared : own;
-		for (size_t b = 0; b < n && r == 0; b++) {
-			if (!cuts(e, a, b))
-				continue;
-			/* Only the first cut of a pair and the last heal
-			 * change anything. */
-			unsigned char *count = &f->cuts[a * n + b];
-			if (heal ? *count == 0 || --*count > 0 : (*count)++ > 0)
-				continue;
-			if (heal) {
-				r = gd_nl_cut_del(
-					nl, f->cut_kind[a * n + b], 2,
-					gd_cluster_node_addr(f->st, b), err);
-			} else {
-				uint8_t mac[6];
-				gd_node_mac(a, mac);
-				f->cut_kind[a * n + b] = kind;
-				r = gd_nl_cut_add(
-					nl, kind, 2, mac,
-					gd_cluster_node_addr(f->st, b), err);
-			}
-		}
+		for (size_t b = 0; b < n && r == 0; b++)
+			if (cuts(e, a, b))
+				r = pair_cut(f, a, b, kind, heal, nl, err);
 		gd_nl_close(own);
 		if (r < 0)
 			return r;

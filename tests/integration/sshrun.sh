@@ -1,6 +1,6 @@
 #!/bin/sh
-# A run on real machines: gameday run with an ssh inventory plays a pause
-# and a kill on a lab of three (tests/lab/lab.sh: each its own kernel,
+# A run on real machines: gameday run with an ssh inventory plays a pause,
+# a kill and partitions on a lab of three (tests/lab/lab.sh: each its own kernel,
 # systemd, sshd, munge and Slurm 22.05), reached only over SSH, and scores
 # the lab's own Slurm's jobs; then every host is as it was found: no
 # agent, no unit, no run folder, the job system's units running.  Then a
@@ -115,6 +115,57 @@ for h in ctl w1 w2; do
 done
 ls "$tmp/shared" | grep -q gameday- && bad "the run's folder left in storage" ||
 	ok "the run's folder in the shared storage removed"
+
+# ---- partitions: w1 isolated (silent), then w2 (unreachable) ----
+cat >"$tmp/part.json" <<EOF
+{"gameday": 1, "name": "lab-part", "seed": 1, "cluster": "lab.json",
+ "time_scale": 1, "duration": "1m",
+ "workload": {"jobs": 2, "submit": {"over": "10s"}, "deadline": "6m",
+              "expected": "30s..50s"},
+ "steps": [{"kind": "partition", "at": "10s", "for": "20s", "targets": ["w1"]},
+           {"kind": "partition", "at": "35s", "for": "10s", "targets": ["w2"],
+            "mode": "unreachable"}]}
+EOF
+in_lab "$gameday" run --out "$tmp/r3" "$tmp/part.json" >"$tmp/r3.out" 2>&1 &
+pid=$!
+cut=no
+for i in $(seq 60); do
+	sleep 1
+	on w1 'iptables-legacy -S' >"$out" 2>&1
+	grep -q -- '-j DROP' "$out" && {
+		cut=yes
+		break
+	}
+done
+if [ $cut = yes ]; then
+	ok "w1 isolated: its run's chain drops what ctl and w2 send"
+	grep -q -- "--dport 22 -j ACCEPT" "$out" &&
+		ok "  gameday's own connection let through first" ||
+		bad "  control connection rule"
+	on w1 true && ok "  and gameday still reaches w1 over SSH" ||
+		bad "  SSH to w1 during its isolation"
+else bad "w1 isolated"; fi
+wait $pid
+rc=$?
+out=$tmp/r3.out
+[ $rc -eq 0 ] && ok "the partitions' run passes (exit 0)" ||
+	bad "partitions' run (exit $rc)"
+ev=$tmp/r3/events.jsonl
+grep '"fault-applied"' "$ev" | grep -q 'w1 -> ctl: error ETIMEDOUT' &&
+	ok "  silent: a connection from w1 to ctl times out" ||
+	bad "  silent evidence"
+grep '"fault-applied"' "$ev" | grep -q 'w2 -> ctl: error EHOSTUNREACH' &&
+	ok "  unreachable: w2 hears EHOSTUNREACH at once" ||
+	bad "  unreachable evidence"
+[ "$(grep -c '"fault-healed"' "$ev")" = 2 ] &&
+	ok "  both healed: ECONNREFUSED again (reachable, nothing listens)" ||
+	bad "  healed"
+out=$tmp/out
+for h in ctl w1 w2; do
+	n=$(on $h 'iptables-legacy -S | grep -c gd-')
+	[ "$n" = 0 ] && ok "$h: no chain of the run left" ||
+		bad "$h: $n rules of the run left"
+done
 
 # ---- kill -9 of gameday while w1 is frozen ----
 cat >"$tmp/frozen.json" <<EOF

@@ -42,6 +42,7 @@ static void every_row_is_complete(void **state)
 		assert_non_null(b->running);
 		assert_non_null(b->addr);
 		assert_non_null(b->net_open);
+		assert_non_null(b->cut);
 		for (size_t j = 0; j < i; j++)
 			assert_string_not_equal(gd_node_backends[j]->name,
 						b->name);

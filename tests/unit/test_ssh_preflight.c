@@ -154,6 +154,15 @@ static void test_needs(void **state)
 	assert_int_equal(mark(&pf, "libfaketime", 1), GD_PF_FAIL);
 	assert_int_equal(mark(&pf, "firewall", 0), GD_PF_OK);
 	gd_preflight_release(&pf);
+	/* nft alone: the cut is an iptables chain today */
+	gd_probe_parse("uid 0\ntool systemctl\ntool sinfo\ntool nft\n"
+		       "nodes w1 w2\nclock 1000.2\nend\n",
+		       1000.0, 1000.4, &facts[1]);
+	gd_preflight_judge(&cluster, facts, GD_HOST_NEEDS_FIREWALL, &pf);
+	assert_int_equal(mark(&pf, "firewall", 1), GD_PF_FAIL);
+	assert_non_null(strstr(reason(&pf, "firewall", 1),
+			       "nft alone is not enough yet"));
+	gd_preflight_release(&pf);
 }
 
 static void test_units_clock_leftovers_jobsys(void **state)
