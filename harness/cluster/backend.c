@@ -87,6 +87,27 @@ int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 	return n ? st->backend->stop(st, n, release, ready, err) : -ENOENT;
 }
 
+int gd_cluster_reboot_node(const gd_cluster_state *st, const char *node,
+			   const gd_node_ready *ready, gd_error **err)
+{
+	const gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	return st->backend->reboot
+		       ? st->backend->reboot(st, n, ready, err)
+		       : st->backend->stop(st, n, false, ready, err);
+}
+
+int gd_cluster_fetch_logs(const gd_cluster_state *st, const char *node,
+			  const char *to, gd_error **err)
+{
+	const gd_node_rt *n = find_node(st, node, err);
+	if (!n)
+		return -ENOENT;
+	return st->backend->fetch_logs ? st->backend->fetch_logs(st, n, to, err)
+				       : 0;
+}
+
 int gd_cluster_start_node(gd_cluster_state *st, const char *node,
 			  const char *libexec, bool held, gd_error **err)
 {

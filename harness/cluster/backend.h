@@ -158,6 +158,12 @@ typedef struct gd_node_backend {
 		     bool pause, const gd_node_ready *ready, gd_error **err);
 	int (*stop)(const struct gd_cluster_state *st, const gd_node_rt *n,
 		    bool release, const gd_node_ready *ready, gd_error **err);
+	/* reboot: the node's own restart, its services kept down until
+	 * start (a real host's systemctl reboot, its units held through the
+	 * boot); NULL: stop stands for it, as a namespaced node's power cut
+	 * is its reboot. */
+	int (*reboot)(const struct gd_cluster_state *st, const gd_node_rt *n,
+		      const gd_node_ready *ready, gd_error **err);
 	int (*start)(struct gd_cluster_state *st, gd_node_rt *n,
 		     const char *libexec, bool held, gd_error **err);
 	int (*release)(const struct gd_cluster_state *st, const gd_node_rt *n,
@@ -180,6 +186,13 @@ typedef struct gd_node_backend {
 	long (*service_pid)(const gd_node_rt *n, const char *service);
 	int (*signal_service)(const gd_node_rt *n, long pid, int sig,
 			      long *group, gd_error **err);
+
+	/* fetch_logs: what the node logged during the run written into
+	 * the folder to (a real host's journal and log files, read there);
+	 * NULL: nothing to fetch, the runner copies a namespaced node's
+	 * logs from its folder on this host. */
+	int (*fetch_logs)(const struct gd_cluster_state *st,
+			  const gd_node_rt *n, const char *to, gd_error **err);
 
 	/* ---- what it is now, and where ----
 	 * state: "up", "frozen" or "down"; running: up or frozen (cheaper

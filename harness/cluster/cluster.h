@@ -168,6 +168,16 @@ int gd_cluster_pause(const gd_cluster_state *st, const char *node, bool pause,
 int gd_cluster_stop_node(const gd_cluster_state *st, const char *node,
 			 bool release, const gd_node_ready *ready,
 			 gd_error **err);
+/* What node logged during the run written into the folder to, where its
+ * backend has logs away from this host (a real host's); 0 when there is
+ * nothing to fetch. */
+int gd_cluster_fetch_logs(const gd_cluster_state *st, const char *node,
+			  const char *to, gd_error **err);
+/* A reboot: the node restarted as its backend can (a real host's own
+ * reboot; a namespaced node's power cut), down until
+ * gd_cluster_start_node.  ready: made ready ahead, or NULL. */
+int gd_cluster_reboot_node(const gd_cluster_state *st, const char *node,
+			   const gd_node_ready *ready, gd_error **err);
 /* Starts a stopped node again with its services; held, its gd-init starts
  * them only at gd_cluster_release_node() (a node coming back changed gets
  * its changes first). */

@@ -57,6 +57,7 @@ static const struct {
 	[GD_EV_JOB_SYSTEM_ANSWERING] = NAME("job-system-answering"),
 	[GD_EV_NODE_STATE] = NAME("node-state"),
 	[GD_EV_SYSTEM_LOG] = NAME("system-log"),
+	[GD_EV_NODE_LOGS] = NAME("node-logs"),
 
 	[GD_EV_START] = NAME("start"),
 	[GD_EV_START_FAILED] = NAME("start-failed"),

@@ -62,6 +62,7 @@ typedef enum gd_event_kind {
 	GD_EV_JOB_SYSTEM_ANSWERING,
 	GD_EV_NODE_STATE,
 	GD_EV_SYSTEM_LOG,
+	GD_EV_NODE_LOGS,
 
 	/* a node's supervisor (fakes/gd-init, "source": "supervisor") */
 	GD_EV_START,

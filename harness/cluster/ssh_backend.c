@@ -15,6 +15,7 @@
 #include "cluster/events.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +99,8 @@ int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
 }
 
 int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
-		    const void *in, size_t inlen, gd_error **err)
+		    const void *in, size_t inlen, int timeout_ms,
+		    gd_error **err)
 {
 	const struct gd_remote_node *h = n->remote;
 	if (!h)
@@ -111,7 +113,7 @@ int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
 	for (; args && *args && k < GD_ARRAY_SIZE(argv) - 1; args++)
 		argv[k++] = *args;
 	argv[k] = NULL;
-	return gd_remote_do(n, argv, in, inlen, NULL, 0, err);
+	return gd_remote_do(n, argv, in, inlen, NULL, timeout_ms, err);
 }
 
 /* Appends to argv (k used, max room) the role's units and, with scopes,
@@ -155,7 +157,7 @@ static int units_change(const gd_node_rt *n, const char *tag, const char *op,
 	args[k++] = "--";
 	k = units_argv(n, op, scopes, args, k, MAX_ARGV - 1);
 	args[k] = NULL;
-	return gd_remote_agent(n, "do", args, NULL, 0, err);
+	return gd_remote_agent(n, "do", args, NULL, 0, 0, err);
 }
 
 /* ---- state ---- */
@@ -247,7 +249,7 @@ static int firewall_up(const gd_node_rt *n, gd_error **err)
 	args[k++] = h->ctl_from;
 	args[k++] = h->ctl_port;
 	args[k] = NULL;
-	int r = gd_remote_agent(n, "do", args, NULL, 0, err);
+	int r = gd_remote_agent(n, "do", args, NULL, 0, 0, err);
 	h->firewall = r == 0;
 	return r;
 }
@@ -299,7 +301,7 @@ static int ssh_cut(const gd_cluster_state *st, size_t a, size_t b,
 	snprintf(tag, sizeof(tag), "cut-%s-%s", from->name, to->name);
 	if (heal) {
 		char *args[] = {"--tag", tag, NULL};
-		return gd_remote_agent(on, "revert", args, NULL, 0, err);
+		return gd_remote_agent(on, "revert", args, NULL, 0, 0, err);
 	}
 	int r = firewall_up(on, err);
 	char chain[64], count[16];
@@ -313,7 +315,7 @@ static int ssh_cut(const gd_cluster_state *st, size_t a, size_t b,
 	for (size_t i = 0; i < nrule; i++)
 		args[k++] = rule[i];
 	args[k] = NULL;
-	return r < 0 ? r : gd_remote_agent(on, "do", args, NULL, 0, err);
+	return r < 0 ? r : gd_remote_agent(on, "do", args, NULL, 0, 0, err);
 }
 
 int gd_remote_addrs(gd_node_rt *n, gd_error **err)
@@ -416,13 +418,13 @@ static int ssh_write(const gd_node_rt *n, const char *path, const void *data,
 			return -ENOENT;
 	}
 	char *args[] = {"--tag", "file", (char *)path, NULL};
-	return gd_remote_agent(n, "put", args, data, len, err);
+	return gd_remote_agent(n, "put", args, data, len, 0, err);
 }
 
 static int ssh_unlink(const gd_node_rt *n, const char *path, gd_error **err)
 {
 	char *args[] = {"--tag", "file", (char *)path, NULL};
-	int r = gd_remote_agent(n, "save", args, NULL, 0, err);
+	int r = gd_remote_agent(n, "save", args, NULL, 0, 0, err);
 	char *argv[] = {"rm", "-f", "--", (char *)path, NULL};
 	return r < 0 ? r : gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
 }
@@ -447,7 +449,7 @@ static int ssh_setattr(const gd_node_rt *n, const char *path,
 		       const gd_file_attr *attr, gd_error **err)
 {
 	char *args[] = {"--tag", "attr", (char *)path, NULL};
-	int r = gd_remote_agent(n, "save-attr", args, NULL, 0, err);
+	int r = gd_remote_agent(n, "save-attr", args, NULL, 0, 0, err);
 	char owner[32] = "", mode[16] = "";
 	if (attr->uid != (uid_t)-1)
 		snprintf(owner, sizeof(owner), "%u", (unsigned)attr->uid);
@@ -595,6 +597,110 @@ static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
 	return r;
 }
 
+/* The role's units masked through the boot to come (a masked unit does
+ * not start), the undo journalled first under two tags the heal reverts
+ * in turn: "reboot-hold" unmasks them, "reboot-start" (older, so last in
+ * a revert of all) starts them.  systemctl refuses to mask a unit whose
+ * own file is in /etc/systemd/system, and says so. */
+static int hold_units(const gd_node_rt *n, gd_error **err)
+{
+	char *start[MAX_ARGV] = {"--tag", "reboot-start", "--"};
+	start[units_argv(n, "start", false, start, 3, MAX_ARGV - 1)] = NULL;
+	int r = gd_remote_agent(n, "on-revert", start, NULL, 0, 0, err);
+	if (r < 0)
+		return r;
+	char *units[MAX_ARGV / 2 - 6];
+	size_t nu = add_patterns(n, false, units, 0, GD_ARRAY_SIZE(units));
+	char count[16];
+	snprintf(count, sizeof(count), "%zu", nu + 2);
+	char *args[MAX_ARGV] = {"--tag", "reboot-hold", "--undo-argv",
+				count,	 "systemctl",	"unmask"};
+	size_t k = 6;
+	for (size_t i = 0; i < nu; i++)
+		args[k++] = units[i];
+	args[k++] = "--";
+	args[k++] = "systemctl";
+	args[k++] = "mask";
+	for (size_t i = 0; i < nu; i++)
+		args[k++] = units[i];
+	args[k] = NULL;
+	return gd_remote_agent(n, "do", args, NULL, 0, 0, err);
+}
+
+/* hold_units undone: the units unmasked and, with start, started. */
+static int unhold_units(const gd_node_rt *n, bool start, gd_error **err)
+{
+	char *hold[] = {"--tag", "reboot-hold", NULL};
+	char *run[] = {"--tag", "reboot-start", NULL};
+	int r = gd_remote_agent(n, "revert", hold, NULL, 0, 0, err);
+	if (r == 0 && start)
+		r = gd_remote_agent(n, "revert", run, NULL, 0, 0, err);
+	return r;
+}
+
+/* Back from its own reboot (ssh_reboot), on a new boot: its units let
+ * start again, and started unless held. */
+static int back_from_reboot(const gd_node_rt *n, bool held, gd_error **err)
+{
+	int r = gd_remote_returned(n, err);
+	return r < 0 ? r : unhold_units(n, !held, err);
+}
+
+/* Asked to reboot, then looked at until its connection drops (its sshd
+ * stopped by the shutdown): the change is made once the host has gone.
+ * The request itself may lose its connection before it returns: only a
+ * host still answering afterwards is a failure. */
+static int reboot_now(const gd_node_rt *n, gd_error **err)
+{
+	char *reboot[] = {"systemctl", "--no-block", "reboot", NULL};
+	_cleanup_error_ gd_error *why = NULL;
+	gd_remote_do(n, reboot, NULL, 0, NULL, 0, &why);
+	char *look[] = {"true", NULL};
+	for (int waited = 0; waited < CMD_TIMEOUT_MS; waited += 250) {
+		if (gd_remote_do(n, look, NULL, 0, NULL, 2000, NULL) < 0)
+			return 0;
+		struct timespec ts = {0, 250000000L};
+		nanosleep(&ts, NULL);
+	}
+	return gd_error_set(
+		err, ETIMEDOUT,
+		"%s: asked to reboot, still answering after %d s%s%s", n->name,
+		CMD_TIMEOUT_MS / 1000, why ? ": " : "", why ? why->msg : "");
+}
+
+/* A host's own reboot, its units held down through it until the heal
+ * (ssh_start), which then finds it on a new boot; its return is awaited
+ * aside meanwhile, so that its agent hears the heartbeat as soon as it
+ * is up (else it would revert the hold once its timeout passed).  A host
+ * with a power switch is power cycled instead: off now, on at the heal. */
+static int ssh_reboot(const gd_cluster_state *st, const gd_node_rt *n,
+		      const gd_node_ready *ready, gd_error **err)
+{
+	if (!n->remote)
+		return not_connected(n, err);
+	struct gd_remote_node *h = n->remote;
+	if (h->node->power)
+		return ssh_stop(st, n, false, ready, err);
+	gd_event_node(st->events, GD_EV_NODE_KILLING, n->name);
+	int r = hold_units(n, err);
+	if (r == 0)
+		r = reboot_now(n, err);
+	if (r < 0) {
+		/* (a hold half made included) */
+		unhold_units(n, true, NULL);
+		return r;
+	}
+	pthread_rwlock_wrlock(&h->lock);
+	gd_ssh_close(h->ssh);
+	h->ssh = NULL;
+	pthread_rwlock_unlock(&h->lock);
+	/* the run's chains go with the boot */
+	h->firewall = false;
+	set_state(n, "down");
+	gd_event_node(st->events, GD_EV_NODE_KILLED, n->name);
+	return gd_remote_await_return(n, BOOT_WAIT_MS, err);
+}
+
 int gd_remote_boot_id(const gd_node_rt *n, gd_error **err)
 {
 	char *argv[] = {"cat", "/proc/sys/kernel/random/boot_id", NULL};
@@ -617,6 +723,8 @@ static int power_on(const gd_node_rt *n, bool held, gd_error **err)
 	if (gd_ssh_power_run(&h->node->power->on, h->node) != 0)
 		return gd_error_set(err, EIO, "%s: its power on command failed",
 				    n->name);
+	/* the run's chains went with the boot */
+	h->firewall = false;
 	int r = gd_remote_reconnect(n, BOOT_WAIT_MS, err);
 	if (r == 0)
 		r = gd_remote_boot_id(n, err);
@@ -644,15 +752,27 @@ static int ssh_start(gd_cluster_state *st, gd_node_rt *n, const char *libexec,
 		return gd_error_set(err, EEXIST, "node \"%s\" is already up",
 				    n->name);
 	int r = 0;
-	if (n->remote->node->power)
+	char was[sizeof(n->remote->boot_id)];
+	snprintf(was, sizeof(was), "%s",
+		 n->remote->returning ? n->remote->boot_before
+				      : n->remote->boot_id);
+	if (n->remote->returning)
+		r = back_from_reboot(n, held, err);
+	else if (n->remote->node->power)
 		r = power_on(n, held, err);
 	else if (!held)
 		r = units_change(n, "start", "start", "start", false, err);
-	if (r == 0) {
-		set_state(n, "up");
-		gd_event_node(st->events, GD_EV_NODE_STARTED, n->name);
-	}
-	return r;
+	if (r < 0)
+		return r;
+	set_state(n, "up");
+	/* a boot's evidence: the kernel's new boot_id beside the old */
+	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	gd_event(fd, GD_EV_NODE_STARTED,
+		 json_pack("{s:s,s:s,s:s}", "node", n->name, "boot_id",
+			   n->remote->boot_id, "boot_id_before", was));
+	if (fd >= 0)
+		close(fd);
+	return 0;
 }
 
 static int ssh_release(const gd_cluster_state *st, const gd_node_rt *n,
@@ -710,11 +830,17 @@ static int ssh_signal_all(const gd_node_rt *n, int sig, gd_error **err)
 
 static int ssh_populated(const gd_node_rt *n, bool *any, gd_error **err)
 {
-	/* a host powered off runs nothing; one whose units were killed is
-	 * asked */
+	/* a host powered off runs nothing, as its power status says when
+	 * it has one; one whose units were killed is asked */
 	*any = false;
-	if (!n->remote || !n->remote->ssh)
+	if (!n->remote)
 		return 0;
+	const gd_node *node = n->remote->node;
+	if (!n->remote->ssh) {
+		*any = node->power && node->power->status.n &&
+		       gd_ssh_power_run(&node->power->status, node) == 0;
+		return 0;
+	}
 	char *argv[MAX_ARGV] = {
 		"systemctl", "list-units", "--plain", "--no-legend",
 		"--state=active,reloading,activating,deactivating"};
@@ -789,6 +915,7 @@ const gd_node_backend gd_node_backend_ssh = {
 	.ready_close = ssh_ready_close,
 	.pause = ssh_pause,
 	.stop = ssh_stop,
+	.reboot = ssh_reboot,
 	.start = ssh_start,
 	.release = ssh_release,
 	.wipe_scratch = ssh_wipe_scratch,
@@ -805,4 +932,5 @@ const gd_node_backend gd_node_backend_ssh = {
 	.addr = ssh_addr,
 	.net_open = ssh_net_open,
 	.cut = ssh_cut,
+	.fetch_logs = gd_ssh_fetch_logs,
 };

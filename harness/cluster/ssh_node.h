@@ -43,6 +43,20 @@ struct gd_remote_node {
 	 * (SSH_CONNECTION: our address, its port): always let through */
 	char ctl_from[64], ctl_port[8];
 	bool firewall; /* the run's chain made (and its removal journalled) */
+	/* Its own reboot under way (no power switch): a thread awaits its
+	 * return (gd_remote_await_return), so that its agent hears the
+	 * heartbeat as soon as it boots; boot_before is the boot it left,
+	 * back_r and back_err how the wait ended. */
+	pthread_t back;
+	bool returning;
+	int back_r;
+	gd_error *back_err;
+	char boot_before[40];
+	/* Where its logs stood as it came into the run (gd_ssh_logs_mark):
+	 * the journal's cursor ("-": none) and the first log files' sizes
+	 * (a file beyond them is fetched whole). */
+	char log_cursor[256];
+	long long log_offsets[32];
 };
 
 /* What the cluster holds beside its nodes: the heartbeat thread. */
@@ -68,9 +82,11 @@ int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err);
  * not connected (off). */
 int gd_remote_do(const gd_node_rt *n, char *const *argv, const void *in,
 		 size_t inlen, gd_strbuf *out, int timeout_ms, gd_error **err);
-/* "gd-agent OP --run RUN" followed by args, as gd_remote_do. */
+/* "gd-agent OP --run RUN" followed by args, as gd_remote_do (timeout_ms
+ * 0: a change's default). */
 int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
-		    const void *in, size_t inlen, gd_error **err);
+		    const void *in, size_t inlen, int timeout_ms,
+		    gd_error **err);
 /* The host's boot_id read into n->remote->boot_id: a new one after a
  * power cycle is the evidence it went off and came back. */
 int gd_remote_boot_id(const gd_node_rt *n, gd_error **err);
@@ -82,6 +98,21 @@ int gd_remote_addrs(gd_node_rt *n, gd_error **err);
  * a new one opened, waiting up to wait_ms for the host to answer. */
 int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err);
 
+/* A host gone down for its own reboot: its return awaited aside (up to
+ * wait_ms), the connection opened again and its boot_id read.
+ * gd_remote_returned joins that wait: 0 when the host is back on a new
+ * boot, else why not (also 0 when no return was awaited). */
+int gd_remote_await_return(const gd_node_rt *n, int wait_ms, gd_error **err);
+int gd_remote_returned(const gd_node_rt *n, gd_error **err);
+/* Its logs' places now (log_cursor, log_offsets), as the host comes
+ * into the run; at the end, what they grew by since written into the
+ * folder to (ssh_logs.c: UNIT.journal for the inventory's log units or
+ * else the role's, each log file by its path with '/' as '_', and the
+ * run's agent's log as gd-agent.log); the first failure said, the
+ * others still fetched. */
+int gd_ssh_logs_mark(gd_node_rt *n, gd_error **err);
+int gd_ssh_fetch_logs(const gd_cluster_state *st, const gd_node_rt *n,
+		      const char *to, gd_error **err);
 /* A node's power argv (gd_power: off, on, cycle or status) run on this
  * machine with {node} and {host} filled in; its exit status, or -1 when
  * it could not run or took too long. */

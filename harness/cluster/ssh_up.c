@@ -44,17 +44,105 @@ int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err)
 	pthread_rwlock_wrlock(&h->lock);
 	gd_ssh_close(h->ssh);
 	h->ssh = NULL;
+	pthread_rwlock_unlock(&h->lock);
+	/* the wait is the lock's no longer: the heartbeat of the other
+	 * hosts goes on meanwhile (a silent one reverts itself) */
+	gd_ssh *s = NULL;
 	int r;
 	for (long waited = 0;; waited += 2000) {
-		gd_error_free(err ? *err : NULL);
-		if (err)
-			*err = NULL;
-		r = gd_ssh_open(h->node->host, &o, &h->ssh, err);
-		if (r == 0 || r == -EACCES || waited >= wait_ms)
+		gd_error *e = NULL;
+		r = gd_ssh_open(h->node->host, &o, &s, &e);
+		if (r == 0 || r == -EACCES || waited >= wait_ms) {
+			if (err)
+				*err = e;
+			else
+				gd_error_free(e);
 			break;
+		}
+		gd_error_free(e);
 		nap_ms(2000);
 	}
+	pthread_rwlock_wrlock(&h->lock);
+	h->ssh = s;
 	pthread_rwlock_unlock(&h->lock);
+	return r;
+}
+
+/* ---- a host back from its own reboot ---- */
+
+struct return_wait {
+	const gd_node_rt *n;
+	int wait_ms;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Connected again and on a new boot: an sshd still answering on its way
+ * down would give the old one, so a connection to it is let go and
+ * tried again. */
+static void *return_main(void *arg)
+{
+	struct return_wait *w = arg;
+	const gd_node_rt *n = w->n;
+	struct gd_remote_node *h = n->remote;
+	long until = now_ms() + w->wait_ms;
+	for (;;) {
+		gd_error_free(TAKE_PTR(h->back_err));
+		long left = until - now_ms();
+		h->back_r = gd_remote_reconnect(n, left > 0 ? (int)left : 0,
+						&h->back_err);
+		if (h->back_r == 0)
+			h->back_r = gd_remote_boot_id(n, &h->back_err);
+		if (h->back_r < 0 || strcmp(h->boot_id, h->boot_before))
+			break;
+		if (now_ms() >= until) {
+			h->back_r = gd_error_set(
+				&h->back_err, EIO,
+				"%s: back, but on the same boot (boot_id %s): it never rebooted",
+				n->name, h->boot_id);
+			break;
+		}
+		nap_ms(2000);
+	}
+	free(w);
+	return NULL;
+}
+
+int gd_remote_await_return(const gd_node_rt *n, int wait_ms, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	struct return_wait *w = malloc(sizeof(*w));
+	if (!w)
+		return gd_error_make(err, ENOMEM, "%s: cannot await its return",
+				     n->name);
+	*w = (struct return_wait){n, wait_ms};
+	snprintf(h->boot_before, sizeof(h->boot_before), "%s", h->boot_id);
+	h->back_r = 0;
+	if (pthread_create(&h->back, NULL, return_main, w)) {
+		free(w);
+		return gd_error_make(err, EAGAIN, "%s: cannot await its return",
+				     n->name);
+	}
+	h->returning = true;
+	return 0;
+}
+
+int gd_remote_returned(const gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	if (!h || !h->returning)
+		return 0;
+	pthread_join(h->back, NULL);
+	h->returning = false;
+	int r = h->back_r;
+	if (r < 0 && err)
+		*err = TAKE_PTR(h->back_err);
+	gd_error_free(TAKE_PTR(h->back_err));
 	return r;
 }
 
@@ -69,12 +157,18 @@ static void *beat_main(void *arg)
 	while (!rc->stop) {
 		pthread_mutex_unlock(&rc->mu);
 		/* a host off or away misses its beats: its agent reverts
-		 * once the timeout passes, as it should */
-		for (size_t i = 0; i < st->nnodes; i++) {
+		 * once the timeout passes, as it should; one that hangs
+		 * holds the others back a quarter of the timeout at most */
+		/* (from the first host's agent on, while the others are
+		 * still brought up: each slot's host published whole) */
+		for (size_t i = 0; i < rc->c->nnodes; i++) {
 			const gd_node_rt *n = &st->nodes[i];
+			struct gd_remote_node *h =
+				__atomic_load_n(&n->remote, __ATOMIC_ACQUIRE);
 			gd_error *e = NULL;
-			if (n->remote && n->remote->agent)
-				gd_remote_agent(n, "beat", NULL, NULL, 0, &e);
+			if (h && __atomic_load_n(&h->agent, __ATOMIC_ACQUIRE))
+				gd_remote_agent(n, "beat", NULL, NULL, 0,
+						(int)every, &e);
 			gd_error_free(e);
 		}
 		struct timespec until;
@@ -128,8 +222,8 @@ static int host_agent(gd_node_rt *n, const char *libexec, gd_error **err)
 	}
 	char *install[] = {"--timeout", timeout, NULL};
 	if (r == 0)
-		r = gd_remote_agent(n, "install", install, NULL, 0, err);
-	h->agent = r == 0;
+		r = gd_remote_agent(n, "install", install, NULL, 0, 0, err);
+	__atomic_store_n(&h->agent, r == 0, __ATOMIC_RELEASE);
 	return r;
 }
 
@@ -138,7 +232,7 @@ static int host_scratch(gd_node_rt *n, const char *scratch, gd_error **err)
 	char *args[] = {"--tag", "scratch",	  "--undo-argv", "3",	  "rm",
 			"-rf",	 (char *)scratch, "--",		 "mkdir", "-m",
 			"1777",	 (char *)scratch, NULL};
-	return gd_remote_agent(n, "do", args, NULL, 0, err);
+	return gd_remote_agent(n, "do", args, NULL, 0, 0, err);
 }
 
 static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
@@ -149,7 +243,6 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 	struct gd_remote_node *h = calloc(1, sizeof(*h));
 	if (!h)
 		return gd_error_make(err, ENOMEM, "cannot reach the hosts");
-	n->remote = h;
 	n->backend = st->backend;
 	n->pending_fd = n->go_fd = n->root_fd = -1;
 	snprintf(n->name, sizeof(n->name), "%s", c->nodes[i].name);
@@ -161,6 +254,8 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 	h->control_dir = st->remote->control_dir;
 	pthread_rwlock_init(&h->lock, NULL);
 	snprintf(h->state, sizeof(h->state), "up");
+	/* the heartbeat looks at it from now on */
+	__atomic_store_n(&n->remote, h, __ATOMIC_RELEASE);
 	/* what the host's logs say of the run lands here */
 	gd_pathf(n->dir, sizeof(n->dir), "%s/nodes/%s", st->dir, n->name);
 	int r = gd_mkdir_p(n->dir, 0755, err);
@@ -173,6 +268,8 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 		r = gd_remote_boot_id(n, err);
 	if (r == 0)
 		r = gd_remote_addrs(n, err);
+	if (r == 0)
+		r = gd_ssh_logs_mark(n, err);
 	if (r == 0)
 		r = host_agent(n, libexec, err);
 	if (r == 0)
@@ -269,11 +366,13 @@ int gd_ssh_up(const gd_cluster *c, const char *libexec,
 	int r = open_run(st, c, &run, err);
 	if (r == 0)
 		r = storage_up(st, libexec, err);
-	for (size_t i = 0; r == 0 && i < c->nnodes; i++, st->nnodes++)
-		r = host_up(st, i, libexec, err);
+	/* beating before the first agent is installed: a host brought up
+	 * early must not go quiet while the others follow */
 	if (r == 0 && pthread_create(&st->remote->beat, NULL, beat_main, st))
 		r = gd_error_make(err, EAGAIN, "cannot start the heartbeat");
 	st->remote->beating = r == 0;
+	for (size_t i = 0; r == 0 && i < c->nnodes; i++, st->nnodes++)
+		r = host_up(st, i, libexec, err);
 	if (r == 0)
 		r = gd_cluster_save(st, err);
 	if (r < 0) {
@@ -302,10 +401,13 @@ static int host_finish(const gd_node_rt *n, gd_error **err)
 	struct gd_remote_node *h = n->remote;
 	if (!h || !h->agent)
 		return 0;
+	/* one on its way back from a reboot is awaited: its agent must be
+	 * told (else it reverts only once the heartbeat's timeout passes) */
+	gd_remote_returned(n, NULL);
 	if (!h->ssh && h->node->power &&
 	    gd_ssh_power_run(&h->node->power->on, h->node) == 0)
 		gd_remote_reconnect(n, 10 * 60 * 1000, NULL);
-	int r = gd_remote_agent(n, "finish", NULL, NULL, 0, err);
+	int r = gd_remote_agent(n, "finish", NULL, NULL, 0, 0, err);
 	h->agent = r < 0;
 	return r;
 }

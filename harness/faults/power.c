@@ -197,6 +197,8 @@ static int power_apply(gd_faults *f, const gd_plan_entry *e, char *evidence,
 		}
 		if (kill_of(st) && kill_of(st)->graceful)
 			r = graceful_stop(f, n, kill_of(st)->grace, err);
+		else if (st->kind == &gd_kind_reboot)
+			r = gd_cluster_reboot_node(f->st, n->name, ready, err);
 		else
 			r = gd_cluster_stop_node(f->st, n->name, false, ready,
 						 err);

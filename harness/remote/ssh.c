@@ -25,8 +25,9 @@ struct gd_ssh {
 	char *dest;
 	char *config;
 	char *control; /* the master's socket, as ssh -G expanded it */
-	pid_t master;
-	int log_fd; /* the master's stderr: an unlinked file of ours */
+	pid_t master;  /* master_watch's shell, its process group's leader */
+	int watch_fd;  /* its stdin's other end: it ends ssh at EOF */
+	int log_fd;    /* the master's stderr: an unlinked file of ours */
 	bool root;
 };
 
@@ -439,6 +440,25 @@ static int master_failed(gd_ssh *s, int wst, gd_error **err)
 			    msg.buf);
 }
 
+/* sh -c MASTER_WATCH gd-ssh-master SSH ARGS...: ssh run beside a reader
+ * of the shell's stdin, a pipe whose other end only gameday holds
+ * (watch_fd): when gameday dies (SIGKILL included) the read ends and ssh
+ * is told to go.  Tied to the process, not to the thread that started
+ * it (a parent-death signal would end a master opened by a thread that
+ * then exits: a host's return awaited aside, a fault's player).  In a
+ * process group of its own, no Ctrl-C reaches it.  Its exit status is
+ * ssh's. */
+static const char master_watch[] = "exec 3<&0\n"
+				   "\"$@\" &\n"
+				   "m=$!\n"
+				   "{ read -r _ <&3; kill $m; } 2>/dev/null &\n"
+				   "w=$!\n"
+				   "exec 3<&-\n"
+				   "wait $m\n"
+				   "s=$?\n"
+				   "kill $w 2>/dev/null\n"
+				   "exit $s\n";
+
 static int start_master(gd_ssh *s, const gd_ssh_opts *o, gd_error **err)
 {
 	char tmpl[4096];
@@ -466,19 +486,24 @@ static int start_master(gd_ssh *s, const gd_ssh_opts *o, gd_error **err)
 	arg(&a, "-N");
 	arg(&a, "--");
 	arg(&a, s->dest);
-	/* The master dies with the thread that started it (and so with
-	 * gameday, SIGKILL included): in a process group of its own, no
-	 * Ctrl-C reaches it, and nothing else would end it. */
 	ssh_argv m = {.n = 0};
-	static const char *const watch[] = {"setpriv", "--pdeathsig", "TERM",
-					    "--"};
+	static const char *const watch[] = {"sh", "-c", master_watch,
+					    "gd-ssh-master"};
 	for (size_t i = 0; i < GD_ARRAY_SIZE(watch); i++)
 		arg(&m, watch[i]);
 	for (size_t i = 0; i < a.n; i++)
 		arg(&m, a.v[i]);
-	int rc = gd_remote_spawn(m.v, -1, -1, s->log_fd, &s->master, err);
-	if (rc < 0)
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return gd_error_make(err, errno, "ssh %s", s->dest);
+	int rc =
+		gd_remote_spawn(m.v, pipefd[0], -1, s->log_fd, &s->master, err);
+	close(pipefd[0]);
+	if (rc < 0) {
+		close(pipefd[1]);
 		return rc;
+	}
+	s->watch_fd = pipefd[1];
 
 	/* The socket appears once the master has logged in; it is ready
 	 * when it answers.  The connect timeout bounds the connection, and
@@ -544,7 +569,7 @@ int gd_ssh_open(const char *dest, const gd_ssh_opts *o, gd_ssh **out,
 	if (!s)
 		return gd_error_make(err, ENOMEM, "ssh %s", dest);
 	s->master = -1;
-	s->log_fd = -1;
+	s->watch_fd = s->log_fd = -1;
 	s->dest = strdup(dest);
 	s->config = o->config ? strdup(o->config) : NULL;
 	int rc = !s->dest || (o->config && !s->config)
@@ -639,13 +664,15 @@ void gd_ssh_close(gd_ssh *s)
 		int wst;
 		while (waitpid(s->master, &wst, WNOHANG) == 0) {
 			if (now_ms() > deadline) {
-				kill(s->master, SIGKILL);
+				kill(-s->master, SIGKILL);
 				reap(s->master);
 				break;
 			}
 			nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
 		}
 	}
+	if (s->watch_fd >= 0)
+		close(s->watch_fd);
 	if (s->control)
 		unlink(s->control);
 	if (s->log_fd >= 0)

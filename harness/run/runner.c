@@ -571,13 +571,43 @@ static void keep_folder(const char *root, const char *rel, const char *suffix,
 	}
 }
 
+static int regular_visible(const struct dirent *e)
+{
+	return e->d_type == DT_REG && e->d_name[0] != '.';
+}
+
+/* The files of the run folder's dir (a node's), as "dir/FILE" sorted:
+ * what the scorecard links (a node-logs event says them, so that the
+ * report stays the log's alone). */
+static void say_logs(int events, const char *out_dir, const char *dir)
+{
+	char path[PATH_MAX];
+	gd_pathf(path, sizeof(path), "%s/%s", out_dir, dir);
+	struct dirent **list = NULL;
+	int n = scandir(path, &list, regular_visible, alphasort);
+	json_t *files = json_array();
+	for (int i = 0; i < n; i++) {
+		char rel[PATH_MAX];
+		gd_pathf(rel, sizeof(rel), "%s/%s", dir, list[i]->d_name);
+		json_array_append_new(files, json_string(rel));
+		free(list[i]);
+	}
+	free(list);
+	if (json_array_size(files))
+		gd_event(events, GD_EV_NODE_LOGS,
+			 json_pack("{s:s,s:o}", "node", dir, "files", files));
+	else
+		json_decref(files);
+}
+
 /* The run directory keeps each node's service logs (what gd-init
  * captured), what the team's provisioning said at each boot
- * (NODE/provision-BOOT.log), the job system's own logs, and each job's
- * output log (jobs/JOB.log: a stalled job says there what it could not
- * do). */
+ * (NODE/provision-BOOT.log), the job system's own logs (a real host's
+ * fetched from it: its units' journal, its log files, its agent's log),
+ * and each job's output log (jobs/JOB.log: a stalled job says there what
+ * it could not do); a node-logs event lists each node's. */
 static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
-		      const char *out_dir)
+		      const char *out_dir, int events)
 {
 	char to[PATH_MAX];
 	gd_pathf(to, sizeof(to), "%s/jobs", out_dir);
@@ -597,6 +627,17 @@ static void keep_logs(const gd_cluster_state *st, const gd_jobsys *js,
 				 strrchr(*l, '/') + 1);
 			gd_copy_beneath(n->dir, from, dest, 0644);
 		}
+		/* a real host's, read there: what could not be is said
+		 * beside them */
+		_cleanup_error_ gd_error *e = NULL;
+		if (gd_cluster_fetch_logs(st, n->name, to, &e) < 0) {
+			char missing[PATH_MAX];
+			gd_pathf(missing, sizeof(missing),
+				 "%s/logs-missing.txt", to);
+			gd_write_file(missing, e->msg, strlen(e->msg), 0644,
+				      NULL);
+		}
+		say_logs(events, out_dir, n->name);
 	}
 }
 
@@ -835,7 +876,7 @@ static int finish_run(struct running *rn, gd_error **err)
 	gd_logwatch_poll(rn->logs, rn->events);
 	read_progress(rn->pg, rn->events, &rn->lines);
 	judge(&rn->jr, rn->states, rn->t, p->njobs, rn->events);
-	keep_logs(rn->st, rn->js, rn->o->out_dir);
+	keep_logs(rn->st, rn->js, rn->o->out_dir, rn->events);
 	for (size_t k = 0; k < p->njobs; k++) {
 		const gd_job_ops *ops =
 			p->scenario->groups[p->jobs[k].group].kind->ops;

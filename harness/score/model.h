@@ -124,6 +124,7 @@ struct run {
 	int64_t t0;
 	double scale;
 	json_t *started; /* the run-started event */
+	json_t *logs;	 /* node-logs events' {node, files}, in order */
 	struct job *jobs;
 	size_t njobs, jobcap;
 	struct fault *faults;

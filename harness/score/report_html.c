@@ -659,6 +659,33 @@ static void html_row(void *ctx, const char *label, const char *value)
 	fprintf(ctx, "<tr><td>%s</td><td>%s</td></tr>\n", label, value);
 }
 
+/* Each node's logs kept in the run folder, linked. */
+static void logs_list(FILE *out, const json_t *result)
+{
+	const json_t *logs = json_object_get(result, "logs");
+	if (!json_array_size(logs))
+		return;
+	fputs("<h2>Logs</h2>\n<table><tbody>\n", out);
+	size_t i, k;
+	const json_t *l, *f;
+	json_array_foreach (logs, i, l) {
+		fputs("<tr><td>", out);
+		esc(out, s_of(l, "node"));
+		fputs("</td><td>", out);
+		json_array_foreach (json_object_get(l, "files"), k, f) {
+			const char *path = json_string_value(f);
+			const char *base = strchr(path, '/');
+			fputs(k ? ", <a href=\"" : "<a href=\"", out);
+			esc(out, path);
+			fputs("\">", out);
+			esc(out, base ? base + 1 : path);
+			fputs("</a>", out);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+}
+
 void gd_report_html(const json_t *result, FILE *out)
 {
 	const json_t *score = json_object_get(result, "score");
@@ -713,5 +740,6 @@ void gd_report_html(const json_t *result, FILE *out)
 	fputs("</tbody></table>\n<h2>Jobs</h2>\n", out);
 	jobs_table(out, result);
 	faults_table(out, result);
+	logs_list(out, result);
 	fputs("</body></html>\n", out);
 }

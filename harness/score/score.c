@@ -574,6 +574,20 @@ static void on_run_finished(struct run *r, json_t *ev, gd_event_kind what,
 	       "submitting and polling jobs fell behind");
 }
 
+/* The logs the run folder keeps of a node, for the scorecard's links. */
+static void on_logs(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
+{
+	(void)what, (void)at;
+	const char *node = str(ev, "node");
+	json_t *files = json_object_get(ev, "files");
+	if (!node || !json_is_array(files))
+		return;
+	if (!r->logs)
+		r->logs = json_array();
+	json_array_append_new(
+		r->logs, json_pack("{s:s,s:O}", "node", node, "files", files));
+}
+
 /* The events the scorer reads; every other kind (GD_EV_UNKNOWN
  * included) has no slot and is passed over. */
 static const on_fn handlers[GD_EV__COUNT] = {
@@ -600,6 +614,7 @@ static const on_fn handlers[GD_EV__COUNT] = {
 	[GD_EV_NODE_STATE] = on_node_state,
 	[GD_EV_RUN_STOPPED] = on_stopped,
 	[GD_EV_RUN_FINISHED] = on_run_finished,
+	[GD_EV_NODE_LOGS] = on_logs,
 };
 
 static void on_event(struct run *r, json_t *ev, gd_event_kind what)
@@ -679,6 +694,7 @@ static void run_free(struct run *r)
 	free(r->states.v);
 	free(r->unanswered.v);
 	json_decref(r->started);
+	json_decref(r->logs);
 	gd_arena_free(r->arena);
 }
 

@@ -776,6 +776,9 @@ static void describe_run(const struct run *r, const gd_log_end *log,
 	json_t *nodes = json_object_get(r->started, "nodes");
 	json_object_set_new(result, "nodes",
 			    nodes ? json_incref(nodes) : json_array());
+	/* (left out when the log says of none, as it did before) */
+	if (r->logs)
+		json_object_set(result, "logs", r->logs);
 }
 
 /* What the log could tell: a log written before version 3 has no

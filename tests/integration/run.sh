@@ -68,7 +68,8 @@ for f in result.json junit.xml summary.md scorecard.html; do
 	if cmp -s "$state/r1/$f" "$state/again/$f"; then ok "... into the same $f"; else bad "... into the same $f"; fi
 done
 if grep -q '<testcase classname="baseline.jobs" name="jobs-20"' "$state/r1/junit.xml"; then ok "junit.xml has a test case per job"; else bad "junit.xml has a test case per job"; fi
-if grep -q 'src=\|href=\|<script\|url(' "$state/r1/scorecard.html"; then bad "the scorecard loads nothing from outside"; else ok "the scorecard loads nothing from outside"; fi
+if grep -q 'src=\|<link\|href="[a-z]*:\|href="/\|href="\.\.\|<script\|url(' "$state/r1/scorecard.html"; then bad "the scorecard loads nothing from outside"; else ok "the scorecard loads nothing from outside"; fi
+if grep -q 'href="w1/slurmd.log"' "$state/r1/scorecard.html"; then ok "the scorecard links each node's logs in the run folder"; else bad "the scorecard links each node's logs in the run folder"; fi
 if command -v chromium >/dev/null; then
 	# (its profile and crash database in the test's state, not in the
 	# user's home)

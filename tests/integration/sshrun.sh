@@ -1,11 +1,13 @@
 #!/bin/sh
 # A run on real machines: gameday run with an ssh inventory plays a pause,
-# a kill and partitions on a lab of three (tests/lab/lab.sh: each its own kernel,
-# systemd, sshd, munge and Slurm 22.05), reached only over SSH, and scores
-# the lab's own Slurm's jobs; then every host is as it was found: no
+# kills (a power cut, the units), a reboot and partitions on a lab of
+# three (tests/lab/lab.sh: each its own kernel, systemd, sshd, munge and
+# Slurm 22.05), reached only over SSH, scores the lab's own Slurm's
+# jobs and fetches the hosts' logs; then every host is as it was found: no
 # agent, no unit, no run folder, the job system's units running.  Then a
-# kill -9 of gameday while a host is frozen: the host's agent thaws it
-# within the heartbeat timeout.
+# kill -9 of gameday while a host is frozen and another cut off: their
+# agents thaw the one and remove the other's chains within the heartbeat
+# timeout.
 #   sh tests/integration/sshrun.sh BUILD_DIR
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -53,23 +55,30 @@ ok "lab up"
 # The lab's shared storage is a folder of this machine mounted on every
 # host (hostfs), so this machine sees it at $tmp/shared.  hostfs keeps no
 # owners (a file a job's user makes is root's, which Slurm then cannot
-# open for the job's output): the lab's jobs run as root.
+# open for the job's output): the lab's jobs run as root.  w2 has a power
+# switch (the lab's), so a kill of it is a power cut and its heal a boot;
+# w1 has none, so a kill of it would be its job system's units killed.
 cat >"$tmp/lab.json" <<EOF
 {"gameday": 1, "name": "lab", "system": "slurm", "backend": "ssh",
  "ssh_config": "ssh_config", "storage": "/srv/gameday",
- "storage_here": "shared", "heartbeat_timeout": "10s",
+ "storage_here": "shared", "heartbeat_timeout": "30s",
  "service_user": "root",
  "nodes": [{"name": "ctl", "role": "controller", "host": "ctl"},
            {"name": "w1", "role": "worker", "host": "w1"},
-           {"name": "w2", "role": "worker", "host": "w2"}]}
+           {"name": "w2", "role": "worker", "host": "w2",
+            "power": {"off": ["sh", "$lab", "power", "$tmp", "{node}", "off"],
+                      "on": ["sh", "$lab", "power", "$tmp", "{node}", "on"],
+                      "status": ["sh", "$lab", "power", "$tmp", "{node}", "status"]}}]}
 EOF
 cat >"$tmp/day.json" <<EOF
 {"gameday": 1, "name": "lab-day", "seed": 1, "cluster": "lab.json",
- "time_scale": 1, "duration": "1m30s",
- "workload": {"jobs": 4, "submit": {"over": "20s"}, "deadline": "6m",
+ "time_scale": 1, "duration": "2m30s",
+ "workload": {"jobs": 4, "submit": {"over": "20s"}, "deadline": "8m",
               "expected": "30s..50s"},
  "steps": [{"kind": "pause", "at": "10s", "for": "20s", "targets": ["w1"]},
-           {"kind": "kill", "at": "40s", "for": "20s", "targets": ["w2"]}]}
+           {"kind": "kill", "at": "40s", "for": "20s", "targets": ["w2"]},
+           {"kind": "kill", "at": "70s", "for": "10s", "targets": ["w1"]},
+           {"kind": "reboot", "at": "90s", "for": "20s", "targets": ["w1"]}]}
 EOF
 
 # snapshot HOST: what gameday may have touched on it.
@@ -77,6 +86,7 @@ snapshot() {
 	on "$1" 'ls -A /var/lib/gameday 2>/dev/null; ls /var/tmp | grep gameday;
 		ls /etc/systemd/system | grep gameday;
 		systemctl is-active munge slurmd slurmctld 2>/dev/null | tr "\n" " ";
+		systemctl is-enabled munge slurmd 2>/dev/null | tr "\n" " ";
 		md5sum /etc/passwd /etc/group'
 }
 for h in ctl w1 w2; do snapshot $h >"$tmp/before.$h"; done
@@ -95,12 +105,46 @@ grep -q '"evidence":"w1: every process frozen' "$ev" &&
 	ok "  its evidence: every unit of w1 frozen, as the host says" ||
 	bad "  pause evidence"
 applied healed step1 && ok "  healed: w1 up" || bad "  pause healed"
-applied applied step2 && ok "the kill applied" || bad "kill applied"
+applied applied step2 && ok "w2's power cut" || bad "w2's power cut applied"
 grep -q '"evidence":"w2: no process left' "$ev" &&
-	ok "  its evidence: nothing of w2's job system runs" ||
-	{ out=$ev bad "  kill evidence"; }
+	ok "  its evidence: its power status says off" ||
+	{ out=$ev bad "  power cut evidence"; }
 applied healed step2 && ok "  healed: w2 back, its hostname read on it" ||
+	bad "  power cut healed"
+grep '"event":"node-started"' "$ev" | grep '"node":"w2"' >"$out"
+b=$(sed 's/.*"boot_id":"\([^"]*\)".*/\1/' "$out")
+w=$(sed 's/.*"boot_id_before":"\([^"]*\)".*/\1/' "$out")
+[ -n "$b" ] && [ -n "$w" ] && [ "$b" != "$w" ] &&
+	ok "  a new boot: boot_id $w before, $b after" || bad "  boot_id"
+applied applied step3 && ok "w1's job system killed (no power switch)" ||
+	bad "w1's kill applied"
+grep -q '"evidence":"w1: no process left' "$ev" &&
+	ok "  its evidence: nothing of its units or job scopes runs, asked on w1" ||
+	{ out=$ev bad "  kill evidence"; }
+applied healed step3 && ok "  healed: its units started again" ||
 	bad "  kill healed"
+applied applied step4 && ok "w1 rebooted (systemctl reboot, no power switch)" ||
+	{ out=$ev bad "w1's reboot applied"; }
+grep '"fault-applied"' "$ev" | grep '"step":"step4"' |
+	grep -q '"evidence":"w1: no process left' &&
+	ok "  its evidence: gone down, its connection dropped by the shutdown" ||
+	bad "  reboot evidence"
+applied healed step4 && ok "  healed: its units held down through the boot, started" ||
+	{ out=$ev bad "  reboot healed"; }
+grep '"event":"node-started"' "$ev" | grep '"node":"w1"' | tail -1 >"$out"
+b=$(sed 's/.*"boot_id":"\([^"]*\)".*/\1/' "$out")
+w=$(sed 's/.*"boot_id_before":"\([^"]*\)".*/\1/' "$out")
+[ -n "$b" ] && [ -n "$w" ] && [ "$b" != "$w" ] &&
+	ok "  a new boot: boot_id $w before, $b after" || bad "  w1's boot_id"
+[ -s "$tmp/r1/w1/slurmd.service.journal" ] &&
+	grep -q 'slurmd' "$tmp/r1/w1/slurmd.service.journal" &&
+	ok "w1's slurmd journal for the run fetched into the run folder" ||
+	{ out=$tmp/r1.out bad "w1's journal fetched"; }
+grep -q ' do: ' "$tmp/r1/w1/gd-agent.log" 2>/dev/null &&
+	ok "  and w1's agent log (every change it journalled)" ||
+	bad "  w1's agent log fetched"
+grep -q 'href="ctl/slurmctld.service.journal"' "$tmp/r1/scorecard.html" &&
+	ok "  the scorecard links them" || bad "  scorecard links the logs"
 n=$(grep -c '"outcome":"correct"' "$ev")
 [ "$n" = 4 ] && ok "every job correct ($n of 4), the lab's own Slurm ran them" ||
 	{ out=$tmp/r1.out bad "jobs correct ($n of 4)"; }
@@ -167,38 +211,51 @@ for h in ctl w1 w2; do
 		bad "$h: $n rules of the run left"
 done
 
-# ---- kill -9 of gameday while w1 is frozen ----
+# ---- kill -9 of gameday while w1 is frozen and w2 cut off ----
 cat >"$tmp/frozen.json" <<EOF
 {"gameday": 1, "name": "lab-frozen", "seed": 1, "cluster": "lab.json",
  "time_scale": 1, "duration": "10m",
  "workload": {"jobs": 1, "deadline": "20m", "expected": "30s..50s"},
- "steps": [{"kind": "pause", "at": "5s", "for": "9m", "targets": ["w1"]}]}
+ "steps": [{"kind": "pause", "at": "5s", "for": "9m", "targets": ["w1"]},
+           {"kind": "partition", "at": "5s", "for": "9m", "targets": ["w2"]}]}
 EOF
 in_lab "$gameday" run --out "$tmp/r2" "$tmp/frozen.json" >"$out" 2>&1 &
 pid=$!
-frozen=no
+frozen=no cut=no
 for i in $(seq 60); do
 	sleep 1
-	on w1 'systemctl show -P FreezerState slurmd.service' 2>/dev/null |
-		grep -q frozen && { frozen=yes; break; }
+	[ $frozen = yes ] ||
+		on w1 'systemctl show -P FreezerState slurmd.service' 2>/dev/null |
+		grep -q frozen && frozen=yes
+	[ $cut = yes ] || on w2 'iptables-legacy -S' 2>/dev/null |
+		grep -q -- '-j DROP' && cut=yes
+	[ $frozen = yes ] && [ $cut = yes ] && break
 done
 [ $frozen = yes ] && ok "w1 frozen by the run" || bad "w1 frozen by the run"
+[ $cut = yes ] && ok "w2 cut off by the run" || bad "w2 cut off by the run"
 pkill -KILL -f "gameday run --out $tmp/r2"
 wait $pid 2>/dev/null
 s=$(date +%s)
-thawed=no
-for i in $(seq 40); do
+thawed=no healed=no
+for i in $(seq 70); do
 	sleep 1
-	on w1 'systemctl show -P FreezerState slurmd.service munge.service' |
-		grep -q frozen || { thawed=yes; break; }
+	[ $thawed = yes ] || on w1 'systemctl show -P FreezerState slurmd.service munge.service' |
+		grep -q frozen || thawed=yes
+	[ $healed = yes ] || [ "$(on w2 'iptables-legacy -S | grep -c gd-')" != 0 ] ||
+		healed=yes
+	[ $thawed = yes ] && [ $healed = yes ] && break
 done
 if [ $thawed = yes ]; then
-	ok "gameday killed -9: w1's agent thawed it in $(($(date +%s) - s)) s (timeout 10 s)"
+	ok "gameday killed -9: w1's agent thawed it in $(($(date +%s) - s)) s (timeout 30 s)"
 else bad "w1 thawed by its agent"; fi
+[ $healed = yes ] && ok "  and w2's agent removed the run's chains (nothing else touched)" ||
+	bad "w2's chains removed by its agent"
 sleep 3
-on w1 'ls -A /var/lib/gameday 2>/dev/null; ls /etc/systemd/system | grep gameday' >"$out"
-[ -s "$out" ] && bad "w1: the agent left something" ||
-	ok "  and removed itself, its unit and its folder"
+for h in w1 w2; do
+	on $h 'ls -A /var/lib/gameday 2>/dev/null; ls /etc/systemd/system | grep gameday' >"$out"
+	[ -s "$out" ] && bad "$h: the agent left something" ||
+		ok "  $h's agent removed itself, its unit and its folder"
+done
 # (the lost run's folder on this machine is gameday cleanup's)
 "$gameday" cleanup >/dev/null 2>&1
 finish sshrun

@@ -115,6 +115,46 @@ static void a_log_without_a_run_is_not_scored(void **state)
 	gd_error_free(err);
 }
 
+/* A node's logs, as the run folder kept them, are the log's to say: the
+ * result lists them and the scorecard links them, escaped. */
+static void node_logs_are_listed_and_linked(void **state)
+{
+	(void)state;
+	const char *text =
+		"{\"event\":\"run-started\",\"t_ms\":1,\"nodes\":"
+		"[{\"name\":\"w1\",\"role\":\"worker\"}]}\n"
+		"{\"event\":\"node-logs\",\"t_ms\":2,\"node\":\"w1\","
+		"\"files\":[\"w1/slurmd.service.journal\",\"w1/a&b.log\"]}\n"
+		"{\"event\":\"run-finished\",\"t_ms\":3}\n";
+	gd_error *err = NULL;
+	json_t *res = gd_score_text(text, strlen(text), "e.jsonl", &err);
+	assert_non_null(res);
+	json_t *logs = json_object_get(res, "logs");
+	assert_int_equal(json_array_size(logs), 1);
+	json_t *l = json_array_get(logs, 0);
+	assert_string_equal(json_string_value(json_object_get(l, "node")),
+			    "w1");
+	assert_int_equal(json_array_size(json_object_get(l, "files")), 2);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	gd_report_html(res, f);
+	fclose(f);
+	assert_non_null(strstr(out, "<a href=\"w1/slurmd.service.journal\">"
+				    "slurmd.service.journal</a>"));
+	assert_non_null(strstr(out, "<a href=\"w1/a&amp;b.log\">"));
+	free(out);
+	json_decref(res);
+
+	/* none said: no key, as a log written before them is scored */
+	text = "{\"event\":\"run-started\",\"t_ms\":1}\n"
+	       "{\"event\":\"run-finished\",\"t_ms\":3}\n";
+	res = gd_score_text(text, strlen(text), "e.jsonl", &err);
+	assert_non_null(res);
+	assert_null(json_object_get(res, "logs"));
+	json_decref(res);
+}
+
 static void xml_text_is_escaped(void **state)
 {
 	(void)state;
@@ -146,6 +186,7 @@ int main(void)
 		cmocka_unit_test(a_corrupt_line_is_an_error_with_its_place),
 		cmocka_unit_test(lines_a_reader_declines_are_not_parsed),
 		cmocka_unit_test(a_log_without_a_run_is_not_scored),
+		cmocka_unit_test(node_logs_are_listed_and_linked),
 		cmocka_unit_test(xml_text_is_escaped),
 		cmocka_unit_test(durations_read_as_people_write_them),
 	};
