@@ -254,6 +254,9 @@ static int say_summary(const gd_run_summary *sum, const char *out)
 		printf("  (%zu more in summary.md)\n", sum->nreasons - 3);
 	printf("run directory: %s (result.json, junit.xml, summary.md, scorecard.html)\n",
 	       out);
+	if (*sum->resumed)
+		printf("resumed in the job system: %s (down or drained at the end, though up again)\n",
+		       sum->resumed);
 	if (*sum->teardown)
 		fprintf(stderr,
 			"gameday run: teardown: %s (the verdict above stands; 'gameday cleanup' removes what is left)\n",

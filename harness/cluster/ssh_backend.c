@@ -383,6 +383,22 @@ static int ssh_exec(const gd_cluster_state *st, const gd_node_rt *n,
 	struct gd_remote_node *h = n->remote;
 	if (!h || !ssh_running(n))
 		return not_connected(n, err);
+	/* on the node's clock, as its daemons are */
+	char *timed[MAX_ARGV];
+	if (h->clock) {
+		size_t k = 0;
+		for (char *const *e = gd_ssh_clock_env; *e; e++)
+			timed[k++] = *e;
+		for (; *argv && k < MAX_ARGV - 1; argv++)
+			timed[k++] = *argv;
+		if (*argv)
+			return gd_error_set(err, E2BIG,
+					    "%s: a command of more than %d "
+					    "words",
+					    n->name, MAX_ARGV - 5);
+		timed[k] = NULL;
+		argv = timed;
+	}
 	gd_strbuf out = GD_STRBUF_INIT, errout = GD_STRBUF_INIT;
 	pthread_rwlock_rdlock(&h->lock);
 	int r = h->ssh ? gd_ssh_run(h->ssh, argv, NULL, 0, &out, &errout,

@@ -43,6 +43,7 @@ struct gd_remote_node {
 	 * (SSH_CONNECTION: our address, its port): always let through */
 	char ctl_from[64], ctl_port[8];
 	bool firewall; /* the run's chain made (and its removal journalled) */
+	bool clock;    /* its daemons run under libfaketime (ssh_clock.c) */
 	/* Its own reboot under way (no power switch): a thread awaits its
 	 * return (gd_remote_await_return), so that its agent hears the
 	 * heartbeat as soon as it boots; boot_before is the boot it left,
@@ -104,6 +105,13 @@ int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err);
  * boot, else why not (also 0 when no return was awaited). */
 int gd_remote_await_return(const gd_node_rt *n, int wait_ms, gd_error **err);
 int gd_remote_returned(const gd_node_rt *n, gd_error **err);
+/* A run with clock faults: the host's job system daemons restarted
+ * under libfaketime, reading the offset a clock fault writes to
+ * /etc/faketimerc (ssh_clock.c); gd_ssh_clock_env is what exec puts
+ * before a command in the node then ("env" and the same variables). */
+int gd_ssh_clock_up(gd_node_rt *n, gd_error **err);
+extern char *const gd_ssh_clock_env[];
+
 /* Its logs' places now (log_cursor, log_offsets), as the host comes
  * into the run; at the end, what they grew by since written into the
  * folder to (ssh_logs.c: UNIT.journal for the inventory's log units or

@@ -30,17 +30,30 @@
  * the shared storage. */
 static const char *const job_programs[] = {"gd-job", "gd-wrap", "gd-probe"};
 
+/* One try to reach a host coming back, in seconds. */
+#define RECONNECT_TRY_S 4
+
 static void nap_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
 int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err)
 {
 	struct gd_remote_node *h = n->remote;
+	/* tried often, each try short: a host coming back must hear the
+	 * heartbeat within its agent's timeout from its boot */
 	gd_ssh_opts o = {.config = h->c->ssh_config,
-			 .control_dir = h->control_dir};
+			 .control_dir = h->control_dir,
+			 .connect_timeout_s = RECONNECT_TRY_S};
 	pthread_rwlock_wrlock(&h->lock);
 	gd_ssh_close(h->ssh);
 	h->ssh = NULL;
@@ -49,10 +62,10 @@ int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err)
 	 * hosts goes on meanwhile (a silent one reverts itself) */
 	gd_ssh *s = NULL;
 	int r;
-	for (long waited = 0;; waited += 2000) {
+	for (long started = now_ms();;) {
 		gd_error *e = NULL;
 		r = gd_ssh_open(h->node->host, &o, &s, &e);
-		if (r == 0 || r == -EACCES || waited >= wait_ms) {
+		if (r == 0 || r == -EACCES || now_ms() - started >= wait_ms) {
 			if (err)
 				*err = e;
 			else
@@ -60,7 +73,7 @@ int gd_remote_reconnect(const gd_node_rt *n, int wait_ms, gd_error **err)
 			break;
 		}
 		gd_error_free(e);
-		nap_ms(2000);
+		nap_ms(1000);
 	}
 	pthread_rwlock_wrlock(&h->lock);
 	h->ssh = s;
@@ -74,13 +87,6 @@ struct return_wait {
 	const gd_node_rt *n;
 	int wait_ms;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Connected again and on a new boot: an sshd still answering on its way
  * down would give the old one, so a connection to it is let go and
@@ -274,6 +280,8 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 		r = host_agent(n, libexec, err);
 	if (r == 0)
 		r = host_scratch(n, st->node_scratch, err);
+	if (r == 0 && c->fake_clock)
+		r = gd_ssh_clock_up(n, err);
 	return r;
 }
 

@@ -906,6 +906,59 @@ static int finish_run(struct running *rn, gd_error **err)
 	return r;
 }
 
+static bool out_of_service(const char *state)
+{
+	return strstr(state, "down") || strstr(state, "drain") ||
+	       strstr(state, "fail");
+}
+
+/* Every worker was idle when the run began (it waits for that): one the
+ * job system shows down or drained at the end, though it is up again in
+ * gameday's eyes (a fault healed), is put back in service, as it was
+ * found.  A real cluster whose slurm.conf has no ReturnToService keeps a
+ * node that stopped answering down until someone resumes it; one that a
+ * scenario leaves down at its end is left so. */
+static void resume_nodes(struct running *rn)
+{
+	const gd_cluster *c = &rn->p->scenario->cluster;
+	if (!rn->js || !gd_jobsys_can_drain(c))
+		return;
+	_cleanup_strbuf_ gd_strbuf workers = GD_STRBUF_INIT;
+	for (size_t i = 0; i < rn->st->nnodes; i++)
+		if (gd_jobsys_runs_jobs(c, i))
+			gd_strbuf_addf(&workers, "%s%s", workers.len ? "," : "",
+				       rn->st->nodes[i].name);
+	_cleanup_free_ gd_jobsys_node *v = NULL;
+	size_t n = 0;
+	_cleanup_error_ gd_error *e = NULL;
+	if (!workers.len ||
+	    gd_jobsys_node_list(rn->js, workers.buf, &v, &n, &e) < 0)
+		return;
+	char *list = rn->sum->resumed;
+	size_t size = sizeof(rn->sum->resumed), len = 0;
+	for (size_t i = 0; i < rn->st->nnodes; i++) {
+		const gd_node_rt *node = &rn->st->nodes[i];
+		bool out = false;
+		for (size_t k = 0; k < n && !out; k++)
+			out = strcmp(v[k].name, node->name) == 0 &&
+			      out_of_service(v[k].state);
+		if (!out || !gd_jobsys_runs_jobs(c, i) ||
+		    strcmp(gd_node_state(node), "up") != 0)
+			continue;
+		int w = snprintf(list + len, size - len, "%s%s", len ? "," : "",
+				 node->name);
+		if (w < 0 || (size_t)w >= size - len) {
+			list[len] = '\0';
+			break;
+		}
+		len += (size_t)w;
+	}
+	if (len && gd_jobsys_drain(rn->js, list, false,
+				   "gameday: back in service at the run's end",
+				   &e) < 0)
+		*list = '\0';
+}
+
 /* Tear down whatever happened before.  The verdict is written already:
  * a teardown that fails is reported beside it, not instead of it. */
 static void tear_down(struct running *rn)
@@ -988,6 +1041,7 @@ int gd_run_scenario(const gd_plan *p, const gd_run_opts *o, gd_run_summary *sum,
 	}
 	if (r == 0 || rn.stopped)
 		r = finish_run(&rn, err);
+	resume_nodes(&rn);
 	tear_down(&rn);
 	return r;
 }

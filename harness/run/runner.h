@@ -41,6 +41,9 @@ typedef struct gd_run_summary {
 	char reasons[3][512];
 	size_t nreasons;
 	char teardown[512]; /* "": the cluster came down cleanly */
+	/* workers the job system showed down or drained at the end, up in
+	 * gameday's eyes, and put back in service ("w1,w2"; "": none) */
+	char resumed[256];
 } gd_run_summary;
 
 /* Runs the plan.  Returns 0 when the run happened (whatever its verdict,

@@ -1,13 +1,13 @@
 #!/bin/sh
 # A run on real machines: gameday run with an ssh inventory plays a pause,
-# kills (a power cut, the units), a reboot and partitions on a lab of
-# three (tests/lab/lab.sh: each its own kernel, systemd, sshd, munge and
-# Slurm 22.05), reached only over SSH, scores the lab's own Slurm's
-# jobs and fetches the hosts' logs; then every host is as it was found: no
-# agent, no unit, no run folder, the job system's units running.  Then a
-# kill -9 of gameday while a host is frozen and another cut off: their
-# agents thaw the one and remove the other's chains within the heartbeat
-# timeout.
+# kills (a power cut, the units), a reboot, partitions and a clock shift
+# on a lab of three (tests/lab/lab.sh: each its own kernel, systemd, sshd,
+# munge and Slurm 22.05), reached only over SSH, scores the lab's own
+# Slurm's jobs and fetches the hosts' logs; then every host is as it was
+# found: no agent, no unit, no run folder, the job system's units running.
+# Then a kill -9 of gameday while a host is frozen and another cut off:
+# their agents thaw the one and remove the other's chains within the
+# heartbeat timeout.
 #   sh tests/integration/sshrun.sh BUILD_DIR
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -168,19 +168,25 @@ cat >"$tmp/part.json" <<EOF
               "expected": "30s..50s"},
  "steps": [{"kind": "partition", "at": "10s", "for": "20s", "targets": ["w1"]},
            {"kind": "partition", "at": "35s", "for": "10s", "targets": ["w2"],
-            "mode": "unreachable"}]}
+            "mode": "unreachable"},
+           {"kind": "clock", "at": "5s", "for": "20s", "targets": ["w2"],
+            "offset": "+100s"}]}
 EOF
 in_lab "$gameday" run --out "$tmp/r3" "$tmp/part.json" >"$tmp/r3.out" 2>&1 &
 pid=$!
-cut=no
+cut=no faked=no
 for i in $(seq 60); do
 	sleep 1
+	[ $faked = yes ] || on w2 'tr "\0" "\n" </proc/$(pidof munged)/environ' 2>/dev/null |
+		grep -q FAKETIME_TIMESTAMP_FILE=/etc/faketimerc && faked=yes
 	on w1 'iptables-legacy -S' >"$out" 2>&1
 	grep -q -- '-j DROP' "$out" && {
 		cut=yes
 		break
 	}
 done
+[ $faked = yes ] && ok "w2's munged restarted under libfaketime (a runtime drop-in)" ||
+	bad "w2's munged under libfaketime"
 if [ $cut = yes ]; then
 	ok "w1 isolated: its run's chain drops what ctl and w2 send"
 	grep -q -- "--dport 22 -j ACCEPT" "$out" &&
@@ -201,10 +207,21 @@ grep '"fault-applied"' "$ev" | grep -q 'w1 -> ctl: error ETIMEDOUT' &&
 grep '"fault-applied"' "$ev" | grep -q 'w2 -> ctl: error EHOSTUNREACH' &&
 	ok "  unreachable: w2 hears EHOSTUNREACH at once" ||
 	bad "  unreachable evidence"
-[ "$(grep -c '"fault-healed"' "$ev")" = 2 ] &&
+[ "$(grep -c '"fault-healed"' "$ev")" = 3 ] &&
 	ok "  both healed: ECONNREFUSED again (reachable, nothing listens)" ||
 	bad "  healed"
+grep '"fault-applied"' "$ev" | grep '"step":"step3"' |
+	grep -q 'w2: its clock reads +\(99\|100\)\.' &&
+	ok "  clock: w2's reads +100 s (a command there, on its daemons' offset)" ||
+	bad "  clock evidence"
+grep '"fault-healed"' "$ev" | grep '"step":"step3"' |
+	grep -q 'w2: its clock reads [+-]0\.' &&
+	ok "  and the host's again at the heal" || bad "  clock healed"
 out=$tmp/out
+on w2 'ls /etc/faketimerc /run/systemd/system/*.d/gameday-* 2>/dev/null;
+	tr "\0" "\n" </proc/$(pidof munged)/environ | grep LD_PRELOAD' >"$out"
+[ -s "$out" ] && bad "w2's clock: something of the run left" ||
+	ok "w2: no drop-in nor faketimerc left, munged restarted on the real clock"
 for h in ctl w1 w2; do
 	n=$(on $h 'iptables-legacy -S | grep -c gd-')
 	[ "$n" = 0 ] && ok "$h: no chain of the run left" ||

@@ -28,6 +28,11 @@ if [ ! -f /mnt/root/etc/gdlab-machine ]; then
 	sh "$(dirname "$0")/lab-setup.sh" /mnt/root || off "setup failed"
 fi
 ip link set lo up
-ip link set vec0 up && ip addr add "${GDLAB_ADDR:?}" dev vec0 ||
+# The same MAC address at every boot, as a machine's card keeps its own
+# (UML picks a random one otherwise, and the lab's neighbours then hold
+# the old one in their caches for half a minute after a reboot).
+mac=$(printf '02:00:%02x:%02x:%02x:%02x' $(echo "${GDLAB_ADDR%/*}" | tr . ' '))
+ip link set vec0 address "$mac" && ip link set vec0 up &&
+	ip addr add "${GDLAB_ADDR:?}" dev vec0 ||
 	off "no network"
 exec switch_root /mnt/root /lib/systemd/systemd
