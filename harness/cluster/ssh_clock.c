@@ -47,7 +47,7 @@ static int dropin_dir(const gd_node_rt *n, const char *dir, gd_error **err)
 	char *look[] = {"test", "-d", (char *)dir, NULL};
 	if (gd_remote_do(n, look, NULL, 0, NULL, 0, NULL) == 0)
 		return 0;
-	char *args[] = {"--tag",     "clock",	  "--undo-argv", "2",
+	char *args[] = {"--tag",     "faketime",  "--undo-argv", "2",
 			"rmdir",     (char *)dir, "--",		 "mkdir",
 			(char *)dir, NULL};
 	return agent(n, "do", args, NULL, err);
@@ -71,13 +71,13 @@ int gd_ssh_clock_up(gd_node_rt *n, gd_error **err)
 	struct gd_remote_node *h = n->remote;
 	char *units[32];
 	size_t nu = clock_units(n, units, GD_ARRAY_SIZE(units));
-	char *put_rc[] = {"--tag", "clock", FAKETIMERC, NULL};
+	char *put_rc[] = {"--tag", "faketime", FAKETIMERC, NULL};
 	int r = agent(n, "put", put_rc, GD_FAKETIMERC_ZERO, err);
 	/* reverted after the drop-ins went: the daemons back on the real
 	 * clock */
-	char *restart[40] = {"--tag", "clock", "--", "systemctl",
+	char *restart[40] = {"--tag", "faketime", "--", "systemctl",
 			     "try-restart"};
-	char *reload[] = {"--tag",     "clock",		"--",
+	char *reload[] = {"--tag",     "faketime",	"--",
 			  "systemctl", "daemon-reload", NULL};
 	memcpy(restart + 5, units, nu * sizeof(*units));
 	restart[5 + nu] = NULL;
@@ -91,7 +91,7 @@ int gd_ssh_clock_up(gd_node_rt *n, gd_error **err)
 			 units[i]);
 		gd_pathf(file, sizeof(file), "%s/gameday-%s-clock.conf", dir,
 			 h->run);
-		char *put[] = {"--tag", "clock", file, NULL};
+		char *put[] = {"--tag", "faketime", file, NULL};
 		r = dropin_dir(n, dir, err);
 		if (r == 0)
 			r = agent(n, "put", put, dropin, err);

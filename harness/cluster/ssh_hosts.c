@@ -6,11 +6,10 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/thread.h"
 #include "remote/ssh.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,30 +82,9 @@ static void probe_one(const probe_job *j)
 	gd_ssh_close(s);
 }
 
-static void *probe_thread(void *arg)
+static void probe_at(void *ctx, size_t i)
 {
-	probe_one(arg);
-	return NULL;
-}
-
-/* Probes nodes [from, to) at once. */
-static void probe_batch(probe_job *jobs, size_t from, size_t to)
-{
-	pthread_t t[PROBE_AT_ONCE];
-	bool started[PROBE_AT_ONCE] = {0};
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	for (size_t i = from; i < to; i++)
-		started[i - from] = pthread_create(&t[i - from], NULL,
-						   probe_thread, &jobs[i]) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	for (size_t i = from; i < to; i++) {
-		if (started[i - from])
-			pthread_join(t[i - from], NULL);
-		else
-			probe_one(&jobs[i]);
-	}
+	probe_one(&((const probe_job *)ctx)[i]);
 }
 
 int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err)
@@ -122,10 +100,7 @@ int gd_ssh_hosts_check(const gd_cluster *c, gd_strbuf *table, gd_error **err)
 		abort();
 	for (size_t i = 0; i < c->nnodes; i++)
 		jobs[i] = (probe_job){c, i, dir, &facts[i]};
-	for (size_t i = 0; i < c->nnodes; i += PROBE_AT_ONCE)
-		probe_batch(jobs, i,
-			    i + PROBE_AT_ONCE < c->nnodes ? i + PROBE_AT_ONCE
-							  : c->nnodes);
+	gd_thread_each(c->nnodes, PROBE_AT_ONCE, probe_at, jobs);
 	gd_ssh_dir_remove(dir);
 
 	gd_preflight pf;

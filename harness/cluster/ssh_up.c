@@ -12,6 +12,7 @@
 
 #include "base/cleanup.h"
 #include "base/fileio.h"
+#include "base/thread.h"
 #include "cluster/events.h"
 #include "cluster/run.h"
 #include "cluster/teardown.h"
@@ -30,6 +31,8 @@
  * the shared storage. */
 static const char *const job_programs[] = {"gd-job", "gd-wrap", "gd-probe"};
 
+/* Hosts brought into a run at once: each an ssh master and a thread. */
+#define HOSTS_AT_ONCE 32
 /* One try to reach a host coming back, in seconds. */
 #define RECONNECT_TRY_S 4
 
@@ -241,7 +244,7 @@ static int host_scratch(gd_node_rt *n, const char *scratch, gd_error **err)
 	return gd_remote_agent(n, "do", args, NULL, 0, 0, err);
 }
 
-static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
+static int host_up(const gd_cluster_state *st, size_t i, const char *libexec,
 		   gd_error **err)
 {
 	const gd_cluster *c = st->remote->c;
@@ -283,6 +286,62 @@ static int host_up(gd_cluster_state *st, size_t i, const char *libexec,
 	if (r == 0 && c->fake_clock)
 		r = gd_ssh_clock_up(n, err);
 	return r;
+}
+
+/* ---- every host at once ----
+ * (one waits on its own host: 64 hosts one after the other would take
+ * minutes) */
+
+typedef int (*host_fn)(const gd_cluster_state *st, size_t i, const void *arg,
+		       gd_error **err);
+
+struct each_job {
+	const gd_cluster_state *st;
+	host_fn fn;
+	const void *arg;
+	int *r;
+	gd_error **err;
+};
+
+static void each_at(void *ctx, size_t i)
+{
+	const struct each_job *j = ctx;
+	j->r[i] = j->fn(j->st, i, j->arg, &j->err[i]);
+}
+
+/* fn on every host of st at once; the first failure in the inventory's
+ * order said. */
+static int each_host(const gd_cluster_state *st, host_fn fn, const void *arg,
+		     gd_error **err)
+{
+	size_t n = st->nnodes;
+	int *r = calloc(n + 1, sizeof(*r));
+	gd_error **errs = calloc(n + 1, sizeof(*errs));
+	if (!r || !errs) {
+		free(r);
+		free(errs);
+		return gd_error_make(err, ENOMEM, "cannot reach the hosts");
+	}
+	struct each_job j = {st, fn, arg, r, errs};
+	gd_thread_each(n, HOSTS_AT_ONCE, each_at, &j);
+	int first = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i] < 0 && !first) {
+			first = r[i];
+			if (err)
+				*err = TAKE_PTR(errs[i]);
+		}
+		gd_error_free(errs[i]);
+	}
+	free(r);
+	free(errs);
+	return first;
+}
+
+static int up_at(const gd_cluster_state *st, size_t i, const void *libexec,
+		 gd_error **err)
+{
+	return host_up(st, i, libexec, err);
 }
 
 /* ---- the run's folder in the shared storage ---- */
@@ -379,8 +438,12 @@ int gd_ssh_up(const gd_cluster *c, const char *libexec,
 	if (r == 0 && pthread_create(&st->remote->beat, NULL, beat_main, st))
 		r = gd_error_make(err, EAGAIN, "cannot start the heartbeat");
 	st->remote->beating = r == 0;
-	for (size_t i = 0; r == 0 && i < c->nnodes; i++, st->nnodes++)
-		r = host_up(st, i, libexec, err);
+	/* every slot is the heartbeat's and the teardown's to look at from
+	 * now on (a node's host is NULL until its thread made it); every
+	 * host made so far is undone below if one fails */
+	st->nnodes = c->nnodes;
+	if (r == 0)
+		r = each_host(st, up_at, libexec, err);
 	if (r == 0)
 		r = gd_cluster_save(st, err);
 	if (r < 0) {
@@ -420,28 +483,26 @@ static int host_finish(const gd_node_rt *n, gd_error **err)
 	return r;
 }
 
-/* Every host's agent finished, its connection closed, the run's folder
- * in the shared storage removed; the first failure kept. */
+static int down_at(const gd_cluster_state *st, size_t i, const void *arg,
+		   gd_error **err)
+{
+	(void)arg;
+	int r = host_finish(&st->nodes[i], err);
+	struct gd_remote_node *h = st->nodes[i].remote;
+	if (h) {
+		pthread_rwlock_wrlock(&h->lock);
+		gd_ssh_close(h->ssh);
+		h->ssh = NULL;
+		pthread_rwlock_unlock(&h->lock);
+	}
+	return r;
+}
+
+/* Every host's agent finished, its connection closed (all at once), the
+ * run's folder in the shared storage removed; the first failure kept. */
 static int hosts_down(const gd_cluster_state *st, gd_error **err)
 {
-	int first = 0;
-	for (size_t i = 0; i < st->nnodes; i++) {
-		gd_error *e = NULL;
-		int r = host_finish(&st->nodes[i], &e);
-		if (r < 0 && !first) {
-			first = r;
-			if (err)
-				*err = TAKE_PTR(e);
-		}
-		gd_error_free(e);
-		struct gd_remote_node *h = st->nodes[i].remote;
-		if (h) {
-			pthread_rwlock_wrlock(&h->lock);
-			gd_ssh_close(h->ssh);
-			h->ssh = NULL;
-			pthread_rwlock_unlock(&h->lock);
-		}
-	}
+	int first = each_host(st, down_at, NULL, err);
 	if (st->shared[0])
 		gd_remove_tree(st->shared, false, NULL);
 	return first;
