@@ -31,9 +31,10 @@
 #define BOOT_WAIT_MS (10 * 60 * 1000)
 
 /* sh -c UNITS_SCRIPT units OP PATTERN...: on the loaded units matching
- * the patterns (for a freeze, a kill or a look at the freezer those
- * active alone: a stopped unit has no processes to take; a frozen one
- * still reads active), systemctl OP (its words split: "kill
+ * the patterns (for a freeze, a thaw, a kill or a look at the freezer
+ * those active alone: a stopped unit has no processes to take, and
+ * systemctl refuses to thaw it; a frozen one still reads active),
+ * systemctl OP (its words split: "kill
  * --signal=9"); "kill-stop": every process killed at once, then the
  * units stopped (a unit that restarts on failure, as Debian's munge
  * does, stays down until gameday starts it; a scope is gone already,
@@ -41,7 +42,7 @@
  * a line each, its FreezerState. */
 static const char units_script[] =
 	"op=$1; shift\n"
-	"case $op in freeze|freezer|kill*) "
+	"case $op in freeze|thaw|freezer|kill*) "
 	"s=--state=active,reloading,activating;; *) s=--all;; esac\n"
 	"set -- $(systemctl list-units --plain --no-legend --full $s "
 	"\"$@\" | awk '{print $1}')\n"
@@ -108,10 +109,14 @@ int gd_remote_agent(const gd_node_rt *n, const char *op, char *const *args,
 	char agent[PATH_MAX];
 	gd_pathf(agent, sizeof(agent), GD_AGENT_HOST_DIR "/%s/gd-agent",
 		 h->run);
-	char *argv[40] = {agent, (char *)op, "--run", (char *)h->run};
+	char *argv[80] = {agent, (char *)op, "--run", (char *)h->run};
 	size_t k = 4;
 	for (; args && *args && k < GD_ARRAY_SIZE(argv) - 1; args++)
 		argv[k++] = *args;
+	if (args && *args)
+		return gd_error_set(err, E2BIG,
+				    "%s: gd-agent %s: more than %zu words",
+				    n->name, op, GD_ARRAY_SIZE(argv) - 5);
 	argv[k] = NULL;
 	return gd_remote_do(n, argv, in, inlen, NULL, timeout_ms, err);
 }
@@ -144,11 +149,29 @@ static size_t units_argv(const gd_node_rt *n, const char *op, bool scopes,
 
 #define MAX_ARGV 64
 
+/* A change and its undo each name all the role's units (and, with
+ * scopes, its jobs' scopes) in one command: a role of more than fit is
+ * refused, never played on some of them. */
+static int too_many(const gd_node_rt *n, bool scopes, gd_error **err)
+{
+	size_t many = role_of(n)->units.n +
+		      (scopes ? gd_system_scopes(n->remote->c->system).n : 0);
+	if (many <= MAX_ARGV / 2 - 10)
+		return 0;
+	return gd_error_set(
+		err, E2BIG,
+		"%s: %zu units and scopes in one change: at most %d", n->name,
+		many, MAX_ARGV / 2 - 10);
+}
+
 /* The agent's "do": undo (units_script's UNDO on the same units)
  * journalled, then the change (its OP). */
 static int units_change(const gd_node_rt *n, const char *tag, const char *op,
 			const char *undo, bool scopes, gd_error **err)
 {
+	int r = too_many(n, scopes, err);
+	if (r < 0)
+		return r;
 	char *args[MAX_ARGV] = {"--tag", (char *)tag, "--undo-argv", NULL};
 	char count[16];
 	size_t k = units_argv(n, undo, scopes, args, 4, MAX_ARGV / 2);
@@ -620,6 +643,8 @@ static int ssh_stop(const gd_cluster_state *st, const gd_node_rt *n,
  * own file is in /etc/systemd/system, and says so. */
 static int hold_units(const gd_node_rt *n, gd_error **err)
 {
+	if (too_many(n, false, err) < 0)
+		return -E2BIG;
 	char *start[MAX_ARGV] = {"--tag", "reboot-start", "--"};
 	start[units_argv(n, "start", false, start, 3, MAX_ARGV - 1)] = NULL;
 	int r = gd_remote_agent(n, "on-revert", start, NULL, 0, 0, err);
@@ -772,12 +797,16 @@ static int ssh_start(gd_cluster_state *st, gd_node_rt *n, const char *libexec,
 	snprintf(was, sizeof(was), "%s",
 		 n->remote->returning ? n->remote->boot_before
 				      : n->remote->boot_id);
+	bool boots = n->remote->returning || n->remote->node->power;
 	if (n->remote->returning)
 		r = back_from_reboot(n, held, err);
 	else if (n->remote->node->power)
 		r = power_on(n, held, err);
 	else if (!held)
 		r = units_change(n, "start", "start", "start", false, err);
+	/* the boot took the clock's drop-ins (in /run) with it */
+	if (r == 0 && boots && n->remote->clock)
+		r = gd_ssh_clock_up(n, err);
 	if (r < 0)
 		return r;
 	set_state(n, "up");

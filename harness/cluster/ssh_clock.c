@@ -41,15 +41,26 @@ static int agent(const gd_node_rt *n, const char *op, char **args,
 }
 
 /* The unit's drop-in folder made when missing, its removal journalled
- * first; one that was there is left as it is. */
+ * first (gone already, as a boot leaves /run, is fine); one that was
+ * there is left as it is. */
 static int dropin_dir(const gd_node_rt *n, const char *dir, gd_error **err)
 {
 	char *look[] = {"test", "-d", (char *)dir, NULL};
 	if (gd_remote_do(n, look, NULL, 0, NULL, 0, NULL) == 0)
 		return 0;
-	char *args[] = {"--tag",     "faketime",  "--undo-argv", "2",
-			"rmdir",     (char *)dir, "--",		 "mkdir",
-			(char *)dir, NULL};
+	char *args[] = {"--tag",
+			"faketime",
+			"--undo-argv",
+			"5",
+			"sh",
+			"-c",
+			"rmdir -- \"$1\" 2>/dev/null || [ ! -d \"$1\" ]",
+			"rmdir",
+			(char *)dir,
+			"--",
+			"mkdir",
+			(char *)dir,
+			NULL};
 	return agent(n, "do", args, NULL, err);
 }
 
@@ -66,25 +77,12 @@ static size_t clock_units(const gd_node_rt *n, char **out, size_t max)
 	return k;
 }
 
-int gd_ssh_clock_up(gd_node_rt *n, gd_error **err)
+/* The drop-ins put and systemd reloaded, the running units restarted
+ * under them. */
+static int dropins(const gd_node_rt *n, char **units, size_t nu, gd_error **err)
 {
-	struct gd_remote_node *h = n->remote;
-	char *units[32];
-	size_t nu = clock_units(n, units, GD_ARRAY_SIZE(units));
-	char *put_rc[] = {"--tag", "faketime", FAKETIMERC, NULL};
-	int r = agent(n, "put", put_rc, GD_FAKETIMERC_ZERO, err);
-	/* reverted after the drop-ins went: the daemons back on the real
-	 * clock */
-	char *restart[40] = {"--tag", "faketime", "--", "systemctl",
-			     "try-restart"};
-	char *reload[] = {"--tag",     "faketime",	"--",
-			  "systemctl", "daemon-reload", NULL};
-	memcpy(restart + 5, units, nu * sizeof(*units));
-	restart[5 + nu] = NULL;
-	if (r == 0)
-		r = agent(n, "on-revert", restart, NULL, err);
-	if (r == 0)
-		r = agent(n, "on-revert", reload, NULL, err);
+	const struct gd_remote_node *h = n->remote;
+	int r = 0;
 	for (size_t i = 0; r == 0 && i < nu; i++) {
 		char dir[PATH_MAX], file[PATH_MAX];
 		gd_pathf(dir, sizeof(dir), "/run/systemd/system/%s.d",
@@ -96,13 +94,42 @@ int gd_ssh_clock_up(gd_node_rt *n, gd_error **err)
 		if (r == 0)
 			r = agent(n, "put", put, dropin, err);
 	}
+	char *reload[] = {"systemctl", "daemon-reload", NULL};
 	if (r == 0)
-		r = gd_remote_do(n, reload + 3, NULL, 0, NULL, 0, err);
-	char *now[40] = {"systemctl", "restart"};
+		r = gd_remote_do(n, reload, NULL, 0, NULL, 0, err);
+	char *now[40] = {"systemctl", "try-restart"};
 	memcpy(now + 2, units, nu * sizeof(*units));
 	now[2 + nu] = NULL;
-	if (r == 0 && nu)
+	if (r == 0)
 		r = gd_remote_do(n, now, NULL, 0, NULL, 0, err);
+	return r;
+}
+
+int gd_ssh_clock_up(gd_node_rt *n, gd_error **err)
+{
+	struct gd_remote_node *h = n->remote;
+	char *units[32];
+	size_t nu = clock_units(n, units, GD_ARRAY_SIZE(units));
+	/* a boot took the drop-ins (in /run) but not the offset's file (in
+	 * /etc), which may hold a fault's offset now */
+	if (h->clock)
+		return nu ? dropins(n, units, nu, err) : 0;
+	char *put_rc[] = {"--tag", "faketime", FAKETIMERC, NULL};
+	int r = agent(n, "put", put_rc, GD_FAKETIMERC_ZERO, err);
+	/* reverted after the drop-ins went: the daemons back on the real
+	 * clock */
+	char *restart[40] = {"--tag", "faketime", "--", "systemctl",
+			     "try-restart"};
+	char *reload[] = {"--tag",     "faketime",	"--",
+			  "systemctl", "daemon-reload", NULL};
+	memcpy(restart + 5, units, nu * sizeof(*units));
+	restart[5 + nu] = NULL;
+	if (r == 0 && nu)
+		r = agent(n, "on-revert", restart, NULL, err);
+	if (r == 0 && nu)
+		r = agent(n, "on-revert", reload, NULL, err);
+	if (r == 0 && nu)
+		r = dropins(n, units, nu, err);
 	if (r == 0)
 		h->clock = true;
 	return r;

@@ -107,8 +107,10 @@ int gd_remote_await_return(const gd_node_rt *n, int wait_ms, gd_error **err);
 int gd_remote_returned(const gd_node_rt *n, gd_error **err);
 /* A run with clock faults: the host's job system daemons restarted
  * under libfaketime, reading the offset a clock fault writes to
- * /etc/faketimerc (ssh_clock.c); gd_ssh_clock_env is what exec puts
- * before a command in the node then ("env" and the same variables). */
+ * /etc/faketimerc (ssh_clock.c); called again once the host booted, the
+ * drop-ins (in /run) are put back and the offset kept.
+ * gd_ssh_clock_env is what exec puts before a command in the node then
+ * ("env" and the same variables). */
 int gd_ssh_clock_up(gd_node_rt *n, gd_error **err);
 extern char *const gd_ssh_clock_env[];
 

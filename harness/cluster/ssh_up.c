@@ -105,14 +105,17 @@ static void *return_main(void *arg)
 		long left = until - now_ms();
 		h->back_r = gd_remote_reconnect(n, left > 0 ? (int)left : 0,
 						&h->back_err);
-		if (h->back_r == 0)
-			h->back_r = gd_remote_boot_id(n, &h->back_err);
-		if (h->back_r < 0 || strcmp(h->boot_id, h->boot_before))
+		if (h->back_r < 0)
+			break;
+		/* a connection that reached the old boot on its way down
+		 * may fail its first command: tried again, as the same boot */
+		if (gd_remote_boot_id(n, NULL) == 0 &&
+		    strcmp(h->boot_id, h->boot_before))
 			break;
 		if (now_ms() >= until) {
 			h->back_r = gd_error_set(
 				&h->back_err, EIO,
-				"%s: back, but on the same boot (boot_id %s): it never rebooted",
+				"%s: answers, but on the same boot (boot_id %s) or none read: it never rebooted",
 				n->name, h->boot_id);
 			break;
 		}
@@ -181,7 +184,7 @@ static void *beat_main(void *arg)
 			gd_error_free(e);
 		}
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += every / 1000;
 		until.tv_nsec += (every % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
@@ -415,8 +418,6 @@ static gd_cluster_state *state_new(const gd_cluster *c)
 	}
 	st->backend = &gd_node_backend_ssh;
 	st->remote->c = c;
-	pthread_mutex_init(&st->remote->mu, NULL);
-	pthread_cond_init(&st->remote->wake, NULL);
 	return st;
 }
 
@@ -435,7 +436,9 @@ int gd_ssh_up(const gd_cluster *c, const char *libexec,
 		r = storage_up(st, libexec, err);
 	/* beating before the first agent is installed: a host brought up
 	 * early must not go quiet while the others follow */
-	if (r == 0 && pthread_create(&st->remote->beat, NULL, beat_main, st))
+	/* (timed on the monotonic clock, every signal blocked) */
+	if (r == 0 && gd_thread_start(&st->remote->beat, &st->remote->mu,
+				      &st->remote->wake, beat_main, st))
 		r = gd_error_make(err, EAGAIN, "cannot start the heartbeat");
 	st->remote->beating = r == 0;
 	/* every slot is the heartbeat's and the teardown's to look at from
@@ -447,8 +450,8 @@ int gd_ssh_up(const gd_cluster *c, const char *libexec,
 	if (r == 0)
 		r = gd_cluster_save(st, err);
 	if (r < 0) {
-		beat_stop(st);
 		hosts_down(st, NULL);
+		beat_stop(st);
 		if (run.ledger)
 			gd_run_undo_held(&run, NULL, NULL);
 		gd_run_close(&run);
@@ -479,7 +482,7 @@ static int host_finish(const gd_node_rt *n, gd_error **err)
 	    gd_ssh_power_run(&h->node->power->on, h->node) == 0)
 		gd_remote_reconnect(n, 10 * 60 * 1000, NULL);
 	int r = gd_remote_agent(n, "finish", NULL, NULL, 0, 0, err);
-	h->agent = r < 0;
+	__atomic_store_n(&h->agent, r < 0, __ATOMIC_RELEASE);
 	return r;
 }
 
@@ -511,8 +514,10 @@ static int hosts_down(const gd_cluster_state *st, gd_error **err)
 int gd_ssh_down(const gd_cluster_state *st, int grace_ms, gd_error **err)
 {
 	(void)grace_ms;
-	beat_stop(st);
+	/* beating until every host is finished: one awaited long (back
+	 * from a boot, powered on) must not leave the others silent */
 	int first = hosts_down(st, err);
+	beat_stop(st);
 	gd_error *e = NULL;
 	int r = gd_run_undo(st->dir, NULL, &e);
 	if (r < 0 && !first) {

@@ -658,6 +658,10 @@ void gd_ssh_close(gd_ssh *s)
 		return;
 	if (s->master > 0) {
 		control(s, "exit");
+		/* and the watch told (a master that never logged in has no
+		 * socket to hear the exit on) */
+		if (s->watch_fd >= 0)
+			close(TAKE_FD(s->watch_fd));
 		/* -O exit asks; a master that does not go within 2 s is
 		 * killed, so close never hangs on a stuck connection */
 		long long deadline = now_ms() + 2000;

@@ -674,6 +674,8 @@ static void logs_list(FILE *out, const json_t *result)
 		fputs("</td><td>", out);
 		json_array_foreach (json_object_get(l, "files"), k, f) {
 			const char *path = json_string_value(f);
+			if (!path)
+				continue;
 			const char *base = strchr(path, '/');
 			fputs(k ? ", <a href=\"" : "<a href=\"", out);
 			esc(out, path);

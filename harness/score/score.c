@@ -580,8 +580,13 @@ static void on_logs(struct run *r, json_t *ev, gd_event_kind what, ms_t at)
 	(void)what, (void)at;
 	const char *node = str(ev, "node");
 	json_t *files = json_object_get(ev, "files");
+	size_t i;
+	const json_t *f;
 	if (!node || !json_is_array(files))
 		return;
+	json_array_foreach (files, i, f)
+		if (!json_is_string(f))
+			return; /* not gameday's: no link made of it */
 	if (!r->logs)
 		r->logs = json_array();
 	json_array_append_new(
