@@ -460,12 +460,27 @@ static int ssh_write(const gd_node_rt *n, const char *path, const void *data,
 	return gd_remote_agent(n, "put", args, data, len, 0, err);
 }
 
+/* A change whose undo a save holds already, made by the agent under its
+ * journal's lock: a watcher that reverted meanwhile (gameday silent) has
+ * it fail, rather than land after the revert and stay. */
+static int saved_change(const gd_node_rt *n, const char *tag, char *const *argv,
+			gd_error **err)
+{
+	char *args[16] = {"--tag", (char *)tag, "--undo-argv",
+			  "1",	   "true",	"--"};
+	size_t k = 6;
+	for (; *argv && k < GD_ARRAY_SIZE(args) - 1; argv++)
+		args[k++] = *argv;
+	args[k] = NULL;
+	return gd_remote_agent(n, "do", args, NULL, 0, 0, err);
+}
+
 static int ssh_unlink(const gd_node_rt *n, const char *path, gd_error **err)
 {
 	char *args[] = {"--tag", "file", (char *)path, NULL};
 	int r = gd_remote_agent(n, "save", args, NULL, 0, 0, err);
 	char *argv[] = {"rm", "-f", "--", (char *)path, NULL};
-	return r < 0 ? r : gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+	return r < 0 ? r : saved_change(n, "file", argv, err);
 }
 
 static int ssh_getattr(const gd_node_rt *n, const char *path, gd_file_attr *out,
@@ -497,12 +512,12 @@ static int ssh_setattr(const gd_node_rt *n, const char *path,
 			 ":%u", (unsigned)attr->gid);
 	if (r == 0 && owner[0]) {
 		char *argv[] = {"chown", "-h", owner, "--", (char *)path, NULL};
-		r = gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+		r = saved_change(n, "attr", argv, err);
 	}
 	if (r == 0 && attr->mode != (mode_t)-1) {
 		snprintf(mode, sizeof(mode), "%o", (unsigned)attr->mode);
 		char *argv[] = {"chmod", mode, "--", (char *)path, NULL};
-		r = gd_remote_do(n, argv, NULL, 0, NULL, 0, err);
+		r = saved_change(n, "attr", argv, err);
 	}
 	return r;
 }
