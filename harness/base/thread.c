@@ -43,24 +43,21 @@ void gd_thread_each(size_t n, size_t at_once, void (*fn)(void *ctx, size_t i),
 	pthread_t *t = calloc(at_once, sizeof(*t));
 	struct each *e = calloc(at_once, sizeof(*e));
 	bool *started = calloc(at_once, sizeof(*started));
-	if (!t || !e || !started)
-		at_once = 0; /* then one by one, here */
 	for (size_t from = 0; from < n;) {
-		size_t to = at_once && n - from > at_once ? from + at_once : n;
-		if (!at_once)
-			to = from + 1;
+		size_t to = n - from > at_once ? from + at_once : n;
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
-		for (size_t i = from; at_once && i < to; i++) {
+		for (size_t i = from; t && e && started && i < to; i++) {
 			e[i - from] = (struct each){fn, ctx, i};
 			started[i - from] =
 				pthread_create(&t[i - from], NULL, each_main,
 					       &e[i - from]) == 0;
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		/* (out of memory: none started, each run here) */
 		for (size_t i = from; i < to; i++) {
-			if (at_once && started[i - from])
+			if (started && started[i - from])
 				pthread_join(t[i - from], NULL);
 			else
 				fn(ctx, i);

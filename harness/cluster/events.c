@@ -45,10 +45,15 @@ void gd_event(int fd, gd_event_kind what, json_t *fields)
 	free(line);
 }
 
-void gd_event_node(const char *path, gd_event_kind what, const char *node)
+void gd_event_at(const char *path, gd_event_kind what, json_t *fields)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	gd_event(fd, what, json_pack("{s:s}", "node", node));
+	gd_event(fd, what, fields);
 	if (fd >= 0)
 		close(fd);
+}
+
+void gd_event_node(const char *path, gd_event_kind what, const char *node)
+{
+	gd_event_at(path, what, json_pack("{s:s}", "node", node));
 }

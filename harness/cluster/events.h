@@ -13,8 +13,10 @@
  * missing event must never stop a teardown. */
 void gd_event(int fd, gd_event_kind what, json_t *fields);
 
-/* {"node": node} appended to the log at path (a cluster state's
- * events: a backend's call that has no descriptor of it open). */
+/* gd_event appended to the log at path (a cluster state's events: a
+ * backend's call that has no descriptor of it open); gd_event_node's
+ * fields are {"node": node}. */
+void gd_event_at(const char *path, gd_event_kind what, json_t *fields);
 void gd_event_node(const char *path, gd_event_kind what, const char *node);
 
 /* The same event as a line to write later ("\n"-terminated, malloc'd),

@@ -15,7 +15,6 @@
 #include "cluster/events.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -826,12 +825,9 @@ static int ssh_start(gd_cluster_state *st, gd_node_rt *n, const char *libexec,
 		return r;
 	set_state(n, "up");
 	/* a boot's evidence: the kernel's new boot_id beside the old */
-	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
-	gd_event(fd, GD_EV_NODE_STARTED,
-		 json_pack("{s:s,s:s,s:s}", "node", n->name, "boot_id",
-			   n->remote->boot_id, "boot_id_before", was));
-	if (fd >= 0)
-		close(fd);
+	gd_event_at(st->events, GD_EV_NODE_STARTED,
+		    json_pack("{s:s,s:s,s:s}", "node", n->name, "boot_id",
+			      n->remote->boot_id, "boot_id_before", was));
 	return 0;
 }
 

@@ -458,10 +458,8 @@ int gd_ssh_up(const gd_cluster *c, const char *libexec,
 		gd_cluster_state_free(st);
 		return r;
 	}
-	int fd = open(st->events, O_WRONLY | O_APPEND | O_CLOEXEC);
-	gd_event(fd, GD_EV_CLUSTER_UP, json_pack("{s:s}", "run", st->id));
-	if (fd >= 0)
-		close(fd);
+	gd_event_at(st->events, GD_EV_CLUSTER_UP,
+		    json_pack("{s:s}", "run", st->id));
 	gd_run_close(&run);
 	*out = st;
 	return 0;

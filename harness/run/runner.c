@@ -934,29 +934,24 @@ static void resume_nodes(struct running *rn)
 	if (!workers.len ||
 	    gd_jobsys_node_list(rn->js, workers.buf, &v, &n, &e) < 0)
 		return;
-	char *list = rn->sum->resumed;
-	size_t size = sizeof(rn->sum->resumed), len = 0;
+	_cleanup_strbuf_ gd_strbuf list = GD_STRBUF_INIT;
 	for (size_t i = 0; i < rn->st->nnodes; i++) {
 		const gd_node_rt *node = &rn->st->nodes[i];
 		bool out = false;
 		for (size_t k = 0; k < n && !out; k++)
 			out = strcmp(v[k].name, node->name) == 0 &&
 			      out_of_service(v[k].state);
-		if (!out || !gd_jobsys_runs_jobs(c, i) ||
-		    strcmp(gd_node_state(node), "up") != 0)
-			continue;
-		int w = snprintf(list + len, size - len, "%s%s", len ? "," : "",
-				 node->name);
-		if (w < 0 || (size_t)w >= size - len) {
-			list[len] = '\0';
-			break;
-		}
-		len += (size_t)w;
+		if (out && gd_jobsys_runs_jobs(c, i) &&
+		    strcmp(gd_node_state(node), "up") == 0)
+			gd_strbuf_addf(&list, "%s%s", list.len ? "," : "",
+				       node->name);
 	}
-	if (len && gd_jobsys_drain(rn->js, list, false,
-				   "gameday: back in service at the run's end",
-				   &e) < 0)
-		*list = '\0';
+	if (list.len &&
+	    gd_jobsys_drain(rn->js, list.buf, false,
+			    "gameday: back in service at the run's end",
+			    &e) == 0)
+		snprintf(rn->sum->resumed, sizeof(rn->sum->resumed), "%s",
+			 list.buf);
 }
 
 /* Tear down whatever happened before.  The verdict is written already:
